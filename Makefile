@@ -1,0 +1,66 @@
+# The two commands a new user needs: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+# Debian/Ubuntu packages: voice, QtMultimedia, and what Qt's xcb plugin needs on a real display.
+SYSTEM_PACKAGES := espeak-ng libpulse0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
+                   libegl1 libgl1 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 fonts-dejavu-core
+
+.PHONY: run test bench lint typecheck screenshots sysdeps install install-test clean
+
+## run: create .venv, install, open the app (SQLite database in your user data folder)
+run: sysdeps install
+	$(BIN)/python -m companion $(ARGS)
+
+## test: install the test extras and run the whole suite headless
+test: sysdeps install-test
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## bench: run the benchmarks; writes bench/results.json and prints a table
+bench: sysdeps install-test
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench
+
+## screenshots: render every screen offscreen to docs/screenshots/*.png
+screenshots: sysdeps install-test
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m companion.ui.screenshots docs/screenshots
+
+lint: install-test
+	$(BIN)/ruff check companion tests bench
+	$(BIN)/mypy
+
+sysdeps:
+	@missing=""; \
+	if command -v dpkg-query >/dev/null 2>&1; then \
+	  for p in $(SYSTEM_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	  done; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then \
+	      echo "Installing system packages:$$missing"; \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	    else \
+	      echo "Some system packages are missing. Please run:"; \
+	      echo "  sudo apt-get install -y$$missing"; \
+	      echo "(the app still starts without them: no voice means captions only)"; \
+	    fi; \
+	  fi; \
+	fi
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

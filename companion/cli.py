@@ -1,0 +1,97 @@
+"""Command line: `companion` opens the app; subcommands check routines, preview a session,
+read the history and write reports. Heavy modules are imported only by the command that
+needs them, so `companion routines check` stays instant and never needs a display."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from companion import __version__
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="where your history, routines and settings live "
+        "(default: your user data folder; env COMPANION_DATA_DIR)",
+    )
+    common.add_argument(
+        "--db",
+        metavar="URL",
+        help="SQLAlchemy database URL (default: SQLite in the data dir; env COMPANION_DB_URL)",
+    )
+    common.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+
+    parser = argparse.ArgumentParser(
+        prog="companion",
+        description="A hands-free voice companion for home strength workouts.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"companion {__version__}")
+    parser.add_argument(
+        "--routine", metavar="FILE_OR_ID", help="open the app with this routine selected"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    routines = sub.add_parser("routines", help="check or list routine files", parents=[common])
+    rsub = routines.add_subparsers(dest="routines_command", metavar="ACTION", required=True)
+    check = rsub.add_parser("check", help="validate routine files", parents=[common])
+    check.add_argument("files", nargs="+", metavar="FILE")
+    rsub.add_parser("list", help="list built-in and your routines", parents=[common])
+
+    preview = sub.add_parser(
+        "preview", help="print the timed script of a session", parents=[common]
+    )
+    preview.add_argument("routine", metavar="ROUTINE", help="a routine id or a path to a file")
+    preview.add_argument("--json", action="store_true", help="JSON Lines, one cue per line")
+    preview.add_argument(
+        "--audio", metavar="FILE.wav", help="render the whole guided session to a WAV file"
+    )
+    preview.add_argument(
+        "--verbosity", choices=["full", "brief", "tones"], default="full",
+        help="how much the voice says (default: full)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        if args.command == "routines":
+            from companion import commands
+
+            if args.routines_command == "check":
+                return commands.routines_check(args.files)
+            return commands.routines_list(args)
+        if args.command == "preview":
+            from companion import commands
+
+            return commands.preview(args)
+        from companion.ui.app import run_gui
+
+        return run_gui(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # e.g. `companion preview starter | head`
+        return 0
+    except Exception as exc:
+        from companion.errors import KnownError
+
+        if isinstance(exc, KnownError):
+            print(f"companion: {exc}", file=sys.stderr)
+            return 1
+        log.exception("unexpected error")
+        print(f"companion: unexpected error: {exc} (run with -v for details)", file=sys.stderr)
+        return 2

@@ -1,0 +1,72 @@
+"""The CLI's subcommands that need no GUI: routines check/list and preview."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from companion.config import resolve_paths
+from companion.core.timeline import TimelineOptions, Verbosity, compile_plan, flatten
+from companion.routines import RoutineLibrary, check_file
+
+
+def routines_check(files: list[str]) -> int:
+    """Exit 0 when every file is valid; else one line per problem and exit 1."""
+    bad = 0
+    for name in files:
+        problems = check_file(Path(name))
+        for problem in problems:
+            print(problem)
+        if problems:
+            bad += 1
+        else:
+            print(f"{name}: ok")
+    return 1 if bad else 0
+
+
+def routines_list(args: argparse.Namespace) -> int:
+    paths = resolve_paths(args.data_dir)
+    lib = RoutineLibrary(paths.routines_dir)
+    entries = lib.entries()
+    width = max((len(e.id) for e in entries), default=2)
+    for e in entries:
+        where = "built-in" if e.builtin else "yours"
+        if e.routine is None:
+            print(f"{e.id:<{width}}  {where:<8}  (has problems: run `companion routines check "
+                  f"{e.path}`)")
+            continue
+        minutes = compile_plan(e.routine).total_seconds / 60
+        print(f"{e.id:<{width}}  {where:<8}  {e.routine.name} "
+              f"({len(e.routine.exercises)} exercises x {e.routine.rounds} rounds, "
+              f"about {minutes:.0f} min)  {e.path}")
+    return 0
+
+
+def _clock(t: float) -> str:
+    minutes, seconds = divmod(t, 60)
+    return f"{int(minutes):02d}:{seconds:04.1f}"
+
+
+def preview(args: argparse.Namespace) -> int:
+    paths = resolve_paths(args.data_dir)
+    entry = RoutineLibrary(paths.routines_dir).find(args.routine)
+    assert entry.routine is not None
+    options = TimelineOptions(verbosity=Verbosity(args.verbosity))
+    if args.audio:
+        from companion.voice.render import render_session_wav
+
+        options = render_session_wav(entry.routine, options, Path(args.audio))
+        print(f"wrote {args.audio}", file=sys.stderr)
+        return 0
+    plan = compile_plan(entry.routine, options)
+    out = sys.stdout
+    for cue in flatten(plan):
+        if args.json:
+            out.write(json.dumps(cue.to_json(), ensure_ascii=False) + "\n")
+        else:
+            out.write(f"{_clock(cue.t)}  {cue.kind.value:<9} {cue.text}\n")
+    if not args.json:
+        out.write(f"-- total {_clock(plan.total_seconds)} ({entry.routine.name})\n")
+    return 0

@@ -1,0 +1,199 @@
+"""What the engine reports. Views, speech and storage all react to these same events.
+
+Events are emitted in a meaningful order (e.g. for a red flag: cancel speech, then the
+stop that storage commits, then the stop message), and every consumer handles each event
+before the next is delivered, so the order in the core is the order in the world.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from companion.core.timeline import Cue
+
+
+class State(enum.Enum):
+    """Engine states; PAUSED remembers what it interrupted."""
+
+    IDLE = "idle"
+    ARRIVAL = "arrival"
+    ANNOUNCE = "announce"
+    COUNTDOWN = "countdown"
+    WORK = "work"
+    CHECKIN = "checkin"
+    REST = "rest"
+    COOLDOWN = "cooldown"
+    PAUSED = "paused"
+    ENDED = "ended"
+    STOPPED = "stopped"
+
+
+class EndStatus(enum.Enum):
+    """How a session ended; values are the `status` strings of `history --json`."""
+
+    COMPLETED = "completed"
+    STOPPED_BY_USER = "stopped_by_user"
+    STOPPED_RED_FLAG = "stopped_red_flag"
+    INTERRUPTED = "interrupted"
+
+
+class Symptom(enum.Enum):
+    """The seed's four red flags, plus 'not sure which' (never silently dropped)."""
+
+    CHEST_PAIN = "chest_pain"
+    DIZZINESS = "dizziness"
+    SHARP_PAIN = "sharp_pain"
+    HEADACHE = "headache"
+    UNSPECIFIED = "unspecified"
+
+
+SYMPTOM_LABELS: dict[Symptom, str] = {
+    Symptom.CHEST_PAIN: "Chest pain, pressure, or severe shortness of breath",
+    Symptom.DIZZINESS: "Dizziness, light-headedness, or fainting",
+    Symptom.SHARP_PAIN: "Sharp or shooting pain in a joint or muscle",
+    Symptom.HEADACHE: "An unexpected or severe headache",
+    Symptom.UNSPECIFIED: "Not sure / something else",
+}
+
+
+@dataclass(frozen=True)
+class Event:
+    """Base: `t` is seconds since the session started (monotonic, pauses included)."""
+
+    t: float
+
+
+@dataclass(frozen=True)
+class SessionStarted(Event):
+    routine_id: str
+    routine_name: str
+    set_count: int
+
+
+@dataclass(frozen=True)
+class StateChanged(Event):
+    old: State
+    new: State
+
+
+@dataclass(frozen=True)
+class CueDue(Event):
+    """A cue to caption (and speak, and/or sound). `late` is how far past due it fired."""
+
+    cue: Cue
+    late: float = 0.0
+
+
+@dataclass(frozen=True)
+class CancelSpeech(Event):
+    """Cut off whatever is being said and drop the queue (safety, stop, skip)."""
+
+
+@dataclass(frozen=True)
+class SetStarted(Event):
+    set_no: int
+    round: int
+    exercise: str
+
+
+@dataclass(frozen=True)
+class SetFinished(Event):
+    set_no: int
+    round: int
+    exercise: str
+    planned_reps: int | None
+    planned_seconds: float | None
+    actual_reps: int | None
+    actual_seconds: float | None
+    skipped: bool = False
+    capped: bool = False
+
+
+@dataclass(frozen=True)
+class CheckinAsked(Event):
+    set_no: int
+    attempt: int
+    question: str
+
+
+@dataclass(frozen=True)
+class CheckinStalled(Event):
+    """No answer after asking twice: the session stays paused on the question."""
+
+    set_no: int
+
+
+@dataclass(frozen=True)
+class CheckinAnswered(Event):
+    set_no: int
+    question: str
+    answer: str  # "all_clear" or "red_flag"
+
+
+@dataclass(frozen=True)
+class EffortRecorded(Event):
+    set_no: int
+    effort: int
+    amber: bool
+
+
+@dataclass(frozen=True)
+class AmberSign(Event):
+    """Effort 9-10: the rest grows and an easier variation is suggested."""
+
+    set_no: int
+    effort: int
+    extra_rest: float
+    suggestion: str
+
+
+@dataclass(frozen=True)
+class RedFlagRaised(Event):
+    """A red flag: storage must commit this before the stop message is spoken."""
+
+    symptom: Symptom
+    state: State
+    set_no: int | None
+    exercise: str | None
+
+
+@dataclass(frozen=True)
+class SymptomSpecified(Event):
+    symptom: Symptom
+
+
+@dataclass(frozen=True)
+class Paused(Event):
+    state: State
+
+
+@dataclass(frozen=True)
+class Resumed(Event):
+    state: State
+    paused_for: float
+
+
+@dataclass(frozen=True)
+class Skipped(Event):
+    state: State
+    set_no: int | None
+
+
+@dataclass(frozen=True)
+class RestExtended(Event):
+    set_no: int | None
+    seconds: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class MoodRecorded(Event):
+    when: str  # "before" or "after"
+    mood: int | None
+
+
+@dataclass(frozen=True)
+class SessionEnded(Event):
+    status: EndStatus
+    error: str = ""

@@ -1,0 +1,78 @@
+"""The routine file schema (pydantic): types, ranges and the one-of rule, in one place."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from companion.core.breathing import PATTERNS
+
+SCHEMA_VERSION = 1
+
+Seconds = Annotated[float, Field(ge=0)]
+Text = Annotated[str, Field(min_length=1, max_length=200)]
+
+PositionName = Literal["standing", "seated", "kneeling", "prone", "supine", "side"]
+# Rests come right after effort, so 4-7-8 (never right after effort) is not offered here.
+BreathingName = Literal[tuple(p.id for p in PATTERNS.values() if p.ok_after_effort)]  # type: ignore[valid-type]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class TempoFile(_Strict):
+    down: Annotated[float, Field(ge=0.5, le=10)] = 2.0
+    up: Annotated[float, Field(ge=0.5, le=10)] = 1.0
+
+
+class _ExerciseBase(_Strict):
+    name: Annotated[str, Field(min_length=1, max_length=80)]
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")] | None = None
+    reps: Annotated[int, Field(ge=1, le=100)] | None = None
+    seconds: Annotated[float, Field(ge=5, le=600)] | None = None
+    to_fatigue: bool = False
+    description: Annotated[str, Field(max_length=500)] = ""
+    cues: list[Text] = []
+    tempo: TempoFile = TempoFile()
+    rest_seconds: Annotated[float, Field(ge=0, le=600)] | None = None
+    equipment: list[Text] = []
+    position: PositionName = "standing"
+    easier: Annotated[str, Field(max_length=120)] = ""
+    cap_seconds: Annotated[float, Field(ge=10, le=300)] = 90.0
+    expected_seconds: Annotated[float, Field(ge=5, le=300)] = 40.0
+    balance_cue: Annotated[str, Field(max_length=200)] = ""
+
+    @model_validator(mode="after")
+    def _exactly_one_target(self) -> _ExerciseBase:
+        chosen = [k for k in ("reps", "seconds") if getattr(self, k) is not None]
+        if self.to_fatigue:
+            chosen.append("to_fatigue")
+        if len(chosen) != 1:
+            if not chosen:
+                raise ValueError("needs exactly one of reps, seconds or to_fatigue = true")
+            raise ValueError(
+                f"has both {' and '.join(chosen)}: choose exactly one of reps, seconds "
+                "or to_fatigue = true"
+            )
+        return self
+
+
+class AlternativeFile(_ExerciseBase):
+    """A stand-in exercise used when an adaptation rules the original out."""
+
+
+class ExerciseFile(_ExerciseBase):
+    alternative: AlternativeFile | None = None
+
+
+class RoutineFile(_Strict):
+    schema_version: Literal[1] = SCHEMA_VERSION
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")] | None = None
+    name: Annotated[str, Field(min_length=1, max_length=80)]
+    description: Annotated[str, Field(max_length=1000)] = ""
+    rounds: Annotated[int, Field(ge=1, le=10)]
+    rest_seconds: Annotated[float, Field(ge=0, le=600)]
+    breathing: BreathingName = "extended_exhale"
+    exercise: Annotated[list[ExerciseFile], Field(min_length=1, max_length=30)]

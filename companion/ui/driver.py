@@ -1,0 +1,88 @@
+"""Drive the Qt-free engine from the Qt event loop.
+
+One single-shot `Qt.PreciseTimer`, re-armed for the engine's next absolute deadline after
+every wake-up. The timer never counts: a late wake-up fires what is due and the next
+deadline is still computed from the session start, so there is no drift.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+
+from companion.core.engine import SessionEngine
+from companion.core.events import Event
+
+log = logging.getLogger(__name__)
+
+
+class EngineDriver(QObject):
+    """Owns the timer; every user action goes through here so the timer is re-armed."""
+
+    event_emitted = Signal(object)
+
+    def __init__(self, engine: SessionEngine, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.engine = engine
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._wake)
+        engine.subscribe(self.event_emitted.emit)
+
+    def start(self, mood_before: int | None = None) -> None:
+        self._run(lambda: self.engine.start(mood_before))
+
+    def _wake(self) -> None:
+        self._run(self.engine.tick)
+
+    def _run(self, action: Callable[[], object]) -> None:
+        try:
+            action()
+        except Exception as exc:  # stop safely; the engine records the session as interrupted
+            log.exception("session action failed")
+            self.engine.fail(exc)
+        self._rearm()
+
+    def _rearm(self) -> None:
+        deadline = self.engine.next_deadline()
+        if deadline is None:
+            self._timer.stop()
+            return
+        wait_ms = max(0, math.ceil((deadline - self.engine.clock.now()) * 1000.0))
+        self._timer.start(wait_ms)
+
+    # user actions (keys and buttons land here)
+    def pause(self) -> None:
+        self._run(self.engine.toggle_pause)
+
+    def skip(self) -> None:
+        self._run(self.engine.skip)
+
+    def done(self) -> None:
+        self._run(self.engine.done)
+
+    def add_rest(self) -> None:
+        self._run(self.engine.add_rest)
+
+    def repeat(self) -> None:
+        self._run(self.engine.repeat)
+
+    def stop(self) -> None:
+        self._run(self.engine.stop)
+
+    def answer_checkin(self, all_clear: bool) -> None:
+        self._run(lambda: self.engine.answer_checkin(all_clear))
+
+    def record_effort(self, effort: int) -> None:
+        self._run(lambda: self.engine.record_effort(effort))
+
+    def red_flag(self) -> None:
+        self._run(self.engine.report_red_flag)
+
+    @property
+    def active(self) -> bool:
+        return self._timer.isActive()

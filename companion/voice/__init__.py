@@ -1,0 +1,1 @@
+"""Speech: a Qt-free `Speaker` interface, its implementations and offline rendering."""

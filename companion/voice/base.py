@@ -1,0 +1,106 @@
+"""The `Speaker` interface the session talks to, plus the two simplest speakers.
+
+Every implementation must: caption every cue (captions are how a user without sound, or
+in a noisy room, follows along); let TIMED cues replace a stale one instead of queueing;
+make SAFETY cues cut off whatever is playing and empty the queue.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from companion.core.timeline import Cue, Verbosity
+
+
+class VoiceStatus(enum.Enum):
+    OK = "ok"
+    NO_ENGINE = "no_engine"
+    NO_AUDIO = "no_audio"
+    OFF = "off"
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    """What the user chose in Settings; applied to the next utterance at once."""
+
+    voice_id: str = ""
+    rate: int = 165
+    volume: float = 1.0
+    verbosity: Verbosity = Verbosity.FULL
+    tones: bool = True
+
+
+@dataclass
+class SpeakerState:
+    status: VoiceStatus = VoiceStatus.OK
+    message: str = ""
+    fix: str = ""
+
+
+CaptionListener = Callable[[Cue], None]
+
+
+class Speaker(Protocol):
+    """What the session needs from a voice: say, cancel, settings, and a status to show."""
+
+    state: SpeakerState
+
+    def say(self, cue: Cue) -> None: ...
+
+    def cancel(self) -> None: ...
+
+    def apply(self, settings: VoiceSettings) -> None: ...
+
+    def on_caption(self, listener: CaptionListener) -> None: ...
+
+
+class CaptionsOnlySpeaker:
+    """No voice at all: captions still show every prompt (the safe fallback)."""
+
+    def __init__(self, status: VoiceStatus = VoiceStatus.OFF, message: str = "",
+                 fix: str = "") -> None:
+        self.state = SpeakerState(status, message, fix)
+        self._listeners: list[CaptionListener] = []
+        self.settings = VoiceSettings()
+
+    def say(self, cue: Cue) -> None:
+        for listener in self._listeners:
+            listener(cue)
+
+    def cancel(self) -> None:
+        pass
+
+    def apply(self, settings: VoiceSettings) -> None:
+        self.settings = settings
+
+    def on_caption(self, listener: CaptionListener) -> None:
+        self._listeners.append(listener)
+
+
+@dataclass
+class RecordingSpeaker:
+    """For tests: remembers what was said and cancelled, in order."""
+
+    state: SpeakerState = field(default_factory=SpeakerState)
+    said: list[Cue] = field(default_factory=list)
+    log: list[str] = field(default_factory=list)
+    settings: VoiceSettings = field(default_factory=VoiceSettings)
+    _listeners: list[CaptionListener] = field(default_factory=list)
+
+    def say(self, cue: Cue) -> None:
+        self.said.append(cue)
+        self.log.append(f"say:{cue.kind.value}:{cue.text}")
+        for listener in self._listeners:
+            listener(cue)
+
+    def cancel(self) -> None:
+        self.log.append("cancel")
+
+    def apply(self, settings: VoiceSettings) -> None:
+        self.settings = settings
+
+    def on_caption(self, listener: CaptionListener) -> None:
+        self._listeners.append(listener)
