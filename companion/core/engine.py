@@ -62,6 +62,10 @@ ACTIVE = {State.ARRIVAL, State.ANNOUNCE, State.COUNTDOWN, State.WORK, State.CHEC
           State.REST, State.COOLDOWN}
 
 
+# Float tolerance: a timer woken exactly at a deadline must count as on time.
+EPS = 1e-6
+
+
 class EngineError(Exception):
     """A request the engine cannot honour in its current state (a bug in the caller)."""
 
@@ -300,7 +304,7 @@ class SessionEngine:
         while self._state in ACTIVE:
             seg = self._segments[self._seg_i]
             elapsed = now - self._seg_start
-            while self._cue_i < len(seg.cues) and seg.cues[self._cue_i].t <= elapsed + 1e-9:
+            while self._cue_i < len(seg.cues) and seg.cues[self._cue_i].t <= elapsed + EPS:
                 cue = seg.cues[self._cue_i]
                 self._cue_i += 1
                 self._substate(seg, cue.t)
@@ -311,7 +315,7 @@ class SessionEngine:
             if seg.hold:
                 self._checkin_timers(seg, elapsed)
                 return
-            if elapsed + 1e-9 < seg.duration:
+            if elapsed + EPS < seg.duration:
                 return
             end = self._seg_start + seg.duration
             if seg.kind is SegmentKind.SET:
@@ -321,9 +325,9 @@ class SessionEngine:
     def _substate(self, seg: Segment, offset: float) -> None:
         if seg.kind is not SegmentKind.SET:
             return
-        if offset + 1e-9 >= seg.work_at:
+        if offset + EPS >= seg.work_at:
             self._set_state(State.WORK)
-        elif offset + 1e-9 >= seg.countdown_at:
+        elif offset + EPS >= seg.countdown_at:
             self._set_state(State.COUNTDOWN)
 
     def _fire(self, cue: Cue, due: float, now: float | None = None) -> None:
@@ -334,13 +338,13 @@ class SessionEngine:
 
     def _checkin_timers(self, seg: Segment, elapsed: float) -> None:
         assert seg.set_no is not None
-        if self._checkin_attempt == 1 and elapsed >= seg.duration + self.REASK_AFTER:
+        if self._checkin_attempt == 1 and elapsed + EPS >= seg.duration + self.REASK_AFTER:
             self._checkin_attempt = 2
             cue = self._builder._cue(elapsed, CueKind.CHECKIN, CHECKIN_REASK)
             self._emit(CheckinAsked(self._t(), seg.set_no, 2, CHECKIN_REASK))
             self._fire(cue, self._seg_start + seg.duration + self.REASK_AFTER,
                        self._seg_start + elapsed)
-        if self._checkin_attempt == 2 and not self._stalled and elapsed >= self._stall_at(seg):
+        if self._checkin_attempt == 2 and not self._stalled and elapsed + EPS >= self._stall_at(seg):
             self._stalled = True
             self._emit(CheckinStalled(self._t(), seg.set_no))
             cue = self._builder._cue(elapsed, CueKind.CHECKIN, CHECKIN_STALLED, speak=False)
