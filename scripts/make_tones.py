@@ -22,7 +22,7 @@ Signal = npt.NDArray[np.float64]
 
 
 def _t(seconds: float) -> Signal:
-    return np.arange(int(round(seconds * RATE)), dtype=np.float64) / RATE
+    return np.arange(round(seconds * RATE), dtype=np.float64) / RATE
 
 
 def _envelope(n: int, attack: float, release: float) -> Signal:

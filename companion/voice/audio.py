@@ -56,7 +56,7 @@ def read_wav(path: Path, rate: int = RATE) -> Samples:
 def resample(data: Samples, src_rate: int, rate: int) -> Samples:
     if src_rate == rate or len(data) == 0:
         return data
-    n = int(round(len(data) * rate / src_rate))
+    n = round(len(data) * rate / src_rate)
     x_new = np.arange(n, dtype=np.float64) * src_rate / rate
     return np.interp(x_new, np.arange(len(data)), data).astype(np.float32)
 

@@ -21,12 +21,14 @@ from companion.core.timeline import (
     Priority,
     SessionPlan,
     TimelineOptions,
+    Tone,
     compile_plan,
     flatten,
 )
 from companion.errors import KnownError
 from companion.voice import audio
 from companion.voice.base import VoiceSettings, VoiceStatus
+from companion.voice.policy import audible
 from companion.voice.synth import EngineUnavailable, Synthesizer, plan_texts
 
 log = logging.getLogger(__name__)
@@ -70,18 +72,19 @@ def render_session_wav(
 
 def mix_plan(plan: SessionPlan, synth: Synthesizer, settings: VoiceSettings) -> audio.Samples:
     rate = audio.RATE
-    total = int(round(plan.total_seconds * rate))
+    total = round(plan.total_seconds * rate)
     out = np.zeros(total, dtype=np.float32)
-    tones = {}
+    tones: dict[Tone, audio.Samples] = {}
     speech_end = 0  # sample where the utterance now "playing" ends
     speech_start = 0
     for cue in flatten(plan):
-        at = int(round(cue.t * rate))
-        if cue.tone is not None and settings.tones:
-            if cue.tone not in tones:
-                tones[cue.tone] = audio.read_wav(audio.tone_path(cue.tone), rate)
-            out = _add(out, tones[cue.tone] * settings.volume, at)
-        if not (cue.speak and cue.text.strip()):
+        at = round(cue.t * rate)
+        heard = audible(cue, settings)
+        if heard.tone is not None:
+            if heard.tone not in tones:
+                tones[heard.tone] = audio.read_wav(audio.tone_path(heard.tone), rate)
+            out = _add(out, tones[heard.tone] * settings.volume, at)
+        if not heard.speak:
             continue
         clip = _speech(synth, cue)
         if clip is None:

@@ -146,12 +146,16 @@ class _Helper:
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            try:
-                self.replies.put(json.loads(line))
-            except ValueError:
-                log.debug("helper said: %s", line.rstrip())
-        self.replies.put(None)
+        try:
+            for line in self.proc.stdout:
+                try:
+                    self.replies.put(json.loads(line))
+                except ValueError:
+                    log.debug("helper said: %s", line.rstrip())
+        except (OSError, ValueError):  # the pipe was closed under us by kill()
+            pass
+        finally:
+            self.replies.put(None)
 
     def request(self, data: dict[str, Any], timeout: float) -> dict[str, Any]:
         assert self.proc.stdin is not None
@@ -230,10 +234,8 @@ class Synthesizer:
 
     def start(self) -> SpeakerState:
         """Start the helper now (else on first use) and report whether speech works."""
-        try:
+        with contextlib.suppress(EngineUnavailable):
             self._submit("ping", "", self.voice_id, self.rate).result()
-        except EngineUnavailable:
-            pass
         return self.state
 
     def reset(self) -> None:
