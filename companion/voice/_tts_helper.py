@@ -80,6 +80,11 @@ def _wait_finished(finished: threading.Event, out: str) -> str:
 
 def main(argv: list[str]) -> int:
     proto = _protocol_stream()
+    if hasattr(os, "nice"):  # rendering is background work: the GUI process comes first
+        try:
+            os.nice(5)
+        except OSError:
+            pass
 
     def reply(**data: Any) -> None:
         proto.write(json.dumps(data, ensure_ascii=True) + "\n")
