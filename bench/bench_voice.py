@@ -16,6 +16,7 @@ what the app controls, not the sound card:
 
 from __future__ import annotations
 
+import itertools
 import os
 import statistics
 import tempfile
@@ -51,7 +52,7 @@ def run() -> dict[str, float]:
     from companion.ui.speech import QtSpeaker
     from companion.voice.synth import Synthesizer
 
-    app = QCoreApplication.instance() or QCoreApplication([])
+    _app = QCoreApplication.instance() or QCoreApplication([])  # kept alive for the run
     with tempfile.TemporaryDirectory() as tmp:
         synth = Synthesizer(Path(tmp))
         synth.start()
@@ -90,7 +91,7 @@ def run() -> dict[str, float]:
         quiet_until = time.perf_counter() + 5.0
         spin(lambda: time.perf_counter() > quiet_until, 10.0)
         beat.stop()
-        baseline = max(b - a for a, b in zip(ticks, ticks[1:], strict=False)) * 1000.0
+        baseline = max(b - a for a, b in itertools.pairwise(ticks)) * 1000.0
         ticks.clear()
 
         speaker.signals.idle.connect(next_prompt)
@@ -100,7 +101,7 @@ def run() -> dict[str, float]:
         spin(lambda: done["n"] == 1)
         beat.stop()
         speaker.signals.idle.disconnect(next_prompt)
-        stall = max(b - a for a, b in zip(ticks, ticks[1:], strict=False)) * 1000.0
+        stall = max(b - a for a, b in itertools.pairwise(ticks)) * 1000.0
 
         # 2. onset: TIMED cues fired by a timer at their due time, files pre-rendered
         synth.prerender([*TIMED, LONG, STOP_MESSAGE])
@@ -150,7 +151,6 @@ def run() -> dict[str, float]:
             cancels.append((speaker.stopped_at - t) * 1000.0)
             speaker.cancel()
         speaker.close()
-        del speaker
     return {
         "speech_gui_stall_ms": round(stall, 2),
         "speech_gui_stall_baseline_ms": round(baseline, 2),
