@@ -22,6 +22,7 @@ then finished(completed=False)). So every render waits until espeak is idle, wai
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -81,10 +82,8 @@ def _wait_finished(finished: threading.Event, out: str) -> str:
 def main(argv: list[str]) -> int:
     proto = _protocol_stream()
     if hasattr(os, "nice"):  # rendering is background work: the GUI process comes first
-        try:
+        with contextlib.suppress(OSError):
             os.nice(5)
-        except OSError:
-            pass
 
     def reply(**data: Any) -> None:
         proto.write(json.dumps(data, ensure_ascii=True) + "\n")
