@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtCore import QObject, QTimer, QUrl, Signal
 
 from companion.config import Paths
 from companion.core.routine import Routine
@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 MAX_QUEUE_WAIT = 3.0  # seconds a NORMAL cue may wait for the voice before it is stale
 TIMED_STALE = 0.75  # a TIMED cue whose file arrives later than this is not played
+WATCHDOG_SLACK = 3.0  # an utterance not ended this long after its length is given up on
 
 NO_AUDIO_MESSAGE = "No audio output device was found, so prompts show as captions only."
 NO_AUDIO_FIX = ("Connect speakers or headphones, or check your sound settings "
@@ -57,6 +58,7 @@ class _Item:
     due: float  # perf_counter when say() was called
     token: int
     path: Path | None = None
+    playing: bool = False  # PlayingState seen: only then does EndOfMedia belong to it
 
 
 class QtSpeaker:
@@ -82,7 +84,7 @@ class QtSpeaker:
         self._devices.audioOutputsChanged.connect(self._on_devices_changed)
         self._captions: list[CaptionListener] = []
         self._state_listeners: list[StateListener] = []
-        self._plan_listeners: list[Callable[[SessionPlan], None]] = []
+        self._plan_listeners: dict[int, Callable[[SessionPlan], None]] = {}
         self._queue: list[_Item] = []
         self._current: _Item | None = None
         self._token = 0
@@ -93,6 +95,10 @@ class QtSpeaker:
         self.stopped_at = 0.0
         self._speech = _Player(self._signals, self._on_status, self._on_error,
                                self._on_playing)
+        # if a player never reports the end (a broken backend), the queue must not stall
+        self._watchdog = QTimer(self._signals)
+        self._watchdog.setSingleShot(True)
+        self._watchdog.timeout.connect(self._on_watchdog)
         self._tones: dict[Tone, _Player] = {}
         for tone in Tone:
             player = _Player(self._signals, None, self._on_error, None)
@@ -168,7 +174,9 @@ class QtSpeaker:
 
             done(compile_plan(routine, options))
             return
-        self._plan_listeners.append(done)
+        self._token += 1
+        token = self._token
+        self._plan_listeners[token] = done
         synth = self.synth
 
         def work() -> None:
@@ -179,7 +187,7 @@ class QtSpeaker:
                 from companion.core.timeline import compile_plan
 
                 plan = compile_plan(routine, options)
-            self._signals.prepared.emit(plan)
+            self._signals.prepared.emit(token, plan)
 
         threading.Thread(target=work, name="speech-prepare", daemon=True).start()
 
@@ -221,8 +229,7 @@ class QtSpeaker:
         assert self.synth is not None
         path = self.synth.cached(item.cue.text)
         if path is not None:
-            item.path = path
-            self._speech.play(path)
+            self._play(item, path)
             return
         token = item.token
         signals = self._signals
@@ -247,17 +254,32 @@ class QtSpeaker:
             log.info("dropping %r: rendered %.2f s late", item.cue.text, late)
             self._finish()
             return
+        self._play(item, path)
+
+    def _play(self, item: _Item, path: Path) -> None:
         item.path = path
         self._speech.play(path)
+        try:
+            seconds = audio.duration(path)
+        except (OSError, ValueError):
+            seconds = 10.0
+        self._watchdog.start(round((seconds + WATCHDOG_SLACK) * 1000))
 
     def _on_playing(self) -> None:
-        if self._current is not None:
+        if self._current is not None and not self._current.playing:
+            self._current.playing = True
             now = time.perf_counter()
             self.started_at[self._current.token] = now
             self._signals.started.emit(self._current.cue, now - self._current.due)
 
     def _on_status(self, end_of_media: bool) -> None:
-        if end_of_media and self._current is not None:
+        if end_of_media and self._current is not None and self._current.playing:
+            self._finish()
+
+    def _on_watchdog(self) -> None:
+        if self._current is not None:
+            log.warning("playback of %r never ended; moving on", self._current.cue.text)
+            self._speech.stop()
             self._finish()
 
     def _on_error(self, message: str) -> None:
@@ -270,6 +292,7 @@ class QtSpeaker:
     def _finish(self) -> None:
         """The current utterance is done: start the next queued one that is still fresh."""
         self._current = None
+        self._watchdog.stop()
         now = time.perf_counter()
         while self._queue:
             item = self._queue.pop(0)
@@ -281,6 +304,7 @@ class QtSpeaker:
 
     def _stop_all(self) -> None:
         self._queue.clear()
+        self._watchdog.stop()
         if self._current is not None:
             self._current = None
             self._speech.stop()
@@ -323,10 +347,10 @@ class QtSpeaker:
             except Exception:
                 log.exception("state listener failed")
 
-    def _on_prepared(self, plan: SessionPlan) -> None:
+    def _on_prepared(self, token: int, plan: SessionPlan) -> None:
         self._prerender_texts = plan_texts(plan)
-        listeners, self._plan_listeners = self._plan_listeners, []
-        for listener in listeners:
+        listener = self._plan_listeners.pop(token, None)
+        if listener is not None:
             listener(plan)
 
     # signals for Qt code that prefers them to callbacks
@@ -339,7 +363,7 @@ class _Signals(QObject):
     """Queued hand-offs to the GUI thread, plus notifications for views and the bench."""
 
     rendered = Signal(int, object, str)  # token, path or None, error (from the synth worker)
-    prepared = Signal(object)  # SessionPlan (from the prepare thread)
+    prepared = Signal(int, object)  # token, SessionPlan (from the prepare thread)
     started = Signal(object, float)  # Cue whose speech started playing, seconds since say()
     idle = Signal()  # nothing playing and nothing queued
 

@@ -93,5 +93,9 @@ def trim_silence(data: Samples, rate: int = RATE, threshold: float = 0.01,
 
 
 def duration(path: Path) -> float:
-    with wave.open(str(path), "rb") as w:
-        return w.getnframes() / float(w.getframerate())
+    """Seconds of audio, from the header only (cheap enough for the GUI thread)."""
+    try:
+        with wave.open(str(path), "rb") as w:
+            return w.getnframes() / float(w.getframerate())
+    except (wave.Error, EOFError) as exc:
+        raise BadWav(f"{path}: {exc}") from exc

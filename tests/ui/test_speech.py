@@ -230,3 +230,16 @@ def test_without_qtmultimedia_the_speaker_is_captions_only(
     assert isinstance(sp, CaptionsOnlySpeaker)
     assert sp.state.status is VoiceStatus.NO_AUDIO
     assert "libpulse0" in sp.state.fix
+
+
+def test_a_player_that_never_ends_does_not_stall_the_queue(
+    qtbot: QtBot, speaker: QtSpeaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(speech, "WATCHDOG_SLACK", 0.05)
+    monkeypatch.setattr(speaker._speech, "play", lambda path: None)  # a backend that hangs
+    speaker.say(_cue(SHORT))
+    speaker.say(_cue("Next up"))
+    with qtbot.waitSignal(speaker.signals.idle, timeout=5000):
+        pass
+    assert not speaker.speaking
+    assert speaker.queued == 0
