@@ -74,7 +74,7 @@ class QtSpeaker:
     ) -> None:
         from PySide6.QtMultimedia import QMediaDevices
 
-        self._signals = _Signals(parent)
+        self._signals = SpeakerSignals(parent)
         self._signals.rendered.connect(self._on_rendered)
         self._signals.prepared.connect(self._on_prepared)
         self.synth = synth
@@ -355,11 +355,11 @@ class QtSpeaker:
 
     # signals for Qt code that prefers them to callbacks
     @property
-    def signals(self) -> _Signals:
+    def signals(self) -> SpeakerSignals:
         return self._signals
 
 
-class _Signals(QObject):
+class SpeakerSignals(QObject):
     """Queued hand-offs to the GUI thread, plus notifications for views and the bench."""
 
     rendered = Signal(int, object, str)  # token, path or None, error (from the synth worker)

@@ -24,6 +24,7 @@ import queue
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
@@ -51,6 +52,7 @@ log = logging.getLogger(__name__)
 
 HELPER = Path(__file__).resolve().with_name("_tts_helper.py")
 CACHE_VERSION = "1"  # bump when the rendering (trim, format) changes
+MAX_CACHE_FILES = 5000  # about 150 MB of short prompts; the oldest go first
 START_TIMEOUT = 20.0
 RENDER_TIMEOUT = 10.0
 
@@ -213,6 +215,7 @@ class Synthesizer:
         self._helper: _Helper | None = None
         self._engine_name = ""
         self._durations: dict[Path, float] = {}
+        self._voices: list[VoiceInfo] | None = None
         self._thread: threading.Thread | None = None
         self._thread_lock = threading.Lock()
         self._closed = False
@@ -234,6 +237,7 @@ class Synthesizer:
 
     def start(self) -> SpeakerState:
         """Start the helper now (else on first use) and report whether speech works."""
+        self.prune()
         with contextlib.suppress(EngineUnavailable):
             self._submit("ping", "", self.voice_id, self.rate).result()
         return self.state
@@ -307,6 +311,48 @@ class Synthesizer:
             self._durations[path] = cached
         return cached
 
+    def quick_duration(self, text: str) -> float:
+        """Never blocks: the real length if the utterance is cached, else an estimate (and
+        it is rendered in the background for next time). For plans re-built mid-session on
+        the GUI thread (a lengthened rest, a re-asked check-in)."""
+        if not text.strip():
+            return 0.0
+        path = self.cached(text)
+        if path is None:
+            if self.available:
+                self._submit("render", text, self.voice_id, self.rate)
+            return estimate_speech(text)
+        cached = self._durations.get(path)
+        if cached is None:
+            try:
+                cached = audio.duration(path)
+            except audio.BadWav:
+                return estimate_speech(text)
+            self._durations[path] = cached
+        return cached
+
+    def prune(self, max_files: int = MAX_CACHE_FILES) -> int:
+        """Keep the cache bounded and drop leftovers of interrupted renders."""
+        if not self.cache_dir.is_dir():
+            return 0
+        removed = 0
+        files = []
+        for path in self.cache_dir.iterdir():
+            if path.name.startswith("tmp-") or path.suffix == ".part":
+                with contextlib.suppress(OSError):
+                    if time.time() - path.stat().st_mtime > 3600:
+                        path.unlink()
+                        removed += 1
+            elif path.suffix == ".wav":
+                files.append(path)
+        if len(files) > max_files:
+            files.sort(key=lambda p: p.stat().st_mtime)
+            for path in files[: len(files) - max_files]:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                    removed += 1
+        return removed
+
     def prerender(self, texts: Iterable[str]) -> int:
         """Render every text not yet cached (blocking); returns how many failed."""
         failed = 0
@@ -330,10 +376,14 @@ class Synthesizer:
         opts = replace(options or TimelineOptions(), speech_duration=self.duration)
         plan = compile_plan(routine, opts)
         self.prerender(plan_texts(plan))
-        return plan
+        # the engine re-plans with these options on the GUI thread: no blocking there
+        return replace(plan, options=replace(opts, speech_duration=self.quick_duration))
 
     def voices(self) -> list[VoiceInfo]:
-        """Installed voices, sorted by readable name; empty without an engine."""
+        """Installed voices, sorted by readable name; empty without an engine. The first
+        call asks the engine (tens of ms); later ones are instant."""
+        if self._voices is not None:
+            return list(self._voices)
         try:
             raw: list[dict[str, Any]] = self._submit("voices", "", "", 0).result()
         except KnownError:
@@ -342,7 +392,8 @@ class Synthesizer:
         for v in raw:
             langs = [lang for lang in v.get("languages", []) if lang]
             out.append(VoiceInfo(v["id"], v.get("name") or v["id"], langs[0] if langs else ""))
-        return sorted(out, key=lambda v: v.label.lower())
+        self._voices = sorted(out, key=lambda v: v.label.lower())
+        return list(self._voices)
 
     def close(self) -> None:
         """Stop the worker and the helper (waits briefly; safe to call twice)."""

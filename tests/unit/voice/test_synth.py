@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import sys
 import time
 import wave
@@ -127,3 +128,32 @@ def test_the_fix_names_the_platforms_install_step(
     system: str, release: dict[str, str], expected: str
 ) -> None:
     assert expected in install_hint(system, release)
+
+
+def test_quick_duration_never_waits_for_the_engine(synth: Synthesizer) -> None:
+    text = f"A lengthened rest, planned mid-session, number {time.time_ns()}."
+    start = time.perf_counter()
+    first = synth.quick_duration(text)
+    assert time.perf_counter() - start < 0.02
+    assert first == estimate_speech(text)
+    real = synth.duration(text)  # the background render lands in the cache
+    assert synth.quick_duration(text) == pytest.approx(real)
+
+
+def test_a_prepared_plan_replans_without_blocking(
+    synth: Synthesizer, tiny_routine: Routine
+) -> None:
+    plan = synth.prepare_plan(tiny_routine, TimelineOptions())
+    assert plan.options.speech_duration == synth.quick_duration
+
+
+def test_the_cache_keeps_the_newest_files(tmp_path: Path) -> None:
+    cache = Synthesizer(tmp_path)
+    cache.cache_dir.mkdir(parents=True)
+    for i in range(5):
+        path = cache.cache_dir / f"{i}.wav"
+        path.write_bytes(b"RIFF")
+        os.utime(path, (1000 + i, 1000 + i))
+    assert cache.prune(max_files=3) == 2
+    assert sorted(p.name for p in cache.cache_dir.iterdir()) == ["2.wav", "3.wav", "4.wav"]
+    cache.close()
