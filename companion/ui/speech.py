@@ -26,7 +26,14 @@ from PySide6.QtCore import QObject, QTimer, QUrl, Signal
 
 from companion.config import Paths
 from companion.core.routine import Routine
-from companion.core.timeline import Cue, Priority, SessionPlan, TimelineOptions, Tone
+from companion.core.timeline import (
+    Cue,
+    Priority,
+    SessionPlan,
+    TimelineOptions,
+    Tone,
+    compile_plan,
+)
 from companion.voice import audio
 from companion.voice.base import (
     CaptionListener,
@@ -90,8 +97,7 @@ class QtSpeaker:
         self._token = 0
         self._prerender_texts: list[str] = []
         self.state = SpeakerState()
-        # for the bench and tests: perf_counter of the last playback start / stop
-        self.started_at: dict[int, float] = {}
+        # for the bench and tests: perf_counter when speech was last cut off
         self.stopped_at = 0.0
         self._speech = _Player(self._signals, self._on_status, self._on_error,
                                self._on_playing)
@@ -101,7 +107,7 @@ class QtSpeaker:
         self._watchdog.timeout.connect(self._on_watchdog)
         self._tones: dict[Tone, _Player] = {}
         for tone in Tone:
-            player = _Player(self._signals, None, self._on_error, None)
+            player = _Player(self._signals, None, self._on_tone_error, None)
             player.load(audio.tone_path(tone))
             self._tones[tone] = player
         if synth is not None:
@@ -170,8 +176,6 @@ class QtSpeaker:
         """Compile the plan with real speech lengths and pre-render it, off the GUI thread;
         `done(plan)` runs on the GUI thread when it is ready."""
         if self.synth is None or not self.synth.available:
-            from companion.core.timeline import compile_plan
-
             done(compile_plan(routine, options))
             return
         self._token += 1
@@ -184,8 +188,6 @@ class QtSpeaker:
                 plan = synth.prepare_plan(routine, options)
             except Exception:  # the estimate still gives a usable plan
                 log.exception("could not prepare the plan with real speech lengths")
-                from companion.core.timeline import compile_plan
-
                 plan = compile_plan(routine, options)
             self._signals.prepared.emit(token, plan)
 
@@ -269,7 +271,6 @@ class QtSpeaker:
         if self._current is not None and not self._current.playing:
             self._current.playing = True
             now = time.perf_counter()
-            self.started_at[self._current.token] = now
             self._signals.started.emit(self._current.cue, now - self._current.due)
 
     def _on_status(self, end_of_media: bool) -> None:
@@ -283,11 +284,14 @@ class QtSpeaker:
             self._finish()
 
     def _on_error(self, message: str) -> None:
+        self._on_tone_error(message)
+        if self._current is not None:
+            self._finish()
+
+    def _on_tone_error(self, message: str) -> None:
         log.warning("audio playback failed: %s", message)
         self._set_state(SpeakerState(VoiceStatus.NO_AUDIO, f"Audio playback failed: {message}",
                                      NO_AUDIO_FIX))
-        if self._current is not None:
-            self._finish()
 
     def _finish(self) -> None:
         """The current utterance is done: start the next queued one that is still fresh."""
