@@ -22,7 +22,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, QUrl, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from companion.config import Paths
 from companion.core.routine import Routine
@@ -55,8 +56,12 @@ WATCHDOG_SLACK = 3.0  # an utterance not ended this long after its length is giv
 
 NO_AUDIO_MESSAGE = "No audio output device was found, so prompts show as captions only."
 NO_AUDIO_FIX = ("Connect speakers or headphones, or check your sound settings "
-                "(on Linux: is PulseAudio or PipeWire running? Try `pactl info`).")
+                "(on Linux, check that PulseAudio or PipeWire is running: pactl info).")
 NO_QTMULTIMEDIA_FIX = "Install the audio library Qt needs: sudo apt-get install libpulse0"
+BANNER_TITLES = {
+    VoiceStatus.NO_ENGINE: "No voice: prompts show as captions.",
+    VoiceStatus.NO_AUDIO: "No sound: prompts show as captions.",
+}
 
 
 @dataclass
@@ -418,6 +423,52 @@ class _Player:
         from PySide6.QtMultimedia import QMediaDevices
 
         self.output.setDevice(QMediaDevices.defaultAudioOutput())
+
+
+class VoiceBanner(QFrame):
+    """The banner a window shows while the voice is missing: what and the exact fix.
+
+    `VoiceBanner(parent).follow(speaker)`; hidden while the voice works. The fix is
+    selectable so a command can be copied into a terminal.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("voiceBanner")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet(
+            "#voiceBanner { background: #fff4ce; border: 1px solid #c8a200; border-radius: 4px; }"
+            " QLabel { color: #3b2f00; }"
+        )
+        self.setAccessibleName("Voice status")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        self.title = QLabel(self)
+        self.title.setStyleSheet("font-weight: bold;")
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.fix = QLabel(self)
+        self.fix.setWordWrap(True)
+        self.fix.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for label in (self.title, self.message, self.fix):
+            layout.addWidget(label)
+        self.hide()
+
+    def follow(self, speaker: Speaker) -> VoiceBanner:
+        speaker.on_state(self.show_state)
+        return self
+
+    def show_state(self, state: SpeakerState) -> None:
+        title = BANNER_TITLES.get(state.status)
+        if title is None:
+            self.hide()
+            return
+        self.title.setText(title)
+        self.message.setText(state.message)
+        self.fix.setText(f"To fix: {state.fix}" if state.fix else "")
+        self.fix.setVisible(bool(state.fix))
+        self.setAccessibleDescription(f"{title} {state.message} {self.fix.text()}")
+        self.show()
 
 
 def make_speaker(paths: Paths, settings: VoiceSettings | None = None, *,

@@ -243,3 +243,18 @@ def test_a_player_that_never_ends_does_not_stall_the_queue(
         pass
     assert not speaker.speaking
     assert speaker.queued == 0
+
+
+def test_the_banner_shows_what_is_missing_and_the_fix(qtbot: QtBot, tmp_path: Path) -> None:
+    banner = speech.VoiceBanner()
+    qtbot.addWidget(banner)
+    speaker = CaptionsOnlySpeaker(VoiceStatus.NO_ENGINE, "No speech engine could start.",
+                                  "Install espeak-ng: sudo apt-get install espeak-ng")
+    banner.follow(speaker)
+    banner.resize(520, banner.sizeHint().height())
+    banner.show()
+    assert banner.isVisible()
+    assert "sudo apt-get install espeak-ng" in banner.fix.text()
+    banner.grab().save(str(tmp_path / "voice-banner.png"))
+    banner.show_state(SpeakerState())
+    assert not banner.isVisible()
