@@ -59,7 +59,7 @@ NO_AUDIO_FIX = ("Connect speakers or headphones, or check your sound settings "
                 "(on Linux, check that PulseAudio or PipeWire is running: pactl info).")
 NO_QTMULTIMEDIA_FIX = "Install the audio library Qt needs: sudo apt-get install libpulse0"
 BANNER_TITLES = {
-    VoiceStatus.NO_ENGINE: "No voice: prompts show as captions.",
+    VoiceStatus.NO_ENGINE: "Speech engine unavailable: prompts show as captions.",
     VoiceStatus.NO_AUDIO: "No sound: prompts show as captions.",
 }
 
@@ -134,7 +134,7 @@ class QtSpeaker:
         heard = audible(cue, self.settings)
         if heard.tone is not None:
             self._tones[heard.tone].restart()
-        if not heard.speak or not self._engine_ok():
+        if not heard.speak or not self._can_speak(cue.text):
             return
         self._token += 1
         item = _Item(cue, now, self._token)
@@ -221,11 +221,14 @@ class QtSpeaker:
             self.synth.close()
 
     # -- internals ----------------------------------------------------------------------------
-    def _engine_ok(self) -> bool:
-        if self.synth is not None and self.synth.available:
+    def _can_speak(self, text: str) -> bool:
+        """With the engine gone mid-session, pre-rendered prompts still play."""
+        if self.synth is None:
+            return False
+        if self.synth.available:
             return True
         self._refresh_state()
-        return False
+        return self.synth.cached(text) is not None
 
     def _start(self, item: _Item) -> None:
         """Make `item` the current utterance: play its file now, or ask for it."""

@@ -191,6 +191,7 @@ def test_engine_failure_mid_session_falls_back_to_captions(
     seen: list[str] = []
     sp.on_caption(lambda cue: seen.append(cue.text))
     assert own.start().status is VoiceStatus.OK
+    own.prerender([STOP_MESSAGE])  # as when the routine loaded
     own._command = [sys.executable, "-c", "raise SystemExit(3)"]  # the engine breaks...
     assert own._helper is not None
     own._helper.kill()
@@ -198,9 +199,11 @@ def test_engine_failure_mid_session_falls_back_to_captions(
     sp.say(_cue(text))  # ...while a new utterance is being rendered
     qtbot.waitUntil(lambda: sp.state.status is VoiceStatus.NO_ENGINE, timeout=15000)
     assert states[-1].status is VoiceStatus.NO_ENGINE
+    sp.say(_cue(f"Another new sentence, {time.time_ns()}."))
+    assert not sp.speaking  # nothing can render it: caption only
     sp.say(_cue(STOP_MESSAGE, Priority.SAFETY, CueKind.SAFETY))
-    assert seen == [text, STOP_MESSAGE]  # safety still shows
-    assert not sp.speaking
+    assert seen[0] == text and seen[-1] == STOP_MESSAGE  # safety still shows...
+    assert sp.speaking  # ...and, pre-rendered, is still spoken
     sp.close()
 
 
