@@ -46,7 +46,7 @@ from companion.voice.base import (
     VoiceStatus,
 )
 from companion.voice.policy import audible
-from companion.voice.synth import Synthesizer, plan_texts
+from companion.voice.synth import Synthesizer, VoiceInfo, plan_texts
 
 log = logging.getLogger(__name__)
 
@@ -472,6 +472,13 @@ class VoiceBanner(QFrame):
         self.fix.setVisible(bool(state.fix))
         self.setAccessibleDescription(f"{title} {state.message} {self.fix.text()}")
         self.show()
+
+
+def available_voices(speaker: Speaker) -> list[VoiceInfo]:
+    """Voices for the Settings screen (readable name and language); empty without an
+    engine. The first call asks the engine (tens of ms), later calls are instant."""
+    synth = getattr(speaker, "synth", None)
+    return synth.voices() if isinstance(synth, Synthesizer) else []
 
 
 def make_speaker(paths: Paths, settings: VoiceSettings | None = None, *,

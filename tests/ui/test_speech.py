@@ -261,3 +261,9 @@ def test_the_banner_shows_what_is_missing_and_the_fix(qtbot: QtBot, tmp_path: Pa
     banner.grab().save(str(tmp_path / "voice-banner.png"))
     banner.show_state(SpeakerState())
     assert not banner.isVisible()
+
+
+def test_settings_can_list_voices_by_name_and_language(speaker: QtSpeaker) -> None:
+    voices = speech.available_voices(speaker)
+    assert any(v.language.startswith("en") for v in voices)
+    assert speech.available_voices(CaptionsOnlySpeaker()) == []
