@@ -1,0 +1,262 @@
+"""Write a running session to the database, one commit per event, as it happens.
+
+`SessionRecorder` is an engine listener (`engine.subscribe(recorder)`). The engine delivers
+each event to every listener before the next one, and calls the recorder synchronously, so
+when `RedFlagRaised` returns, the stop and its symptom are already committed: the stop
+message and the safety screen come after. Core events carry only session-relative `t`;
+the wall-clock UTC time of each row is stamped here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import PurePath
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
+
+from companion.core.events import (
+    AmberSign,
+    CheckinAnswered,
+    CheckinStalled,
+    EffortRecorded,
+    Event,
+    MoodRecorded,
+    Paused,
+    RedFlagRaised,
+    RestExtended,
+    Resumed,
+    SessionEnded,
+    SessionStarted,
+    SetFinished,
+    Skipped,
+    SymptomSpecified,
+)
+from companion.core.routine import Routine
+from companion.storage.db import device_name
+from companion.storage.models import (
+    CheckinRow,
+    EventKind,
+    RedFlagRow,
+    SessionEventRow,
+    SessionRow,
+    SessionStatus,
+    SetRow,
+    utc_now,
+)
+
+log = logging.getLogger(__name__)
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dataclasses, enums, paths and tuples -> plain JSON values (for the routine snapshot)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, PurePath):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+def routine_snapshot(routine: Routine) -> dict[str, Any]:
+    snap = to_jsonable(routine)
+    assert isinstance(snap, dict)
+    return snap
+
+
+@dataclass(frozen=True)
+class Committed:
+    """What the recorder has just made durable (for progress displays and the kill test)."""
+
+    event: Event
+    session_id: int
+    count: int
+
+
+class SessionRecorder:
+    """Records one session. Construct it with the routine being run, then subscribe it.
+
+    `on_commit` is called after each commit with what was written; `commits` counts them.
+    A write that fails is logged and does not stop the session (the engine guards its
+    listeners); the next event is still recorded.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        routine: Routine,
+        *,
+        on_commit: Callable[[Committed], None] | None = None,
+        now: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._engine = engine
+        self._routine = routine
+        self._on_commit = on_commit
+        self._now = now
+        self.session_id: int | None = None
+        self.commits = 0
+        self._handlers: dict[type[Event], Callable[[Session, Any, datetime], None]] = {
+            SetFinished: self._set_finished,
+            CheckinAnswered: self._checkin,
+            EffortRecorded: self._effort,
+            AmberSign: self._amber,
+            RedFlagRaised: self._red_flag,
+            SymptomSpecified: self._symptom,
+            Paused: self._paused,
+            Resumed: self._resumed,
+            Skipped: self._skipped,
+            RestExtended: self._rest_extended,
+            CheckinStalled: self._stalled,
+            MoodRecorded: self._mood,
+            SessionEnded: self._ended,
+        }
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, SessionStarted):
+            self._start(event)
+            return
+        handler = self._handlers.get(type(event))
+        if handler is None:
+            return
+        if self.session_id is None:
+            log.warning("%s before SessionStarted: not recorded", type(event).__name__)
+            return
+        now = self._now()
+        with Session(self._engine) as s, s.begin():
+            handler(s, event, now)
+            s.execute(update(SessionRow).where(SessionRow.id == self.session_id)
+                      .values(last_event_at=now))
+        self._committed(event)
+
+    def _committed(self, event: Event) -> None:
+        self.commits += 1
+        assert self.session_id is not None
+        if self._on_commit is not None:
+            self._on_commit(Committed(event, self.session_id, self.commits))
+
+    # -- one method per event ------------------------------------------------------------------
+    def _start(self, ev: SessionStarted) -> None:
+        if self.session_id is not None:
+            log.warning("second SessionStarted for one recorder: ignored")
+            return
+        now = self._now()
+        row = SessionRow(
+            routine_id=ev.routine_id,
+            routine_name=ev.routine_name,
+            routine_snapshot=routine_snapshot(self._routine),
+            set_count=ev.set_count,
+            started_at=now,
+            last_event_at=now,
+            status=SessionStatus.IN_PROGRESS.value,
+            device=device_name(),
+            pid=os.getpid(),
+            error="",
+        )
+        with Session(self._engine) as s, s.begin():
+            s.add(row)
+            s.flush()
+            self.session_id = row.id
+        self._committed(ev)
+
+    def _event_row(self, s: Session, kind: EventKind, ev: Event, now: datetime, *,
+                   state: str = "", set_no: int | None = None, seconds: float | None = None,
+                   detail: str = "") -> None:
+        assert self.session_id is not None
+        s.add(SessionEventRow(session_id=self.session_id, kind=kind.value, at=now,
+                              session_seconds=ev.t, state=state, set_no=set_no,
+                              seconds=seconds, detail=detail))
+
+    def _set_finished(self, s: Session, ev: SetFinished, now: datetime) -> None:
+        assert self.session_id is not None
+        s.add(SetRow(
+            session_id=self.session_id, set_no=ev.set_no, round=ev.round, exercise=ev.exercise,
+            planned_reps=ev.planned_reps, planned_seconds=ev.planned_seconds,
+            actual_reps=ev.actual_reps, actual_seconds=ev.actual_seconds, effort=None,
+            skipped=ev.skipped, capped=ev.capped, amber=False, finished_at=now,
+            session_seconds=ev.t,
+        ))
+
+    def _checkin(self, s: Session, ev: CheckinAnswered, now: datetime) -> None:
+        assert self.session_id is not None
+        s.add(CheckinRow(session_id=self.session_id, set_no=ev.set_no, question=ev.question,
+                         answer=ev.answer, answered_at=now, session_seconds=ev.t))
+
+    def _set_where(self, set_no: int) -> Any:
+        return update(SetRow).where(SetRow.session_id == self.session_id,
+                                    SetRow.set_no == set_no)
+
+    def _effort(self, s: Session, ev: EffortRecorded, now: datetime) -> None:
+        values: dict[str, Any] = {"effort": ev.effort}
+        if ev.amber:
+            values["amber"] = True
+        if s.execute(self._set_where(ev.set_no).values(**values)).rowcount == 0:  # type: ignore[attr-defined]
+            log.warning("effort for set %s, which has no stored row", ev.set_no)
+
+    def _amber(self, s: Session, ev: AmberSign, now: datetime) -> None:
+        s.execute(self._set_where(ev.set_no).values(amber=True))
+        self._event_row(s, EventKind.AMBER, ev, now, set_no=ev.set_no, seconds=ev.extra_rest,
+                        detail=ev.suggestion)
+
+    def _red_flag(self, s: Session, ev: RedFlagRaised, now: datetime) -> None:
+        assert self.session_id is not None
+        s.add(RedFlagRow(session_id=self.session_id, symptom=ev.symptom.value, raised_at=now,
+                         session_seconds=ev.t, engine_state=ev.state.value, set_no=ev.set_no,
+                         exercise=ev.exercise))
+        self._end(s, SessionStatus.STOPPED_RED_FLAG, now)
+
+    def _symptom(self, s: Session, ev: SymptomSpecified, now: datetime) -> None:
+        flag = s.scalars(select(RedFlagRow).where(RedFlagRow.session_id == self.session_id)
+                         .order_by(RedFlagRow.id.desc()).limit(1)).first()
+        if flag is None:
+            log.warning("symptom specified without a stored red flag")
+            return
+        flag.symptom = ev.symptom.value
+        flag.specified_at = now
+
+    def _paused(self, s: Session, ev: Paused, now: datetime) -> None:
+        self._event_row(s, EventKind.PAUSED, ev, now, state=ev.state.value)
+
+    def _resumed(self, s: Session, ev: Resumed, now: datetime) -> None:
+        self._event_row(s, EventKind.RESUMED, ev, now, state=ev.state.value,
+                        seconds=ev.paused_for)
+
+    def _skipped(self, s: Session, ev: Skipped, now: datetime) -> None:
+        self._event_row(s, EventKind.SKIPPED, ev, now, state=ev.state.value, set_no=ev.set_no)
+
+    def _rest_extended(self, s: Session, ev: RestExtended, now: datetime) -> None:
+        self._event_row(s, EventKind.REST_EXTENDED, ev, now, set_no=ev.set_no,
+                        seconds=ev.seconds, detail=ev.reason)
+
+    def _stalled(self, s: Session, ev: CheckinStalled, now: datetime) -> None:
+        self._event_row(s, EventKind.CHECKIN_STALLED, ev, now, set_no=ev.set_no)
+
+    def _mood(self, s: Session, ev: MoodRecorded, now: datetime) -> None:
+        column = "mood_before" if ev.when == "before" else "mood_after"
+        s.execute(update(SessionRow).where(SessionRow.id == self.session_id)
+                  .values({column: ev.mood}))
+
+    def _ended(self, s: Session, ev: SessionEnded, now: datetime) -> None:
+        self._end(s, SessionStatus(ev.status.value), now, ev.error)
+
+    def _end(self, s: Session, status: SessionStatus, now: datetime, error: str = "") -> None:
+        """Set how it ended, once: a red-flag stop is not overwritten by the end that follows."""
+        row = s.get(SessionRow, self.session_id)
+        assert row is not None
+        if row.status == SessionStatus.IN_PROGRESS.value:
+            row.status = status.value
+        if row.ended_at is None:
+            row.ended_at = now
+        if error:
+            row.error = error
