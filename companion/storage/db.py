@@ -179,6 +179,8 @@ def _prepare_sqlite_file(path: Path) -> None:
 def _is_damage(exc: BaseException, path: Path) -> str | None:
     """If `exc` means the file itself is unusable, a short reason; else None."""
     orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if isinstance(orig, _Damaged):
+        return str(orig)
     code = getattr(orig, "sqlite_errorcode", None)
     if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
         return str(orig)
@@ -202,11 +204,15 @@ def _move_aside(path: Path, now: datetime) -> Path:
     return target
 
 
+class _Damaged(sqlite3.DatabaseError):
+    """`PRAGMA quick_check` found damage the first queries did not trip over."""
+
+
 def _check_sqlite(engine: Engine) -> None:
     with engine.connect() as conn:
         result = conn.exec_driver_sql("PRAGMA quick_check(1)").scalar()
     if result != "ok":
-        raise sqlite3.DatabaseError(f"integrity check failed: {result}")
+        raise _Damaged(f"integrity check failed: {str(result).splitlines()[-1]}")
 
 
 def _pid_alive(pid: int) -> bool:
