@@ -253,7 +253,7 @@ def mark_interrupted(engine: Engine, now: datetime | None = None) -> int:
                 )
                 marked += 1
     if marked:
-        log.warning("marked %d unfinished session(s) as interrupted", marked)
+        log.info("marked %d unfinished session(s) as interrupted", marked)
     return marked
 
 
@@ -292,7 +292,7 @@ def open_database(url: str, now: datetime | None = None) -> OpenResult:
             if path is None or reason is None:
                 raise
             moved = _move_aside(path, now)
-            log.error("database %s unusable (%s); moved to %s", path, reason, moved)
+            log.info("database %s unusable (%s); moved to %s", path, reason, moved)
             recovered = DatabaseRecovered(path, moved, reason)
             _prepare_sqlite_file(path)
             engine = _open_once(url)
