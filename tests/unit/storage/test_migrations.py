@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime
 
 from alembic.autogenerate import compare_metadata
@@ -27,7 +28,7 @@ def test_revision_chain_is_linear_from_one_base_to_one_head() -> None:
     assert len(script.get_bases()) == 1
     chain = list(script.walk_revisions())  # head first
     assert [r.revision for r in chain] == ["0002", "0001"]
-    for newer, older in zip(chain, chain[1:], strict=False):
+    for newer, older in itertools.pairwise(chain):
         assert newer.down_revision == older.revision
         assert not newer.is_merge_point and not older.is_branch_point
     assert head_revision() == "0002"
