@@ -184,6 +184,7 @@ class RedFlagRow(Base):
 
 
 Index("ix_red_flags_session_id", RedFlagRow.session_id)
+Index("ix_sets_session_totals", SetRow.session_id, SetRow.skipped, SetRow.effort, SetRow.amber)
 
 
 class SessionEventRow(Base):
