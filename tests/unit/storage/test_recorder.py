@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, func, select
@@ -83,7 +83,7 @@ def test_times_are_stored_and_returned_in_utc(db: Database) -> None:
     assert detail is not None
     for at in (detail.row.started_at, detail.row.ended_at, detail.sets[0].finished_at,
                detail.checkins[0].answered_at):
-        assert at is not None and at.utcoffset() is not None and at.utcoffset().total_seconds() == 0
+        assert at is not None and at.utcoffset() == timedelta(0)
         assert at >= before
 
 
