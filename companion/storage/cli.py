@@ -6,17 +6,13 @@ The subparser itself is declared in `companion/cli.py` (kept free of heavy impor
 from __future__ import annotations
 
 import argparse
-import csv
 import json
-import os
 import sys
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from companion.config import resolve_paths
-from companion.errors import KnownError
 from companion.storage.database import Database
 from companion.storage.db import sqlite_path
 from companion.storage.repository import HistoryRow
@@ -28,13 +24,6 @@ STATUS_TEXT = {
     "interrupted": "interrupted",
     "in_progress": "in progress",
 }
-
-CSV_COLUMNS = [
-    "session_id", "routine", "routine_name", "started_at", "ended_at", "duration_seconds",
-    "status", "mood_before", "mood_after", "red_flags", "set_no", "round", "exercise",
-    "planned_reps", "planned_seconds", "reps", "seconds", "effort", "skipped", "capped", "amber",
-]
-
 
 def _open(args: argparse.Namespace) -> Database:
     db = Database.open(args.db, paths=resolve_paths(args.data_dir))
@@ -99,51 +88,9 @@ def _table(rows: list[HistoryRow], export: list[dict[str, Any]], out: TextIO) ->
     out.write(f"{len(rows)} session(s), newest first. Times are local.\n")
 
 
-def csv_rows(export: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per set, the session's columns repeated; a session without sets gets one row."""
-    out: list[dict[str, Any]] = []
-    for e in export:
-        base = {
-            "session_id": e["id"], "routine": e["routine"], "routine_name": e["routine_name"],
-            "started_at": e["started_at"], "ended_at": e["ended_at"] or "",
-            "duration_seconds": e["duration_seconds"], "status": e["status"],
-            "mood_before": e["mood_before"], "mood_after": e["mood_after"],
-            "red_flags": ";".join(e["red_flags"]),
-        }
-        for st in e["sets"] or [None]:
-            row = dict(base)
-            if st is not None:
-                row.update({k: st[k] for k in ("set_no", "round", "exercise", "planned_reps",
-                                                "planned_seconds", "reps", "seconds", "effort",
-                                                "skipped", "capped", "amber")})
-            out.append({k: "" if row.get(k) is None else row.get(k) for k in CSV_COLUMNS})
-    return out
-
-
 def _export(db: Database, path: Path) -> int:
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".json"):
-        raise KnownError(f"cannot export to {path}: the file name must end in .csv or .json")
-    data = db.export_rows()
-    path = path.expanduser()
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
-    except OSError as exc:
-        raise KnownError(f"cannot write {path}: {exc.strerror}") from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            if suffix == ".json":
-                json.dump(data, f, indent=2, ensure_ascii=False)
-                f.write("\n")
-            else:
-                writer = csv.DictWriter(f, fieldnames=CSV_COLUMNS)
-                writer.writeheader()
-                writer.writerows(csv_rows(data))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    print(f"wrote {len(data)} session(s) to {path}", file=sys.stderr)
+    count = db.export(path)
+    print(f"wrote {count} session(s) to {path}", file=sys.stderr)
     return 0
 
 

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, tzinfo
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -20,6 +21,7 @@ from companion.config import Paths, resolve_db_url, resolve_paths
 from companion.core.routine import Routine
 from companion.storage import repository as repo
 from companion.storage.db import DatabaseRecovered, open_database, sqlite_path
+from companion.storage.export import write_export
 from companion.storage.models import utc_now
 from companion.storage.recorder import Committed, SessionRecorder
 
@@ -95,8 +97,18 @@ class Database:
             return repo.sessions_this_week(s, now or utc_now(), tz or _local_tz())
 
     def export_rows(self) -> list[dict[str, Any]]:
+        """The `history --json` data: one dict per session, newest first."""
         with self.session() as s:
             return repo.export_rows(s)
+
+    def export(self, path: Path) -> int:
+        """Write the history to `path` (.csv or .json); returns the number of sessions.
+
+        Raises KnownError for another suffix or an unwritable place.
+        """
+        data = self.export_rows()
+        write_export(data, path)
+        return len(data)
 
     # -- screening and red-flag follow-up ------------------------------------------------------
     def save_screening(self, answers: dict[str, Any], acknowledgement: str | None = None,

@@ -109,6 +109,7 @@ def test_export_csv_has_one_row_per_set_with_session_columns(
     target = tmp_path / "history.csv"
     code, _, err = history(capsys, "--db", db_url, "--export", str(target))
     assert code == 0 and "wrote 3 session(s)" in err
+    assert target.stat().st_mode & 0o777 == 0o600  # health data stays private
     rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
     assert len(rows) == 4 + 3 + 1  # sets of each session; the open one has a row of its own
     completed = [r for r in rows if r["status"] == "completed"]
