@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from companion.config import Paths, resolve_db_url, resolve_paths
 from companion.core.routine import Routine
 from companion.storage import repository as repo
-from companion.storage.db import DatabaseRecovered, open_database, sqlite_path
+from companion.storage.db import DatabaseRecovered, checkpoint, open_database, sqlite_path
 from companion.storage.export import write_export
 from companion.storage.models import utc_now
 from companion.storage.recorder import Committed, SessionRecorder
@@ -57,6 +57,7 @@ class Database:
         return cls(result.engine, url, result.recovered, result.interrupted)
 
     def close(self) -> None:
+        checkpoint(self.engine)
         self.engine.dispose()
 
     def __enter__(self) -> Database:

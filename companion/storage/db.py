@@ -41,6 +41,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # this long has passed without an event; a real session is never this long.
 STALE_AFTER = timedelta(hours=12)
 
+AUTOCHECKPOINT_PAGES = 10_000  # about 40 MB of WAL
+
 # SQLite result codes meaning "this file is not a usable database".
 _SQLITE_CORRUPT = 11
 _SQLITE_NOTADB = 26
@@ -102,6 +104,10 @@ def _sqlite_on_connect(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=5000")
+    # Checkpoints (copying the WAL into the file, with fsyncs) would otherwise land on some
+    # event commit mid-session; `checkpoint()` runs them at calm moments instead (open,
+    # session end, close). This is only the safety net for a very long-running writer.
+    cur.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
     cur.close()
 
 
@@ -261,12 +267,27 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def checkpoint(engine: Engine) -> None:
+    """Fold the SQLite WAL into the database file now (no-op on other backends).
+
+    PASSIVE: never waits for readers; whatever it cannot copy now is copied next time.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+    except SQLAlchemyError:
+        log.warning("WAL checkpoint failed", exc_info=True)
+
+
 def _open_once(url: str) -> Engine:
     engine = make_engine(url)
     try:
         if engine.dialect.name == "sqlite":
             _check_sqlite(engine)
         migrate(engine)
+        checkpoint(engine)
     except BaseException:
         engine.dispose()
         raise

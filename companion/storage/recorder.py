@@ -39,7 +39,7 @@ from companion.core.events import (
     SymptomSpecified,
 )
 from companion.core.routine import Routine
-from companion.storage.db import device_name
+from companion.storage.db import checkpoint, device_name
 from companion.storage.models import (
     CheckinRow,
     EventKind,
@@ -140,6 +140,8 @@ class SessionRecorder:
             conn.execute(update(SessionRow).where(SessionRow.id == self.session_id)
                          .values(last_event_at=now))
         self._committed(event)
+        if isinstance(event, SessionEnded):
+            checkpoint(self._engine)  # a calm moment to fold the WAL into the file
 
     def _committed(self, event: Event) -> None:
         self.commits += 1

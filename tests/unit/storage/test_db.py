@@ -51,6 +51,8 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_on(tmp_path: Path) -> None:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        # checkpoints run at calm moments (open, session end, close), not mid-session
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 10_000
 
 
 def test_garbage_file_is_moved_aside_and_a_fresh_history_starts(tmp_path: Path) -> None:
