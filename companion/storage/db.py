@@ -264,7 +264,10 @@ def mark_interrupted(engine: Engine, now: datetime | None = None) -> int:
 
 
 def _safe_url(url: str) -> str:
-    return make_url(url).render_as_string(hide_password=True)
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except SQLAlchemyError:
+        return "(an unreadable URL)"
 
 
 def checkpoint(engine: Engine) -> None:
@@ -301,9 +304,9 @@ def open_database(url: str, now: datetime | None = None) -> OpenResult:
     `recovered` says so. Anything else that prevents opening raises `DatabaseError`.
     """
     now = now or datetime.now(UTC)
-    path = sqlite_path(url)
     recovered: DatabaseRecovered | None = None
     try:
+        path = sqlite_path(url)
         if path is not None:
             _prepare_sqlite_file(path)
         try:
@@ -318,6 +321,12 @@ def open_database(url: str, now: datetime | None = None) -> OpenResult:
             _prepare_sqlite_file(path)
             engine = _open_once(url)
         interrupted = mark_interrupted(engine, now)
+    except ImportError as exc:  # e.g. a postgresql URL without the driver installed
+        raise DatabaseError(
+            f"Cannot open the history database {_safe_url(url)}: its driver is missing "
+            f"({exc.name or exc}). For PostgreSQL, install the extra: "
+            "pip install 'companion[postgres]'"
+        ) from exc
     except (SQLAlchemyError, sqlite3.Error, OSError) as exc:
         detail = exc.orig if isinstance(exc, DBAPIError) else exc
         raise DatabaseError(

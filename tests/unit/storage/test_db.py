@@ -156,3 +156,13 @@ def test_silent_session_from_another_device_becomes_interrupted_after_a_day(
     with Database.open(db_url) as db:
         statuses = {r.id: r.status for r in db.history()}
     assert statuses == {sid: "interrupted", fresh: "in_progress"}
+
+
+def test_nonsense_url_is_a_known_error() -> None:
+    with pytest.raises(DatabaseError, match="Cannot open the history database"):
+        Database.open("this is not a url")
+
+
+def test_missing_driver_says_which_extra_to_install() -> None:
+    with pytest.raises(DatabaseError, match=r"companion\[postgres\]"):
+        Database.open("postgresql+pg8000://me@127.0.0.1/none")
