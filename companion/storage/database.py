@@ -88,14 +88,20 @@ class Database:
             return repo.session_detail(s, session_id)
 
     def weekly_counts(self, weeks: int = 12, now: datetime | None = None,
-                      tz: tzinfo | None = None) -> list[repo.WeekCount]:
-        """Completed sessions per week (Monday start), oldest first, this week last."""
-        with self.session() as s:
-            return repo.weekly_counts(s, weeks, now or utc_now(), tz or _local_tz())
+                      tz: tzinfo | None = None,
+                      statuses: tuple[str, ...] = repo.COUNTED) -> list[repo.WeekCount]:
+        """Sessions per week (Monday start, local time), oldest first, this week last.
 
-    def sessions_this_week(self, now: datetime | None = None, tz: tzinfo | None = None) -> int:
+        Only `completed` sessions count unless `statuses` says otherwise.
+        """
         with self.session() as s:
-            return repo.sessions_this_week(s, now or utc_now(), tz or _local_tz())
+            return repo.weekly_counts(s, weeks, now or utc_now(), tz or _local_tz(), statuses)
+
+    def sessions_this_week(self, now: datetime | None = None, tz: tzinfo | None = None,
+                           statuses: tuple[str, ...] = repo.COUNTED) -> int:
+        """Completed sessions since Monday (local time): the start screen's weekly count."""
+        with self.session() as s:
+            return repo.sessions_this_week(s, now or utc_now(), tz or _local_tz(), statuses)
 
     def export_rows(self) -> list[dict[str, Any]]:
         """The `history --json` data: one dict per session, newest first."""
