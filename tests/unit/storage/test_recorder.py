@@ -203,3 +203,20 @@ def test_commit_callback_reports_each_write_in_order(db: Database) -> None:
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(CheckinRow)) == 4
         assert s.scalar(select(func.count()).select_from(SessionEventRow)) == 0
+
+
+def test_session_that_fails_is_kept_as_interrupted_with_the_error(db: Database) -> None:
+    routine = tiny_routine()
+    clock = FakeClock()
+    engine = new_engine(routine, clock)
+    recorder = db.recorder(routine)
+    engine.subscribe(recorder)
+    engine.start(mood_before=4)
+    clock.advance(20.0)
+    engine.tick()
+    engine.fail(RuntimeError("audio device vanished"))
+    assert recorder.session_id is not None
+    detail = db.session_detail(recorder.session_id)
+    assert detail is not None
+    assert detail.row.status == "interrupted" and detail.row.ended_at is not None
+    assert detail.error == "RuntimeError: audio device vanished"
