@@ -21,6 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from companion.storage import Database
 from tests.conftest import ROOT
 
@@ -123,6 +125,7 @@ def kill_stream(path: Path, seed: int, kills: int) -> tuple[Counter[str], int, i
     return totals, interrupted_seen, ended
 
 
+@pytest.mark.slow
 def test_kill_9_at_random_moments_loses_nothing_reported(tmp_path: Path) -> None:
     seed = int.from_bytes(os.urandom(4), "big")
     streams = 2  # two files side by side, to keep the wall time down
