@@ -35,8 +35,17 @@ def csv_rows(export: list[dict[str, Any]]) -> list[dict[str, Any]]:
             row = dict(base)
             if st is not None:
                 row.update({k: st[k] for k in SET_COLUMNS})
-            out.append({k: "" if row.get(k) is None else row.get(k) for k in CSV_COLUMNS})
+            out.append({k: _cell(row.get(k)) for k in CSV_COLUMNS})
     return out
+
+
+def _cell(value: Any) -> Any:
+    """Empty for none, true/false like the JSON, anything else as it is."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
 
 
 def write_export(data: list[dict[str, Any]], path: Path) -> None:

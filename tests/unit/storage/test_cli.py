@@ -117,6 +117,7 @@ def test_export_csv_has_one_row_per_set_with_session_columns(
     assert {r["routine_name"] for r in completed} == {"Tiny circuit"}
     assert len({r["started_at"] for r in completed}) == 1
     assert [r["effort"] for r in completed] == ["2", "3", "4", "5"]
+    assert {r["skipped"] for r in completed} == {"false"}
     red = [r for r in rows if r["status"] == "stopped_red_flag"]
     assert {r["red_flags"] for r in red} == {"chest_pain"}
 
