@@ -2,7 +2,15 @@
 
 Open it once at startup; each method is one user action in its own short session and
 transaction. The GUI calls these from the GUI thread: every method is a few milliseconds
-on SQLite (see bench/bench_storage.py).
+on SQLite (see bench/bench_storage.py). Typical use::
+
+    db = Database.open(args.db, paths=paths)   # raises DatabaseError (a KnownError)
+    if db.recovered:                           # a damaged file was moved aside
+        show_message(str(db.recovered))
+    goal_done = db.sessions_this_week()
+    # per session, on the engine itself (not through a queued Qt signal), so each event
+    # is committed before the next listener (speech, safety screen) sees the next event:
+    engine.subscribe(db.recorder(plan.routine))
 """
 
 from __future__ import annotations
