@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import PurePath
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from companion.core.events import (
     AmberSign,
@@ -52,6 +52,19 @@ from companion.storage.models import (
 )
 
 log = logging.getLogger(__name__)
+
+
+# The per-event statements, built once: building a statement and its cache key on every
+# event cost as much as the commit itself (bench: event_commit_p99_ms).
+_TOUCH = (update(SessionRow).where(SessionRow.id == bindparam("sid_"))
+          .values(last_event_at=bindparam("at_")))
+_INSERT_SET = insert(SetRow)
+_INSERT_CHECKIN = insert(CheckinRow)
+_INSERT_EVENT = insert(SessionEventRow)
+_SET_EFFORT = (update(SetRow)
+               .where(SetRow.session_id == bindparam("sid_"), SetRow.set_no == bindparam("no_"))
+               .values(effort=bindparam("effort_")))
+_SET_EFFORT_AMBER = _SET_EFFORT.values(amber=True)
 
 
 def to_jsonable(value: Any) -> Any:
@@ -137,8 +150,7 @@ class SessionRecorder:
         # event, and the ORM unit of work would triple its cost (bench: event_commit_p99_ms).
         with self._engine.begin() as conn:
             handler(conn, event, now)
-            conn.execute(update(SessionRow).where(SessionRow.id == self.session_id)
-                         .values(last_event_at=now))
+            conn.execute(_TOUCH, {"sid_": self.session_id, "at_": now})
         self._committed(event)
         if isinstance(event, SessionEnded):
             checkpoint(self._engine)  # a calm moment to fold the WAL into the file
@@ -176,33 +188,33 @@ class SessionRecorder:
     def _event_row(self, conn: Connection, kind: EventKind, ev: Event, now: datetime, *,
                    state: str = "", set_no: int | None = None, seconds: float | None = None,
                    detail: str = "") -> None:
-        conn.execute(insert(SessionEventRow).values(
-            session_id=self.session_id, kind=kind.value, at=now, session_seconds=ev.t,
-            state=state, set_no=set_no, seconds=seconds, detail=detail))
+        conn.execute(_INSERT_EVENT, {
+            "session_id": self.session_id, "kind": kind.value, "at": now,
+            "session_seconds": ev.t, "state": state, "set_no": set_no, "seconds": seconds,
+            "detail": detail})
 
     def _set_finished(self, conn: Connection, ev: SetFinished, now: datetime) -> None:
-        conn.execute(insert(SetRow).values(
-            session_id=self.session_id, set_no=ev.set_no, round=ev.round, exercise=ev.exercise,
-            planned_reps=ev.planned_reps, planned_seconds=ev.planned_seconds,
-            actual_reps=ev.actual_reps, actual_seconds=ev.actual_seconds, effort=None,
-            skipped=ev.skipped, capped=ev.capped, amber=False, finished_at=now,
-            session_seconds=ev.t,
-        ))
+        conn.execute(_INSERT_SET, {
+            "session_id": self.session_id, "set_no": ev.set_no, "round": ev.round,
+            "exercise": ev.exercise, "planned_reps": ev.planned_reps,
+            "planned_seconds": ev.planned_seconds, "actual_reps": ev.actual_reps,
+            "actual_seconds": ev.actual_seconds, "effort": None, "skipped": ev.skipped,
+            "capped": ev.capped, "amber": False, "finished_at": now, "session_seconds": ev.t,
+        })
 
     def _checkin(self, conn: Connection, ev: CheckinAnswered, now: datetime) -> None:
-        conn.execute(insert(CheckinRow).values(
-            session_id=self.session_id, set_no=ev.set_no, question=ev.question,
-            answer=ev.answer, answered_at=now, session_seconds=ev.t))
+        conn.execute(_INSERT_CHECKIN, {
+            "session_id": self.session_id, "set_no": ev.set_no, "question": ev.question,
+            "answer": ev.answer, "answered_at": now, "session_seconds": ev.t})
 
     def _set_where(self, set_no: int) -> Any:
         return update(SetRow).where(SetRow.session_id == self.session_id,
                                     SetRow.set_no == set_no)
 
     def _effort(self, conn: Connection, ev: EffortRecorded, now: datetime) -> None:
-        values: dict[str, Any] = {"effort": ev.effort}
-        if ev.amber:
-            values["amber"] = True
-        if conn.execute(self._set_where(ev.set_no).values(**values)).rowcount == 0:
+        stmt = _SET_EFFORT_AMBER if ev.amber else _SET_EFFORT
+        params = {"sid_": self.session_id, "no_": ev.set_no, "effort_": ev.effort}
+        if conn.execute(stmt, params).rowcount == 0:
             log.warning("effort for set %s, which has no stored row", ev.set_no)
 
     def _amber(self, conn: Connection, ev: AmberSign, now: datetime) -> None:
