@@ -76,14 +76,14 @@ def _key_lines(text: str) -> dict[tuple[str | int, ...], int]:
                 for k in list(counters):
                     if k.startswith(name + "."):
                         del counters[k]
-                prefix = _resolve(parts[:-1], counters) + (parts[-1], counters[name])
+                prefix = (*_resolve(parts[:-1], counters), parts[-1], counters[name])
             else:
                 prefix = _resolve(parts, counters)
             lines.setdefault(prefix, no)
             continue
-        k = _KEY.match(raw)
-        if k:
-            lines.setdefault((*prefix, k.group(1).strip("\"'")), no)
+        key = _KEY.match(raw)
+        if key:
+            lines.setdefault((*prefix, key.group(1).strip("\"'")), no)
     return lines
 
 
@@ -137,6 +137,12 @@ def _describe(value: Any) -> str:
     return f"{kind} {shown}" if shown != kind else kind
 
 
+def _num(value: Any) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:g}"
+    return repr(value)
+
+
 def _message(err: dict[str, Any]) -> str:
     kind: str = err["type"]
     loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
@@ -152,13 +158,12 @@ def _message(err: dict[str, Any]) -> str:
     if kind == "missing":
         return "is required but missing"
     for suffix, words in _TYPE_WORDS.items():
-        if kind in (f"{suffix}_type", f"{suffix}_parsing") or kind.startswith(f"{suffix}_"):
-            if kind.endswith(("_type", "_parsing")):
-                return f"must be {words}, not {_describe(value)}"
+        if kind in (f"{suffix}_type", f"{suffix}_parsing"):
+            return f"must be {words}, not {_describe(value)}"
     if kind == "greater_than_equal":
-        return f"must be at least {ctx.get('ge')}, not {value!r}"
+        return f"must be at least {_num(ctx.get('ge'))}, not {_num(value)}"
     if kind == "less_than_equal":
-        return f"is too large ({value!r}); at most {ctx.get('le')} makes sense here"
+        return f"is too large ({_num(value)}); at most {_num(ctx.get('le'))} makes sense here"
     if kind == "too_short":
         return "must not be empty" if not value else f"is too short: {err['msg']}"
     if kind == "too_long":

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from companion.core.engine import SessionEngine
-from companion.core.events import Event
 
 log = logging.getLogger(__name__)
 
