@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -37,7 +38,8 @@ def _data(sessions: int = 30) -> ReportData:
 def _text(path: Path) -> tuple[str, int]:
     reader = PdfReader(str(path))
     text = " ".join(page.extract_text() for page in reader.pages)
-    return " ".join(text.split()), len(reader.pages)  # Qt's PDFs extract spaces as tabs
+    # Qt's PDFs extract spaces as tabs and "fl"/"ff" as ligatures: normalise both
+    return " ".join(unicodedata.normalize("NFKC", text).split()), len(reader.pages)
 
 
 def test_the_summary_covers_the_four_talking_points_and_the_stops(
