@@ -87,9 +87,17 @@ class Database:
         return SessionRecorder(self.engine, routine, on_commit=on_commit)
 
     # -- reading ---------------------------------------------------------------------------
-    def history(self, limit: int | None = None) -> list[repo.HistoryRow]:
+    def history(self, limit: int | None = None, since: datetime | None = None,
+                until: datetime | None = None) -> list[repo.HistoryRow]:
+        """The history list, newest first (optionally sessions started in [since, until))."""
         with self.session() as s:
-            return repo.history(s, limit)
+            return repo.history(s, limit, since, until)
+
+    def red_flags(self, since: datetime | None = None,
+                  until: datetime | None = None) -> list[repo.RedFlagRecord]:
+        """Every red flag, oldest first (e.g. for the clinician summary)."""
+        with self.session() as s:
+            return repo.red_flags(s, None, since, until)
 
     def session_detail(self, session_id: int) -> repo.SessionDetail | None:
         with self.session() as s:

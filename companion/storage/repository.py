@@ -181,9 +181,17 @@ def _history_row(r: Any) -> HistoryRow:
     return HistoryRow._make(r)  # the select's columns are in HistoryRow's field order
 
 
-def history(s: Session, limit: int | None = None) -> list[HistoryRow]:
-    """Every session, newest first, with its set and red-flag totals."""
+def history(s: Session, limit: int | None = None, since: datetime | None = None,
+            until: datetime | None = None) -> list[HistoryRow]:
+    """Sessions newest first, with their set and red-flag totals.
+
+    `since` / `until` bound the start time (inclusive / exclusive), e.g. a report's period.
+    """
     stmt = _history_select()
+    if since is not None:
+        stmt = stmt.where(SessionRow.started_at >= since)
+    if until is not None:
+        stmt = stmt.where(SessionRow.started_at < until)
     if limit is not None:
         stmt = stmt.limit(limit)
     return [HistoryRow._make(r) for r in s.execute(stmt)]
@@ -211,11 +219,16 @@ def sets(s: Session, session_id: int) -> list[SetRecord]:
     return [_set_record(r) for r in rows]
 
 
-def red_flags(s: Session, session_id: int | None = None) -> list[RedFlagRecord]:
-    """Red flags of one session, or of all sessions (oldest first)."""
+def red_flags(s: Session, session_id: int | None = None, since: datetime | None = None,
+              until: datetime | None = None) -> list[RedFlagRecord]:
+    """Red flags of one session, or of all sessions, oldest first (optionally in a period)."""
     stmt = select(RedFlagRow).order_by(RedFlagRow.raised_at, RedFlagRow.id)
     if session_id is not None:
         stmt = stmt.where(RedFlagRow.session_id == session_id)
+    if since is not None:
+        stmt = stmt.where(RedFlagRow.raised_at >= since)
+    if until is not None:
+        stmt = stmt.where(RedFlagRow.raised_at < until)
     return [_flag_record(r) for r in s.scalars(stmt)]
 
 

@@ -130,3 +130,15 @@ def test_export_rows_follow_the_history_order_with_sets_and_red_flags(db: Databa
     assert rows[1]["sets"][0]["effort"] == 3
     assert rows[1]["started_at"] == "2026-11-25T12:00:00Z"
     assert repo.iso(None) is None
+
+
+def test_history_and_red_flags_can_be_limited_to_a_period(db: Database) -> None:
+    add_session(db, NOW - timedelta(days=40), status="stopped_red_flag", red_flag="headache")
+    inside = add_session(db, NOW - timedelta(days=10), status="stopped_red_flag",
+                         red_flag="dizziness")
+    add_session(db, NOW)
+    since, until = NOW - timedelta(days=30), NOW - timedelta(days=1)
+    assert [r.id for r in db.history(since=since, until=until)] == [inside]
+    assert [(f.session_id, f.symptom) for f in db.red_flags(since, until)] == [
+        (inside, "dizziness")]
+    assert len(db.red_flags()) == 2
