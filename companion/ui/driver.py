@@ -14,9 +14,11 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from companion.core.engine import SessionEngine
-from companion.core.events import Event
 
 log = logging.getLogger(__name__)
+
+# How early the timer wakes before a deadline; the rest is a short spin on the clock.
+EARLY_WAKE_S = 0.002
 
 
 class EngineDriver(QObject):
@@ -37,6 +39,17 @@ class EngineDriver(QObject):
         self._run(lambda: self.engine.start(mood_before))
 
     def _wake(self) -> None:
+        # The timer is armed a little early (OS timers wake late, never early enough to
+        # matter); finish the last sub-millisecond wait here so cues land on time.
+        deadline = self.engine.next_deadline()
+        clock = self.engine.clock
+        if deadline is not None:
+            remaining = deadline - clock.now()
+            if remaining > EARLY_WAKE_S:
+                self._rearm()
+                return
+            while clock.now() < deadline:
+                pass
         self._run(self.engine.tick)
 
     def _run(self, action: Callable[[], object]) -> None:
@@ -52,8 +65,8 @@ class EngineDriver(QObject):
         if deadline is None:
             self._timer.stop()
             return
-        wait_ms = max(0, math.ceil((deadline - self.engine.clock.now()) * 1000.0))
-        self._timer.start(wait_ms)
+        wait_s = deadline - self.engine.clock.now() - EARLY_WAKE_S
+        self._timer.start(max(0, math.floor(wait_s * 1000.0)))
 
     # user actions (keys and buttons land here)
     def pause(self) -> None:
