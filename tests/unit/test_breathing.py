@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from companion.core.breathing import PATTERNS, Phase, breath_steps, safe_pattern
@@ -45,7 +47,7 @@ def test_no_rest_has_a_long_silent_gap(routine_id: str) -> None:
     routine = RoutineLibrary(None).find(routine_id).routine
     assert routine is not None
     cues = flatten(compile_plan(routine))
-    for a, b in zip(cues, cues[1:], strict=False):
+    for a, b in itertools.pairwise(cues):
         if a.kind in (CueKind.REST, CueKind.BREATHE):
             gap = b.t - (a.t + max(a.duration, a.phase_seconds or 0))
             assert gap < 6.5, f"{gap:.1f} s of nothing after {a.text!r} at {a.t:.1f}"
