@@ -94,7 +94,7 @@ class ScreeningWizard(QWidget):
         self.later_button.clicked.connect(self.cancelled.emit)
         self.begin_button = make_button("Begin  (Enter)", "Begin the questions", page,
                                         kind="primary")
-        self.begin_button.clicked.connect(self._begin)
+        self.begin_button.clicked.connect(self.begin)
         row.addWidget(self.later_button)
         row.addStretch(1)
         row.addWidget(self.begin_button)
@@ -314,8 +314,10 @@ class ScreeningWizard(QWidget):
     def profile(self) -> Profile:
         return self.screening.profile(self.answers, self.trimester)
 
-    def _begin(self) -> None:
-        self._advance()
+    def begin(self) -> None:
+        """From the intro to the first question."""
+        if self.step[0] == "intro":
+            self._advance()
 
     def answer(self, answer: Answer) -> None:
         """Answer the question on screen and move on."""
@@ -363,7 +365,7 @@ class ScreeningWizard(QWidget):
             return True
         if kind == "intro":
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self._begin()
+                self.begin()
                 return True
             if key == Qt.Key.Key_Escape:
                 self.cancelled.emit()
