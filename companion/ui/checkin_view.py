@@ -223,7 +223,8 @@ class CheckinView(QWidget):
 
     def _yes(self) -> None:
         self.red_flag.emit()  # stop first, ask which symptom second
-        self.ask_symptom()
+        if self.page is CheckinPage.QUESTION:  # unless the host already moved on (safety screen)
+            self.ask_symptom()
 
     def _effort(self, n: int) -> None:
         self.effort = n

@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
+    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -393,3 +394,32 @@ class ScreeningWizard(QWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if not self.handle_key(event.key(), event.text()):
             super().keyPressEvent(event)
+
+
+class ScreeningDialog(QDialog):
+    """The wizard in a modal window, for the first run and the menu."""
+
+    def __init__(self, parent: QWidget | None = None, screening: Screening | None = None,
+                 *, now: Callable[[], datetime] | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Health screening")
+        self.setAccessibleName("Health screening")
+        self.resize(1100, 800)
+        self.result_value: ScreeningResult | None = None
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.wizard = ScreeningWizard(screening, self, now=now)
+        lay.addWidget(self.wizard)
+        self.wizard.finished.connect(self._done)
+        self.wizard.cancelled.connect(self.reject)
+
+    def _done(self, result: ScreeningResult) -> None:
+        self.result_value = result
+        self.accept()
+
+
+def run_screening_dialog(parent: QWidget | None = None) -> ScreeningResult | None:
+    """Run the screening modally: the result to store, or None if the user chose 'Not now'."""
+    dialog = ScreeningDialog(parent)
+    dialog.exec()
+    return dialog.result_value

@@ -57,6 +57,24 @@ def test_y_key_stops_first_and_then_asks_which_symptom(qtbot: QtBot, view: Check
     assert view.page is CheckinPage.SYMPTOM
 
 
+def test_a_host_that_moves_to_the_safety_screen_keeps_the_view_hidden(
+    qtbot: QtBot, view: CheckinView
+) -> None:
+    view.red_flag.connect(view.clear)
+    qtbot.keyClick(view, Qt.Key.Key_Y)
+    assert view.page is CheckinPage.HIDDEN and not view.isVisible()
+
+
+def test_keys_given_as_plain_numbers_work_too(view: CheckinView) -> None:
+    """The player forwards `QKeyEvent.key()` (an int) to `handle_key`."""
+    chosen: list[int] = []
+    view.effort_chosen.connect(chosen.append)
+    view.ask_effort()
+    assert view.handle_key(int(Qt.Key.Key_5), "5")
+    assert view.handle_key(int(Qt.Key.Key_T), "t")
+    assert chosen == [5, 10]
+
+
 def test_yes_button_reports_a_red_flag(qtbot: QtBot, view: CheckinView) -> None:
     with qtbot.waitSignal(view.red_flag):
         qtbot.mouseClick(view.yes_button, Qt.MouseButton.LeftButton)

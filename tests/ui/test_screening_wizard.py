@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from companion.core.safety import Answer, ScreeningResult, Trimester
 from companion.safety.content import load_screening
-from companion.ui.screening_wizard import ScreeningWizard
+from companion.ui.screening_wizard import ScreeningDialog, ScreeningWizard
 from tests.helpers.a11y import unnamed_controls
 
 TAKEN = datetime(2026, 11, 26, 20, 0, tzinfo=UTC)
@@ -172,3 +172,22 @@ def test_escape_at_the_start_means_not_now(qtbot: QtBot, wizard: ScreeningWizard
 def test_every_control_has_an_accessible_name(qtbot: QtBot, wizard: ScreeningWizard) -> None:
     _answer_all(qtbot, wizard, {"heart": Answer.YES})
     assert unnamed_controls(wizard) == []
+
+
+def test_the_screening_dialog_returns_the_result(qtbot: QtBot) -> None:
+    dialog = ScreeningDialog(now=lambda: TAKEN)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _answer_all(qtbot, dialog.wizard, {})
+    qtbot.keyClick(dialog.wizard, Qt.Key.Key_Return)
+    assert dialog.result() == ScreeningDialog.DialogCode.Accepted
+    assert dialog.result_value is not None and dialog.result_value.taken_at == TAKEN
+
+
+def test_not_now_closes_the_screening_dialog_without_a_result(qtbot: QtBot) -> None:
+    dialog = ScreeningDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.mouseClick(dialog.wizard.later_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == ScreeningDialog.DialogCode.Rejected
+    assert dialog.result_value is None
