@@ -6,8 +6,6 @@ moves it, so "hours of silence" take microseconds and nothing here depends on th
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from companion.core.clock import FakeClock
@@ -413,23 +411,30 @@ def test_the_lengthened_rest_really_lasts_thirty_seconds_longer() -> None:
 
 
 # -- failures end the session safely ------------------------------------------------------------
-def _failing_speech(bad_text: str) -> Callable[[str], float]:
-    def duration(text: str) -> float:
-        if text == bad_text:
+class _FailingSpeech:
+    """A speech-length function that starts raising once armed (a voice layer gone wrong)."""
+
+    def __init__(self) -> None:
+        self.armed = False
+
+    def __call__(self, text: str) -> float:
+        if self.armed:
             raise RuntimeError("voice engine exploded")
         return estimate_speech(text)
 
-    return duration
-
 
 def test_an_error_inside_the_session_loop_ends_the_session_as_interrupted() -> None:
-    engine, clock = _engine(TimelineOptions(speech_duration=_failing_speech(CHECKIN_REASK)))
+    speech = _FailingSpeech()
+    engine, clock = _engine(TimelineOptions(speech_duration=speech))
     _run_until(engine, clock, State.WORK)
-    # reach the check-in without answering, then wait for the re-ask (which raises)
-    while engine.state is not State.CHECKIN:
+    for _ in range(400):  # reach the check-in without answering it
+        if engine.state is State.CHECKIN:
+            break
         clock.advance(STEP)
         engine.tick()
-    clock.advance(60)
+    assert engine.state is State.CHECKIN
+    speech.armed = True
+    clock.advance(60)  # the re-ask is due, and timing it needs the voice
 
     events = engine.tick()
 
@@ -439,6 +444,7 @@ def test_an_error_inside_the_session_loop_ends_the_session_as_interrupted() -> N
     assert engine.state is State.STOPPED
     assert isinstance(events[0], CancelSpeech)
     assert any(isinstance(e, CueDue) and "stopped" in e.cue.text for e in events)
+    assert engine.tick() == []
 
 
 def test_an_interrupted_session_cannot_be_resumed() -> None:
