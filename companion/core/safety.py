@@ -330,6 +330,29 @@ def _balance(work: _Work, routine: Routine) -> None:
         work.notes.append("Standing exercises remind you to keep a chair within reach.")
 
 
+# Short names for `companion preview --adapt`, so an adaptation can be seen without a screening.
+ADAPTATION_NAMES: dict[str, dict[str, bool]] = {
+    "pregnancy": {"pregnant": True, "pregnant_after_first_trimester": True},
+    "frailty": {"frailty_balance": True},
+    "eating-disorder": {"eating_disorder_history": True},
+    "beta-blockers": {"beta_blockers": True},
+}
+
+
+def profile_for(names: str) -> Profile:
+    """'pregnancy,frailty' -> the Profile those adaptations come from; ValueError if unknown."""
+    flags: dict[str, bool] = {}
+    for raw in names.split(","):
+        name = raw.strip().lower()
+        if not name:
+            continue
+        if name not in ADAPTATION_NAMES:
+            known = ", ".join(ADAPTATION_NAMES)
+            raise ValueError(f"unknown adaptation {name!r}; known: {known}")
+        flags.update(ADAPTATION_NAMES[name])
+    return Profile(**flags, applies=tuple(sorted(flags)))
+
+
 # -- texts the safety screens share (Qt-free so the wording test can read them) --------------------
 DEFAULT_EMERGENCY = "your local emergency number"
 
