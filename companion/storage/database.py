@@ -103,6 +103,11 @@ class Database:
         with self.session() as s:
             return repo.session_detail(s, session_id)
 
+    def recent_efforts(self, limit: int = 10) -> list[repo.RecentEfforts]:
+        """The last sessions with per-exercise efforts (what the progression rule reads)."""
+        with self.session() as s:
+            return repo.recent_efforts(s, limit)
+
     def weekly_counts(self, weeks: int = 12, now: datetime | None = None,
                       tz: tzinfo | None = None,
                       statuses: tuple[str, ...] = repo.COUNTED) -> list[repo.WeekCount]:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from companion.storage.models import (
     CheckinRow,
+    EventKind,
     RedFlagAckRow,
     RedFlagRow,
     ScreeningRow,
@@ -253,6 +254,53 @@ def session_detail(s: Session, session_id: int) -> SessionDetail | None:
         events=tuple(EventRecord(e.kind, e.at, e.session_seconds, e.state, e.set_no, e.seconds,
                                  e.detail) for e in events),
     )
+
+
+# -- progression ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RecentEfforts:
+    """One recent session as the progression rule sees it: how it ended, any amber or red
+    sign, and every set's effort by exercise (None: not rated or skipped)."""
+
+    session_id: int
+    routine_id: str
+    status: str
+    amber: bool
+    red_flag: bool
+    efforts: dict[str, tuple[int | None, ...]]
+
+
+def recent_efforts(s: Session, limit: int = 10) -> list[RecentEfforts]:
+    """The last `limit` sessions (any routine), newest first, with per-exercise efforts.
+
+    Three small queries whatever the history's length: the sessions, their sets, and the
+    amber events (an amber sign may be recorded on a set or as an event).
+    """
+    heads = s.execute(
+        select(SessionRow.id, SessionRow.routine_id, SessionRow.status)
+        .order_by(SessionRow.started_at.desc(), SessionRow.id.desc()).limit(limit)
+    ).all()
+    ids = [h.id for h in heads]
+    if not ids:
+        return []
+    efforts: dict[int, dict[str, list[int | None]]] = defaultdict(lambda: defaultdict(list))
+    amber: set[int] = set()
+    for sid, exercise, effort, skipped, is_amber in s.execute(
+        select(SetRow.session_id, SetRow.exercise, SetRow.effort, SetRow.skipped, SetRow.amber)
+        .where(SetRow.session_id.in_(ids)).order_by(SetRow.session_id, SetRow.set_no)
+    ):
+        efforts[sid][exercise].append(None if skipped else effort)
+        if is_amber:
+            amber.add(sid)
+    amber.update(s.scalars(select(SessionEventRow.session_id).where(
+        SessionEventRow.session_id.in_(ids), SessionEventRow.kind == EventKind.AMBER.value)))
+    flagged = set(s.scalars(select(RedFlagRow.session_id).where(RedFlagRow.session_id.in_(ids))))
+    return [
+        RecentEfforts(h.id, h.routine_id, h.status, h.id in amber,
+                      h.id in flagged or h.status == SessionStatus.STOPPED_RED_FLAG.value,
+                      {ex: tuple(v) for ex, v in efforts[h.id].items()})
+        for h in heads
+    ]
 
 
 # -- consistency ---------------------------------------------------------------------------
