@@ -44,6 +44,7 @@ from PySide6.QtGui import (
     QShortcut,
 )
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QComboBox,
     QDateEdit,
@@ -435,7 +436,7 @@ def timeline(detail: SessionDetail) -> list[tuple[float, str, str]]:
                     f"{SYMPTOMS.get(f.symptom, f.symptom)}{where} "
                     f"(at {f.raised_at.astimezone():%H:%M:%S})"))
     r = detail.row
-    end = r.duration_seconds or (max((t for t, *_ in out), default=0.0))
+    end = max([r.duration_seconds or 0.0, *(t for t, *_ in out)])  # the end comes last
     ending = status_look(r.status).text
     if detail.error:
         ending += f": {detail.error}"
@@ -761,6 +762,12 @@ class HistoryWindow(QWidget):
         QShortcut(QKeySequence("Ctrl+P"), self, self.ask_report)
         QShortcut(QKeySequence("Ctrl+E"), self, self.ask_export)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
+        # buttons Qt adds itself: the search's clear button, the table's corner button
+        for button in self.search.findChildren(QAbstractButton):
+            button.setAccessibleName("Clear the search")
+        for button in self.table.findChildren(QAbstractButton):
+            if not button.accessibleName():
+                button.setAccessibleName("Select all sessions")
 
     def _start_load(self) -> None:
         db = self.db
