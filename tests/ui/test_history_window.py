@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTableWidgetItem
 from pytestqt.qtbot import QtBot
 
 from companion.core.events import Symptom
@@ -52,6 +53,12 @@ def open_window(qtbot: QtBot, db: Database, **kwargs: object) -> HistoryWindow:
 
 def column(window: HistoryWindow, col: int) -> list[str]:
     return [window.proxy.data(window.proxy.index(r, col)) for r in range(window.proxy.rowCount())]
+
+
+def cell(view: SessionDetailView, row: int, col: int) -> QTableWidgetItem:
+    item = view.table.item(row, col)
+    assert item is not None
+    return item
 
 
 def test_the_list_shows_every_session_newest_first_with_how_it_ended(
@@ -131,12 +138,11 @@ def test_enter_on_a_red_flag_session_opens_its_timeline(qtbot: QtBot, db: Databa
     assert "Set 1 (round 1) Bodyweight squats: 12 reps of 12 reps, effort 5/10" in texts
     assert "After set 1: all clear" in texts
     assert view.ending.text() == "Stopped: red flag"
-    rows = [view.table.item(r, 1).text() for r in range(view.table.rowCount())]
+    rows = [cell(view, r, 1).text() for r in range(view.table.rowCount())]
     assert rows[-1] == "Ended"
     red = rows.index("RED FLAG")
-    assert view.table.item(red, 0).text() == "03:00"
-    assert view.table.item(red, 2).foreground().color() != view.table.item(0, 2).foreground(
-    ).color()
+    assert cell(view, red, 0).text() == "03:00"
+    assert cell(view, red, 2).foreground().color() != cell(view, 0, 2).foreground().color()
     qtbot.keyClick(view, Qt.Key.Key_Escape)
     assert not view.isVisible()
 
