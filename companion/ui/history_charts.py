@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from PySide6.QtCharts import (
-    QBarCategoryAxis,
     QBarSeries,
     QBarSet,
+    QCategoryAxis,
     QChart,
     QChartView,
     QDateTimeAxis,
@@ -97,8 +97,8 @@ class _Chart(QChartView):
         out += [s.name() for s in self._chart.series()]
         for axis in self._chart.axes():
             out.append(axis.titleText())
-            if isinstance(axis, QBarCategoryAxis):
-                out += axis.categories()
+            if isinstance(axis, QCategoryAxis):
+                out += axis.categoriesLabels()
         return out
 
     def _reset(self) -> None:
@@ -117,8 +117,8 @@ class WeeklyChart(_Chart):
         self._gentle = False
 
     def set_data(self, weeks: Sequence[WeekCount], goal: int, *, gentle: bool = False) -> None:
-        """`gentle`: no warning colour for a week under the goal (eating-disorder history:
-        progress is framed as consistency, without pressure)."""
+        """`gentle` (eating-disorder history): the weeks are shown, but not scored against
+        the goal ("met 8 of 12"): consistency without a tally to chase."""
         self._weeks, self._goal, self._gentle = list(weeks), goal, gentle
         self.redraw()
 
@@ -126,7 +126,7 @@ class WeeklyChart(_Chart):
         self._reset()
         pal = self.palette()
         weeks = self._weeks
-        bars = QBarSet("Sessions done")
+        bars = QBarSet("Sessions")
         bars.setColor(_accent(pal))
         bars.setBorderColor(pal.color(QPalette.ColorRole.Text))
         for w in weeks:
@@ -136,34 +136,36 @@ class WeeklyChart(_Chart):
         series.setBarWidth(0.6)
         self._chart.addSeries(series)
         goal = QLineSeries()
-        goal.setName(f"Weekly goal: {self._goal}")
+        goal.setName(f"Goal: {self._goal} a week (dashed)")
         pen = QPen(pal.color(QPalette.ColorRole.Text), 2, Qt.PenStyle.DashLine)
         goal.setPen(pen)
         goal.append(-0.5, self._goal)
         goal.append(max(0, len(weeks)) - 0.5, self._goal)
         self._chart.addSeries(goal)
-        cats = QBarCategoryAxis()
-        # every other week labelled; the blanks differ in length because categories are unique
-        cats.append([f"{w.week_start.day}/{w.week_start.month}" if (len(weeks) - i) % 2
-                     else " " * (i + 1) for i, w in enumerate(weeks)])
-        cats.setTitleText("Week starting")
+        # A category axis elides each label to one bar's width; a value axis with labels
+        # under every third bar leaves room for "26/10".
+        cats = QCategoryAxis()
+        cats.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
+        cats.setRange(-0.5, max(1, len(weeks)) - 0.5)
+        cats.setStartValue(-0.5)
+        for i, w in enumerate(weeks):
+            if (len(weeks) - 1 - i) % 3 == 0:
+                cats.append(f"{w.week_start.day}/{w.week_start.month}", i)
+        cats.setTitleText("Week starting (day/month)")
+        cats.setGridLineVisible(False)
         ys = QValueAxis()
         top = max([self._goal, *(w.sessions for w in weeks)]) + 1
         ys.setRange(0, top)
         ys.setTickCount(top + 1)
         ys.setLabelFormat("%d")
-        hidden_x = QValueAxis()
-        hidden_x.setRange(-0.5, max(1, len(weeks)) - 0.5)
-        hidden_x.setVisible(False)
         self._chart.addAxis(cats, Qt.AlignmentFlag.AlignBottom)
-        self._chart.addAxis(hidden_x, Qt.AlignmentFlag.AlignBottom)
         self._chart.addAxis(ys, Qt.AlignmentFlag.AlignLeft)
-        series.attachAxis(cats)
-        series.attachAxis(ys)
-        goal.attachAxis(hidden_x)
-        goal.attachAxis(ys)
+        for s in (series, goal):
+            s.attachAxis(cats)
+            s.attachAxis(ys)
         met = sum(1 for w in weeks if w.sessions >= self._goal)
-        title = f"Sessions per week: goal reached in {met} of {len(weeks)} weeks"
+        title = (f"Sessions per week, last {len(weeks)} weeks" if self._gentle
+                 else f"Sessions per week: goal met {met} of {len(weeks)} weeks")
         self._chart.setTitle(title)
         self.setAccessibleDescription(
             title + ". " + ", ".join(f"week of {w.week_start:%d %b}: {w.sessions}"
@@ -224,8 +226,8 @@ class MoodChart(_Chart):
         self._chart.addAxis(xs, Qt.AlignmentFlag.AlignBottom)
         self._chart.addAxis(ys, Qt.AlignmentFlag.AlignLeft)
         for name, attr, color, style in (
-            ("Before", "mood_before", _second(pal), Qt.PenStyle.DashLine),
-            ("After", "mood_after", _accent(pal), Qt.PenStyle.SolidLine),
+            ("Before (dashed)", "mood_before", _second(pal), Qt.PenStyle.DashLine),
+            ("After (solid)", "mood_after", _accent(pal), Qt.PenStyle.SolidLine),
         ):
             line = QLineSeries()
             line.setName(name)
@@ -272,8 +274,8 @@ class EffortChart(_Chart):
         self._chart.addAxis(xs, Qt.AlignmentFlag.AlignBottom)
         self._chart.addAxis(ys, Qt.AlignmentFlag.AlignLeft)
         for name, color, style, value in (
-            ("Average", _accent(pal), Qt.PenStyle.SolidLine, lambda r: r.avg_effort),
-            ("Hardest set", _second(pal), Qt.PenStyle.DashLine, lambda r: r.max_effort),
+            ("Average (solid)", _accent(pal), Qt.PenStyle.SolidLine, lambda r: r.avg_effort),
+            ("Hardest set (dashed)", _second(pal), Qt.PenStyle.DashLine, lambda r: r.max_effort),
         ):
             line = QLineSeries()
             line.setName(name)

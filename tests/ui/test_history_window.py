@@ -184,7 +184,7 @@ def test_charts_show_the_weekly_goal_the_mood_change_and_the_session_days(
 ) -> None:
     window = open_window(qtbot, db, weekly_goal=3)
     weekly = " ".join(window.weekly_chart.texts())
-    assert "Weekly goal: 3" in weekly and "of 12 weeks" in weekly
+    assert "Goal: 3 a week (dashed)" in weekly and "of 12 weeks" in weekly
     assert window.mood_chart.average_change == pytest.approx((1 + 0 + 3) / 3)
     assert "average change +1.3" in " ".join(window.mood_chart.texts())
     assert "Effort per session: average 5.5 of 10" in " ".join(window.effort_chart.texts())
@@ -217,6 +217,7 @@ def test_no_text_mentions_weight_appearance_or_streaks_for_eating_disorder_histo
     assert view is not None
     texts = window.texts() + view.texts()
     assert len(texts) > 100
+    assert "goal met" not in " ".join(window.weekly_chart.texts())  # no tally to chase
     problems = [p for t in texts for p in wording_problems(t)]
     assert problems == []
     # beyond the shared rule: no body-metric word at all ("Bodyweight squats" is a name)
