@@ -202,9 +202,16 @@ class _Task(QRunnable):
             result = self.fn()
         except Exception as exc:  # reported to the user, logged with its traceback
             log.exception("history task failed")
-            self.relay.failed.emit(str(exc) or type(exc).__name__)
+            self._emit(self.relay.failed, str(exc) or type(exc).__name__)
             return
-        self.relay.done.emit(result)
+        self._emit(self.relay.done, result)
+
+    @staticmethod
+    def _emit(signal: Any, value: object) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:  # the window (and its relay) closed meanwhile: nobody to tell
+            log.debug("history window gone before its task finished")
 
 
 # -- the list -------------------------------------------------------------------------------

@@ -263,3 +263,30 @@ def test_export_writes_the_history_as_json(qtbot: QtBot, db: Database, tmp_path:
     data = json.loads(out.read_text())
     assert len(data) == 5
     assert "Exported 5 sessions" in window.status_line.text()
+
+
+def test_a_column_header_sorts_the_list(qtbot: QtBot, db: Database) -> None:
+    window = open_window(qtbot, db)
+    window.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+    assert column(window, 1) == ["Quick ten"] + ["Starter circuit"] * 4
+    window.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    assert column(window, 4)[0] == "Completed" and column(window, 5)[0] == "2 → 3"
+
+
+def test_ctrl_f_goes_to_the_search_box(qtbot: QtBot, db: Database) -> None:
+    window = open_window(qtbot, db)
+    window.activateWindow()
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.search.hasFocus()
+
+
+def test_closing_the_window_while_it_loads_is_harmless(qtbot: QtBot, db: Database) -> None:
+    from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
+
+    window = HistoryWindow(db)
+    window.close()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    assert QThreadPool.globalInstance().waitForDone(10000)
+    QCoreApplication.processEvents()
