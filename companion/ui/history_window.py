@@ -595,6 +595,19 @@ def write_report(db: Database, path: Path, since: date, until: date, *, weekly_g
 class Loaded:
     rows: list[HistoryRow]
     weeks: list[WeekCount]
+    profile: Profile | None = None
+
+
+def profile_from_screening(db: Database) -> Profile | None:
+    """The profile from the latest screening (None if never taken)."""
+    from companion.core.safety import ScreeningResult
+    from companion.safety.content import load_screening
+
+    record = db.latest_screening()
+    if record is None:
+        return None
+    result = ScreeningResult.from_json(record.answers)
+    return load_screening().profile(result.answers, result.trimester)
 
 
 class HistoryWindow(QWidget):
@@ -611,8 +624,12 @@ class HistoryWindow(QWidget):
 
     def __init__(self, db: Database, *, profile: Profile | None = None, weekly_goal: int = 2,
                  paths: Paths | None = None, parent: QWidget | None = None) -> None:
+        """`profile`: from the screening; None reads the latest screening from `db`.
+        `paths`: where the user's routine copies are (default: the usual data dir)."""
         super().__init__(parent, Qt.WindowType.Window)
         self.db = db
+        # without a profile, the latest screening decides (read on the worker with the rows)
+        self._given_profile = profile
         self.profile = profile or Profile()
         self.weekly_goal = weekly_goal
         self.paths = paths
@@ -777,8 +794,13 @@ class HistoryWindow(QWidget):
                 button.setAccessibleName("Select all sessions")
 
     def _start_load(self) -> None:
-        db = self.db
-        self._run(lambda: Loaded(db.history(), db.weekly_counts(12)), self._show)
+        db, derive = self.db, self._given_profile is None
+
+        def load() -> Loaded:
+            return Loaded(db.history(), db.weekly_counts(12),
+                          profile_from_screening(db) if derive else None)
+
+        self._run(load, self._show)
 
     # -- loading ----------------------------------------------------------------------------
     def _run(self, fn: Callable[[], Any], on_done: Callable[[Any], None],
@@ -810,6 +832,8 @@ class HistoryWindow(QWidget):
         self._start_load()
 
     def _show(self, data: Loaded) -> None:
+        if data.profile is not None:
+            self.profile = data.profile
         self._updating = True
         self.model.set_rows(data.rows)
         self._weeks = data.weeks

@@ -290,3 +290,16 @@ def test_closing_the_window_while_it_loads_is_harmless(qtbot: QtBot, db: Databas
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
     assert QThreadPool.globalInstance().waitForDone(10000)
     QCoreApplication.processEvents()
+
+
+def test_without_a_profile_the_latest_screening_decides_the_gentle_framing(
+    qtbot: QtBot, db: Database
+) -> None:
+    from companion.core.safety import Answer, ScreeningResult
+
+    result = ScreeningResult({"eating_disorder": Answer.YES}, acknowledged=True)
+    db.save_screening(result.to_json(), "I will check with my clinician first")
+    window = open_window(qtbot, db)
+    assert window.profile.eating_disorder_history
+    weekly = " ".join(window.weekly_chart.texts())
+    assert "goal met" not in weekly and "Sessions per week, last 12 weeks" in weekly
