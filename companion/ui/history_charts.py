@@ -301,7 +301,7 @@ class EffortChart(_Chart):
 
 class CalendarView(QWidget):
     """One month as a grid; a day with a session is marked (filled circle: completed;
-    triangle with "!": stopped for a red flag; ring: other endings), with a legend in words.
+    triangle: stopped for a red flag; ring: other endings), with a legend in words.
 
     PageUp / PageDown (or the arrow keys) change the month; the window adds buttons too.
     """
@@ -357,7 +357,7 @@ class CalendarView(QWidget):
 
     @staticmethod
     def legend() -> list[str]:
-        return ["● completed", "▲ red-flag stop", "○ other"]
+        return ["● completed", "△ red-flag stop", "○ other"]
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
@@ -433,7 +433,9 @@ class CalendarView(QWidget):
                     p.setPen(red)
                 else:
                     p.setPen(text)
-                p.drawText(cell, Qt.AlignmentFlag.AlignCenter, str(day.day))
+                # inside a triangle the number sits low, where the triangle is wide
+                low = cell.translated(0, size * 0.12) if inside and status == RED_FLAG else cell
+                p.drawText(low, Qt.AlignmentFlag.AlignCenter, str(day.day))
         p.setPen(muted)
         p.drawText(QRectF(0, h - foot, w, foot), Qt.AlignmentFlag.AlignCenter,
                    "   ".join(self.legend()))
