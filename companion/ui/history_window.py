@@ -768,7 +768,7 @@ class HistoryWindow(QWidget):
         splitter.addWidget(charts)
         splitter.setStretchFactor(0, 5)
         splitter.setStretchFactor(1, 6)
-        splitter.setSizes([em * 60, em * 56])
+        splitter.setSizes([em * 66, em * 52])
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
