@@ -77,6 +77,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="erase all sessions, screening answers and acknowledgements",
     )
     history.add_argument("--yes", action="store_true", help="do not ask before --delete-all")
+
+    report = sub.add_parser(
+        "report", help="write a clinician summary (PDF) of a period", parents=[common]
+    )
+    report.add_argument("--pdf", metavar="FILE", required=True, help="the PDF file to write")
+    report.add_argument("--since", metavar="YYYY-MM-DD", help="first day (default: 90 days ago)")
+    report.add_argument("--until", metavar="YYYY-MM-DD", help="last day (default: today)")
+    report.add_argument(
+        "--routine", dest="report_routine", metavar="ID_OR_FILE",
+        help="the proposed routine (default: the one you used last, else starter)",
+    )
     return parser
 
 
@@ -98,6 +109,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from companion.storage.cli import history
 
             return history(args)
+        if args.command == "report":
+            from companion.report.cli import report
+
+            return report(args)
         if args.command == "preview":
             from companion import commands
 
