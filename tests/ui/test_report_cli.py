@@ -38,8 +38,10 @@ def _history(data_dir: Path) -> None:
 
 
 def test_the_report_command_writes_a_pdf_with_the_talking_points(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    qapp: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # qapp: pytest-qt's QApplication first, else report() leaves a QGuiApplication behind
+    # and every later widget test in this process errors
     data = tmp_path / "data"
     _history(data)
     out = tmp_path / "summary.pdf"
