@@ -68,6 +68,7 @@ from PySide6.QtWidgets import (
 
 from companion.config import Paths, resolve_paths
 from companion.core.safety import Profile
+from companion.errors import KnownError
 from companion.storage.database import Database
 from companion.storage.repository import HistoryRow, SessionDetail, WeekCount
 from companion.ui.history_charts import (
@@ -568,24 +569,33 @@ def write_report(db: Database, path: Path, since: date, until: date, *, weekly_g
                  paths: Paths | None = None) -> Path:
     """Gather and write the clinician summary; runs on a worker thread (no widgets).
 
-    The proposed routine is the one used last in the period (the user's copy if any).
+    As `companion report` does: the proposed routine is the one used last in the period
+    (the user's copy if any, else the starter), adapted to the latest screening.
     """
+    from companion.core.safety import ScreeningResult, adapt
     from companion.report.gather import gather
     from companion.report.pdf import write_pdf
-    from companion.routines.loader import RoutineFileError, RoutineLibrary
+    from companion.routines.loader import RoutineLibrary
     from companion.safety.content import load_screening
 
-    routine = None
     start = datetime.combine(since, time.min, tzinfo=UTC)
     last = db.history(limit=1, until=start + timedelta(days=(until - since).days + 1))
-    if last:
-        library = RoutineLibrary((paths or resolve_paths()).routines_dir)
-        try:
-            routine = library.find(last[0].routine_id).routine
-        except RoutineFileError:
-            log.info("routine %s not found for the report", last[0].routine_id)
-    data = gather(db, load_screening(), since=since, until=until, weekly_goal=weekly_goal,
-                  routine=routine)
+    library = RoutineLibrary((paths or resolve_paths()).routines_dir)
+    try:
+        entry = library.find(last[0].routine_id if last else "starter")
+    except KnownError:
+        log.info("routine of the last session not found; the report proposes the starter")
+        entry = library.find("starter")
+    screening = load_screening()
+    routine, notes = entry.routine, []
+    record = db.latest_screening()
+    if routine is not None and record is not None:
+        result = ScreeningResult.from_json(record.answers)
+        adapted = adapt(routine, entry.alternatives,
+                        screening.profile(result.answers, result.trimester))
+        routine, notes = adapted.routine, list(adapted.notes)
+    data = gather(db, screening, since=since, until=until, weekly_goal=weekly_goal,
+                  routine=routine, adaptations=notes)
     write_pdf(data, path)
     return path
 

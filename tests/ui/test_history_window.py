@@ -240,6 +240,11 @@ def _pdf_text(path: Path) -> str:
 def test_the_clinician_summary_action_writes_a_pdf_with_the_sections(
     qtbot: QtBot, db: Database, tmp_path: Path
 ) -> None:
+    from companion.core.safety import Answer, ScreeningResult
+
+    result = ScreeningResult({"beta_blockers": Answer.YES, "joint_pain": Answer.NOT_SURE},
+                             acknowledged=True)
+    db.save_screening(result.to_json(), "I will check with my clinician first")
     window = open_window(qtbot, db)
     out = tmp_path / "summary.pdf"
     with qtbot.waitSignal(window.report_written, timeout=30000) as blocker:
@@ -248,8 +253,10 @@ def test_the_clinician_summary_action_writes_a_pdf_with_the_sections(
     assert "Saved the clinician summary" in window.status_line.text()
     text = _pdf_text(out)
     for heading in ("Symptoms and diagnosis", "Current treatment and medications",
-                    "Physical limitations", "Proposed routine", "Red-flag stops"):
+                    "Physical limitations", "Proposed routine", "Red-flag stops",
+                    "Screening answers"):
         assert heading in text
+    assert "beta-blocker" in text.lower() and "joint" in text.lower()
     assert "chest pain" in text
     assert "Bodyweight squats" in text  # the routine used last: the built-in starter
 
