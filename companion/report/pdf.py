@@ -73,7 +73,7 @@ def _mood_chart(data: ReportData, width: int = 1400, height: int = 420) -> QImag
             continue
         h = s.mean_effort / 10 * plot.height()
         bar = QRectF(plot.left() + i * step + step * 0.3, plot.bottom() - h, step * 0.4, h)
-        p.fillRect(bar, QBrush(Qt.GlobalColor.gray, Qt.BrushStyle.BDiagPattern))
+        p.fillRect(bar, QBrush(Qt.GlobalColor.darkGray, Qt.BrushStyle.BDiagPattern))
     for attr, style in (("mood_before", Qt.PenStyle.DashLine),
                         ("mood_after", Qt.PenStyle.SolidLine)):
         p.setPen(QPen(Qt.GlobalColor.black, 4, style))
@@ -132,7 +132,7 @@ def build_html(data: ReportData) -> str:
         (f" Average mood change during a session: {change:+.1f} on a 1-5 scale "
          f"({len(moods)} sessions with both ratings)." if change is not None else ""),
         "</p>",
-        '<p><img src="chart://mood" width="640"></p>',
+        '<p><img src="chart://mood" width="520"></p>',
         "<h2>Red-flag stops</h2>",
         _ul([f"{r.at.strftime('%Y-%m-%d %H:%M')} UTC: "
              f"{SYMPTOM_WORDS.get(r.symptom, r.symptom)}"
