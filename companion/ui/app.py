@@ -1,46 +1,94 @@
-"""Start the GUI: show the window first, then load routines and the rest (fast first paint)."""
+"""Start the GUI: show the window first, then load routines and the rest (fast first paint).
+
+Testing aids (hidden options, documented in the README): `--autoplay` starts the selected
+routine and answers every check-in "all clear"; `--exit-when-done` quits when the session
+is over (exit code 0 when completed); `COMPANION_TIME_SCALE=N` runs the session clock N
+times faster; `COMPANION_EXIT_WHEN_SHOWN=1` writes "shown" to stdout at the first paint and
+quits (the startup benchmark).
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QLabel, QListWidget, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication
 
 from companion.config import resolve_paths
-from companion.routines import RoutineLibrary
+from companion.ui.services import AppServices
+from companion.ui.window import MainWindow
+
+log = logging.getLogger(__name__)
 
 
-class MainWindow(QMainWindow):
-    """Placeholder shell until the desktop issue lands: lists routines."""
+def make_default_speaker() -> object:
+    """Captions only until the real voice (companion.ui.speech.make_speaker) is wired in."""
+    from companion.voice.base import CaptionsOnlySpeaker, VoiceStatus
 
-    def __init__(self, args: argparse.Namespace) -> None:
-        super().__init__()
-        self.setWindowTitle("Companion")
-        self.resize(900, 640)
-        self._args = args
-        body = QWidget(self)
-        layout = QVBoxLayout(body)
-        self.title = QLabel("Companion", body)
-        self.title.setAccessibleName("Companion")
-        self.routines = QListWidget(body)
-        self.routines.setAccessibleName("Routines")
-        layout.addWidget(self.title)
-        layout.addWidget(self.routines)
-        self.setCentralWidget(body)
+    return CaptionsOnlySpeaker(VoiceStatus.OFF, "Voice is not set up: prompts show as captions.")
 
-    def load(self) -> None:
-        paths = resolve_paths(self._args.data_dir).ensure()
-        for entry in RoutineLibrary(paths.routines_dir).entries():
-            label = entry.name if entry.routine else f"{entry.name} (has problems)"
-            self.routines.addItem(f"{label}  [{entry.id}]")
+
+def build_services(args: argparse.Namespace) -> AppServices:
+    """Everything the screens use; problems are collected for the start screen, never raised."""
+    from companion.config import resolve_db_url
+    from companion.core.clock import Clock, SystemClock
+    from companion.settings import load_settings
+    from companion.ui.services import InMemoryHistory, ScaledClock
+    from companion.voice.base import Speaker
+
+    paths = resolve_paths(getattr(args, "data_dir", None)).ensure()
+    settings, problems = load_settings(paths.settings_file)
+    speaker: Speaker = make_default_speaker()  # type: ignore[assignment]
+    try:
+        speaker.apply(settings.voice_settings())
+    except Exception:  # a voice that rejects settings still captions
+        log.exception("speaker rejected the saved settings")
+    clock: Clock = SystemClock()
+    scale = os.environ.get("COMPANION_TIME_SCALE", "")
+    if scale:
+        try:
+            clock = ScaledClock(float(scale))
+        except ValueError:
+            log.warning("ignored COMPANION_TIME_SCALE=%r (not a number)", scale)
+    return AppServices(
+        paths=paths,
+        settings=settings,
+        speaker=speaker,
+        history=InMemoryHistory(),
+        clock=clock,
+        db_url=resolve_db_url(paths, getattr(args, "db", None)),
+        problems=list(problems),
+    )
+
+
+def _report_shown() -> None:
+    sys.stdout.write("shown\n")
+    sys.stdout.flush()
+    QApplication.exit(0)
 
 
 def run_gui(args: argparse.Namespace) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
     app.setApplicationName("Companion")
-    window = MainWindow(args)
+    app.setDesktopFileName("companion")
+    from companion.ui.style import app_stylesheet
+
+    app.setStyleSheet(app_stylesheet())
+    instance = None
+    if not os.environ.get("COMPANION_EXIT_WHEN_SHOWN"):
+        from companion.ui.single import SingleInstance
+
+        instance = SingleInstance(resolve_paths(getattr(args, "data_dir", None)).data_dir)
+        if not instance.claim(getattr(args, "routine", None)):
+            return 0
+    window = MainWindow(args, instance=instance)
     window.show()
+    if os.environ.get("COMPANION_EXIT_WHEN_SHOWN"):
+        QTimer.singleShot(0, _report_shown)
+        return app.exec()
     QTimer.singleShot(0, window.load)
     return app.exec()

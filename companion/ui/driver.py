@@ -14,7 +14,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from companion.core.engine import SessionEngine
-from companion.core.events import Event
+from companion.core.events import Symptom
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +24,12 @@ class EngineDriver(QObject):
 
     event_emitted = Signal(object)
 
-    def __init__(self, engine: SessionEngine, parent: QObject | None = None) -> None:
+    def __init__(self, engine: SessionEngine, parent: QObject | None = None,
+                 time_scale: float = 1.0) -> None:
         super().__init__(parent)
         self.engine = engine
+        # clock seconds per real second (a sped-up clock for tests needs shorter waits)
+        self.time_scale = time_scale if time_scale > 0 else 1.0
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -35,6 +38,10 @@ class EngineDriver(QObject):
 
     def start(self, mood_before: int | None = None) -> None:
         self._run(lambda: self.engine.start(mood_before))
+
+    def tick(self) -> None:
+        """Fire whatever is due now and re-arm (tests with a FakeClock; after a system sleep)."""
+        self._wake()
 
     def _wake(self) -> None:
         self._run(self.engine.tick)
@@ -52,7 +59,8 @@ class EngineDriver(QObject):
         if deadline is None:
             self._timer.stop()
             return
-        wait_ms = max(0, math.ceil((deadline - self.engine.clock.now()) * 1000.0))
+        wait_s = (deadline - self.engine.clock.now()) / self.time_scale
+        wait_ms = max(0, math.ceil(wait_s * 1000.0))
         self._timer.start(wait_ms)
 
     # user actions (keys and buttons land here)
@@ -80,8 +88,14 @@ class EngineDriver(QObject):
     def record_effort(self, effort: int) -> None:
         self._run(lambda: self.engine.record_effort(effort))
 
-    def red_flag(self) -> None:
-        self._run(self.engine.report_red_flag)
+    def red_flag(self, symptom: Symptom = Symptom.UNSPECIFIED) -> None:
+        self._run(lambda: self.engine.report_red_flag(symptom))
+
+    def specify_symptom(self, symptom: Symptom) -> None:
+        self._run(lambda: self.engine.specify_symptom(symptom))
+
+    def record_mood(self, when: str, mood: int | None) -> None:
+        self._run(lambda: self.engine.record_mood(when, mood))
 
     @property
     def active(self) -> bool:
