@@ -136,7 +136,7 @@ class EndScreen(QWidget):
         apply_font(chart_title, "body", bold=True)
         outer.addWidget(chart_title)
         self.chart = EffortChart(self)
-        apply_font(self.chart, "small")
+        apply_font(self.chart, "body")
         outer.addWidget(self.chart, 1)
 
         self.back_button = QPushButton("Back to start  (Enter)", self)

@@ -157,6 +157,7 @@ class PlayerScreen(QWidget):
 
         self.checkin: Any = services.checkin_view_factory(self)
         outer.addWidget(self.checkin)
+        self._outer = outer
         self.checkin.all_clear.connect(self._all_clear)
         self.checkin.red_flag.connect(self.report_unwell)
         self.checkin.symptom_chosen.connect(self._symptom)
@@ -175,9 +176,10 @@ class PlayerScreen(QWidget):
         self.caption = QLabel("", cap_frame)
         self.caption.setWordWrap(True)
         self.caption.setAccessibleName("Caption")
-        self.caption.setMinimumHeight(int(self.fontMetrics().height() * 2.6))
         apply_font(self.caption, "caption")
+        self.caption.setMinimumHeight(int(self.caption.fontMetrics().height() * 2.2))
         cap_lay.addWidget(self.caption)
+        cap_frame.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         outer.addWidget(cap_frame)
 
         self.progress = QProgressBar(self)
@@ -358,6 +360,8 @@ class PlayerScreen(QWidget):
         if not breathing:
             self.circle.stop()
         self.center.setVisible(new is not State.CHECKIN)
+        # the check-in question takes the centre's room while the centre is hidden
+        self._outer.setStretchFactor(self.checkin, 1 if new is State.CHECKIN else 0)
         if new is State.ARRIVAL:
             self.exercise_label.setText("Arrive and breathe")
             self.counter_label.setText(self._plan_text())
@@ -369,6 +373,8 @@ class PlayerScreen(QWidget):
             self.exercise_label.setText("Rest and breathe")
         if new in (State.ANNOUNCE, State.WORK, State.COUNTDOWN):
             self.circle.stop()
+        else:
+            self.reps_label.setText("")
         if new in (State.ENDED, State.STOPPED):
             self._finish()
         self._update_buttons(new)

@@ -13,15 +13,15 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 #: Multiples of the system font size for each text role.
 SCALE = {
-    "body": 1.25,
-    "small": 1.0,
-    "button": 1.3,
-    "title": 2.2,
-    "heading": 1.6,
-    "exercise": 2.6,
-    "caption": 1.7,
-    "counter": 1.5,
-    "reps": 3.0,
+    "body": 1.5,
+    "small": 1.2,
+    "button": 1.5,
+    "title": 2.6,
+    "heading": 1.9,
+    "exercise": 3.4,
+    "caption": 2.2,
+    "counter": 1.8,
+    "reps": 3.4,
 }
 
 UNWELL_RED = "#a1001a"
