@@ -62,22 +62,27 @@ class SingleInstance(QObject):
         return True
 
     def _on_connection(self) -> None:
+        # Read at once (the other launch writes one short line, then exits): no lambdas or
+        # per-socket slots to outlive the server.
         assert self.server is not None
         while self.server.hasPendingConnections():
             socket = self.server.nextPendingConnection()
-            socket.readyRead.connect(lambda s=socket: self._read(s))
-            socket.disconnected.connect(socket.deleteLater)
+            if not socket.canReadLine():
+                socket.waitForReadyRead(CONNECT_MS)
+            data = bytes(socket.readAll().data()).decode(errors="replace")
+            socket.abort()
+            socket.deleteLater()
+            for line in data.splitlines():
+                self._handle(line.strip())
 
-    def _read(self, socket: QLocalSocket) -> None:
-        while socket.canReadLine():
-            line = bytes(socket.readLine().data()).decode(errors="replace").strip()
-            try:
-                message = json.loads(line)
-            except json.JSONDecodeError:
-                log.warning("ignored a malformed message from another launch")
-                continue
-            if isinstance(message, dict) and message.get("cmd") == "raise":
-                self.activated.emit(str(message.get("routine", "")))
+    def _handle(self, line: str) -> None:
+        try:
+            message = json.loads(line)
+        except json.JSONDecodeError:
+            log.warning("ignored a malformed message from another launch")
+            return
+        if isinstance(message, dict) and message.get("cmd") == "raise":
+            self.activated.emit(str(message.get("routine", "")))
 
     def release(self) -> None:
         if self.server is not None:
