@@ -13,13 +13,16 @@ import argparse
 import logging
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from companion.config import resolve_paths
-from companion.ui.services import AppServices
 from companion.ui.window import MainWindow
+
+if TYPE_CHECKING:
+    from companion.ui.services import AppServices
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +39,7 @@ def build_services(args: argparse.Namespace) -> AppServices:
     from companion.config import resolve_db_url
     from companion.core.clock import Clock, SystemClock
     from companion.settings import load_settings
-    from companion.ui.services import InMemoryHistory, ScaledClock
+    from companion.ui.services import AppServices, InMemoryHistory, ScaledClock
     from companion.voice.base import Speaker
 
     paths = resolve_paths(getattr(args, "data_dir", None)).ensure()
@@ -75,16 +78,11 @@ def run_gui(args: argparse.Namespace) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("Companion")
     app.setDesktopFileName("companion")
-    from companion.ui.style import app_stylesheet
+    from companion.ui.single import SingleInstance
 
-    app.setStyleSheet(app_stylesheet())
-    instance = None
-    if not os.environ.get("COMPANION_EXIT_WHEN_SHOWN"):
-        from companion.ui.single import SingleInstance
-
-        instance = SingleInstance(resolve_paths(getattr(args, "data_dir", None)).data_dir)
-        if not instance.claim(getattr(args, "routine", None)):
-            return 0
+    instance = SingleInstance(resolve_paths(getattr(args, "data_dir", None)).data_dir)
+    if not instance.claim(getattr(args, "routine", None)):
+        return 0
     window = MainWindow(args, instance=instance)
     window.show()
     if os.environ.get("COMPANION_EXIT_WHEN_SHOWN"):

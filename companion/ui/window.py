@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QEvent, Qt
+
     from companion.routines import RoutineEntry
     from companion.ui.end import EndScreen
     from companion.ui.player import PlayerScreen
@@ -35,6 +37,8 @@ if TYPE_CHECKING:
     from companion.ui.tray import ReminderScheduler, Tray
 
 log = logging.getLogger(__name__)
+
+_KEY_PRESS = 6  # QEvent.Type.KeyPress, without importing QEvent before the first paint
 
 
 class MainWindow(QMainWindow):
@@ -53,8 +57,9 @@ class MainWindow(QMainWindow):
         self.services = services
         self.instance = instance
         self.stack = QStackedWidget(self)
+        # Nothing from the big `Qt` namespace before the first paint: importing it costs
+        # about as much as showing a bare window.
         self.loading = QLabel("Companion", self.stack)
-        self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stack.addWidget(self.loading)
         self.setCentralWidget(self.stack)
         self.start_screen: StartScreen | None = None
@@ -68,9 +73,6 @@ class MainWindow(QMainWindow):
         self.confirm: Callable[[str, str], bool] = self._ask
         self._quitting = False
         self._told_about_tray = False
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
 
     # -- loading -----------------------------------------------------------------------------
     def load(self) -> None:
@@ -78,7 +80,12 @@ class MainWindow(QMainWindow):
         from companion.ui.end import EndScreen
         from companion.ui.player import PlayerScreen
         from companion.ui.start import StartScreen
+        from companion.ui.style import app_stylesheet
 
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.setStyleSheet(app_stylesheet())
+            app.installEventFilter(self)
         if self.services is None:
             from companion.ui.app import build_services
 
@@ -330,7 +337,7 @@ class MainWindow(QMainWindow):
 
     # -- keys ----------------------------------------------------------------------------------
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() != QEvent.Type.KeyPress or not isinstance(obj, QWidget):
+        if event.type() != _KEY_PRESS or not isinstance(obj, QWidget):
             return False
         if obj.window() is not self or QApplication.activeModalWidget() is not None:
             return False
@@ -338,8 +345,11 @@ class MainWindow(QMainWindow):
         return self.handle_key(event.key(), event.text(), event.modifiers())
 
     def handle_key(self, key: int, text: str,
-                   modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> bool:
+                   modifiers: Qt.KeyboardModifier | None = None) -> bool:
         """Window keys first (F11, Enter on a focused button), then the current screen's."""
+        from PySide6.QtCore import Qt
+
+        modifiers = modifiers or Qt.KeyboardModifier.NoModifier
         if key == Qt.Key.Key_F11:
             self.toggle_fullscreen()
             return True
