@@ -82,9 +82,8 @@ class SettingsDialog(QDialog):
             self.voice_note = QLabel("", voice_box)
         else:
             self.voice.setEnabled(False)
-            self.voice_note = QLabel("No voices to choose from: the voice engine is not "
-                                     "available, so prompts show as captions.", voice_box)
-        self.voice_note.setWordWrap(True)
+            self.voice_note = QLabel("No voices available: prompts show as captions.",
+                                     voice_box)
         form.addRow("&Voice", self.voice)
         if self.voice_note.text():
             form.addRow("", self.voice_note)

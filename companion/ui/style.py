@@ -84,6 +84,7 @@ def app_stylesheet() -> str:
     QSlider:focus, QCheckBox:focus, QTimeEdit:focus {{
         border: 3px solid palette(highlight);
     }}
+    QListWidget::item {{ padding: {pad // 2}px; }}
     QFrame#caption {{
         border: 2px solid palette(mid);
         border-radius: {pad}px;

@@ -38,7 +38,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_KEY_PRESS = 6  # QEvent.Type.KeyPress, without importing QEvent before the first paint
+# QEvent types as numbers, so QEvent need not be imported before the first paint
+_KEY_PRESS = 6  # QEvent.Type.KeyPress
+_APP_PALETTE_CHANGE = 38  # QEvent.Type.ApplicationPaletteChange
 
 
 class MainWindow(QMainWindow):
@@ -73,6 +75,7 @@ class MainWindow(QMainWindow):
         self.confirm: Callable[[str, str], bool] = self._ask
         self._quitting = False
         self._told_about_tray = False
+        self._palette_key = 0
 
     # -- loading -----------------------------------------------------------------------------
     def load(self) -> None:
@@ -124,7 +127,11 @@ class MainWindow(QMainWindow):
         current = self.start_screen.selected()
         self.start_screen.populate(entries, select=current.id if current else None)
         self.start_screen.refresh_week()
-        self.start_screen.show_messages(self.services.problems)
+        messages = list(self.services.problems)
+        voice = getattr(self.services.speaker, "state", None)
+        if voice is not None and voice.status.value in ("no_engine", "no_audio"):
+            messages.append(" ".join(p for p in (voice.message, voice.fix) if p))
+        self.start_screen.show_messages(messages)
 
     def open_routine(self, ref: str) -> bool:
         """`--routine FILE_OR_ID`: select it, ready to start; a problem is shown, not raised."""
@@ -334,6 +341,18 @@ class MainWindow(QMainWindow):
         if self.instance is not None:
             self.instance.release()
         event.accept()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """The system switched light/dark: re-resolve the stylesheet's palette() colours."""
+        super().changeEvent(event)
+        if event.type() == _APP_PALETTE_CHANGE and self.start_screen is not None:
+            from companion.ui.style import app_stylesheet
+
+            app = QApplication.instance()
+            key = app.palette().cacheKey() if isinstance(app, QApplication) else 0
+            if isinstance(app, QApplication) and key != self._palette_key:
+                self._palette_key = key
+                app.setStyleSheet(app_stylesheet())
 
     # -- keys ----------------------------------------------------------------------------------
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:

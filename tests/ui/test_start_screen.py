@@ -111,3 +111,16 @@ def test_start_controls_have_accessible_names_and_a_tab_order(app: App) -> None:
     assert start.routine_list.accessibleName() == "Routines"
     assert start.routine_list.nextInFocusChain() is not None
     assert start.start_button.focusPolicy() & Qt.FocusPolicy.TabFocus
+
+
+def test_a_missing_voice_engine_is_shown_with_its_fix(
+    make_app: Callable[..., App], services: AppServices
+) -> None:
+    from companion.voice.base import CaptionsOnlySpeaker, VoiceStatus
+
+    services.speaker = CaptionsOnlySpeaker(VoiceStatus.NO_ENGINE, "No voice engine found.",
+                                           "Install espeak-ng.")
+    app = make_app(routine=None)
+    banner = app.window.start_screen.banner  # type: ignore[union-attr]
+    assert banner.isVisible()
+    assert "No voice engine found. Install espeak-ng." in banner.text()
