@@ -44,6 +44,7 @@ from companion.ui.style import apply_font, fmt_clock
 log = logging.getLogger(__name__)
 
 REFRESH_MS = 100
+PROGRESS_STEPS = 300
 
 STATE_WORDS = {
     State.IDLE: "",
@@ -184,7 +185,8 @@ class PlayerScreen(QWidget):
 
         self.progress = QProgressBar(self)
         self.progress.setAccessibleName("Session progress")
-        self.progress.setRange(0, 1000)
+        # QProgressBar repaints synchronously on every change: 300 steps is smooth enough
+        self.progress.setRange(0, PROGRESS_STEPS)
         self.progress.setTextVisible(False)
         self.progress.setFixedHeight(max(14, self.fontMetrics().height()))
         outer.addWidget(self.progress)
@@ -436,7 +438,9 @@ class PlayerScreen(QWidget):
         state = eng.paused_state or eng.state
         seg = eng.segment
         done, total = eng.progress()
-        self.progress.setValue(int(1000 * done / total) if total else 0)
+        step = int(PROGRESS_STEPS * done / total) if total else 0
+        if step != self.progress.value():
+            self.progress.setValue(step)
         if seg is None or state in (State.ENDED, State.STOPPED, State.CHECKIN):
             self.timer_caption.setText("")
             return
@@ -448,7 +452,7 @@ class PlayerScreen(QWidget):
                 caption, value = "elapsed", fmt_clock(max(0.0, elapsed - seg.work_at),
                                                       up=False)
             else:
-                caption, value = "left", fmt_clock(seg.duration - elapsed)
+                caption, value = "time left", fmt_clock(seg.duration - elapsed)
         else:
             caption = {State.REST: "rest left", State.ARRIVAL: "arriving",
                        State.COOLDOWN: "cool-down left"}.get(state, "")

@@ -82,6 +82,7 @@ def shoot(out: Path, dark: bool) -> None:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     app.setPalette(make_palette(dark))
+    app.setStyleSheet("")
     app.setStyleSheet(app_stylesheet())
     suffix = "dark" if dark else "light"
     with tempfile.TemporaryDirectory() as tmp:

@@ -87,7 +87,9 @@ class MainWindow(QMainWindow):
 
         app = QApplication.instance()
         if isinstance(app, QApplication):
-            app.setStyleSheet(app_stylesheet())
+            sheet = app_stylesheet()
+            if app.styleSheet() != sheet:  # re-polishing every widget is costly: only if new
+                app.setStyleSheet(sheet)
             app.installEventFilter(self)
         if self.services is None:
             from companion.ui.app import build_services
@@ -352,6 +354,7 @@ class MainWindow(QMainWindow):
             key = app.palette().cacheKey() if isinstance(app, QApplication) else 0
             if isinstance(app, QApplication) and key != self._palette_key:
                 self._palette_key = key
+                app.setStyleSheet("")  # the same text would not re-resolve palette()
                 app.setStyleSheet(app_stylesheet())
 
     # -- keys ----------------------------------------------------------------------------------

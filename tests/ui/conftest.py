@@ -84,7 +84,7 @@ class App:
         self.player.refresh()
 
     def run_until(self, predicate: Callable[[], bool], limit: float = 600.0,
-                  step: float = 0.1) -> None:
+                  step: float = 0.25) -> None:
         t = 0.0
         while not predicate():
             assert t < limit, "state never reached"

@@ -63,7 +63,7 @@ def test_timer_counts_down_a_timed_set_and_up_a_to_fatigue_set(app: App) -> None
     app.run_until(lambda: app.engine.state is State.WORK)
     app.step(4.0)
     assert app.player.exercise_label.text() == "Plank"
-    assert app.player.timer_caption.text() == "left"
+    assert app.player.timer_caption.text() == "time left"
     assert app.player.timer.text() == "0:06"
 
 

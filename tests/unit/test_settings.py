@@ -81,3 +81,13 @@ def test_next_reminder_is_the_next_chosen_day_and_time() -> None:
 
 def test_weeks_start_on_monday() -> None:
     assert week_start(dt.datetime(2026, 11, 26, 9, 30)) == dt.datetime(2026, 11, 23)
+
+
+def test_the_settings_model_imports_no_qt() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, companion.settings; print('PySide6' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
