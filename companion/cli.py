@@ -61,6 +61,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--verbosity", choices=["full", "brief", "tones"], default="full",
         help="how much the voice says (default: full)",
     )
+
+    history = sub.add_parser(
+        "history", help="show, export or delete your session history", parents=[common]
+    )
+    hmode = history.add_mutually_exclusive_group()
+    hmode.add_argument("--json", action="store_true", help="JSON array, newest session first")
+    hmode.add_argument(
+        "--export", metavar="FILE", help="write FILE.csv (one row per set) or FILE.json"
+    )
+    hmode.add_argument(
+        "--delete-all", action="store_true",
+        help="erase all sessions, screening answers and acknowledgements",
+    )
+    history.add_argument("--yes", action="store_true", help="do not ask before --delete-all")
     return parser
 
 
@@ -78,6 +92,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.routines_command == "check":
                 return commands.routines_check(args.files)
             return commands.routines_list(args)
+        if args.command == "history":
+            from companion.storage.cli import history
+
+            return history(args)
         if args.command == "preview":
             from companion import commands
 

@@ -3,6 +3,7 @@ COMPANION_DATA_DIR) holding the database, the user's routine files and settings.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,10 +41,9 @@ class Paths:
         """Create the folders, private to this user (0700): this is health data."""
         for folder in (self.data_dir, self.routines_dir):
             folder.mkdir(parents=True, exist_ok=True)
-        try:
+        # e.g. a mounted folder that does not allow it: not fatal
+        with contextlib.suppress(OSError):
             self.data_dir.chmod(0o700)
-        except OSError:  # e.g. a mounted folder that does not allow it; not fatal
-            pass
         return self
 
 

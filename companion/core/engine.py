@@ -344,7 +344,8 @@ class SessionEngine:
             self._emit(CheckinAsked(self._t(), seg.set_no, 2, CHECKIN_REASK))
             self._fire(cue, self._seg_start + seg.duration + self.REASK_AFTER,
                        self._seg_start + elapsed)
-        if self._checkin_attempt == 2 and not self._stalled and elapsed + EPS >= self._stall_at(seg):
+        stall_due = elapsed + EPS >= self._stall_at(seg)
+        if self._checkin_attempt == 2 and not self._stalled and stall_due:
             self._stalled = True
             self._emit(CheckinStalled(self._t(), seg.set_no))
             cue = self._builder._cue(elapsed, CueKind.CHECKIN, CHECKIN_STALLED, speak=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from companion.core.breathing import PATTERNS
 
@@ -14,8 +14,6 @@ Seconds = Annotated[float, Field(ge=0)]
 Text = Annotated[str, Field(min_length=1, max_length=200)]
 
 PositionName = Literal["standing", "seated", "kneeling", "prone", "supine", "side"]
-# Rests come right after effort, so 4-7-8 (never right after effort) is not offered here.
-BreathingName = Literal[tuple(p.id for p in PATTERNS.values() if p.ok_after_effort)]  # type: ignore[valid-type]
 
 
 class _Strict(BaseModel):
@@ -68,11 +66,25 @@ class ExerciseFile(_ExerciseBase):
 
 
 class RoutineFile(_Strict):
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[1] = 1
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")] | None = None
     name: Annotated[str, Field(min_length=1, max_length=80)]
     description: Annotated[str, Field(max_length=1000)] = ""
     rounds: Annotated[int, Field(ge=1, le=10)]
     rest_seconds: Annotated[float, Field(ge=0, le=600)]
-    breathing: BreathingName = "extended_exhale"
+    breathing: str = "extended_exhale"
     exercise: Annotated[list[ExerciseFile], Field(min_length=1, max_length=30)]
+
+    @field_validator("breathing")
+    @classmethod
+    def _rest_breathing(cls, value: str) -> str:
+        # Rests come right after effort, so 4-7-8 (never right after effort) is not offered.
+        allowed = [p.id for p in PATTERNS.values() if p.ok_after_effort]
+        if value in PATTERNS and value not in allowed:
+            raise ValueError(
+                f"'{value}' is never used right after effort; choose one of {', '.join(allowed)}"
+            )
+        if value not in allowed:
+            raise ValueError(f"'{value}' is not a breathing pattern; choose one of "
+                             f"{', '.join(allowed)}")
+        return value

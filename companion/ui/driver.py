@@ -18,6 +18,9 @@ from companion.core.events import Symptom
 
 log = logging.getLogger(__name__)
 
+# How early the timer wakes before a deadline; the rest is a short spin on the clock.
+EARLY_WAKE_S = 0.002
+
 
 class EngineDriver(QObject):
     """Owns the timer; every user action goes through here so the timer is re-armed."""
@@ -25,11 +28,13 @@ class EngineDriver(QObject):
     event_emitted = Signal(object)
 
     def __init__(self, engine: SessionEngine, parent: QObject | None = None,
-                 time_scale: float = 1.0) -> None:
+                 time_scale: float = 1.0, spin_wait: bool = True) -> None:
         super().__init__(parent)
         self.engine = engine
         # clock seconds per real second (a sped-up clock for tests needs shorter waits)
         self.time_scale = time_scale if time_scale > 0 else 1.0
+        # False for a clock that moves only when told (FakeClock): spinning would never end
+        self.spin_wait = spin_wait
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -40,10 +45,24 @@ class EngineDriver(QObject):
         self._run(lambda: self.engine.start(mood_before))
 
     def tick(self) -> None:
-        """Fire whatever is due now and re-arm (tests with a FakeClock; after a system sleep)."""
-        self._wake()
+        """Fire whatever is due now and re-arm (tests with a FakeClock; after a system sleep).
+
+        Unlike the timer's wake-up it never waits for a deadline, so a FakeClock cannot hang it.
+        """
+        self._run(self.engine.tick)
 
     def _wake(self) -> None:
+        # The timer is armed a little early (OS timers wake late, never early enough to
+        # matter); finish the last sub-millisecond wait here so cues land on time.
+        deadline = self.engine.next_deadline()
+        clock = self.engine.clock
+        if deadline is not None:
+            remaining = deadline - clock.now()
+            if remaining > EARLY_WAKE_S:
+                self._rearm()
+                return
+            while self.spin_wait and clock.now() < deadline:
+                pass
         self._run(self.engine.tick)
 
     def _run(self, action: Callable[[], object]) -> None:
@@ -59,9 +78,8 @@ class EngineDriver(QObject):
         if deadline is None:
             self._timer.stop()
             return
-        wait_s = (deadline - self.engine.clock.now()) / self.time_scale
-        wait_ms = max(0, math.ceil(wait_s * 1000.0))
-        self._timer.start(wait_ms)
+        wait_s = (deadline - self.engine.clock.now() - EARLY_WAKE_S) / self.time_scale
+        self._timer.start(max(0, math.floor(wait_s * 1000.0)))
 
     # user actions (keys and buttons land here)
     def pause(self) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from PySide6.QtCore import QObject
 
+from companion.core.clock import FakeClock
 from companion.core.engine import SessionEngine
 from companion.core.events import (
     CancelSpeech,
@@ -118,5 +119,7 @@ def build_session(routine: Routine, services: AppServices,
     engine.subscribe(SpeechBridge(services.speaker))
     summary = SessionSummary(routine.name, plan.set_count)
     engine.subscribe(summary.listener())
-    driver = EngineDriver(engine, parent, time_scale=float(getattr(services.clock, "factor", 1.0)))
+    driver = EngineDriver(engine, parent,
+                          time_scale=float(getattr(services.clock, "factor", 1.0)),
+                          spin_wait=not isinstance(services.clock, FakeClock))
     return Session(engine, driver, summary, routine)

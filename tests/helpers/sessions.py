@@ -1,0 +1,86 @@
+"""Helpers to build routines and drive the engine through whole sessions in tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from companion.core.clock import FakeClock
+from companion.core.engine import SessionEngine
+from companion.core.events import Event, State
+from companion.core.routine import Exercise, Routine
+from companion.core.timeline import TimelineOptions, compile_plan
+
+TINY_TOML = """\
+id = "tiny"
+name = "Tiny circuit"
+rounds = 2
+rest_seconds = 20
+[[exercise]]
+name = "Squats"
+reps = 3
+cues = ["Feet apart."]
+[[exercise]]
+name = "Plank"
+seconds = 10
+"""
+
+
+def tiny_routine() -> Routine:
+    return Routine(
+        id="tiny",
+        name="Tiny circuit",
+        rounds=2,
+        rest_seconds=20,
+        exercises=(
+            Exercise(name="Squats", reps=3, cues=("Feet apart.",), easier="chair squats"),
+            Exercise(name="Push-ups", to_fatigue=True, expected_seconds=10, cap_seconds=20),
+            Exercise(name="Plank", seconds=10),
+        ),
+    )
+
+
+def write_tiny(folder: Path) -> Path:
+    path = folder / "tiny.toml"
+    path.write_text(TINY_TOML, encoding="utf-8")
+    return path
+
+
+def make_engine(
+    routine: Routine | None = None, options: TimelineOptions | None = None
+) -> tuple[SessionEngine, FakeClock, list[Event]]:
+    clock = FakeClock()
+    engine = SessionEngine(compile_plan(routine or tiny_routine(), options), clock)
+    seen: list[Event] = []
+    engine.subscribe(seen.append)
+    return engine, clock, seen
+
+
+def run_until(engine: SessionEngine, clock: FakeClock, state: State, limit: int = 5000) -> None:
+    """Advance deadline by deadline until the engine reaches `state` (check-ins not answered)."""
+    for _ in range(limit):
+        if engine.state is state:
+            return
+        deadline = engine.next_deadline()
+        if deadline is None:
+            raise AssertionError(f"engine stuck in {engine.state} before reaching {state}")
+        clock.advance(max(0.0, deadline - clock.now()))
+        engine.tick()
+    raise AssertionError(f"never reached {state}")
+
+
+def play_through(engine: SessionEngine, clock: FakeClock, effort: int | None = 4) -> None:
+    """Run to the end, answering every check-in 'all clear' at once."""
+    for _ in range(20000):
+        if engine.is_over:
+            return
+        if engine.state is State.CHECKIN:
+            engine.answer_checkin(True)
+            if effort is not None:
+                engine.record_effort(effort)
+            continue
+        deadline = engine.next_deadline()
+        if deadline is None:
+            raise AssertionError(f"engine stuck in {engine.state}")
+        clock.advance(max(0.0, deadline - clock.now()))
+        engine.tick()
+    raise AssertionError("session never ended")
