@@ -22,7 +22,8 @@ from companion.config import resolve_paths
 from companion.ui.window import MainWindow
 
 if TYPE_CHECKING:
-    from companion.ui.services import AppServices
+    from companion.config import Paths
+    from companion.ui.services import AppServices, History
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +35,30 @@ def make_default_speaker() -> object:
     return CaptionsOnlySpeaker(VoiceStatus.OFF, "Voice is not set up: prompts show as captions.")
 
 
+def open_history(paths: Paths, db_url: str | None) -> tuple[History, list[str]]:
+    """The history database; if it cannot be opened, sessions still run (not saved)."""
+    from companion.errors import KnownError
+    from companion.ui.services import InMemoryHistory
+
+    try:
+        from companion.storage import Database
+        from companion.ui.history import DatabaseHistory
+
+        db = Database.open(db_url, paths=paths)
+    except KnownError as exc:
+        log.warning("history database unavailable: %s", exc)
+        return InMemoryHistory(), [f"Your history cannot be opened, so this session will not "
+                                   f"be saved: {exc}"]
+    problems = [str(db.recovered)] if db.recovered else []
+    return DatabaseHistory(db), problems
+
+
 def build_services(args: argparse.Namespace) -> AppServices:
     """Everything the screens use; problems are collected for the start screen, never raised."""
     from companion.config import resolve_db_url
     from companion.core.clock import Clock, SystemClock
     from companion.settings import load_settings
-    from companion.ui.services import AppServices, InMemoryHistory, ScaledClock
+    from companion.ui.services import AppServices, ScaledClock
     from companion.voice.base import Speaker
 
     paths = resolve_paths(getattr(args, "data_dir", None)).ensure()
@@ -56,11 +75,13 @@ def build_services(args: argparse.Namespace) -> AppServices:
             clock = ScaledClock(float(scale))
         except ValueError:
             log.warning("ignored COMPANION_TIME_SCALE=%r (not a number)", scale)
+    history, history_problems = open_history(paths, getattr(args, "db", None))
+    problems += history_problems
     return AppServices(
         paths=paths,
         settings=settings,
         speaker=speaker,
-        history=InMemoryHistory(),
+        history=history,
         clock=clock,
         db_url=resolve_db_url(paths, getattr(args, "db", None)),
         problems=list(problems),
@@ -89,4 +110,6 @@ def run_gui(args: argparse.Namespace) -> int:
         QTimer.singleShot(0, _report_shown)
         return app.exec()
     QTimer.singleShot(0, window.load)
-    return app.exec()
+    code = app.exec()
+    window.shutdown()
+    return code

@@ -52,7 +52,7 @@ class History(Protocol):
     """The few history calls the start and end screens need (the storage facade's subset)."""
 
     def sessions_this_week(self, now: dt.datetime | None = None) -> int:
-        """Sessions started this week (Monday 00:00 local) in which at least one set was done."""
+        """Completed sessions started this week (Monday 00:00, local time)."""
         ...
 
     def suggested_routine_id(self) -> str | None:
@@ -93,7 +93,7 @@ class InMemoryHistory:
     def sessions_this_week(self, now: dt.datetime | None = None) -> int:
         now = now or self._now()
         start = week_start(now)
-        return sum(1 for s in self.sessions if s.started_at >= start and s.sets_done > 0)
+        return sum(1 for s in self.sessions if s.started_at >= start and s.status == "completed")
 
     def suggested_routine_id(self) -> str | None:
         return self.sessions[-1].routine_id if self.sessions else None

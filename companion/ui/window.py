@@ -357,6 +357,17 @@ class MainWindow(QMainWindow):
                 app.setStyleSheet("")  # the same text would not re-resolve palette()
                 app.setStyleSheet(app_stylesheet())
 
+    def shutdown(self) -> None:
+        """After the event loop: release the instance lock and close the history cleanly."""
+        if self.instance is not None:
+            self.instance.release()
+        close = getattr(self.services.history, "close", None) if self.services else None
+        if callable(close):
+            try:
+                close()
+            except Exception:  # closing must not turn a clean exit into a crash
+                log.exception("closing the history failed")
+
     # -- keys ----------------------------------------------------------------------------------
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() != _KEY_PRESS or not isinstance(obj, QWidget):

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -51,7 +52,16 @@ def test_app_plays_a_short_routine_to_the_end_and_exits_cleanly(tmp_path: Path) 
     _out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     assert "Traceback" not in err
-    assert (tmp_path / "data" / "routines").is_dir()
+    history = subprocess.run(
+        [sys.executable, "-m", "companion", "history", "--json"],
+        env=_env(tmp_path / "data", "1"), cwd=ROOT, text=True, capture_output=True, timeout=60,
+    )
+    assert history.returncode == 0, history.stderr
+    sessions = json.loads(history.stdout)
+    assert len(sessions) == 1
+    row = sessions[0]
+    assert (row["routine"], row["status"], len(row["sets"])) == ("e2e-tiny", "completed", 2)
+    assert [s["effort"] for s in row["sets"]] == [5, 5]
 
 
 def _wait_for_server(data: Path, timeout: float = 30.0) -> None:

@@ -82,6 +82,7 @@ def test_saved_settings_apply_at_once_and_are_restored(app: App, services: AppSe
     assert app.window.start_screen.week_label.text().endswith("of 4 sessions")  # type: ignore[union-attr]
     restored = build_services(argparse.Namespace(data_dir=str(services.paths.data_dir), db=None))
     assert restored.settings == chosen
+    restored.history.close()  # type: ignore[attr-defined]
 
 
 def test_a_broken_settings_file_gives_defaults_and_a_message(qtbot: QtBot,
@@ -97,6 +98,7 @@ def test_a_broken_settings_file_gives_defaults_and_a_message(qtbot: QtBot,
     start = window.start_screen
     assert start is not None and start.banner.isVisible()
     assert "not valid JSON" in start.banner.text()
+    window.shutdown()
 
 
 def test_emergency_text_from_settings_shows_on_the_safety_page(app: App,
@@ -109,3 +111,22 @@ def test_emergency_text_from_settings_shows_on_the_safety_page(app: App,
     app.player.report_unwell()
     app.qtbot.waitUntil(lambda: app.window.current_screen() == "safety")
     assert "000 (Australia)" in app.window.safety_page.body.text()
+
+
+def test_an_unusable_database_still_lets_sessions_run(_private_data_dir: Path) -> None:
+    from companion.ui.services import InMemoryHistory
+
+    args = argparse.Namespace(data_dir=str(_private_data_dir), db="nosuchdb://nowhere")
+    services = build_services(args)
+    assert isinstance(services.history, InMemoryHistory)
+    assert any("history cannot be opened" in p for p in services.problems)
+
+
+def test_the_history_database_is_used_when_it_opens(_private_data_dir: Path) -> None:
+    from companion.ui.history import DatabaseHistory
+
+    services = build_services(argparse.Namespace(data_dir=str(_private_data_dir), db=None))
+    assert isinstance(services.history, DatabaseHistory)
+    assert services.history.sessions_this_week() == 0
+    assert services.history.suggested_routine_id() is None
+    services.history.close()

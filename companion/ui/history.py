@@ -1,0 +1,32 @@
+"""`History` backed by the storage `Database` (the in-memory one stays for tests)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from companion.core.routine import Routine
+from companion.storage import Database
+from companion.ui.services import EngineListener
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseHistory:
+    """The start and end screens' view of the history database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def sessions_this_week(self, now: dt.datetime | None = None) -> int:
+        return self.db.sessions_this_week(now)
+
+    def suggested_routine_id(self) -> str | None:
+        rows = self.db.history(limit=1)
+        return rows[0].routine_id if rows else None
+
+    def recorder_for(self, routine: Routine) -> EngineListener | None:
+        return self.db.recorder(routine)
+
+    def close(self) -> None:
+        self.db.close()
