@@ -57,7 +57,8 @@ def preview(args: argparse.Namespace) -> int:
     if args.audio:
         from companion.voice.render import render_session_wav
 
-        options = render_session_wav(entry.routine, options, Path(args.audio))
+        options = render_session_wav(entry.routine, options, Path(args.audio),
+                                     cache_dir=paths.cache_dir)
         print(f"wrote {args.audio}", file=sys.stderr)
         return 0
     plan = compile_plan(entry.routine, options)
