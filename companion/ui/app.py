@@ -24,15 +24,29 @@ from companion.ui.window import MainWindow
 if TYPE_CHECKING:
     from companion.config import Paths
     from companion.ui.services import AppServices, History
+    from companion.voice.base import Speaker, VoiceSettings
 
 log = logging.getLogger(__name__)
 
 
-def make_default_speaker() -> object:
-    """Captions only until the real voice (companion.ui.speech.make_speaker) is wired in."""
+def make_default_speaker(paths: Paths, settings: VoiceSettings) -> Speaker:
+    """The real voice (espeak-ng through QtMultimedia), or captions only if it cannot start.
+
+    `COMPANION_NO_VOICE=1` gives captions only (a testing aid, and a quiet-room choice).
+    """
     from companion.voice.base import CaptionsOnlySpeaker, VoiceStatus
 
-    return CaptionsOnlySpeaker(VoiceStatus.OFF, "Voice is not set up: prompts show as captions.")
+    if os.environ.get("COMPANION_NO_VOICE"):
+        return CaptionsOnlySpeaker(VoiceStatus.OFF, "Voice is off: prompts show as captions.")
+    try:
+        from companion.ui.speech import make_speaker
+
+        return make_speaker(paths, settings)
+    except Exception as exc:  # no voice must never mean no session: captions still work
+        log.exception("the voice could not start")
+        return CaptionsOnlySpeaker(VoiceStatus.NO_ENGINE,
+                                   f"The voice could not start ({exc}); prompts show as "
+                                   "captions.")
 
 
 def open_history(paths: Paths, db_url: str | None) -> tuple[History, list[str]]:
@@ -59,15 +73,9 @@ def build_services(args: argparse.Namespace) -> AppServices:
     from companion.core.clock import Clock, SystemClock
     from companion.settings import load_settings
     from companion.ui.services import AppServices, ScaledClock
-    from companion.voice.base import Speaker
-
     paths = resolve_paths(getattr(args, "data_dir", None)).ensure()
     settings, problems = load_settings(paths.settings_file)
-    speaker: Speaker = make_default_speaker()  # type: ignore[assignment]
-    try:
-        speaker.apply(settings.voice_settings())
-    except Exception:  # a voice that rejects settings still captions
-        log.exception("speaker rejected the saved settings")
+    speaker = make_default_speaker(paths, settings.voice_settings())
     clock: Clock = SystemClock()
     scale = os.environ.get("COMPANION_TIME_SCALE", "")
     if scale:

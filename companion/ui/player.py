@@ -35,10 +35,10 @@ from companion.core.events import (
     Symptom,
 )
 from companion.core.routine import SetKind
-from companion.core.timeline import CueKind, SegmentKind
+from companion.core.timeline import CueKind, SegmentKind, SessionPlan
 from companion.ui.breathing_circle import BreathingCircle
 from companion.ui.services import AppServices
-from companion.ui.session import Session, build_session
+from companion.ui.session import Session, build_session, routine_as_run
 from companion.ui.style import apply_font, fmt_clock
 
 log = logging.getLogger(__name__)
@@ -92,6 +92,7 @@ def _button(text: str, name: str, parent: QWidget) -> QPushButton:
 class PlayerScreen(QWidget):
     """One session on screen. Emits `session_over` once the engine has ended or stopped."""
 
+    session_started = Signal(object)  # the Session, once the engine runs
     session_over = Signal(object)  # the SessionSummary
     end_requested = Signal()  # Esc / End button: the window confirms, then calls end()
     fullscreen_requested = Signal()
@@ -100,6 +101,7 @@ class PlayerScreen(QWidget):
         super().__init__(parent)
         self.services = services
         self.session: Session | None = None
+        self._preparing: object | None = None
         self.setAccessibleName("Session player")
         self._answered_checkin = False
         self._over_sent = False
@@ -216,20 +218,63 @@ class PlayerScreen(QWidget):
         self._refresh.timeout.connect(self.refresh)
 
     # -- session lifecycle -------------------------------------------------------------------
-    def start(self, routine: Any, mood: int | None = None) -> Session:
-        """Build and start a session for `routine` (a core Routine)."""
+    def start(self, routine: Any, mood: int | None = None) -> Session | None:
+        """Start a session for `routine` (a core Routine).
+
+        A speaker that can `prepare` compiles the plan with real speech lengths and renders
+        it off the GUI thread first ("Getting ready"); then the session starts and
+        `session_started` is emitted. Otherwise it starts at once and is returned.
+        """
         self._teardown()
-        self.session = build_session(routine, self.services, self)
+        self._reset_view()
+        prepare = getattr(self.services.speaker, "prepare", None)
+        if callable(prepare):
+            self._preparing = token = object()
+            self.state_label.setText("Getting ready")
+            self.caption.setText("Getting the voice ready…")
+            as_run = routine_as_run(routine, self.services)
+            options = self.services.settings.timeline_options()
+            prepare(as_run, options, lambda plan: self._begin(routine, mood, plan, token))
+            return None
+        return self._begin(routine, mood, None, None)
+
+    def _begin(self, routine: Any, mood: int | None, plan: SessionPlan | None,
+               token: object | None) -> Session | None:
+        if token is not None and token is not self._preparing:
+            return None  # a newer start (or a cancel) superseded this one
+        self._preparing = None
+        self.session = build_session(routine, self.services, self, plan)
         self.session.driver.event_emitted.connect(self.on_event)
-        self._over_sent = False
-        self._answered_checkin = False
-        self.caption.setText("")
-        self.checkin.clear()
-        self.circle.stop()
         self._refresh.start()
         self.session.driver.start(mood)
         self.refresh()
+        self.session_started.emit(self.session)
         return self.session
+
+    def cancel_preparing(self) -> bool:
+        """Forget a start still waiting for the voice (Esc while getting ready)."""
+        if self._preparing is None:
+            return False
+        self._preparing = None
+        return True
+
+    @property
+    def preparing(self) -> bool:
+        return self._preparing is not None
+
+    def _reset_view(self) -> None:
+        self._over_sent = False
+        self._answered_checkin = False
+        self.caption.setText("")
+        self.exercise_label.setText("")
+        self.counter_label.setText("")
+        self.next_label.setText("")
+        self.reps_label.setText("")
+        self.timer.setText("")
+        self.timer_caption.setText("")
+        self.progress.setValue(0)
+        self.checkin.clear()
+        self.circle.stop()
 
     def _teardown(self) -> None:
         if self.session is not None:
@@ -290,6 +335,9 @@ class PlayerScreen(QWidget):
     def handle_key(self, key: int, text: str) -> bool:
         """The player's keys; returns True when the key was used."""
         if self.session is None:
+            if key == Qt.Key.Key_Escape and self.cancel_preparing():
+                self.end_requested.emit()
+                return True
             return False
         if key == Qt.Key.Key_U:
             self.report_unwell()

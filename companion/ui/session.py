@@ -27,7 +27,7 @@ from companion.core.events import (
     SymptomSpecified,
 )
 from companion.core.routine import Routine
-from companion.core.timeline import compile_plan
+from companion.core.timeline import SessionPlan, compile_plan
 from companion.ui.driver import EngineDriver
 from companion.ui.services import AppServices
 from companion.voice.base import Speaker
@@ -101,12 +101,21 @@ class Session:
     routine: Routine
 
 
-def build_session(routine: Routine, services: AppServices,
-                  parent: QObject | None = None) -> Session:
-    settings = services.settings
-    if settings.rest_seconds > 0:
-        routine = replace(routine, rest_seconds=float(settings.rest_seconds))
-    plan = compile_plan(routine, settings.timeline_options())
+def routine_as_run(routine: Routine, services: AppServices) -> Routine:
+    """The routine with the user's settings applied (e.g. their default rest length)."""
+    if services.settings.rest_seconds > 0:
+        return replace(routine, rest_seconds=float(services.settings.rest_seconds))
+    return routine
+
+
+def build_session(routine: Routine, services: AppServices, parent: QObject | None = None,
+                  plan: SessionPlan | None = None) -> Session:
+    """Engine, listeners and driver for one session; `plan` when the voice prepared it
+    (real speech lengths), else compiled here with estimates."""
+    routine = routine_as_run(routine, services)
+    if plan is None:
+        plan = compile_plan(routine, services.settings.timeline_options())
+    routine = plan.routine
     engine = SessionEngine(plan, services.clock)
     recorder = None
     try:

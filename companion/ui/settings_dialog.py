@@ -39,12 +39,17 @@ VERBOSITY_WORDS = {
 
 
 def speaker_voices(speaker: Any) -> list[tuple[str, str]]:
-    """(id, name) pairs if the speaker offers `voices()`; empty when it does not."""
-    voices = getattr(speaker, "voices", None)
-    if not callable(voices):
-        return []
+    """(id, label) pairs the speaker offers; empty when it has no voice engine.
+
+    The real speaker lists them through `companion.ui.speech.available_voices`; any other
+    speaker may offer `voices()` returning (id, name) pairs or objects with id and name.
+    """
     try:
-        found = voices()
+        from companion.ui.speech import available_voices
+
+        found: list[Any] = list(available_voices(speaker))
+        if not found and callable(getattr(speaker, "voices", None)):
+            found = list(speaker.voices())
     except Exception:  # a voice engine that fails to list voices just offers none
         log.exception("speaker could not list voices")
         return []
@@ -53,7 +58,8 @@ def speaker_voices(speaker: Any) -> list[tuple[str, str]]:
         if isinstance(v, tuple | list) and len(v) >= 2:
             out.append((str(v[0]), str(v[1])))
         else:
-            out.append((str(getattr(v, "id", v)), str(getattr(v, "name", v))))
+            name = getattr(v, "label", None) or getattr(v, "name", v)
+            out.append((str(getattr(v, "id", v)), str(name)))
     return out
 
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from companion.ui.end import EndScreen
     from companion.ui.player import PlayerScreen
     from companion.ui.services import AppServices
-    from companion.ui.session import SessionSummary
+    from companion.ui.session import Session, SessionSummary
     from companion.ui.single import SingleInstance
     from companion.ui.start import StartScreen
     from companion.ui.tray import ReminderScheduler, Tray
@@ -58,12 +59,18 @@ class MainWindow(QMainWindow):
         self.args = args
         self.services = services
         self.instance = instance
-        self.stack = QStackedWidget(self)
+        body = QWidget(self)
+        self._body_layout = QVBoxLayout(body)
+        self._body_layout.setContentsMargins(0, 0, 0, 0)
+        self._body_layout.setSpacing(0)
+        self.stack = QStackedWidget(body)
+        self._body_layout.addWidget(self.stack)
         # Nothing from the big `Qt` namespace before the first paint: importing it costs
         # about as much as showing a bare window.
         self.loading = QLabel("Companion", self.stack)
         self.stack.addWidget(self.loading)
-        self.setCentralWidget(self.stack)
+        self.setCentralWidget(body)
+        self.voice_banner: QWidget | None = None
         self.start_screen: StartScreen | None = None
         self.player: PlayerScreen | None = None
         self.end_screen: EndScreen | None = None
@@ -108,6 +115,7 @@ class MainWindow(QMainWindow):
         self.player.fullscreen_requested.connect(self.toggle_fullscreen)
         self.end_screen.mood_chosen.connect(self._mood_after)
         self.end_screen.back_requested.connect(self.show_start)
+        self._setup_voice_banner()
         self.reload_routines()
         if getattr(self.args, "routine", None):
             self.open_routine(self.args.routine)
@@ -123,17 +131,27 @@ class MainWindow(QMainWindow):
         if self.autoplay:
             QTimer.singleShot(0, self._autoplay_start)
 
+    def _setup_voice_banner(self) -> None:
+        """Above every screen while the voice is missing: what is wrong and the fix."""
+        from companion.ui.speech import VoiceBanner
+
+        assert self.services is not None
+        banner = VoiceBanner()
+        self._body_layout.insertWidget(0, banner)  # parent first: reparenting hides a widget
+        speaker = self.services.speaker
+        if callable(getattr(speaker, "on_state", None)):
+            banner.follow(speaker)
+        else:
+            banner.show_state(speaker.state)
+        self.voice_banner = banner
+
     def reload_routines(self) -> None:
         assert self.start_screen is not None and self.services is not None
         entries = self.services.routine_library().entries()
         current = self.start_screen.selected()
         self.start_screen.populate(entries, select=current.id if current else None)
         self.start_screen.refresh_week()
-        messages = list(self.services.problems)
-        voice = getattr(self.services.speaker, "state", None)
-        if voice is not None and voice.status.value in ("no_engine", "no_audio"):
-            messages.append(" ".join(p for p in (voice.message, voice.fix) if p))
-        self.start_screen.show_messages(messages)
+        self.start_screen.show_messages(self.services.problems)
 
     def open_routine(self, ref: str) -> bool:
         """`--routine FILE_OR_ID`: select it, ready to start; a problem is shown, not raised."""
@@ -226,6 +244,10 @@ class MainWindow(QMainWindow):
     def request_end(self) -> None:
         """Esc / End: confirm (Enter = yes), then the engine records 'stopped by user'."""
         assert self.player is not None
+        if self.player.session is None:  # still getting ready: nothing to record
+            self.player.cancel_preparing()
+            self.show_start()
+            return
         if self.player.active and self.confirm(
             "End the session?", "End this session now? What you have done so far is kept."
         ):
@@ -358,15 +380,18 @@ class MainWindow(QMainWindow):
                 app.setStyleSheet(app_stylesheet())
 
     def shutdown(self) -> None:
-        """After the event loop: release the instance lock and close the history cleanly."""
+        """After the event loop: release the instance lock, stop the voice, close history."""
         if self.instance is not None:
             self.instance.release()
-        close = getattr(self.services.history, "close", None) if self.services else None
-        if callable(close):
-            try:
-                close()
-            except Exception:  # closing must not turn a clean exit into a crash
-                log.exception("closing the history failed")
+        if self.services is None:
+            return
+        for owner in (self.services.speaker, self.services.history):
+            close = getattr(owner, "close", None)
+            if callable(close):
+                try:
+                    close()
+                except Exception:  # closing must not turn a clean exit into a crash
+                    log.exception("closing %r failed", owner)
 
     # -- keys ----------------------------------------------------------------------------------
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
@@ -413,17 +438,19 @@ class MainWindow(QMainWindow):
             log.error("autoplay: no routine to play")
             QApplication.exit(4)
             return
+        def started(session: Session) -> None:
+            driver = session.driver
+
+            def react(event: object) -> None:
+                if isinstance(event, CheckinAsked):
+                    QTimer.singleShot(10, lambda: driver.answer_checkin(True))
+                elif isinstance(event, CheckinAnswered):
+                    QTimer.singleShot(10, lambda: driver.record_effort(5))
+
+            driver.event_emitted.connect(react)  # connected before any check-in is asked
+
+        self.player.session_started.connect(started)
         self.start_session(entry, 3)
-        session = self.player.session
-        if session is None:
+        if self.current_screen() != "player":
+            log.error("autoplay: the session did not start")
             QApplication.exit(4)
-            return
-        driver = session.driver
-
-        def react(event: object) -> None:
-            if isinstance(event, CheckinAsked):
-                QTimer.singleShot(10, lambda: driver.answer_checkin(True))
-            elif isinstance(event, CheckinAnswered):
-                QTimer.singleShot(10, lambda: driver.record_effort(5))
-
-        driver.event_emitted.connect(react)

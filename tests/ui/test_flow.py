@@ -50,3 +50,58 @@ def test_an_unanswered_checkin_waits_and_never_moves_on(app: App) -> None:
     app.step(120.0)
     assert app.engine.state is State.CHECKIN
     assert app.player.checkin.isVisible()
+
+
+class PreparingSpeaker:
+    """Like the real voice: the plan is prepared (rendered) first, then handed back."""
+
+    def __init__(self) -> None:
+        from companion.voice.base import RecordingSpeaker
+
+        self.inner = RecordingSpeaker()
+        self.state = self.inner.state
+        self.pending: list[tuple[object, object, object]] = []
+
+    def prepare(self, routine: object, options: object, done: object) -> None:
+        self.pending.append((routine, options, done))
+
+    def finish(self) -> None:
+        from companion.core.timeline import compile_plan
+
+        routine, options, done = self.pending.pop()
+        done(compile_plan(routine, options))  # type: ignore[arg-type, operator]
+
+    def say(self, cue: object) -> None:
+        self.inner.say(cue)  # type: ignore[arg-type]
+
+    def cancel(self) -> None:
+        self.inner.cancel()
+
+    def apply(self, settings: object) -> None:
+        self.inner.apply(settings)  # type: ignore[arg-type]
+
+    def on_caption(self, listener: object) -> None:
+        self.inner.on_caption(listener)  # type: ignore[arg-type]
+
+
+def test_session_starts_once_the_voice_has_prepared_it(app: App, services: AppServices) -> None:
+    speaker = PreparingSpeaker()
+    services.speaker = speaker  # type: ignore[assignment]
+    app.key(Qt.Key.Key_Space)
+    assert app.window.current_screen() == "player"
+    assert app.player.session is None
+    assert app.player.state_label.text() == "Getting ready"
+    with app.qtbot.waitSignal(app.player.session_started):
+        speaker.finish()
+    assert app.engine.state is State.ARRIVAL
+
+
+def test_escape_while_getting_ready_goes_back_to_the_start(app: App,
+                                                           services: AppServices) -> None:
+    speaker = PreparingSpeaker()
+    services.speaker = speaker  # type: ignore[assignment]
+    app.key(Qt.Key.Key_Space)
+    app.key(Qt.Key.Key_Escape)
+    assert app.window.current_screen() == "start"
+    speaker.finish()  # arrives late: ignored
+    assert app.player.session is None

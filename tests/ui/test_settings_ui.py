@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from companion.core.timeline import Verbosity
@@ -14,6 +15,12 @@ from companion.ui.services import AppServices
 from companion.ui.settings_dialog import SettingsDialog
 from companion.ui.window import MainWindow
 from tests.ui.conftest import App
+
+
+@pytest.fixture(autouse=True)
+def _captions_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests build the real services; the voice itself is tested elsewhere."""
+    monkeypatch.setenv("COMPANION_NO_VOICE", "1")
 
 
 class VoicedSpeaker:

@@ -121,6 +121,7 @@ def test_a_missing_voice_engine_is_shown_with_its_fix(
     services.speaker = CaptionsOnlySpeaker(VoiceStatus.NO_ENGINE, "No voice engine found.",
                                            "Install espeak-ng.")
     app = make_app(routine=None)
-    banner = app.window.start_screen.banner  # type: ignore[union-attr]
-    assert banner.isVisible()
-    assert "No voice engine found. Install espeak-ng." in banner.text()
+    banner = app.window.voice_banner
+    assert banner is not None and banner.isVisible()
+    assert "No voice engine found." in banner.message.text()  # type: ignore[attr-defined]
+    assert "Install espeak-ng." in banner.fix.text()  # type: ignore[attr-defined]
