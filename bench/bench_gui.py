@@ -4,10 +4,11 @@
   PySide6 window; medians of 5 fresh subprocesses each (target <= 1.5).
 - `gui_stall_max_ms`: the longest gap between ticks of a 5 ms heartbeat timer on the GUI
   thread while a real session runs (captions, rep counts, the breathing animation), in a
-  fresh subprocess (median of 3 such runs); the session clock runs 6x so the segment
-  covers arrival breathing, announcement, countdown and reps, with the real history
-  database recording every event (target <= 16). Speech is captions-only until the
-  voice engine is wired in.
+  fresh subprocess (median of 3 such runs): 6 s of the arrival (voice, breathing circle)
+  then 6 s of the first set (announcement, countdown, reps), the session clock at 2x so
+  each half holds more prompts than real time would; with the real history
+  database recording every event and the real voice (espeak-ng rendered off the GUI
+  thread, played through QtMultimedia) with tones (target <= 16).
 - `rss_mb`: resident memory of that process during the session (target <= 200).
 """
 
@@ -31,9 +32,9 @@ TARGETS = {
 }
 
 RUNS = 5
-SESSION_SECONDS = 8.0
+SESSION_SECONDS = 12.0
 SESSION_RUNS = 3
-TIME_SCALE = 6.0
+TIME_SCALE = 2.0
 
 BARE = """
 import sys
@@ -98,11 +99,14 @@ def _session_child() -> None:
 
     app = QApplication(sys.argv[:1])
     app.setStyleSheet(app_stylesheet())
-    from companion.ui.app import open_history
+    from companion.ui.app import make_default_speaker, open_history
+    from companion.voice.base import VoiceSettings
 
     paths = resolve_paths(os.environ["COMPANION_DATA_DIR"]).ensure()
     history, _problems = open_history(paths, None)  # the real database: commits included
-    services = AppServices(paths=paths, clock=ScaledClock(TIME_SCALE), history=history)
+    speaker = make_default_speaker(paths, VoiceSettings())  # the real voice and tones
+    services = AppServices(paths=paths, clock=ScaledClock(TIME_SCALE), history=history,
+                           speaker=speaker)
     args = argparse.Namespace(data_dir=str(paths.data_dir), db=None, routine="starter")
     window = MainWindow(args, services=services)
     window.resize(1280, 820)
@@ -141,9 +145,16 @@ def _session_child() -> None:
     sampler.timeout.connect(sample_rss)
 
     def begin() -> None:
+        assert window.player is not None
+        window.player.session_started.connect(lambda _s: running())
         window.start_session(start.selected(), 3)  # type: ignore[arg-type]
+
+    def running() -> None:  # the voice has prepared the plan: the session runs now
         heartbeat.start()
         sampler.start()
+        # half the time in the arrival (voice, breathing circle), then skip to the first
+        # set (announcement, countdown, the rep count)
+        QTimer.singleShot(int(SESSION_SECONDS * 500), lambda: window.player.skip())  # type: ignore[union-attr]
         QTimer.singleShot(int(SESSION_SECONDS * 1000), finish)
 
     def finish() -> None:

@@ -4,7 +4,7 @@ Testing aids (hidden options, documented in the README): `--autoplay` starts the
 routine and answers every check-in "all clear"; `--exit-when-done` quits when the session
 is over (exit code 0 when completed); `COMPANION_TIME_SCALE=N` runs the session clock N
 times faster; `COMPANION_EXIT_WHEN_SHOWN=1` writes "shown" to stdout at the first paint and
-quits (the startup benchmark).
+quits (the startup benchmark); `COMPANION_NO_VOICE=1` gives captions only.
 """
 
 from __future__ import annotations

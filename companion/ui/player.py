@@ -18,10 +18,12 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSizePolicy,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from companion.core.breathing import Phase
 from companion.core.events import (
     CheckinAnswered,
     CheckinAsked,
@@ -70,7 +72,8 @@ class BigTimer(QLabel):
         super().__init__("0:00", parent)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setAccessibleName("Timer")
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        # its size comes from the layout, never from the text (see _pin)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.setMinimumHeight(120)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -80,6 +83,18 @@ class BigTimer(QLabel):
         font.setBold(True)
         self.setFont(font)
         super().resizeEvent(event)
+
+
+def _pin(label: QLabel, lines: int) -> None:
+    """Fix a label's height and ignore its width hint, so a new text repaints only the label.
+
+    Otherwise every caption or counter change re-lays out and repaints the whole window,
+    several milliseconds of GUI thread each time.
+    """
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+    margins = label.contentsMargins()
+    label.setFixedHeight(lines * label.fontMetrics().lineSpacing() + margins.top()
+                         + margins.bottom() + 4)
 
 
 def _button(text: str, name: str, parent: QWidget) -> QPushButton:
@@ -102,6 +117,7 @@ class PlayerScreen(QWidget):
         self.services = services
         self.session: Session | None = None
         self._preparing: object | None = None
+        self._warm = False
         self.setAccessibleName("Session player")
         self._answered_checkin = False
         self._over_sent = False
@@ -118,14 +134,13 @@ class PlayerScreen(QWidget):
         apply_font(self.state_label, "heading", bold=True)
         self.exercise_label = QLabel("", self)
         self.exercise_label.setAccessibleName("Exercise")
-        self.exercise_label.setWordWrap(True)
         apply_font(self.exercise_label, "exercise", bold=True)
         self.counter_label = QLabel("", self)
         self.counter_label.setAccessibleName("Set and round")
         apply_font(self.counter_label, "counter")
-        head.addWidget(self.state_label)
-        head.addWidget(self.exercise_label)
-        head.addWidget(self.counter_label)
+        for label in (self.state_label, self.exercise_label, self.counter_label):
+            _pin(label, 1)
+            head.addWidget(label)
         top.addLayout(head, 1)
         self.unwell_button = _button("I feel unwell  (U)", "I feel unwell: stop the session now",
                                      self)
@@ -144,18 +159,26 @@ class PlayerScreen(QWidget):
         self.timer_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.timer_caption.setAccessibleName("Timer meaning")
         apply_font(self.timer_caption, "counter")
+        _pin(self.timer_caption, 1)
         self.timer = BigTimer(self.center)
         self.reps_label = QLabel("", self.center)
         self.reps_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.reps_label.setWordWrap(True)
         self.reps_label.setAccessibleName("Rep count")
         apply_font(self.reps_label, "reps", bold=True)
+        self.reps_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         timer_col.addWidget(self.timer_caption)
         timer_col.addWidget(self.timer, 1)
-        timer_col.addWidget(self.reps_label)
         center.addLayout(timer_col, 3)
-        self.circle = BreathingCircle(services.clock.now, self.center)
-        center.addWidget(self.circle, 2)
-        self.circle.hide()
+        # The right side shows the breathing circle or the rep count in the same place, so
+        # switching between them never re-lays out the window or resizes the big timer
+        # (a full relayout and repaint costs several milliseconds on the GUI thread).
+        self.side = QStackedWidget(self.center)
+        self.circle = BreathingCircle(services.clock.now, self.side)
+        self.side.addWidget(self.reps_label)
+        self.side.addWidget(self.circle)
+        self.side.setCurrentWidget(self.reps_label)
+        center.addWidget(self.side, 2)
         outer.addWidget(self.center, 1)
 
         self.checkin: Any = services.checkin_view_factory(self)
@@ -169,8 +192,8 @@ class PlayerScreen(QWidget):
 
         self.next_label = QLabel("", self)
         self.next_label.setAccessibleName("Next exercise")
-        self.next_label.setWordWrap(True)
         apply_font(self.next_label, "body")
+        _pin(self.next_label, 1)
         outer.addWidget(self.next_label)
 
         cap_frame = QFrame(self)
@@ -180,7 +203,7 @@ class PlayerScreen(QWidget):
         self.caption.setWordWrap(True)
         self.caption.setAccessibleName("Caption")
         apply_font(self.caption, "caption")
-        self.caption.setMinimumHeight(int(self.caption.fontMetrics().height() * 2.2))
+        _pin(self.caption, 3)
         cap_lay.addWidget(self.caption)
         cap_frame.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         outer.addWidget(cap_frame)
@@ -226,6 +249,7 @@ class PlayerScreen(QWidget):
         `session_started` is emitted. Otherwise it starts at once and is returned.
         """
         self._teardown()
+        self._warm_up()
         self._reset_view()
         prepare = getattr(self.services.speaker, "prepare", None)
         if callable(prepare):
@@ -261,6 +285,20 @@ class PlayerScreen(QWidget):
     @property
     def preparing(self) -> bool:
         return self._preparing is not None
+
+    def _warm_up(self) -> None:
+        """Render each look once before the clock runs: the first polish and glyph caching
+        of the big fonts then happen now, not as a stall at the first set."""
+        if self._warm or not self.isVisible():
+            return
+        self._warm = True
+        self.timer.setText("0:00123456789")
+        self.reps_label.setText("0123456789 / reps")
+        self.circle.start_phase(Phase.IN, 1.0, self.services.clock.now())
+        for page in (self.circle, self.reps_label):
+            self.side.setCurrentWidget(page)
+            self.grab()
+        self.circle.stop()
 
     def _reset_view(self) -> None:
         self._over_sent = False
@@ -406,7 +444,7 @@ class PlayerScreen(QWidget):
         if new is State.PAUSED:
             return
         breathing = new in BREATHING_STATES
-        self.circle.setVisible(breathing)
+        self.side.setCurrentWidget(self.circle if breathing else self.reps_label)
         if not breathing:
             self.circle.stop()
         self.center.setVisible(new is not State.CHECKIN)
@@ -476,7 +514,7 @@ class PlayerScreen(QWidget):
         elif ex.kind is SetKind.TO_FATIGUE:
             self.reps_label.setText(f"{done} reps" if done else "to near fatigue")
         else:
-            self.reps_label.setText("")
+            self.reps_label.setText(ex.target_text)
 
     def refresh(self) -> None:
         """Timer and progress: read from the engine, which owns the time."""

@@ -21,7 +21,7 @@ SCALE = {
     "exercise": 3.4,
     "caption": 2.2,
     "counter": 1.8,
-    "reps": 3.4,
+    "reps": 4.2,
 }
 
 UNWELL_RED = "#a1001a"
