@@ -58,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--audio", metavar="FILE.wav", help="render the whole guided session to a WAV file"
     )
     preview.add_argument(
+        "--adapt", metavar="NAMES", default="",
+        help="show the screening adaptations, comma-separated: "
+        "pregnancy, frailty, eating-disorder, beta-blockers",
+    )
+    preview.add_argument(
         "--verbosity", choices=["full", "brief", "tones"], default="full",
         help="how much the voice says (default: full)",
     )
