@@ -72,7 +72,7 @@ def build_services(args: argparse.Namespace) -> AppServices:
     from companion.config import resolve_db_url
     from companion.core.clock import Clock, SystemClock
     from companion.settings import load_settings
-    from companion.ui.services import AppServices, ScaledClock
+    from companion.ui.services import AppServices, ScaledClock, red_flag_gate_for
     paths = resolve_paths(getattr(args, "data_dir", None)).ensure()
     settings, problems = load_settings(paths.settings_file)
     speaker = make_default_speaker(paths, settings.voice_settings())
@@ -85,7 +85,7 @@ def build_services(args: argparse.Namespace) -> AppServices:
             log.warning("ignored COMPANION_TIME_SCALE=%r (not a number)", scale)
     history, history_problems = open_history(paths, getattr(args, "db", None))
     problems += history_problems
-    return AppServices(
+    services = AppServices(
         paths=paths,
         settings=settings,
         speaker=speaker,
@@ -94,6 +94,8 @@ def build_services(args: argparse.Namespace) -> AppServices:
         db_url=resolve_db_url(paths, getattr(args, "db", None)),
         problems=list(problems),
     )
+    services.session_gate = red_flag_gate_for(history)
+    return services
 
 
 def _report_shown() -> None:

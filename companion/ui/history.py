@@ -28,5 +28,12 @@ class DatabaseHistory:
     def recorder_for(self, routine: Routine) -> EngineListener | None:
         return self.db.recorder(routine)
 
+    # the red-flag follow-up (used by companion.ui.gates.red_flag_gate)
+    def pending_red_flag_ack(self) -> object | None:
+        return self.db.pending_red_flag_ack()
+
+    def acknowledge_red_flag(self, session_id: int, text: str) -> None:
+        self.db.acknowledge_red_flag(session_id, text)
+
     def close(self) -> None:
         self.db.close()

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
@@ -25,8 +26,10 @@ from PySide6.QtWidgets import (
 
 from companion.core.breathing import Phase
 from companion.core.events import (
+    AmberSign,
     CheckinAnswered,
     CheckinAsked,
+    CheckinStalled,
     CueDue,
     Event,
     Paused,
@@ -181,14 +184,25 @@ class PlayerScreen(QWidget):
         center.addWidget(self.side, 2)
         outer.addWidget(self.center, 1)
 
-        self.checkin: Any = services.checkin_view_factory(self)
-        outer.addWidget(self.checkin)
+        # The check-in view scrolls rather than making the window taller than a laptop
+        # screen; the scroll area shows exactly when the view does (see _sync_checkin).
+        self.checkin_area = QScrollArea(self)
+        self.checkin_area.setWidgetResizable(True)
+        self.checkin_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.checkin_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.checkin: Any = services.checkin_view_factory(self.checkin_area)
+        self.checkin_area.setWidget(self.checkin)
+        self.checkin_area.setMinimumHeight(0)
+        outer.addWidget(self.checkin_area)
         self._outer = outer
         self.checkin.all_clear.connect(self._all_clear)
         self.checkin.red_flag.connect(self.report_unwell)
         self.checkin.symptom_chosen.connect(self._symptom)
         self.checkin.effort_chosen.connect(self._effort)
-        self.checkin.effort_skipped.connect(self.checkin.clear)
+        self.checkin.effort_skipped.connect(self._skip_effort)
+        # optional extras of the full CheckinView (amber advice, "waiting for you")
+        self._show_amber = getattr(self.checkin, "show_amber", None)
+        self._show_stalled = getattr(self.checkin, "show_stalled", None)
 
         self.next_label = QLabel("", self)
         self.next_label.setAccessibleName("Next exercise")
@@ -203,7 +217,7 @@ class PlayerScreen(QWidget):
         self.caption.setWordWrap(True)
         self.caption.setAccessibleName("Caption")
         apply_font(self.caption, "caption")
-        _pin(self.caption, 3)
+        _pin(self.caption, 2)
         cap_lay.addWidget(self.caption)
         cap_frame.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         outer.addWidget(cap_frame)
@@ -312,6 +326,7 @@ class PlayerScreen(QWidget):
         self.timer_caption.setText("")
         self.progress.setValue(0)
         self.checkin.clear()
+        self._sync_checkin()
         self.circle.stop()
 
     def _teardown(self) -> None:
@@ -365,10 +380,14 @@ class PlayerScreen(QWidget):
         if self.active:
             self.driver.answer_checkin(True)
 
+    def _skip_effort(self) -> None:
+        self.checkin.clear()
+        self._sync_checkin()
+
     def _effort(self, effort: int) -> None:
+        """Recorded at once; the choice stays visible (and may be changed) during the rest."""
         if self.session is not None:
             self.driver.record_effort(effort)
-        self.checkin.clear()
 
     def handle_key(self, key: int, text: str) -> bool:
         """The player's keys; returns True when the key was used."""
@@ -419,6 +438,10 @@ class PlayerScreen(QWidget):
         elif isinstance(event, CheckinAnswered):
             self._answered_checkin = True
             self.checkin.ask_effort()
+        elif isinstance(event, AmberSign) and callable(self._show_amber):
+            self._show_amber(event.suggestion)
+        elif isinstance(event, CheckinStalled) and callable(self._show_stalled):
+            self._show_stalled(True)
         elif isinstance(event, Paused):
             self.circle.pause()
         elif isinstance(event, Resumed):
@@ -427,6 +450,15 @@ class PlayerScreen(QWidget):
             self._on_state(event.new)
         if isinstance(event, StateChanged | Paused | Resumed):
             self.refresh()
+        self._sync_checkin()
+
+    def _sync_checkin(self) -> None:
+        """Show the scroll area exactly when the check-in view is meant to be shown; while
+        it shares the screen with the timer (effort during a rest) it gets most of the room."""
+        wanted = not self.checkin.isHidden()
+        if self.checkin_area.isHidden() == wanted:
+            self.checkin_area.setVisible(wanted)
+            self._outer.setStretchFactor(self.checkin_area, 2 if wanted else 0)
 
     def _on_cue(self, event: CueDue) -> None:
         cue = event.cue
@@ -449,7 +481,8 @@ class PlayerScreen(QWidget):
             self.circle.stop()
         self.center.setVisible(new is not State.CHECKIN)
         # the check-in question takes the centre's room while the centre is hidden
-        self._outer.setStretchFactor(self.checkin, 1 if new is State.CHECKIN else 0)
+        if new is State.CHECKIN:
+            self._outer.setStretchFactor(self.checkin_area, 2)
         if new is State.ARRIVAL:
             self.exercise_label.setText("Arrive and breathe")
             self.counter_label.setText(self._plan_text())
@@ -518,6 +551,7 @@ class PlayerScreen(QWidget):
 
     def refresh(self) -> None:
         """Timer and progress: read from the engine, which owns the time."""
+        self._sync_checkin()
         if self.session is None:
             return
         eng = self.session.engine

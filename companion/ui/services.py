@@ -12,7 +12,8 @@ what `AppServices` holds. That is the seam where the real implementations plug i
   acknowledgement plugs in here); `first_run(parent)`: called once the window is up (the
   screening wizard plugs in here).
 - `checkin_view_factory` / `safety_screen_factory`: the widgets shown during a check-in and
-  after a red-flag stop (interim built-in ones until the safety screens land).
+  after a red-flag stop (`CheckinView`, `SafetyScreen`; `companion.ui.interim` holds
+  simpler stand-ins with the same signals).
 """
 
 from __future__ import annotations
@@ -136,20 +137,31 @@ def _allow(parent: QWidget | None, routine: Routine) -> bool:
     return True
 
 
+def red_flag_gate_for(history: History) -> Callable[[QWidget | None, Routine], bool]:
+    """The session gate that asks for the red-flag confirmation (companion.ui.gates)."""
+
+    def gate(parent: QWidget | None, routine: Routine) -> bool:
+        from companion.ui.gates import red_flag_gate
+
+        return red_flag_gate(history, parent, routine)
+
+    return gate
+
+
 def _nothing(parent: QWidget | None) -> None:
     return None
 
 
 def _default_checkin_factory(parent: QWidget | None) -> Any:
-    from companion.ui.interim import SimpleCheckinPanel
+    from companion.ui.checkin_view import CheckinView
 
-    return SimpleCheckinPanel(parent)
+    return CheckinView(parent)
 
 
 def _default_safety_factory(emergency_text: str, parent: QWidget | None) -> Any:
-    from companion.ui.interim import SimpleSafetyPage
+    from companion.ui.safety_screen import SafetyScreen
 
-    return SimpleSafetyPage(emergency_text, parent)
+    return SafetyScreen(emergency_text, parent)
 
 
 @dataclass

@@ -232,7 +232,11 @@ class MainWindow(QMainWindow):
 
             self.safety_page.symptom_chosen.connect(specify)
             self.safety_page.finished.connect(self.show_start)
-        self.safety_page.emergency_text = self.services.settings.emergency_text
+        set_text = getattr(self.safety_page, "set_emergency_text", None)
+        if callable(set_text):
+            set_text(self.services.settings.emergency_text)
+        else:
+            self.safety_page.emergency_text = self.services.settings.emergency_text
         symptom = summary.red_flag if summary.red_flag is not Symptom.UNSPECIFIED else None
         self.safety_page.show_stop(symptom)
         self._show(self.safety_page)

@@ -1,0 +1,67 @@
+"""Before the next session after a red-flag stop, an explicit confirmation is required."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from companion.ui.services import AppServices, InMemoryHistory, red_flag_gate_for
+from tests.ui.conftest import App
+
+
+@dataclass
+class Stop:
+    session_id: int = 7
+    routine_name: str = "Tiny test"
+    stopped_at: dt.datetime = dt.datetime(2026, 11, 24, 18, 5, tzinfo=dt.UTC)
+    symptoms: tuple[str, ...] = ("dizziness",)
+
+
+@dataclass
+class HistoryWithStop(InMemoryHistory):
+    acks: list[tuple[int, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        InMemoryHistory.__init__(self)
+
+    def pending_red_flag_ack(self) -> Stop | None:
+        return None if self.acks else Stop()
+
+    def acknowledge_red_flag(self, session_id: int, text: str) -> None:
+        self.acks.append((session_id, text))
+
+
+def _answer_dialog_with(key: Qt.Key) -> None:
+    def press() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert dialog is not None
+        from pytestqt.qtbot import QtBot
+
+        QtBot.keyClick(dialog, key)
+
+    QTimer.singleShot(50, press)
+
+
+def test_next_session_after_a_red_flag_asks_for_confirmation_first(
+    app: App, services: AppServices
+) -> None:
+    history = HistoryWithStop()
+    services.history = history
+    services.session_gate = red_flag_gate_for(history)
+    _answer_dialog_with(Qt.Key.Key_1)
+    app.key(Qt.Key.Key_Space)
+    assert history.acks == [(7, "I have sought medical advice, and I may exercise")]
+    assert app.window.current_screen() == "player"
+
+
+def test_no_session_starts_without_the_confirmation(app: App, services: AppServices) -> None:
+    history = HistoryWithStop()
+    services.history = history
+    services.session_gate = red_flag_gate_for(history)
+    _answer_dialog_with(Qt.Key.Key_Escape)
+    app.key(Qt.Key.Key_Space)
+    assert history.acks == []
+    assert app.window.current_screen() == "start"
