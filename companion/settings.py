@@ -60,6 +60,7 @@ class Settings:
     rest_seconds: int = 0  # 0: as the routine says
     emergency_text: str = DEFAULT_EMERGENCY
     reminders: Reminders = field(default_factory=Reminders)
+    notice_shown: bool = False  # the one-time "not a medical device" notice
 
     def voice_settings(self) -> VoiceSettings:
         return VoiceSettings(
@@ -166,6 +167,7 @@ _CHECKS: dict[str, Any] = {
     "weekly_goal": _int_in(1, 14),
     "rest_seconds": _int_in(0, 600),
     "emergency_text": _text(200, allow_empty=False),
+    "notice_shown": _bool,
 }
 
 _REMINDER_CHECKS: dict[str, Any] = {"enabled": _bool, "days": _days, "time": _time_text}

@@ -22,6 +22,8 @@ from companion.config import resolve_paths
 from companion.ui.window import MainWindow
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
     from companion.config import Paths
     from companion.ui.services import AppServices, History
     from companion.voice.base import Speaker, VoiceSettings
@@ -95,7 +97,15 @@ def build_services(args: argparse.Namespace) -> AppServices:
         problems=list(problems),
     )
     services.session_gate = red_flag_gate_for(history)
+    services.first_run = lambda parent: _first_run(parent, services)
     return services
+
+
+def _first_run(parent: QWidget | None, services: AppServices) -> None:
+    from companion.ui.gates import start_first_run
+
+    if parent is not None:
+        start_first_run(parent, services)
 
 
 def _report_shown() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from companion.core.routine import Routine
 from companion.storage import Database
@@ -34,6 +35,14 @@ class DatabaseHistory:
 
     def acknowledge_red_flag(self, session_id: int, text: str) -> None:
         self.db.acknowledge_red_flag(session_id, text)
+
+    # screening (used by companion.ui.gates.start_first_run)
+    def latest_screening(self) -> Any:
+        return self.db.latest_screening()
+
+    def save_screening(self, answers: dict[str, Any], acknowledgement: str | None = None,
+                       taken_at: dt.datetime | None = None) -> Any:
+        return self.db.save_screening(answers, acknowledgement, taken_at)
 
     def close(self) -> None:
         self.db.close()

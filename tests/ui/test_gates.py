@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt, QTimer
@@ -65,3 +66,43 @@ def test_no_session_starts_without_the_confirmation(app: App, services: AppServi
     app.key(Qt.Key.Key_Space)
     assert history.acks == []
     assert app.window.current_screen() == "start"
+
+
+class FirstRunHistory(InMemoryHistory):
+    def __init__(self) -> None:
+        super().__init__()
+        self.saved: list[tuple[object, object, object]] = []
+
+    def latest_screening(self) -> None:
+        return None
+
+    def save_screening(self, answers: object, acknowledgement: object = None,
+                       taken_at: object = None) -> None:
+        self.saved.append((answers, acknowledgement, taken_at))
+
+
+def test_first_run_shows_the_notice_once_then_offers_the_screening(
+    make_app: Callable[..., App], services: AppServices
+) -> None:
+    from companion.settings import load_settings
+    from companion.ui.gates import start_first_run
+    from companion.ui.safety_notice import NoticeDialog
+    from companion.ui.screening_wizard import ScreeningDialog
+
+    history = FirstRunHistory()
+    services.history = history
+    services.first_run = lambda parent: start_first_run(parent, services)  # type: ignore[arg-type]
+    app = make_app(routine=None)
+    notice = app.window.findChild(NoticeDialog)
+    assert notice is not None and notice.isVisible()
+    notice.accept()
+    assert services.settings.notice_shown
+    assert load_settings(services.paths.settings_file)[0].notice_shown
+    screening = app.window.findChild(ScreeningDialog)
+    assert screening is not None and screening.isVisible()
+    screening.reject()  # "Not now": nothing stored
+    assert history.saved == []
+    # the next start: no notice again
+    start_first_run(app.window, services)
+    notices = [d for d in app.window.findChildren(NoticeDialog) if d.isVisible()]
+    assert notices == []
