@@ -402,10 +402,21 @@ class MainWindow(QMainWindow):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() != _KEY_PRESS or not isinstance(obj, QWidget):
             return False
-        if obj.window() is not self or QApplication.activeModalWidget() is not None:
+        if obj.window() is not self or self._modal_over_us():
             return False
         assert isinstance(event, QKeyEvent)
         return self.handle_key(event.key(), event.text(), event.modifiers())
+
+    def _modal_over_us(self) -> bool:
+        """A dialog owns the keys while it is open over this window (or the whole app)."""
+        from PySide6.QtCore import Qt
+
+        modal = QApplication.activeModalWidget()
+        if modal is None:
+            return False
+        parent = modal.parentWidget()
+        return (modal.windowModality() == Qt.WindowModality.ApplicationModal
+                or (parent is not None and parent.window() is self))
 
     def handle_key(self, key: int, text: str,
                    modifiers: Qt.KeyboardModifier | None = None) -> bool:
