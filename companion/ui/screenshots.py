@@ -162,6 +162,12 @@ def main(argv: list[str]) -> int:
     app.setApplicationName("Companion")
     for dark in (False, True):
         shoot(out, dark)
+    # the safety screens' own pictures (README "Safety"), so `make screenshots` renders all
+    from companion.ui.safety_screenshots import save_safety_screenshots
+
+    app.setPalette(make_palette(False))
+    for path in save_safety_screenshots(out):
+        log.info("wrote %s", path)
     return 0
 
 
