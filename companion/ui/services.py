@@ -12,8 +12,7 @@ what `AppServices` holds. That is the seam where the real implementations plug i
   acknowledgement plugs in here); `first_run(parent)`: called once the window is up (the
   screening wizard plugs in here).
 - `checkin_view_factory` / `safety_screen_factory`: the widgets shown during a check-in and
-  after a red-flag stop (`CheckinView`, `SafetyScreen`; `companion.ui.interim` holds
-  simpler stand-ins with the same signals).
+  after a red-flag stop (`CheckinView`, `SafetyScreen` by default).
 """
 
 from __future__ import annotations
