@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from companion.ui.services import AppServices, InMemoryHistory, red_flag_gate_for
@@ -35,15 +36,18 @@ class HistoryWithStop(InMemoryHistory):
         self.acks.append((session_id, text))
 
 
-def _answer_dialog_with(key: Qt.Key) -> None:
-    def press() -> None:
+def _answer_dialog_with(key: Qt.Key, tries: int = 250) -> None:
+    """Press `key` in the modal dialog as soon as it is up (it blocks in exec())."""
+
+    def press(left: int = tries) -> None:
         dialog = QApplication.activeModalWidget()
-        assert dialog is not None
-        from pytestqt.qtbot import QtBot
+        if dialog is None:
+            if left > 0:
+                QTimer.singleShot(20, lambda: press(left - 1))
+            return
+        QTest.keyClick(dialog, key)
 
-        QtBot.keyClick(dialog, key)
-
-    QTimer.singleShot(50, press)
+    QTimer.singleShot(0, press)
 
 
 def test_next_session_after_a_red_flag_asks_for_confirmation_first(
