@@ -49,6 +49,7 @@ from companion.ui.style import apply_font, fmt_clock
 log = logging.getLogger(__name__)
 
 REFRESH_MS = 100
+PREPARE_TIMEOUT_MS = 15_000
 PROGRESS_STEPS = 300
 
 STATE_WORDS = {
@@ -273,6 +274,10 @@ class PlayerScreen(QWidget):
             as_run = routine_as_run(routine, self.services)
             options = self.services.settings.timeline_options()
             prepare(as_run, options, lambda plan: self._begin(routine, mood, plan, token))
+            # a voice that never answers must not keep the person waiting: start anyway
+            # with estimated speech lengths (captions and tones still follow every cue)
+            QTimer.singleShot(PREPARE_TIMEOUT_MS,
+                              lambda: self._prepare_timed_out(routine, mood, token))
             return None
         return self._begin(routine, mood, None, None)
 
@@ -288,6 +293,11 @@ class PlayerScreen(QWidget):
         self.refresh()
         self.session_started.emit(self.session)
         return self.session
+
+    def _prepare_timed_out(self, routine: Any, mood: int | None, token: object) -> None:
+        if token is self._preparing:
+            log.warning("the voice did not prepare the session in time; starting without it")
+            self._begin(routine, mood, None, token)
 
     def cancel_preparing(self) -> bool:
         """Forget a start still waiting for the voice (Esc while getting ready)."""

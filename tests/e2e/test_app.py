@@ -49,7 +49,12 @@ def _launch(tmp_path: Path, scale: str) -> subprocess.Popen[str]:
 
 def test_app_plays_a_short_routine_to_the_end_and_exits_cleanly(tmp_path: Path) -> None:
     proc = _launch(tmp_path, "40")
-    _out, err = proc.communicate(timeout=120)
+    try:
+        _out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:  # never leave the app running after a failure
+            proc.kill()
+            proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert "Traceback" not in err
     history = subprocess.run(

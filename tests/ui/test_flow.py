@@ -105,3 +105,16 @@ def test_escape_while_getting_ready_goes_back_to_the_start(app: App,
     assert app.window.current_screen() == "start"
     speaker.finish()  # arrives late: ignored
     assert app.player.session is None
+
+
+def test_a_voice_that_never_prepares_does_not_block_the_start(
+    app: App, services: AppServices, monkeypatch: object
+) -> None:
+    import companion.ui.player as player_module
+
+    monkeypatch.setattr(player_module, "PREPARE_TIMEOUT_MS", 10)  # type: ignore[attr-defined]
+    services.speaker = PreparingSpeaker()  # type: ignore[assignment]
+    app.key(Qt.Key.Key_Space)
+    with app.qtbot.waitSignal(app.player.session_started, timeout=3000):
+        pass
+    assert app.engine.state is State.ARRIVAL
