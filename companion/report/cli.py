@@ -81,7 +81,7 @@ def report(args: argparse.Namespace) -> int:
 def _weekly_goal(settings_file: Path) -> int:
     """The weekly goal from settings, if the settings module can read it; else the default."""
     try:
-        from companion.settings import load_settings  # type: ignore[import-not-found]
+        from companion.settings import load_settings
 
         settings, _problems = load_settings(settings_file)
         return int(settings.weekly_goal)

@@ -127,3 +127,15 @@ def make_app(qtbot: QtBot, services: AppServices, clock: FakeClock,
 @pytest.fixture
 def app(make_app: Callable[..., App]) -> App:
     return make_app()
+
+
+@pytest.fixture(autouse=True)
+def _reset_application_look(qapp: object) -> object:
+    """The main window sets an app-wide style sheet and palette; later tests start clean."""
+    from PySide6.QtWidgets import QApplication
+
+    yield
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        app.setStyleSheet("")
+        app.setPalette(app.style().standardPalette())
