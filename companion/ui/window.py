@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         self.reminders: ReminderScheduler | None = None
         self.autoplay = bool(getattr(args, "autoplay", False))
         self.exit_when_done = bool(getattr(args, "exit_when_done", False))
+        self.autoplay_red_flag = getattr(args, "autoplay_checkin", "all-clear") == "red-flag"
         self.confirm: Callable[[str, str], bool] = self._ask
         self._quitting = False
         self._told_about_tray = False
@@ -213,7 +214,7 @@ class MainWindow(QMainWindow):
             self.end_screen.show_summary(summary)
             self._show(self.end_screen)
             self.end_screen.back_button.setFocus()
-        if self.exit_when_done:
+        if self.exit_when_done and not (self.autoplay and self.autoplay_red_flag):
             code = 0 if summary.status is not None and summary.status.value == "completed" else 3
             QTimer.singleShot(0, lambda: QApplication.exit(code))
 
@@ -444,9 +445,24 @@ class MainWindow(QMainWindow):
         return bool(handler(key, text)) if handler is not None else False
 
     # -- testing aid: --autoplay ---------------------------------------------------------------
+    def _press(self, key: Qt.Key, text: str) -> None:
+        """A real key press through the app's own key handling (the autoplay's 'user')."""
+        from PySide6.QtCore import QEvent, Qt
+        from PySide6.QtGui import QKeyEvent
+
+        target = QApplication.focusWidget() or self
+        QApplication.postEvent(target, QKeyEvent(QEvent.Type.KeyPress, key,
+                                                 Qt.KeyboardModifier.NoModifier, text))
+
     def _autoplay_start(self) -> None:
-        """Start the selected routine and answer every check-in 'all clear', effort 5."""
-        from companion.core.events import CheckinAnswered, CheckinAsked
+        """Start the selected routine and answer every check-in 'all clear', effort 5.
+
+        With `--autoplay-checkin red-flag` the first check-in is answered with the Y key and
+        the symptom with 1 (chest pain), then the app exits once that is recorded.
+        """
+        from PySide6.QtCore import Qt
+
+        from companion.core.events import CheckinAnswered, CheckinAsked, SymptomSpecified
 
         assert self.start_screen is not None and self.player is not None
         entry = self.start_screen.selected()
@@ -458,6 +474,13 @@ class MainWindow(QMainWindow):
             driver = session.driver
 
             def react(event: object) -> None:
+                if self.autoplay_red_flag:
+                    if isinstance(event, CheckinAsked) and event.attempt == 1:
+                        QTimer.singleShot(10, lambda: self._press(Qt.Key.Key_Y, "y"))
+                        QTimer.singleShot(300, lambda: self._press(Qt.Key.Key_1, "1"))
+                    elif isinstance(event, SymptomSpecified) and self.exit_when_done:
+                        QTimer.singleShot(0, lambda: QApplication.exit(3))
+                    return
                 if isinstance(event, CheckinAsked):
                     QTimer.singleShot(10, lambda: driver.answer_checkin(True))
                 elif isinstance(event, CheckinAnswered):

@@ -97,3 +97,34 @@ def test_a_second_launch_hands_over_and_exits_at_once(tmp_path: Path) -> None:
     finally:
         first.kill()
         first.communicate(timeout=30)
+
+
+def test_yes_at_the_first_checkin_stops_the_session_and_history_shows_the_symptom(
+    tmp_path: Path,
+) -> None:
+    routine = tmp_path / "tiny.toml"
+    routine.write_text(TINY, encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "companion", "--routine", str(routine), "--autoplay",
+         "--autoplay-checkin", "red-flag", "--exit-when-done"],
+        env=_env(tmp_path / "data", "20"), cwd=ROOT, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        _out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=30)
+    assert proc.returncode == 3, err  # 3: the session did not complete
+    assert "Traceback" not in err
+    history = subprocess.run(
+        [sys.executable, "-m", "companion", "history", "--json"],
+        env=_env(tmp_path / "data", "1"), cwd=ROOT, text=True, capture_output=True, timeout=60,
+    )
+    assert history.returncode == 0, history.stderr
+    (row,) = json.loads(history.stdout)
+    assert row["status"] == "stopped_red_flag"
+    assert row["red_flags"] == ["chest_pain"]
+    assert [s["exercise"] for s in row["sets"]] == ["Squats"]  # the set before the check-in
+    assert row["ended_at"] is not None
