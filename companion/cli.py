@@ -14,25 +14,40 @@ from companion import __version__
 log = logging.getLogger(__name__)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _common(*, top: bool) -> argparse.ArgumentParser:
+    """Options every command takes, before or after the subcommand.
+
+    Subcommands get SUPPRESS defaults so `companion --data-dir X history` keeps X instead of
+    having the subparser's default overwrite it.
+    """
+    default: object = None if top else argparse.SUPPRESS
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--data-dir",
         metavar="DIR",
+        default=default,
         help="where your history, routines and settings live "
         "(default: your user data folder; env COMPANION_DATA_DIR)",
     )
     common.add_argument(
         "--db",
         metavar="URL",
+        default=default,
         help="SQLAlchemy database URL (default: SQLite in the data dir; env COMPANION_DB_URL)",
     )
-    common.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+    common.add_argument("-v", "--verbose", action="store_true",
+                        default=False if top else argparse.SUPPRESS, help="log more detail")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    top = _common(top=True)
+    common = _common(top=False)
 
     parser = argparse.ArgumentParser(
         prog="companion",
         description="A hands-free voice companion for home strength workouts.",
-        parents=[common],
+        parents=[top],
     )
     parser.add_argument("--version", action="version", version=f"companion {__version__}")
     parser.add_argument(
