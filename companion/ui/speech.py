@@ -404,23 +404,51 @@ class _Player:
         if error != self._qmp.Error.NoError:
             self._on_error(message or str(error))
 
+    # Deadlock guard. A stop()/setSource() makes the FFmpeg backend tear its audio renderer
+    # down on another thread, and that teardown calls back into our Python-made QAudioOutput
+    # (needing the GIL) while holding a Qt connection lock; calling the player directly holds
+    # the GIL while waiting for that lock, and the app froze for good (seen with gdb at 40x
+    # session speed). Queued invocations run from the event loop, which does not hold the
+    # GIL, so the teardown can always finish. Order is kept: queued calls run FIFO.
+    def _invoke(self, target: QObject, method: str, *args: Any) -> None:
+        from PySide6.QtCore import QMetaObject, Qt
+
+        QMetaObject.invokeMethod(target, method, Qt.ConnectionType.QueuedConnection, *args)
+
+    def _playing(self) -> bool:
+        return bool(self.player.playbackState() == self._qmp.PlaybackState.PlayingState)
+
     def load(self, path: Path) -> None:
-        self.player.setSource(QUrl.fromLocalFile(str(path)))
+        from PySide6.QtCore import Q_ARG
+
+        self._invoke(self.player, "setSource", Q_ARG(QUrl, QUrl.fromLocalFile(str(path))))
 
     def play(self, path: Path) -> None:
-        self.player.stop()
-        self.load(path)
-        self.player.play()
+        from PySide6.QtCore import Q_ARG
+
+        if self._playing():
+            self._invoke(self.player, "stop")
+        url = QUrl.fromLocalFile(str(path))
+        if self.player.source() != url:
+            self._invoke(self.player, "setSource", Q_ARG(QUrl, url))
+        self._invoke(self.player, "play")
 
     def restart(self) -> None:
-        self.player.stop()
-        self.player.play()
+        from PySide6.QtCore import Q_ARG
+
+        if self._playing():
+            self._invoke(self.player, "setPosition", Q_ARG("qint64", 0))
+        else:
+            self._invoke(self.player, "play")
 
     def stop(self) -> None:
-        self.player.stop()
+        if self.player.playbackState() != self._qmp.PlaybackState.StoppedState:
+            self._invoke(self.player, "stop")
 
     def set_volume(self, volume: float) -> None:
-        self.output.setVolume(volume)
+        from PySide6.QtCore import Q_ARG
+
+        self._invoke(self.output, "setVolume", Q_ARG("float", float(volume)))
 
     def use_default_device(self) -> None:
         from PySide6.QtMultimedia import QMediaDevices

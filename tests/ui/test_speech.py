@@ -145,11 +145,15 @@ def test_tones_only_mutes_words_but_still_speaks_the_check_in(speaker: QtSpeaker
     assert speaker.speaking
 
 
-def test_volume_applies_at_once(speaker: QtSpeaker) -> None:
+def test_volume_applies_at_once(qtbot: QtBot, speaker: QtSpeaker) -> None:
     speaker.apply(VoiceSettings(volume=0.3))
-    assert speaker._speech.output.volume() == pytest.approx(0.3, abs=0.01)
-    assert all(p.output.volume() == pytest.approx(0.3, abs=0.01)
-               for p in speaker._tones.values())
+
+    def applied() -> None:  # player calls are queued (see _Player): one event-loop turn
+        assert speaker._speech.output.volume() == pytest.approx(0.3, abs=0.01)
+        assert all(p.output.volume() == pytest.approx(0.3, abs=0.01)
+                   for p in speaker._tones.values())
+
+    qtbot.waitUntil(applied, timeout=500)
 
 
 def test_preparing_a_plan_happens_off_the_gui_thread(
