@@ -98,6 +98,7 @@ def build_services(args: argparse.Namespace) -> AppServices:
     )
     services.session_gate = red_flag_gate_for(history)
     services.first_run = lambda parent: _first_run(parent, services)
+    services.refresh_profile()
     return services
 
 

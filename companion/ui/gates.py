@@ -67,23 +67,39 @@ def start_first_run(parent: QWidget, services: AppServices) -> None:
 
 def _offer_screening(parent: QWidget, services: AppServices) -> None:
     latest = getattr(services.history, "latest_screening", None)
-    save = getattr(services.history, "save_screening", None)
-    if not callable(latest) or not callable(save):
+    if not callable(latest):
         return
     record = latest()
     taken = record.taken_at if record is not None else None
     if taken is not None and taken.tzinfo is None:  # stored as UTC
         taken = taken.replace(tzinfo=UTC)
-    if not screening_due(taken, datetime.now(UTC)):
-        return
+    if screening_due(taken, datetime.now(UTC)):
+        open_screening(parent, services)
+
+
+def open_screening(parent: QWidget, services: AppServices) -> bool:
+    """The health questions (first run, every 6 months, or on demand from the start screen).
+
+    The answers are stored with their date; the profile (and so every adaptation) is
+    re-read at once and the window's routine preview follows. False without storage.
+    """
+    save = getattr(services.history, "save_screening", None)
+    if not callable(save):
+        return False
     from companion.ui.screening_wizard import ScreeningDialog
 
     dialog = ScreeningDialog(parent)
 
     def done(_code: int) -> None:
         result = dialog.result_value
-        if result is not None:
-            save(result.to_json(), result.acknowledgement_text or None, result.taken_at)
+        if result is None:
+            return
+        save(result.to_json(), result.acknowledgement_text or None, result.taken_at)
+        services.refresh_profile()
+        reload = getattr(parent, "reload_routines", None)
+        if callable(reload):
+            reload()
 
     dialog.finished.connect(done)
     dialog.open()
+    return True

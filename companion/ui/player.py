@@ -43,7 +43,7 @@ from companion.core.routine import SetKind
 from companion.core.timeline import CueKind, SegmentKind, SessionPlan
 from companion.ui.breathing_circle import BreathingCircle
 from companion.ui.services import AppServices
-from companion.ui.session import Session, build_session, routine_as_run
+from companion.ui.session import Session, build_session, plan_inputs
 from companion.ui.style import apply_font, fmt_clock
 
 log = logging.getLogger(__name__)
@@ -271,8 +271,7 @@ class PlayerScreen(QWidget):
             self._preparing = token = object()
             self.state_label.setText("Getting ready")
             self.caption.setText("Getting the voice ready…")
-            as_run = routine_as_run(routine, self.services)
-            options = self.services.settings.timeline_options()
+            as_run, options = plan_inputs(routine, self.services)
             prepare(as_run, options, lambda plan: self._begin(routine, mood, plan, token))
             # a voice that never answers must not keep the person waiting: start anyway
             # with estimated speech lengths (captions and tones still follow every cue)

@@ -36,6 +36,7 @@ from companion.core.events import (
     SetFinished,
 )
 from companion.core.routine import Routine
+from companion.core.safety import Adapted, Profile, ScreeningResult, adapt
 from companion.routines import RoutineLibrary
 from companion.settings import Settings, week_start
 from companion.voice.base import CaptionsOnlySpeaker, Speaker
@@ -184,6 +185,37 @@ class AppServices:
     #: `factory(emergency_text, parent) -> widget` with show_stop(symptom), signals
     #: symptom_chosen(str) and finished()
     safety_screen_factory: Callable[[str, QWidget | None], Any] = _default_safety_factory
+    #: what the latest screening means (adaptations, wording); see `refresh_profile()`
+    profile: Profile = field(default_factory=Profile)
+
+    def refresh_profile(self) -> Profile:
+        """Re-read the latest screening (at start-up and after the wizard saves one)."""
+        latest = getattr(self.history, "latest_screening", None)
+        if not callable(latest):
+            return self.profile
+        try:
+            record = latest()
+            if record is None:
+                self.profile = Profile()
+            else:
+                from companion.safety.content import load_screening
+
+                result = ScreeningResult.from_json(record.answers)
+                self.profile = load_screening().profile(result.answers, result.trimester)
+        except Exception:  # an unreadable screening must not stop the app; be careful instead
+            log.exception("cannot read the latest screening")
+            self.problems.append("Your health answers could not be read; please take the "
+                                 "health questions again (button on the start screen).")
+        return self.profile
+
+    def adapt(self, routine: Routine) -> Adapted:
+        """The routine as the screening says it should run, with plain notes of each change."""
+        alternatives = {}
+        for entry in self.routine_library().entries():
+            if entry.routine is not None and entry.id == routine.id:
+                alternatives = dict(entry.alternatives)
+                break
+        return adapt(routine, alternatives, self.profile)
 
     def routine_library(self) -> RoutineLibrary:
         if self.library is None:

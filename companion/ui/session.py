@@ -27,7 +27,7 @@ from companion.core.events import (
     SymptomSpecified,
 )
 from companion.core.routine import Routine
-from companion.core.timeline import SessionPlan, compile_plan
+from companion.core.timeline import SessionPlan, TimelineOptions, compile_plan
 from companion.ui.driver import EngineDriver
 from companion.ui.services import AppServices
 from companion.voice.base import Speaker
@@ -101,20 +101,23 @@ class Session:
     routine: Routine
 
 
-def routine_as_run(routine: Routine, services: AppServices) -> Routine:
-    """The routine with the user's settings applied (e.g. their default rest length)."""
+def plan_inputs(routine: Routine, services: AppServices) -> tuple[Routine, TimelineOptions]:
+    """What a session compiles from: the screening's adaptations (no lying on the back in
+    later pregnancy, no breath holds, balance cues...) and the user's settings."""
+    adapted = services.adapt(routine)
+    routine = adapted.routine
     if services.settings.rest_seconds > 0:
-        return replace(routine, rest_seconds=float(services.settings.rest_seconds))
-    return routine
+        routine = replace(routine, rest_seconds=float(services.settings.rest_seconds))
+    return routine, adapted.options(services.settings.timeline_options())
 
 
 def build_session(routine: Routine, services: AppServices, parent: QObject | None = None,
                   plan: SessionPlan | None = None) -> Session:
     """Engine, listeners and driver for one session; `plan` when the voice prepared it
     (real speech lengths), else compiled here with estimates."""
-    routine = routine_as_run(routine, services)
+    routine, options = plan_inputs(routine, services)
     if plan is None:
-        plan = compile_plan(routine, services.settings.timeline_options())
+        plan = compile_plan(routine, options)
     routine = plan.routine
     engine = SessionEngine(plan, services.clock)
     recorder = None

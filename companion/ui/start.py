@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from companion.core.safety import Adapted, suggested_routine
 from companion.core.timeline import compile_plan
 from companion.routines import Problem, RoutineEntry
 from companion.ui.services import AppServices
@@ -79,12 +80,13 @@ class WeekDots(QWidget):
         painter.end()
 
 
-def routine_preview_html(entry: RoutineEntry) -> str:
-    """The preview a person reads before starting: moves, rounds, rests, time."""
-    r = entry.routine
+def routine_preview_html(entry: RoutineEntry, adapted: Adapted | None = None) -> str:
+    """The preview a person reads before starting: moves, rounds, rests, time, and what the
+    health answers change (the routine shown is the one that will run)."""
+    r = adapted.routine if adapted is not None else entry.routine
     if r is None:
         return ""
-    total = compile_plan(r).total_seconds
+    total = compile_plan(r, adapted.options() if adapted is not None else None).total_seconds
     rows = []
     for ex in r.exercises:
         extra = f" · {', '.join(ex.equipment)}" if ex.equipment else ""
@@ -93,11 +95,15 @@ def routine_preview_html(entry: RoutineEntry) -> str:
     rests = sorted({r.rest_after(ex) for ex in r.exercises})
     rest_text = " / ".join(f"{s:g}" for s in rests)
     desc = f"<p>{html.escape(r.description)}</p>" if r.description else ""
+    notes = ""
+    if adapted is not None and adapted.notes:
+        items = "".join(f"<li>{html.escape(n)}</li>" for n in adapted.notes)
+        notes = f"<p><b>Adapted to your health answers:</b></p><ul>{items}</ul>"
     return (
         f"<h2>{html.escape(r.name)}</h2>{desc}"
         f"<p><b>{len(r.exercises)} exercises × {r.rounds} rounds</b> · rest {rest_text} s "
         f"between sets · about <b>{fmt_duration(total)}</b> in all, with a calm arrival "
-        f"and a cool-down</p><ul>{''.join(rows)}</ul>"
+        f"and a cool-down</p><ul>{''.join(rows)}</ul>{notes}"
     )
 
 
@@ -106,6 +112,8 @@ class StartScreen(QWidget):
 
     start_requested = Signal(object, object)
     settings_requested = Signal()
+    history_requested = Signal()
+    screening_requested = Signal()
 
     def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -150,8 +158,23 @@ class StartScreen(QWidget):
         self.settings_button.setAccessibleName("Settings")
         apply_font(self.settings_button, "button")
         self.settings_button.clicked.connect(self.settings_requested.emit)
-        top.addWidget(self.settings_button, 0, Qt.AlignmentFlag.AlignTop)
+        side = QVBoxLayout()
+        side.addWidget(self.settings_button)
+        self.history_button = QPushButton("History (H)", self)
+        self.history_button.setAccessibleName("History")
+        apply_font(self.history_button, "button")
+        self.history_button.clicked.connect(self.history_requested.emit)
+        side.addWidget(self.history_button)
+        self.screening_button = QPushButton("Health questions", self)
+        self.screening_button.setAccessibleName("Health questions (screening)")
+        apply_font(self.screening_button, "button")
+        self.screening_button.clicked.connect(self.screening_requested.emit)
+        side.addWidget(self.screening_button)
+        side.addStretch(1)
+        top.addLayout(side)
         outer.addLayout(top)
+        self.progression: QWidget | None = None  # the window adds a ProgressionBanner here
+        self._outer = outer
 
         middle = QHBoxLayout()
         left = QVBoxLayout()
@@ -219,6 +242,13 @@ class StartScreen(QWidget):
             self.setTabOrder(a, b)
         self.setTabOrder(self.mood_buttons[-1], self.start_button)
         self.setTabOrder(self.start_button, self.settings_button)
+        self.setTabOrder(self.settings_button, self.history_button)
+        self.setTabOrder(self.history_button, self.screening_button)
+
+    def add_banner(self, banner: QWidget) -> None:
+        """A progression suggestion sits just above the routine picker."""
+        self.progression = banner
+        self._outer.insertWidget(2, banner)
 
     # -- content -----------------------------------------------------------------------------
     def populate(self, entries: list[RoutineEntry], select: str | None = None) -> None:
@@ -248,12 +278,15 @@ class StartScreen(QWidget):
         self.select(select or suggestion)
 
     def suggested_id(self) -> str | None:
+        ids = [e.id for e in self.entries]
+        stability = suggested_routine(self.services.profile)  # frailty / balance first
+        if stability in ids:
+            return stability
         try:
             sid = self.services.history.suggested_routine_id()
         except Exception:  # history unavailable: still suggest something
             log.exception("history could not suggest a routine")
             sid = None
-        ids = [e.id for e in self.entries]
         if sid in ids:
             return sid
         if DEFAULT_SUGGESTION in ids:
@@ -306,7 +339,13 @@ class StartScreen(QWidget):
 
     def _show_preview(self, row: int) -> None:
         entry = self.entries[row] if 0 <= row < len(self.entries) else None
-        self.preview.setText(routine_preview_html(entry) if entry else "")
+        adapted = None
+        if entry is not None and entry.routine is not None:
+            try:
+                adapted = self.services.adapt(entry.routine)
+            except Exception:  # show the plain routine rather than nothing
+                log.exception("cannot adapt %s", entry.id)
+        self.preview.setText(routine_preview_html(entry, adapted) if entry else "")
         self.start_button.setEnabled(entry is not None)
 
     # -- input -------------------------------------------------------------------------------
@@ -328,5 +367,8 @@ class StartScreen(QWidget):
             return True
         if text in ("1", "2", "3", "4", "5"):
             self.set_mood(int(text), toggle=True)
+            return True
+        if key == Qt.Key.Key_H:
+            self.history_requested.emit()
             return True
         return False

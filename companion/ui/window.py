@@ -111,12 +111,17 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(screen)
         self.start_screen.start_requested.connect(self.start_session)
         self.start_screen.settings_requested.connect(self.open_settings)
+        self.start_screen.history_requested.connect(self.open_history)
+        self.start_screen.screening_requested.connect(self.open_screening)
+        self.start_screen.routine_list.currentRowChanged.connect(
+            lambda _row: self.refresh_progression())
         self.player.session_over.connect(self.on_session_over)
         self.player.end_requested.connect(self.request_end)
         self.player.fullscreen_requested.connect(self.toggle_fullscreen)
         self.end_screen.mood_chosen.connect(self._mood_after)
         self.end_screen.back_requested.connect(self.show_start)
         self._setup_voice_banner()
+        self._setup_progression()
         self.reload_routines()
         if getattr(self.args, "routine", None):
             self.open_routine(self.args.routine)
@@ -147,6 +152,72 @@ class MainWindow(QMainWindow):
             banner.show_state(speaker.state)
         self.voice_banner = banner
 
+    def _database(self) -> Any:
+        """The storage Database behind the history, or None (history kept in memory)."""
+        assert self.services is not None
+        return getattr(self.services.history, "db", None)
+
+    def _setup_progression(self) -> None:
+        from companion.ui.progression_banner import ProgressionBanner
+
+        assert self.services is not None and self.start_screen is not None
+        self.progression_banner = ProgressionBanner(self.services.paths, self.start_screen)
+        self.progression_banner.accepted.connect(lambda _path: self._routine_copy_saved())
+        self.start_screen.add_banner(self.progression_banner)
+
+    def _routine_copy_saved(self) -> None:
+        assert self.services is not None
+        self.services.library = None  # the user copy now takes the built-in's place
+        self.reload_routines()
+
+    def refresh_progression(self) -> None:
+        """Offer one small step for the selected routine when the evidence says it is safe."""
+        banner = getattr(self, "progression_banner", None)
+        db = self._database()
+        if banner is None or self.start_screen is None:
+            return
+        entry = self.start_screen.selected()
+        if db is None or entry is None or entry.routine is None:
+            banner.hide()
+            return
+        try:
+            banner.show_for(db, entry.routine, entry.alternatives)
+        except Exception:  # a suggestion is optional; never let it break the start screen
+            log.exception("progression suggestion failed")
+            banner.hide()
+
+    def open_history(self) -> None:
+        """The history window (H): sessions, charts, details, the clinician summary."""
+        from companion.ui.history_window import HistoryWindow
+
+        assert self.services is not None
+        db = self._database()
+        if db is None:
+            QMessageBox.information(
+                self, "History", "Your history is not available right now: the database "
+                "could not be opened (see the message on the start screen).")
+            return
+        window = getattr(self, "history_window", None)
+        if window is None or not window.isVisible():
+            window = HistoryWindow(db, profile=self.services.profile,
+                                   weekly_goal=self.services.settings.weekly_goal,
+                                   paths=self.services.paths, parent=self)
+            self.history_window = window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
+    def open_screening(self) -> None:
+        """The health questions on demand (they are also offered on first run and twice a
+        year)."""
+        from companion.ui.gates import open_screening
+
+        assert self.services is not None
+        if not open_screening(self, self.services):
+            QMessageBox.information(
+                self, "Health questions", "Your answers cannot be saved right now: the "
+                "database could not be opened (see the message on the start screen).")
+
     def reload_routines(self) -> None:
         assert self.start_screen is not None and self.services is not None
         entries = self.services.routine_library().entries()
@@ -154,6 +225,7 @@ class MainWindow(QMainWindow):
         self.start_screen.populate(entries, select=current.id if current else None)
         self.start_screen.refresh_week()
         self.start_screen.show_messages(self.services.problems)
+        self.refresh_progression()
 
     def open_routine(self, ref: str) -> bool:
         """`--routine FILE_OR_ID`: select it, ready to start; a problem is shown, not raised."""
@@ -187,6 +259,7 @@ class MainWindow(QMainWindow):
     def show_start(self) -> None:
         assert self.start_screen is not None
         self.start_screen.refresh_week()
+        self.refresh_progression()
         self.start_screen.set_mood(None)
         self._show(self.start_screen)
         self.start_screen.start_button.setFocus()

@@ -1,0 +1,104 @@
+"""The screening's adaptations reach the session; history, health questions and the
+progression suggestion are reachable from the start screen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from companion.core.breathing import PATTERNS
+from companion.core.routine import Position
+from companion.core.safety import Profile
+from companion.storage.database import Database
+from companion.ui.history import DatabaseHistory
+from companion.ui.services import AppServices
+from tests.ui.conftest import App
+
+LATER_PREGNANCY = Profile(pregnant=True, pregnant_after_first_trimester=True,
+                          applies=("pregnancy",))
+
+
+def test_the_preview_shows_the_routine_as_the_health_answers_adapt_it(
+    make_app: Callable[..., App], services: AppServices
+) -> None:
+    services.profile = LATER_PREGNANCY
+    app = make_app(routine="quick-ten")
+    start = app.window.start_screen
+    assert start is not None and start.select("quick-ten")
+    text = start.preview.text()
+    moves, _, notes = text.partition("Adapted to your health answers")
+    assert "Standing hip hinge" in moves and "Glute bridge" not in moves
+    assert "Glute bridge (lying on your back) is replaced by Standing hip hinge" in notes
+
+
+def test_a_session_runs_the_adapted_routine_with_no_lying_on_the_back(
+    make_app: Callable[..., App], services: AppServices
+) -> None:
+    services.profile = LATER_PREGNANCY
+    app = make_app(routine="starter")
+    app.start("quick-ten")
+    plan = app.engine.plan
+    assert all(ex.position is not Position.SUPINE for ex in plan.routine.exercises)
+    assert plan.options.no_breath_hold
+    assert not PATTERNS[plan.routine.breathing].holds_breath
+
+
+def test_frailty_or_balance_answers_suggest_the_stability_circuit(
+    make_app: Callable[..., App], services: AppServices
+) -> None:
+    services.profile = Profile(frailty_balance=True, applies=("frailty",))
+    app = make_app(routine=None)
+    start = app.window.start_screen
+    assert start is not None
+    assert start.suggested_id() == "gentle-stability"
+    assert "Gentle stability" in start.today_label.text()
+
+
+def test_h_opens_the_history_window_on_the_real_database(
+    make_app: Callable[..., App], services: AppServices
+) -> None:
+    db = Database.open(paths=services.paths)
+    services.history = DatabaseHistory(db)
+    try:
+        app = make_app(routine=None)
+        app.key(Qt.Key.Key_H)
+        window = app.window.history_window
+        assert window is not None and window.isVisible()
+        app.qtbot.waitUntil(lambda: "Loading" not in window.summary.text(), timeout=5000)
+        window.close()
+    finally:
+        db.close()
+
+
+def test_without_a_database_history_says_why_instead_of_failing(
+    make_app: Callable[..., App], monkeypatch: object
+) -> None:
+    shown: list[str] = []
+    import companion.ui.window as window_module
+
+    monkeypatch.setattr(window_module.QMessageBox, "information",  # type: ignore[attr-defined]
+                        lambda _parent, _title, text: shown.append(text))
+    app = make_app(routine=None)
+    app.window.open_history()
+    assert shown and "not available" in shown[0]
+
+
+def test_the_health_questions_can_be_taken_again_from_the_start_screen(
+    make_app: Callable[..., App], services: AppServices
+) -> None:
+    db = Database.open(paths=services.paths)
+    services.history = DatabaseHistory(db)
+    try:
+        app = make_app(routine=None)
+        start = app.window.start_screen
+        assert start is not None
+        start.screening_button.click()
+        app.qtbot.waitUntil(lambda: QApplication.activeModalWidget() is not None,
+                            timeout=2000)
+        dialog = QApplication.activeModalWidget()
+        assert dialog is not None and "health" in dialog.windowTitle().lower()
+        dialog.reject()
+    finally:
+        db.close()
