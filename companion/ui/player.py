@@ -121,6 +121,7 @@ class PlayerScreen(QWidget):
         self.services = services
         self.session: Session | None = None
         self._preparing: object | None = None
+        self._pending: tuple[Any, int | None, object] | None = None  # (routine, mood, token)
         self._warm = False
         self.setAccessibleName("Session player")
         self._answered_checkin = False
@@ -269,6 +270,7 @@ class PlayerScreen(QWidget):
         prepare = getattr(self.services.speaker, "prepare", None)
         if callable(prepare):
             self._preparing = token = object()
+            self._pending = (routine, mood, token)
             self.state_label.setText("Getting ready")
             self.caption.setText("Getting the voice ready…")
             as_run, options = plan_inputs(routine, self.services)
@@ -378,6 +380,12 @@ class PlayerScreen(QWidget):
             self.driver.stop()
 
     def report_unwell(self) -> None:
+        """U / the button: works even while the voice is still getting ready. The session
+        then starts without waiting, so the stop goes down the one red-flag path (cut speech,
+        commit, stop message, safety screen) and is in the history like any other."""
+        if self.session is None and self._preparing is not None and self._pending is not None:
+            routine, mood, token = self._pending
+            self._begin(routine, mood, None, token)
         if self.session is not None:
             self.driver.red_flag()
 
@@ -401,6 +409,9 @@ class PlayerScreen(QWidget):
     def handle_key(self, key: int, text: str) -> bool:
         """The player's keys; returns True when the key was used."""
         if self.session is None:
+            if key == Qt.Key.Key_U and self.preparing:
+                self.report_unwell()
+                return True
             if key == Qt.Key.Key_Escape and self.cancel_preparing():
                 self.end_requested.emit()
                 return True

@@ -9,11 +9,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from companion.core.breathing import PATTERNS
+from companion.core.events import State
 from companion.core.routine import Position
 from companion.core.safety import Profile
 from companion.storage.database import Database
 from companion.ui.history import DatabaseHistory
 from companion.ui.services import AppServices
+from companion.voice.base import RecordingSpeaker
 from tests.ui.conftest import App
 
 LATER_PREGNANCY = Profile(pregnant=True, pregnant_after_first_trimester=True,
@@ -102,3 +104,24 @@ def test_the_health_questions_can_be_taken_again_from_the_start_screen(
         dialog.reject()
     finally:
         db.close()
+
+
+class _SlowVoice(RecordingSpeaker):
+    """A voice still rendering the session when the person feels unwell."""
+
+    def prepare(self, routine: object, options: object, done: object) -> None:
+        self.pending = done
+
+
+def test_i_feel_unwell_works_while_the_voice_is_still_getting_ready(
+    make_app: Callable[..., App], services: AppServices
+) -> None:
+    services.speaker = _SlowVoice()
+    app = make_app()
+    app.window.start_screen.request_start()  # type: ignore[union-attr]
+    assert app.player.preparing
+    app.key(Qt.Key.Key_U)
+    assert app.engine.state is State.STOPPED
+    app.qtbot.waitUntil(lambda: app.window.current_screen() == "safety")
+    (record,) = services.history.sessions  # type: ignore[attr-defined]
+    assert (record.status, record.red_flag) == ("stopped_red_flag", "unspecified")
