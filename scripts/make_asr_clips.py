@@ -3,7 +3,8 @@
 Two disjoint sets, so a confidence bar is never tuned on the clips that then measure it:
 
 - ``tune``: voices en-us+f2, en-gb-x-rp, en-029, en+m1; rates 125/160/190; noise seed 11;
-  out-of-vocabulary phrases include near-misses of "all clear" ("all year", "oh dear").
+  out-of-vocabulary phrases include near-misses of "all clear" ("all year", "oh dear",
+  "hall here", "fall clear"...; added after the first test run let "all here" through).
   Used only to choose ALL_CLEAR_BAR / COMMAND_BAR in companion/voice/decide.py.
 - ``test``: voices en-us, en-gb, en+f3, en+m3; rates 140/175; noise seed 22; a different
   out-of-vocabulary and symptom list. Used by tests/voice and bench/bench_asr.py.
@@ -31,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-VERSION = 1
+VERSION = 2
 RATE = 16000
 
 COMMANDS = ("all clear", "stop", "not well", "help", "pause", "resume", "skip", "repeat",
@@ -55,7 +56,8 @@ SETS: dict[str, SetSpec] = {
         rates=(125, 160, 190),
         seed=11,
         oov=("window", "purple", "perhaps", "whatever", "i guess so", "later", "coffee",
-             "all year", "oh dear", "call here", "seventy", "nothing"),
+             "all year", "oh dear", "call here", "seventy", "nothing", "all near",
+             "all fear", "hall here", "all gear", "fall clear"),
         symptoms=("my back hurts", "i feel sick", "chest pain"),
         others=("i'm fine", "no", "yes"),
     ),
@@ -92,7 +94,7 @@ def default_dir(set_name: str) -> Path:
 
 def _resample(x: np.ndarray, src: int, dst: int) -> np.ndarray:
     """Band-limited resampling by FFT (no scipy needed)."""
-    n_out = int(round(len(x) * dst / src))
+    n_out = round(len(x) * dst / src)
     spec = np.fft.rfft(x)
     keep = n_out // 2 + 1
     out_spec = np.zeros(keep, dtype=complex)
