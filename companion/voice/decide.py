@@ -14,6 +14,7 @@ import enum
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from companion.core.engine import SessionEngine
 from companion.core.events import (
@@ -175,14 +176,12 @@ def decide(phrase: str | None, confidence: float, expecting: Expecting | None) -
 
 
 # -- the router -------------------------------------------------------------------------------
-class ListenerLike:
+class ListenerLike(Protocol):
     """The two calls the router makes on a listener (see listen.Listener)."""
 
-    def start(self, expecting: Expecting) -> None:  # pragma: no cover - interface
-        raise NotImplementedError
+    def start(self, expecting: Expecting) -> None: ...
 
-    def stop(self) -> None:  # pragma: no cover - interface
-        raise NotImplementedError
+    def stop(self) -> None: ...
 
 
 DecisionListener = Callable[[Decision], None]
@@ -196,6 +195,8 @@ class VoiceCommandRouter:
     marshals them with a queued signal first.
     """
 
+    REASK_GAP = 4.0
+
     def __init__(self, engine: SessionEngine, listener: ListenerLike | None = None) -> None:
         self.engine = engine
         self.listener = listener
@@ -203,6 +204,7 @@ class VoiceCommandRouter:
         self._effort_done_for: set[int] = set()
         self._decision_listeners: list[DecisionListener] = []
         self._current: Expecting | None = None
+        self._last_reask: float | None = None
         engine.subscribe(self._on_engine_event)
 
     def on_decision(self, listener: DecisionListener) -> None:
@@ -286,8 +288,13 @@ class VoiceCommandRouter:
         elif d.action is Action.ALL_CLEAR:
             e.answer_checkin(True)
         elif d.action is Action.ASK_AGAIN:
-            if d.expecting is Expecting.CHECKIN:
-                e.repeat()  # the question again; the hold never moves on by itself
+            now = e.clock.now()
+            recent = self._last_reask is not None and now - self._last_reask < self.REASK_GAP
+            if d.expecting is Expecting.CHECKIN and not recent:
+                # The question again (a noisy room must not make it nag: at most every
+                # REASK_GAP s). The hold never moves on by itself either way.
+                self._last_reask = now
+                e.repeat()
         elif d.action is Action.EFFORT and d.value is not None:
             e.record_effort(d.value)
         elif d.action is Action.MOOD and d.value is not None and self._mood is not None:

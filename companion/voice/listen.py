@@ -93,7 +93,6 @@ class Heard:
     phrase: str | None
     confidence: float
     expecting: Expecting
-    rival: str | None = None
     speech_end: float = 0.0  # time.monotonic() when the speech ended (parent's clock)
     decode_ms: float = 0.0
     received: float = field(default=0.0, compare=False)  # time.monotonic() in the parent
@@ -274,10 +273,9 @@ class _Decoder:
             conf, shown = 0.0, None  # partial path (grammar not finished) or nothing
         else:
             conf = confidence_from_gap((score - free) / frames)
-        rival = None
         end = (self.stream_t0 or 0.0) + speech_end
         return {"phrase": shown, "confidence": conf, "expecting": self.expecting.value,
-                "rival": rival, "speech_end": end,
+                "speech_end": end,
                 "decode_ms": (time.perf_counter() - t) * 1000.0}
 
 
@@ -384,7 +382,7 @@ class SphinxRecogniser:
                 return
             if kind == "result":
                 heard = Heard(payload["phrase"], payload["confidence"],
-                              Expecting(payload["expecting"]), payload["rival"],
+                              Expecting(payload["expecting"]),
                               payload["speech_end"], payload["decode_ms"], time.monotonic())
                 for cb in list(self._result_cbs):
                     try:
@@ -557,6 +555,13 @@ class VoiceListener:
                 self.recogniser.close()
                 return self._set_state(ListenStatus.UNAVAILABLE, problem)
         return self._set_state(ListenStatus.OK, "")
+
+    def open_in_background(self) -> threading.Thread:
+        """`open` on a worker thread (loading the model takes about a second); the outcome
+        arrives through `on_state` callbacks."""
+        thread = threading.Thread(target=self.open, name="asr-open", daemon=True)
+        thread.start()
+        return thread
 
     def _open_stream(self) -> str | None:
         try:

@@ -203,3 +203,18 @@ def test_mood_by_voice_reaches_the_callback_then_listening_returns_to_normal() -
     router.handle("four", HIGH, Expecting.MOOD)
     assert got == [4]
     assert router.expecting() is None
+
+
+def test_a_noisy_room_does_not_make_the_checkin_nag() -> None:
+    engine, clock, seen = make_engine()
+    router = VoiceCommandRouter(engine)
+    engine.start()
+    run_until(engine, clock, State.CHECKIN)
+    before = len(seen)
+    for _ in range(3):
+        router.handle(None, 0.0, Expecting.CHECKIN)
+    clock.advance(VoiceCommandRouter.REASK_GAP)
+    router.handle(None, 0.0, Expecting.CHECKIN)
+    asked = [e for e in seen[before:] if isinstance(e, CueDue) and e.cue.kind is CueKind.CHECKIN]
+    assert len(asked) == 2
+    assert engine.state is State.CHECKIN
