@@ -61,20 +61,25 @@ _RED = set(STOP_PHRASES) | set(SYMPTOM_WORDS)
 
 
 def grammar_words(expecting: Expecting) -> tuple[str, ...]:
-    """The phrases the recogniser may return while `expecting` (always includes stop-class)."""
-    words: list[str] = [*STOP_PHRASES, *SYMPTOM_WORDS]
+    """The phrases the recogniser may return while `expecting` (always includes stop-class).
+
+    Questions get small grammars (fewer confusions). Between questions (and in to-fatigue
+    sets, and paused) people talk, count reps and grunt: a grammar of only the stop words
+    would force all of that onto "stop", so those contexts get the whole vocabulary and
+    `decide` acts only on what the context allows.
+    """
+    words: list[str] = [*STOP_PHRASES]
     if expecting is Expecting.CHECKIN:
-        words += [*ALL_CLEAR_PHRASES, "pause", "repeat"]
+        words += [*SYMPTOM_WORDS, *ALL_CLEAR_PHRASES, "pause", "repeat", *FILLER_WORDS,
+                  *NEAR_ALL_CLEAR]
     elif expecting is Expecting.EFFORT:
+        # No symptom words here: "eight" came out as "headache" and "ten" as "pain".
         words += [*NUMBER_WORDS, "pause", "skip", "repeat"]
     elif expecting is Expecting.MOOD:
         words += [*NUMBER_WORDS[1:6], "repeat"]
-    elif expecting is Expecting.TO_FATIGUE:
-        words += ["done", "pause", "skip", "repeat"]
-    elif expecting is Expecting.PAUSED:
-        words += ["resume", "repeat"]
-    if expecting is Expecting.CHECKIN:
-        words += [*FILLER_WORDS, *NEAR_ALL_CLEAR]
+    else:
+        words += [*SYMPTOM_WORDS, *NUMBER_WORDS, *CONTROL_WORDS, *FILLER_WORDS,
+                  *NEAR_ALL_CLEAR]
     return tuple(words)
 
 
@@ -102,9 +107,14 @@ class Action(enum.Enum):
 ALL_CLEAR_BAR = 0.70
 # Numbers and control words: right and wrong overlap widely; the bar only drops the worst.
 COMMAND_BAR = 0.2
-# Stop-class words act at any confidence when a question is open (stopping is the safe
-# error); between questions a stray noise must not end a workout, so a bar applies there.
-STOP_BAR_UNPROMPTED = 0.3
+# Stop-class and symptom words act at any confidence at a check-in (the symptom question:
+# stopping is the safe error). Elsewhere a counted rep or a grunt must not end a workout, so
+# a bar applies; below it the app asks ("did you say stop?") instead of dropping it. Measured
+# on the tuning set (clean clips): between questions at 0.3, 1 of 384 other clips was taken
+# as a stop; at the effort question numbers are mistaken for "stop" far more often (15 of
+# 384 at 0.3, 2 at 0.5), hence the higher bar there.
+STOP_BAR = 0.3
+STOP_BAR_NUMBERS = 0.5
 
 _QUESTIONS = (Expecting.CHECKIN, Expecting.EFFORT, Expecting.MOOD)
 
@@ -146,7 +156,8 @@ def decide(phrase: str | None, confidence: float, expecting: Expecting | None) -
     # Stop-class first: nothing else is even considered when someone may be unwell.
     red = phrase in _RED or (phrase == "yes" and expecting is Expecting.CHECKIN)
     if red:
-        if expecting in _QUESTIONS or confidence >= STOP_BAR_UNPROMPTED:
+        bar = STOP_BAR_NUMBERS if expecting in (Expecting.EFFORT, Expecting.MOOD) else STOP_BAR
+        if expecting is Expecting.CHECKIN or confidence >= bar:
             return make(Action.RED_FLAG)
         return make(Action.ASK_AGAIN)  # "did you say stop?": the UI says stop again or press U
     if phrase in ALL_CLEAR_PHRASES:

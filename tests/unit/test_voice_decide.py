@@ -10,6 +10,8 @@ from companion.voice.decide import (
     ALL_CLEAR_BAR,
     COMMAND_BAR,
     NUMBER_WORDS,
+    STOP_BAR,
+    STOP_BAR_NUMBERS,
     STOP_PHRASES,
     SYMPTOM_WORDS,
     Action,
@@ -42,20 +44,24 @@ def test_all_clear_outside_a_checkin_never_answers_anything(expecting: Expecting
 
 
 @pytest.mark.parametrize("phrase", [*STOP_PHRASES, *SYMPTOM_WORDS])
-@pytest.mark.parametrize("expecting", [Expecting.CHECKIN, Expecting.EFFORT, Expecting.MOOD])
-def test_stop_help_not_well_and_symptoms_stop_at_any_confidence_when_asked(
-        phrase: str, expecting: Expecting) -> None:
-    assert decide(phrase, 0.0, expecting).action is Action.RED_FLAG
+def test_stop_help_not_well_and_symptoms_stop_at_any_confidence_at_a_checkin(
+        phrase: str) -> None:
+    assert decide(phrase, 0.0, Expecting.CHECKIN).action is Action.RED_FLAG
 
 
-@pytest.mark.parametrize("expecting", [Expecting.ALWAYS, Expecting.TO_FATIGUE,
-                                       Expecting.PAUSED])
-def test_a_confident_stop_between_questions_stops(expecting: Expecting) -> None:
-    assert decide("stop", HIGH, expecting).action is Action.RED_FLAG
+@pytest.mark.parametrize("expecting", [e for e in ALL if e is not Expecting.CHECKIN])
+def test_a_confident_stop_anywhere_else_stops(expecting: Expecting) -> None:
+    assert decide("stop", STOP_BAR_NUMBERS, expecting).action is Action.RED_FLAG
+    assert decide("help", HIGH, expecting).action is Action.RED_FLAG
 
 
 def test_a_faint_stop_between_questions_asks_rather_than_being_dropped() -> None:
-    assert decide("stop", 0.05, Expecting.ALWAYS).action is Action.ASK_AGAIN
+    assert decide("stop", STOP_BAR - 0.01, Expecting.ALWAYS).action is Action.ASK_AGAIN
+
+
+def test_a_faint_stop_at_the_effort_question_asks_again_since_numbers_sound_like_it() -> None:
+    assert decide("stop", STOP_BAR_NUMBERS - 0.01, Expecting.EFFORT).action is Action.ASK_AGAIN
+    assert decide("stop", STOP_BAR, Expecting.ALWAYS).action is Action.RED_FLAG
 
 
 def test_yes_to_the_symptom_question_stops_and_no_asks_for_all_clear() -> None:
@@ -130,6 +136,8 @@ def test_every_context_can_hear_stop_and_only_the_checkin_can_hear_all_clear() -
     for expecting in ALL:
         words = grammar_words(expecting)
         assert set(STOP_PHRASES) <= set(words)
+        if expecting not in (Expecting.EFFORT, Expecting.MOOD):
+            assert set(SYMPTOM_WORDS) <= set(words)
         assert ("all clear" in words) == (expecting is Expecting.CHECKIN)
 
 
