@@ -210,6 +210,15 @@ class _Decoder:
                 self.speech += speech
             if was and not self.ep.in_speech:
                 out.append(self._decode(self.ep.speech_end))
+            elif len(self.speech) > MAX_UTTERANCE * SAMPLE_RATE * 2:
+                # "Speech" that never ends is steady noise (a fan, music): drop it.
+                self.ep = self._Endpointer(**self.endpointer_args)
+                self.speech.clear()
+                self.raw.clear()
+                self.raw_start = self.fed = 0
+                self.stream_t0 = None
+                self.buf.clear()
+                break
         return out
 
     def _keep(self, frame: bytes) -> None:
