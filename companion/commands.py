@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 
 from companion.config import resolve_paths
+from companion.core.routine import Routine
 from companion.core.timeline import TimelineOptions, Verbosity, compile_plan, flatten
-from companion.routines import RoutineLibrary, check_file
+from companion.errors import KnownError
+from companion.routines import RoutineEntry, RoutineLibrary, check_file
 
 
 def routines_check(files: list[str]) -> int:
@@ -54,14 +56,21 @@ def preview(args: argparse.Namespace) -> int:
     entry = RoutineLibrary(paths.routines_dir).find(args.routine)
     assert entry.routine is not None
     options = TimelineOptions(verbosity=Verbosity(args.verbosity))
+    routine: Routine = entry.routine
+    notes: tuple[str, ...] = ()
+    if getattr(args, "adapt", ""):
+        routine, options, notes = _adapted(entry, options, args.adapt)
     if args.audio:
         from companion.voice.render import render_session_wav
 
-        options = render_session_wav(entry.routine, options, Path(args.audio))
+        options = render_session_wav(routine, options, Path(args.audio),
+                                     cache_dir=paths.cache_dir)
         print(f"wrote {args.audio}", file=sys.stderr)
         return 0
-    plan = compile_plan(entry.routine, options)
+    plan = compile_plan(routine, options)
     out = sys.stdout
+    for note in notes:  # JSON Lines stay pure cues: notes go to stderr there
+        print(f"-- adapted: {note}", file=sys.stderr if args.json else out)
     for cue in flatten(plan):
         if args.json:
             out.write(json.dumps(cue.to_json(), ensure_ascii=False) + "\n")
@@ -70,3 +79,20 @@ def preview(args: argparse.Namespace) -> int:
     if not args.json:
         out.write(f"-- total {_clock(plan.total_seconds)} ({entry.routine.name})\n")
     return 0
+
+
+def _adapted(
+    entry: RoutineEntry, options: TimelineOptions, names: str
+) -> tuple[Routine, TimelineOptions, tuple[str, ...]]:
+    """The routine and options as a screening profile would change them (`--adapt`)."""
+    from companion.core.safety import adapt, profile_for
+
+    assert entry.routine is not None
+    try:
+        profile = profile_for(names)
+    except ValueError as exc:
+        raise KnownError(str(exc)) from None
+    result = adapt(entry.routine, entry.alternatives, profile)
+    if not result.runnable:
+        raise KnownError(" ".join(result.notes))
+    return result.routine, result.options(options), result.notes

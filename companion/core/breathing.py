@@ -86,27 +86,39 @@ class BreathStep:
 
 
 def breath_steps(pattern: BreathingPattern, seconds: float) -> list[BreathStep]:
-    """Whole phases that fit in `seconds`, so a breath is never cut off mid-way.
+    """Phases that fill `seconds`, so a rest is never left silent and a breath never ends
+    on an in-breath.
 
-    A trailing partial cycle is allowed only if it ends on an out-breath, which lets a
-    short rest still finish calmly instead of stopping after an in-breath.
+    Whole cycles first; then one last, possibly shorter breath in the time left (holds
+    only where they fit), always finishing with an out-breath of at least 2 s.
     """
     steps: list[BreathStep] = []
     t = 0.0
     cycle = 0
-    while True:
+    while t + pattern.cycle_seconds <= seconds + 1e-9:
         for phase, length in pattern.steps:
-            if t + length > seconds + 1e-9:
-                return _trim_to_exhale(steps)
             steps.append(BreathStep(t, phase, length, cycle))
             t += length
         cycle += 1
+    partial: list[BreathStep] = []
+    for phase, length in pattern.steps:
+        room = seconds - t
+        if phase is Phase.IN:
+            length = min(length, room / 2)
+        elif phase is Phase.OUT:
+            length = min(length, room)
+        elif length > room - MIN_OUT:
+            continue  # a hold that would squeeze the out-breath is left out
+        if length < MIN_OUT:
+            break
+        partial.append(BreathStep(t, phase, length, cycle))
+        t += length
+    while partial and partial[-1].phase not in (Phase.OUT, Phase.HOLD_OUT):
+        partial.pop()
+    return steps + partial
 
 
-def _trim_to_exhale(steps: list[BreathStep]) -> list[BreathStep]:
-    while steps and steps[-1].phase is not Phase.OUT and steps[-1].phase is not Phase.HOLD_OUT:
-        steps.pop()
-    return steps
+MIN_OUT = 2.0
 
 
 def safe_pattern(pattern_id: str, *, after_effort: bool, no_breath_hold: bool) -> BreathingPattern:

@@ -473,7 +473,7 @@ class SessionEngine:
         if not 0 <= effort <= 10:
             raise EngineError(f"effort must be 0-10, got {effort}")
         set_no = self._effort_target()
-        if set_no is None:
+        if set_no is None or self._state is State.STOPPED:  # never "rest longer" after a stop
             return self._collect()
         first = set_no not in self._effort
         self._effort[set_no] = effort
@@ -538,6 +538,9 @@ class SessionEngine:
         if self._state is State.IDLE:
             return self._collect()
         if self._state is State.STOPPED and self._red_flag is not None:
+            # A second U (or "stop") must not wipe a symptom the user already chose.
+            if symptom is Symptom.UNSPECIFIED:
+                return self._collect()
             return self.specify_symptom(symptom)
         t = self._t()
         was = self._paused_state if self._state is State.PAUSED else self._state
@@ -547,7 +550,7 @@ class SessionEngine:
         self._paused_at = None
         self._emit(RedFlagRaised(t, symptom, was, seg.set_no if seg else None,
                                  seg.exercise.name if seg and seg.exercise else None))
-        if self._state is not State.ENDED:
+        if self._state not in (State.ENDED, State.STOPPED):  # an interrupted session ended already
             self._emit(SessionEnded(t, EndStatus.STOPPED_RED_FLAG))
         stop = self._builder._cue(t, CueKind.SAFETY, STOP_MESSAGE, priority=Priority.SAFETY)
         self._fire(stop, self.clock.now())

@@ -284,48 +284,52 @@ def load_routine_full(path: Path, *, builtin: bool = False) -> LoadedRoutine:
     return LoadedRoutine(routine, alternatives)
 
 
-def routine_to_toml(routine: Routine) -> str:
-    """Write a routine back as a file in the same format (used for user copies)."""
+def _q(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
-    def q(s: str) -> str:
-        return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
-    out = [
-        "schema_version = 1",
-        f"id = {q(routine.id)}",
-        f"name = {q(routine.name)}",
-    ]
+def _exercise_lines(ex: Exercise) -> list[str]:
+    out = [f"name = {_q(ex.name)}", f"id = {_q(ex.id)}"]
+    if ex.reps is not None:
+        out.append(f"reps = {ex.reps}")
+    elif ex.seconds is not None:
+        out.append(f"seconds = {ex.seconds:g}")
+    else:
+        out += ["to_fatigue = true", f"cap_seconds = {ex.cap_seconds:g}",
+                f"expected_seconds = {ex.expected_seconds:g}"]
+    if ex.cues:
+        out.append("cues = [" + ", ".join(_q(c) for c in ex.cues) + "]")
+    out.append(f"tempo = {{ down = {ex.tempo.down:g}, up = {ex.tempo.up:g} }}")
+    if ex.rest_seconds is not None:
+        out.append(f"rest_seconds = {ex.rest_seconds:g}")
+    if ex.equipment:
+        out.append("equipment = [" + ", ".join(_q(c) for c in ex.equipment) + "]")
+    if ex.description:
+        out.append(f"description = {_q(ex.description)}")
+    if ex.position.value != "standing":
+        out.append(f"position = {_q(ex.position.value)}")
+    if ex.easier:
+        out.append(f"easier = {_q(ex.easier)}")
+    if ex.balance_cue:
+        out.append(f"balance_cue = {_q(ex.balance_cue)}")
+    return out
+
+
+def routine_to_toml(routine: Routine, alternatives: dict[str, Exercise] | None = None) -> str:
+    """Write a routine back in the same format (used for the user's own copies)."""
+    out = ["schema_version = 1", f"id = {_q(routine.id)}", f"name = {_q(routine.name)}"]
     if routine.description:
-        out.append(f"description = {q(routine.description)}")
+        out.append(f"description = {_q(routine.description)}")
     out += [
         f"rounds = {routine.rounds}",
         f"rest_seconds = {routine.rest_seconds:g}",
-        f"breathing = {q(routine.breathing)}",
+        f"breathing = {_q(routine.breathing)}",
     ]
     for ex in routine.exercises:
-        out += ["", "[[exercise]]", f"name = {q(ex.name)}", f"id = {q(ex.id)}"]
-        if ex.reps is not None:
-            out.append(f"reps = {ex.reps}")
-        elif ex.seconds is not None:
-            out.append(f"seconds = {ex.seconds:g}")
-        else:
-            out += ["to_fatigue = true", f"cap_seconds = {ex.cap_seconds:g}",
-                    f"expected_seconds = {ex.expected_seconds:g}"]
-        if ex.cues:
-            out.append("cues = [" + ", ".join(q(c) for c in ex.cues) + "]")
-        out.append(f"tempo = {{ down = {ex.tempo.down:g}, up = {ex.tempo.up:g} }}")
-        if ex.rest_seconds is not None:
-            out.append(f"rest_seconds = {ex.rest_seconds:g}")
-        if ex.equipment:
-            out.append("equipment = [" + ", ".join(q(c) for c in ex.equipment) + "]")
-        if ex.description:
-            out.append(f"description = {q(ex.description)}")
-        if ex.position.value != "standing":
-            out.append(f"position = {q(ex.position.value)}")
-        if ex.easier:
-            out.append(f"easier = {q(ex.easier)}")
-        if ex.balance_cue:
-            out.append(f"balance_cue = {q(ex.balance_cue)}")
+        out += ["", "[[exercise]]", *_exercise_lines(ex)]
+        alt = (alternatives or {}).get(ex.id)
+        if alt is not None:
+            out += ["", "[exercise.alternative]", *_exercise_lines(alt)]
     return "\n".join(out) + "\n"
 
 

@@ -1,46 +1,135 @@
-"""Start the GUI: show the window first, then load routines and the rest (fast first paint)."""
+"""Start the GUI: show the window first, then load routines and the rest (fast first paint).
+
+Testing aids (hidden options, documented in the README): `--autoplay` starts the selected
+routine and answers every check-in "all clear"; `--exit-when-done` quits when the session
+is over (exit code 0 when completed); `COMPANION_TIME_SCALE=N` runs the session clock N
+times faster; `COMPANION_EXIT_WHEN_SHOWN=1` writes "shown" to stdout at the first paint and
+quits (the startup benchmark); `COMPANION_NO_VOICE=1` gives captions only.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QLabel, QListWidget, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication
 
 from companion.config import resolve_paths
-from companion.routines import RoutineLibrary
+from companion.ui.window import MainWindow
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+    from companion.config import Paths
+    from companion.ui.services import AppServices, History
+    from companion.voice.base import Speaker, VoiceSettings
+
+log = logging.getLogger(__name__)
 
 
-class MainWindow(QMainWindow):
-    """Placeholder shell until the desktop issue lands: lists routines."""
+def make_default_speaker(paths: Paths, settings: VoiceSettings) -> Speaker:
+    """The real voice (espeak-ng through QtMultimedia), or captions only if it cannot start.
 
-    def __init__(self, args: argparse.Namespace) -> None:
-        super().__init__()
-        self.setWindowTitle("Companion")
-        self.resize(900, 640)
-        self._args = args
-        body = QWidget(self)
-        layout = QVBoxLayout(body)
-        self.title = QLabel("Companion", body)
-        self.title.setAccessibleName("Companion")
-        self.routines = QListWidget(body)
-        self.routines.setAccessibleName("Routines")
-        layout.addWidget(self.title)
-        layout.addWidget(self.routines)
-        self.setCentralWidget(body)
+    `COMPANION_NO_VOICE=1` gives captions only (a testing aid, and a quiet-room choice).
+    """
+    from companion.voice.base import CaptionsOnlySpeaker, VoiceStatus
 
-    def load(self) -> None:
-        paths = resolve_paths(self._args.data_dir).ensure()
-        for entry in RoutineLibrary(paths.routines_dir).entries():
-            label = entry.name if entry.routine else f"{entry.name} (has problems)"
-            self.routines.addItem(f"{label}  [{entry.id}]")
+    if os.environ.get("COMPANION_NO_VOICE"):
+        return CaptionsOnlySpeaker(VoiceStatus.OFF, "Voice is off: prompts show as captions.")
+    try:
+        from companion.ui.speech import make_speaker
+
+        return make_speaker(paths, settings)
+    except Exception as exc:  # no voice must never mean no session: captions still work
+        log.exception("the voice could not start")
+        return CaptionsOnlySpeaker(VoiceStatus.NO_ENGINE,
+                                   f"The voice could not start ({exc}); prompts show as "
+                                   "captions.")
+
+
+def open_history(paths: Paths, db_url: str | None) -> tuple[History, list[str]]:
+    """The history database; if it cannot be opened, sessions still run (not saved)."""
+    from companion.errors import KnownError
+    from companion.ui.services import InMemoryHistory
+
+    try:
+        from companion.storage import Database
+        from companion.ui.history import DatabaseHistory
+
+        db = Database.open(db_url, paths=paths)
+    except KnownError as exc:
+        log.warning("history database unavailable: %s", exc)
+        return InMemoryHistory(), [f"Your history cannot be opened, so this session will not "
+                                   f"be saved: {exc}"]
+    problems = [str(db.recovered)] if db.recovered else []
+    return DatabaseHistory(db), problems
+
+
+def build_services(args: argparse.Namespace) -> AppServices:
+    """Everything the screens use; problems are collected for the start screen, never raised."""
+    from companion.config import resolve_db_url
+    from companion.core.clock import Clock, SystemClock
+    from companion.settings import load_settings
+    from companion.ui.services import AppServices, ScaledClock, red_flag_gate_for
+    paths = resolve_paths(getattr(args, "data_dir", None)).ensure()
+    settings, problems = load_settings(paths.settings_file)
+    speaker = make_default_speaker(paths, settings.voice_settings())
+    clock: Clock = SystemClock()
+    scale = os.environ.get("COMPANION_TIME_SCALE", "")
+    if scale:
+        try:
+            clock = ScaledClock(float(scale))
+        except ValueError:
+            log.warning("ignored COMPANION_TIME_SCALE=%r (not a number)", scale)
+    history, history_problems = open_history(paths, getattr(args, "db", None))
+    problems += history_problems
+    services = AppServices(
+        paths=paths,
+        settings=settings,
+        speaker=speaker,
+        history=history,
+        clock=clock,
+        db_url=resolve_db_url(paths, getattr(args, "db", None)),
+        problems=list(problems),
+    )
+    services.session_gate = red_flag_gate_for(history)
+    services.first_run = lambda parent: _first_run(parent, services)
+    return services
+
+
+def _first_run(parent: QWidget | None, services: AppServices) -> None:
+    from companion.ui.gates import start_first_run
+
+    if parent is not None:
+        start_first_run(parent, services)
+
+
+def _report_shown() -> None:
+    sys.stdout.write("shown\n")
+    sys.stdout.flush()
+    QApplication.exit(0)
 
 
 def run_gui(args: argparse.Namespace) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
     app.setApplicationName("Companion")
-    window = MainWindow(args)
+    app.setDesktopFileName("companion")
+    from companion.ui.single import SingleInstance
+
+    instance = SingleInstance(resolve_paths(getattr(args, "data_dir", None)).data_dir)
+    if not instance.claim(getattr(args, "routine", None)):
+        return 0
+    window = MainWindow(args, instance=instance)
     window.show()
+    if os.environ.get("COMPANION_EXIT_WHEN_SHOWN"):
+        QTimer.singleShot(0, _report_shown)
+        return app.exec()
     QTimer.singleShot(0, window.load)
-    return app.exec()
+    code = app.exec()
+    window.shutdown()
+    return code

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from companion.core.engine import SessionEngine
+from companion.core.events import Symptom
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +27,14 @@ class EngineDriver(QObject):
 
     event_emitted = Signal(object)
 
-    def __init__(self, engine: SessionEngine, parent: QObject | None = None) -> None:
+    def __init__(self, engine: SessionEngine, parent: QObject | None = None,
+                 time_scale: float = 1.0, spin_wait: bool = True) -> None:
         super().__init__(parent)
         self.engine = engine
+        # clock seconds per real second (a sped-up clock for tests needs shorter waits)
+        self.time_scale = time_scale if time_scale > 0 else 1.0
+        # False for a clock that moves only when told (FakeClock): spinning would never end
+        self.spin_wait = spin_wait
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -37,6 +43,13 @@ class EngineDriver(QObject):
 
     def start(self, mood_before: int | None = None) -> None:
         self._run(lambda: self.engine.start(mood_before))
+
+    def tick(self) -> None:
+        """Fire whatever is due now and re-arm (tests with a FakeClock; after a system sleep).
+
+        Unlike the timer's wake-up it never waits for a deadline, so a FakeClock cannot hang it.
+        """
+        self._run(self.engine.tick)
 
     def _wake(self) -> None:
         # The timer is armed a little early (OS timers wake late, never early enough to
@@ -48,7 +61,7 @@ class EngineDriver(QObject):
             if remaining > EARLY_WAKE_S:
                 self._rearm()
                 return
-            while clock.now() < deadline:
+            while self.spin_wait and clock.now() < deadline:
                 pass
         self._run(self.engine.tick)
 
@@ -65,7 +78,7 @@ class EngineDriver(QObject):
         if deadline is None:
             self._timer.stop()
             return
-        wait_s = deadline - self.engine.clock.now() - EARLY_WAKE_S
+        wait_s = (deadline - self.engine.clock.now() - EARLY_WAKE_S) / self.time_scale
         self._timer.start(max(0, math.floor(wait_s * 1000.0)))
 
     # user actions (keys and buttons land here)
@@ -93,8 +106,14 @@ class EngineDriver(QObject):
     def record_effort(self, effort: int) -> None:
         self._run(lambda: self.engine.record_effort(effort))
 
-    def red_flag(self) -> None:
-        self._run(self.engine.report_red_flag)
+    def red_flag(self, symptom: Symptom = Symptom.UNSPECIFIED) -> None:
+        self._run(lambda: self.engine.report_red_flag(symptom))
+
+    def specify_symptom(self, symptom: Symptom) -> None:
+        self._run(lambda: self.engine.specify_symptom(symptom))
+
+    def record_mood(self, when: str, mood: int | None) -> None:
+        self._run(lambda: self.engine.record_mood(when, mood))
 
     @property
     def active(self) -> bool:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from companion.core.events import CancelSpeech, CueDue, Event
 from companion.core.timeline import Cue, Verbosity
 
 
@@ -41,6 +42,7 @@ class SpeakerState:
 
 
 CaptionListener = Callable[[Cue], None]
+StateListener = Callable[[SpeakerState], None]
 
 
 class Speaker(Protocol):
@@ -55,6 +57,27 @@ class Speaker(Protocol):
     def apply(self, settings: VoiceSettings) -> None: ...
 
     def on_caption(self, listener: CaptionListener) -> None: ...
+
+    def on_state(self, listener: StateListener) -> None:
+        """`listener(state)` whenever the status changes (e.g. the engine fails mid-session):
+        the UI shows or hides its banner from it."""
+        ...
+
+
+def speech_listener(speaker: Speaker) -> Callable[[Event], None]:
+    """An engine listener that voices the session: CueDue -> say, CancelSpeech -> cancel.
+
+    `engine.subscribe(speech_listener(speaker))`; the engine emits CancelSpeech before a
+    safety stop message, so the order of events is the order heard.
+    """
+
+    def listen(event: Event) -> None:
+        if isinstance(event, CueDue):
+            speaker.say(event.cue)
+        elif isinstance(event, CancelSpeech):
+            speaker.cancel()
+
+    return listen
 
 
 class CaptionsOnlySpeaker:
@@ -78,6 +101,9 @@ class CaptionsOnlySpeaker:
 
     def on_caption(self, listener: CaptionListener) -> None:
         self._listeners.append(listener)
+
+    def on_state(self, listener: StateListener) -> None:
+        listener(self.state)  # the state never changes: tell it once, now
 
 
 @dataclass
@@ -104,3 +130,6 @@ class RecordingSpeaker:
 
     def on_caption(self, listener: CaptionListener) -> None:
         self._listeners.append(listener)
+
+    def on_state(self, listener: StateListener) -> None:
+        listener(self.state)

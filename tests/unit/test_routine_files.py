@@ -218,3 +218,24 @@ def test_an_unknown_routine_id_suggests_a_close_one(capsys: pytest.CaptureFixtur
     err = capsys.readouterr().err
     assert "did you mean 'starter'?" in err
     assert "Traceback" not in err
+
+
+def test_a_user_copy_keeps_the_alternative_exercises(tmp_path: Path) -> None:
+    entry = RoutineLibrary(None).find("quick-ten")
+    assert entry.routine is not None and entry.alternatives
+    text = routine_to_toml(entry.routine, entry.alternatives)
+    copy = RoutineLibrary(tmp_path).find(str(_write(tmp_path, text, "quick-ten.toml")))
+    assert copy.alternatives == entry.alternatives
+
+
+@pytest.mark.parametrize("before", [True, False])
+def test_the_data_dir_option_works_before_or_after_the_subcommand(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], before: bool
+) -> None:
+    data = tmp_path / "elsewhere"
+    (data / "routines").mkdir(parents=True)
+    _write(data / "routines", GOOD, "only-here.toml")
+    args = ["routines", "list"]
+    opt = ["--data-dir", str(data)]
+    assert main(opt + args if before else args + opt) == 0
+    assert "only-here" in capsys.readouterr().out

@@ -1,0 +1,89 @@
+"""`companion report --pdf FILE`: the clinician summary from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from companion.config import resolve_db_url, resolve_paths
+from companion.errors import KnownError
+
+DEFAULT_DAYS = 90
+
+
+def _day(text: str | None, default: date, name: str) -> date:
+    if not text:
+        return default
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise KnownError(f"--{name} must be a date like 2026-11-26, not {text!r}") from None
+
+
+def report(args: argparse.Namespace) -> int:
+    # A PDF needs Qt's text engine but never a window: no display required.
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtGui import QGuiApplication
+
+    from companion.core.safety import ScreeningResult, adapt
+    from companion.report.gather import gather
+    from companion.report.pdf import write_pdf
+    from companion.routines import RoutineLibrary
+    from companion.safety.content import load_screening
+    from companion.storage.database import Database
+
+    today = datetime.now(UTC).date()
+    until = _day(args.until, today, "until")
+    since = _day(args.since, until - timedelta(days=DEFAULT_DAYS), "since")
+    if since > until:
+        raise KnownError("--since is after --until")
+    paths = resolve_paths(args.data_dir).ensure()
+    db = Database.open(resolve_db_url(paths, args.db), paths=paths)
+    try:
+        if db.recovered is not None:
+            print(f"companion: {db.recovered}", file=sys.stderr)
+        library = RoutineLibrary(paths.routines_dir)
+        ref = args.report_routine
+        if not ref:
+            last = db.history(limit=1)
+            ref = last[0].routine_id if last else "starter"
+        try:
+            entry = library.find(ref)
+        except KnownError:
+            entry = library.find("starter")
+        screening = load_screening()
+        notes: list[str] = []
+        record = db.latest_screening()
+        assert entry.routine is not None
+        routine = entry.routine
+        if record is not None:
+            result = ScreeningResult.from_json(record.answers)
+            adapted = adapt(routine, entry.alternatives,
+                            screening.profile(result.answers, result.trimester))
+            routine, notes = adapted.routine, list(adapted.notes)
+        goal = _weekly_goal(paths.settings_file)
+        data = gather(db, screening, since=since, until=until, weekly_goal=goal,
+                      routine=routine, adaptations=notes)
+        app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
+        out = Path(args.pdf)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_pdf(data, out)
+        del app
+    finally:
+        db.close()
+    print(f"wrote {args.pdf} ({len(data.sessions)} sessions, {since} to {until})")
+    return 0
+
+
+def _weekly_goal(settings_file: Path) -> int:
+    """The weekly goal from settings, if the settings module can read it; else the default."""
+    try:
+        from companion.settings import load_settings
+
+        settings, _problems = load_settings(settings_file)
+        return int(settings.weekly_goal)
+    except Exception:  # settings are optional for a report; the default is a fine answer
+        return 2

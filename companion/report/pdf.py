@@ -1,0 +1,196 @@
+"""Render the clinician summary to PDF with Qt's own text engine (no external tools).
+
+Black-and-white friendly: the chart uses solid vs dashed lines and hatching, not colour,
+and every figure in the chart is also given in words.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt, QUrl
+from PySide6.QtGui import (
+    QBrush,
+    QFont,
+    QGuiApplication,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QPen,
+    QTextDocument,
+)
+
+from companion.report.data import ReportData
+
+STATUS_WORDS = {
+    "completed": "completed",
+    "stopped_by_user": "stopped by the user",
+    "stopped_red_flag": "STOPPED: red flag",
+    "interrupted": "interrupted",
+    "in_progress": "in progress",
+}
+SYMPTOM_WORDS = {
+    "chest_pain": "chest pain, pressure or severe breathlessness",
+    "dizziness": "dizziness, light-headedness or fainting",
+    "sharp_pain": "sharp or shooting joint/muscle pain",
+    "headache": "unexpected or severe headache",
+    "unspecified": "unwell, symptom not specified",
+}
+
+
+def _ul(items: list[str], empty: str = "None recorded.") -> str:
+    if not items:
+        return f"<p><i>{html.escape(empty)}</i></p>"
+    return "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"
+
+
+def _mood_chart(data: ReportData, width: int = 1400, height: int = 420) -> QImage:
+    """Mood before (dashed) and after (solid) per session, 1-5; effort bars hatched (0-10)."""
+    img = QImage(width, height, QImage.Format.Format_RGB32)
+    img.fill(Qt.GlobalColor.white)
+    p = QPainter(img)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    left, right, top, bottom = 90, 30, 30, 60
+    plot = QRectF(left, top, width - left - right, height - top - bottom)
+    font = QFont("DejaVu Sans", 16)
+    p.setFont(font)
+    p.setPen(QPen(Qt.GlobalColor.black, 2))
+    p.drawRect(plot)
+    for mood in range(1, 6):
+        y = plot.bottom() - (mood - 1) / 4 * plot.height()
+        p.setPen(QPen(Qt.GlobalColor.lightGray, 1))
+        p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
+        p.setPen(Qt.GlobalColor.black)
+        p.drawText(QRectF(0, y - 12, left - 10, 24), Qt.AlignmentFlag.AlignRight, str(mood))
+    sessions = data.sessions[-40:]
+    n = max(1, len(sessions))
+    step = plot.width() / n
+    for i, s in enumerate(sessions):
+        if s.mean_effort is None:
+            continue
+        h = s.mean_effort / 10 * plot.height()
+        bar = QRectF(plot.left() + i * step + step * 0.3, plot.bottom() - h, step * 0.4, h)
+        p.fillRect(bar, QBrush(Qt.GlobalColor.darkGray, Qt.BrushStyle.BDiagPattern))
+    for attr, style in (("mood_before", Qt.PenStyle.DashLine),
+                        ("mood_after", Qt.PenStyle.SolidLine)):
+        p.setPen(QPen(Qt.GlobalColor.black, 4, style))
+        last: QPointF | None = None
+        for i, s in enumerate(sessions):
+            mood = getattr(s, attr)
+            if mood is None:
+                last = None
+                continue
+            pt = QPointF(plot.left() + (i + 0.5) * step,
+                         plot.bottom() - (mood - 1) / 4 * plot.height())
+            if last is not None:
+                p.drawLine(last, pt)
+            p.drawEllipse(pt, 5, 5)
+            last = pt
+    p.setPen(Qt.GlobalColor.black)
+    p.drawText(QRectF(left, height - bottom + 10, plot.width(), 40),
+               Qt.AlignmentFlag.AlignLeft,
+               "Mood 1-5: dashed = before, solid = after.  Hatched bars: mean effort (0-10).")
+    p.end()
+    return img
+
+
+def build_html(data: ReportData) -> str:
+    e = html.escape
+    done = [s for s in data.sessions if s.status == "completed"]
+    moods = [(s.mood_before, s.mood_after) for s in data.sessions
+             if s.mood_before is not None and s.mood_after is not None]
+    change = (sum(b - a for a, b in moods) / len(moods)) if moods else None
+    efforts = [s.mean_effort for s in data.sessions if s.mean_effort is not None]
+    weeks = data.weekly_counts
+    met = sum(1 for _, c in weeks if c >= data.weekly_goal)
+    parts = [
+        "<h1>Companion: exercise summary for a clinician</h1>",
+        f"<p>Period {e(data.period_start.isoformat())} to {e(data.period_end.isoformat())}. "
+        f"Generated {e(data.generated_at.strftime('%Y-%m-%d %H:%M'))}. Companion is not a "
+        "medical device; this summary is the user's own record to support a conversation, "
+        "not a diagnosis.</p>",
+        "<h2>1. Symptoms and diagnosis</h2>",
+        _ul(data.symptoms_and_diagnosis, "Nothing reported in screening."),
+        "<h2>2. Current treatment and medications</h2>",
+        _ul(data.treatment_and_medications, "Nothing reported in screening."),
+        "<h2>3. Physical limitations</h2>",
+        _ul(data.physical_limitations, "Nothing reported in screening."),
+        "<h2>4. Proposed routine</h2>",
+        f"<p><b>{e(data.routine_name or 'No routine chosen yet')}</b></p>",
+        _ul(data.routine_lines, "—"),
+    ]
+    if data.adaptations:
+        parts += ["<p>Adaptations the app applies:</p>", _ul(data.adaptations)]
+    parts += [
+        "<h2>Consistency, effort and mood</h2>",
+        f"<p>{len(data.sessions)} sessions in the period, {len(done)} completed. "
+        f"Weekly goal: {data.weekly_goal} sessions; met in {met} of {len(weeks)} weeks.",
+        (f" Average effort (CR10): {sum(efforts) / len(efforts):.1f}." if efforts else ""),
+        (f" Average mood change during a session: {change:+.1f} on a 1-5 scale "
+         f"({len(moods)} sessions with both ratings)." if change is not None else ""),
+        "</p>",
+        '<p><img src="chart://mood" width="520"></p>',
+        "<h2>Red-flag stops</h2>",
+        _ul([f"{r.at.strftime('%Y-%m-%d %H:%M')} UTC: "
+             f"{SYMPTOM_WORDS.get(r.symptom, r.symptom)}"
+             + (f" (during {r.exercise})" if r.exercise else "")
+             for r in data.red_flags], "No red-flag stops in this period."),
+        "<h2>Screening answers</h2>",
+    ]
+    if data.screening_taken_at is None:
+        parts.append("<p><i>Screening not taken.</i></p>")
+    else:
+        parts.append(f"<p>Taken {e(data.screening_taken_at.strftime('%Y-%m-%d'))}.</p>")
+        rows = "".join(
+            f"<tr><td>{e(s.question)}</td><td><b>{e(s.answer)}</b></td></tr>"
+            for s in data.screening
+        )
+        parts.append(f'<table border="1" cellpadding="4" cellspacing="0" width="100%">'
+                     f"{rows}</table>")
+        if data.acknowledgement:
+            parts.append(f"<p>Acknowledged: {e(data.acknowledgement)}</p>")
+    parts.append("<h2>Sessions</h2>")
+    rows = "".join(
+        f"<tr><td>{e(s.started_at.strftime('%Y-%m-%d'))}</td><td>{e(s.routine_name)}</td>"
+        f"<td>{e(STATUS_WORDS.get(s.status, s.status))}</td><td>{s.sets_done}</td>"
+        f"<td>{'' if s.mean_effort is None else f'{s.mean_effort:.1f}'}</td>"
+        f"<td>{'' if s.mood_before is None else s.mood_before} &rarr; "
+        f"{'' if s.mood_after is None else s.mood_after}</td></tr>"
+        for s in data.sessions[-25:]
+    )
+    parts.append(
+        '<table border="1" cellpadding="3" cellspacing="0" width="100%">'
+        "<tr><th>Date</th><th>Routine</th><th>Ended</th><th>Sets</th><th>Effort</th>"
+        f"<th>Mood</th></tr>{rows}</table>"
+    )
+    if len(data.sessions) > 25:
+        parts.append(f"<p><i>Last 25 of {len(data.sessions)} sessions shown.</i></p>")
+    return "\n".join(parts)
+
+
+def write_pdf(data: ReportData, path: Path) -> None:
+    """Write the PDF. Needs a QGuiApplication (offscreen is fine)."""
+    if QGuiApplication.instance() is None:
+        raise RuntimeError("write_pdf needs a QGuiApplication")
+    doc = QTextDocument()
+    doc.setDefaultFont(QFont("DejaVu Sans", 9))
+    doc.setDefaultStyleSheet(
+        "h1 { font-size: 16pt; } h2 { font-size: 12pt; margin-top: 10px; } "
+        "td, th { font-size: 8pt; }"
+    )
+    doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl("chart://mood"),
+                    _mood_chart(data))
+    doc.setHtml(build_html(data))
+    writer = QPdfWriter(str(path))
+    writer.setTitle("Companion: exercise summary for a clinician")
+    writer.setCreator("Companion")
+    writer.setResolution(300)
+    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
+                                     QPageLayout.Orientation.Portrait,
+                                     QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter))
+    # Left without a page size, print_() lays the document out on the writer's pages and
+    # scales screen points to the writer's resolution, so 9 pt text prints as 9 pt.
+    doc.print_(writer)

@@ -1,0 +1,257 @@
+"""User settings: a Qt-free model, validated field by field, saved as JSON in the data dir.
+
+A broken or half-broken settings file must never stop the app: every field that cannot be
+read falls back to its default and produces one readable problem line, which the GUI shows
+once it is up (the qutebrowser way). Saving writes a temporary file and renames it, so a
+crash mid-write cannot leave a truncated file behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from companion.core.breathing import DEFAULT_PATTERN, PATTERNS
+from companion.core.timeline import TimelineOptions, Verbosity
+from companion.voice.base import VoiceSettings
+
+log = logging.getLogger(__name__)
+
+SETTINGS_VERSION = 1
+
+#: Rests come right after effort, so patterns not safe after effort (4-7-8) are not offered.
+REST_PATTERNS: tuple[str, ...] = tuple(p.id for p in PATTERNS.values() if p.ok_after_effort)
+
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+DEFAULT_EMERGENCY = "your local emergency number (for example 112 in Europe, 911 in the US)"
+
+
+@dataclass(frozen=True)
+class Reminders:
+    """Sessions as fixed appointments: which weekdays (0 = Monday) and what time."""
+
+    enabled: bool = False
+    days: tuple[int, ...] = (0, 3)
+    time: str = "18:00"
+
+    @property
+    def hour_minute(self) -> tuple[int, int]:
+        hour, minute = self.time.split(":")
+        return int(hour), int(minute)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the Settings dialog edits; defaults are what a first run uses."""
+
+    voice_id: str = ""
+    rate: int = 165
+    volume: float = 1.0
+    tones: bool = True
+    rest_breathing: str = DEFAULT_PATTERN
+    verbosity: Verbosity = Verbosity.FULL
+    weekly_goal: int = 2
+    rest_seconds: int = 0  # 0: as the routine says
+    emergency_text: str = DEFAULT_EMERGENCY
+    reminders: Reminders = field(default_factory=Reminders)
+    notice_shown: bool = False  # the one-time "not a medical device" notice
+
+    def voice_settings(self) -> VoiceSettings:
+        return VoiceSettings(
+            voice_id=self.voice_id,
+            rate=self.rate,
+            volume=self.volume,
+            verbosity=self.verbosity,
+            tones=self.tones,
+        )
+
+    def timeline_options(self, **overrides: Any) -> TimelineOptions:
+        """Options for compiling a session with these settings (callers may add more)."""
+        return TimelineOptions(
+            verbosity=self.verbosity, rest_pattern=self.rest_breathing, **overrides
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["verbosity"] = self.verbosity.value
+        data["reminders"]["days"] = list(self.reminders.days)
+        data["version"] = SETTINGS_VERSION
+        return data
+
+
+# -- validation: one checker per field, each returns the value or raises ValueError ----------
+def _int_in(lo: int, hi: int) -> Any:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"must be a whole number, not {value!r}")
+        if not lo <= value <= hi:
+            raise ValueError(f"must be between {lo} and {hi}, not {value}")
+        return value
+
+    return check
+
+
+def _volume(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"must be a number from 0 to 1, not {value!r}")
+    if not 0.0 <= float(value) <= 1.0:
+        raise ValueError(f"must be from 0 to 1, not {value}")
+    return float(value)
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"must be true or false, not {value!r}")
+    return value
+
+
+def _text(max_len: int, allow_empty: bool = True) -> Any:
+    def check(value: Any) -> str:
+        if not isinstance(value, str):
+            raise ValueError(f"must be text, not {value!r}")
+        if len(value) > max_len:
+            raise ValueError(f"is too long (at most {max_len} characters)")
+        if not allow_empty and not value.strip():
+            raise ValueError("must not be empty")
+        return value
+
+    return check
+
+
+def _pattern(value: Any) -> str:
+    if value not in REST_PATTERNS:
+        raise ValueError(f"{value!r} is not one of {', '.join(REST_PATTERNS)}")
+    return str(value)
+
+
+def _verbosity(value: Any) -> Verbosity:
+    try:
+        return Verbosity(value)
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not one of {', '.join(v.value for v in Verbosity)}"
+        ) from None
+
+
+def _time_text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be a time like \"18:00\", not {value!r}")
+    try:
+        parsed = dt.datetime.strptime(value, "%H:%M")
+    except ValueError:
+        raise ValueError(f"must be a time like \"18:00\", not {value!r}") from None
+    return parsed.strftime("%H:%M")
+
+
+def _days(value: Any) -> tuple[int, ...]:
+    if not isinstance(value, list) or not all(
+        isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= 6 for d in value
+    ):
+        raise ValueError(f"must be a list of weekdays 0-6 (0 = Monday), not {value!r}")
+    return tuple(sorted(set(value)))
+
+
+_CHECKS: dict[str, Any] = {
+    "voice_id": _text(200),
+    "rate": _int_in(80, 300),
+    "volume": _volume,
+    "tones": _bool,
+    "rest_breathing": _pattern,
+    "verbosity": _verbosity,
+    "weekly_goal": _int_in(1, 14),
+    "rest_seconds": _int_in(0, 600),
+    "emergency_text": _text(200, allow_empty=False),
+    "notice_shown": _bool,
+}
+
+_REMINDER_CHECKS: dict[str, Any] = {"enabled": _bool, "days": _days, "time": _time_text}
+
+
+def settings_from_json(data: Any, source: str = "settings") -> tuple[Settings, list[str]]:
+    """Build settings from parsed JSON; bad fields keep their default and add a problem."""
+    problems: list[str] = []
+    if not isinstance(data, dict):
+        return Settings(), [f"{source}: expected a JSON object; using the defaults"]
+    values: dict[str, Any] = {}
+    known = {f.name for f in fields(Settings)} | {"version"}
+    for key in data:
+        if key not in known:
+            problems.append(f"{source}: unknown setting '{key}' (ignored)")
+    for key, check in _CHECKS.items():
+        if key in data:
+            try:
+                values[key] = check(data[key])
+            except ValueError as exc:
+                problems.append(f"{source}: {key} {exc}; using the default")
+    reminders = Reminders()
+    raw = data.get("reminders")
+    if raw is not None:
+        if not isinstance(raw, dict):
+            problems.append(f"{source}: reminders must be an object; using the default")
+        else:
+            rvalues: dict[str, Any] = {}
+            for key, check in _REMINDER_CHECKS.items():
+                if key in raw:
+                    try:
+                        rvalues[key] = check(raw[key])
+                    except ValueError as exc:
+                        problems.append(f"{source}: reminders.{key} {exc}; using the default")
+            reminders = replace(reminders, **rvalues)
+    return Settings(**values, reminders=reminders), problems
+
+
+def load_settings(path: Path) -> tuple[Settings, list[str]]:
+    """Read settings; a missing file is a first run, a broken one gives defaults + problems."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Settings(), []
+    except (OSError, UnicodeDecodeError) as exc:
+        log.warning("cannot read %s: %s", path, exc)
+        return Settings(), [f"{path}: cannot be read ({exc}); using the default settings"]
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        log.warning("broken settings file %s: %s", path, exc)
+        return Settings(), [
+            f"{path}: not valid JSON (line {exc.lineno}: {exc.msg}); using the default settings"
+        ]
+    settings, problems = settings_from_json(data, str(path))
+    for problem in problems:
+        log.warning("%s", problem)
+    return settings, problems
+
+
+def save_settings(settings: Settings, path: Path) -> None:
+    """Write atomically (temp file + rename); raises OSError if the disk refuses."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(settings.to_json(), indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def next_reminder(now: dt.datetime, reminders: Reminders) -> dt.datetime | None:
+    """The next scheduled reminder strictly after `now` (local time), or None if none."""
+    if not reminders.enabled or not reminders.days:
+        return None
+    hour, minute = reminders.hour_minute
+    for offset in range(0, 8):
+        day = (now + dt.timedelta(days=offset)).date()
+        if day.weekday() not in reminders.days:
+            continue
+        at = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=now.tzinfo)
+        if at > now:
+            return at
+    return None
+
+
+def week_start(now: dt.datetime) -> dt.datetime:
+    """Monday 00:00 of the week containing `now` (weekly goals count from here)."""
+    monday = now.date() - dt.timedelta(days=now.weekday())
+    return dt.datetime.combine(monday, dt.time(0, 0), tzinfo=now.tzinfo)

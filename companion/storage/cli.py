@@ -1,0 +1,112 @@
+"""`companion history`: read, export or erase the session history from the command line.
+
+The subparser itself is declared in `companion/cli.py` (kept free of heavy imports).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from companion.config import resolve_paths
+from companion.storage.database import Database
+from companion.storage.db import sqlite_path
+from companion.storage.repository import HistoryRow
+
+STATUS_TEXT = {
+    "completed": "completed",
+    "stopped_by_user": "stopped by you",
+    "stopped_red_flag": "stopped: red flag",
+    "interrupted": "interrupted",
+    "in_progress": "in progress",
+}
+
+def _open(args: argparse.Namespace) -> Database:
+    db = Database.open(args.db, paths=resolve_paths(args.data_dir))
+    if db.recovered is not None:
+        db.close()
+        raise db.recovered
+    return db
+
+
+def history(args: argparse.Namespace) -> int:
+    with _open(args) as db:
+        if args.delete_all:
+            return _delete_all(db, assume_yes=args.yes)
+        if args.export:
+            return _export(db, Path(args.export))
+        if args.json:
+            json.dump(db.export_rows(), sys.stdout, indent=2, ensure_ascii=False)
+            sys.stdout.write("\n")
+            return 0
+        _table(db.history(), db.export_rows(), sys.stdout)
+        return 0
+
+
+def _local(at: datetime | None) -> str:
+    return at.astimezone().strftime("%Y-%m-%d %H:%M") if at else "-"
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes}:{secs:02d}"
+
+
+def _mood(before: int | None, after: int | None) -> str:
+    if before is None and after is None:
+        return "-"
+    return f"{before if before is not None else '?'}->{after if after is not None else '?'}"
+
+
+def _table(rows: list[HistoryRow], export: list[dict[str, Any]], out: TextIO) -> None:
+    if not rows:
+        out.write("No sessions yet.\n")
+        return
+    flags = {e["id"]: e["red_flags"] for e in export}
+    header = ["id", "started", "routine", "time", "sets", "effort", "mood", "how it ended"]
+    lines = []
+    for r in rows:
+        status = STATUS_TEXT.get(r.status, r.status)
+        if flags.get(r.id):
+            status += " (" + ", ".join(f.replace("_", " ") for f in flags[r.id]) + ")"
+        effort = f"{r.avg_effort:.1f}" if r.avg_effort is not None else "-"
+        lines.append([str(r.id), _local(r.started_at), r.routine_name,
+                      _duration(r.duration_seconds), f"{r.sets_done}/{r.set_count}", effort,
+                      _mood(r.mood_before, r.mood_after), status])
+    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
+    right = {0, 3, 4, 5}
+    for line in [header, *lines]:
+        cells = [c.rjust(w) if i in right else c.ljust(w)
+                 for i, (c, w) in enumerate(zip(line, widths, strict=True))]
+        out.write("  ".join(cells).rstrip() + "\n")
+    out.write(f"{len(rows)} session(s), newest first. Times are local.\n")
+
+
+def _export(db: Database, path: Path) -> int:
+    count = db.export(path)
+    print(f"wrote {count} session(s) to {path}", file=sys.stderr)
+    return 0
+
+
+def _delete_all(db: Database, assume_yes: bool) -> int:
+    where = sqlite_path(db.url) or db.engine.url.render_as_string(hide_password=True)
+    if not assume_yes:
+        count = len(db.history())
+        prompt = (f"Erase all {count} session(s), screening answers and acknowledgements "
+                  f"from {where}? This cannot be undone. Type 'yes' to confirm: ")
+        try:
+            answer = input(prompt)
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in ("yes", "y"):
+            print("Nothing was deleted.", file=sys.stderr)
+            return 1
+    n = db.delete_all()
+    print(f"Deleted {n} session(s) and all related data from {where}.", file=sys.stderr)
+    return 0

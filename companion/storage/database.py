@@ -1,0 +1,182 @@
+"""`Database`: the one object the app holds for its history.
+
+Open it once at startup; each method is one user action in its own short session and
+transaction. The GUI calls these from the GUI thread: every method is a few milliseconds
+on SQLite (see bench/bench_storage.py). Typical use::
+
+    db = Database.open(args.db, paths=paths)   # raises DatabaseError (a KnownError)
+    if db.recovered:                           # a damaged file was moved aside
+        show_message(str(db.recovered))
+    goal_done = db.sessions_this_week()
+    # per session, on the engine itself (not through a queued Qt signal), so each event
+    # is committed before the next listener (speech, safety screen) sees the next event:
+    engine.subscribe(db.recorder(plan.routine))
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from companion.config import Paths, resolve_db_url, resolve_paths
+from companion.core.routine import Routine
+from companion.storage import repository as repo
+from companion.storage.db import DatabaseRecovered, checkpoint, open_database, sqlite_path
+from companion.storage.export import write_export
+from companion.storage.models import utc_now
+from companion.storage.recorder import Committed, SessionRecorder
+
+log = logging.getLogger(__name__)
+
+
+class Database:
+    """The history database behind one URL.
+
+    `recovered` is set when a damaged file was moved aside at open (show it to the user);
+    `interrupted` is how many unfinished sessions were marked `interrupted` at open.
+    """
+
+    def __init__(self, engine: Engine, url: str, recovered: DatabaseRecovered | None = None,
+                 interrupted: int = 0) -> None:
+        self.engine = engine
+        self.url = url
+        self.recovered = recovered
+        self.interrupted = interrupted
+
+    @classmethod
+    def open(cls, url: str | None = None, *, paths: Paths | None = None) -> Database:
+        """Open `url`, else COMPANION_DB_URL, else SQLite in the data dir; migrate to head.
+
+        Raises `companion.storage.db.DatabaseError` (a KnownError) if it cannot be opened.
+        """
+        if url is None:
+            paths = paths or resolve_paths()
+            url = resolve_db_url(paths)
+            if sqlite_path(url) == paths.db_file:
+                paths.ensure()  # the data dir, private (0700)
+        result = open_database(url)
+        return cls(result.engine, url, result.recovered, result.interrupted)
+
+    def close(self) -> None:
+        checkpoint(self.engine)
+        self.engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One unit of work: commits on success, rolls back on error."""
+        with Session(self.engine) as s, s.begin():
+            yield s
+
+    # -- recording -------------------------------------------------------------------------
+    def recorder(self, routine: Routine,
+                 on_commit: Callable[[Committed], None] | None = None) -> SessionRecorder:
+        """A listener for one session: `engine.subscribe(db.recorder(plan.routine))`."""
+        return SessionRecorder(self.engine, routine, on_commit=on_commit)
+
+    # -- reading ---------------------------------------------------------------------------
+    def history(self, limit: int | None = None, since: datetime | None = None,
+                until: datetime | None = None) -> list[repo.HistoryRow]:
+        """The history list, newest first (optionally sessions started in [since, until))."""
+        with self.session() as s:
+            return repo.history(s, limit, since, until)
+
+    def red_flags(self, since: datetime | None = None,
+                  until: datetime | None = None) -> list[repo.RedFlagRecord]:
+        """Every red flag, oldest first (e.g. for the clinician summary)."""
+        with self.session() as s:
+            return repo.red_flags(s, None, since, until)
+
+    def session_detail(self, session_id: int) -> repo.SessionDetail | None:
+        with self.session() as s:
+            return repo.session_detail(s, session_id)
+
+    def recent_efforts(self, limit: int = 10) -> list[repo.RecentEfforts]:
+        """The last sessions with per-exercise efforts (what the progression rule reads)."""
+        with self.session() as s:
+            return repo.recent_efforts(s, limit)
+
+    def weekly_counts(self, weeks: int = 12, now: datetime | None = None,
+                      tz: tzinfo | None = None,
+                      statuses: tuple[str, ...] = repo.COUNTED) -> list[repo.WeekCount]:
+        """Sessions per week (Monday start, local time), oldest first, this week last.
+
+        Only `completed` sessions count unless `statuses` says otherwise.
+        """
+        with self.session() as s:
+            return repo.weekly_counts(s, weeks, now or utc_now(), tz or _local_tz(), statuses)
+
+    def sessions_this_week(self, now: datetime | None = None, tz: tzinfo | None = None,
+                           statuses: tuple[str, ...] = repo.COUNTED) -> int:
+        """Completed sessions since Monday (local time): the start screen's weekly count."""
+        with self.session() as s:
+            return repo.sessions_this_week(s, now or utc_now(), tz or _local_tz(), statuses)
+
+    def export_rows(self) -> list[dict[str, Any]]:
+        """The `history --json` data: one dict per session, newest first."""
+        with self.session() as s:
+            return repo.export_rows(s)
+
+    def export(self, path: Path) -> int:
+        """Write the history to `path` (.csv or .json); returns the number of sessions.
+
+        Raises KnownError for another suffix or an unwritable place.
+        """
+        data = self.export_rows()
+        write_export(data, path)
+        return len(data)
+
+    # -- screening and red-flag follow-up ------------------------------------------------------
+    def save_screening(self, answers: dict[str, Any], acknowledgement: str | None = None,
+                       taken_at: datetime | None = None) -> repo.ScreeningRecord:
+        at = taken_at or utc_now()
+        with self.session() as s:
+            return repo.save_screening(s, answers, at, acknowledgement,
+                                       at if acknowledgement else None)
+
+    def acknowledge_screening(self, screening_id: int, text: str) -> None:
+        with self.session() as s:
+            repo.acknowledge_screening(s, screening_id, text, utc_now())
+
+    def latest_screening(self) -> repo.ScreeningRecord | None:
+        with self.session() as s:
+            return repo.latest_screening(s)
+
+    def pending_red_flag_ack(self) -> repo.RedFlagStop | None:
+        """The red-flag stop the user must confirm before the next session, if any."""
+        with self.session() as s:
+            return repo.last_unacknowledged_red_flag_stop(s)
+
+    def acknowledge_red_flag(self, session_id: int, text: str) -> None:
+        with self.session() as s:
+            repo.acknowledge_red_flag(s, session_id, text, utc_now())
+
+    # -- erasing ---------------------------------------------------------------------------
+    def delete_all(self) -> int:
+        """Erase all personal data; on SQLite also rewrite the file so nothing lingers."""
+        with self.session() as s:
+            n = repo.delete_all(s)
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM")
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        log.info("deleted all history (%d sessions)", n)
+        return n
+
+
+def _local_tz() -> tzinfo:
+    tz = datetime.now().astimezone().tzinfo
+    assert tz is not None
+    return tz

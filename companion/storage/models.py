@@ -1,0 +1,230 @@
+"""Tables for the session history, as SQLAlchemy 2 typed models.
+
+Every timestamp is stored in UTC (`UTCDateTime` refuses naive datetimes and hands back aware
+ones, also on SQLite, which has no time zones). Alembic migrations in `migrations/versions`
+create these tables; the models here describe the schema at head and must stay in step
+with the newest revision (a test compares them).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Named constraints, so SQLite batch migrations can find and alter them later.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class SessionStatus(enum.Enum):
+    """How a stored session stands; `in_progress` until its end is recorded."""
+
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    STOPPED_BY_USER = "stopped_by_user"
+    STOPPED_RED_FLAG = "stopped_red_flag"
+    INTERRUPTED = "interrupted"
+
+
+class EventKind(enum.Enum):
+    """What a `session_events` row records (pauses, skips and the like)."""
+
+    PAUSED = "paused"
+    RESUMED = "resumed"
+    SKIPPED = "skipped"
+    REST_EXTENDED = "rest_extended"
+    AMBER = "amber"
+    CHECKIN_STALLED = "checkin_stalled"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime in, an aware UTC datetime out, whatever the backend stores."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: storage keeps UTC times only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+    }
+
+
+class SessionRow(Base):
+    """One workout session, with the routine exactly as it was run."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    routine_id: Mapped[str] = mapped_column(String(100))
+    routine_name: Mapped[str] = mapped_column(String(200))
+    routine_snapshot: Mapped[dict[str, Any]]
+    set_count: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    ended_at: Mapped[datetime | None]
+    last_event_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(24), default=SessionStatus.IN_PROGRESS.value)
+    mood_before: Mapped[int | None] = mapped_column(Integer)
+    mood_after: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str] = mapped_column(Text, default="")
+    # Who is recording it, so a second desktop sharing the database (or `companion history`
+    # run during a workout) never mistakes a live session for an interrupted one.
+    device: Mapped[str] = mapped_column(String(255), default="")
+    pid: Mapped[int | None] = mapped_column(Integer)
+
+    sets: Mapped[list[SetRow]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="SetRow.set_no",
+    )
+    red_flags: Mapped[list[RedFlagRow]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="RedFlagRow.raised_at",
+    )
+
+
+class SetRow(Base):
+    """One set as done: planned against actual, and how hard it felt (CR10, 0-10)."""
+
+    __tablename__ = "sets"
+    __table_args__ = (UniqueConstraint("session_id", "set_no"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    set_no: Mapped[int] = mapped_column(Integer)
+    round: Mapped[int] = mapped_column(Integer)
+    exercise: Mapped[str] = mapped_column(String(200))
+    planned_reps: Mapped[int | None] = mapped_column(Integer)
+    planned_seconds: Mapped[float | None] = mapped_column(Float)
+    actual_reps: Mapped[int | None] = mapped_column(Integer)
+    actual_seconds: Mapped[float | None] = mapped_column(Float)
+    effort: Mapped[int | None] = mapped_column(Integer)
+    skipped: Mapped[bool] = mapped_column(Boolean, default=False)
+    capped: Mapped[bool] = mapped_column(Boolean, default=False)
+    amber: Mapped[bool] = mapped_column(Boolean, default=False)
+    finished_at: Mapped[datetime]
+    session_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+
+    session: Mapped[SessionRow] = relationship(back_populates="sets")
+
+
+class CheckinRow(Base):
+    """An answer to the after-set check-in ("all_clear" or "red_flag")."""
+
+    __tablename__ = "checkins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    set_no: Mapped[int] = mapped_column(Integer)
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(String(24))
+    answered_at: Mapped[datetime]
+    session_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class RedFlagRow(Base):
+    """A red flag: which symptom, when, and where in the session it happened."""
+
+    __tablename__ = "red_flags"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    symptom: Mapped[str] = mapped_column(String(24))
+    raised_at: Mapped[datetime]
+    session_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    engine_state: Mapped[str] = mapped_column(String(24), default="")
+    set_no: Mapped[int | None] = mapped_column(Integer)
+    exercise: Mapped[str | None] = mapped_column(String(200))
+    specified_at: Mapped[datetime | None]
+
+    session: Mapped[SessionRow] = relationship(back_populates="red_flags")
+
+
+Index("ix_red_flags_session_id", RedFlagRow.session_id)
+Index("ix_sets_session_totals", SetRow.session_id, SetRow.skipped, SetRow.effort, SetRow.amber)
+
+
+class SessionEventRow(Base):
+    """Pauses, resumes, skips, longer rests, amber signs: the session's smaller moments."""
+
+    __tablename__ = "session_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(24))
+    at: Mapped[datetime]
+    session_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    state: Mapped[str] = mapped_column(String(24), default="")
+    set_no: Mapped[int | None] = mapped_column(Integer)
+    seconds: Mapped[float | None] = mapped_column(Float)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class ScreeningRow(Base):
+    """A pre-participation screening: the answers, and the user's acknowledgement if needed."""
+
+    __tablename__ = "screenings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answers: Mapped[dict[str, Any]]
+    taken_at: Mapped[datetime] = mapped_column(index=True)
+    acknowledgement: Mapped[str | None] = mapped_column(Text)
+    acknowledged_at: Mapped[datetime | None]
+
+
+class RedFlagAckRow(Base):
+    """The confirmation required before the next session after a red-flag stop (rev 0002)."""
+
+    __tablename__ = "red_flag_acks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    acknowledged_at: Mapped[datetime]
+    text: Mapped[str] = mapped_column(Text, default="")

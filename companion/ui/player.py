@@ -1,0 +1,604 @@
+"""The session player: what a person sees from across the room while the engine runs.
+
+Display state only. Every key and button goes to the `EngineDriver`; every change on screen
+comes from an engine event or from reading the engine (timer, progress) on a light refresh.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from companion.core.breathing import Phase
+from companion.core.events import (
+    AmberSign,
+    CheckinAnswered,
+    CheckinAsked,
+    CheckinStalled,
+    CueDue,
+    Event,
+    Paused,
+    Resumed,
+    SetStarted,
+    State,
+    StateChanged,
+    Symptom,
+)
+from companion.core.routine import SetKind
+from companion.core.timeline import CueKind, SegmentKind, SessionPlan
+from companion.ui.breathing_circle import BreathingCircle
+from companion.ui.services import AppServices
+from companion.ui.session import Session, build_session, routine_as_run
+from companion.ui.style import apply_font, fmt_clock
+
+log = logging.getLogger(__name__)
+
+REFRESH_MS = 100
+PREPARE_TIMEOUT_MS = 15_000
+PROGRESS_STEPS = 300
+
+STATE_WORDS = {
+    State.IDLE: "",
+    State.ARRIVAL: "Arrive",
+    State.ANNOUNCE: "Get ready",
+    State.COUNTDOWN: "Get ready",
+    State.WORK: "Work",
+    State.CHECKIN: "Check-in",
+    State.REST: "Rest",
+    State.COOLDOWN: "Cool-down",
+    State.PAUSED: "Paused",
+    State.ENDED: "Finished",
+    State.STOPPED: "Stopped",
+}
+
+BREATHING_STATES = {State.ARRIVAL, State.REST, State.COOLDOWN}
+
+
+class BigTimer(QLabel):
+    """The timer: its font follows the space it has, so it stays readable at 3 m."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("0:00", parent)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setAccessibleName("Timer")
+        # its size comes from the layout, never from the text (see _pin)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.setMinimumHeight(120)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        font = self.font()
+        # "00:00" is about 2.9 em wide in most fonts: fit both dimensions, at least 72 px.
+        font.setPixelSize(max(72, int(min(self.height() * 0.8, self.width() / 3.0))))
+        font.setBold(True)
+        self.setFont(font)
+        super().resizeEvent(event)
+
+
+def _pin(label: QLabel, lines: int) -> None:
+    """Fix a label's height and ignore its width hint, so a new text repaints only the label.
+
+    Otherwise every caption or counter change re-lays out and repaints the whole window,
+    several milliseconds of GUI thread each time.
+    """
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+    margins = label.contentsMargins()
+    label.setFixedHeight(lines * label.fontMetrics().lineSpacing() + margins.top()
+                         + margins.bottom() + 4)
+
+
+def _button(text: str, name: str, parent: QWidget) -> QPushButton:
+    button = QPushButton(text, parent)
+    button.setAccessibleName(name)
+    apply_font(button, "button")
+    return button
+
+
+class PlayerScreen(QWidget):
+    """One session on screen. Emits `session_over` once the engine has ended or stopped."""
+
+    session_started = Signal(object)  # the Session, once the engine runs
+    session_over = Signal(object)  # the SessionSummary
+    end_requested = Signal()  # Esc / End button: the window confirms, then calls end()
+    fullscreen_requested = Signal()
+
+    def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.session: Session | None = None
+        self._preparing: object | None = None
+        self._warm = False
+        self.setAccessibleName("Session player")
+        self._answered_checkin = False
+        self._over_sent = False
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(24, 16, 24, 16)
+        outer.setSpacing(10)
+
+        # top: what is happening, and the always-visible "I feel unwell"
+        top = QHBoxLayout()
+        head = QVBoxLayout()
+        self.state_label = QLabel("", self)
+        self.state_label.setAccessibleName("Phase")
+        apply_font(self.state_label, "heading", bold=True)
+        self.exercise_label = QLabel("", self)
+        self.exercise_label.setAccessibleName("Exercise")
+        apply_font(self.exercise_label, "exercise", bold=True)
+        self.counter_label = QLabel("", self)
+        self.counter_label.setAccessibleName("Set and round")
+        apply_font(self.counter_label, "counter")
+        for label in (self.state_label, self.exercise_label, self.counter_label):
+            _pin(label, 1)
+            head.addWidget(label)
+        top.addLayout(head, 1)
+        self.unwell_button = _button("I feel unwell  (U)", "I feel unwell: stop the session now",
+                                     self)
+        self.unwell_button.setObjectName("unwell")
+        apply_font(self.unwell_button, "heading", bold=True)
+        self.unwell_button.clicked.connect(self.report_unwell)
+        top.addWidget(self.unwell_button, 0, Qt.AlignmentFlag.AlignTop)
+        outer.addLayout(top)
+
+        # centre: the timer (and reps) beside the breathing circle
+        self.center = QWidget(self)
+        center = QHBoxLayout(self.center)
+        center.setContentsMargins(0, 0, 0, 0)
+        timer_col = QVBoxLayout()
+        self.timer_caption = QLabel("", self.center)
+        self.timer_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.timer_caption.setAccessibleName("Timer meaning")
+        apply_font(self.timer_caption, "counter")
+        _pin(self.timer_caption, 1)
+        self.timer = BigTimer(self.center)
+        self.reps_label = QLabel("", self.center)
+        self.reps_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.reps_label.setWordWrap(True)
+        self.reps_label.setAccessibleName("Rep count")
+        apply_font(self.reps_label, "reps", bold=True)
+        self.reps_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        timer_col.addWidget(self.timer_caption)
+        timer_col.addWidget(self.timer, 1)
+        center.addLayout(timer_col, 3)
+        # The right side shows the breathing circle or the rep count in the same place, so
+        # switching between them never re-lays out the window or resizes the big timer
+        # (a full relayout and repaint costs several milliseconds on the GUI thread).
+        self.side = QStackedWidget(self.center)
+        self.circle = BreathingCircle(services.clock.now, self.side)
+        self.side.addWidget(self.reps_label)
+        self.side.addWidget(self.circle)
+        self.side.setCurrentWidget(self.reps_label)
+        center.addWidget(self.side, 2)
+        outer.addWidget(self.center, 1)
+
+        # The check-in view scrolls rather than making the window taller than a laptop
+        # screen; the scroll area shows exactly when the view does (see _sync_checkin).
+        self.checkin_area = QScrollArea(self)
+        self.checkin_area.setWidgetResizable(True)
+        self.checkin_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.checkin_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.checkin: Any = services.checkin_view_factory(self.checkin_area)
+        self.checkin_area.setWidget(self.checkin)
+        self.checkin_area.setMinimumHeight(0)
+        outer.addWidget(self.checkin_area)
+        self._outer = outer
+        self.checkin.all_clear.connect(self._all_clear)
+        self.checkin.red_flag.connect(self.report_unwell)
+        self.checkin.symptom_chosen.connect(self._symptom)
+        self.checkin.effort_chosen.connect(self._effort)
+        self.checkin.effort_skipped.connect(self._skip_effort)
+        # optional extras of the full CheckinView (amber advice, "waiting for you")
+        self._show_amber = getattr(self.checkin, "show_amber", None)
+        self._show_stalled = getattr(self.checkin, "show_stalled", None)
+
+        self.next_label = QLabel("", self)
+        self.next_label.setAccessibleName("Next exercise")
+        apply_font(self.next_label, "body")
+        _pin(self.next_label, 1)
+        outer.addWidget(self.next_label)
+
+        cap_frame = QFrame(self)
+        cap_frame.setObjectName("caption")
+        cap_lay = QVBoxLayout(cap_frame)
+        self.caption = QLabel("", cap_frame)
+        self.caption.setWordWrap(True)
+        self.caption.setAccessibleName("Caption")
+        apply_font(self.caption, "caption")
+        _pin(self.caption, 2)
+        cap_lay.addWidget(self.caption)
+        cap_frame.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        outer.addWidget(cap_frame)
+
+        self.progress = QProgressBar(self)
+        self.progress.setAccessibleName("Session progress")
+        # QProgressBar repaints synchronously on every change: 300 steps is smooth enough
+        self.progress.setRange(0, PROGRESS_STEPS)
+        self.progress.setTextVisible(False)
+        self.progress.setFixedHeight(max(14, self.fontMetrics().height()))
+        outer.addWidget(self.progress)
+
+        controls = QHBoxLayout()
+        self.pause_button = _button("Pause  (Space)", "Pause or resume", self)
+        self.skip_button = _button("Skip  (N)", "Skip to the next step", self)
+        self.repeat_button = _button("Repeat  (R)", "Repeat the last prompt", self)
+        self.rest_button = _button("+15 s  (+)", "Add 15 seconds of rest", self)
+        self.done_button = _button("Done  (D)", "Done with this set", self)
+        self.end_button = _button("End  (Esc)", "End the session", self)
+        self.full_button = _button("Full screen  (F11)", "Toggle full screen", self)
+        for b in (self.pause_button, self.skip_button, self.repeat_button, self.rest_button,
+                  self.done_button, self.end_button, self.full_button):
+            controls.addWidget(b)
+        outer.addLayout(controls)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.skip_button.clicked.connect(self.skip)
+        self.repeat_button.clicked.connect(self.repeat)
+        self.rest_button.clicked.connect(self.add_rest)
+        self.done_button.clicked.connect(self.done)
+        self.end_button.clicked.connect(self.end_requested.emit)
+        self.full_button.clicked.connect(self.fullscreen_requested.emit)
+
+        self._refresh = QTimer(self)
+        self._refresh.setInterval(REFRESH_MS)
+        self._refresh.timeout.connect(self.refresh)
+
+    # -- session lifecycle -------------------------------------------------------------------
+    def start(self, routine: Any, mood: int | None = None) -> Session | None:
+        """Start a session for `routine` (a core Routine).
+
+        A speaker that can `prepare` compiles the plan with real speech lengths and renders
+        it off the GUI thread first ("Getting ready"); then the session starts and
+        `session_started` is emitted. Otherwise it starts at once and is returned.
+        """
+        self._teardown()
+        self._warm_up()
+        self._reset_view()
+        prepare = getattr(self.services.speaker, "prepare", None)
+        if callable(prepare):
+            self._preparing = token = object()
+            self.state_label.setText("Getting ready")
+            self.caption.setText("Getting the voice ready…")
+            as_run = routine_as_run(routine, self.services)
+            options = self.services.settings.timeline_options()
+            prepare(as_run, options, lambda plan: self._begin(routine, mood, plan, token))
+            # a voice that never answers must not keep the person waiting: start anyway
+            # with estimated speech lengths (captions and tones still follow every cue)
+            QTimer.singleShot(PREPARE_TIMEOUT_MS,
+                              lambda: self._prepare_timed_out(routine, mood, token))
+            return None
+        return self._begin(routine, mood, None, None)
+
+    def _begin(self, routine: Any, mood: int | None, plan: SessionPlan | None,
+               token: object | None) -> Session | None:
+        if token is not None and token is not self._preparing:
+            return None  # a newer start (or a cancel) superseded this one
+        self._preparing = None
+        self.session = build_session(routine, self.services, self, plan)
+        self.session.driver.event_emitted.connect(self.on_event)
+        self._refresh.start()
+        self.session.driver.start(mood)
+        self.refresh()
+        self.session_started.emit(self.session)
+        return self.session
+
+    def _prepare_timed_out(self, routine: Any, mood: int | None, token: object) -> None:
+        if token is self._preparing:
+            log.warning("the voice did not prepare the session in time; starting without it")
+            self._begin(routine, mood, None, token)
+
+    def cancel_preparing(self) -> bool:
+        """Forget a start still waiting for the voice (Esc while getting ready)."""
+        if self._preparing is None:
+            return False
+        self._preparing = None
+        return True
+
+    @property
+    def preparing(self) -> bool:
+        return self._preparing is not None
+
+    def _warm_up(self) -> None:
+        """Render each look once before the clock runs: the first polish and glyph caching
+        of the big fonts then happen now, not as a stall at the first set."""
+        if self._warm or not self.isVisible():
+            return
+        self._warm = True
+        self.timer.setText("0:00123456789")
+        self.reps_label.setText("0123456789 / reps")
+        self.circle.start_phase(Phase.IN, 1.0, self.services.clock.now())
+        for page in (self.circle, self.reps_label):
+            self.side.setCurrentWidget(page)
+            self.grab()
+        self.circle.stop()
+
+    def _reset_view(self) -> None:
+        self._over_sent = False
+        self._answered_checkin = False
+        self.caption.setText("")
+        self.exercise_label.setText("")
+        self.counter_label.setText("")
+        self.next_label.setText("")
+        self.reps_label.setText("")
+        self.timer.setText("")
+        self.timer_caption.setText("")
+        self.progress.setValue(0)
+        self.checkin.clear()
+        self._sync_checkin()
+        self.circle.stop()
+
+    def _teardown(self) -> None:
+        if self.session is not None:
+            self.session.driver.event_emitted.disconnect(self.on_event)
+            self.session.driver.deleteLater()
+            self.session = None
+
+    @property
+    def active(self) -> bool:
+        return self.session is not None and not self.session.engine.is_over
+
+    @property
+    def driver(self) -> Any:
+        return self.session.driver if self.session else None
+
+    # -- actions (keys and buttons) -----------------------------------------------------------
+    def toggle_pause(self) -> None:
+        if self.active:
+            self.driver.pause()
+
+    def skip(self) -> None:
+        if self.active:
+            self.driver.skip()
+
+    def repeat(self) -> None:
+        if self.active:
+            self.driver.repeat()
+
+    def add_rest(self) -> None:
+        if self.active:
+            self.driver.add_rest()
+
+    def done(self) -> None:
+        if self.active:
+            self.driver.done()
+
+    def end(self) -> None:
+        if self.active:
+            self.driver.stop()
+
+    def report_unwell(self) -> None:
+        if self.session is not None:
+            self.driver.red_flag()
+
+    def _symptom(self, value: str) -> None:
+        if self.session is not None:
+            self.driver.red_flag(Symptom(value))
+
+    def _all_clear(self) -> None:
+        if self.active:
+            self.driver.answer_checkin(True)
+
+    def _skip_effort(self) -> None:
+        self.checkin.clear()
+        self._sync_checkin()
+
+    def _effort(self, effort: int) -> None:
+        """Recorded at once; the choice stays visible (and may be changed) during the rest."""
+        if self.session is not None:
+            self.driver.record_effort(effort)
+
+    def handle_key(self, key: int, text: str) -> bool:
+        """The player's keys; returns True when the key was used."""
+        if self.session is None:
+            if key == Qt.Key.Key_Escape and self.cancel_preparing():
+                self.end_requested.emit()
+                return True
+            return False
+        if key == Qt.Key.Key_U:
+            self.report_unwell()
+            return True
+        if key == Qt.Key.Key_Escape:
+            if self.active:
+                self.end_requested.emit()
+            return True
+        if self.checkin.isVisible() and self.checkin.handle_key(key, text):
+            return True
+        state = self.session.engine.paused_state or self.session.engine.state
+        if text in ("1", "2", "3", "4", "5") and state in (State.ARRIVAL, State.COOLDOWN):
+            self.driver.record_mood("before" if state is State.ARRIVAL else "after", int(text))
+            self.caption.setText(f"Mood noted: {text} of 5.")
+            return True
+        actions = {
+            int(Qt.Key.Key_Space): self.toggle_pause,
+            int(Qt.Key.Key_N): self.skip,
+            int(Qt.Key.Key_R): self.repeat,
+            int(Qt.Key.Key_Plus): self.add_rest,
+            int(Qt.Key.Key_D): self.done,
+        }
+        action = actions.get(int(key))
+        if action is None and text == "+":
+            action = self.add_rest
+        if action is not None:
+            action()
+            return True
+        return False
+
+    # -- engine events ----------------------------------------------------------------------
+    def on_event(self, event: Event) -> None:
+        if isinstance(event, CueDue):
+            self._on_cue(event)
+        elif isinstance(event, SetStarted):
+            self._answered_checkin = False
+            self.checkin.clear()
+            self._show_set()
+        elif isinstance(event, CheckinAsked):
+            self.checkin.ask(event.question)
+        elif isinstance(event, CheckinAnswered):
+            self._answered_checkin = True
+            self.checkin.ask_effort()
+        elif isinstance(event, AmberSign) and callable(self._show_amber):
+            self._show_amber(event.suggestion)
+        elif isinstance(event, CheckinStalled) and callable(self._show_stalled):
+            self._show_stalled(True)
+        elif isinstance(event, Paused):
+            self.circle.pause()
+        elif isinstance(event, Resumed):
+            self.circle.resume()
+        elif isinstance(event, StateChanged):
+            self._on_state(event.new)
+        if isinstance(event, StateChanged | Paused | Resumed):
+            self.refresh()
+        self._sync_checkin()
+
+    def _sync_checkin(self) -> None:
+        """Show the scroll area exactly when the check-in view is meant to be shown; while
+        it shares the screen with the timer (effort during a rest) it gets most of the room."""
+        wanted = not self.checkin.isHidden()
+        if self.checkin_area.isHidden() == wanted:
+            self.checkin_area.setVisible(wanted)
+            self._outer.setStretchFactor(self.checkin_area, 2 if wanted else 0)
+
+    def _on_cue(self, event: CueDue) -> None:
+        cue = event.cue
+        self.caption.setText(cue.text)
+        if cue.kind is CueKind.BREATHE and cue.phase is not None:
+            # anchor at the cue's due time, not at now: a late wake-up stays in sync
+            started = self.services.clock.now() - event.late
+            self.circle.start_phase(cue.phase, cue.phase_seconds or 1.0, started)
+        if cue.rep is not None:
+            self._show_reps(cue.rep)
+
+    def _on_state(self, new: State) -> None:
+        self.state_label.setText(STATE_WORDS[new])
+        self.pause_button.setText("Resume  (Space)" if new is State.PAUSED else "Pause  (Space)")
+        if new is State.PAUSED:
+            return
+        breathing = new in BREATHING_STATES
+        self.side.setCurrentWidget(self.circle if breathing else self.reps_label)
+        if not breathing:
+            self.circle.stop()
+        self.center.setVisible(new is not State.CHECKIN)
+        # the check-in question takes the centre's room while the centre is hidden
+        if new is State.CHECKIN:
+            self._outer.setStretchFactor(self.checkin_area, 2)
+        if new is State.ARRIVAL:
+            self.exercise_label.setText("Arrive and breathe")
+            self.counter_label.setText(self._plan_text())
+        elif new is State.COOLDOWN:
+            self.exercise_label.setText("Cool-down breathing")
+            self.counter_label.setText("All sets done")
+            self.next_label.setText("")
+        elif new is State.REST:
+            self.exercise_label.setText("Rest and breathe")
+        if new in (State.ANNOUNCE, State.WORK, State.COUNTDOWN):
+            self.circle.stop()
+        else:
+            self.reps_label.setText("")
+        if new in (State.ENDED, State.STOPPED):
+            self._finish()
+        self._update_buttons(new)
+
+    def _update_buttons(self, state: State) -> None:
+        shown = self.session.engine.paused_state if self.session else None
+        effective = shown or state
+        live = state not in (State.ENDED, State.STOPPED, State.IDLE)
+        self.pause_button.setEnabled((live and effective is not State.CHECKIN)
+                                     or state is State.PAUSED)
+        self.skip_button.setEnabled(live and effective is not State.CHECKIN)
+        self.repeat_button.setEnabled(live)
+        self.rest_button.setEnabled(live and effective is State.REST)
+        self.done_button.setEnabled(live and effective is State.WORK)
+        self.end_button.setEnabled(live)
+
+    def _plan_text(self) -> str:
+        if self.session is None:
+            return ""
+        r = self.session.routine
+        return f"{r.name}: {len(r.exercises)} exercises × {r.rounds} rounds"
+
+    def _show_set(self) -> None:
+        assert self.session is not None
+        seg = self.session.engine.segment
+        if seg is None or seg.exercise is None or seg.set_no is None:
+            return
+        routine = self.session.routine
+        per_round = len(routine.exercises)
+        self.exercise_label.setText(seg.exercise.name)
+        self.counter_label.setText(
+            f"Set {seg.set_no + 1} of {self.session.summary.sets_total}   ·   "
+            f"Round {seg.round} of {routine.rounds}   ·   "
+            f"exercise {seg.set_no % per_round + 1} of {per_round}"
+        )
+        self._show_reps(0)
+        nxt = self.session.engine.next_exercise()
+        self.next_label.setText(f"Next: {nxt.name}, {nxt.target_text}" if nxt else
+                                "Next: cool-down")
+
+    def _show_reps(self, done: int) -> None:
+        seg = self.session.engine.segment if self.session else None
+        if seg is None or seg.exercise is None or seg.kind is not SegmentKind.SET:
+            self.reps_label.setText("")
+            return
+        ex = seg.exercise
+        if ex.kind is SetKind.REPS:
+            self.reps_label.setText(f"{done} / {ex.reps} reps")
+        elif ex.kind is SetKind.TO_FATIGUE:
+            self.reps_label.setText(f"{done} reps" if done else "to near fatigue")
+        else:
+            self.reps_label.setText(ex.target_text)
+
+    def refresh(self) -> None:
+        """Timer and progress: read from the engine, which owns the time."""
+        self._sync_checkin()
+        if self.session is None:
+            return
+        eng = self.session.engine
+        state = eng.paused_state or eng.state
+        seg = eng.segment
+        done, total = eng.progress()
+        step = int(PROGRESS_STEPS * done / total) if total else 0
+        if step != self.progress.value():
+            self.progress.setValue(step)
+        if seg is None or state in (State.ENDED, State.STOPPED, State.CHECKIN):
+            self.timer_caption.setText("")
+            return
+        elapsed = eng.segment_elapsed()
+        if seg.kind is SegmentKind.SET and seg.exercise is not None:
+            if state in (State.ANNOUNCE, State.COUNTDOWN):
+                caption, value = "starts in", fmt_clock(seg.work_at - elapsed)
+            elif seg.exercise.kind is SetKind.TO_FATIGUE:
+                caption, value = "elapsed", fmt_clock(max(0.0, elapsed - seg.work_at),
+                                                      up=False)
+            else:
+                caption, value = "time left", fmt_clock(seg.duration - elapsed)
+        else:
+            caption = {State.REST: "rest left", State.ARRIVAL: "arriving",
+                       State.COOLDOWN: "cool-down left"}.get(state, "")
+            value = fmt_clock(eng.remaining_in_segment())
+        if eng.state is State.PAUSED:
+            caption = "paused"
+        self.timer_caption.setText(caption)
+        self.timer.setText(value)
+
+    def _finish(self) -> None:
+        self._refresh.stop()
+        self.refresh()
+        self.checkin.clear()
+        self.circle.stop()
+        if self.session is not None and not self._over_sent:
+            self._over_sent = True
+            # queued: let the engine finish delivering this event before screens switch
+            summary = self.session.summary
+            QTimer.singleShot(0, lambda: self.session_over.emit(summary))

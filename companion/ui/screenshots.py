@@ -1,0 +1,175 @@
+"""Render every screen offscreen to PNGs: `python -m companion.ui.screenshots OUT_DIR`.
+
+A fake clock drives a real engine, so the pictures show real states (mid-set, mid-breath)
+without waiting. Each screen is rendered with a light and a dark palette.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QWidget
+
+from companion.config import Paths
+from companion.core.breathing import Phase
+from companion.core.clock import FakeClock
+from companion.core.events import State
+from companion.core.timeline import CueKind
+from companion.ui.services import AppServices, InMemoryHistory
+from companion.ui.style import app_stylesheet, make_palette
+from companion.ui.window import MainWindow
+from companion.voice.base import RecordingSpeaker
+
+log = logging.getLogger(__name__)
+
+SIZE = (1280, 820)
+
+
+def _pump(app: QApplication) -> None:
+    for _ in range(3):
+        app.processEvents()
+
+
+def _save(widget: QWidget, path: Path, app: QApplication) -> None:
+    _pump(app)
+    widget.grab().save(str(path))
+    log.info("wrote %s", path)
+
+
+class Shooter:
+    """One window with a fake clock; helpers to move the session to a given moment."""
+
+    def __init__(self, app: QApplication, data: Path) -> None:
+        self.app = app
+        self.clock = FakeClock()
+        self.history = InMemoryHistory()
+        paths = Paths(data).ensure()
+        self.services = AppServices(paths=paths, speaker=RecordingSpeaker(),
+                                    history=self.history, clock=self.clock)
+        args = argparse.Namespace(data_dir=str(data), db=None, routine=None)
+        self.window = MainWindow(args, services=self.services)
+        self.window.resize(*SIZE)
+        self.window.show()
+        self.window.load()
+        _pump(app)
+
+    @property
+    def engine(self):  # type: ignore[no-untyped-def]  # internal helper
+        assert self.window.player is not None and self.window.player.session is not None
+        return self.window.player.session.engine
+
+    def step(self, seconds: float = 0.1) -> None:
+        self.clock.advance(seconds)
+        assert self.window.player is not None and self.window.player.driver is not None
+        self.window.player.driver.tick()
+        self.window.player.refresh()
+
+    def run_until(self, predicate, limit: float = 3600.0) -> None:  # type: ignore[no-untyped-def]
+        t = 0.0
+        while not predicate() and t < limit:
+            self.step(0.1)
+            t += 0.1
+        if not predicate():
+            raise RuntimeError("screenshot state never reached")
+
+
+def shoot(out: Path, dark: bool) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    app.setPalette(make_palette(dark))
+    app.setStyleSheet("")
+    app.setStyleSheet(app_stylesheet())
+    suffix = "dark" if dark else "light"
+    with tempfile.TemporaryDirectory() as tmp:
+        s = Shooter(app, Path(tmp))
+        w = s.window
+        assert w.start_screen is not None and w.player is not None
+        # a session earlier this week, so the week shows progress
+        w.start_screen.set_week(1, s.services.settings.weekly_goal)
+        w.start_screen.set_mood(4)
+        _save(w, out / f"start-{suffix}.png", app)
+
+        entry = w.start_screen.entry_for("starter")
+        assert entry is not None
+        w.start_session(entry, 4)
+        s.run_until(lambda: s.engine.state is State.WORK and s.engine.reps_done >= 5)
+        _save(w, out / f"player-work-{suffix}.png", app)
+
+        s.run_until(lambda: s.engine.state is State.CHECKIN)
+        s.step(1.0)
+        _save(w, out / f"player-checkin-{suffix}.png", app)
+
+        w.player.driver.answer_checkin(True)
+        spoken = s.services.speaker
+
+        def mid_in_breath() -> bool:
+            said = getattr(spoken, "said", [])
+            last = said[-1] if said else None
+            return (s.engine.state is State.REST and last is not None
+                    and last.kind is CueKind.BREATHE and last.phase is Phase.IN
+                    and w.player is not None and w.player.circle.progress() >= 0.6)
+
+        s.run_until(mid_in_breath)
+        _save(w, out / f"player-rest-{suffix}.png", app)
+        w.player.driver.record_effort(4)
+
+        efforts = iter([5, 6, 6, 7, 5, 9, 6, 7, 8])
+        while not s.engine.is_over:
+            if s.engine.state is State.CHECKIN:
+                w.player.driver.answer_checkin(True)
+                w.player.driver.record_effort(next(efforts, 6))
+            elif s.engine.state is State.WORK and s.engine.segment is not None \
+                    and s.engine.segment.open_ended and s.engine.segment_elapsed() > 40:
+                w.player.driver.done()
+            s.step(0.5)
+        _pump(app)
+        assert w.end_screen is not None
+        w.end_screen.choose_mood(4)
+        _save(w, out / f"end-{suffix}.png", app)
+
+        from companion.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(s.services.settings, s.services.speaker, w)
+        dialog.show()
+        _save(dialog, out / f"settings-{suffix}.png", app)
+        dialog.close()
+
+        w.show_start()
+        w.start_session(entry, None)
+        s.run_until(lambda: s.engine.state is State.WORK)
+        w.player.report_unwell()
+        _pump(app)
+        _save(w, out / f"safety-{suffix}.png", app)
+        w.player.end()
+        w._quitting = True
+        w.close()
+        w.deleteLater()
+        _pump(app)
+
+
+def main(argv: list[str]) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    out = Path(argv[0] if argv else "docs/screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Companion")
+    for dark in (False, True):
+        shoot(out, dark)
+    # the safety screens' own pictures (README "Safety"), so `make screenshots` renders all
+    from companion.ui.safety_screenshots import save_safety_screenshots
+
+    app.setPalette(make_palette(False))
+    for path in save_safety_screenshots(out):
+        log.info("wrote %s", path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

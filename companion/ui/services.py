@@ -1,0 +1,207 @@
+"""What the screens are given: one small container of services, each behind an interface.
+
+The desktop screens never construct storage, speech or safety objects themselves; they use
+what `AppServices` holds. That is the seam where the real implementations plug in:
+
+- `speaker`: anything with the `companion.voice.base.Speaker` protocol. The default is
+  `CaptionsOnlySpeaker` until the real voice (`companion.ui.speech.make_speaker`) is wired in.
+  If it also has `voices() -> list[(id, name)]`, the Settings dialog lists them.
+- `history`: the `History` protocol below. `InMemoryHistory` serves tests and runs without a
+  database; the storage facade provides the same calls.
+- `session_gate(parent, routine) -> bool`: asked before a session starts (the red-flag
+  acknowledgement plugs in here); `first_run(parent)`: called once the window is up (the
+  screening wizard plugs in here).
+- `checkin_view_factory` / `safety_screen_factory`: the widgets shown during a check-in and
+  after a red-flag stop (`CheckinView`, `SafetyScreen` by default).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from companion.config import Paths
+from companion.core.clock import Clock, SystemClock
+from companion.core.events import (
+    EffortRecorded,
+    Event,
+    MoodRecorded,
+    RedFlagRaised,
+    SessionEnded,
+    SessionStarted,
+    SetFinished,
+)
+from companion.core.routine import Routine
+from companion.routines import RoutineLibrary
+from companion.settings import Settings, week_start
+from companion.voice.base import CaptionsOnlySpeaker, Speaker
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+log = logging.getLogger(__name__)
+
+EngineListener = Callable[[Event], None]
+
+
+class History(Protocol):
+    """The few history calls the start and end screens need (the storage facade's subset)."""
+
+    def sessions_this_week(self, now: dt.datetime | None = None) -> int:
+        """Completed sessions started this week (Monday 00:00, local time)."""
+        ...
+
+    def suggested_routine_id(self) -> str | None:
+        """Today's suggestion (e.g. the routine last used); None lets the app pick."""
+        ...
+
+    def recorder_for(self, routine: Routine) -> EngineListener | None:
+        """An engine listener that records this session; None when nothing is recorded.
+
+        It must commit `RedFlagRaised` before returning (the stop is on disk before the stop
+        message is spoken and before the safety screen shows).
+        """
+        ...
+
+
+@dataclass
+class SessionRecord:
+    """One session as the in-memory history keeps it (what a history row would hold)."""
+
+    routine_id: str
+    routine_name: str
+    started_at: dt.datetime
+    status: str = ""
+    sets_done: int = 0
+    efforts: dict[int, int] = field(default_factory=dict)
+    mood_before: int | None = None
+    mood_after: int | None = None
+    red_flag: str | None = None
+
+
+class InMemoryHistory:
+    """`History` without a database: for tests, and for runs where storage is unavailable."""
+
+    def __init__(self, now: Callable[[], dt.datetime] | None = None) -> None:
+        self.sessions: list[SessionRecord] = []
+        self._now = now or (lambda: dt.datetime.now().astimezone())
+
+    def sessions_this_week(self, now: dt.datetime | None = None) -> int:
+        now = now or self._now()
+        start = week_start(now)
+        return sum(1 for s in self.sessions if s.started_at >= start and s.status == "completed")
+
+    def suggested_routine_id(self) -> str | None:
+        return self.sessions[-1].routine_id if self.sessions else None
+
+    def recorder_for(self, routine: Routine) -> EngineListener | None:
+        record = SessionRecord(routine.id, routine.name, self._now())
+
+        def listen(event: Event) -> None:
+            if isinstance(event, SessionStarted):
+                self.sessions.append(record)
+            elif isinstance(event, SetFinished) and not event.skipped:
+                record.sets_done += 1
+            elif isinstance(event, EffortRecorded):
+                record.efforts[event.set_no] = event.effort
+            elif isinstance(event, MoodRecorded):
+                if event.when == "before":
+                    record.mood_before = event.mood
+                else:
+                    record.mood_after = event.mood
+            elif isinstance(event, RedFlagRaised):
+                record.red_flag = event.symptom.value
+            elif isinstance(event, SessionEnded):
+                record.status = event.status.value
+
+        return listen
+
+
+class ScaledClock:
+    """Monotonic time running `factor` times faster: a testing aid (COMPANION_TIME_SCALE)."""
+
+    def __init__(self, factor: float) -> None:
+        self.factor = factor
+        self._origin = time.monotonic()
+
+    def now(self) -> float:
+        return self._origin + (time.monotonic() - self._origin) * self.factor
+
+
+def _allow(parent: QWidget | None, routine: Routine) -> bool:
+    return True
+
+
+def red_flag_gate_for(history: History) -> Callable[[QWidget | None, Routine], bool]:
+    """The session gate that asks for the red-flag confirmation (companion.ui.gates)."""
+
+    def gate(parent: QWidget | None, routine: Routine) -> bool:
+        from companion.ui.gates import red_flag_gate
+
+        return red_flag_gate(history, parent, routine)
+
+    return gate
+
+
+def _nothing(parent: QWidget | None) -> None:
+    return None
+
+
+def _default_checkin_factory(parent: QWidget | None) -> Any:
+    from companion.ui.checkin_view import CheckinView
+
+    return CheckinView(parent)
+
+
+def _default_safety_factory(emergency_text: str, parent: QWidget | None) -> Any:
+    from companion.ui.safety_screen import SafetyScreen
+
+    return SafetyScreen(emergency_text, parent)
+
+
+@dataclass
+class AppServices:
+    """Everything a screen may use; built once after the window shows, replaced in tests."""
+
+    paths: Paths
+    settings: Settings = field(default_factory=Settings)
+    speaker: Speaker = field(default_factory=CaptionsOnlySpeaker)
+    history: History = field(default_factory=InMemoryHistory)
+    library: RoutineLibrary | None = None
+    clock: Clock = field(default_factory=SystemClock)
+    db_url: str = ""
+    #: problems found while loading (broken settings file, storage unavailable...), shown once
+    problems: list[str] = field(default_factory=list)
+    session_gate: Callable[[QWidget | None, Routine], bool] = _allow
+    first_run: Callable[[QWidget | None], None] = _nothing
+    #: `factory(parent) -> widget` with signals all_clear(), red_flag(), effort_chosen(int),
+    #: effort_skipped(), symptom_chosen(str) and methods ask(question), ask_effort(), clear()
+    checkin_view_factory: Callable[[QWidget | None], Any] = _default_checkin_factory
+    #: `factory(emergency_text, parent) -> widget` with show_stop(symptom), signals
+    #: symptom_chosen(str) and finished()
+    safety_screen_factory: Callable[[str, QWidget | None], Any] = _default_safety_factory
+
+    def routine_library(self) -> RoutineLibrary:
+        if self.library is None:
+            self.library = RoutineLibrary(self.paths.routines_dir)
+        return self.library
+
+    def save_settings(self, settings: Settings) -> str | None:
+        """Store and apply at once; returns a message if the file could not be written."""
+        from companion.settings import save_settings
+
+        self.settings = settings
+        try:
+            self.speaker.apply(settings.voice_settings())
+        except Exception:  # a failing voice must never block saving the settings
+            log.exception("speaker rejected the new settings")
+        try:
+            save_settings(settings, self.paths.settings_file)
+        except OSError as exc:
+            log.warning("cannot save settings: %s", exc)
+            return f"Your settings apply now but could not be saved: {exc}"
+        return None

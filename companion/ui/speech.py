@@ -1,0 +1,508 @@
+"""The real `Speaker`: pre-rendered WAVs played with QtMultimedia, so a stop is a real stop.
+
+pyttsx3 cannot be interrupted (its `stop()` can deadlock, nateshmbhat/pyttsx3 #402), so it
+only renders files (companion/voice/synth.py, on its own worker) and playback belongs to a
+`QMediaPlayer`. Rules, from companion/core/timeline.py `Priority`:
+- every cue is captioned at once, whatever happens to its sound;
+- NORMAL waits for the utterance playing, at most MAX_QUEUE_WAIT, then it is dropped;
+- TIMED replaces a stale queued or playing cue (a countdown never lags behind a sentence);
+- SAFETY stops everything (speech and tones) at once, empties the queue, then speaks.
+An utterance not yet rendered is requested from the synthesizer's worker; the file comes
+back through a queued signal, so the GUI thread never waits on the engine.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+
+from companion.config import Paths
+from companion.core.routine import Routine
+from companion.core.timeline import (
+    Cue,
+    Priority,
+    SessionPlan,
+    TimelineOptions,
+    Tone,
+    compile_plan,
+)
+from companion.voice import audio
+from companion.voice.base import (
+    CaptionListener,
+    CaptionsOnlySpeaker,
+    Speaker,
+    SpeakerState,
+    StateListener,
+    VoiceSettings,
+    VoiceStatus,
+)
+from companion.voice.policy import audible
+from companion.voice.synth import Synthesizer, VoiceInfo, plan_texts
+
+log = logging.getLogger(__name__)
+
+MAX_QUEUE_WAIT = 3.0  # seconds a NORMAL cue may wait for the voice before it is stale
+TIMED_STALE = 0.75  # a TIMED cue whose file arrives later than this is not played
+WATCHDOG_SLACK = 3.0  # an utterance not ended this long after its length is given up on
+
+NO_AUDIO_MESSAGE = "No audio output device was found, so prompts show as captions only."
+NO_AUDIO_FIX = ("Connect speakers or headphones, or check your sound settings "
+                "(on Linux, check that PulseAudio or PipeWire is running: pactl info).")
+NO_QTMULTIMEDIA_FIX = "Install the audio library Qt needs: sudo apt-get install libpulse0"
+BANNER_TITLES = {
+    VoiceStatus.NO_ENGINE: "Speech engine unavailable: prompts show as captions.",
+    VoiceStatus.NO_AUDIO: "No sound: prompts show as captions.",
+}
+
+
+@dataclass
+class _Item:
+    cue: Cue
+    due: float  # perf_counter when say() was called
+    token: int
+    path: Path | None = None
+    playing: bool = False  # PlayingState seen: only then does EndOfMedia belong to it
+
+
+class QtSpeaker:
+    """Implements `companion.voice.base.Speaker` on the GUI thread (see module doc)."""
+
+    def __init__(
+        self,
+        synth: Synthesizer | None,
+        settings: VoiceSettings | None = None,
+        *,
+        audio_outputs: Callable[[], list[Any]] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        from PySide6.QtMultimedia import QMediaDevices
+
+        self._signals = SpeakerSignals(parent)
+        self._signals.rendered.connect(self._on_rendered)
+        self._signals.prepared.connect(self._on_prepared)
+        self.synth = synth
+        self.settings = settings or VoiceSettings()
+        self._audio_outputs = audio_outputs or QMediaDevices.audioOutputs
+        self._devices = QMediaDevices(self._signals)
+        self._devices.audioOutputsChanged.connect(self._on_devices_changed)
+        self._captions: list[CaptionListener] = []
+        self._state_listeners: list[StateListener] = []
+        self._plan_listeners: dict[int, Callable[[SessionPlan], None]] = {}
+        self._queue: list[_Item] = []
+        self._current: _Item | None = None
+        self._token = 0
+        self._prerender_texts: list[str] = []
+        self.state = SpeakerState()
+        # for the bench and tests: perf_counter when speech was last cut off
+        self.stopped_at = 0.0
+        self._speech = _Player(self._signals, self._on_status, self._on_error,
+                               self._on_playing)
+        # if a player never reports the end (a broken backend), the queue must not stall
+        self._watchdog = QTimer(self._signals)
+        self._watchdog.setSingleShot(True)
+        self._watchdog.timeout.connect(self._on_watchdog)
+        self._tones: dict[Tone, _Player] = {}
+        for tone in Tone:
+            player = _Player(self._signals, None, self._on_tone_error, None)
+            player.load(audio.tone_path(tone))
+            self._tones[tone] = player
+        if synth is not None:
+            synth.configure(self.settings.voice_id, self.settings.rate)
+        self._apply_volume()
+        self._refresh_state()
+
+    # -- the Speaker protocol -----------------------------------------------------------------
+    def say(self, cue: Cue) -> None:
+        """Caption now; then tone now and speech by the priority rules."""
+        for listener in list(self._captions):
+            try:
+                listener(cue)
+            except Exception:  # a broken caption view must not silence the session
+                log.exception("caption listener failed")
+        now = time.perf_counter()
+        if cue.priority is Priority.SAFETY:
+            self._stop_all()
+        heard = audible(cue, self.settings)
+        if heard.tone is not None:
+            self._tones[heard.tone].restart()
+        if not heard.speak or not self._can_speak(cue.text):
+            return
+        self._token += 1
+        item = _Item(cue, now, self._token)
+        if self._current is not None and self._current.cue.priority is Priority.SAFETY \
+                and cue.priority is not Priority.SAFETY:
+            log.info("not speaking %r over a safety message", cue.text)
+            return
+        if cue.priority >= Priority.TIMED:
+            if self._current is not None or self._queue:
+                log.debug("%r replaces a stale cue", cue.text)
+            self._queue.clear()
+            self._start(item)
+        elif self._current is None:
+            self._start(item)
+        else:
+            self._queue.append(item)
+
+    def cancel(self) -> None:
+        """Cut off speech and tones at once and forget the queue (stop, skip, safety)."""
+        self._stop_all()
+
+    def apply(self, settings: VoiceSettings) -> None:
+        old, self.settings = self.settings, settings
+        self._apply_volume()
+        if not settings.tones:
+            for player in self._tones.values():
+                player.stop()
+        if self.synth is not None and (old.voice_id, old.rate) != (settings.voice_id,
+                                                                   settings.rate):
+            self.synth.configure(settings.voice_id, settings.rate)
+            if self._prerender_texts:
+                self.prerender(self._prerender_texts)
+
+    def on_caption(self, listener: CaptionListener) -> None:
+        self._captions.append(listener)
+
+    def on_state(self, listener: StateListener) -> None:
+        self._state_listeners.append(listener)
+        listener(self.state)
+
+    # -- preparing a session ------------------------------------------------------------------
+    def prepare(self, routine: Routine, options: TimelineOptions | None,
+                done: Callable[[SessionPlan], None]) -> None:
+        """Compile the plan with real speech lengths and pre-render it, off the GUI thread;
+        `done(plan)` runs on the GUI thread when it is ready."""
+        if self.synth is None or not self.synth.available:
+            done(compile_plan(routine, options))
+            return
+        self._token += 1
+        token = self._token
+        self._plan_listeners[token] = done
+        synth = self.synth
+
+        def work() -> None:
+            try:
+                plan = synth.prepare_plan(routine, options)
+            except Exception:  # the estimate still gives a usable plan
+                log.exception("could not prepare the plan with real speech lengths")
+                plan = compile_plan(routine, options)
+            self._signals.prepared.emit(token, plan)
+
+        threading.Thread(target=work, name="speech-prepare", daemon=True).start()
+
+    def prerender(self, texts: Iterable[str]) -> None:
+        """Render these texts in the background (e.g. after a voice or rate change)."""
+        self._prerender_texts = list(dict.fromkeys(texts))
+        if self.synth is None:
+            return
+        synth, texts_now = self.synth, list(self._prerender_texts)
+        threading.Thread(target=synth.prerender, args=(texts_now,), name="speech-prerender",
+                         daemon=True).start()
+
+    @property
+    def speaking(self) -> bool:
+        return self._current is not None
+
+    @property
+    def queued(self) -> int:
+        return len(self._queue)
+
+    def close(self) -> None:
+        self._stop_all()
+        if self.synth is not None:
+            self.synth.close()
+
+    # -- internals ----------------------------------------------------------------------------
+    def _can_speak(self, text: str) -> bool:
+        """With the engine gone mid-session, pre-rendered prompts still play."""
+        if self.synth is None:
+            return False
+        if self.synth.available:
+            return True
+        self._refresh_state()
+        return self.synth.cached(text) is not None
+
+    def _start(self, item: _Item) -> None:
+        """Make `item` the current utterance: play its file now, or ask for it."""
+        if self._current is not None:
+            self._speech.stop()
+            self.stopped_at = time.perf_counter()
+        self._current = item
+        assert self.synth is not None
+        path = self.synth.cached(item.cue.text)
+        if path is not None:
+            self._play(item, path)
+            return
+        token = item.token
+        signals = self._signals
+
+        def done(fut: Future[Path]) -> None:  # on the synth worker thread
+            exc = fut.exception()
+            signals.rendered.emit(token, None if exc else fut.result(), str(exc or ""))
+
+        self.synth.render_async(item.cue.text, done)
+
+    def _on_rendered(self, token: int, path: Path | None, error: str) -> None:
+        item = self._current
+        if item is None or item.token != token:
+            return  # cancelled or replaced while it was rendering
+        if path is None:
+            log.warning("could not speak %r: %s", item.cue.text, error)
+            self._refresh_state()
+            self._finish()
+            return
+        late = time.perf_counter() - item.due
+        if item.cue.priority is Priority.TIMED and late > TIMED_STALE:
+            log.info("dropping %r: rendered %.2f s late", item.cue.text, late)
+            self._finish()
+            return
+        self._play(item, path)
+
+    def _play(self, item: _Item, path: Path) -> None:
+        item.path = path
+        self._speech.play(path)
+        try:
+            seconds = audio.duration(path)
+        except (OSError, ValueError):
+            seconds = 10.0
+        self._watchdog.start(round((seconds + WATCHDOG_SLACK) * 1000))
+
+    def _on_playing(self) -> None:
+        if self._current is not None and not self._current.playing:
+            self._current.playing = True
+            now = time.perf_counter()
+            self._signals.started.emit(self._current.cue, now - self._current.due)
+
+    def _on_status(self, end_of_media: bool) -> None:
+        if end_of_media and self._current is not None and self._current.playing:
+            self._finish()
+
+    def _on_watchdog(self) -> None:
+        if self._current is not None:
+            log.warning("playback of %r never ended; moving on", self._current.cue.text)
+            self._speech.stop()
+            self._finish()
+
+    def _on_error(self, message: str) -> None:
+        self._on_tone_error(message)
+        if self._current is not None:
+            self._finish()
+
+    def _on_tone_error(self, message: str) -> None:
+        log.warning("audio playback failed: %s", message)
+        self._set_state(SpeakerState(VoiceStatus.NO_AUDIO, f"Audio playback failed: {message}",
+                                     NO_AUDIO_FIX))
+
+    def _finish(self) -> None:
+        """The current utterance is done: start the next queued one that is still fresh."""
+        self._current = None
+        self._watchdog.stop()
+        now = time.perf_counter()
+        while self._queue:
+            item = self._queue.pop(0)
+            if now - item.due <= MAX_QUEUE_WAIT:
+                self._start(item)
+                return
+            log.info("dropping stale %r (waited %.1f s)", item.cue.text, now - item.due)
+        self._signals.idle.emit()
+
+    def _stop_all(self) -> None:
+        self._queue.clear()
+        self._watchdog.stop()
+        if self._current is not None:
+            self._current = None
+            self._speech.stop()
+        for player in self._tones.values():
+            player.stop()
+        self.stopped_at = time.perf_counter()
+
+    def _apply_volume(self) -> None:
+        volume = max(0.0, min(1.0, float(self.settings.volume)))
+        self._speech.set_volume(volume)
+        for player in self._tones.values():
+            player.set_volume(volume)
+
+    def _on_devices_changed(self) -> None:
+        for player in (self._speech, *self._tones.values()):
+            player.use_default_device()
+        self._refresh_state()
+
+    def _refresh_state(self) -> None:
+        outputs = self._audio_outputs()
+        engine = self.synth.state if self.synth is not None else SpeakerState(
+            VoiceStatus.NO_ENGINE, "Speech is turned off.", "")
+        if engine.status is not VoiceStatus.OK:
+            message = engine.message + ("" if outputs else " " + NO_AUDIO_MESSAGE)
+            fix = engine.fix + ("" if outputs else " " + NO_AUDIO_FIX)
+            self._set_state(SpeakerState(VoiceStatus.NO_ENGINE, message.strip(), fix.strip()))
+        elif not outputs:
+            self._set_state(SpeakerState(VoiceStatus.NO_AUDIO, NO_AUDIO_MESSAGE, NO_AUDIO_FIX))
+        else:
+            self._set_state(SpeakerState())
+
+    def _set_state(self, state: SpeakerState) -> None:
+        if state == self.state:
+            return
+        self.state = state
+        log.info("voice status: %s %s", state.status.value, state.message)
+        for listener in list(self._state_listeners):
+            try:
+                listener(replace(state))
+            except Exception:
+                log.exception("state listener failed")
+
+    def _on_prepared(self, token: int, plan: SessionPlan) -> None:
+        self._prerender_texts = plan_texts(plan)
+        listener = self._plan_listeners.pop(token, None)
+        if listener is not None:
+            listener(plan)
+
+    # signals for Qt code that prefers them to callbacks
+    @property
+    def signals(self) -> SpeakerSignals:
+        return self._signals
+
+
+class SpeakerSignals(QObject):
+    """Queued hand-offs to the GUI thread, plus notifications for views and the bench."""
+
+    rendered = Signal(int, object, str)  # token, path or None, error (from the synth worker)
+    prepared = Signal(int, object)  # token, SessionPlan (from the prepare thread)
+    started = Signal(object, float)  # Cue whose speech started playing, seconds since say()
+    idle = Signal()  # nothing playing and nothing queued
+
+
+class _Player:
+    """One QMediaPlayer with its own QAudioOutput (speech, or one tone)."""
+
+    def __init__(self, parent: QObject, on_status: Callable[[bool], None] | None,
+                 on_error: Callable[[str], None], on_playing: Callable[[], None] | None) -> None:
+        from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
+
+        self._qmp = QMediaPlayer
+        self.player = QMediaPlayer(parent)
+        self.output = QAudioOutput(QMediaDevices.defaultAudioOutput(), parent)
+        self.player.setAudioOutput(self.output)
+        self._on_error = on_error
+        if on_status is not None:
+            self.player.mediaStatusChanged.connect(
+                lambda s: on_status(s == QMediaPlayer.MediaStatus.EndOfMedia))
+        if on_playing is not None:
+            self.player.playbackStateChanged.connect(
+                lambda s: on_playing() if s == QMediaPlayer.PlaybackState.PlayingState else None)
+        self.player.errorOccurred.connect(self._error)
+
+    def _error(self, error: Any, message: str) -> None:
+        if error != self._qmp.Error.NoError:
+            self._on_error(message or str(error))
+
+    def load(self, path: Path) -> None:
+        self.player.setSource(QUrl.fromLocalFile(str(path)))
+
+    def play(self, path: Path) -> None:
+        self.player.stop()
+        self.load(path)
+        self.player.play()
+
+    def restart(self) -> None:
+        self.player.stop()
+        self.player.play()
+
+    def stop(self) -> None:
+        self.player.stop()
+
+    def set_volume(self, volume: float) -> None:
+        self.output.setVolume(volume)
+
+    def use_default_device(self) -> None:
+        from PySide6.QtMultimedia import QMediaDevices
+
+        self.output.setDevice(QMediaDevices.defaultAudioOutput())
+
+
+class VoiceBanner(QFrame):
+    """The banner a window shows while the voice is missing: what and the exact fix.
+
+    `VoiceBanner(parent).follow(speaker)`; hidden while the voice works. The fix is
+    selectable so a command can be copied into a terminal.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("voiceBanner")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet(
+            "#voiceBanner { background: #fff4ce; border: 1px solid #c8a200; border-radius: 4px; }"
+            " QLabel { color: #3b2f00; }"
+        )
+        self.setAccessibleName("Voice status")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        self.title = QLabel(self)
+        self.title.setStyleSheet("font-weight: bold;")
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.fix = QLabel(self)
+        self.fix.setWordWrap(True)
+        self.fix.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for label in (self.title, self.message, self.fix):
+            layout.addWidget(label)
+        self.hide()
+
+    def follow(self, speaker: Speaker) -> VoiceBanner:
+        speaker.on_state(self.show_state)
+        return self
+
+    def show_state(self, state: SpeakerState) -> None:
+        title = BANNER_TITLES.get(state.status)
+        if title is None:
+            self.hide()
+            return
+        self.title.setText(title)
+        self.message.setText(state.message)
+        self.fix.setText(f"To fix: {state.fix}" if state.fix else "")
+        self.fix.setVisible(bool(state.fix))
+        self.setAccessibleDescription(f"{title} {state.message} {self.fix.text()}")
+        self.show()
+
+
+def available_voices(speaker: Speaker) -> list[VoiceInfo]:
+    """Voices for the Settings screen (readable name and language); empty without an
+    engine. The first call asks the engine (tens of ms), later calls are instant."""
+    synth = getattr(speaker, "synth", None)
+    return synth.voices() if isinstance(synth, Synthesizer) else []
+
+
+def make_speaker(paths: Paths, settings: VoiceSettings | None = None, *,
+                 synth: Synthesizer | None = None,
+                 audio_outputs: Callable[[], list[Any]] | None = None) -> Speaker:
+    """The best speaker this machine allows, with `state` saying what is missing and how
+    to fix it. Starts the speech helper (a fraction of a second): call it once at start-up,
+    not per session.
+
+    - QtMultimedia cannot load: CaptionsOnlySpeaker (NO_AUDIO, fix: install libpulse0);
+    - no speech engine: QtSpeaker without speech (NO_ENGINE): captions and tones;
+    - no audio output device: QtSpeaker (NO_AUDIO); it recovers when a device appears.
+    """
+    settings = settings or VoiceSettings()
+    try:
+        import PySide6.QtMultimedia  # noqa: F401
+    except ImportError as exc:
+        log.warning("QtMultimedia unavailable: %s", exc)
+        return CaptionsOnlySpeaker(VoiceStatus.NO_AUDIO,
+                                   f"Sound is unavailable ({exc}); prompts show as captions.",
+                                   NO_QTMULTIMEDIA_FIX)
+    if synth is None:
+        synth = Synthesizer(paths.cache_dir, settings.voice_id, settings.rate)
+    state = synth.start()
+    if state.status is not VoiceStatus.OK:
+        log.warning("no speech engine: %s", state.message)
+    return QtSpeaker(synth, settings, audio_outputs=audio_outputs)

@@ -1,0 +1,332 @@
+"""The start screen: today's suggestion, the week so far, a routine picker with a readable
+preview, an optional mood check, and one big Start button.
+
+Progress is framed as consistency against a weekly goal (the seed: even two sessions a week
+help); there are no streaks to break and no weight or appearance numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from companion.core.timeline import compile_plan
+from companion.routines import Problem, RoutineEntry
+from companion.ui.services import AppServices
+from companion.ui.style import apply_font, fmt_duration
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SUGGESTION = "starter"
+MOOD_WORDS = {1: "very low", 2: "low", 3: "okay", 4: "good", 5: "very good"}
+
+
+def _problem_text(problem: Problem) -> str:
+    where = [w for w in (f"line {problem.line}" if problem.line else "", problem.key) if w]
+    return f"{problem.message} ({', '.join(where)})" if where else problem.message
+
+
+class WeekDots(QWidget):
+    """One circle per planned session this week, filled for each one done (no streaks)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.done = 0
+        self.goal = 2
+        self.setAccessibleName("Sessions this week")
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def set_progress(self, done: int, goal: int) -> None:
+        self.done, self.goal = done, max(1, goal)
+        self.setAccessibleDescription(f"{done} of {goal} sessions this week")
+        self.updateGeometry()
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        d = self.fontMetrics().height() * 2
+        n = max(self.goal, self.done)
+        return QSize(n * (d + d // 2) + 4, d + 4)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        pal = self.palette()
+        d = self.fontMetrics().height() * 2
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pen = QPen(pal.color(QPalette.ColorRole.Highlight))
+        pen.setWidthF(3.0)
+        painter.setPen(pen)
+        for i in range(max(self.goal, self.done)):
+            filled = i < self.done
+            painter.setBrush(pal.color(QPalette.ColorRole.Highlight) if filled
+                             else Qt.BrushStyle.NoBrush)
+            painter.drawEllipse(QRectF(2 + i * (d + d / 2), 2, d, d))
+        painter.end()
+
+
+def routine_preview_html(entry: RoutineEntry) -> str:
+    """The preview a person reads before starting: moves, rounds, rests, time."""
+    r = entry.routine
+    if r is None:
+        return ""
+    total = compile_plan(r).total_seconds
+    rows = []
+    for ex in r.exercises:
+        extra = f" · {', '.join(ex.equipment)}" if ex.equipment else ""
+        rows.append(f"<li><b>{html.escape(ex.name)}</b>: {html.escape(ex.target_text)}"
+                    f"{html.escape(extra)}</li>")
+    rests = sorted({r.rest_after(ex) for ex in r.exercises})
+    rest_text = " / ".join(f"{s:g}" for s in rests)
+    desc = f"<p>{html.escape(r.description)}</p>" if r.description else ""
+    return (
+        f"<h2>{html.escape(r.name)}</h2>{desc}"
+        f"<p><b>{len(r.exercises)} exercises × {r.rounds} rounds</b> · rest {rest_text} s "
+        f"between sets · about <b>{fmt_duration(total)}</b> in all, with a calm arrival "
+        f"and a cool-down</p><ul>{''.join(rows)}</ul>"
+    )
+
+
+class StartScreen(QWidget):
+    """Pick and start; emits `start_requested(entry, mood_or_None)`."""
+
+    start_requested = Signal(object, object)
+    settings_requested = Signal()
+
+    def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.entries: list[RoutineEntry] = []
+        self.broken: list[RoutineEntry] = []
+        self.setAccessibleName("Start")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(24, 16, 24, 16)
+        outer.setSpacing(12)
+
+        self.banner = QLabel("", self)
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.setAccessibleName("Messages")
+        apply_font(self.banner, "small")
+        self.banner.hide()
+        outer.addWidget(self.banner)
+
+        top = QHBoxLayout()
+        head = QVBoxLayout()
+        self.today_label = QLabel("", self)
+        self.today_label.setAccessibleName("Today's suggestion")
+        self.today_label.setWordWrap(True)
+        apply_font(self.today_label, "title", bold=True)
+        head.addWidget(self.today_label)
+        week = QHBoxLayout()
+        self.week_label = QLabel("", self)
+        self.week_label.setAccessibleName("This week")
+        apply_font(self.week_label, "heading")
+        self.week_dots = WeekDots(self)
+        week.addWidget(self.week_label)
+        week.addWidget(self.week_dots)
+        week.addStretch(1)
+        head.addLayout(week)
+        self.week_note = QLabel("", self)
+        self.week_note.setWordWrap(True)
+        apply_font(self.week_note, "body")
+        head.addWidget(self.week_note)
+        top.addLayout(head, 1)
+        self.settings_button = QPushButton("Settings", self)
+        self.settings_button.setAccessibleName("Settings")
+        apply_font(self.settings_button, "button")
+        self.settings_button.clicked.connect(self.settings_requested.emit)
+        top.addWidget(self.settings_button, 0, Qt.AlignmentFlag.AlignTop)
+        outer.addLayout(top)
+
+        middle = QHBoxLayout()
+        left = QVBoxLayout()
+        pick = QLabel("Routines", self)
+        apply_font(pick, "heading", bold=True)
+        left.addWidget(pick)
+        self.routine_list = QListWidget(self)
+        self.routine_list.setAccessibleName("Routines")
+        apply_font(self.routine_list, "body")
+        self.routine_list.currentRowChanged.connect(self._show_preview)
+        self.routine_list.itemActivated.connect(lambda _item: self.request_start())
+        pick.setBuddy(self.routine_list)
+        left.addWidget(self.routine_list, 1)
+        self.broken_title = QLabel("Routine files with problems", self)
+        apply_font(self.broken_title, "body", bold=True)
+        self.broken_list = QListWidget(self)
+        self.broken_list.setAccessibleName("Routine files with problems")
+        self.broken_list.setWordWrap(True)
+        apply_font(self.broken_list, "small")
+        left.addWidget(self.broken_title)
+        left.addWidget(self.broken_list)
+        middle.addLayout(left, 2)
+
+        self.preview = QLabel("", self)
+        self.preview.setAccessibleName("Routine preview")
+        self.preview.setTextFormat(Qt.TextFormat.RichText)
+        self.preview.setWordWrap(True)
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        apply_font(self.preview, "body")
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.preview)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        middle.addWidget(scroll, 3)
+        outer.addLayout(middle, 1)
+
+        mood_row = QHBoxLayout()
+        mood_label = QLabel("How do you feel right now? (optional, keys 1-5)", self)
+        mood_label.setWordWrap(True)
+        apply_font(mood_label, "body")
+        mood_row.addWidget(mood_label, 1)
+        self.mood_group = QButtonGroup(self)
+        self.mood_group.setExclusive(False)
+        self.mood_buttons: list[QPushButton] = []
+        for n in range(1, 6):
+            b = QPushButton(f"{n}", self)
+            b.setCheckable(True)
+            b.setToolTip(MOOD_WORDS[n])
+            b.setAccessibleName(f"Mood {n} of 5, {MOOD_WORDS[n]}")
+            apply_font(b, "button")
+            b.clicked.connect(lambda _=False, n=n: self.set_mood(n, toggle=True))
+            mood_row.addWidget(b)
+            self.mood_buttons.append(b)
+        outer.addLayout(mood_row)
+
+        self.start_button = QPushButton("Start  (Space)", self)
+        self.start_button.setObjectName("primary")
+        self.start_button.setAccessibleName("Start the session")
+        apply_font(self.start_button, "title", bold=True)
+        self.start_button.clicked.connect(self.request_start)
+        outer.addWidget(self.start_button)
+        self.mood: int | None = None
+        self.setTabOrder(self.routine_list, self.mood_buttons[0])
+        for a, b in zip(self.mood_buttons, self.mood_buttons[1:], strict=False):
+            self.setTabOrder(a, b)
+        self.setTabOrder(self.mood_buttons[-1], self.start_button)
+        self.setTabOrder(self.start_button, self.settings_button)
+
+    # -- content -----------------------------------------------------------------------------
+    def populate(self, entries: list[RoutineEntry], select: str | None = None) -> None:
+        """Fill the picker; broken files are listed with their problems, never raised."""
+        self.entries = [e for e in entries if e.routine is not None]
+        broken = self.broken = [e for e in entries if e.routine is None]
+        self.routine_list.clear()
+        for e in self.entries:
+            assert e.routine is not None
+            where = "" if e.builtin else "  (yours)"
+            item = QListWidgetItem(f"{e.routine.name}{where}")
+            item.setData(Qt.ItemDataRole.UserRole, e.id)
+            self.routine_list.addItem(item)
+        self.broken_list.clear()
+        for e in broken:
+            lines = "\n".join(f"  {_problem_text(p)}" for p in e.problems)
+            item = QListWidgetItem(f"{e.path.name}:\n{lines}")
+            item.setToolTip("\n".join(str(p) for p in e.problems))
+            self.broken_list.addItem(item)
+        self.broken_title.setVisible(bool(broken))
+        self.broken_list.setVisible(bool(broken))
+        suggestion = self.suggested_id()
+        entry = self.entry_for(suggestion)
+        self.today_label.setText(
+            f"Today: {entry.routine.name}" if entry and entry.routine else "Choose a routine"
+        )
+        self.select(select or suggestion)
+
+    def suggested_id(self) -> str | None:
+        try:
+            sid = self.services.history.suggested_routine_id()
+        except Exception:  # history unavailable: still suggest something
+            log.exception("history could not suggest a routine")
+            sid = None
+        ids = [e.id for e in self.entries]
+        if sid in ids:
+            return sid
+        if DEFAULT_SUGGESTION in ids:
+            return DEFAULT_SUGGESTION
+        return ids[0] if ids else None
+
+    def entry_for(self, routine_id: str | None) -> RoutineEntry | None:
+        return next((e for e in self.entries if e.id == routine_id), None)
+
+    def add_entry(self, entry: RoutineEntry) -> None:
+        """A routine opened from a file (`--routine path.toml`) joins the list, selected."""
+        kept = [e for e in self.entries if e.id != entry.id]
+        self.populate([*kept, entry, *self.broken], select=entry.id)
+
+    def select(self, routine_id: str | None) -> bool:
+        for row, e in enumerate(self.entries):
+            if e.id == routine_id:
+                self.routine_list.setCurrentRow(row)
+                return True
+        if self.entries and self.routine_list.currentRow() < 0:
+            self.routine_list.setCurrentRow(0)
+        return False
+
+    def selected(self) -> RoutineEntry | None:
+        row = self.routine_list.currentRow()
+        return self.entries[row] if 0 <= row < len(self.entries) else None
+
+    def set_week(self, done: int, goal: int) -> None:
+        self.week_label.setText(f"This week: {done} of {goal} sessions")
+        self.week_dots.set_progress(done, goal)
+        if done >= goal:
+            note = "Weekly goal reached. Every extra session is a bonus, and rest counts too."
+        elif done == 0:
+            note = "Showing up is the win. Treat your sessions like fixed appointments."
+        else:
+            note = "Good going: each session you finish counts, whatever the pace."
+        self.week_note.setText(note)
+
+    def show_messages(self, messages: list[str]) -> None:
+        self.banner.setText("\n".join(messages))
+        self.banner.setVisible(bool(messages))
+
+    def refresh_week(self, now: dt.datetime | None = None) -> None:
+        try:
+            done = self.services.history.sessions_this_week(now)
+        except Exception:  # history unavailable: show the goal without a count
+            log.exception("history could not count this week's sessions")
+            done = 0
+        self.set_week(done, self.services.settings.weekly_goal)
+
+    def _show_preview(self, row: int) -> None:
+        entry = self.entries[row] if 0 <= row < len(self.entries) else None
+        self.preview.setText(routine_preview_html(entry) if entry else "")
+        self.start_button.setEnabled(entry is not None)
+
+    # -- input -------------------------------------------------------------------------------
+    def set_mood(self, mood: int | None, *, toggle: bool = False) -> None:
+        if toggle and mood == self.mood:
+            mood = None
+        self.mood = mood
+        for n, b in enumerate(self.mood_buttons, start=1):
+            b.setChecked(n == mood)
+
+    def request_start(self) -> None:
+        entry = self.selected()
+        if entry is not None:
+            self.start_requested.emit(entry, self.mood)
+
+    def handle_key(self, key: int, text: str) -> bool:
+        if key == Qt.Key.Key_Space:
+            self.request_start()
+            return True
+        if text in ("1", "2", "3", "4", "5"):
+            self.set_mood(int(text), toggle=True)
+            return True
+        return False

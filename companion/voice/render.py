@@ -1,0 +1,128 @@
+"""`companion preview ROUTINE --audio FILE.wav`: the whole guided session as one WAV.
+
+The plan is compiled with the real length of every rendered utterance, then each spoken
+cue and each tone is mixed in at its cue's time over silence, following the live speaker's
+rules (a TIMED or SAFETY cue cuts off the utterance still playing; a NORMAL one waits for
+it, briefly). Check-ins count as answered at once, so the file lasts `plan.total_seconds`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from companion.config import resolve_paths
+from companion.core.routine import Routine
+from companion.core.timeline import (
+    Cue,
+    Priority,
+    SessionPlan,
+    TimelineOptions,
+    Tone,
+    compile_plan,
+    flatten,
+)
+from companion.errors import KnownError
+from companion.voice import audio
+from companion.voice.base import VoiceSettings, VoiceStatus
+from companion.voice.policy import audible
+from companion.voice.synth import EngineUnavailable, Synthesizer, plan_texts
+
+log = logging.getLogger(__name__)
+
+MAX_QUEUE_WAIT = 3.0  # the live speaker drops a NORMAL cue that cannot start within this
+FADE = 0.01  # seconds of fade-out where an utterance is cut off, so the cut does not click
+
+
+def render_session_wav(
+    routine: Routine,
+    options: TimelineOptions,
+    path: Path,
+    *,
+    settings: VoiceSettings | None = None,
+    cache_dir: Path | None = None,
+    synth: Synthesizer | None = None,
+) -> TimelineOptions:
+    """Render the session to a 16-bit PCM mono WAV at `path`; returns the options used
+    (with the real `speech_duration`). Raises `EngineUnavailable` without a speech engine."""
+    settings = settings or VoiceSettings(verbosity=options.verbosity)
+    own = synth is None
+    if synth is None:
+        synth = Synthesizer(cache_dir or resolve_paths().cache_dir, settings.voice_id,
+                            settings.rate)
+    try:
+        state = synth.start()
+        if state.status is not VoiceStatus.OK:
+            raise EngineUnavailable(state.message, state.fix)
+        opts = replace(options, speech_duration=synth.duration)
+        plan = compile_plan(routine, opts)
+        synth.prerender(plan_texts(plan))
+        data = mix_plan(plan, synth, settings)
+    finally:
+        if own:
+            synth.close()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    audio.write_wav(path, data)
+    log.info("rendered %.1f s of session to %s", len(data) / audio.RATE, path)
+    return opts
+
+
+def mix_plan(plan: SessionPlan, synth: Synthesizer, settings: VoiceSettings) -> audio.Samples:
+    rate = audio.RATE
+    total = round(plan.total_seconds * rate)
+    out = np.zeros(total, dtype=np.float32)
+    tones: dict[Tone, audio.Samples] = {}
+    speech_end = 0  # sample where the utterance now "playing" ends
+    speech_start = 0
+    for cue in flatten(plan):
+        at = round(cue.t * rate)
+        heard = audible(cue, settings)
+        if heard.tone is not None:
+            if heard.tone not in tones:
+                tones[heard.tone] = audio.read_wav(audio.tone_path(heard.tone), rate)
+            out = _add(out, tones[heard.tone] * settings.volume, at)
+        if not heard.speak:
+            continue
+        clip = _speech(synth, cue)
+        if clip is None:
+            continue
+        if at < speech_end:
+            if cue.priority >= Priority.TIMED:
+                _cut(out, at, speech_end, speech_start, rate)
+            elif speech_end - at <= MAX_QUEUE_WAIT * rate:
+                at = speech_end
+            else:
+                log.info("dropped stale cue at %.1f s: %s", cue.t, cue.text)
+                continue
+        out = _add(out, clip * settings.volume, at)
+        speech_start, speech_end = at, at + len(clip)
+    return np.clip(out, -1.0, 1.0)
+
+
+def _speech(synth: Synthesizer, cue: Cue) -> audio.Samples | None:
+    try:
+        return audio.read_wav(synth.render(cue.text))
+    except EngineUnavailable:
+        raise
+    except (KnownError, audio.BadWav) as exc:
+        log.warning("left out %r: %s", cue.text, exc)
+        return None
+
+
+def _add(out: audio.Samples, clip: audio.Samples, at: int) -> audio.Samples:
+    end = at + len(clip)
+    if end > len(out):  # the last utterance may run past the nominal end: keep all of it
+        out = np.concatenate([out, np.zeros(end - len(out), dtype=np.float32)])
+    out[at:end] += clip
+    return out
+
+
+def _cut(out: audio.Samples, at: int, end: int, start: int, rate: int) -> None:
+    """Silence the rest of the utterance playing since `start`, from `at` (a short fade)."""
+    fade = min(int(FADE * rate), max(0, at - start))
+    if fade:
+        out[at - fade:at] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
+    out[at:min(end, len(out))] = 0.0

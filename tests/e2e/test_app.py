@@ -1,0 +1,130 @@
+"""The real app as a subprocess, offscreen, on a short routine (testing aids: --autoplay,
+--exit-when-done and COMPANION_TIME_SCALE)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+TINY = """\
+name = "E2E tiny"
+id = "e2e-tiny"
+rounds = 1
+rest_seconds = 8
+[[exercise]]
+name = "Squats"
+reps = 2
+tempo = { down = 1.0, up = 1.0 }
+[[exercise]]
+name = "Plank"
+seconds = 5
+"""
+
+
+def _env(data: Path, scale: str) -> dict[str, str]:
+    env = dict(os.environ)
+    # Captions only: at 40x the countdown tones restart every 25 ms, which can hang
+    # QtMultimedia without an audio device (speech.py _Player.restart); the voice has its
+    # own tests, this one is about the app playing a session to the end.
+    env.update(QT_QPA_PLATFORM="offscreen", COMPANION_TIME_SCALE=scale,
+               COMPANION_DATA_DIR=str(data), PYTHONPATH=str(ROOT), COMPANION_NO_VOICE="1")
+    env.pop("COMPANION_EXIT_WHEN_SHOWN", None)
+    return env
+
+
+def _launch(tmp_path: Path, scale: str) -> subprocess.Popen[str]:
+    routine = tmp_path / "tiny.toml"
+    routine.write_text(TINY, encoding="utf-8")
+    return subprocess.Popen(
+        [sys.executable, "-m", "companion", "--routine", str(routine), "--autoplay",
+         "--exit-when-done"],
+        env=_env(tmp_path / "data", scale), cwd=ROOT, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+
+
+def test_app_plays_a_short_routine_to_the_end_and_exits_cleanly(tmp_path: Path) -> None:
+    proc = _launch(tmp_path, "40")
+    try:
+        _out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:  # never leave the app running after a failure
+            proc.kill()
+            proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    history = subprocess.run(
+        [sys.executable, "-m", "companion", "history", "--json"],
+        env=_env(tmp_path / "data", "1"), cwd=ROOT, text=True, capture_output=True, timeout=60,
+    )
+    assert history.returncode == 0, history.stderr
+    sessions = json.loads(history.stdout)
+    assert len(sessions) == 1
+    row = sessions[0]
+    assert (row["routine"], row["status"], len(row["sets"])) == ("e2e-tiny", "completed", 2)
+    assert [s["effort"] for s in row["sets"]] == [5, 5]
+
+
+def _wait_for_server(data: Path, timeout: float = 30.0) -> None:
+    """The first instance is up once its local socket exists (QLocalServer in TMPDIR)."""
+    from companion.ui.single import server_name
+
+    path = Path(tempfile.gettempdir()) / server_name(data)
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert time.monotonic() < deadline, "first instance never started listening"
+        time.sleep(0.05)
+
+
+def test_a_second_launch_hands_over_and_exits_at_once(tmp_path: Path) -> None:
+    first = _launch(tmp_path, "2")
+    try:
+        _wait_for_server((tmp_path / "data").resolve())
+        second = subprocess.run(
+            [sys.executable, "-m", "companion", "--routine", "starter"],
+            env=_env(tmp_path / "data", "1"), cwd=ROOT, text=True,
+            capture_output=True, timeout=60,
+        )
+        assert second.returncode == 0, second.stderr
+        assert first.poll() is None, "the first instance keeps running"
+    finally:
+        first.kill()
+        first.communicate(timeout=30)
+
+
+def test_yes_at_the_first_checkin_stops_the_session_and_history_shows_the_symptom(
+    tmp_path: Path,
+) -> None:
+    routine = tmp_path / "tiny.toml"
+    routine.write_text(TINY, encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "companion", "--routine", str(routine), "--autoplay",
+         "--autoplay-checkin", "red-flag", "--exit-when-done"],
+        env=_env(tmp_path / "data", "20"), cwd=ROOT, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        _out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=30)
+    assert proc.returncode == 3, err  # 3: the session did not complete
+    assert "Traceback" not in err
+    history = subprocess.run(
+        [sys.executable, "-m", "companion", "history", "--json"],
+        env=_env(tmp_path / "data", "1"), cwd=ROOT, text=True, capture_output=True, timeout=60,
+    )
+    assert history.returncode == 0, history.stderr
+    (row,) = json.loads(history.stdout)
+    assert row["status"] == "stopped_red_flag"
+    assert row["red_flags"] == ["chest_pain"]
+    assert [s["exercise"] for s in row["sets"]] == ["Squats"]  # the set before the check-in
+    assert row["ended_at"] is not None

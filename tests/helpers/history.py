@@ -1,0 +1,47 @@
+"""Fill a real history database for the history window and progression tests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from companion.storage import Database
+from companion.storage.models import CheckinRow, RedFlagRow, SessionEventRow, SessionRow, SetRow
+
+
+def add_session(
+    db: Database,
+    started: datetime,
+    *,
+    routine_id: str = "starter",
+    name: str = "Starter circuit",
+    status: str = "completed",
+    sets: Sequence[tuple[str, int | None]] = (("Bodyweight squats", 5), ("Plank", 6)),
+    mood: tuple[int | None, int | None] = (2, 4),
+    red_flag: str | None = None,
+    amber_event: bool = False,
+    minutes: float = 20,
+) -> int:
+    """One stored session as the recorder would leave it; returns its id."""
+    with db.session() as s:
+        row = SessionRow(routine_id=routine_id, routine_name=name, routine_snapshot={},
+                         set_count=len(sets), started_at=started,
+                         ended_at=started + timedelta(minutes=minutes), last_event_at=started,
+                         status=status, mood_before=mood[0], mood_after=mood[1])
+        s.add(row)
+        s.flush()
+        for i, (exercise, effort) in enumerate(sets):
+            at = started + timedelta(minutes=2 * (i + 1))
+            s.add(SetRow(session_id=row.id, set_no=i, round=1, exercise=exercise,
+                         planned_reps=12, actual_reps=12, actual_seconds=30.0, effort=effort,
+                         finished_at=at, session_seconds=120.0 * (i + 1)))
+            s.add(CheckinRow(session_id=row.id, set_no=i, question="Any chest pain?",
+                             answer="all_clear", answered_at=at + timedelta(seconds=5)))
+        if amber_event:
+            s.add(SessionEventRow(session_id=row.id, kind="amber", at=started,
+                                  session_seconds=60.0, state="rest", detail="a bit dizzy"))
+        if red_flag:
+            s.add(RedFlagRow(session_id=row.id, symptom=red_flag,
+                             raised_at=started + timedelta(minutes=3), session_seconds=180.0,
+                             engine_state="work", set_no=len(sets), exercise="Push-ups"))
+        return row.id

@@ -1,0 +1,141 @@
+"""Fixtures for the desktop screens: a fake clock, a recording speaker, in-memory history,
+and a tiny routine so a whole session runs in a fraction of a second."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from companion.config import Paths
+from companion.core.clock import FakeClock
+from companion.core.engine import SessionEngine
+from companion.ui.services import AppServices, InMemoryHistory
+from companion.ui.window import MainWindow
+from companion.voice.base import RecordingSpeaker
+
+TINY = """\
+name = "Tiny test"
+id = "tiny"
+rounds = 1
+rest_seconds = 20
+[[exercise]]
+name = "Squats"
+reps = 2
+tempo = { down = 1.0, up = 1.0 }
+[[exercise]]
+name = "Push-ups"
+to_fatigue = true
+cap_seconds = 30
+expected_seconds = 10
+[[exercise]]
+name = "Plank"
+seconds = 10
+"""
+
+
+@pytest.fixture
+def tiny_routine(tmp_path: Path) -> Path:
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def services(_private_data_dir: Path, clock: FakeClock) -> AppServices:
+    return AppServices(
+        paths=Paths(_private_data_dir).ensure(),
+        speaker=RecordingSpeaker(),
+        history=InMemoryHistory(),
+        clock=clock,
+    )
+
+
+class App:
+    """The main window plus helpers that move the fake clock and fire what is due."""
+
+    def __init__(self, window: MainWindow, clock: FakeClock, qtbot: QtBot) -> None:
+        self.window = window
+        self.clock = clock
+        self.qtbot = qtbot
+
+    @property
+    def player(self):  # type: ignore[no-untyped-def]
+        assert self.window.player is not None
+        return self.window.player
+
+    @property
+    def engine(self) -> SessionEngine:
+        assert self.player.session is not None
+        return self.player.session.engine
+
+    def step(self, seconds: float = 0.1) -> None:
+        self.clock.advance(seconds)
+        self.player.driver.tick()
+        self.player.refresh()
+
+    def run_until(self, predicate: Callable[[], bool], limit: float = 600.0,
+                  step: float = 0.25) -> None:
+        t = 0.0
+        while not predicate():
+            assert t < limit, "state never reached"
+            self.step(step)
+            t += step
+
+    def key(self, key: Qt.Key | str) -> None:
+        """A key press as the person makes it: to whatever has focus in the window."""
+        target = self.window.focusWidget() or self.window
+        self.qtbot.keyClick(target, key)
+
+    def start(self, routine_id: str = "tiny", mood: int | None = None) -> None:
+        start = self.window.start_screen
+        assert start is not None
+        assert start.select(routine_id)
+        if mood is not None:
+            start.set_mood(mood)
+        start.request_start()
+        assert self.window.current_screen() == "player"
+
+
+@pytest.fixture
+def make_app(qtbot: QtBot, services: AppServices, clock: FakeClock,
+             tiny_routine: Path) -> Callable[..., App]:
+    def make(routine: str | None = str(tiny_routine), **kw: object) -> App:
+        args = argparse.Namespace(data_dir=str(services.paths.data_dir), db=None,
+                                  routine=routine, **kw)
+        window = MainWindow(args, services=services)
+        qtbot.addWidget(window)
+        window.confirm = lambda title, text: True
+        window.resize(1100, 760)
+        window.show()
+        qtbot.waitExposed(window)
+        window.load()
+        return App(window, clock, qtbot)
+
+    return make
+
+
+@pytest.fixture
+def app(make_app: Callable[..., App]) -> App:
+    return make_app()
+
+
+@pytest.fixture(autouse=True)
+def _reset_application_look(qapp: object) -> object:
+    """The main window sets an app-wide style sheet and palette; later tests start clean."""
+    from PySide6.QtWidgets import QApplication
+
+    yield
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        app.setStyleSheet("")
+        app.setPalette(app.style().standardPalette())

@@ -1,0 +1,46 @@
+"""The end screen on its own: summary text, mood after, the effort chart."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from companion.core.events import EndStatus
+from companion.ui.end import EndScreen
+from companion.ui.session import SessionSummary, SetResult
+
+
+def _summary() -> SessionSummary:
+    s = SessionSummary("Starter circuit", 8, EndStatus.STOPPED_BY_USER, 600.0)
+    s.sets = {0: SetResult(0, "Squats", False, 5), 1: SetResult(1, "Push-ups", False, 9),
+              2: SetResult(2, "Rows", True)}
+    return s
+
+
+def test_end_screen_says_what_was_done_without_judging(qtbot: QtBot) -> None:
+    screen = EndScreen()
+    qtbot.addWidget(screen)
+    screen.show_summary(_summary())
+    assert screen.headline.text() == "Session ended. What you did still counts."
+    assert "2 of 8 sets done in 10 min" in screen.details.text()
+    assert screen.chart.efforts == [(0, "Squats", 5), (1, "Push-ups", 9)]
+
+
+def test_mood_keys_emit_the_mood_after(qtbot: QtBot) -> None:
+    screen = EndScreen()
+    qtbot.addWidget(screen)
+    screen.show_summary(_summary())
+    with qtbot.waitSignal(screen.mood_chosen) as blocker:
+        assert screen.handle_key(0, "2")
+    assert blocker.args == [2]
+    assert screen.mood_buttons[1].isChecked()
+
+
+def test_effort_chart_paints_with_and_without_answers(qtbot: QtBot) -> None:
+    screen = EndScreen()
+    qtbot.addWidget(screen)
+    screen.resize(800, 600)
+    screen.show_summary(_summary())
+    assert not screen.chart.grab().isNull()
+    screen.show_summary(SessionSummary("x", 1, EndStatus.COMPLETED))
+    assert not screen.chart.grab().isNull()
+    assert "No effort" in screen.chart.accessibleDescription()

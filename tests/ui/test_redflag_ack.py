@@ -1,0 +1,93 @@
+"""The confirmation before exercising again after a red-flag stop, and the first-run notice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from pytestqt.qtbot import QtBot
+
+from companion.core.events import Symptom
+from companion.core.safety import AckChoice
+from companion.ui.redflag_ack import RedFlagAckDialog, confirm_after_red_flag, describe_when
+from companion.ui.safety_notice import NoticeDialog
+from tests.helpers.a11y import unnamed_controls
+
+WHEN = datetime(2026, 11, 24, 18, 5)
+
+
+@pytest.fixture
+def dialog(qtbot: QtBot) -> RedFlagAckDialog:
+    widget = RedFlagAckDialog(WHEN, Symptom.HEADACHE.value)
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget
+
+
+def test_it_says_when_the_stop_happened_and_why(dialog: RedFlagAckDialog) -> None:
+    text = dialog.summary.text()
+    assert "Tuesday 24 November 2026 at 18:05" in text
+    assert "headache" in text.lower()
+
+
+def test_unspecified_symptom_still_reads_plainly(qtbot: QtBot) -> None:
+    dialog = RedFlagAckDialog(WHEN, Symptom.UNSPECIFIED)
+    qtbot.addWidget(dialog)
+    assert "feeling unwell" in dialog.summary.text()
+
+
+@pytest.mark.parametrize("key,choice", [
+    (Qt.Key.Key_1, AckChoice.SOUGHT_ADVICE),
+    (Qt.Key.Key_2, AckChoice.RESOLVED),
+])
+def test_keys_confirm_advice_or_resolved(
+    qtbot: QtBot, dialog: RedFlagAckDialog, key: Qt.Key, choice: AckChoice
+) -> None:
+    with qtbot.waitSignal(dialog.confirmed) as blocker:
+        qtbot.keyClick(dialog, key)
+    assert blocker.args == [choice.value]
+    assert dialog.result() == RedFlagAckDialog.DialogCode.Accepted
+
+
+def test_buttons_confirm_too(qtbot: QtBot, dialog: RedFlagAckDialog) -> None:
+    with qtbot.waitSignal(dialog.confirmed) as blocker:
+        qtbot.mouseClick(dialog.buttons[AckChoice.RESOLVED], Qt.MouseButton.LeftButton)
+    assert blocker.args == ["resolved"]
+
+
+def test_not_now_confirms_nothing(qtbot: QtBot, dialog: RedFlagAckDialog) -> None:
+    with qtbot.assertNotEmitted(dialog.confirmed):
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.result() == RedFlagAckDialog.DialogCode.Rejected
+    assert dialog.choice is None
+
+
+def test_confirm_after_red_flag_returns_the_choice(qtbot: QtBot) -> None:
+    def press() -> None:
+        from PySide6.QtWidgets import QApplication
+
+        active = QApplication.activeModalWidget()
+        assert isinstance(active, RedFlagAckDialog)
+        qtbot.keyClick(active, Qt.Key.Key_1)
+
+    QTimer.singleShot(0, press)
+    assert confirm_after_red_flag(None, WHEN, Symptom.CHEST_PAIN) is AckChoice.SOUGHT_ADVICE
+
+
+def test_every_control_has_an_accessible_name(dialog: RedFlagAckDialog) -> None:
+    assert unnamed_controls(dialog) == []
+
+
+def test_describe_when_uses_the_day_and_time() -> None:
+    assert describe_when(WHEN) == "Tuesday 24 November 2026 at 18:05"
+
+
+def test_the_notice_says_not_a_medical_device_and_closes_with_enter(qtbot: QtBot) -> None:
+    notice = NoticeDialog()
+    qtbot.addWidget(notice)
+    notice.show()
+    assert "not a medical device" in notice.windowTitle()
+    with qtbot.waitSignal(notice.accepted):
+        qtbot.keyClick(notice.ok_button, Qt.Key.Key_Return)
+    assert unnamed_controls(notice) == []

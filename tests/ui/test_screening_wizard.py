@@ -1,0 +1,193 @@
+"""The screening wizard: yes / no / not sure by key and button, trimester, acknowledgement."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from companion.core.safety import Answer, ScreeningResult, Trimester
+from companion.safety.content import load_screening
+from companion.ui.screening_wizard import ScreeningDialog, ScreeningWizard
+from tests.helpers.a11y import unnamed_controls
+
+TAKEN = datetime(2026, 11, 26, 20, 0, tzinfo=UTC)
+KEYS = {Answer.YES: Qt.Key.Key_Y, Answer.NO: Qt.Key.Key_N, Answer.NOT_SURE: Qt.Key.Key_S}
+
+
+@pytest.fixture
+def wizard(qtbot: QtBot) -> ScreeningWizard:
+    widget = ScreeningWizard(now=lambda: TAKEN)
+    qtbot.addWidget(widget)
+    widget.resize(1100, 800)
+    widget.show()
+    return widget
+
+
+def _answer_all(qtbot: QtBot, wizard: ScreeningWizard, answers: dict[str, Answer],
+                trimester_key: Qt.Key = Qt.Key.Key_2) -> None:
+    qtbot.keyClick(wizard, Qt.Key.Key_Return)
+    while wizard.step[0] != "result":
+        kind, qid = wizard.step
+        if kind == "follow_up":
+            qtbot.keyClick(wizard, trimester_key)
+        else:
+            qtbot.keyClick(wizard, KEYS[answers.get(qid, Answer.NO)])
+
+
+def _finish(qtbot: QtBot, wizard: ScreeningWizard) -> ScreeningResult:
+    with qtbot.waitSignal(wizard.finished) as blocker:
+        qtbot.keyClick(wizard, Qt.Key.Key_Return)
+    result = blocker.args[0]
+    assert isinstance(result, ScreeningResult)
+    return result
+
+
+def test_all_no_by_keys_needs_no_acknowledgement(qtbot: QtBot, wizard: ScreeningWizard) -> None:
+    _answer_all(qtbot, wizard, {})
+
+    assert wizard.finish_button.isEnabled()
+    assert not wizard.ack.isVisible()
+    assert wizard.result_intro.text() == wizard.screening.nothing_applies
+    result = _finish(qtbot, wizard)
+    assert set(result.answers.values()) == {Answer.NO}
+    assert len(result.answers) == len(load_screening().questions)
+    assert not result.acknowledged and result.taken_at == TAKEN and result.trimester is None
+
+
+def test_a_yes_lists_what_to_discuss_why_and_what_changes(
+    qtbot: QtBot, wizard: ScreeningWizard
+) -> None:
+    _answer_all(qtbot, wizard, {"beta_blockers": Answer.YES})
+
+    body = wizard.items_area.widget()
+    assert body is not None
+    shown = " ".join(label.text() for label in body.findChildren(type(wizard.progress)))
+    q = wizard.screening.question("beta_blockers")
+    for part in (q.discuss, q.why, q.app_changes):
+        assert part in shown
+
+
+def test_finish_needs_the_acknowledgement_when_anything_applies(
+    qtbot: QtBot, wizard: ScreeningWizard
+) -> None:
+    _answer_all(qtbot, wizard, {"heart": Answer.NOT_SURE})
+
+    assert wizard.ack.isVisible()
+    assert not wizard.finish_button.isEnabled()
+    with qtbot.assertNotEmitted(wizard.finished):
+        qtbot.keyClick(wizard, Qt.Key.Key_Return)
+
+    qtbot.keyClick(wizard, Qt.Key.Key_A)
+    assert wizard.ack.isChecked() and wizard.finish_button.isEnabled()
+    result = _finish(qtbot, wizard)
+    assert result.acknowledged
+    assert result.answers["heart"] is Answer.NOT_SURE
+    assert "medical clearance" in result.acknowledgement_text
+
+
+def test_clicking_the_acknowledgement_text_ticks_the_box(
+    qtbot: QtBot, wizard: ScreeningWizard
+) -> None:
+    _answer_all(qtbot, wizard, {"retina": Answer.YES})
+    qtbot.mouseClick(wizard.ack_label, Qt.MouseButton.LeftButton)
+    assert wizard.ack.isChecked()
+
+
+def test_pregnancy_asks_the_trimester_and_adapts_after_the_first(
+    qtbot: QtBot, wizard: ScreeningWizard
+) -> None:
+    seen: list[str] = []
+    qtbot.keyClick(wizard, Qt.Key.Key_Return)
+    while wizard.step[0] != "result":
+        kind, qid = wizard.step
+        seen.append(kind)
+        if kind == "follow_up":
+            assert "trimester" in wizard.follow_up_text.text().lower()
+            qtbot.keyClick(wizard, Qt.Key.Key_3)
+        else:
+            qtbot.keyClick(wizard, Qt.Key.Key_Y if qid == "pregnancy" else Qt.Key.Key_N)
+
+    assert seen.count("follow_up") == 1
+    assert wizard.trimester is Trimester.THIRD
+    assert wizard.profile().pregnant_after_first_trimester
+    qtbot.keyClick(wizard, Qt.Key.Key_A)
+    assert _finish(qtbot, wizard).trimester is Trimester.THIRD
+
+
+def test_no_to_pregnancy_skips_the_trimester(qtbot: QtBot, wizard: ScreeningWizard) -> None:
+    steps: list[str] = []
+    qtbot.keyClick(wizard, Qt.Key.Key_Return)
+    while wizard.step[0] != "result":
+        steps.append(wizard.step[0])
+        qtbot.keyClick(wizard, Qt.Key.Key_N)
+    assert "follow_up" not in steps
+
+
+def test_answer_buttons_work_like_the_keys(qtbot: QtBot, wizard: ScreeningWizard) -> None:
+    qtbot.mouseClick(wizard.begin_button, Qt.MouseButton.LeftButton)
+    first = wizard.step[1]
+    qtbot.mouseClick(wizard.answer_buttons[Answer.NOT_SURE], Qt.MouseButton.LeftButton)
+    assert wizard.answers[first] is Answer.NOT_SURE
+    assert wizard.step[1] != first
+
+
+def test_backspace_goes_back_and_an_answer_can_be_changed(
+    qtbot: QtBot, wizard: ScreeningWizard
+) -> None:
+    qtbot.keyClick(wizard, Qt.Key.Key_Return)
+    first = wizard.step[1]
+    qtbot.keyClick(wizard, Qt.Key.Key_Y)
+    qtbot.keyClick(wizard, Qt.Key.Key_Backspace)
+    assert wizard.step == ("question", first)
+    assert wizard.answer_buttons[Answer.YES].isChecked()
+    qtbot.keyClick(wizard, Qt.Key.Key_N)
+    assert wizard.answers[first] is Answer.NO
+
+
+def test_changing_pregnancy_to_no_forgets_the_trimester(
+    qtbot: QtBot, wizard: ScreeningWizard
+) -> None:
+    _answer_all(qtbot, wizard, {"pregnancy": Answer.YES})
+    assert wizard.trimester is Trimester.SECOND
+    while wizard.step != ("question", "pregnancy"):
+        qtbot.keyClick(wizard, Qt.Key.Key_Backspace)
+    qtbot.keyClick(wizard, Qt.Key.Key_N)
+    assert wizard.trimester is None
+
+
+def test_progress_says_which_question_of_how_many(qtbot: QtBot, wizard: ScreeningWizard) -> None:
+    qtbot.keyClick(wizard, Qt.Key.Key_Return)
+    total = len(wizard.screening.questions)
+    assert wizard.progress.text().startswith(f"Question 1 of {total}")
+
+
+def test_escape_at_the_start_means_not_now(qtbot: QtBot, wizard: ScreeningWizard) -> None:
+    with qtbot.waitSignal(wizard.cancelled):
+        qtbot.keyClick(wizard, Qt.Key.Key_Escape)
+
+
+def test_every_control_has_an_accessible_name(qtbot: QtBot, wizard: ScreeningWizard) -> None:
+    _answer_all(qtbot, wizard, {"heart": Answer.YES})
+    assert unnamed_controls(wizard) == []
+
+
+def test_the_screening_dialog_returns_the_result(qtbot: QtBot) -> None:
+    dialog = ScreeningDialog(now=lambda: TAKEN)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _answer_all(qtbot, dialog.wizard, {})
+    qtbot.keyClick(dialog.wizard, Qt.Key.Key_Return)
+    assert dialog.result() == ScreeningDialog.DialogCode.Accepted
+    assert dialog.result_value is not None and dialog.result_value.taken_at == TAKEN
+
+
+def test_not_now_closes_the_screening_dialog_without_a_result(qtbot: QtBot) -> None:
+    dialog = ScreeningDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.mouseClick(dialog.wizard.later_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == ScreeningDialog.DialogCode.Rejected
+    assert dialog.result_value is None

@@ -1,0 +1,142 @@
+"""The Settings dialog, saving and restoring, and a broken settings file at startup."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from companion.core.timeline import Verbosity
+from companion.settings import Settings, load_settings
+from companion.ui.app import build_services
+from companion.ui.services import AppServices
+from companion.ui.settings_dialog import SettingsDialog
+from companion.ui.window import MainWindow
+from tests.ui.conftest import App
+
+
+@pytest.fixture(autouse=True)
+def _captions_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests build the real services; the voice itself is tested elsewhere."""
+    monkeypatch.setenv("COMPANION_NO_VOICE", "1")
+
+
+class VoicedSpeaker:
+    """A speaker that offers voices, like the real one does."""
+
+    def __init__(self) -> None:
+        from companion.voice.base import SpeakerState
+
+        self.state = SpeakerState()
+        self.applied: list[object] = []
+
+    def voices(self) -> list[tuple[str, str]]:
+        return [("en-gb", "English (UK)"), ("en-us", "English (US)")]
+
+    def say(self, cue: object) -> None: ...
+
+    def cancel(self) -> None: ...
+
+    def apply(self, settings: object) -> None:
+        self.applied.append(settings)
+
+    def on_caption(self, listener: object) -> None: ...
+
+
+def test_dialog_edits_every_setting(qtbot: QtBot) -> None:
+    dialog = SettingsDialog(Settings(), VoicedSpeaker())
+    qtbot.addWidget(dialog)
+    assert dialog.voice.isEnabled() and dialog.voice.count() == 3
+    dialog.voice.setCurrentIndex(2)
+    dialog.rate.setValue(190)
+    dialog.volume.setValue(40)
+    dialog.tones.setChecked(False)
+    dialog.verbosity.setCurrentIndex(dialog.verbosity.findData("brief"))
+    dialog.breathing.setCurrentIndex(dialog.breathing.findData("box"))
+    dialog.goal.setValue(3)
+    dialog.rest.setValue(60)
+    dialog.emergency.setText("112")
+    dialog.remind.setChecked(True)
+    dialog.day_boxes[5].setChecked(True)
+    result = dialog.result_settings()
+    assert result.voice_id == "en-us"
+    assert (result.rate, result.volume, result.tones) == (190, 0.4, False)
+    assert result.verbosity is Verbosity.BRIEF and result.rest_breathing == "box"
+    assert (result.weekly_goal, result.rest_seconds, result.emergency_text) == (3, 60, "112")
+    assert result.reminders.enabled and result.reminders.days == (0, 3, 5)
+
+
+def test_voice_list_is_disabled_with_a_note_when_the_speaker_has_none(
+    qtbot: QtBot, services: AppServices
+) -> None:
+    dialog = SettingsDialog(Settings(), services.speaker)
+    qtbot.addWidget(dialog)
+    assert not dialog.voice.isEnabled()
+    assert "No voices" in dialog.voice_note.text()
+    assert all(b not in ("4-7-8",) for b in
+               (dialog.breathing.itemData(i) for i in range(dialog.breathing.count())))
+
+
+def test_saved_settings_apply_at_once_and_are_restored(app: App, services: AppServices) -> None:
+    speaker = VoicedSpeaker()
+    services.speaker = speaker  # type: ignore[assignment]
+    chosen = Settings(rate=210, weekly_goal=4, emergency_text="999")
+    app.window.apply_settings(chosen)
+    assert speaker.applied[-1].rate == 210  # type: ignore[attr-defined]
+    assert load_settings(services.paths.settings_file) == (chosen, [])
+    assert app.window.start_screen.week_label.text().endswith("of 4 sessions")  # type: ignore[union-attr]
+    restored = build_services(argparse.Namespace(data_dir=str(services.paths.data_dir), db=None))
+    assert restored.settings == chosen
+    restored.history.close()  # type: ignore[attr-defined]
+
+
+def test_a_broken_settings_file_gives_defaults_and_a_message(qtbot: QtBot,
+                                                            _private_data_dir: Path) -> None:
+    _private_data_dir.mkdir(parents=True, exist_ok=True)
+    (_private_data_dir / "settings.json").write_text("[1, 2", encoding="utf-8")
+    args = argparse.Namespace(data_dir=str(_private_data_dir), db=None, routine=None)
+    window = MainWindow(args)
+    qtbot.addWidget(window)
+    window.show()
+    window.load()
+    assert window.services is not None and window.services.settings == Settings()
+    start = window.start_screen
+    assert start is not None and start.banner.isVisible()
+    assert "not valid JSON" in start.banner.text()
+    window.shutdown()
+
+
+def test_emergency_text_from_settings_shows_on_the_safety_page(app: App,
+                                                               services: AppServices) -> None:
+    from companion.core.events import State
+
+    services.settings = Settings(emergency_text="000 (Australia)")
+    app.start()
+    app.run_until(lambda: app.engine.state is State.WORK)
+    app.player.report_unwell()
+    app.qtbot.waitUntil(lambda: app.window.current_screen() == "safety")
+    from PySide6.QtWidgets import QLabel
+
+    page = app.window.safety_page
+    assert any("000 (Australia)" in label.text() for label in page.findChildren(QLabel))
+
+
+def test_an_unusable_database_still_lets_sessions_run(_private_data_dir: Path) -> None:
+    from companion.ui.services import InMemoryHistory
+
+    args = argparse.Namespace(data_dir=str(_private_data_dir), db="nosuchdb://nowhere")
+    services = build_services(args)
+    assert isinstance(services.history, InMemoryHistory)
+    assert any("history cannot be opened" in p for p in services.problems)
+
+
+def test_the_history_database_is_used_when_it_opens(_private_data_dir: Path) -> None:
+    from companion.ui.history import DatabaseHistory
+
+    services = build_services(argparse.Namespace(data_dir=str(_private_data_dir), db=None))
+    assert isinstance(services.history, DatabaseHistory)
+    assert services.history.sessions_this_week() == 0
+    assert services.history.suggested_routine_id() is None
+    services.history.close()

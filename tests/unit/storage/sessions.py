@@ -1,0 +1,95 @@
+"""Real sessions for the storage tests: a tiny routine played by the real engine."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from companion.core.engine import SessionEngine
+from companion.core.events import State, Symptom
+from companion.core.routine import Exercise, Routine, Tempo
+from companion.core.timeline import TimelineOptions, compile_plan
+
+
+def tiny_routine(source: Path | None = None) -> Routine:
+    return Routine(
+        id="tiny",
+        name="Tiny circuit",
+        rounds=2,
+        rest_seconds=3.0,
+        exercises=(
+            Exercise(name="Squats", reps=2, tempo=Tempo(0.5, 0.5), id="squats",
+                     easier="Chair squats"),
+            Exercise(name="Plank", seconds=2.0, id="plank"),
+        ),
+        source=source,
+    )
+
+
+def fast_options() -> TimelineOptions:
+    return TimelineOptions(speech_duration=lambda text: 0.2, arrival_breaths=1,
+                           voiced_breaths=0, cooldown_seconds=2.0)
+
+
+def new_engine(routine: Routine, clock: object) -> SessionEngine:
+    return SessionEngine(compile_plan(routine, fast_options()), clock)  # type: ignore[arg-type]
+
+
+class ScaledClock:
+    """Monotonic time running `speed` times faster than real time."""
+
+    def __init__(self, speed: float) -> None:
+        self.speed = speed
+        self._real0 = time.monotonic()
+
+    def now(self) -> float:
+        return 1000.0 + (time.monotonic() - self._real0) * self.speed
+
+
+def play(
+    engine: SessionEngine,
+    wait: Callable[[float], None],
+    *,
+    efforts: Callable[[int], int] = lambda set_no: 5,
+    red_flag_at: int | None = None,
+    mood_before: int | None = 3,
+    mood_after: int | None = 4,
+    rng: random.Random | None = None,
+) -> None:
+    """Run the session to its end, answering every check-in all clear (or with a red flag at
+    set `red_flag_at`). `wait(dt)` lets `dt` session-seconds pass. With `rng`, also pauses
+    and skips at random, like a person would."""
+    engine.start(mood_before=mood_before)
+    while not engine.is_over:
+        seg = engine.segment
+        if engine.state is State.CHECKIN and seg is not None and seg.set_no is not None:
+            if red_flag_at == seg.set_no:
+                engine.report_red_flag(Symptom.UNSPECIFIED)
+                engine.specify_symptom(Symptom.CHEST_PAIN)
+                return
+            engine.answer_checkin(True)
+            engine.record_effort(efforts(seg.set_no))
+            continue
+        if rng is not None and engine.state in (State.REST, State.WORK):
+            roll = rng.random()
+            if roll < 0.05:
+                engine.pause()
+                wait(1.0)
+                engine.resume()
+            elif roll < 0.08:
+                engine.skip()
+                continue
+            elif roll < 0.10 and engine.state is State.REST:
+                engine.add_rest(2.0)
+        deadline = engine.next_deadline()
+        if deadline is None:
+            break
+        step = max(0.0, deadline - engine.clock.now())
+        if rng is not None:
+            step = min(step, 0.5)
+        wait(step)
+        engine.tick()
+    if engine.state is State.ENDED:
+        engine.record_mood("after", mood_after)

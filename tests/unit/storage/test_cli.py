@@ -1,0 +1,214 @@
+"""`companion history`: the table, the JSON contract, export, and delete-all."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from companion.cli import main
+from companion.core.clock import FakeClock
+from companion.storage import Database
+from tests.conftest import ROOT
+from tests.unit.storage.sessions import new_engine, play, tiny_routine
+
+ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|\+00:00)$")
+STATUSES = {"completed", "stopped_by_user", "stopped_red_flag", "interrupted", "in_progress"}
+SYMPTOMS = {"chest_pain", "dizziness", "sharp_pain", "headache", "unspecified"}
+
+
+def record_sessions(url: str) -> None:
+    """Three real sessions: completed, stopped for a red flag, and one still open."""
+    routine = tiny_routine()
+    with Database.open(url) as db:
+        for kw in ({}, {"red_flag_at": 2}):
+            clock = FakeClock()
+            engine = new_engine(routine, clock)
+            engine.subscribe(db.recorder(routine))
+            play(engine, clock.advance, efforts=lambda n: n + 2, **kw)  # type: ignore[arg-type]
+        clock = FakeClock()
+        engine = new_engine(routine, clock)
+        engine.subscribe(db.recorder(routine))
+        engine.start(mood_before=None)
+
+
+def history(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["history", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_history_json_follows_the_documented_contract(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record_sessions(db_url)
+    code, out, err = history(capsys, "--json", "--db", db_url)
+    assert code == 0, err
+    data = json.loads(out)
+    assert isinstance(data, list) and len(data) == 3
+    for item in data:
+        assert {"id", "routine", "routine_name", "started_at", "ended_at", "status",
+                "mood_before", "mood_after", "red_flags", "sets"} <= item.keys()
+        assert isinstance(item["id"], int)
+        assert item["routine"] == "tiny" and item["routine_name"] == "Tiny circuit"
+        assert ISO_UTC.match(item["started_at"])
+        assert item["ended_at"] is None or ISO_UTC.match(item["ended_at"])
+        assert item["status"] in STATUSES
+        assert item["mood_before"] is None or 1 <= item["mood_before"] <= 5
+        assert item["mood_after"] is None or 1 <= item["mood_after"] <= 5
+        assert set(item["red_flags"]) <= SYMPTOMS
+        for st in item["sets"]:
+            assert {"exercise", "round", "reps", "seconds", "effort"} <= st.keys()
+            assert isinstance(st["exercise"], str) and isinstance(st["round"], int)
+            assert st["reps"] is None or isinstance(st["reps"], int)
+            assert st["seconds"] is None or isinstance(st["seconds"], int | float)
+            assert st["effort"] is None or 0 <= st["effort"] <= 10
+    starts = [datetime.fromisoformat(i["started_at"]) for i in data]
+    assert starts == sorted(starts, reverse=True)
+    open_, red, done = data
+    assert (open_["status"], open_["ended_at"], open_["sets"]) == ("in_progress", None, [])
+    assert red["status"] == "stopped_red_flag" and red["red_flags"] == ["chest_pain"]
+    assert [s["effort"] for s in red["sets"]] == [2, 3, None]
+    assert done["status"] == "completed" and (done["mood_before"], done["mood_after"]) == (3, 4)
+    assert [(s["exercise"], s["round"], s["reps"], s["seconds"]) for s in done["sets"]] == [
+        ("Squats", 1, 2, 3.0), ("Plank", 1, None, 2.0), ("Squats", 2, 2, 3.0),
+        ("Plank", 2, None, 2.0)]
+
+
+def test_history_table_is_readable_newest_first(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record_sessions(db_url)
+    code, out, _ = history(capsys, "--db", db_url)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split()[:3] == ["id", "started", "routine"]
+    assert "in progress" in lines[1]
+    assert "stopped: red flag (chest pain)" in lines[2]
+    assert "completed" in lines[3] and "4/4" in lines[3] and "3->4" in lines[3]
+    assert lines[-1].startswith("3 session(s), newest first")
+
+
+def test_empty_history_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = history(capsys)
+    assert (code, out) == (0, "No sessions yet.\n")
+
+
+def test_export_csv_has_one_row_per_set_with_session_columns(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record_sessions(db_url)
+    target = tmp_path / "history.csv"
+    code, _, err = history(capsys, "--db", db_url, "--export", str(target))
+    assert code == 0 and "wrote 3 session(s)" in err
+    assert target.stat().st_mode & 0o777 == 0o600  # health data stays private
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert len(rows) == 4 + 3 + 1  # sets of each session; the open one has a row of its own
+    completed = [r for r in rows if r["status"] == "completed"]
+    assert [r["exercise"] for r in completed] == ["Squats", "Plank", "Squats", "Plank"]
+    assert {r["routine_name"] for r in completed} == {"Tiny circuit"}
+    assert len({r["started_at"] for r in completed}) == 1
+    assert [r["effort"] for r in completed] == ["2", "3", "4", "5"]
+    assert {r["skipped"] for r in completed} == {"false"}
+    red = [r for r in rows if r["status"] == "stopped_red_flag"]
+    assert {r["red_flags"] for r in red} == {"chest_pain"}
+
+
+def test_export_json_matches_history_json(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record_sessions(db_url)
+    target = tmp_path / "history.json"
+    assert history(capsys, "--db", db_url, "--export", str(target))[0] == 0
+    _, out, _ = history(capsys, "--db", db_url, "--json")
+    assert json.loads(target.read_text(encoding="utf-8")) == json.loads(out)
+
+
+def test_export_refuses_an_unknown_format(capsys: pytest.CaptureFixture[str],
+                                          tmp_path: Path) -> None:
+    code, _, err = history(capsys, "--export", str(tmp_path / "history.xlsx"))
+    assert code == 1 and ".csv or .json" in err
+    assert not (tmp_path / "history.xlsx").exists()
+
+
+def test_delete_all_asks_first_and_keeps_everything_on_no(
+    db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record_sessions(db_url)
+    monkeypatch.setattr("sys.stdin", io.StringIO("no\n"))
+    code, out, err = history(capsys, "--db", db_url, "--delete-all")
+    assert code == 1 and "Nothing was deleted" in err
+    assert "Erase all 3 session(s)" in out
+    with Database.open(db_url) as db:
+        assert len(db.history()) == 3
+    monkeypatch.setattr("sys.stdin", io.StringIO("yes\n"))
+    code, _, err = history(capsys, "--db", db_url, "--delete-all")
+    assert code == 0 and "Deleted 3 session(s)" in err
+    with Database.open(db_url) as db:
+        assert db.history() == []
+
+
+def test_delete_all_with_yes_does_not_ask(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record_sessions(db_url)
+    code, out, _ = history(capsys, "--db", db_url, "--delete-all", "--yes")
+    assert code == 0 and out == ""
+    with Database.open(db_url) as db:
+        assert db.history() == []
+
+
+def test_environment_url_is_honoured(
+    db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record_sessions(db_url)
+    monkeypatch.setenv("COMPANION_DB_URL", db_url)
+    _, out, _ = history(capsys, "--json")
+    assert len(json.loads(out)) == 3
+
+
+def run_cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COMPANION_DATA_DIR": str(data_dir)}
+    env.pop("COMPANION_DB_URL", None)
+    return subprocess.run([sys.executable, "-m", "companion", *args], capture_output=True,
+                          text=True, env=env, cwd=ROOT, timeout=60)
+
+
+def test_corrupt_database_is_moved_aside_and_the_cli_says_where(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "companion.sqlite3").write_bytes(os.urandom(20_000))
+    result = run_cli("history", "--json", data_dir=data)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    moved = sorted(data.glob("companion.sqlite3.corrupt-*"))
+    assert len(moved) == 1
+    assert result.stderr.startswith("companion: The history database")
+    assert str(moved[0]) in result.stderr
+    again = run_cli("history", "--json", data_dir=data)  # the fresh database is fine
+    assert (again.returncode, again.stdout.strip(), again.stderr) == (0, "[]", "")
+
+
+def test_unreachable_database_server_is_one_clear_line(tmp_path: Path) -> None:
+    result = run_cli("history", "--db", "postgresql+psycopg://me@127.0.0.1:9/none",
+                     data_dir=tmp_path / "data")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("companion: Cannot open the history database")
+
+
+def test_json_times_are_utc(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    record_sessions(db_url)
+    _, out, _ = history(capsys, "--db", db_url, "--json")
+    first = json.loads(out)[-1]
+    started = datetime.fromisoformat(first["started_at"])
+    assert started.utcoffset() is not None and started.tzinfo is not None
+    assert abs((datetime.now(UTC) - started).total_seconds()) < 600

@@ -1,0 +1,125 @@
+"""Schema changes never lose history: a linear revision chain, and old data upgrades."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+
+from companion.storage import Database
+from companion.storage.db import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    make_engine,
+    migrate,
+    sqlite_path,
+)
+from companion.storage.models import Base
+
+
+def test_revision_chain_is_linear_from_one_base_to_one_head() -> None:
+    script = ScriptDirectory.from_config(alembic_config())
+    assert len(script.get_heads()) == 1
+    assert len(script.get_bases()) == 1
+    chain = list(script.walk_revisions())  # head first
+    assert [r.revision for r in chain] == ["0002", "0001"]
+    for newer, older in itertools.pairwise(chain):
+        assert newer.down_revision == older.revision
+        assert not newer.is_merge_point and not older.is_branch_point
+    assert head_revision() == "0002"
+
+
+def test_models_match_the_schema_the_migrations_build(db: Database) -> None:
+    with db.engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diffs == []
+
+
+SEED = [
+    "INSERT INTO sessions (id, routine_id, routine_name, routine_snapshot, set_count, "
+    "started_at, ended_at, last_event_at, status, mood_before, mood_after, error, device, pid) "
+    "VALUES (1, 'starter', 'Starter circuit', '{\"id\": \"starter\", \"rounds\": 3}', 12, "
+    ":t1, :t2, :t2, 'completed', 2, 4, '', 'desk', NULL), "
+    "(2, 'quick-ten', 'Quick ten', '{\"id\": \"quick-ten\"}', 8, :t3, :t4, :t4, "
+    "'stopped_red_flag', 3, NULL, '', 'desk', NULL)",
+    "INSERT INTO sets (session_id, set_no, round, exercise, planned_reps, planned_seconds, "
+    "actual_reps, actual_seconds, effort, skipped, capped, amber, finished_at, session_seconds) "
+    "VALUES (1, 0, 1, 'Bodyweight squats', 12, NULL, 12, 40.5, 6, false, false, false, :t1, 80), "
+    "(1, 1, 1, 'Plank', NULL, 30, NULL, 30, 9, false, false, true, :t1, 200), "
+    "(2, 0, 1, 'Push-ups', NULL, NULL, 7, 35, NULL, false, true, false, :t3, 90)",
+    "INSERT INTO checkins (session_id, set_no, question, answer, answered_at, session_seconds) "
+    "VALUES (1, 0, 'Check-in?', 'all_clear', :t1, 85), (2, 0, 'Check-in?', 'red_flag', :t4, 95)",
+    "INSERT INTO red_flags (session_id, symptom, raised_at, session_seconds, engine_state, "
+    "set_no, exercise, specified_at) VALUES (2, 'dizziness', :t4, 95, 'checkin', 0, "
+    "'Push-ups', :t4)",
+    "INSERT INTO session_events (session_id, kind, at, session_seconds, state, set_no, seconds, "
+    "detail) VALUES (1, 'paused', :t1, 100, 'rest', NULL, NULL, '')",
+    "INSERT INTO screenings (answers, taken_at, acknowledgement, acknowledged_at) "
+    "VALUES ('{\"beta_blockers\": true}', :t1, 'I understand', :t1)",
+]
+
+
+def test_database_created_at_the_first_revision_upgrades_without_loss(db_url: str) -> None:
+    t1, t2 = datetime(2025, 1, 6, 8, 0, tzinfo=UTC), datetime(2025, 1, 6, 8, 25, tzinfo=UTC)
+    t3, t4 = datetime(2025, 1, 8, 18, 0, tzinfo=UTC), datetime(2025, 1, 8, 18, 7, tzinfo=UTC)
+    path = sqlite_path(db_url)
+    if path is not None:
+        path.parent.mkdir(parents=True)
+    engine = make_engine(db_url)
+    try:
+        migrate(engine, "0001")
+        assert current_revision(engine) == "0001"
+        assert "red_flag_acks" not in inspect(engine).get_table_names()
+        times = {"t1": t1, "t2": t2, "t3": t3, "t4": t4}
+        if engine.dialect.name == "sqlite":  # what a 0001-era app wrote: naive UTC text
+            times = {k: v.replace(tzinfo=None) for k, v in times.items()}
+        with engine.begin() as conn:
+            for stmt in SEED:
+                conn.execute(text(stmt), times)
+            if engine.dialect.name == "postgresql":
+                conn.execute(text("SELECT setval('sessions_id_seq', 2)"))
+    finally:
+        engine.dispose()
+
+    with Database.open(db_url) as db:
+        assert current_revision(db.engine) == "0002"
+        rows = db.history()
+        assert [(r.id, r.status, r.started_at, r.ended_at) for r in rows] == [
+            (2, "stopped_red_flag", t3, t4), (1, "completed", t1, t2)]
+        assert (rows[1].sets_done, rows[1].max_effort, rows[1].amber_count) == (2, 9, 1)
+        first = db.session_detail(1)
+        assert first is not None
+        assert first.routine_snapshot == {"id": "starter", "rounds": 3}
+        assert [s.exercise for s in first.sets] == ["Bodyweight squats", "Plank"]
+        assert first.sets[0].actual_seconds == 40.5
+        assert [e.kind for e in first.events] == ["paused"]
+        screening = db.latest_screening()
+        assert screening is not None and screening.answers == {"beta_blockers": True}
+        # the new table works on upgraded data: the old red-flag stop needs confirming once
+        pending = db.pending_red_flag_ack()
+        assert pending is not None and pending.session_id == 2
+        assert pending.symptoms == ("dizziness",)
+        db.acknowledge_red_flag(2, "I have talked to my doctor")
+        assert db.pending_red_flag_ack() is None
+        export = db.export_rows()
+        assert export[0]["red_flags"] == ["dizziness"]
+        assert export[1]["sets"][1]["effort"] == 9
+        assert len(db.history()) == 2
+        # and a new session gets a fresh id after the migrated ones
+        with db.session() as s:
+            new_id = s.execute(text(
+                "INSERT INTO sessions (routine_id, routine_name, routine_snapshot, set_count, "
+                "started_at, last_event_at, status, error, device) VALUES ('x', 'X', '{}', 0, "
+                ":t, :t, 'completed', '', 'desk') RETURNING id"), {"t": t4}).scalar()
+        assert new_id == 3
+
+
+def test_migrating_twice_changes_nothing(db: Database) -> None:
+    migrate(db.engine)
+    migrate(db.engine)
+    assert current_revision(db.engine) == head_revision()
