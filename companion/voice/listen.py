@@ -563,6 +563,8 @@ class VoiceListener:
             if problem is not None:
                 self.recogniser.close()
                 return self._set_state(ListenStatus.UNAVAILABLE, problem)
+        if self.expecting is not None and not self._speaking:
+            self.recogniser.expect(self.expecting)  # start() may have come before open()
         return self._set_state(ListenStatus.OK, "")
 
     def open_in_background(self) -> threading.Thread:

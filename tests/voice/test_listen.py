@@ -25,6 +25,7 @@ from companion.voice.listen import (
     ListenStatus,
     SphinxRecogniser,
     VoiceListener,
+    read_wav,
     recognise_file,
 )
 from scripts.make_asr_clips import Clip
@@ -173,8 +174,6 @@ def test_saying_stop_at_a_checkin_ends_the_session_on_the_red_flag_path(
 # -- not hearing itself ---------------------------------------------------------------------------
 @pytest.mark.slow
 def test_nothing_is_heard_while_the_app_is_speaking(test_clips: Clips) -> None:
-    from companion.voice.listen import read_wav
-
     ear = VoiceListener(microphone=False)
     heard: list[Heard] = []
     ear.on_result(heard.append)
@@ -253,5 +252,21 @@ def test_a_recogniser_that_dies_turns_voice_input_off_and_feeding_stays_harmless
         assert "stopped unexpectedly" in ear.state.reason
         ear.feed(bytes(960))  # no exception
         assert states[-1] is ListenStatus.FAILED
+    finally:
+        ear.close()
+
+
+@pytest.mark.slow
+def test_a_context_set_before_the_recogniser_is_ready_still_applies(test_clips: Clips) -> None:
+    ear = VoiceListener(microphone=False)
+    heard: list[Heard] = []
+    ear.on_result(heard.append)
+    ear.start(Expecting.CHECKIN)  # e.g. the session began while the model was loading
+    ear.open_in_background().join(30)
+    try:
+        assert ear.state.enabled
+        ear.feed(read_wav(_clips_of(test_clips, "stop")[0]) + bytes(16000))
+        assert ear.recogniser.flush()
+        assert [h.phrase for h in heard] == ["stop"]
     finally:
         ear.close()
