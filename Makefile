@@ -5,7 +5,8 @@ BIN    := $(VENV)/bin
 
 # Debian/Ubuntu packages: voice, QtMultimedia, and what Qt's xcb plugin needs on a real display.
 SYSTEM_PACKAGES := espeak-ng libpulse0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
-                   libegl1 libgl1 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 fonts-dejavu-core
+                   libegl1 libgl1 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 fonts-dejavu-core \
+                   libportaudio2
 
 .PHONY: run test bench lint typecheck screenshots sysdeps install install-test clean
 
@@ -27,7 +28,7 @@ screenshots: sysdeps install-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m companion.ui.history_screenshots docs/screenshots
 
 lint: install-test
-	$(BIN)/ruff check companion tests bench
+	$(BIN)/ruff check companion tests bench scripts
 	$(BIN)/mypy
 
 sysdeps:
