@@ -61,6 +61,7 @@ class Settings:
     emergency_text: str = DEFAULT_EMERGENCY
     reminders: Reminders = field(default_factory=Reminders)
     notice_shown: bool = False  # the one-time "not a medical device" notice
+    voice_input: bool = True  # answer by voice when a microphone is there
 
     def voice_settings(self) -> VoiceSettings:
         return VoiceSettings(
@@ -168,6 +169,7 @@ _CHECKS: dict[str, Any] = {
     "rest_seconds": _int_in(0, 600),
     "emergency_text": _text(200, allow_empty=False),
     "notice_shown": _bool,
+    "voice_input": _bool,
 }
 
 _REMINDER_CHECKS: dict[str, Any] = {"enabled": _bool, "days": _days, "time": _time_text}

@@ -13,7 +13,7 @@ import argparse
 import logging
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
@@ -99,7 +99,24 @@ def build_services(args: argparse.Namespace) -> AppServices:
     services.session_gate = red_flag_gate_for(history)
     services.first_run = lambda parent: _first_run(parent, services)
     services.refresh_profile()
+    services.voice_input = make_voice_input(settings.voice_input, speaker)
     return services
+
+
+def make_voice_input(enabled: bool, speaker: Any) -> Any:
+    """Voice commands, opened off the GUI thread; None if even that cannot be set up."""
+    if os.environ.get("COMPANION_NO_VOICE"):  # the captions-only testing aid: no mic either
+        return None
+    try:
+        from companion.ui.listening import VoiceInput
+
+        voice_input = VoiceInput(enabled)
+        voice_input.connect_speaker(speaker)
+        voice_input.open()
+        return voice_input
+    except Exception:  # voice commands are optional; keys and buttons always work
+        log.exception("voice input could not be set up")
+        return None
 
 
 def _first_run(parent: QWidget | None, services: AppServices) -> None:

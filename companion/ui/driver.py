@@ -65,6 +65,11 @@ class EngineDriver(QObject):
                 pass
         self._run(self.engine.tick)
 
+    def run(self, action: Callable[[], object]) -> None:
+        """Apply any engine action as a key press would be: errors stop the session safely
+        and the timer is re-armed for the new next deadline (voice commands use this)."""
+        self._run(action)
+
     def _run(self, action: Callable[[], object]) -> None:
         try:
             action()

@@ -223,6 +223,17 @@ class PlayerScreen(QWidget):
         cap_lay.addWidget(self.caption)
         cap_frame.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         outer.addWidget(cap_frame)
+        # the microphone line: listening or not, and what was heard ("Voice: Heard: all clear")
+        self.mic_label = QLabel("", self)
+        self.mic_label.setAccessibleName("Voice input")
+        apply_font(self.mic_label, "small")
+        _pin(self.mic_label, 1)
+        outer.addWidget(self.mic_label)
+        self._router: Any = None
+        voice_input = getattr(services, "voice_input", None)
+        if voice_input is not None:
+            voice_input.decided.connect(self._show_heard)
+            voice_input.state_changed.connect(lambda _s: self._show_heard(None))
 
         self.progress = QProgressBar(self)
         self.progress.setAccessibleName("Session progress")
@@ -289,6 +300,14 @@ class PlayerScreen(QWidget):
         self._preparing = None
         self.session = build_session(routine, self.services, self, plan)
         self.session.driver.event_emitted.connect(self.on_event)
+        voice_input = getattr(self.services, "voice_input", None)
+        if voice_input is not None:
+            try:
+                self._router = voice_input.attach(self.session.engine, self.session.driver)
+            except Exception:  # voice commands are optional; keys always work
+                log.exception("voice commands unavailable for this session")
+                self._router = None
+        self._show_heard(None)
         self._refresh.start()
         self.session.driver.start(mood)
         self.refresh()
@@ -341,6 +360,7 @@ class PlayerScreen(QWidget):
         self.circle.stop()
 
     def _teardown(self) -> None:
+        self._detach_voice()
         if self.session is not None:
             self.session.driver.event_emitted.disconnect(self.on_event)
             self.session.driver.deleteLater()
@@ -468,9 +488,20 @@ class PlayerScreen(QWidget):
             self.circle.resume()
         elif isinstance(event, StateChanged):
             self._on_state(event.new)
+            self._voice_mood(event.new)
+        if isinstance(event, CueDue) and event.cue.kind is CueKind.MOOD and self._router:
+            state = self.session.engine.state if self.session else None
+            self._router.expect_mood("before" if state is State.ARRIVAL else "after")
         if isinstance(event, StateChanged | Paused | Resumed):
             self.refresh()
         self._sync_checkin()
+
+    def _voice_mood(self, state: State) -> None:
+        """A spoken mood is taken only during the arrival / cool-down mood question."""
+        if self._router is not None and state not in (State.ARRIVAL, State.COOLDOWN):
+            self._router.cancel_mood()
+        if self._router is not None:
+            self._show_heard(None)
 
     def _sync_checkin(self) -> None:
         """Show the scroll area exactly when the check-in view is meant to be shown; while
@@ -602,7 +633,25 @@ class PlayerScreen(QWidget):
         self.timer_caption.setText(caption)
         self.timer.setText(value)
 
+    def _detach_voice(self) -> None:
+        voice_input = getattr(self.services, "voice_input", None)
+        if voice_input is not None and self._router is not None:
+            voice_input.detach()
+        self._router = None
+
+    def _show_heard(self, decision: Any) -> None:
+        from companion.ui.listening import indicator_text
+
+        voice_input = getattr(self.services, "voice_input", None)
+        if voice_input is None:
+            self.mic_label.setText("")
+            return
+        router = self._router
+        self.mic_label.setText(indicator_text(
+            voice_input.state, decision, router.expecting if router is not None else None))
+
     def _finish(self) -> None:
+        self._detach_voice()
         self._refresh.stop()
         self.refresh()
         self.checkin.clear()

@@ -187,6 +187,8 @@ class AppServices:
     safety_screen_factory: Callable[[str, QWidget | None], Any] = _default_safety_factory
     #: what the latest screening means (adaptations, wording); see `refresh_profile()`
     profile: Profile = field(default_factory=Profile)
+    #: voice commands (`companion.ui.listening.VoiceInput`); None: keys and buttons only
+    voice_input: Any = None
 
     def refresh_profile(self) -> Profile:
         """Re-read the latest screening (at start-up and after the wizard saves one)."""

@@ -63,10 +63,25 @@ def speaker_voices(speaker: Any) -> list[tuple[str, str]]:
     return out
 
 
+def _listening_note(voice_input: Any) -> str:
+    """Why voice answers are not available here, in plain words (empty when they are)."""
+    state = getattr(voice_input, "state", None)
+    if voice_input is None or state is None:
+        return "Voice answers are not available in this run: use the keys and buttons."
+    status = getattr(state.status, "value", "")
+    if status == "ok":
+        return "Listening works: the app listens only when it expects an answer, and for " \
+               "\"stop\"."
+    if status == "off":
+        return ""
+    return f"Voice answers are off: {state.reason}. Keys and buttons work as usual."
+
+
 class SettingsDialog(QDialog):
     """Modal; `result_settings()` gives the edited value after `exec()` returns Accepted."""
 
-    def __init__(self, settings: Settings, speaker: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, speaker: Any, parent: QWidget | None = None,
+                 voice_input: Any = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Companion settings")
         self.setAccessibleName("Settings")
@@ -114,6 +129,16 @@ class SettingsDialog(QDialog):
             self.verbosity.addItem(words, v.value)
         self.verbosity.setCurrentIndex(self.verbosity.findData(settings.verbosity.value))
         form.addRow("How much it &says", self.verbosity)
+        self.voice_input = QCheckBox("Answer by voice (microphone): \"all clear\", \"stop\", "
+                                     "numbers, pause, skip…", voice_box)
+        self.voice_input.setChecked(settings.voice_input)
+        self.voice_input.setAccessibleName("Answer by voice")
+        form.addRow("", self.voice_input)
+        self.voice_input_note = QLabel(_listening_note(voice_input), voice_box)
+        self.voice_input_note.setWordWrap(True)
+        self.voice_input_note.setAccessibleName("Voice input status")
+        if self.voice_input_note.text():
+            form.addRow("", self.voice_input_note)
         outer.addWidget(voice_box)
 
         session_box = QGroupBox("Sessions", self)
@@ -192,6 +217,7 @@ class SettingsDialog(QDialog):
             rate=self.rate.value(),
             volume=self.volume.value() / 100.0,
             tones=self.tones.isChecked(),
+            voice_input=self.voice_input.isChecked(),
             verbosity=Verbosity(self.verbosity.currentData()),
             rest_breathing=str(self.breathing.currentData()),
             weekly_goal=self.goal.value(),

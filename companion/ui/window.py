@@ -343,13 +343,16 @@ class MainWindow(QMainWindow):
         from companion.ui.settings_dialog import SettingsDialog
 
         assert self.services is not None
-        dialog = SettingsDialog(self.services.settings, self.services.speaker, self)
+        dialog = SettingsDialog(self.services.settings, self.services.speaker, self,
+                                voice_input=self.services.voice_input)
         if dialog.exec() == SettingsDialog.DialogCode.Accepted:
             self.apply_settings(dialog.result_settings())
 
     def apply_settings(self, settings: Any) -> None:
         assert self.services is not None and self.start_screen is not None
         problem = self.services.save_settings(settings)
+        if self.services.voice_input is not None:
+            self.services.voice_input.set_enabled(settings.voice_input)
         if problem:
             self.services.problems.append(problem)
             self.start_screen.show_messages(self.services.problems)
@@ -464,7 +467,7 @@ class MainWindow(QMainWindow):
             self.instance.release()
         if self.services is None:
             return
-        for owner in (self.services.speaker, self.services.history):
+        for owner in (self.services.voice_input, self.services.speaker, self.services.history):
             close = getattr(owner, "close", None)
             if callable(close):
                 try:
