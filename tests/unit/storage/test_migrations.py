@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime
+from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -12,6 +13,7 @@ from sqlalchemy import inspect, text
 
 from companion.storage import Database
 from companion.storage.db import (
+    HEAD_REVISION,
     alembic_config,
     current_revision,
     head_revision,
@@ -31,7 +33,7 @@ def test_revision_chain_is_linear_from_one_base_to_one_head() -> None:
     for newer, older in itertools.pairwise(chain):
         assert newer.down_revision == older.revision
         assert not newer.is_merge_point and not older.is_branch_point
-    assert head_revision() == "0002"
+    assert head_revision() == "0002" == HEAD_REVISION
 
 
 def test_models_match_the_schema_the_migrations_build(db: Database) -> None:
@@ -123,3 +125,25 @@ def test_migrating_twice_changes_nothing(db: Database) -> None:
     migrate(db.engine)
     migrate(db.engine)
     assert current_revision(db.engine) == head_revision()
+
+
+def test_opening_an_up_to_date_database_does_not_load_alembic(tmp_path: Path) -> None:
+    """Start-up memory and time: Alembic is imported only when a migration must run."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from companion.config import Paths\n"
+        "from companion.storage.database import Database\n"
+        f"paths = Paths(Path({str(tmp_path)!r})).ensure()\n"
+        "Database.open(paths=paths).close()\n"  # creates and migrates
+        "for name in [m for m in sys.modules if m.startswith('alembic')]:\n"
+        "    del sys.modules[name]\n"
+        "Database.open(paths=paths).close()\n"  # already at head
+        "print(any(m.startswith('alembic') for m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False", out.stderr
