@@ -1,21 +1,30 @@
 """Run every benchmark module and write bench/results.json plus a readable table.
 
 Each `bench/bench_<topic>.py` exposes `run() -> dict[str, float]` and `TARGETS`, a dict of
-figure name -> (comparison, target) such as ("<=", 3.0). A module that fails is reported
-and the others still run: one broken figure should not hide the rest.
+figure name -> (comparison, target) such as ("<=", 3.0). Each module runs in a fresh
+process (no Qt application, timers or memory left over from another benchmark), and a
+module that fails is reported while the others still run.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import pkgutil
+import subprocess
 import sys
 import time
-import traceback
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+
+# Runs one module in a child process and prints its figures and targets as one JSON line.
+ONE = (
+    "import importlib, json, sys\n"
+    "m = importlib.import_module('bench.' + sys.argv[1])\n"
+    "figures = m.run()\n"
+    "sys.stdout.flush()\n"
+    "print(json.dumps([figures, getattr(m, 'TARGETS', {})]), flush=True)\n"
+)
 
 
 def main(argv: list[str]) -> int:
@@ -30,14 +39,17 @@ def main(argv: list[str]) -> int:
             continue
         start = time.monotonic()
         print(f"running {info.name} ...", file=sys.stderr, flush=True)
-        try:
-            module = importlib.import_module(f"bench.{info.name}")
-            figures = module.run()
-            results.update(figures)
-            targets.update(getattr(module, "TARGETS", {}))
-        except Exception:
-            traceback.print_exc()
+        proc = subprocess.run(
+            [sys.executable, "-c", ONE, info.name], stdout=subprocess.PIPE, text=True,
+            cwd=HERE.parent, check=False,
+        )
+        lines = proc.stdout.strip().splitlines()
+        if proc.returncode != 0 or not lines:
             failed.append(info.name)
+        else:
+            figures, module_targets = json.loads(lines[-1])
+            results.update(figures)
+            targets.update({k: (v[0], v[1]) for k, v in module_targets.items()})
         print(f"  {info.name} took {time.monotonic() - start:.1f} s", file=sys.stderr)
     out = HERE / "results.json"
     previous = json.loads(out.read_text()) if out.exists() and only else {}
