@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# FFmpeg's per-file "Input #0 ..." chatter from QtMultimedia would bury the test output
+os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.ffmpeg*=false")
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,6 +12,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
+from companion.ui.style import AMBER, UNWELL_RED, base_point_size
+
 #: (multiple of the system font, minimum point size) per text role.
 ROLES: dict[str, tuple[float, float]] = {
     "title": (3.0, 28.0),
@@ -21,16 +23,8 @@ ROLES: dict[str, tuple[float, float]] = {
     "small": (1.5, 14.0),
 }
 
-UNWELL_RED = "#a1001a"
-AMBER = "#b86e00"
-
-
-def _base_points() -> float:
-    font = QApplication.font()
-    size = font.pointSizeF()
-    if size <= 0:  # a pixel-sized system font: convert at the usual 96 dpi
-        size = font.pixelSize() * 0.75
-    return size if size > 0 else 10.0
+# The same system-font base and the same two fixed colours as the rest of the app.
+_base_points = base_point_size
 
 
 def font_for(role: str, *, bold: bool = False) -> QFont:
