@@ -18,6 +18,7 @@ import contextlib
 import enum
 import logging
 import multiprocessing as mp
+import os
 import threading
 import time
 import wave
@@ -44,9 +45,14 @@ ENDPOINT_WINDOW = 0.21
 # recogniser needs some silence around a word), plus PAD of quiet floor beyond that.
 ROLL = 0.15
 PAD = 0.1
-# Gaussians scored per frame (pocketsphinx default 4): 8 took the tuning set's clean command
-# accuracy from 0.78 to 0.81; 16 gave 0.83 but cost a third more time per decode.
-TOPN = 8
+# Decoder settings, chosen on the tuning clips (scripts/make_asr_clips.py --set tune, 12
+# voices x 3 rates, 720 clean command clips). topn: Gaussians scored per frame (pocketsphinx
+# default 4); 16 gained about 1% over 8 at a third more decode time, which the parallel
+# yardstick process pays for. warp_params: a frequency warp of 1.06 (a slightly shorter
+# vocal tract than the model's average speaker) gained about 1.5%; 0.88-1.12 were tried.
+DECODER_OPTIONS: dict[str, Any] = {"topn": 16, "warp_params": "1.06"}
+# How long the recogniser waits for the yardstick's score before doing that decode itself.
+YARDSTICK_TIMEOUT = 2.0
 # Extra pronunciations (CMUdict has one each) for words said with a reduced or shifted vowel
 # ("sev'n", "dawn" for done). Chosen on the tuning clips: command accuracy 0.81 -> 0.89.
 ALT_PRONS: tuple[tuple[str, str], ...] = (
@@ -150,15 +156,16 @@ def _clean(hypstr: str) -> str:
 class _Decoder:
     """Lives in the child: grammar searches per context plus the endpointer."""
 
-    def __init__(self, options: dict[str, Any]) -> None:
+    def __init__(self, options: dict[str, Any], yardstick: Connection | None = None) -> None:
         import numpy as np
         from pocketsphinx import Decoder, Endpointer
 
         self._np = np
         self._rng = np.random.default_rng(0)
-        kwargs: dict[str, Any] = {"lm": None, "loglevel": "FATAL", "topn": TOPN}
+        kwargs: dict[str, Any] = {**DECODER_OPTIONS, "lm": None, "loglevel": "FATAL"}
         kwargs.update(options.get("decoder", {}))
         self.ps = Decoder(**kwargs)
+        self.yardstick = yardstick
         alts = options.get("alt_prons", ALT_PRONS)
         for i, (word, phones) in enumerate(alts):
             self.ps.add_word(word, phones, i == len(alts) - 1)
@@ -260,6 +267,35 @@ class _Decoder:
         score = self._logmath.log(hyp.score) if hyp.score > 0 else None
         return _clean(hyp.hypstr), score
 
+    def _ask_yardstick(self, data: bytes) -> bool:
+        """Start the free phone decode of `data` in the yardstick process (in parallel with
+        the grammar decode here). False if there is no working yardstick."""
+        if self.yardstick is None:
+            return False
+        try:
+            self.yardstick.send_bytes(data)
+        except (OSError, ValueError):
+            self.yardstick = None
+            return False
+        return True
+
+    def _yardstick_answer(self) -> tuple[bool, float | None]:
+        """(True, the yardstick's score), or (False, None) if it has died or hung; then this
+        process decodes the phone loop itself from now on (slower, same result)."""
+        conn = self.yardstick
+        assert conn is not None
+        try:
+            if conn.poll(YARDSTICK_TIMEOUT):
+                score: float | None = conn.recv()
+                return True, score
+        except (EOFError, OSError):
+            pass
+        log.warning("the yardstick process did not answer; decoding without it")
+        self.yardstick = None
+        with contextlib.suppress(OSError):
+            conn.close()
+        return False, None
+
     def _decode(self, speech_end: float) -> dict[str, Any]:
         assert self.expecting is not None
         np = self._np
@@ -274,9 +310,12 @@ class _Decoder:
         audio = np.concatenate([pad, audio, pad])
         audio += self._rng.normal(0.0, NOISE_FLOOR, audio.shape).astype(np.float32)
         data = np.clip(audio, -32768, 32767).astype(np.int16).tobytes()
+        asked = self._ask_yardstick(data)
         phrase, score = self._search(self.expecting.value, data)
-        _, free = self._search("phones", data)
         frames = max(1, self.ps.n_frames())
+        answered, free = self._yardstick_answer() if asked else (False, None)
+        if not answered:
+            _, free = self._search("phones", data)
         shown: str | None = phrase
         if phrase not in grammar_words(self.expecting) or score is None or free is None:
             conf, shown = 0.0, None  # partial path (grammar not finished) or nothing
@@ -288,10 +327,51 @@ class _Decoder:
                 "decode_ms": (time.perf_counter() - t) * 1000.0}
 
 
-def _child_main(cmd: Connection, res: Connection, options: dict[str, Any]) -> None:
+def _phone_decoder(options: dict[str, Any]) -> Any:
+    """A decoder with only the free phone loop, configured like the grammar decoder (the
+    confidence is the gap between the two scores, so both must see the same features)."""
+    from pocketsphinx import Decoder
+
+    kwargs: dict[str, Any] = {**DECODER_OPTIONS, "lm": None, "loglevel": "FATAL"}
+    kwargs.update(options.get("decoder", {}))
+    ps = Decoder(**kwargs)
+    ps.add_allphone_file("phones")
+    ps.activate_search("phones")
+    return ps
+
+
+def _yardstick_main(conn: Connection, options: dict[str, Any]) -> None:
+    """Entry point of the yardstick process: utterance audio in, free phone-loop score out.
+
+    Why a second process: the two decodes of an utterance are independent, and run side by
+    side on two cores the answer arrives after the slower of them rather than after both.
+    """
+    try:
+        ps = _phone_decoder(options)
+        logmath = ps.get_logmath()
+    except Exception:  # the recogniser process falls back to decoding this itself
+        return
+    while True:
+        try:
+            data = conn.recv_bytes()
+        except (EOFError, OSError):
+            return
+        ps.start_utt()
+        ps.process_raw(data, full_utt=True)
+        ps.end_utt()
+        hyp = ps.hyp()
+        score = logmath.log(hyp.score) if hyp is not None and hyp.score > 0 else None
+        try:
+            conn.send(score)
+        except (OSError, ValueError):
+            return
+
+
+def _child_main(cmd: Connection, res: Connection, options: dict[str, Any],
+                yardstick: Connection | None = None) -> None:
     """Entry point of the recogniser process: commands in, results out, until told to stop."""
     try:
-        dec = _Decoder(options)
+        dec = _Decoder(options, yardstick)
     except Exception as exc:  # report any start-up failure as a reason, then exit
         res.send(("error", f"speech recogniser failed to start: {type(exc).__name__}: {exc}"))
         return
@@ -308,8 +388,6 @@ def _child_main(cmd: Connection, res: Connection, options: dict[str, Any]) -> No
             dec.expect(Expecting(msg[1]) if msg[1] is not None else None)
             continue
         if kind == "crash":  # test hook: behave like a native crash in the decoder
-            import os
-
             os._exit(3)
         results = dec.feed(msg[1], msg[2]) if kind == "audio" else dec.flush()
         for r in results:
@@ -332,6 +410,7 @@ class SphinxRecogniser:
         self._cmd: Connection | None = None
         self._res: Connection | None = None
         self._reader: threading.Thread | None = None
+        self._yardstick: Any = None
         self._closing = False
 
     def on_result(self, callback: ResultCallback) -> None:
@@ -345,13 +424,28 @@ class SphinxRecogniser:
         ctx = mp.get_context("spawn")
         cmd_r, cmd_w = ctx.Pipe(duplex=False)
         res_r, res_w = ctx.Pipe(duplex=False)
+        near: Connection | None = None
+        if self._options.get("parallel", (os.cpu_count() or 1) > 1):
+            near, far = ctx.Pipe(duplex=True)
+            try:
+                self._yardstick = ctx.Process(target=_yardstick_main,
+                                              args=(far, self._options),
+                                              name="companion-asr-yardstick", daemon=True)
+                self._yardstick.start()
+            except OSError:  # the recogniser works without it, only slower
+                log.warning("could not start the yardstick process", exc_info=True)
+                self._yardstick, near = None, None
+            far.close()
         try:
-            proc = ctx.Process(target=_child_main, args=(cmd_r, res_w, self._options),
+            proc = ctx.Process(target=_child_main, args=(cmd_r, res_w, self._options, near),
                                name="companion-asr", daemon=True)
             proc.start()
         except OSError as exc:
             self._set_state(ListenStatus.FAILED, f"could not start the recogniser: {exc}")
             return False
+        finally:
+            if near is not None:
+                near.close()
         cmd_r.close()
         res_w.close()
         self._proc, self._cmd, self._res = proc, cmd_w, res_r
@@ -449,6 +543,11 @@ class SphinxRecogniser:
             if self._proc.is_alive():
                 self._proc.kill()
                 self._proc.join(3.0)
+        if self._yardstick is not None:  # it exits when the recogniser closes its pipe
+            self._yardstick.join(3.0)
+            if self._yardstick.is_alive():
+                self._yardstick.kill()
+                self._yardstick.join(3.0)
         for conn in (self._cmd, self._res):
             if conn is not None:
                 conn.close()

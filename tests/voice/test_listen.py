@@ -270,3 +270,31 @@ def test_a_context_set_before_the_recogniser_is_ready_still_applies(test_clips: 
         assert [h.phrase for h in heard] == ["stop"]
     finally:
         ear.close()
+
+
+@pytest.mark.slow
+def test_the_yardstick_process_changes_nothing_the_user_sees(test_clips: Clips) -> None:
+    """The confidence's second decode runs in a helper process beside the grammar decode.
+    It must hear what one process hears, with nearly the same confidence (the two
+    decoders' noise estimates have seen different audio before), and if it dies the
+    recogniser carries on doing that decode itself."""
+    clip = _clips_of(test_clips, "stop")[0]
+    heard = {}
+    for parallel in (True, False):
+        rec = SphinxRecogniser({"parallel": parallel})
+        assert rec.start(), rec.state.reason
+        try:
+            assert (rec._yardstick is not None) is parallel
+            heard[parallel] = recognise_file(rec, clip, Expecting.CHECKIN)
+            if parallel:
+                rec._yardstick.kill()
+                rec._yardstick.join(5)
+                again = recognise_file(rec, clip, Expecting.CHECKIN)
+                assert rec.state.enabled
+                assert len(again) == 1 and again[0].phrase is not None
+                assert again[0].confidence > 0.0  # the phone-loop score was computed
+        finally:
+            rec.close()
+    assert [h.phrase for h in heard[True]] == [h.phrase for h in heard[False]]
+    assert heard[True][0].confidence == pytest.approx(heard[False][0].confidence, abs=0.02)
+    assert [h.phrase for h in heard[True]] == ["stop"]
