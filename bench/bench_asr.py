@@ -62,20 +62,20 @@ def run() -> dict[str, float]:
                 if c.noise == "clean":
                     takes += 1
                     accepted += any(
-                        decide(h.phrase, h.confidence, Expecting.CHECKIN).action
+                        decide(h.phrase, h.confidence, Expecting.CHECKIN, h.margin).action
                         is Action.ALL_CLEAR
                         for h in recognise_file(rec, folder / c.file, Expecting.CHECKIN))
                 continue
             for h in recognise_file(rec, folder / c.file, Expecting.CHECKIN):
-                if decide(h.phrase, h.confidence, Expecting.CHECKIN).action is Action.ALL_CLEAR:
-                    false_clear += 1
+                d = decide(h.phrase, h.confidence, Expecting.CHECKIN, h.margin)
+                false_clear += d.action is Action.ALL_CLEAR
         false_stop = 0
         for c in clips:
             if c.noise != "clean" or c.kind == "symptom" or c.text in STOP_PHRASES:
                 continue
             for h in recognise_file(rec, folder / c.file, Expecting.ALWAYS):
-                if decide(h.phrase, h.confidence, Expecting.ALWAYS).action is Action.RED_FLAG:
-                    false_stop += 1
+                d = decide(h.phrase, h.confidence, Expecting.ALWAYS, h.margin)
+                false_stop += d.action is Action.RED_FLAG
         latencies: list[float] = []
         step = max(1, len(commands) // LATENCY_CLIPS)
         for c in commands[::step][:LATENCY_CLIPS]:

@@ -109,7 +109,8 @@ class VoiceInput(QObject):
         router, driver = self._router, self._driver
         if router is None or driver is None:
             return
-        driver.run(lambda: router.handle(heard.phrase, heard.confidence, heard.expecting))
+        driver.run(lambda: router.handle(heard.phrase, heard.confidence, heard.expecting,
+                                         heard.margin))
 
     # for tests and the indicator
     def simulate(self, phrase: str | None, confidence: float) -> Decision | None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import logging
+import math
 import multiprocessing as mp
 import os
 import threading
@@ -28,7 +29,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Protocol
 
-from companion.voice.decide import Expecting, grammar_words
+from companion.voice.decide import ALL_CLEAR_PHRASES, Expecting, grammar_words
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,8 @@ PAD = 0.1
 DECODER_OPTIONS: dict[str, Any] = {"topn": 16, "warp_params": "1.06"}
 # How long the recogniser waits for the yardstick's score before doing that decode itself.
 YARDSTICK_TIMEOUT = 2.0
+# How far down the grammar's n-best list to look for the runner-up of "all clear".
+N_BEST = 30
 # Extra pronunciations (CMUdict has one each) for words said with a reduced or shifted vowel
 # ("sev'n", "dawn" for done). Chosen on the tuning clips: command accuracy 0.81 -> 0.89.
 ALT_PRONS: tuple[tuple[str, str], ...] = (
@@ -102,6 +105,8 @@ class Heard:
     speech_end: float = 0.0  # time.monotonic() when the speech ended (parent's clock)
     decode_ms: float = 0.0
     received: float = field(default=0.0, compare=False)  # time.monotonic() in the parent
+    # "all clear" only: how much it beat the best other phrase, per frame (decide.py).
+    margin: float | None = None
 
 
 ResultCallback = Callable[[Heard], None]
@@ -296,6 +301,27 @@ class _Decoder:
             conn.close()
         return False, None
 
+    def _rival_margin(self, phrase: str, frames: int) -> float:
+        """How much better `phrase` scored than the best different phrase of the grammar,
+        per frame, from the n-best list of the search just run. +inf when no rival made the
+        list; 0.0 when it cannot be told (then "all clear" is not accepted)."""
+        own: float | None = None
+        try:
+            for i, nb in enumerate(self.ps.nbest()):
+                if i >= N_BEST or nb.score <= 0:
+                    break
+                said, score = _clean(nb.hypstr), self._logmath.log(nb.score)
+                if said == phrase:
+                    own = score if own is None else own
+                elif said and own is not None:
+                    return (own - score) / frames
+                elif said:
+                    return 0.0  # a rival outscored it in the n-best list
+        except (RuntimeError, ValueError, AttributeError):
+            log.warning("n-best list unavailable", exc_info=True)
+            return 0.0
+        return math.inf if own is not None else 0.0
+
     def _decode(self, speech_end: float) -> dict[str, Any]:
         assert self.expecting is not None
         np = self._np
@@ -313,6 +339,7 @@ class _Decoder:
         asked = self._ask_yardstick(data)
         phrase, score = self._search(self.expecting.value, data)
         frames = max(1, self.ps.n_frames())
+        margin = self._rival_margin(phrase, frames) if phrase in ALL_CLEAR_PHRASES else None
         answered, free = self._yardstick_answer() if asked else (False, None)
         if not answered:
             _, free = self._search("phones", data)
@@ -323,7 +350,7 @@ class _Decoder:
             conf = confidence_from_gap((score - free) / frames)
         end = (self.stream_t0 or 0.0) + speech_end
         return {"phrase": shown, "confidence": conf, "expecting": self.expecting.value,
-                "speech_end": end,
+                "speech_end": end, "margin": margin,
                 "decode_ms": (time.perf_counter() - t) * 1000.0}
 
 
@@ -486,7 +513,8 @@ class SphinxRecogniser:
             if kind == "result":
                 heard = Heard(payload["phrase"], payload["confidence"],
                               Expecting(payload["expecting"]),
-                              payload["speech_end"], payload["decode_ms"], time.monotonic())
+                              payload["speech_end"], payload["decode_ms"], time.monotonic(),
+                              payload.get("margin"))
                 for cb in list(self._result_cbs):
                     try:
                         cb(heard)

@@ -8,6 +8,7 @@ from companion.core.events import CheckinAnswered, CueDue, EndStatus, SessionEnd
 from companion.core.timeline import CueKind
 from companion.voice.decide import (
     ALL_CLEAR_BAR,
+    ALL_CLEAR_MARGIN,
     COMMAND_BAR,
     NUMBER_WORDS,
     STOP_BAR,
@@ -30,6 +31,17 @@ ALL = list(Expecting)
 def test_all_clear_is_accepted_only_at_a_checkin_and_above_the_bar() -> None:
     assert decide("all clear", HIGH, Expecting.CHECKIN).action is Action.ALL_CLEAR
     assert decide("all clear", ALL_CLEAR_BAR, Expecting.CHECKIN).action is Action.ALL_CLEAR
+
+
+def test_an_all_clear_barely_ahead_of_a_rival_asks_again_however_confident() -> None:
+    """ "all gear" can score as high as a real "all clear"; it must also win clearly."""
+    close = decide("all clear", HIGH, Expecting.CHECKIN, ALL_CLEAR_MARGIN - 0.01)
+    assert close.action is Action.ASK_AGAIN
+    assert close.heard_text == "Heard: all clear? Please say it again"
+    clear = decide("all clear", HIGH, Expecting.CHECKIN, ALL_CLEAR_MARGIN)
+    assert clear.action is Action.ALL_CLEAR
+    assert decide("all clear", HIGH, Expecting.CHECKIN, float("inf")).action is Action.ALL_CLEAR
+    assert decide("all clear", HIGH, Expecting.CHECKIN, 0.0).action is Action.ASK_AGAIN
 
 
 def test_an_unsure_all_clear_asks_again_instead_of_moving_on() -> None:

@@ -71,7 +71,8 @@ def test_nothing_but_all_clear_is_ever_taken_as_all_clear(recogniser: SphinxReco
         if c.text == "all clear" or (c.kind == "command" and c.noise == "snr10"):
             continue
         for h in recognise_file(recogniser, folder / c.file, Expecting.CHECKIN):
-            if decide(h.phrase, h.confidence, Expecting.CHECKIN).action is Action.ALL_CLEAR:
+            d = decide(h.phrase, h.confidence, Expecting.CHECKIN, h.margin)
+            if d.action is Action.ALL_CLEAR:
                 wrong.append((c.file, h.confidence))
     assert wrong == []
 
@@ -90,7 +91,7 @@ def test_unknown_words_ask_again_or_stop_but_never_act(recogniser: SphinxRecogni
             continue
         for expecting in (Expecting.CHECKIN, Expecting.ALWAYS):
             for h in recognise_file(recogniser, folder / c.file, expecting):
-                action = decide(h.phrase, h.confidence, expecting).action
+                action = decide(h.phrase, h.confidence, expecting, h.margin).action
                 if action not in allowed | also[expecting]:
                     bad.append((c.file, expecting.value, h.phrase, action.value))
     assert bad == [], "\n".join(map(str, bad))
@@ -111,7 +112,7 @@ def _clips_of(test_clips: Clips, text: str) -> list[Path]:
 def _say(rec: SphinxRecogniser, router: VoiceCommandRouter, path: Path) -> list[Action]:
     expecting = router.expecting()
     assert expecting is not None
-    return [router.handle(h.phrase, h.confidence, h.expecting).action
+    return [router.handle(h.phrase, h.confidence, h.expecting, h.margin).action
             for h in recognise_file(rec, path, expecting)]
 
 
@@ -298,3 +299,15 @@ def test_the_yardstick_process_changes_nothing_the_user_sees(test_clips: Clips) 
     assert [h.phrase for h in heard[True]] == [h.phrase for h in heard[False]]
     assert heard[True][0].confidence == pytest.approx(heard[False][0].confidence, abs=0.02)
     assert [h.phrase for h in heard[True]] == ["stop"]
+
+
+@pytest.mark.slow
+def test_all_clear_comes_with_its_lead_over_the_nearest_rival(recogniser: SphinxRecogniser,
+                                                             test_clips: Clips) -> None:
+    """decide() needs the margin to accept "all clear"; nothing else carries one."""
+    takes = [h for path in _clips_of(test_clips, "all clear")[:4]
+             for h in recognise_file(recogniser, path, Expecting.CHECKIN)]
+    assert any(h.phrase == "all clear" for h in takes)
+    assert all(h.margin is not None for h in takes if h.phrase == "all clear")
+    stops = recognise_file(recogniser, _clips_of(test_clips, "stop")[0], Expecting.CHECKIN)
+    assert [(h.phrase, h.margin) for h in stops] == [("stop", None)]
