@@ -11,6 +11,7 @@ why and everything else works as before.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -113,13 +114,15 @@ class VoiceInput(QObject):
                                          heard.margin))
 
     # for tests and the indicator
-    def simulate(self, phrase: str | None, confidence: float) -> Decision | None:
-        """Apply a recognised phrase as if heard now (testing aid)."""
+    def simulate(self, phrase: str | None, confidence: float,
+                 margin: float | None = math.inf) -> Decision | None:
+        """Apply a recognised phrase as if heard now (testing aid; by default "all clear"
+        is taken as unrivalled)."""
         router, driver = self._router, self._driver
         if router is None or driver is None:
             return None
         result: list[Decision] = []
-        driver.run(lambda: result.append(router.handle(phrase, confidence, None)))
+        driver.run(lambda: result.append(router.handle(phrase, confidence, None, margin)))
         return result[0] if result else None
 
 

@@ -113,7 +113,8 @@ ALL_CLEAR_BAR = 0.70
 # one clip moves with what the recogniser heard before it (its noise estimate carries over),
 # and in one pass over the tuning set "fall clear" reached 0.89 and "all gear" 0.73, but
 # with margins of 0.01 and 0.46 per frame; genuine takes above the bar had 0.05-2.9 (18 of
-# 20 at 0.5 or more). None: the source gives no n-best list (key-like test input).
+# 20 at 0.5 or more). No margin (None) means not accepted: input that has no runner-up
+# (simulated answers) passes math.inf explicitly.
 ALL_CLEAR_MARGIN = 0.5
 # Numbers and control words: right and wrong overlap widely; the bar only drops the worst.
 COMMAND_BAR = 0.2
@@ -158,7 +159,8 @@ def _unclear(phrase: str | None, confidence: float, expecting: Expecting | None)
 def decide(phrase: str | None, confidence: float, expecting: Expecting | None,
            margin: float | None = None) -> Decision:
     """Map what was heard to an action. Pure; every branch has a unit test. `margin`: see
-    ALL_CLEAR_MARGIN (the recogniser always gives one with "all clear")."""
+    ALL_CLEAR_MARGIN (the recogniser always gives one with "all clear"; without one,
+    "all clear" asks again)."""
     if expecting is None:
         return Decision(Action.IGNORE, None, phrase, confidence, expecting)
     if not phrase:
@@ -176,7 +178,7 @@ def decide(phrase: str | None, confidence: float, expecting: Expecting | None,
         return make(Action.ASK_AGAIN)  # "did you say stop?": the UI says stop again or press U
     if phrase in ALL_CLEAR_PHRASES:
         if expecting is Expecting.CHECKIN and confidence >= ALL_CLEAR_BAR \
-                and (margin is None or margin >= ALL_CLEAR_MARGIN):
+                and margin is not None and margin >= ALL_CLEAR_MARGIN:
             return make(Action.ALL_CLEAR)
         return _unclear(phrase, confidence, expecting)
     if phrase in NUMBER_WORDS:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import enum
 import logging
-import math
 import multiprocessing as mp
 import os
 import threading
@@ -54,6 +53,9 @@ PAD = 0.1
 DECODER_OPTIONS: dict[str, Any] = {"topn": 16, "warp_params": "1.06"}
 # How long the recogniser waits for the yardstick's score before doing that decode itself.
 YARDSTICK_TIMEOUT = 2.0
+# Longer utterances are decoded here: a send this size always fits the pipe's buffer, so a
+# stuck yardstick can never block the recogniser (utterances of a few words are ~1-3 s).
+YARDSTICK_MAX_BYTES = 4 * SAMPLE_RATE * 2
 # How far down the grammar's n-best list to look for the runner-up of "all clear".
 N_BEST = 30
 # Extra pronunciations (CMUdict has one each) for words said with a reduced or shifted vowel
@@ -171,6 +173,7 @@ class _Decoder:
         kwargs.update(options.get("decoder", {}))
         self.ps = Decoder(**kwargs)
         self.yardstick = yardstick
+        self.yardstick_ready = False
         alts = options.get("alt_prons", ALT_PRONS)
         for i, (word, phones) in enumerate(alts):
             self.ps.add_word(word, phones, i == len(alts) - 1)
@@ -274,11 +277,26 @@ class _Decoder:
 
     def _ask_yardstick(self, data: bytes) -> bool:
         """Start the free phone decode of `data` in the yardstick process (in parallel with
-        the grammar decode here). False if there is no working yardstick."""
-        if self.yardstick is None:
+        the grammar decode here). False if there is no working yardstick yet (still loading,
+        failed) or the utterance is too long to send without risk of blocking."""
+        conn = self.yardstick
+        if conn is None:
+            return False
+        if not self.yardstick_ready:
+            try:
+                if not conn.poll(0):
+                    return False  # still loading its model: decode here this time
+                self.yardstick_ready = conn.recv() == "ready"
+            except (EOFError, OSError):
+                self.yardstick_ready = False
+            if not self.yardstick_ready:
+                log.warning("the yardstick process failed to start; decoding without it")
+                self.yardstick = None
+                return False
+        if len(data) > YARDSTICK_MAX_BYTES:
             return False
         try:
-            self.yardstick.send_bytes(data)
+            conn.send_bytes(data)
         except (OSError, ValueError):
             self.yardstick = None
             return False
@@ -303,24 +321,24 @@ class _Decoder:
 
     def _rival_margin(self, phrase: str, frames: int) -> float:
         """How much better `phrase` scored than the best different phrase of the grammar,
-        per frame, from the n-best list of the search just run. +inf when no rival made the
-        list; 0.0 when it cannot be told (then "all clear" is not accepted)."""
+        per frame, from the n-best list of the search just run. When no rival made the list
+        its last entry gives a lower bound; 0.0 when it cannot be told (then "all clear" is
+        not accepted). Never raises: this runs inside the recogniser's loop."""
         own: float | None = None
+        last: float | None = None
         try:
-            for i, nb in enumerate(self.ps.nbest()):
+            for i, nb in enumerate(self.ps.nbest() or ()):
                 if i >= N_BEST or nb.score <= 0:
                     break
-                said, score = _clean(nb.hypstr), self._logmath.log(nb.score)
+                said, last = _clean(nb.hypstr), self._logmath.log(nb.score)
                 if said == phrase:
-                    own = score if own is None else own
-                elif said and own is not None:
-                    return (own - score) / frames
+                    own = last if own is None else own
                 elif said:
-                    return 0.0  # a rival outscored it in the n-best list
-        except (RuntimeError, ValueError, AttributeError):
+                    return (own - last) / frames if own is not None else 0.0
+        except Exception:  # no lattice, odd n-best entry: fail safe (ask again)
             log.warning("n-best list unavailable", exc_info=True)
             return 0.0
-        return math.inf if own is not None else 0.0
+        return (own - last) / frames if own is not None and last is not None else 0.0
 
     def _decode(self, speech_end: float) -> dict[str, Any]:
         assert self.expecting is not None
@@ -376,8 +394,11 @@ def _yardstick_main(conn: Connection, options: dict[str, Any]) -> None:
     try:
         ps = _phone_decoder(options)
         logmath = ps.get_logmath()
-    except Exception:  # the recogniser process falls back to decoding this itself
+    except Exception as exc:  # the recogniser process falls back to decoding this itself
+        with contextlib.suppress(OSError, ValueError):
+            conn.send(f"failed: {type(exc).__name__}: {exc}")
         return
+    conn.send("ready")
     while True:
         try:
             data = conn.recv_bytes()
@@ -556,6 +577,14 @@ class SphinxRecogniser:
             except Exception:
                 log.exception("listener state callback failed")
 
+    def _stop_yardstick(self) -> None:
+        """It exits by itself once the recogniser's end of its pipe closes; make sure."""
+        if self._yardstick is not None:
+            self._yardstick.join(3.0)
+            if self._yardstick.is_alive():
+                self._yardstick.kill()
+                self._yardstick.join(3.0)
+
     def _fail(self, reason: str) -> None:
         log.warning("voice input turned off: %s", reason)
         self._set_state(ListenStatus.FAILED, reason)
@@ -571,16 +600,16 @@ class SphinxRecogniser:
             if self._proc.is_alive():
                 self._proc.kill()
                 self._proc.join(3.0)
-        if self._yardstick is not None:  # it exits when the recogniser closes its pipe
-            self._yardstick.join(3.0)
-            if self._yardstick.is_alive():
-                self._yardstick.kill()
-                self._yardstick.join(3.0)
+        self._stop_yardstick()
         for conn in (self._cmd, self._res):
             if conn is not None:
                 conn.close()
         if self._reader is not None and self._reader is not threading.current_thread():
             self._reader.join(3.0)
+        if self._reader is None or not self._reader.is_alive():
+            for proc in (self._proc, self._yardstick):
+                if proc is not None and not proc.is_alive():
+                    proc.close()  # frees its descriptors now, not at garbage collection
         if self.state.enabled:
             self._set_state(ListenStatus.OFF, "closed")
 

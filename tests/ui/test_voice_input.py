@@ -54,7 +54,7 @@ def test_all_clear_by_voice_answers_the_checkin_and_the_mic_line_says_so(
     app.start()
     app.run_until(lambda: app.engine.state is State.CHECKIN)
     assert ear.expecting is Expecting.CHECKIN  # it listens now, and only now, for answers
-    voice.heard.emit(Heard("all clear", 0.99, Expecting.CHECKIN))
+    voice.heard.emit(Heard("all clear", 0.99, Expecting.CHECKIN, margin=2.0))
     app.qtbot.waitUntil(lambda: app.engine.state is State.REST)
     assert "Heard: all clear" in app.player.mic_label.text()
     assert ear.expecting is Expecting.EFFORT
@@ -81,7 +81,7 @@ def test_an_unsure_all_clear_asks_again_and_never_moves_on(
     app = make_app()
     app.start()
     app.run_until(lambda: app.engine.state is State.CHECKIN)
-    voice.heard.emit(Heard("all clear", 0.05, Expecting.CHECKIN))
+    voice.heard.emit(Heard("all clear", 0.05, Expecting.CHECKIN, margin=2.0))
     app.qtbot.waitUntil(lambda: "say it again" in app.player.mic_label.text())
     assert app.engine.state is State.CHECKIN
 

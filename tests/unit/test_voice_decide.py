@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from companion.core.events import CheckinAnswered, CueDue, EndStatus, SessionEnded, State
@@ -25,12 +27,13 @@ from companion.voice.decide import (
 from tests.helpers.sessions import make_engine, run_until
 
 HIGH = 1.0
+INF = math.inf  # "all clear" with no rival in sight
 ALL = list(Expecting)
 
 
 def test_all_clear_is_accepted_only_at_a_checkin_and_above_the_bar() -> None:
-    assert decide("all clear", HIGH, Expecting.CHECKIN).action is Action.ALL_CLEAR
-    assert decide("all clear", ALL_CLEAR_BAR, Expecting.CHECKIN).action is Action.ALL_CLEAR
+    assert decide("all clear", HIGH, Expecting.CHECKIN, INF).action is Action.ALL_CLEAR
+    assert decide("all clear", ALL_CLEAR_BAR, Expecting.CHECKIN, INF).action is Action.ALL_CLEAR
 
 
 def test_an_all_clear_barely_ahead_of_a_rival_asks_again_however_confident() -> None:
@@ -42,17 +45,19 @@ def test_an_all_clear_barely_ahead_of_a_rival_asks_again_however_confident() -> 
     assert clear.action is Action.ALL_CLEAR
     assert decide("all clear", HIGH, Expecting.CHECKIN, float("inf")).action is Action.ALL_CLEAR
     assert decide("all clear", HIGH, Expecting.CHECKIN, 0.0).action is Action.ASK_AGAIN
+    # No margin at all (a source without an n-best list): not accepted either.
+    assert decide("all clear", HIGH, Expecting.CHECKIN).action is Action.ASK_AGAIN
 
 
 def test_an_unsure_all_clear_asks_again_instead_of_moving_on() -> None:
-    d = decide("all clear", ALL_CLEAR_BAR - 0.01, Expecting.CHECKIN)
+    d = decide("all clear", ALL_CLEAR_BAR - 0.01, Expecting.CHECKIN, INF)
     assert d.action is Action.ASK_AGAIN
     assert d.heard_text == "Heard: all clear? Please say it again"
 
 
 @pytest.mark.parametrize("expecting", [e for e in ALL if e is not Expecting.CHECKIN])
 def test_all_clear_outside_a_checkin_never_answers_anything(expecting: Expecting) -> None:
-    assert decide("all clear", HIGH, expecting).action in (Action.ASK_AGAIN, Action.IGNORE)
+    assert decide("all clear", HIGH, expecting, INF).action in (Action.ASK_AGAIN, Action.IGNORE)
 
 
 @pytest.mark.parametrize("phrase", [*STOP_PHRASES, *SYMPTOM_WORDS])
@@ -172,7 +177,7 @@ def test_router_follows_the_session_with_what_it_listens_for() -> None:
     engine.start()
     run_until(engine, clock, State.CHECKIN)
     assert router.expecting() is Expecting.CHECKIN
-    router.handle("all clear", HIGH, Expecting.CHECKIN)
+    router.handle("all clear", HIGH, Expecting.CHECKIN, INF)
     assert engine.state is State.REST
     assert router.expecting() is Expecting.EFFORT
     router.handle("seven", HIGH, Expecting.EFFORT)
@@ -198,7 +203,7 @@ def test_router_asks_the_checkin_again_when_unsure_and_does_not_move_on() -> Non
     engine.start()
     run_until(engine, clock, State.CHECKIN)
     before = len(seen)
-    router.handle("all clear", 0.1, Expecting.CHECKIN)
+    router.handle("all clear", 0.1, Expecting.CHECKIN, INF)
     assert engine.state is State.CHECKIN
     asked = [e for e in seen[before:] if isinstance(e, CueDue)]
     assert [c.cue.kind for c in asked] == [CueKind.CHECKIN]
@@ -209,8 +214,8 @@ def test_a_stale_all_clear_from_an_earlier_checkin_answers_nothing() -> None:
     router = VoiceCommandRouter(engine)
     engine.start()
     run_until(engine, clock, State.CHECKIN)
-    router.handle("all clear", HIGH, Expecting.CHECKIN)
-    assert router.handle("all clear", HIGH, Expecting.CHECKIN).action is Action.IGNORE
+    router.handle("all clear", HIGH, Expecting.CHECKIN, INF)
+    assert router.handle("all clear", HIGH, Expecting.CHECKIN, INF).action is Action.IGNORE
     assert len([e for e in seen if isinstance(e, CheckinAnswered)]) == 1
 
 

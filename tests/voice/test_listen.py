@@ -311,3 +311,25 @@ def test_all_clear_comes_with_its_lead_over_the_nearest_rival(recogniser: Sphinx
     assert all(h.margin is not None for h in takes if h.phrase == "all clear")
     stops = recognise_file(recogniser, _clips_of(test_clips, "stop")[0], Expecting.CHECKIN)
     assert [(h.phrase, h.margin) for h in stops] == [("stop", None)]
+
+
+def test_an_unreadable_n_best_list_means_all_clear_is_asked_again() -> None:
+    """No lattice (pocketsphinx returns None) or a broken entry must not kill the recogniser;
+    the margin is then 0, so "all clear" is not accepted."""
+    from companion.voice.listen import _Decoder
+
+    dec = _Decoder({})
+
+    class NoLattice:
+        def nbest(self) -> None:
+            return None
+
+    class Broken:
+        def nbest(self) -> list[object]:
+            return [object()]
+
+    for stub in (NoLattice(), Broken()):
+        dec.ps = stub
+        margin = dec._rival_margin("all clear", 50)
+        assert margin == 0.0
+        assert decide("all clear", 1.0, Expecting.CHECKIN, margin).action is Action.ASK_AGAIN
