@@ -207,6 +207,11 @@ class SettingsDialog(QDialog):
         for b in buttons.buttons():
             b.setAccessibleName(b.text().replace("&", ""))
         outer.addWidget(buttons)
+        # Every field at the body size, set on each widget: parented to the styled main
+        # window, the dialog's own font did not reach its labels and inputs (they came out
+        # at the small system size while the group titles were large). Titles in bold.
+        for child in self.findChildren(QWidget):
+            apply_font(child, "body", bold=isinstance(child, QGroupBox))
 
     def result_settings(self) -> Settings:
         """The edited settings (unchanged fields keep their values)."""

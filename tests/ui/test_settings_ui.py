@@ -140,3 +140,20 @@ def test_the_history_database_is_used_when_it_opens(_private_data_dir: Path) -> 
     assert services.history.sessions_this_week() == 0
     assert services.history.suggested_routine_id() is None
     services.history.close()
+
+
+def test_every_field_is_at_the_body_size_inside_the_app(app: App) -> None:
+    """Read from a step away like the rest of the app, not at the small system size."""
+    from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QSpinBox
+
+    from companion.ui.style import font_for
+
+    dialog = SettingsDialog(Settings(), VoicedSpeaker(), app.window)
+    app.qtbot.addWidget(dialog)
+    dialog.show()
+    body = font_for("body").pointSizeF()
+    fields = [w for kind in (QLabel, QComboBox, QSpinBox, QCheckBox)
+              for w in dialog.findChildren(kind)]
+    assert len(fields) > 15
+    assert {round(w.font().pointSizeF(), 1) for w in fields} == {round(body, 1)}
+    dialog.close()
