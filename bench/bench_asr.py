@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from companion.voice.decide import NUMBER_WORDS, STOP_PHRASES, Action, Expecting, decide
+from companion.voice.decide import STOP_PHRASES, Action, Expecting, decide
 from companion.voice.listen import SphinxRecogniser, recognise_file
-from scripts.make_asr_clips import build, load
+from scripts.make_asr_clips import answer_context, build, load
 
 TARGETS = {
     "asr_accuracy": (">=", 0.9),
@@ -31,16 +31,6 @@ TARGETS = {
 }
 
 LATENCY_CLIPS = 24
-
-
-def _context(text: str) -> Expecting:
-    if text in NUMBER_WORDS:
-        return Expecting.EFFORT
-    if text in ("done", "skip"):
-        return Expecting.TO_FATIGUE
-    if text == "resume":
-        return Expecting.PAUSED
-    return Expecting.CHECKIN
 
 
 def run() -> dict[str, float]:
@@ -53,7 +43,7 @@ def run() -> dict[str, float]:
         commands = [c for c in clips if c.kind == "command" and c.noise == "clean"]
         right = 0
         for c in commands:
-            got = recognise_file(rec, folder / c.file, _context(c.text))
+            got = recognise_file(rec, folder / c.file, answer_context(c.text))
             right += len(got) == 1 and got[0].phrase == c.text
         false_clear = 0
         accepted = takes = 0
@@ -79,7 +69,7 @@ def run() -> dict[str, float]:
         latencies: list[float] = []
         step = max(1, len(commands) // LATENCY_CLIPS)
         for c in commands[::step][:LATENCY_CLIPS]:
-            for h in recognise_file(rec, folder / c.file, _context(c.text), realtime=True):
+            for h in recognise_file(rec, folder / c.file, answer_context(c.text), realtime=True):
                 latencies.append((h.received - h.speech_end) * 1000.0)
     finally:
         rec.close()

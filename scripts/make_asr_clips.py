@@ -33,8 +33,12 @@ import wave
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from companion.voice.decide import Expecting
 
 VERSION = 3
 RATE = 16000
@@ -88,6 +92,21 @@ class Clip:
     voice: str
     rate: int
     noise: str  # "clean" | "snr10"
+
+
+def answer_context(text: str) -> Expecting:
+    """Where a command is naturally said, so tests and bench decode it with that context's
+    grammar: numbers at the effort question, done/skip in a to-fatigue set, resume while
+    paused, everything else at a check-in."""
+    from companion.voice.decide import NUMBER_WORDS, Expecting
+
+    if text in NUMBER_WORDS:
+        return Expecting.EFFORT
+    if text in ("done", "skip"):
+        return Expecting.TO_FATIGUE
+    if text == "resume":
+        return Expecting.PAUSED
+    return Expecting.CHECKIN
 
 
 def default_dir(set_name: str) -> Path:

@@ -12,7 +12,6 @@ import pytest
 from companion.core.events import EffortRecorded, EndStatus, SessionEnded, State
 from companion.core.routine import Exercise, Routine
 from companion.voice.decide import (
-    NUMBER_WORDS,
     Action,
     Expecting,
     VoiceCommandRouter,
@@ -28,20 +27,10 @@ from companion.voice.listen import (
     read_wav,
     recognise_file,
 )
-from scripts.make_asr_clips import Clip
+from scripts.make_asr_clips import Clip, answer_context
 from tests.helpers.sessions import make_engine
 
 Clips = tuple[Path, list[Clip]]
-
-
-def natural_context(text: str) -> Expecting:
-    if text in NUMBER_WORDS:
-        return Expecting.EFFORT
-    if text in ("done", "skip"):
-        return Expecting.TO_FATIGUE
-    if text == "resume":
-        return Expecting.PAUSED
-    return Expecting.CHECKIN
 
 
 def heard_one(rec: SphinxRecogniser, path: Path, expecting: Expecting) -> Heard | None:
@@ -56,7 +45,7 @@ def test_most_clean_commands_are_recognised(recogniser: SphinxRecogniser,
     chosen = [c for c in clips if c.kind == "command" and c.noise == "clean"]
     right = 0
     for c in chosen:
-        h = heard_one(recogniser, folder / c.file, natural_context(c.text))
+        h = heard_one(recogniser, folder / c.file, answer_context(c.text))
         right += h is not None and h.phrase == c.text
     # The bench reports the exact figure (asr_accuracy); this guards against collapse.
     assert right / len(chosen) >= 0.6, f"{right}/{len(chosen)}"
