@@ -102,7 +102,9 @@ class SessionRecorder:
 
     `on_commit` is called after each commit with what was written; `commits` counts them.
     A write that fails is logged and does not stop the session (the engine guards its
-    listeners); the next event is still recorded.
+    listeners); the next event is still recorded. `snapshot` replaces the routine's own
+    snapshot (a breathing session stores its pattern and length instead); the session's kind
+    comes from `SessionStarted.kind`.
     """
 
     def __init__(
@@ -112,9 +114,11 @@ class SessionRecorder:
         *,
         on_commit: Callable[[Committed], None] | None = None,
         now: Callable[[], datetime] = utc_now,
+        snapshot: dict[str, Any] | None = None,
     ) -> None:
         self._engine = engine
         self._routine = routine
+        self._snapshot = snapshot
         self._on_commit = on_commit
         self._now = now
         self.session_id: int | None = None
@@ -171,8 +175,10 @@ class SessionRecorder:
             result = conn.execute(insert(SessionRow).values(
                 routine_id=ev.routine_id,
                 routine_name=ev.routine_name,
-                routine_snapshot=routine_snapshot(self._routine),
+                routine_snapshot=self._snapshot if self._snapshot is not None
+                else routine_snapshot(self._routine),
                 set_count=ev.set_count,
+                kind=ev.kind,
                 started_at=now,
                 last_event_at=now,
                 status=SessionStatus.IN_PROGRESS.value,
