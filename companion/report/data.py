@@ -16,6 +16,8 @@ class SessionLine:
     mean_effort: float | None
     mood_before: int | None
     mood_after: int | None
+    kind: str = "workout"  # or "breathing" (a stand-alone breathing session)
+    note: str | None = None  # the user's note, only when they chose to include notes
 
 
 @dataclass(frozen=True)
@@ -52,3 +54,4 @@ class ReportData:
     routine_lines: list[str] = field(default_factory=list)
     adaptations: list[str] = field(default_factory=list)
     weekly_counts: list[tuple[date, int]] = field(default_factory=list)
+    include_notes: bool = False  # the user ticked "include my notes"

@@ -14,6 +14,7 @@ from companion.core.safety import Answer, ScreeningResult
 from companion.report.data import RedFlagLine, ReportData, ScreeningLine, SessionLine
 from companion.safety.content import Screening
 from companion.storage.database import Database
+from companion.storage.repository import COUNTED_KINDS, WITH_BREATHING
 
 TREATMENT_FLAGS = {"antidepressants", "beta_blockers"}
 LIMITATION_FLAGS = {"musculoskeletal", "frailty_balance", "pregnant"}
@@ -40,7 +41,12 @@ def gather(
     routine: Routine | None = None,
     adaptations: list[str] | None = None,
     now: datetime | None = None,
+    include_notes: bool = False,
+    count_breathing: bool = False,
 ) -> ReportData:
+    """The summary's content for [since, until]. The user's journal notes are in it only
+    with `include_notes`; breathing sessions count toward the weekly goal only with
+    `count_breathing` (as in the app)."""
     now = now or datetime.now(UTC)
     start = datetime.combine(since, time.min, tzinfo=UTC)
     end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC)
@@ -55,13 +61,17 @@ def gather(
             mean_effort=r.avg_effort,
             mood_before=r.mood_before,
             mood_after=r.mood_after,
+            kind=r.kind,
+            note=r.note if include_notes else None,
         )
         for r in rows
     ]
     flags = [RedFlagLine(f.raised_at, f.symptom, f.exercise)
              for f in db.red_flags(since=start, until=end)]
     weeks = max(1, min(52, ((until - since).days // 7) + 1))
-    weekly = [(w.week_start, w.sessions) for w in db.weekly_counts(weeks=weeks, now=end)]
+    kinds = WITH_BREATHING if count_breathing else COUNTED_KINDS
+    weekly = [(w.week_start, w.sessions)
+              for w in db.weekly_counts(weeks=weeks, now=end, kinds=kinds)]
 
     record = db.latest_screening()
     diagnosis: list[str] = []
@@ -105,4 +115,5 @@ def gather(
         routine_lines=_routine_lines(routine) if routine else [],
         adaptations=adaptations or [],
         weekly_counts=weekly,
+        include_notes=include_notes,
     )

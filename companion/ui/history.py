@@ -8,6 +8,7 @@ from typing import Any
 
 from companion.core.routine import Routine
 from companion.storage import Database
+from companion.storage import repository as repo
 from companion.ui.services import EngineListener
 
 log = logging.getLogger(__name__)
@@ -19,15 +20,22 @@ class DatabaseHistory:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def sessions_this_week(self, now: dt.datetime | None = None) -> int:
-        return self.db.sessions_this_week(now)
+    def sessions_this_week(self, now: dt.datetime | None = None, *,
+                           count_breathing: bool = False) -> int:
+        kinds = repo.WITH_BREATHING if count_breathing else repo.COUNTED_KINDS
+        return self.db.sessions_this_week(now, kinds=kinds)
 
     def suggested_routine_id(self) -> str | None:
-        rows = self.db.history(limit=1)
-        return rows[0].routine_id if rows else None
+        """The routine of the last workout (a breathing session suggests no routine)."""
+        rows = self.db.history(limit=10)
+        return next((r.routine_id for r in rows if not r.is_breathing), None)
 
-    def recorder_for(self, routine: Routine) -> EngineListener | None:
-        return self.db.recorder(routine)
+    def recorder_for(self, routine: Routine,
+                     snapshot: dict[str, Any] | None = None) -> EngineListener | None:
+        return self.db.recorder(routine, snapshot=snapshot)
+
+    def save_note(self, session_id: int, text: str) -> None:
+        self.db.save_note(session_id, text)
 
     # the red-flag follow-up (used by companion.ui.gates.red_flag_gate)
     def pending_red_flag_ack(self) -> object | None:
