@@ -294,10 +294,10 @@ def parse_learn(text: str, name: str = "learn.toml") -> LearnContent:
         check(("section", i, "intro"), sec.intro)
         statements = []
         for j, st in enumerate(sec.statement):
-            loc: tuple[str | int, ...] = ("section", i, "statement", j)
-            check((*loc, "text"), st.text)
+            at: tuple[str | int, ...] = ("section", i, "statement", j)
+            check((*at, "text"), st.text)
             statements.append(Statement(_fold(st.text), Strength(st.strength),
-                                        seed_for((*loc, "seed"), st.seed), _fold(st.support)))
+                                        seed_for((*at, "seed"), st.seed), _fold(st.support)))
         seed = seed_for(("section", i, "seed"), sec.seed) if sec.seed else None
         sections.append(Section(sec.id, _fold(sec.title), _fold(sec.intro), tuple(statements),
                                 sec.include, Strength(sec.strength) if sec.strength else None,

@@ -23,8 +23,8 @@ from companion.storage.models import (
     RedFlagRow,
     ScreeningRow,
     SessionEventRow,
-    SessionRow,
     SessionKind,
+    SessionRow,
     SessionStatus,
     SetRow,
 )
@@ -273,9 +273,9 @@ def session_detail(s: Session, session_id: int) -> SessionDetail | None:
 
 # -- the journal ---------------------------------------------------------------------------
 def clean_note(text: str) -> str | None:
-    """A note as stored: trimmed, None when empty. ValueError when longer than
-    `NOTE_MAX_CHARS`."""
-    text = text.strip()
+    """A note as stored: trimmed, without NUL characters (PostgreSQL text cannot hold them),
+    None when empty. ValueError when longer than `NOTE_MAX_CHARS`."""
+    text = text.replace("\x00", "").strip()
     if len(text) > NOTE_MAX_CHARS:
         raise ValueError(f"a note is at most {NOTE_MAX_CHARS} characters, not {len(text)}")
     return text or None

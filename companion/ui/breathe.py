@@ -70,7 +70,7 @@ def pattern_title(pattern: BreathingPattern) -> str:
     rhythm = "-".join(f"{s:g}" for _, s in pattern.steps)
     if pattern.id == "coherent":
         rhythm = f"about {pattern.breaths_per_minute:.1f} breaths a minute"
-    return f"{pattern.name} ({rhythm})"
+    return pattern.name if rhythm in pattern.name else f"{pattern.name} ({rhythm})"
 
 
 def _button(text: str, name: str, parent: QWidget, role: str = "button") -> QPushButton:
@@ -474,8 +474,7 @@ class BreathingScreen(QWidget):
     def on_event(self, event: Event) -> None:
         if isinstance(event, CueDue):
             cue = event.cue
-            if cue.kind is not CueKind.BREATHE or cue.speak:
-                self.caption.setText(cue.text)  # tone-only breaths: the circle says it
+            self.caption.setText(cue.text)  # tone-only breaths too: the caption never lags
             if cue.kind is CueKind.BREATHE and cue.phase is not None:
                 started = self.services.clock.now() - event.late
                 self.circle.start_phase(cue.phase, cue.phase_seconds or 1.0, started)

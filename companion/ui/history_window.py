@@ -295,7 +295,7 @@ class HistoryTableModel(QAbstractTableModel):
         if column == 2:
             return duration_text(r.duration_seconds)
         if column == 3:
-            return "breathing session" if r.is_breathing else f"{r.sets_done} of {r.set_count}"
+            return "breathing" if r.is_breathing else f"{r.sets_done} of {r.set_count}"
         if column == 4:
             return status_look(r.status).text
         return mood_text(r.mood_before, r.mood_after)
@@ -549,6 +549,9 @@ class SessionDetailView(QDialog):
         layout.addLayout(note_row)
         layout.addWidget(self.note)
         layout.addWidget(buttons)
+        for button in self.table.findChildren(QAbstractButton):  # Qt's corner button
+            if not button.accessibleName():
+                button.setAccessibleName("Select the whole timeline")
         self.table.setFocus()
 
     def show_note(self, note: str | None) -> None:

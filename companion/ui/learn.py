@@ -128,19 +128,19 @@ class LearnScreen(QWidget):
         top.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
         outer.addLayout(top)
 
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setAccessibleName("Why this helps: what the evidence says")
+        self.scroller = QScrollArea(self)
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroller.setAccessibleName("Why this helps: what the evidence says")
         # the page itself takes the keys: arrows, Page Up / Page Down, Home / End scroll it
-        self.scroll.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.body = QWidget(self.scroll)
+        self.scroller.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.body = QWidget(self.scroller)
         self.body_layout = QVBoxLayout(self.body)
         self.body_layout.setContentsMargins(0, 0, 12, 0)
         self.body_layout.setSpacing(8)
-        self.scroll.setWidget(self.body)
-        outer.addWidget(self.scroll, 1)
-        self.setTabOrder(self.scroll, self.back_button)
+        self.scroller.setWidget(self.body)
+        outer.addWidget(self.scroller, 1)
+        self.setTabOrder(self.scroller, self.back_button)
         self._build()
 
     # -- content ------------------------------------------------------------------------------
@@ -209,8 +209,8 @@ class LearnScreen(QWidget):
         """Top of the page, keys to the page; the red button only while a session is just
         over behind it (U works then too)."""
         self.unwell_button.setVisible(session_behind)
-        self.scroll.verticalScrollBar().setValue(0)
-        self.scroll.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.scroller.verticalScrollBar().setValue(0)
+        self.scroller.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def texts(self) -> list[str]:
         """Every string the page shows (the claim-word and wording tests read them all)."""
