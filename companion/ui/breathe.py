@@ -466,6 +466,9 @@ class BreathingScreen(QWidget):
                     self.end_requested.emit()
             elif self.active:
                 self.end_requested.emit()
+        elif action is Action.CANCEL_PREPARING:
+            if self.cancel_preparing():
+                self.end_requested.emit()
         else:
             return False
         return True

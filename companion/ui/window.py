@@ -324,8 +324,14 @@ class MainWindow(QMainWindow):
         from companion.ui.learn import LearnScreen
 
         assert self.services is not None
+        emergency = self.services.settings.emergency_text
+        if self.learn_screen is not None and self.learn_screen.emergency_text != emergency \
+                and self.current_screen() != "learn":
+            self.stack.removeWidget(self.learn_screen)  # the stop steps name the number
+            self.learn_screen.deleteLater()
+            self.learn_screen = None
         if self.learn_screen is None:
-            self.learn_screen = LearnScreen(self.services.settings.emergency_text, self.stack)
+            self.learn_screen = LearnScreen(emergency, self.stack)
             self.stack.addWidget(self.learn_screen)
             self.learn_screen.back_requested.connect(self.close_learn)
             self.learn_screen.unwell_requested.connect(self.raise_red_flag)

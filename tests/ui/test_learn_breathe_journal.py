@@ -189,12 +189,14 @@ def test_b_runs_a_breathing_session_saved_as_its_own_kind_with_mood_before_and_a
     assert screen.circle.isVisible() and screen.unwell_button.isVisible()
     # the circle is the window: it takes most of the screen
     assert screen.circle.height() > app.window.height() * 0.5
+    assert unnamed_controls(screen) == []
     breathe_until(app, lambda: screen.session is not None and screen.session.engine.is_over)
     app.qtbot.waitUntil(lambda: app.window.current_screen() == "end")
     end = app.window.end_screen
     assert end is not None
     assert end.headline.text().startswith("Breathing session complete")
     assert not end.chart.isVisible()
+    assert unnamed_controls(end) == [] and end.note.accessibleName()
     app.key(Qt.Key.Key_5)  # mood after
     stored = rows(services)
     assert len(stored) == 1
@@ -477,3 +479,30 @@ def test_the_note_dialog_during_a_session_keeps_the_red_button_and_u_types(
         ("completed", []), ("stopped_red_flag", ["unspecified"])]
     assert app.window.current_screen() == "safety"
     assert QApplication.activeModalWidget() is None
+
+
+def test_esc_while_the_voice_gets_a_breathing_session_ready_goes_back_and_stores_nothing(
+    app: App, services: AppServices
+) -> None:
+    services.speaker = PreparingSpeaker()  # type: ignore[assignment]
+    start_breathing(app, "coherent", minutes=2, mood=None)
+    assert app.window.key_mode() is Mode.PREPARING
+    app.key(Qt.Key.Key_Escape)
+    assert app.window.current_screen() == "start"
+    speaker = services.speaker
+    assert isinstance(speaker, PreparingSpeaker)
+    speaker.finish()  # the voice answers late: the cancelled session must not start
+    assert app.window.current_screen() == "start" and rows(services) == []
+
+
+def test_the_learn_page_names_the_emergency_number_from_settings(
+    app: App, services: AppServices
+) -> None:
+    app.key(Qt.Key.Key_L)
+    app.key(Qt.Key.Key_Escape)
+    app.window.apply_settings(replace(services.settings, emergency_text="112"))
+    app.key(Qt.Key.Key_L)
+    page = app.window.learn_screen
+    assert page is not None
+    stop = [row.statement.text for row in page.rows if row.statement.seed.id == "s5"]
+    assert any(text.endswith("call 112.") for text in stop)
