@@ -23,9 +23,11 @@ import logging
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject
-from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QAccessibleEvent
-from PySide6.QtWidgets import QWidget
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
+from PySide6.QtWidgets import QApplication, QWidget
 
 from companion.settings import AnnouncePrompts
 
@@ -92,19 +94,78 @@ def forget() -> None:
     _last = None
 
 
-def refresh_shown(root: QWidget) -> None:
-    """Tell assistive technology that `root` and everything visible inside it now shows.
+_ATSPI_PATH = "/org/a11y/atspi/accessible/"
+_SHOW, _HIDE = QEvent.Type.Show, QEvent.Type.Hide
 
-    Qt reports a page of a stacked layout as shown, but not its children, so a screen reader
-    that looked while the page was hidden keeps its labels as "not showing" and flat review
-    cannot read them. Called after a screen or page changes.
+
+class VisibleStates(QObject):
+    """Keeps a screen reader's idea of what is on screen true (Linux, AT-SPI).
+
+    Qt's AT-SPI bridge reports a widget that appears or disappears as "showing" or not, but
+    never updates its "visible" state. A screen reader (libatspi's cache, as Orca uses it)
+    that first met a widget on a hidden page of a stacked layout (the check-in inside the
+    player, the next screen of the window, the next page of the screening) then keeps it as
+    not visible for good, and flat review cannot read it. This filter sends the missing
+    "visible" state change, on Qt's own accessibility connection, whenever a widget is shown
+    or hidden. It does nothing unless Qt's accessibility is active.
     """
-    if not QAccessible.isActive() or not root.isVisible():
-        return
-    for widget in (root, *root.findChildren(QWidget)):
-        if widget.isVisible():
-            QAccessible.updateAccessibility(QAccessibleEvent(widget, QAccessible.Event.ObjectShow))
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._connection: Any = None
+        self.sent = 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if (kind == _SHOW or kind == _HIDE) and isinstance(watched, QWidget):  # noqa: PLR1714
+            try:
+                self._send(watched, kind == _SHOW)
+            except Exception:  # never let this break showing a screen
+                log.exception("cannot report a visible state to AT-SPI")
+        return False
+
+    def _bus(self) -> Any:
+        if self._connection is None:
+            try:
+                from PySide6.QtDBus import QDBusConnection
+            except ImportError:  # no QtDBus (not Linux): nothing to fix
+                self._connection = False
+                return None
+            self._connection = QDBusConnection("a11y")  # Qt's AT-SPI connection, by name
+        return self._connection or None
+
+    def _send(self, widget: QWidget, visible: bool) -> None:
+        if not QAccessible.isActive():
+            return
+        bus = self._bus()
+        if bus is None or not bus.isConnected():
+            return
+        from PySide6.QtDBus import QDBusMessage, QDBusVariant
+
+        iface = QAccessible.queryAccessibleInterface(widget)
+        if iface is None or not iface.isValid():
+            return
+        message = QDBusMessage.createSignal(f"{_ATSPI_PATH}{QAccessible.uniqueId(iface)}",
+                                            "org.a11y.atspi.Event.Object", "StateChanged")
+        message.setArguments(["visible", 1 if visible else 0, 0, QDBusVariant(0), {}])
+        if bus.send(message):
+            self.sent += 1
 
 
-__all__ = ["REPEAT_WINDOW_S", "announce", "configure", "forget", "refresh_shown", "sent",
-           "wanted"]
+_visible_states: VisibleStates | None = None
+
+
+def keep_visible_states() -> VisibleStates | None:
+    """Install `VisibleStates` on the application once (the window calls this)."""
+    global _visible_states
+    app = QApplication.instance()
+    if app is None:
+        return None
+    if _visible_states is None:
+        _visible_states = VisibleStates(app)
+        app.installEventFilter(_visible_states)
+    return _visible_states
+
+
+__all__ = ["REPEAT_WINDOW_S", "VisibleStates", "announce", "configure", "forget",
+           "keep_visible_states", "sent", "wanted"]

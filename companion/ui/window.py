@@ -258,13 +258,11 @@ class MainWindow(QMainWindow):
         return "loading"
 
     def _show(self, widget: QWidget) -> None:
-        from companion.ui.announce import forget, refresh_shown
+        from companion.ui.announce import forget
 
-        changed = self.stack.currentWidget() is not widget
+        if self.stack.currentWidget() is not widget:
+            forget()  # a new screen: its announcement is news even if worded as before
         self.stack.setCurrentWidget(widget)
-        if changed:
-            forget()
-            refresh_shown(widget)
         self.screen_changed.emit(self.current_screen())
 
     def _configure_announcements(self) -> None:
@@ -287,6 +285,7 @@ class MainWindow(QMainWindow):
                     and services.settings.verbosity is not Verbosity.TONES)
 
         announce.configure(mode, voice_heard)
+        announce.keep_visible_states()
 
     def show_start(self) -> None:
         assert self.start_screen is not None
