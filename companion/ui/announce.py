@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject
@@ -117,7 +116,7 @@ class VisibleStates(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
-        if (kind == _SHOW or kind == _HIDE) and isinstance(watched, QWidget):  # noqa: PLR1714
+        if (kind in (_SHOW, _HIDE)) and isinstance(watched, QWidget):
             try:
                 self._send(watched, kind == _SHOW)
             except Exception:  # never let this break showing a screen

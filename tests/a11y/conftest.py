@@ -12,6 +12,7 @@ except under CI (CI=true): there they must run, so a missing package fails.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -115,10 +116,8 @@ class Stack:
 def _close_pipes(proc: subprocess.Popen[Any]) -> None:
     for pipe in (proc.stdin, proc.stdout, proc.stderr):
         if pipe is not None:
-            try:
+            with contextlib.suppress(OSError):
                 pipe.close()
-            except OSError:
-                pass
 
 
 def _start_stack() -> Stack:
