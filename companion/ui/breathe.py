@@ -50,8 +50,10 @@ from companion.core.events import (
 )
 from companion.core.safety import Profile, breathing_refusal
 from companion.core.timeline import CueKind, SessionPlan
+from companion.ui.announce import announce
 from companion.ui.breathing_circle import BreathingCircle
 from companion.ui.keys import Action
+from companion.ui.player import PAUSE_NAME, RESUME_NAME
 from companion.ui.services import AppServices
 from companion.ui.session import Session, breathing_inputs, build_breathing_session
 from companion.ui.start import MOOD_WORDS
@@ -96,7 +98,6 @@ class BreathingSetup(QWidget):
         outer.setSpacing(12)
         top = QHBoxLayout()
         title = QLabel("A breathing session", self)
-        title.setAccessibleName("A breathing session")
         apply_font(title, "title", bold=True)
         top.addWidget(title, 1)
         self.back_button = _button("Back  (Esc)", "Back to the start screen", self)
@@ -107,7 +108,6 @@ class BreathingSetup(QWidget):
                        "as you breathe out. The voice guides the first breaths, then soft "
                        "tones keep the rhythm.", self)
         intro.setWordWrap(True)
-        intro.setAccessibleName(intro.text())
         apply_font(intro, "body")
         outer.addWidget(intro)
 
@@ -129,20 +129,20 @@ class BreathingSetup(QWidget):
         outer.addWidget(self.patterns)
         self.description = QLabel("", self)
         self.description.setWordWrap(True)
-        self.description.setAccessibleName("About this pattern")
+        self.description.setAccessibleDescription("About this pattern")
         apply_font(self.description, "body")
         outer.addWidget(self.description)
         self.note = QLabel("", self)
         self.note.setWordWrap(True)
         self.note.setObjectName("banner")
-        self.note.setAccessibleName("Note")
+        self.note.setAccessibleDescription("Note")
         apply_font(self.note, "body", bold=True)
         self.note.hide()
         outer.addWidget(self.note)
 
         length = QHBoxLayout()
         self.minutes_label = QLabel("", self)
-        self.minutes_label.setAccessibleName("Length")
+        self.minutes_label.setAccessibleDescription("Length")
         apply_font(self.minutes_label, "heading", bold=True)
         self.less_button = _button("−  (-)", "One minute shorter", self)
         self.more_button = _button("+  (+)", "One minute longer", self)
@@ -255,9 +255,7 @@ class BreathingSetup(QWidget):
             self.note.hide()
             return
         self.description.setText(pattern.description)
-        self.description.setAccessibleName(f"About this pattern: {pattern.description}")
         self.note.setText(pattern.note)
-        self.note.setAccessibleName(f"Note: {pattern.note}" if pattern.note else "Note")
         self.note.setVisible(bool(pattern.note))
         self._show_minutes()
 
@@ -269,7 +267,6 @@ class BreathingSetup(QWidget):
             session = BreathingSession(pattern, minutes)
             text += f"  ·  {session.cycles} breaths, {fmt_duration(session.seconds)}"
         self.minutes_label.setText(f"Length: {text}")
-        self.minutes_label.setAccessibleName(f"Length: {text}")
         self.less_button.setEnabled(minutes > MIN_MINUTES)
         self.more_button.setEnabled(minutes < MAX_MINUTES)
 
@@ -300,16 +297,16 @@ class BreathingScreen(QWidget):
         top = QHBoxLayout()
         head = QVBoxLayout()
         self.state_label = QLabel("", self)
-        self.state_label.setAccessibleName("Phase")
+        self.state_label.setAccessibleDescription("Phase")
         apply_font(self.state_label, "heading", bold=True)
         self.pattern_label = QLabel("", self)
-        self.pattern_label.setAccessibleName("Pattern")
+        self.pattern_label.setAccessibleDescription("Pattern")
         apply_font(self.pattern_label, "counter")
         head.addWidget(self.state_label)
         head.addWidget(self.pattern_label)
         top.addLayout(head, 1)
         self.time_label = QLabel("", self)
-        self.time_label.setAccessibleName("Time left")
+        self.time_label.setAccessibleDescription("Time left")
         self.time_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         apply_font(self.time_label, "title", bold=True)
         top.addWidget(self.time_label)
@@ -326,15 +323,15 @@ class BreathingScreen(QWidget):
         self.caption = QLabel("", self)
         self.caption.setWordWrap(True)
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.caption.setAccessibleName("Caption")
+        self.caption.setAccessibleDescription("Caption")
         apply_font(self.caption, "caption")
         outer.addWidget(self.caption)
         self.mic_label = QLabel("", self)
-        self.mic_label.setAccessibleName("Voice input")
+        self.mic_label.setAccessibleDescription("Voice input")
         apply_font(self.mic_label, "small")
         outer.addWidget(self.mic_label)
         controls = QHBoxLayout()
-        self.pause_button = _button("Pause  (Space)", "Pause or resume", self)
+        self.pause_button = _button("Pause  (Space)", PAUSE_NAME, self)
         self.end_button = _button("End  (Esc)", "End the session", self)
         self.full_button = _button("Full screen  (F11)", "Toggle full screen", self)
         for b in (self.pause_button, self.end_button, self.full_button):
@@ -488,15 +485,33 @@ class BreathingScreen(QWidget):
         elif isinstance(event, Resumed):
             self.circle.resume()
         elif isinstance(event, StateChanged):
-            self._on_state(event.new)
+            self._on_state(event.old, event.new)
         if isinstance(event, StateChanged | Paused | Resumed):
             self.refresh()
 
-    def _on_state(self, new: State) -> None:
+    def _announce_state(self, old: State, new: State) -> None:
+        """Say the change once, for a screen reader (never each breath: the tones and the
+        circle carry those; the end and a stop are said by their screens)."""
+        if self.session is None:
+            return
+        if new is State.PAUSED:
+            announce(self, "Paused. Press Space to resume.")
+        elif new is State.BREATHING and old is State.PAUSED:
+            announce(self, "Resumed. Breathe with the circle.")
+        elif new is State.BREATHING:
+            breathing = self.session.breathing
+            if breathing is not None:
+                announce(self, f"{breathing.pattern.name}, about "
+                               f"{fmt_duration(breathing.seconds)}. Breathe with the circle: "
+                               "it grows as you breathe in. Space pauses, U stops at once.")
+
+    def _on_state(self, old: State, new: State) -> None:
         words = {State.BREATHING: "Breathe", State.PAUSED: "Paused",
                  State.ENDED: "Finished", State.STOPPED: "Stopped"}
         self.state_label.setText(words.get(new, ""))
         self.pause_button.setText("Resume  (Space)" if new is State.PAUSED else "Pause  (Space)")
+        self.pause_button.setAccessibleName(RESUME_NAME if new is State.PAUSED else PAUSE_NAME)
+        self._announce_state(old, new)
         self._update_buttons(new)
         if new in (State.ENDED, State.STOPPED):
             self._finish()
@@ -515,7 +530,6 @@ class BreathingScreen(QWidget):
             left = eng.remaining_in_segment()
             self.time_label.setText(("paused  " if eng.state is State.PAUSED else "")
                                     + fmt_clock(left))
-            self.time_label.setAccessibleName(f"Time left: {fmt_clock(left)}")
 
     def _show_heard(self, decision: Any = None) -> None:
         from companion.ui.listening import indicator_text

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from companion.core.events import EndStatus
 from companion.storage.models import NOTE_MAX_CHARS
+from companion.ui.announce import announce
 from companion.ui.session import SessionSummary
 from companion.ui.start import MOOD_WORDS
 from companion.ui.style import AMBER, apply_font, fmt_duration
@@ -130,7 +131,7 @@ class EndScreen(QWidget):
         top = QHBoxLayout()
         self.headline = QLabel("", self)
         self.headline.setWordWrap(True)
-        self.headline.setAccessibleName("Result")
+        self.headline.setAccessibleDescription("Result")
         apply_font(self.headline, "title", bold=True)
         top.addWidget(self.headline, 1)
         # U types into the note, so the red button is always here while one can be typed
@@ -143,7 +144,7 @@ class EndScreen(QWidget):
         outer.addLayout(top)
         self.details = QLabel("", self)
         self.details.setWordWrap(True)
-        self.details.setAccessibleName("What you did")
+        self.details.setAccessibleDescription("What you did")
         apply_font(self.details, "heading")
         outer.addWidget(self.details)
 
@@ -169,7 +170,7 @@ class EndScreen(QWidget):
         apply_font(self.note_label, "body", bold=True)
         note_row.addWidget(self.note_label)
         self.note_status = QLabel("", self)
-        self.note_status.setAccessibleName("Note status")
+        self.note_status.setAccessibleDescription("Note status")
         apply_font(self.note_status, "small")
         note_row.addWidget(self.note_status, 1)
         outer.addLayout(note_row)
@@ -277,9 +278,14 @@ class EndScreen(QWidget):
         """The window's answer: saved (or why not; the text stays in the box)."""
         if problem:
             self.note_status.setText(problem)
+            announce(self, problem)  # a note that did not save must be heard, not only seen
             return
         self._saved_note = text.strip()
         self.note_status.setText("Note saved." if text.strip() else "")
+
+    def announce_summary(self) -> None:
+        """Once the screen shows: the result and what was done, for a screen reader."""
+        announce(self, f"{self.headline.text()} {self.details.text()}")
 
     def choose_mood(self, mood: int) -> None:
         self.mood = mood

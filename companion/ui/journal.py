@@ -59,7 +59,7 @@ class NoteDialog(QDialog):
         self.edit.textChanged.connect(self._limit)
         lay.addWidget(self.edit, 1)
         self.status = QLabel("", self)
-        self.status.setAccessibleName("Note status")
+        self.status.setAccessibleDescription("Note status")
         lay.addWidget(self.status)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel, self)

@@ -48,7 +48,8 @@ def _label(text: str, role: str, parent: QWidget, *, bold: bool = False,
     label = QLabel(text, parent)
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setAccessibleName(name or text)
+    if name and name != text:  # else a screen reader reads the text itself
+        label.setAccessibleName(name)
     apply_font(label, role, bold=bold)
     return label
 
@@ -158,7 +159,6 @@ class LearnScreen(QWidget):
             lay.addStretch(1)
             return
         self.title.setText(content.title)
-        self.title.setAccessibleName(content.title)
         self.intro = _label(content.intro, "body", self.body)
         lay.addWidget(self.intro)
         try:
