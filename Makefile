@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 # Debian/Ubuntu packages: voice, QtMultimedia, and what Qt's xcb plugin needs on a real display.
 SYSTEM_PACKAGES := espeak-ng libpulse0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
                    libegl1 libgl1 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 fonts-dejavu-core \
-                   libportaudio2
+                   libportaudio2 tzdata
 
 .PHONY: run test bench lint typecheck screenshots sysdeps install install-test clean
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import psutil
 from sqlalchemy import Engine, create_engine, event, inspect, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
@@ -299,8 +300,6 @@ def pid_alive(pid: int, started: float | None = None) -> bool:
     does not count. When the process table cannot be read, it counts as alive: a live
     session is never marked interrupted by mistake (the 12-hour rule still applies).
     """
-    import psutil
-
     try:
         if not psutil.pid_exists(pid):
             return False

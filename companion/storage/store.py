@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import threading
 import time
 import uuid
@@ -167,12 +168,16 @@ class _Pending:
 
 @dataclass
 class _Merged:
-    """What one successful commit changed (for on_change)."""
+    """What one successful commit changed (for on_change), and the red flags and
+    confirmations of earlier runs it stored (the gate remembers them: once merged they
+    are no longer in the journal, and a reader's copy of the database may predate them)."""
 
     sessions: set[str] = field(default_factory=set)
     red_flags: bool = False
     acks: bool = False
     ended: bool = False
+    remembered: list[tuple[str, Event, datetime]] = field(default_factory=list)
+    remembered_acks: list[Ack] = field(default_factory=list)
 
 
 class HistoryStore:
@@ -519,7 +524,7 @@ class HistoryStore:
             h = jf.header
             if h is None or h.run == own or h.db != self.db_key:
                 continue
-            if h.device == here and pid_alive(h.pid, h.pid_started):
+            if h.device == here and h.pid != os.getpid() and pid_alive(h.pid, h.pid_started):
                 continue  # a live run (the app, while `companion history` runs): its own
             origin = Origin(h.device, h.pid, h.pid_started)
             pending = [_Pending(e, origin, jf) for e in jf.unmerged]
@@ -613,6 +618,9 @@ class HistoryStore:
             for p in batch:
                 self._apply(conn, p, ids, merged)
         self._ids.update(ids)
+        for key, event, at in merged.remembered:
+            self._remember(key, event, at)
+        self.local_acks.extend(merged.remembered_acks)
         for key, sid in ids.items():  # the gate's memory learns the stored ids
             stop = self.local_stops.get(key)
             if stop is not None and stop.session_id is None:
@@ -634,6 +642,8 @@ class HistoryStore:
                                      f"({e.ack.key})")
             insert_ack(conn, sid, e.ack.text, e.at)
             merged.acks = True
+            if p.source is not None:  # the gate's memory of this run learns it too
+                merged.remembered_acks.append(e.ack)
             return
         event = e.event
         assert event is not None
@@ -644,6 +654,8 @@ class HistoryStore:
                                      journal_key=e.key, journal_seq=e.seq)
             ids[e.key] = sid
             merged.sessions.add(e.key)
+            if p.source is not None:
+                self._names.setdefault(e.key, event.routine_name)
             return
         sid = ids.get(e.key) or self._ids.get(e.key) or session_for_key(conn, e.key)
         if sid is None:
@@ -654,6 +666,8 @@ class HistoryStore:
         merged.sessions.add(e.key)
         merged.red_flags |= isinstance(event, RedFlagRaised | SymptomSpecified)
         merged.ended |= isinstance(event, SessionEnded)
+        if p.source is not None and isinstance(event, RedFlagRaised | SymptomSpecified):
+            merged.remembered.append((e.key, event, e.at))
 
     # -- status ----------------------------------------------------------------------------------
     def _failed(self, exc: BaseException) -> None:
@@ -735,7 +749,8 @@ class HistoryStore:
         """Let the writer finish what it can within `timeout`, then stop. True if nothing
         is left unsaved (what is left stays in the journal for the next start)."""
         if self._thread is not None:
-            self.flush(timeout)
+            if self._db is not None and self._trouble in (Trouble.NONE, Trouble.BUSY):
+                self.flush(timeout)  # worth waiting for; a full disk or a dead server is not
             with self._cond:
                 self._stopping = True
                 self._cond.notify_all()

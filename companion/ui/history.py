@@ -65,6 +65,7 @@ class DatabaseHistory(QObject):
         self.store = source
         self._snapshot: _Snapshot | None = None
         self._loading = False
+        self._again = False
         self._was_ready = source.db is not None
         # the writer thread's callbacks become queued signals to this (GUI) thread
         self._status_from_writer.connect(self._on_status)
@@ -119,9 +120,13 @@ class DatabaseHistory(QObject):
     def refresh(self) -> None:
         """Re-read counts, suggestion, screening and the gate's database half (off thread)."""
         db = self.store.db
-        if db is None or self._loading:
+        if db is None:
+            return
+        if self._loading:  # one read at a time; the newest change gets a read after it
+            self._again = True
             return
         self._loading = True
+        self._again = False
 
         def load() -> _Snapshot:
             rows = db.history(limit=1)
@@ -132,10 +137,14 @@ class DatabaseHistory(QObject):
             self._loading = False
             self._snapshot = snap
             self.changed.emit()
+            if self._again:
+                self.refresh()
 
         def failed(exc: Exception) -> None:
             self._loading = False
             log.warning("history could not be read: %s", exc)
+            if self._again:
+                self.refresh()
 
         QueryOp(parent=self, op=load, success=done).failure(failed).run_in_background()
 

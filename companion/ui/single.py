@@ -9,8 +9,9 @@ Done as qutebrowser's `misc/ipc.py` does it:
 - messages are one JSON line with a protocol version; the server reads asynchronously
   (readyRead) with a timeout, so a client that connects and says nothing cannot hang the
   app, and it answers `{"v": 1, "ok": true}`;
-- a second launch that gets no valid answer (a hung or foreign server) starts anyway and
-  says so in the log, rather than exiting silently.
+- a second launch waits a few seconds for that answer (the first one may still be busy
+  starting up) and then exits either way: once the request is delivered, it never starts
+  a second instance on the same data; a refusal (another protocol version) is logged.
 
 The name is derived from the data dir, so two data dirs (e.g. tests) run side by side while
 two launches on the same data never write the same history at once.
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 
 PROTOCOL_VERSION = 1
 CONNECT_MS = 500
-REPLY_MS = 2000
+REPLY_MS = 5000
 READ_TIMEOUT_MS = 2000
 MAX_MESSAGE = 64 * 1024
 
@@ -107,9 +108,12 @@ class SingleInstance(QObject):
 
     # -- the second launch ------------------------------------------------------------------------
     def claim(self, routine: str | None = None) -> bool:
-        """True: this is the only instance (it now listens). False: another one answered.
+        """True: this is the only instance (it now listens). False: another one runs and
+        has been handed the request (this launch should exit).
 
-        Runs before the event loop starts, so blocking waits are fine here.
+        Runs before the event loop starts, so blocking waits are fine here. Once the
+        message is delivered this launch never starts a second instance: the first one may
+        be busy starting up and answer late (it reads the message when it can).
         """
         if self.name is None:
             log.warning("single-instance check skipped: no private runtime folder")
@@ -117,32 +121,34 @@ class SingleInstance(QObject):
         socket = QLocalSocket()
         socket.connectToServer(self.name)
         if socket.waitForConnected(CONNECT_MS):
-            answered = self._hand_over(socket, routine)
+            reply = self._hand_over(socket, routine)
             socket.abort()
-            if answered:
+            if reply is None:
+                log.info("another Companion is running; it has been asked to show itself")
+            elif reply.get("ok") is True:
                 log.info("another Companion is running; asked it to show itself")
-                return False
-            log.warning("something listens on %s but did not answer as Companion; "
-                        "starting anyway", self.name)
-            return True
+            else:
+                log.warning("another Companion is running on this data folder but refused "
+                            "the request (%s); close it first", reply.get("error", "?"))
+            return False
         return self._listen()
 
-    def _hand_over(self, socket: QLocalSocket, routine: str | None) -> bool:
+    def _hand_over(self, socket: QLocalSocket, routine: str | None) -> dict[str, object] | None:
+        """Send the request; the answer, or None when none came in time."""
         message = {"v": PROTOCOL_VERSION, "cmd": "raise", "routine": routine or "",
                    "pid": os.getpid()}
         socket.write(json.dumps(message).encode() + b"\n")
-        if not socket.waitForBytesWritten(CONNECT_MS):
-            return False
+        socket.waitForBytesWritten(CONNECT_MS)
         data = b""
         while b"\n" not in data and len(data) < MAX_MESSAGE:
             if not socket.waitForReadyRead(REPLY_MS):
-                return False
+                return None
             data += bytes(socket.readAll().data())
         try:
             reply = json.loads(data.split(b"\n", 1)[0])
         except (json.JSONDecodeError, UnicodeDecodeError):
-            return False
-        return isinstance(reply, dict) and reply.get("ok") is True
+            return {"ok": False, "error": "an answer that is not Companion's"}
+        return reply if isinstance(reply, dict) else {"ok": False, "error": "malformed"}
 
     def _listen(self) -> bool:
         assert self.name is not None

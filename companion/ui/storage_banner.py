@@ -36,9 +36,13 @@ class StorageBanner(QFrame):
         self.setAccessibleName("History status")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
+        from companion.ui.style import apply_font
+
         self.title = QLabel(self)
-        self.title.setStyleSheet("font-weight: bold;")
+        self.title.setObjectName("storageTitle")
+        apply_font(self.title, "body", bold=True)  # readable from a step away, like the rest
         self.message = QLabel(self)
+        apply_font(self.message, "small")
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.title)
@@ -51,9 +55,14 @@ class StorageBanner(QFrame):
         # amber while events are kept safely; red when nothing is being saved at all
         colours = (("#fff4ce", "#c8a200", "#3b2f00") if saving
                    else ("#fde7e9", "#c42b1c", "#5c0c0c"))
+        from companion.ui.style import font_for
+
+        small = font_for("small").pointSizeF()  # a style sheet's font wins over setFont()
+        body = font_for("body").pointSizeF()
         self.setStyleSheet(
             f"#storageBanner {{ background: {colours[0]}; border: 1px solid {colours[1]}; "
-            f"border-radius: 4px; }} QLabel {{ color: {colours[2]}; }}")
+            f"border-radius: 4px; }} QLabel {{ color: {colours[2]}; font-size: {small:.1f}pt; }}"
+            f" QLabel#storageTitle {{ font-size: {body:.1f}pt; font-weight: bold; }}")
 
     def follow(self, history: Any) -> StorageBanner:
         signal = getattr(history, "status_changed", None)

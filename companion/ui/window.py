@@ -211,11 +211,23 @@ class MainWindow(QMainWindow):
         if db is None or entry is None or entry.routine is None:
             banner.hide()
             return
-        try:
-            banner.show_for(db, entry.routine, entry.alternatives)
-        except Exception:  # a suggestion is optional; never let it break the start screen
-            log.exception("progression suggestion failed")
+        from companion.report import progression_data
+        from companion.ui.operations import QueryOp
+
+        routine, alternatives, paths = entry.routine, entry.alternatives, banner.paths
+
+        def failed(exc: Exception) -> None:  # a suggestion is optional: never an error
+            log.warning("progression suggestion failed: %s", exc)
             banner.hide()
+
+        def show(suggestion: Any) -> None:
+            now = self.start_screen.selected() if self.start_screen is not None else None
+            if now is not None and now.routine is routine:  # still the one selected
+                banner.set_suggestion(routine, suggestion, alternatives)
+
+        # off the GUI thread: a history on a server that does not answer must not freeze
+        QueryOp(parent=banner, op=lambda: progression_data.current_suggestion(
+            db, routine, paths), success=show).failure(failed).run_in_background()
 
     def open_history(self) -> None:
         """The history window (H): sessions, charts, details, the clinician summary."""

@@ -23,11 +23,13 @@ from companion.cli import main
 from companion.config import Paths, resolve_paths
 from companion.settings import Settings, load_settings, save_settings
 from companion.storage import Database
-from companion.storage.export import FORMULA_STARTS, csv_rows
+from companion.storage.export import csv_rows
 from tests.helpers.faults import fill, read_only, small_disk
 from tests.helpers.history import add_session
 
 WHEN = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
+#: OWASP "CSV Injection": what a spreadsheet takes as the start of a formula
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @pytest.fixture

@@ -34,7 +34,6 @@ from companion.core.events import (
     Symptom,
     SymptomSpecified,
 )
-from companion.storage import Database
 from companion.storage.journal import (
     RECORDED,
     Journal,
@@ -246,47 +245,33 @@ def test_a_red_flag_after_the_end_wins_over_completed(tmp_path: Path) -> None:
     store.close()
 
 
-def test_process_liveness_works_where_os_kill_cannot_be_used(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Issue 14: on Windows every live session was marked interrupted by `companion
-    history` (liveness always said 'dead'). psutil answers on every platform."""
-    from companion.storage.db import mark_interrupted, pid_alive
+LIVE = DIES.replace("os._exit(0)  # gone, as if killed: nothing closed, nothing flushed",
+                    "print('recorded', flush=True); import time; time.sleep(120)")
 
-    monkeypatch.setattr(sys, "platform", "win32")
-    assert pid_alive(os.getpid())
-    assert not pid_alive(2**22 + 12345)
+
+def test_the_journal_of_a_live_app_is_left_to_it_by_the_command_line(tmp_path: Path) -> None:
+    """`companion history` while the app records: the app's journal is the app's."""
+    import subprocess
+
+    from tests.conftest import ROOT
+
     url = f"sqlite:///{tmp_path / 'h.sqlite3'}"
-    with Database.open(url) as db:
-        routine = tiny_routine()
-        recorder = db.recorder(routine)
-        recorder(SessionStarted(0.0, routine.id, routine.name, 4))  # live, this process
-        assert mark_interrupted(db.engine) == 0
-        assert db.history()[0].status == "in_progress"
-        # a later process reusing a dead recorder's pid is not taken for it
-        from sqlalchemy import update
-
-        from companion.storage.models import SessionRow
-
-        with db.session() as s:
-            s.execute(update(SessionRow).values(pid_started=1.0))
-        assert mark_interrupted(db.engine) == 1
-
-
-def test_a_session_of_another_live_run_is_not_merged_by_the_command_line(
-    tmp_path: Path,
-) -> None:
-    """`companion history` while the app records: the app's journal is left to the app."""
-    app = _store(tmp_path)
-    _play(app)
-    cli = HistoryStore(app.url, tmp_path / "journal")
-    assert cli.merge_now() == 0  # the app's process is alive: its entries are its own
-    assert cli.unmerged_elsewhere() > 0
-    cli.close()
-    app.start()
-    assert app.flush(10)
-    app.close()
-    assert not list((tmp_path / "journal").glob("*.jsonl"))  # merged, then removed
+    app = subprocess.Popen([sys.executable, "-c", LIVE, url, str(tmp_path / "journal")],
+                           cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                           stdout=subprocess.PIPE, text=True)
+    try:
+        assert app.stdout is not None and app.stdout.readline().strip() == "recorded"
+        cli = HistoryStore(url, tmp_path / "journal")
+        assert cli.merge_now() == 0  # the app's process is alive: not merged under it
+        assert cli.unmerged_elsewhere() > 0
+        cli.close()
+    finally:
+        app.kill()
+        app.communicate(timeout=30)
+    after = HistoryStore(url, tmp_path / "journal")
+    assert after.merge_now() > 0  # once it is gone, the next start merges it
+    after.close()
+    assert not list((tmp_path / "journal").glob("*.jsonl"))
 
 
 def test_recorder_durability_is_cheap_enough_to_fsync_every_event(tmp_path: Path) -> None:
