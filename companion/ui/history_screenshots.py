@@ -219,7 +219,7 @@ def render(out_dir: Path) -> list[Path]:
                 app.processEvents()
             app.setPalette(original)
             pdf = Path(tmp) / "summary.pdf"
-            today = now.date()
+            today = now.astimezone().date()  # the local day, as a person picks it
             write_report(db, pdf, today - timedelta(days=90), today, weekly_goal=2,
                          paths=paths)
             render_pdf_page(pdf, out_dir / "report-page1.png")
