@@ -1,8 +1,9 @@
 """Storage figures: how long one event commit takes, and how long the history list loads.
 
 `event_commit_p99_ms`: a set or check-in recorded through the app's recorder
-(`HistoryStore.recorder`: each event appended to the journal and fdatasync'd before it
-returns, the database commit following on the background writer) on SQLite, on top of a
+(`HistoryStore.recorder`: each event appended to the journal before it returns, a red flag
+or a session's end also fdatasync'd there, the rest flushed and committed by the background
+writer) on SQLite, on top of a
 10-year history; `event_db_commit_p99_ms` is the writer's commit per event
 (`synchronous=FULL`), off the GUI thread. `history_query_ms`: the history list (every
 session with its totals, aggregated in SQL) loaded from that 10-year history through a

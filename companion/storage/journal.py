@@ -1,8 +1,13 @@
 """The write-behind journal: every session event is on disk before the recorder returns.
 
 A session's events are appended, one JSON line each, to this run's journal file in
-`<data dir>/journal/` and flushed to the disk (`fdatasync`) on the caller's thread; the
-database commits happen afterwards, on a background writer (`companion.storage.store`),
+`<data dir>/journal/` on the caller's thread, so a killed process loses none of them; the
+safety-critical ones (a red flag, its symptom, the end of a session, a confirmation) are
+also flushed to the disk (`fdatasync`) before the append returns, so they survive a power
+cut too. The rest are flushed by the background writer (`companion.storage.store`) before
+it commits them: fdatasync costs 0.1 ms on a quiet disk but 3-16 ms when other programs
+keep it busy, which the GUI thread should not pay for every set. The database commits
+happen on that writer,
 which appends a `{"merged": [...]}` line for what it has committed. Whatever is in the
 journal and not marked merged is merged at the next start; the database keeps, per
 session, the last journal sequence number applied (`sessions.journal_seq`), so an entry
@@ -368,7 +373,7 @@ class Journal:
             raise
         self._size += len(data)
 
-    def _append(self, make: Any) -> Entry:
+    def _append(self, make: Any, sync: bool = True) -> Entry:
         with self._lock:
             self._seq += 1
             entry: Entry = make(self._seq)
@@ -377,7 +382,7 @@ class Journal:
             for attempt in (1, 2):
                 try:
                     self._open()
-                    self._write(line, sync=True)
+                    self._write(line, sync=sync)
                     break
                 except OSError as exc:
                     full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
@@ -391,12 +396,27 @@ class Journal:
             return entry
 
     def append_event(self, key: str, event: Event, at: datetime,
-                     routine: dict[str, Any] | None = None) -> Entry:
-        """Append one event of session `key`, durable (fdatasync) when this returns.
+                     routine: dict[str, Any] | None = None, *, sync: bool = True) -> Entry:
+        """Append one event of session `key`: in the file when this returns (a killed
+        process cannot lose it), and flushed to the disk too with `sync` (a power cut
+        cannot either; else `sync()` does it later, off the caller's thread).
 
         Raises JournalError when the disk refuses even after giving up the reserve.
         """
-        return self._append(lambda seq: Entry(seq, key, at, event, routine))
+        return self._append(lambda seq: Entry(seq, key, at, event, routine), sync)
+
+    def sync(self) -> None:
+        """Flush what has been appended to the disk (the writer, before it commits)."""
+        with self._lock:  # a duplicate of the descriptor: flush without holding the lock,
+            if self._fd is None:  # so the GUI thread's next append never waits for it
+                return
+            fd = os.dup(self._fd)
+        try:
+            (os.fdatasync if hasattr(os, "fdatasync") else os.fsync)(fd)
+        except OSError as exc:  # reported by the next append, if it persists
+            log.info("journal flush failed: %s", exc)
+        finally:
+            os.close(fd)
 
     def append_ack(self, ack: Ack, at: datetime) -> Entry:
         return self._append(lambda seq: Entry(seq, "", at, ack=ack))

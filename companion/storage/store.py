@@ -84,6 +84,11 @@ from companion.storage.status import StorageStatus, Trouble, classify, is_transi
 log = logging.getLogger(__name__)
 
 
+#: Flushed to the disk before the recorder returns (the rest by the writer, milliseconds
+#: later, off the GUI thread): what the red-flag gate and "how it ended" depend on.
+CRITICAL = (RedFlagRaised, SymptomSpecified, SessionEnded)
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """How hard the writer tries before it tells the person, and how often after that.
@@ -312,7 +317,8 @@ class HistoryStore:
         if self.journal is not None:
             reserve_was_used = self.journal.reserve_used
             try:
-                entry = self.journal.append_event(key, event, at, routine)
+                entry = self.journal.append_event(key, event, at, routine,
+                                                  sync=isinstance(event, CRITICAL))
                 if self.journal.reserve_used and not reserve_was_used:
                     self._publish()  # the disk just filled: tell the person at once
             except JournalError as exc:
@@ -573,6 +579,8 @@ class HistoryStore:
                 self._cond.notify_all()
 
     def _commit_batch(self, batch: list[_Pending]) -> bool:
+        if self.journal is not None:
+            self.journal.sync()  # the journal reaches the disk before the database has it
         try:
             merged = self._commit(batch)
         except Exception as exc:
@@ -789,7 +797,8 @@ class HistoryStore:
 
 
 class JournaledRecorder:
-    """The app's session recorder: each event durable in the journal before it returns.
+    """The app's session recorder: each event in the journal file before it returns (a kill
+    cannot lose it), a red flag, its symptom and the session's end flushed to the disk too.
 
     An engine listener (`engine.subscribe(recorder)`). The database commit follows on the
     store's writer. `on_commit(Committed)` is called once an event is durable (journaled);
