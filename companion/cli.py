@@ -214,7 +214,7 @@ def _quiet_streams(log_file: Path | None) -> None:
         if log_file is not None:
             try:
                 log_file.parent.mkdir(parents=True, exist_ok=True)
-                stream = open(log_file, "a", encoding="utf-8")  # noqa: SIM115 - as above
+                stream = open(log_file, "a", encoding="utf-8", buffering=1)  # noqa: SIM115
             except OSError:
                 stream = None
         sys.stderr = stream or open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115

@@ -73,11 +73,13 @@ def xdg_data_home(env: dict[str, str] | None = None, home: Path | None = None) -
 def exec_quote(arg: str) -> str:
     """One argument of a desktop entry's `Exec=` key, quoted by the Desktop Entry spec's
     rules (reserved characters inside double quotes, with `"`, `` ` ``, `$` and `\\`
-    escaped; `%` doubled), then escaped as a string value (`\\` written twice)."""
+    escaped; `%` doubled), then escaped as a string value (`\\` written twice; a newline,
+    tab or carriage return as `\\n`, `\\t`, `\\r`), so any path keeps the entry one line."""
     arg = arg.replace("%", "%%")
     if re.search(r"""[\s"'\\><~|&;$*?#()`]""", arg):
         arg = '"' + re.sub(r'(["`$\\])', r"\\\1", arg) + '"'
-    return arg.replace("\\", "\\\\")
+    arg = arg.replace("\\", "\\\\")
+    return arg.replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
 
 
 def launch_command(executable: str | None = None) -> list[str]:

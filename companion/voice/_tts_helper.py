@@ -2,10 +2,11 @@
 
 Runs as `python -m companion.voice._tts_helper [driver]` (a module, not a file path, so it
 is found inside a wheel or a frozen build; there the app's own executable runs it as
-`companion --tts-helper [driver]`). It imports nothing else from the app, so it starts fast. Protocol: one JSON object per line on stdin, one reply per line on the
-protocol stream. Why a separate process: pyttsx3's espeak driver cannot be interrupted and
-can deadlock for good inside `espeak_Cancel` (nateshmbhat/pyttsx3 #402, #419); a process
-can be killed by the watchdog in the app and started afresh, a stuck thread cannot.
+`companion --tts-helper [driver]`). It imports nothing else from the app, so it starts
+fast. Protocol: one JSON object per line on stdin, one reply per line on the protocol
+stream. Why a separate process: pyttsx3's espeak driver cannot be interrupted and can
+deadlock for good inside `espeak_Cancel` (nateshmbhat/pyttsx3 #402, #419); a process can be
+killed by the watchdog in the app and started afresh, a stuck thread cannot.
 
 Rules learnt the hard way (pyttsx3 2.99): one utterance per `runAndWait()` (two `say()`s
 speak only the last, #440); a fresh output path per utterance (the save target persists
