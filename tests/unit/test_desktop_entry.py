@@ -193,3 +193,12 @@ def test_a_path_with_every_reserved_character_validates(tmp_path: Path) -> None:
     result = desktop_file_validate(entry)
     assert result.returncode == 0 and not result.stdout.strip(), result.stdout
     assert _exec_args(entry) == [nasty, "-m", "companion"]
+
+
+def test_installing_the_entry_needs_no_qt() -> None:
+    """The command runs where no display is (an SSH session, a packaging script)."""
+    code = ("import sys, companion.cli, companion.desktop\n"
+            "print(','.join(sorted(m for m in sys.modules if m.startswith('PySide6'))))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, check=True)
+    assert done.stdout.strip() == ""
