@@ -82,10 +82,14 @@ def exec_quote(arg: str) -> str:
     return arg.replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
 
 
-def launch_command(executable: str | None = None) -> list[str]:
+def launch_command(executable: str | None = None, *, frozen: bool | None = None) -> list[str]:
     """The command the menu entry runs: this Python, `-m companion` (the same app as the
-    `companion` command, found even when the environment's bin folder is not on PATH)."""
-    return [executable or sys.executable, "-m", "companion"]
+    `companion` command, found even when the environment's bin folder is not on PATH); in a
+    frozen build, the app's own executable."""
+    exe = executable or sys.executable
+    if getattr(sys, "frozen", False) if frozen is None else frozen:
+        return [exe]
+    return [exe, "-m", "companion"]
 
 
 def entry_text(command: list[str], template: str | None = None) -> str:

@@ -59,6 +59,13 @@ def test_a_frozen_build_runs_its_own_executable_as_the_helper(
         "C:\\Program Files\\Companion\\Companion.exe", "--tts-helper", "sapi5"]
 
 
+def test_a_frozen_builds_menu_entry_runs_its_executable() -> None:
+    assert desktop.launch_command("/opt/Companion/companion", frozen=True) == [
+        "/opt/Companion/companion"]
+    assert desktop.launch_command("/venv/bin/python", frozen=False) == [
+        "/venv/bin/python", "-m", "companion"]
+
+
 def test_the_helper_finds_the_package_from_any_folder(tmp_path: Path) -> None:
     """`python /path/to/main.py` from another folder: the helper still imports."""
     env = synth_mod.helper_env({"PATH": os.environ.get("PATH", ""), "PYTHONPATH": "/elsewhere"})
