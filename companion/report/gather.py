@@ -7,10 +7,11 @@ medications -> treatment, body and balance -> physical limitations).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from companion.core.routine import Routine
 from companion.core.safety import Answer, ScreeningResult
+from companion.localtime import day_range, local_zone
 from companion.report.data import RedFlagLine, ReportData, ScreeningLine, SessionLine
 from companion.safety.content import Screening
 from companion.storage.database import Database
@@ -41,15 +42,20 @@ def gather(
     routine: Routine | None = None,
     adaptations: list[str] | None = None,
     now: datetime | None = None,
+    tz: tzinfo | None = None,
     include_notes: bool = False,
     count_breathing: bool = False,
 ) -> ReportData:
-    """The summary's content for [since, until]. The user's journal notes are in it only
-    with `include_notes`; breathing sessions count toward the weekly goal only with
-    `count_breathing` (as in the app)."""
-    now = now or datetime.now(UTC)
-    start = datetime.combine(since, time.min, tzinfo=UTC)
-    end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC)
+    """The report's content for the local days `since`..`until` (both included).
+
+    Days and weeks are the person's (`tz`, default the system's zone with its DST rules):
+    a session at 21:00 in New York is on that day, not on the next UTC one. The user's
+    journal notes are in it only with `include_notes`; breathing sessions count toward the
+    weekly goal only with `count_breathing` (as in the app).
+    """
+    tz = tz or local_zone()
+    now = now or datetime.now(tz)
+    start, end = day_range(since, until, tz)
     rows = list(reversed(db.history(since=start, until=end)))
     sessions = [
         SessionLine(
@@ -69,9 +75,10 @@ def gather(
     flags = [RedFlagLine(f.raised_at, f.symptom, f.exercise)
              for f in db.red_flags(since=start, until=end)]
     weeks = max(1, min(52, ((until - since).days // 7) + 1))
+    last_instant = end - timedelta(microseconds=1)  # the period's last week, not the next
     kinds = WITH_BREATHING if count_breathing else COUNTED_KINDS
     weekly = [(w.week_start, w.sessions)
-              for w in db.weekly_counts(weeks=weeks, now=end, kinds=kinds)]
+              for w in db.weekly_counts(weeks=weeks, now=last_instant, tz=tz, kinds=kinds)]
 
     record = db.latest_screening()
     diagnosis: list[str] = []
@@ -115,5 +122,6 @@ def gather(
         routine_lines=_routine_lines(routine) if routine else [],
         adaptations=adaptations or [],
         weekly_counts=weekly,
+        tz=tz,
         include_notes=include_notes,
     )

@@ -1,4 +1,5 @@
-"""Render the clinician summary to PDF with Qt's own text engine (no external tools).
+"""Render the clinician summary to PDF with Qt's own text engine (no external tools), in
+the font the package ships (companion/report/fonts.py), embedded in the file.
 
 Black-and-white friendly: the chart uses solid vs dashed lines and hatching, not colour,
 and every figure in the chart is also given in words.
@@ -7,9 +8,10 @@ and every figure in the chart is also given in words.
 from __future__ import annotations
 
 import html
+from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt, QUrl
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, Qt, QUrl
 from PySide6.QtGui import (
     QBrush,
     QFont,
@@ -24,6 +26,7 @@ from PySide6.QtGui import (
 )
 
 from companion.report.data import ReportData
+from companion.report.fonts import report_family
 
 STATUS_WORDS = {
     "completed": "completed",
@@ -55,7 +58,7 @@ def _mood_chart(data: ReportData, width: int = 1400, height: int = 420) -> QImag
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     left, right, top, bottom = 90, 30, 30, 60
     plot = QRectF(left, top, width - left - right, height - top - bottom)
-    font = QFont("DejaVu Sans", 16)
+    font = QFont(report_family(), 16)
     p.setFont(font)
     p.setPen(QPen(Qt.GlobalColor.black, 2))
     p.drawRect(plot)
@@ -98,7 +101,18 @@ def _mood_chart(data: ReportData, width: int = 1400, height: int = 420) -> QImag
 
 
 def build_html(data: ReportData) -> str:
+    from companion.localtime import local_zone, zone_name
+
     e = html.escape
+    tz = data.tz or local_zone()
+
+    def day(at: datetime) -> str:
+        return at.astimezone(tz).strftime("%Y-%m-%d")
+
+    def when(at: datetime) -> str:
+        local = at.astimezone(tz)
+        return f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".rstrip()
+
     workouts = [s for s in data.sessions if s.kind != "breathing"]
     breathing = [s for s in data.sessions if s.kind == "breathing"]
     done = [s for s in workouts if s.status == "completed"]
@@ -111,7 +125,8 @@ def build_html(data: ReportData) -> str:
     parts = [
         "<h1>Companion: exercise summary for a clinician</h1>",
         f"<p>Period {e(data.period_start.isoformat())} to {e(data.period_end.isoformat())}. "
-        f"Generated {e(data.generated_at.strftime('%Y-%m-%d %H:%M'))}. Companion is not a "
+        f"Generated {e(when(data.generated_at))}. Days and times are local time "
+        f"({e(zone_name(tz))}). Companion is not a "
         "medical device; this summary is the user's own record to support a conversation, "
         "not a diagnosis.</p>",
         "<h2>1. Symptoms and diagnosis</h2>",
@@ -138,7 +153,7 @@ def build_html(data: ReportData) -> str:
         "</p>",
         '<p><img src="chart://mood" width="520"></p>',
         "<h2>Red-flag stops</h2>",
-        _ul([f"{r.at.strftime('%Y-%m-%d %H:%M')} UTC: "
+        _ul([f"{when(r.at)}: "
              f"{SYMPTOM_WORDS.get(r.symptom, r.symptom)}"
              + (f" (during {r.exercise})" if r.exercise else "")
              for r in data.red_flags], "No red-flag stops in this period."),
@@ -147,7 +162,7 @@ def build_html(data: ReportData) -> str:
     if data.screening_taken_at is None:
         parts.append("<p><i>Screening not taken.</i></p>")
     else:
-        parts.append(f"<p>Taken {e(data.screening_taken_at.strftime('%Y-%m-%d'))}.</p>")
+        parts.append(f"<p>Taken {e(day(data.screening_taken_at))}.</p>")
         rows = "".join(
             f"<tr><td>{e(s.question)}</td><td><b>{e(s.answer)}</b></td></tr>"
             for s in data.screening
@@ -158,7 +173,7 @@ def build_html(data: ReportData) -> str:
             parts.append(f"<p>Acknowledged: {e(data.acknowledgement)}</p>")
     parts.append("<h2>Sessions</h2>")
     rows = "".join(
-        f"<tr><td>{e(s.started_at.strftime('%Y-%m-%d'))}</td><td>{e(s.routine_name)}</td>"
+        f"<tr><td>{e(day(s.started_at))}</td><td>{e(s.routine_name)}</td>"
         f"<td>{e(STATUS_WORDS.get(s.status, s.status))}</td><td>{s.sets_done}</td>"
         f"<td>{'' if s.mean_effort is None else f'{s.mean_effort:.1f}'}</td>"
         f"<td>{'' if s.mood_before is None else s.mood_before} &rarr; "
@@ -175,17 +190,29 @@ def build_html(data: ReportData) -> str:
     if data.include_notes:
         notes = [s for s in data.sessions if s.note]
         parts.append("<h2>The user's own notes</h2>")
-        parts.append(_ul([f"{s.started_at.strftime('%Y-%m-%d')} ({s.routine_name}): {s.note}"
+        parts.append(_ul([f"{day(s.started_at)} ({s.routine_name}): {s.note}"
                           for s in notes], "No notes in this period."))
     return "\n".join(parts)
 
 
 def write_pdf(data: ReportData, path: Path) -> None:
-    """Write the PDF. Needs a QGuiApplication (offscreen is fine)."""
+    """Write the PDF to `path`: all or nothing (temp file + rename), private (0600).
+
+    Needs a QGuiApplication (offscreen is fine). Raises `companion.files.WriteFailed`
+    (one line: the path and why) when the disk or the folder refuses, or when the path is
+    a folder.
+    """
+    from companion.files import write_atomic
+
+    write_atomic(path, render_pdf(data))
+
+
+def render_pdf(data: ReportData) -> bytes:
+    """The PDF's bytes (Qt writes into memory; the caller decides where they go)."""
     if QGuiApplication.instance() is None:
         raise RuntimeError("write_pdf needs a QGuiApplication")
     doc = QTextDocument()
-    doc.setDefaultFont(QFont("DejaVu Sans", 9))
+    doc.setDefaultFont(QFont(report_family(), 9))
     doc.setDefaultStyleSheet(
         "h1 { font-size: 16pt; } h2 { font-size: 12pt; margin-top: 10px; } "
         "td, th { font-size: 8pt; }"
@@ -193,7 +220,10 @@ def write_pdf(data: ReportData, path: Path) -> None:
     doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl("chart://mood"),
                     _mood_chart(data))
     doc.setHtml(build_html(data))
-    writer = QPdfWriter(str(path))
+    array = QByteArray()
+    buffer = QBuffer(array)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
     writer.setTitle("Companion: exercise summary for a clinician")
     writer.setCreator("Companion")
     writer.setResolution(300)
@@ -203,3 +233,9 @@ def write_pdf(data: ReportData, path: Path) -> None:
     # Left without a page size, print_() lays the document out on the writer's pages and
     # scales screen points to the writer's resolution, so 9 pt text prints as 9 pt.
     doc.print_(writer)
+    del writer  # ends the PDF (writes the trailer into the buffer)
+    buffer.close()
+    out = bytes(array.data())
+    if not out.startswith(b"%PDF"):
+        raise RuntimeError("Qt wrote no PDF")
+    return out

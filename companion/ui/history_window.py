@@ -15,7 +15,7 @@ import html
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +27,8 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QPointF,
     QRectF,
-    QRunnable,
     QSortFilterProxyModel,
     Qt,
-    QThreadPool,
     Signal,
 )
 from PySide6.QtGui import (
@@ -189,38 +187,6 @@ def pydate(q: QDate) -> date:
 
 def local_date(at: datetime) -> date:
     return at.astimezone().date()
-
-
-# -- off the GUI thread ---------------------------------------------------------------------
-class _Relay(QObject):
-    """Carries a worker's result back: emitted on the pool thread, received (queued) on the
-    GUI thread because this object lives there."""
-
-    done = Signal(object)
-    failed = Signal(str)
-
-
-class _Task(QRunnable):
-    def __init__(self, fn: Callable[[], Any], relay: _Relay) -> None:
-        super().__init__()
-        self.fn = fn
-        self.relay = relay
-
-    def run(self) -> None:
-        try:
-            result = self.fn()
-        except Exception as exc:  # reported to the user, logged with its traceback
-            log.exception("history task failed")
-            self._emit(self.relay.failed, str(exc) or type(exc).__name__)
-            return
-        self._emit(self.relay.done, result)
-
-    @staticmethod
-    def _emit(signal: Any, value: object) -> None:
-        try:
-            signal.emit(value)
-        except RuntimeError:  # the window (and its relay) closed meanwhile: nobody to tell
-            log.debug("history window gone before its task finished")
 
 
 # -- the list -------------------------------------------------------------------------------
@@ -625,13 +591,14 @@ def write_report(db: Database, path: Path, since: date, until: date, *, weekly_g
     (the user's copy if any, else the starter), adapted to the latest screening.
     """
     from companion.core.safety import ScreeningResult, adapt
+    from companion.localtime import day_range
     from companion.report.gather import gather
     from companion.report.pdf import write_pdf
     from companion.routines.loader import RoutineLibrary
     from companion.safety.content import load_screening
 
-    start = datetime.combine(since, time.min, tzinfo=UTC)
-    recent = db.history(limit=20, until=start + timedelta(days=(until - since).days + 1))
+    _start, end = day_range(since, until)  # the person's days, not UTC's
+    recent = db.history(limit=20, until=end)
     last = [r for r in recent if not r.is_breathing][:1]  # the routine of the last workout
     library = RoutineLibrary((paths or resolve_paths()).routines_dir)
     try:
@@ -682,6 +649,8 @@ class HistoryWindow(QWidget):
     """
 
     loaded = Signal()
+    detail_opened = Signal(object)  # the SessionDetailView, once read
+    note_saved = Signal(int)  # a session's note is stored (its id)
     report_written = Signal(object)
     exported = Signal(object, int)
     failed = Signal(str)
@@ -706,7 +675,6 @@ class HistoryWindow(QWidget):
         self.profile = profile or Profile()
         self.weekly_goal = weekly_goal
         self.paths = paths
-        self._relays: set[_Relay] = set()
         self._updating = False
         self._weeks: list[WeekCount] = []
         self.detail_view: SessionDetailView | None = None
@@ -880,25 +848,20 @@ class HistoryWindow(QWidget):
 
     # -- loading ----------------------------------------------------------------------------
     def _run(self, fn: Callable[[], Any], on_done: Callable[[Any], None],
-             on_failed: Callable[[], None] | None = None) -> _Relay:
-        relay = _Relay(self)
-        self._relays.add(relay)
+             on_failed: Callable[[], None] | None = None) -> None:
+        """`fn` off the GUI thread (`companion.ui.operations.QueryOp`); `on_done(result)`
+        back on it, or the failure in the status line (one line, never a traceback)."""
+        from companion.ui.operations import QueryOp
 
-        def done(result: Any) -> None:
-            self._relays.discard(relay)
-            on_done(result)
-
-        def failed(message: str) -> None:
-            self._relays.discard(relay)
+        def failed(exc: Exception) -> None:
+            log.warning("history task failed: %s", exc, exc_info=exc)
+            message = str(exc) or type(exc).__name__
             if on_failed is not None:
                 on_failed()
             self.status_line.setText(f"Something went wrong: {message}")
             self.failed.emit(message)
 
-        relay.done.connect(done)
-        relay.failed.connect(failed)
-        QThreadPool.globalInstance().start(_Task(fn, relay))
-        return relay
+        QueryOp(parent=self, op=fn, success=on_done).failure(failed).run_in_background()
 
     def reload(self) -> None:
         """Read the history again (off the GUI thread); `loaded` fires when shown."""
@@ -1007,20 +970,26 @@ class HistoryWindow(QWidget):
             self.search.setText(text)
 
     # -- detail -----------------------------------------------------------------------------
-    def open_detail(self, index: QModelIndex) -> SessionDetailView | None:
+    def open_detail(self, index: QModelIndex) -> None:
+        """Read the session off the GUI thread, then open its timeline (`detail_opened`)."""
         row = self.proxy.data(index, ROW_ROLE)
         if row is None:
-            return None
-        detail = self.db.session_detail(row.id)  # one session: a few ms
-        if detail is None:
-            self.status_line.setText("That session is no longer in the history.")
-            return None
-        view = SessionDetailView(detail, self)
-        view.edit_note = self.ask_note
-        view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        view.open()
-        self.detail_view = view
-        return view
+            return
+        db, sid = self.db, row.id
+        self.detail_view = None
+
+        def show(detail: Any) -> None:
+            if detail is None:
+                self.status_line.setText("That session is no longer in the history.")
+                return
+            view = SessionDetailView(detail, self)
+            view.edit_note = self.ask_note
+            view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            view.open()
+            self.detail_view = view
+            self.detail_opened.emit(view)
+
+        self._run(lambda: db.session_detail(sid), show)
 
     # -- the journal ------------------------------------------------------------------------
     def ask_note(self, view: SessionDetailView) -> None:
@@ -1042,20 +1011,21 @@ class HistoryWindow(QWidget):
         dialog.finished.connect(done)
         dialog.open()
 
-    def save_note(self, view: SessionDetailView | None, text: str, session_id: int = 0) -> bool:
-        """Store a note (one short write) and show it; a failure is said, never raised."""
+    def save_note(self, view: SessionDetailView | None, text: str, session_id: int = 0) -> None:
+        """Store a note off the GUI thread, then show it (`note_saved(session_id)` fires);
+        a failure is said in the status line (and to a screen reader), never raised."""
         sid = view.detail.row.id if view is not None else session_id
-        try:
-            self.db.save_note(sid, text)
-        except Exception as exc:  # the database said no: tell the user, keep the window
-            log.exception("cannot save the note")
-            self.status_line.setText(f"Your note could not be saved: {exc}")
-            return False
-        if view is not None:
-            view.show_note(text.strip() or None)
-        self.status_line.setText("Note saved." if text.strip() else "Note removed.")
-        self.reload()  # the list and its search see the new words
-        return True
+        db = self.db
+        self.status_line.setText("Saving the note…")
+
+        def saved(_result: object) -> None:
+            if view is not None:
+                view.show_note(text.strip() or None)
+            self.status_line.setText("Note saved." if text.strip() else "Note removed.")
+            self.note_saved.emit(sid)
+            self.reload()  # the list and its search see the new words
+
+        self._run(lambda: db.save_note(sid, text), saved)
 
     # -- report and export ------------------------------------------------------------------
     def ask_report(self) -> None:

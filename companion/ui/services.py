@@ -73,8 +73,11 @@ class History(Protocol):
         """
         ...
 
-    def save_note(self, session_id: int, text: str) -> None:
-        """The user's journal note for a stored session ("" removes it)."""
+    def save_note(self, session: int | str, text: str,
+                  done: Callable[[str], None] | None = None) -> None:
+        """The user's journal note for a session ("" removes it): `session` is the stored
+        id, or the recorder's journal key; `done("")` once saved, `done(problem)` if not
+        (never raises; the screen keeps the text)."""
         ...
 
 
@@ -126,10 +129,15 @@ class InMemoryHistory:
         workouts = [s for s in self.sessions if s.kind == "workout"]
         return workouts[-1].routine_id if workouts else None
 
-    def save_note(self, session_id: int, text: str) -> None:
-        if not 1 <= session_id <= len(self.sessions):
-            raise LookupError(f"no session {session_id}")
-        self.sessions[session_id - 1].note = text.strip() or None
+    def save_note(self, session: int | str, text: str,
+                  done: Callable[[str], None] | None = None) -> None:
+        if not isinstance(session, int) or not 1 <= session <= len(self.sessions):
+            if done is not None:
+                done("Your note could not be saved: no such session.")
+            return
+        self.sessions[session - 1].note = text.strip() or None
+        if done is not None:
+            done("")
 
     def recorder_for(self, routine: Routine,
                      snapshot: dict[str, Any] | None = None) -> EngineListener | None:

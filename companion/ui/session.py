@@ -112,9 +112,19 @@ class Session:
 
     @property
     def session_id(self) -> int | None:
-        """The stored session's id, or None (not recorded, or storage unavailable)."""
+        """The stored session's id, or None (not recorded, or not in the database yet)."""
         sid = getattr(self.recorder, "session_id", None)
         return sid if isinstance(sid, int) else None
+
+    @property
+    def note_ref(self) -> int | str | None:
+        """What the history saves this session's note against: its id, else its journal
+        key (the writer may not have stored it yet), else None (not recorded)."""
+        sid = self.session_id
+        if sid is not None:
+            return sid
+        key = getattr(self.recorder, "key", None)
+        return key if isinstance(key, str) and key else None
 
     @property
     def breathing(self) -> BreathingSession | None:

@@ -10,11 +10,12 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 from companion.settings import Reminders, next_reminder
+from companion.ui.icon import app_icon
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,15 @@ MAX_WAIT_MS = 60 * 60 * 1000
 
 
 def local_now() -> dt.datetime:
-    return dt.datetime.now().astimezone()
+    """Now in the system's zone, with its DST rules (see companion.localtime)."""
+    from companion.localtime import local_now as now_in_zone
+
+    return now_in_zone()
+
+
+def _instant(at: dt.datetime) -> dt.datetime:
+    """`at` as UTC when aware (naive times, from tests, stay as they are)."""
+    return at.astimezone(dt.UTC) if at.tzinfo is not None else at
 
 
 class ReminderScheduler(QObject):
@@ -49,33 +58,18 @@ class ReminderScheduler(QObject):
         if self.next_at is None:
             self._timer.stop()
             return
-        wait = (self.next_at - self._now()).total_seconds() * 1000
+        # as instants: two times in one zone subtract as wall-clock times in Python, which
+        # is an hour off when a DST change lies between them
+        wait = (_instant(self.next_at) - _instant(self._now())).total_seconds() * 1000
         self._timer.start(int(min(MAX_WAIT_MS, max(0, wait))))
 
     def _check(self) -> None:
         now = self._now()
-        if self.next_at is not None and now >= self.next_at:
+        if self.next_at is not None and _instant(now) >= _instant(self.next_at):
             log.info("reminder due (%s)", self.next_at)
             self.next_at = next_reminder(now, self.reminders)
             self.reminder_due.emit()
         self._arm()
-
-
-def app_icon() -> QIcon:
-    """A simple drawn icon (a breathing circle), so no image file is needed."""
-    pix = QPixmap(64, 64)
-    pix.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pix)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    pen = QPen(QColor("#0b57d0"))
-    pen.setWidth(5)
-    painter.setPen(pen)
-    painter.setBrush(QColor(11, 87, 208, 90))
-    painter.drawEllipse(QRectF(6, 6, 52, 52))
-    painter.setBrush(QColor("#0b57d0"))
-    painter.drawEllipse(QRectF(22, 22, 20, 20))
-    painter.end()
-    return QIcon(pix)
 
 
 class Tray(QObject):

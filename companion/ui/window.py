@@ -57,6 +57,9 @@ class MainWindow(QMainWindow):
                  instance: SingleInstance | None = None) -> None:
         super().__init__()
         self.setWindowTitle("Companion")
+        from companion.ui.icon import app_icon
+
+        self.setWindowIcon(app_icon())  # the same icon as the tray and the menu entry
         self.setAccessibleName("Companion")
         self.resize(1120, 780)
         self.args = args
@@ -143,6 +146,7 @@ class MainWindow(QMainWindow):
         self.start_screen.learn_requested.connect(self.open_learn)
         self.start_screen.breathing_requested.connect(self.open_breathing)
         self._setup_voice_banner()
+        self._setup_storage()
         self._setup_progression()
         self.reload_routines()
         if getattr(self.args, "routine", None):
@@ -172,6 +176,37 @@ class MainWindow(QMainWindow):
             banner.show_state(speaker.state)
         self.voice_banner = banner
 
+    def _setup_storage(self) -> None:
+        """The storage banner above every screen (busy, disk full, read-only, server away:
+        shown at once, in plain words), and re-reading counts and the profile when the
+        history changes or finishes opening in the background."""
+        from companion.ui.storage_banner import StorageBanner
+
+        assert self.services is not None
+        services = self.services
+        self.storage_banner = StorageBanner()
+        self._body_layout.insertWidget(0, self.storage_banner)
+        history = services.history
+        self.storage_banner.follow(history)
+        changed = getattr(history, "changed", None)
+        if changed is not None:
+            changed.connect(self._history_changed)
+        ready = getattr(history, "ready", None)
+        if ready is not None:
+            ready.connect(self._history_ready)
+
+    def _history_changed(self) -> None:
+        if self.start_screen is not None and self.player is not None \
+                and not self.session_active():
+            self.start_screen.refresh_week()
+            self.refresh_progression()
+
+    def _history_ready(self) -> None:
+        assert self.services is not None
+        self.services.refresh_profile()
+        if self.start_screen is not None and (self.player is None or not self.player.active):
+            self.reload_routines()
+
     def _database(self) -> Any:
         """The storage Database behind the history, or None (history kept in memory)."""
         assert self.services is not None
@@ -200,11 +235,23 @@ class MainWindow(QMainWindow):
         if db is None or entry is None or entry.routine is None:
             banner.hide()
             return
-        try:
-            banner.show_for(db, entry.routine, entry.alternatives)
-        except Exception:  # a suggestion is optional; never let it break the start screen
-            log.exception("progression suggestion failed")
+        from companion.report import progression_data
+        from companion.ui.operations import QueryOp
+
+        routine, alternatives, paths = entry.routine, entry.alternatives, banner.paths
+
+        def failed(exc: Exception) -> None:  # a suggestion is optional: never an error
+            log.warning("progression suggestion failed: %s", exc)
             banner.hide()
+
+        def show(suggestion: Any) -> None:
+            now = self.start_screen.selected() if self.start_screen is not None else None
+            if now is not None and now.routine is routine:  # still the one selected
+                banner.set_suggestion(routine, suggestion, alternatives)
+
+        # off the GUI thread: a history on a server that does not answer must not freeze
+        QueryOp(parent=banner, op=lambda: progression_data.current_suggestion(
+            db, routine, paths), success=show).failure(failed).run_in_background()
 
     def open_history(self) -> None:
         """The history window (H): sessions, charts, details, the clinician summary."""
@@ -496,24 +543,22 @@ class MainWindow(QMainWindow):
 
     def _save_note(self, text: str) -> None:
         """The end screen's note, into the session's history row (never spoken, never
-        sent). A failure is said beside the note, whose text stays in the box."""
+        sent), off the GUI thread. A failure is said beside the note, whose text stays."""
         assert self.end_screen is not None and self.services is not None
+        end = self.end_screen
         owner = self.session_screen()
         session = owner.session if owner is not None else None
-        session_id = session.session_id if session is not None else None
+        ref = session.note_ref if session is not None else None
         save = getattr(self.services.history, "save_note", None)
-        if session_id is None or not callable(save):
-            self.end_screen.note_saved(text, "Your note cannot be saved: this session is not "
-                                       "in your history.")
+        if ref is None or not callable(save):
+            end.note_saved(text, "Your note cannot be saved: this session is not in your "
+                           "history.")
             return
         try:
-            save(session_id, text)
+            save(ref, text, lambda problem: end.note_saved(text, problem))
         except Exception as exc:  # a note must never crash the app, nor vanish silently
             log.exception("cannot save the note")
-            self.end_screen.note_saved(text, f"Your note could not be saved ({exc}). It is "
-                                       "still here; try again in a moment.")
-            return
-        self.end_screen.note_saved(text)
+            end.note_saved(text, f"Your note could not be saved ({exc}). It is still here.")
 
     def request_end(self) -> None:
         """Esc / End: ask (Enter = end it, Esc = keep going); the engine then records

@@ -49,11 +49,13 @@ def services(_private_data_dir: Path, clock: FakeClock) -> Iterator[AppServices]
                            clock=clock, db_url=db.url)
     services.session_gate = red_flag_gate_for(history)
     yield services
-    db.close()
+    history.close()
 
 
 def rows(services: AppServices) -> list[dict[str, Any]]:
-    """Every stored session as another process would read the file."""
+    """Every stored session as another process would read the file, once the background
+    writer has committed what the journal holds."""
+    assert services.history.store.flush(10)  # type: ignore[attr-defined]
     conn = sqlite3.connect(services.paths.data_dir / "companion.sqlite3")
     conn.row_factory = sqlite3.Row
     try:
@@ -215,9 +217,13 @@ def test_b_runs_a_breathing_session_saved_as_its_own_kind_with_mood_before_and_a
     # not a workout: the weekly goal counts it only when the user says so
     app.key(Qt.Key.Key_Return)
     start = app.window.start_screen
-    assert start is not None and start.week_label.text() == "This week: 0 of 2 sessions"
+    assert start is not None
+    rows(services)  # the writer has stored it; the start screen re-reads in the background
+    app.qtbot.wait(300)
+    assert start.week_label.text() == "This week: 0 of 2 sessions"
     app.window.apply_settings(replace(services.settings, breathing_counts=True))
-    assert start.week_label.text() == "This week: 1 of 2 sessions"
+    app.qtbot.waitUntil(lambda: start.week_label.text() == "This week: 1 of 2 sessions",
+                        timeout=5000)
     # the choice is remembered for next time
     assert (services.settings.breathing_pattern, services.settings.breathing_minutes) == (
         "box", 1)
@@ -369,7 +375,8 @@ def test_leaving_the_end_screen_at_once_still_saves_the_note(
     type_text("Slept badly; this helped")
     click(end.back_button)  # before the typing pause is over
     assert app.window.current_screen() == "start"
-    assert rows(services)[0]["note"] == "Slept badly; this helped"
+    app.qtbot.waitUntil(lambda: rows(services)[0]["note"] == "Slept badly; this helped",
+                        timeout=5000)
 
 
 def test_notes_are_searched_shown_added_later_exported_and_in_the_pdf_only_when_asked(
@@ -410,7 +417,8 @@ def test_notes_are_searched_shown_added_later_exported_and_in_the_pdf_only_when_
     # the breathing session has no note yet: add one from its detail
     history.table.setFocus()
     history.table.setCurrentIndex(history.proxy.index(0, 0))  # newest first
-    app.key(Qt.Key.Key_Return)
+    with qtbot.waitSignal(history.detail_opened, timeout=10000):
+        app.key(Qt.Key.Key_Return)
     view = history.detail_view
     assert view is not None and view.note.text() == "No note yet."
     assert "breathing session" in view.header.text()
@@ -420,7 +428,7 @@ def test_notes_are_searched_shown_added_later_exported_and_in_the_pdf_only_when_
     qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is dialog.windowHandle())
     type_text("Added later: calmer")
     dialog.accept()
-    qtbot.waitUntil(lambda: view.note.text() == "Added later: calmer")
+    qtbot.waitUntil(lambda: view.note.text() == "Added later: calmer", timeout=5000)
     assert [r["note"] for r in rows(services)] == ["Shoulder twinge on rows",
                                                    "Added later: calmer"]
     assert unnamed_controls(view) == []
@@ -465,8 +473,9 @@ def test_the_note_dialog_during_a_session_keeps_the_red_button_and_u_types(
     app.run_until(lambda: app.engine.state is State.WORK)
     history.activateWindow()
     qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is history.windowHandle())
-    view = history.open_detail(history.proxy.index(0, 0))
-    assert view is not None
+    with qtbot.waitSignal(history.detail_opened, timeout=10000) as opened:
+        history.open_detail(history.proxy.index(0, 0))
+    view = opened.args[0]
     view.note_button.click()
     dialog = history.note_dialog
     assert dialog is not None and dialog.unwell_button.isVisible()

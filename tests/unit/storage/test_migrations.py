@@ -29,11 +29,11 @@ def test_revision_chain_is_linear_from_one_base_to_one_head() -> None:
     assert len(script.get_heads()) == 1
     assert len(script.get_bases()) == 1
     chain = list(script.walk_revisions())  # head first
-    assert [r.revision for r in chain] == ["0003", "0002", "0001"]
+    assert [r.revision for r in chain] == ["0004", "0003", "0002", "0001"]
     for newer, older in itertools.pairwise(chain):
         assert newer.down_revision == older.revision
         assert not newer.is_merge_point and not older.is_branch_point
-    assert head_revision() == "0003" == HEAD_REVISION
+    assert head_revision() == "0004" == HEAD_REVISION
 
 
 def test_models_match_the_schema_the_migrations_build(db: Database) -> None:
@@ -174,12 +174,12 @@ def _seed_at(db_url: str, revision: str) -> dict[str, datetime]:
     return times
 
 
-def test_a_0002_database_with_data_gains_kinds_and_notes_without_loss(db_url: str) -> None:
-    """Issue 20's upgrade from the head before it: every old session is a workout with no
-    note, nothing else changes, and the new columns work on the upgraded rows."""
-    times = _seed_at(db_url, "0002")
+def test_a_0003_database_with_data_gains_kinds_and_notes_without_loss(db_url: str) -> None:
+    """Issue 20's upgrade (0004) from the head before it: every old session is a workout
+    with no note, nothing else changes, and the new columns work on the upgraded rows."""
+    times = _seed_at(db_url, "0003")
     with Database.open(db_url) as db:
-        assert current_revision(db.engine) == "0003"
+        assert current_revision(db.engine) == "0004"
         rows = db.history()
         assert [(r.id, r.kind, r.note) for r in rows] == [(2, "workout", None),
                                                           (1, "workout", None)]
@@ -205,17 +205,17 @@ def test_a_0002_database_with_data_gains_kinds_and_notes_without_loss(db_url: st
         assert db.session_detail(1).note is None  # type: ignore[union-attr]
 
 
-def test_downgrading_0003_keeps_every_session_and_set(db_url: str) -> None:
+def test_downgrading_0004_keeps_every_session_and_set(db_url: str) -> None:
     """The downgrade drops the new columns in place: no table copy, so no cascade deletes
     of the sets and red flags hanging off `sessions`."""
-    _seed_at(db_url, "0003")
+    _seed_at(db_url, "0004")
     engine = make_engine(db_url)
     try:
         from alembic import command
 
         with engine.begin() as conn:
-            command.downgrade(alembic_config(conn), "0002")
-        assert current_revision(engine) == "0002"
+            command.downgrade(alembic_config(conn), "0003")
+        assert current_revision(engine) == "0003"
         with engine.connect() as conn:
             counts = [conn.execute(text(f"SELECT count(*) FROM {t}")).scalar()
                       for t in ("sessions", "sets", "red_flags", "checkins")]
