@@ -393,6 +393,30 @@ def render(folder: Path, clip: Clip) -> np.ndarray:
     return x + rng.normal(0.0, floor, n)
 
 
+def render_room(folder: Path, clip: Clip, seconds: float = 3.0) -> np.ndarray:
+    """The room before the clip: its background (noise, talk, TV, or the microphone floor)
+    without the speaker, as the recogniser would have heard it before the question."""
+    rng = np.random.default_rng(clip.seed + 7919)
+    n = int(seconds * RATE)
+    x = np.zeros(n)
+    c = clip.condition
+    if c.startswith(("pink", "brown")):
+        snr = float(c.removeprefix("pink").removeprefix("brown"))
+        x += _colored(n, 1.0 if c.startswith("pink") else 2.0, rng) \
+            * SPEECH_RMS * 10 ** (-snr / 20)
+    elif c.startswith("talk"):
+        x += _talk(folder, n, rng) * SPEECH_RMS * 10 ** (-float(c.removeprefix("talk")) / 20)
+    elif c == "tv":
+        level = SPEECH_RMS * 10 ** (np.random.default_rng(clip.seed).uniform(-6.0, 0.0) / 20)
+        x += _talk(folder, n, rng, streams=2 + clip.seed % 2) * level
+    return x + rng.normal(0.0, SPEECH_RMS * 10 ** (-FLOOR_DB / 20), n)
+
+
+def pcm(x: np.ndarray) -> bytes:
+    """16-bit little-endian samples of a float signal."""
+    return np.clip(np.round(x), -32768, 32767).astype("<i2").tobytes()
+
+
 def render_wav(folder: Path, clip: Clip) -> bytes:
     return to_wav(render(folder, clip))
 

@@ -371,6 +371,11 @@ def safety_steps(emergency: str = "") -> tuple[str, ...]:
 
 
 CHECKIN_TITLE = "Check-in: how are you?"
+
+#: The key that answers "all clear" at a check-in. It means nothing else during a session, so
+#: no reflex press of another key (N skips a set, Enter and Space press buttons) can declare
+#: "no symptoms" (SPEC "Answering, by key or by voice").
+ALL_CLEAR_KEY = "C"
 CHECKIN_FLAGS: tuple[tuple[Symptom, str], ...] = (
     (Symptom.CHEST_PAIN, "Chest pain, pressure, or severe shortness of breath"),
     (Symptom.DIZZINESS, "Dizziness, light-headedness, or fainting"),

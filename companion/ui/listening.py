@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Signal
 
 from companion.core.engine import SessionEngine
 from companion.ui.driver import EngineDriver
-from companion.voice.decide import Decision, VoiceCommandRouter
+from companion.voice.decide import Decision, Surroundings, VoiceCommandRouter
 from companion.voice.listen import Heard, ListenerState, ListenSettings, ListenStatus
 
 log = logging.getLogger(__name__)
@@ -111,18 +111,21 @@ class VoiceInput(QObject):
         if router is None or driver is None:
             return
         driver.run(lambda: router.handle(heard.phrase, heard.confidence, heard.expecting,
-                                         heard.margin))
+                                         heard.margin, heard.around))
 
     # for tests and the indicator
     def simulate(self, phrase: str | None, confidence: float,
-                 margin: float | None = math.inf) -> Decision | None:
+                 margin: float | None = math.inf,
+                 around: Surroundings | None = None) -> Decision | None:
         """Apply a recognised phrase as if heard now (testing aid; by default "all clear"
-        is taken as unrivalled)."""
+        is taken as unrivalled and said on its own in a quiet room)."""
         router, driver = self._router, self._driver
         if router is None or driver is None:
             return None
+        said = around or Surroundings.quiet()
         result: list[Decision] = []
-        driver.run(lambda: result.append(router.handle(phrase, confidence, None, margin)))
+        driver.run(lambda: result.append(router.handle(phrase, confidence, None, margin,
+                                                       said)))
         return result[0] if result else None
 
 

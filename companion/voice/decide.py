@@ -24,6 +24,7 @@ from companion.core.events import (
     State,
     StateChanged,
 )
+from companion.core.safety import ALL_CLEAR_KEY
 from companion.core.timeline import SegmentKind
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,18 @@ ALL_CLEAR_PHRASES = ("all clear",)
 STOP_PHRASES = ("stop", "help", "not well")
 # Symptom words stop too: someone naming a symptom must never be carried on.
 SYMPTOM_WORDS = ("chest", "dizzy", "pain", "hurts", "headache")
+# ...and the sentences people say them in (as whole phrases, the recogniser does not force
+# "my chest hurts" onto a number or a control word between questions). Stop-class everywhere,
+# at the effort question too: unlike the single words, no number sounds like them.
+SYMPTOM_SENTENCES = ("my chest hurts", "chest pain", "i can't breathe", "i feel faint",
+                     "i feel dizzy", "i feel sick", "it hurts", "i'm in pain",
+                     "i don't feel well", "something's wrong", "my heart")
+# The commonest other ways of saying "no symptoms". They are recognised (so they do not land
+# on "stop" or "help") but never move a session on: the app answers with the phrase that
+# works ("say all clear, or press C"). Why not accept them: "i'm fine" is one vowel from
+# "i feel faint", "no, all clear" is "not all clear" with one sound less; see README.
+NATURAL_ANSWERS = ("all good", "i'm fine", "i'm okay", "i'm good", "fine", "i'm all right",
+                   "no problems", "no all clear")
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
                 "nine", "ten")
 CONTROL_WORDS = ("pause", "resume", "skip", "repeat", "done")
@@ -55,9 +68,9 @@ FILLER_WORDS = ("no", "yes")
 # Rivals of "all clear": rhymes and near-rhymes that give similar-sounding speech somewhere
 # else to land than on the one phrase that lets a session move on. Always "unclear".
 NEAR_ALL_CLEAR = ("all fear", "all near", "all year", "call clear", "fall clear",
-                  "hall clear", "oh dear", "all gear", "all")
+                  "hall clear", "oh dear", "all gear", "all", "all cleared", "not all clear")
 
-_RED = set(STOP_PHRASES) | set(SYMPTOM_WORDS)
+_RED = set(STOP_PHRASES) | set(SYMPTOM_WORDS) | set(SYMPTOM_SENTENCES)
 
 
 def grammar_words(expecting: Expecting) -> tuple[str, ...]:
@@ -71,18 +84,18 @@ def grammar_words(expecting: Expecting) -> tuple[str, ...]:
     (mostly "all ..." phrases heard as "help"), with them 8, at the price of some "done"s
     heard as "all year" (asked again).
     """
-    words: list[str] = [*STOP_PHRASES]
+    words: list[str] = [*STOP_PHRASES, *SYMPTOM_SENTENCES]
     if expecting is Expecting.CHECKIN:
         words += [*SYMPTOM_WORDS, *ALL_CLEAR_PHRASES, "pause", "repeat", *FILLER_WORDS,
-                  *NEAR_ALL_CLEAR]
+                  *NEAR_ALL_CLEAR, *NATURAL_ANSWERS]
     elif expecting is Expecting.EFFORT:
-        # No symptom words here: "eight" came out as "headache" and "ten" as "pain".
+        # No single symptom words here: "eight" came out as "headache" and "ten" as "pain".
         words += [*NUMBER_WORDS, "pause", "skip", "repeat"]
     elif expecting is Expecting.MOOD:
         words += [*NUMBER_WORDS[1:6], "repeat"]
     else:
         words += [*SYMPTOM_WORDS, *NUMBER_WORDS, *CONTROL_WORDS, *FILLER_WORDS,
-                  *NEAR_ALL_CLEAR]
+                  *NEAR_ALL_CLEAR, *NATURAL_ANSWERS]
     return tuple(words)
 
 
@@ -116,6 +129,12 @@ ALL_CLEAR_BAR = 0.70
 # 20 at 0.5 or more). No margin (None) means not accepted: input that has no runner-up
 # (simulated answers) passes math.inf explicitly.
 ALL_CLEAR_MARGIN = 0.5
+# ...and it must be a short answer said on its own, in the answer window (Surroundings).
+ANSWER_WINDOW = 10.0  # seconds after listening started (the question ended)
+ANSWER_MIN_S = 0.25
+ANSWER_MAX_S = 1.6  # "all clear" said slowly is ~1 s
+BACKGROUND_MAX = 0.2  # share of speech in the 1.5 s before it
+AFTER_MAX = 0.2  # share of speech in the hold after it
 # Numbers and control words: right and wrong overlap widely; the bar only drops the worst.
 COMMAND_BAR = 0.2
 # Stop-class and symptom words act at any confidence at a check-in (the symptom question:
@@ -133,12 +152,63 @@ _QUESTIONS = (Expecting.CHECKIN, Expecting.EFFORT, Expecting.MOOD)
 
 
 @dataclass(frozen=True)
+class Surroundings:
+    """How an utterance was said (from the recogniser's endpointer, vad.Utterance): times in
+    seconds from when listening started, `background`/`speech_after` the share of speech
+    (anyone's) in the 1.5 s before it and in the hold after it, `at_open` whether it was
+    already going on when listening started, `followed` whether another utterance began in
+    the hold (None: not known), `snr_db` its level above the steady noise."""
+
+    start: float
+    end: float
+    background: float = 0.0
+    at_open: bool = False
+    followed: bool | None = False
+    speech_after: float = 0.0
+    snr_db: float = 40.0
+
+    @classmethod
+    def quiet(cls, start: float = 1.0, end: float = 1.7) -> Surroundings:
+        """A short answer in a quiet room (testing aids and simulated answers)."""
+        return cls(start, end)
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+    def not_an_answer(self) -> str | None:
+        """Why this is not a short answer said on its own in the answer window (the reason
+        code of Decision.reason), or None when it is."""
+        if self.at_open or self.background > BACKGROUND_MAX or self.speech_after > AFTER_MAX:
+            return "talk"
+        if self.followed is not False:
+            return "followed"
+        if not ANSWER_MIN_S <= self.duration <= ANSWER_MAX_S:
+            return "long"
+        if self.start > ANSWER_WINDOW:
+            return "late"
+        return None
+
+
+# What the microphone line says when "all clear" was heard but not taken, by reason.
+_REASONS = {
+    "talk": "there's talking in the background: press {key} for all clear",
+    "followed": "heard more after it: say all clear again, or press {key}",
+    "long": "please say just \"all clear\", or press {key}",
+    "late": "please say it again, or press {key}",
+    "unsure": "please say it again, or press {key}",
+    "natural": "to carry on, say \"all clear\" or press {key}",
+}
+
+
+@dataclass(frozen=True)
 class Decision:
     action: Action
     value: int | None = None
     phrase: str | None = None
     confidence: float = 0.0
     expecting: Expecting | None = None
+    reason: str | None = None  # why "all clear" (or a natural answer) was not taken
 
     @property
     def heard_text(self) -> str:
@@ -146,21 +216,24 @@ class Decision:
         if self.phrase is None:
             return "Didn't catch that"
         text = str(self.value) if self.value is not None else self.phrase
+        if self.reason is not None and self.action is Action.ASK_AGAIN:
+            return f"Heard: {text}? " + _REASONS[self.reason].format(key=ALL_CLEAR_KEY)
         if self.action is Action.ASK_AGAIN:
             return f"Heard: {text}? Please say it again"
         return f"Heard: {text}"
 
 
-def _unclear(phrase: str | None, confidence: float, expecting: Expecting | None) -> Decision:
+def _unclear(phrase: str | None, confidence: float, expecting: Expecting | None,
+             reason: str | None = None) -> Decision:
     action = Action.ASK_AGAIN if expecting in _QUESTIONS else Action.IGNORE
-    return Decision(action, None, phrase, confidence, expecting)
+    return Decision(action, None, phrase, confidence, expecting, reason)
 
 
 def decide(phrase: str | None, confidence: float, expecting: Expecting | None,
-           margin: float | None = None) -> Decision:
+           margin: float | None = None, around: Surroundings | None = None) -> Decision:
     """Map what was heard to an action. Pure; every branch has a unit test. `margin`: see
-    ALL_CLEAR_MARGIN (the recogniser always gives one with "all clear"; without one,
-    "all clear" asks again)."""
+    ALL_CLEAR_MARGIN; `around`: see Surroundings. "All clear" counts only with both (the
+    recogniser always gives them with "all clear"; without them it asks again)."""
     if expecting is None:
         return Decision(Action.IGNORE, None, phrase, confidence, expecting)
     if not phrase:
@@ -177,10 +250,17 @@ def decide(phrase: str | None, confidence: float, expecting: Expecting | None,
             return make(Action.RED_FLAG)
         return make(Action.ASK_AGAIN)  # "did you say stop?": the UI says stop again or press U
     if phrase in ALL_CLEAR_PHRASES:
-        if expecting is Expecting.CHECKIN and confidence >= ALL_CLEAR_BAR \
-                and margin is not None and margin >= ALL_CLEAR_MARGIN:
-            return make(Action.ALL_CLEAR)
-        return _unclear(phrase, confidence, expecting)
+        if expecting is not Expecting.CHECKIN:
+            return _unclear(phrase, confidence, expecting)
+        if confidence < ALL_CLEAR_BAR or margin is None or margin < ALL_CLEAR_MARGIN:
+            return _unclear(phrase, confidence, expecting, "unsure")
+        why = "unsure" if around is None else around.not_an_answer()
+        if why is not None:
+            return _unclear(phrase, confidence, expecting, why)
+        return make(Action.ALL_CLEAR)
+    if phrase in NATURAL_ANSWERS:
+        return _unclear(phrase, confidence, expecting,
+                        "natural" if expecting is Expecting.CHECKIN else None)
     if phrase in NUMBER_WORDS:
         n = NUMBER_WORDS.index(phrase)
         if confidence < COMMAND_BAR:
@@ -292,7 +372,8 @@ class VoiceCommandRouter:
 
     # -- acting on what was heard -------------------------------------------------------------
     def handle(self, phrase: str | None, confidence: float,
-               expecting: Expecting | None = None, margin: float | None = None) -> Decision:
+               expecting: Expecting | None = None, margin: float | None = None,
+               around: Surroundings | None = None) -> Decision:
         """Decide and act. `expecting` is what was being listened for when it was heard;
         the current context wins if the session has moved on since (a stale "all clear"
         from a finished check-in must not answer the next one)."""
@@ -301,7 +382,7 @@ class VoiceCommandRouter:
             decision = decide(phrase, confidence, now) if phrase in _RED else \
                 Decision(Action.IGNORE, None, phrase, confidence, expecting)
         else:
-            decision = decide(phrase, confidence, now, margin)
+            decision = decide(phrase, confidence, now, margin, around)
         self._apply(decision)
         for listener in list(self._decision_listeners):
             listener(decision)
