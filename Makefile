@@ -7,19 +7,22 @@ BIN    := $(VENV)/bin
 SYSTEM_PACKAGES := espeak-ng libpulse0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
                    libegl1 libgl1 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 fonts-dejavu-core \
                    libportaudio2
+# ...and for the tests and bench only: Flite, one of the voice families of the voice-command
+# test clips (scripts/make_asr_clips.py).
+TEST_SYSTEM_PACKAGES := flite
 
-.PHONY: run test bench lint typecheck screenshots sysdeps install install-test clean
+.PHONY: run test bench lint typecheck screenshots sysdeps sysdeps-test install install-test clean
 
 ## run: create .venv, install, open the app (SQLite database in your user data folder)
 run: sysdeps install
 	$(BIN)/python -m companion $(ARGS)
 
 ## test: install the test extras and run the whole suite headless
-test: sysdeps install-test
+test: sysdeps-test install-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## bench: run the benchmarks; writes bench/results.json and prints a table
-bench: sysdeps install-test
+bench: sysdeps-test install-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench
 
 ## screenshots: render every screen offscreen to docs/screenshots/*.png
@@ -30,6 +33,9 @@ screenshots: sysdeps install-test
 lint: install-test
 	$(BIN)/ruff check companion tests bench scripts
 	$(BIN)/mypy
+
+sysdeps-test:
+	@$(MAKE) --no-print-directory sysdeps SYSTEM_PACKAGES="$(SYSTEM_PACKAGES) $(TEST_SYSTEM_PACKAGES)"
 
 sysdeps:
 	@missing=""; \

@@ -192,12 +192,12 @@ class Surroundings:
 
 # What the microphone line says when "all clear" was heard but not taken, by reason.
 _REASONS = {
-    "talk": "there's talking in the background: press {key} for all clear",
-    "followed": "heard more after it: say all clear again, or press {key}",
-    "long": "please say just \"all clear\", or press {key}",
-    "late": "please say it again, or press {key}",
-    "unsure": "please say it again, or press {key}",
-    "natural": "to carry on, say \"all clear\" or press {key}",
+    "talk": "There's talking in the background: press {key} for all clear",
+    "followed": "Heard more after it: say all clear again, or press {key}",
+    "long": "Please say just \"all clear\", or press {key}",
+    "late": "Please say it again, or press {key}",
+    "unsure": "Please say it again, or press {key}",
+    "natural": "To carry on, say \"all clear\" or press {key}",
 }
 
 
@@ -245,7 +245,9 @@ def decide(phrase: str | None, confidence: float, expecting: Expecting | None,
     # Stop-class first: nothing else is even considered when someone may be unwell.
     red = phrase in _RED or (phrase == "yes" and expecting is Expecting.CHECKIN)
     if red:
-        bar = STOP_BAR_NUMBERS if expecting in (Expecting.EFFORT, Expecting.MOOD) else STOP_BAR
+        numbers_near = expecting in (Expecting.EFFORT, Expecting.MOOD) \
+            and phrase not in SYMPTOM_SENTENCES  # no number sounds like a sentence
+        bar = STOP_BAR_NUMBERS if numbers_near else STOP_BAR
         if expecting is Expecting.CHECKIN or confidence >= bar:
             return make(Action.RED_FLAG)
         return make(Action.ASK_AGAIN)  # "did you say stop?": the UI says stop again or press U

@@ -28,6 +28,8 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
+
 from companion.voice import vad
 from companion.voice.decide import ALL_CLEAR_PHRASES, Expecting, Surroundings, grammar_words
 
@@ -91,6 +93,7 @@ class ListenStatus(enum.Enum):
 class ListenerState:
     status: ListenStatus = ListenStatus.OK
     reason: str = ""
+    noisy: bool = False  # too noisy to listen: "It's noisy here: please use the keys"
 
     @property
     def enabled(self) -> bool:
@@ -151,6 +154,8 @@ class NoiseReport:
 ResultCallback = Callable[[Heard], None]
 StateCallback = Callable[[ListenerState], None]
 NoiseCallback = Callable[[NoiseReport], None]
+LevelCallback = Callable[[float], None]
+LEVEL_EVERY = 0.1  # seconds between input-level reports (the loudest block since the last)
 
 
 class Listener(Protocol):
@@ -202,7 +207,6 @@ class _Decoder:
     """Lives in the child: the VAD endpointer plus grammar searches per context."""
 
     def __init__(self, options: dict[str, Any], yardstick: Connection | None = None) -> None:
-        import numpy as np
         from pocketsphinx import Decoder
 
         self._np = np
@@ -824,6 +828,9 @@ class VoiceListener:
         self._want_mic = microphone
         self._result_cbs: list[ResultCallback] = []
         self._state_cbs: list[StateCallback] = []
+        self._level_cbs: list[LevelCallback] = []
+        self._level_peak = vad.SILENT_DB
+        self._level_at = 0.0
         self.recogniser.on_result(self._on_heard)
         self.recogniser.on_state(self._on_recogniser_state)
 
@@ -859,7 +866,9 @@ class VoiceListener:
 
             def callback(indata: Any, frames: int, t: Any, status: Any) -> None:
                 stamp = time.monotonic() - frames / SAMPLE_RATE
-                self.feed(bytes(indata), stamp)
+                data = bytes(indata)
+                self._report_level(data, stamp)
+                self.feed(data, stamp)
 
             self._stream = sd.RawInputStream(samplerate=SAMPLE_RATE, channels=1,
                                              dtype="int16", blocksize=FRAME_BYTES // 2,
@@ -905,6 +914,29 @@ class VoiceListener:
     def on_state(self, callback: StateCallback) -> None:
         self._state_cbs.append(callback)
 
+    def on_noise(self, callback: NoiseCallback) -> None:
+        """"Too noisy to listen" turned on or off (on the recogniser's reader thread)."""
+        self.recogniser.on_noise(callback)
+
+    def on_level(self, callback: LevelCallback) -> None:
+        """The microphone's input level in dBFS, about LEVEL_EVERY s apart (on the audio
+        thread; whether or not the app is listening)."""
+        self._level_cbs.append(callback)
+
+    def _report_level(self, data: bytes, stamp: float) -> None:
+        if not self._level_cbs:
+            return
+        self._level_peak = max(self._level_peak, vad.level_db(
+            np.frombuffer(data, dtype=np.int16)))
+        if stamp - self._level_at < LEVEL_EVERY:
+            return
+        level, self._level_peak, self._level_at = self._level_peak, vad.SILENT_DB, stamp
+        for cb in list(self._level_cbs):
+            try:
+                cb(level)
+            except Exception:
+                log.exception("level callback failed")
+
     def close(self) -> None:
         if self._stream is not None:
             with contextlib.suppress(Exception):  # PortAudio errors on teardown are moot
@@ -937,3 +969,42 @@ class VoiceListener:
             except Exception:
                 log.exception("listener state callback failed")
         return self.state
+
+
+# -- `companion listen`: the app's own path, from files or the microphone ------------------------
+def listen_samples(ear: VoiceListener, data: bytes, expecting: Expecting,
+                   timeout: float = 20.0) -> list[Heard]:
+    """Everything an open `VoiceListener` (microphone=False) hears in these 16 kHz mono
+    16-bit samples while `expecting`, exactly as in a session: the same recogniser process,
+    endpointer, noise handling and grammar. Each call starts in a fresh room (what the
+    previous file taught the endpointer about background talk is forgotten)."""
+    got: list[Heard] = []
+    ear.on_result(got.append)
+    try:
+        ear.stop()
+        ear.recogniser.new_room()
+        ear.start(expecting)
+        data = data + bytes(int(FILE_TAIL * SAMPLE_RATE) * 2)
+        t0 = time.monotonic()
+        for i in range(0, len(data), FRAME_BYTES):
+            ear.feed(data[i:i + FRAME_BYTES], t0 + i / (2 * SAMPLE_RATE))
+        ear.recogniser.flush(timeout)
+        ear.stop()
+    finally:
+        ear._result_cbs.remove(got.append)
+    return got
+
+
+def load_samples(path: Path) -> bytes:
+    """A WAV file as 16 kHz mono 16-bit samples (other rates, widths and channel counts are
+    converted). Raises audio.BadWav with a plain reason for anything else."""
+    from companion.voice.audio import BadWav
+    from companion.voice.audio import read_wav as read_any
+
+    try:
+        data = read_any(path, SAMPLE_RATE)
+    except FileNotFoundError:
+        raise BadWav(f"{path}: no such file") from None
+    except OSError as exc:
+        raise BadWav(f"{path}: {exc.strerror or exc}") from None
+    return np.clip(np.round(data * 32768.0), -32768, 32767).astype("<i2").tobytes()
