@@ -22,7 +22,7 @@ Figures (natural family; the same with an `_espeak` suffix for espeak-ng):
   for ALL_CLEAR_HOLD to see that nothing follows).
 - asr_accuracy: clean command clips decoded in their context, heard exactly (as before).
 - asr_false_stop_between: clean numbers (counting reps aloud) that stop the session
-  between questions.
+  between questions; asr_false_stop_rest: numbers given at the effort question that stop it.
 - asr_cond_<condition>_{accept,stop,false_clear}: per condition, natural family.
 """
 
@@ -69,7 +69,7 @@ STOP_KINDS = ("stop", "symptom")
 
 
 # What the bench decodes of the test set (the whole set is ~4000 decodes, too long for a
-# shared 2-core machine): espeak-ng at its normal rate; Piper and Flite slt at all three
+# shared 2-core machine): espeak-ng en-us and en+f3 at the normal rate; Piper and Flite slt at all three
 # rates, Flite kal16 at the normal rate. "all clear" and the stop words in quiet, both steady
 # 10 dB noises and one other condition each (in turn); every other kind as built (quiet and
 # one noisy condition), over these phrases:
@@ -79,6 +79,7 @@ BENCH_NATURAL = ("all good", "i'm fine", "no, all clear", "i'm okay", "i'm good"
 BENCH_OOV = ("banana", "maybe", "hello", "i don't know")
 BENCH_NUMBERS = ("zero", "two", "five", "seven", "eight", "ten")
 TV_CLIPS = 40
+BENCH_ESPEAK = ("espeak:en-us", "espeak:en+f3")
 
 
 def bench_clips(clips: Iterable[Clip]) -> list[Clip]:
@@ -89,7 +90,7 @@ def bench_clips(clips: Iterable[Clip]) -> list[Clip]:
             if int(c.file[3:6]) < TV_CLIPS:
                 out.append(c)
             continue
-        if c.family == "espeak" and c.rate != "normal":
+        if c.family == "espeak" and (c.rate != "normal" or c.voice not in BENCH_ESPEAK):
             continue
         if c.voice == "flite:kal16" and c.rate != "normal":
             continue
@@ -99,13 +100,17 @@ def bench_clips(clips: Iterable[Clip]) -> list[Clip]:
                 continue
             if c.family == "espeak" and c.text != spoken(c.text):
                 continue
+            if c.text == "all clear.":  # Piper and Flite end every sentence with a full
+                continue  # stop: the same take as "all clear"
         elif (c.kind == "symptom" and c.text not in BENCH_SYMPTOMS) \
                 or (c.kind == "natural" and c.text not in BENCH_NATURAL) \
                 or (c.kind == "oov" and c.text not in BENCH_OOV) \
                 or (c.kind == "number" and c.text not in BENCH_NUMBERS):
             continue
         out.append(c)
-    return out
+    # the natural voices first (their figures are the targets), then TV, then espeak-ng
+    order = {"piper": 0, "flite": 1, "tv": 2, "espeak": 3}
+    return sorted(out, key=lambda c: order[c.family])
 
 
 def jobs(clips: Iterable[Clip]) -> list[tuple[Clip, Expecting]]:
@@ -205,6 +210,9 @@ def figures(records: list[dict[str, Any]], latency: dict[str, list[float]]) -> d
         out[f"asr_false_stop_between{suffix}"] = float(sum(
             Action.RED_FLAG in decisions(r) for r in rs
             if r["context"] == "always" and r["kind"] == "number"))
+        out[f"asr_false_stop_rest{suffix}"] = float(sum(
+            Action.RED_FLAG in decisions(r) for r in rs
+            if r["context"] == "effort" and r["kind"] == "number"))
         commands = [r for r in rs if r["condition"] == "clean" and r["kind"] in
                     ("all_clear", "stop", "number", "control") and r["text"] == spoken(
                         r["text"]) and r["context"] == answer_context(r["text"]).value]

@@ -53,7 +53,7 @@ import numpy as np
 if TYPE_CHECKING:
     from companion.voice.decide import Expecting
 
-VERSION = 4
+VERSION = 5
 RATE = 16000
 # Every dry take is levelled to this active-speech RMS (-24 dBFS): peaks stay below clipping.
 SPEECH_RMS = 32768 * 10 ** (-24 / 20)
@@ -303,6 +303,8 @@ def _active_rms(x: np.ndarray) -> float:
 
 
 def _slug(text: str) -> str:
+    """A file-name part, distinct for every text ("all clear!" and "all clear." too)."""
+    text = text.replace("!", " excl").replace(".", " dot").replace("'", "")
     return "".join(c if c.isalnum() else "_" for c in text).strip("_")
 
 
