@@ -70,6 +70,12 @@ FILLER_WORDS = ("no", "yes")
 NEAR_ALL_CLEAR = ("all fear", "all near", "all year", "call clear", "fall clear",
                   "hall clear", "oh dear", "all gear", "all", "all cleared", "not all clear")
 
+# "all clear" taken back in the same breath ("all clear, no wait", "all clear... actually
+# no"): the recogniser may hear any run of these words after "all clear" (a JSGF rule, see
+# listen._jsgf), and such an utterance is never "all clear". Found on the test clips: a fast
+# voice said "all clear, no wait" in 1.1 s with no pause, and it was heard as "all clear".
+TAKE_BACK_WORDS = ("no", "not", "wait", "but", "actually", "stop")
+
 _RED = set(STOP_PHRASES) | set(SYMPTOM_WORDS) | set(SYMPTOM_SENTENCES)
 
 

@@ -31,7 +31,13 @@ from typing import Any, Protocol
 import numpy as np
 
 from companion.voice import vad
-from companion.voice.decide import ALL_CLEAR_PHRASES, Expecting, Surroundings, grammar_words
+from companion.voice.decide import (
+    ALL_CLEAR_PHRASES,
+    TAKE_BACK_WORDS,
+    Expecting,
+    Surroundings,
+    grammar_words,
+)
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +201,18 @@ def confidence_from_gap(gap_per_frame: float) -> float:
 
 def _jsgf(expecting: Expecting) -> str:
     alts = " | ".join(grammar_words(expecting))
+    if "all clear" in grammar_words(expecting):  # "all clear" taken back: never all clear
+        alts += f" | all clear ({' | '.join(TAKE_BACK_WORDS)})+"
     return f"#JSGF V1.0;\ngrammar {expecting.value};\npublic <cmd> = {alts};\n"
+
+
+def _complete(phrase: str, expecting: Expecting) -> bool:
+    """Whether the grammar search ended on a whole phrase (not a partial path)."""
+    if phrase in grammar_words(expecting):
+        return True
+    words = phrase.split()
+    return phrase.startswith("all clear ") and "all clear" in grammar_words(expecting) \
+        and all(w in TAKE_BACK_WORDS for w in words[2:])
 
 
 def _clean(hypstr: str) -> str:
@@ -438,7 +455,7 @@ class _Decoder:
         if not answered:
             _, free = self._search("phones", data)
         shown: str | None = phrase
-        if phrase not in grammar_words(self.expecting) or score is None or free is None:
+        if not _complete(phrase, self.expecting) or score is None or free is None:
             conf, shown = 0.0, None  # partial path (grammar not finished) or nothing
         else:
             conf = confidence_from_gap((score - free) / frames)
