@@ -69,10 +69,10 @@ STOP_KINDS = ("stop", "symptom")
 
 
 # What the bench decodes of the test set (the whole set is ~4000 decodes, too long for a
-# shared 2-core machine): espeak-ng en-us and en+f3 at the normal rate; Piper and Flite slt at all three
-# rates, Flite kal16 at the normal rate. "all clear" and the stop words in quiet, both steady
-# 10 dB noises and one other condition each (in turn); every other kind as built (quiet and
-# one noisy condition), over these phrases:
+# shared 2-core machine): espeak-ng en-us and en+f3 at the normal rate; Piper and Flite slt
+# at all three rates, Flite kal16 at the normal rate. "all clear" and the stop words in
+# quiet, both steady 10 dB noises and one other condition each (in turn); every other kind
+# as built (quiet and one noisy condition), over these phrases:
 BENCH_SYMPTOMS = ("my chest hurts", "i can't breathe", "i feel faint", "i feel dizzy",
                   "my heart is racing", "i have a headache")
 BENCH_NATURAL = ("all good", "i'm fine", "no, all clear", "i'm okay", "i'm good", "fine")
