@@ -15,11 +15,20 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from companion.core.engine import SessionEngine
+from companion.core.safety import ALL_CLEAR_KEY
 from companion.ui.driver import EngineDriver
-from companion.voice.decide import Decision, Expecting, Surroundings, VoiceCommandRouter, decide
+from companion.voice.decide import (
+    CONFIRM_PROMPT,
+    Action,
+    Decision,
+    Expecting,
+    Surroundings,
+    VoiceCommandRouter,
+    decide,
+)
 from companion.voice.listen import (
     Heard,
     ListenerState,
@@ -65,6 +74,11 @@ class VoiceInput(QObject):
         self.heard.connect(self._on_heard)
         self.state_changed.connect(self._remember_state)
         self.noise_changed.connect(self._on_noise)
+        self.decided.connect(self._on_decision)
+        # the confirmation question ("All clear? Say yes, or press C") times out by itself
+        self._expiry = QTimer(self)
+        self._expiry.setInterval(500)
+        self._expiry.timeout.connect(self._expire)
 
     # -- lifecycle ---------------------------------------------------------------------------
     def open(self) -> None:
@@ -134,9 +148,20 @@ class VoiceInput(QObject):
         self._driver = driver
         self._router = VoiceCommandRouter(engine, self._listener)
         self._router.on_decision(self.decided.emit)
+        self._expiry.start()
         return self._router
 
+    def _on_decision(self, decision: Decision) -> None:
+        if decision.action is Action.CONFIRM and self._speaker is not None:
+            self._say(CONFIRM_PROMPT.format(key=ALL_CLEAR_KEY))
+
+    def _expire(self) -> None:
+        router, driver = self._router, self._driver
+        if router is not None and driver is not None and router.confirming:
+            driver.run(router.expire)
+
     def detach(self) -> None:
+        self._expiry.stop()
         if self._listener is not None and self._router is not None:
             self._listener.stop()
         self._router = None

@@ -39,6 +39,7 @@ class Expecting(enum.Enum):
     TO_FATIGUE = "to_fatigue"
     PAUSED = "paused"
     ALWAYS = "always"  # between questions: only the stop-class phrases
+    CONFIRM = "confirm"  # "All clear? Say yes, or press C" (a check-in, still on hold)
 
 
 # -- the vocabulary ---------------------------------------------------------------------------
@@ -99,6 +100,9 @@ def grammar_words(expecting: Expecting) -> tuple[str, ...]:
         words += [*NUMBER_WORDS, "pause", "skip", "repeat"]
     elif expecting is Expecting.MOOD:
         words += [*NUMBER_WORDS[1:6], "repeat"]
+    elif expecting is Expecting.CONFIRM:
+        words += [*SYMPTOM_WORDS, *ALL_CLEAR_PHRASES, *FILLER_WORDS, *NEAR_ALL_CLEAR,
+                  *NATURAL_ANSWERS, "repeat"]
     else:
         words += [*SYMPTOM_WORDS, *NUMBER_WORDS, *CONTROL_WORDS, *FILLER_WORDS,
                   *NEAR_ALL_CLEAR, *NATURAL_ANSWERS]
@@ -118,6 +122,7 @@ class Action(enum.Enum):
     REPEAT = "repeat"
     DONE = "done"
     IGNORE = "ignore"
+    CONFIRM = "confirm"  # ask "All clear? Say yes, or press C"
 
 
 # Confidence bars (0..1, see listen.confidence_from_gap), set on the TUNING clip set
@@ -144,6 +149,19 @@ ANSWER_MIN_S = 0.25
 ANSWER_MAX_S = 1.6  # "all clear" said slowly is ~1 s
 BACKGROUND_MAX = 0.2  # share of speech in the 1.5 s before it
 AFTER_MAX = 0.2  # share of speech in the hold after it
+# A confirmation turn where doubt remains: a short answer said on its own that was heard
+# as "all clear" without the confidence or the lead, or as one of its rivals ("all
+# cleared", "fall clear"...: the recogniser's commonest way of mishearing a real "all
+# clear" from the test voices), makes the app ask "All clear? Say yes, or press C". A
+# confident "yes" (or "all clear" by the usual rules) said on its own within CONFIRM_WINDOW
+# then counts as all clear; a stop word or symptom stops; anything else asks the check-in
+# again. Why it is safe: the person states "yes" to an explicit question about all clear;
+# a near-miss ("not all clear") answered "no" asks again.
+CONFIRMABLE = ("all clear", "all cleared", "fall clear", "call clear", "hall clear",
+               "all fear", "all near", "all year", "all gear")
+CONFIRM_WINDOW = 8.0  # seconds the confirmation question waits for its answer
+YES_BAR = 0.3
+CONFIRM_PROMPT = "All clear? Say yes, or press {key}."
 # Numbers and control words: right and wrong overlap widely; the bar only drops the worst.
 COMMAND_BAR = 0.2
 # Stop-class and symptom words act at any confidence at a check-in (the symptom question:
@@ -157,7 +175,7 @@ COMMAND_BAR = 0.2
 STOP_BAR = 0.1
 STOP_BAR_NUMBERS = 0.1  # single words at the effort and mood questions
 
-_QUESTIONS = (Expecting.CHECKIN, Expecting.EFFORT, Expecting.MOOD)
+_QUESTIONS = (Expecting.CHECKIN, Expecting.EFFORT, Expecting.MOOD, Expecting.CONFIRM)
 
 
 @dataclass(frozen=True)
@@ -225,6 +243,8 @@ class Decision:
         if self.phrase is None:
             return "Didn't catch that"
         text = str(self.value) if self.value is not None else self.phrase
+        if self.action is Action.CONFIRM:
+            return f"Heard: {text}? " + CONFIRM_PROMPT.format(key=ALL_CLEAR_KEY)
         if self.reason is not None and self.action is Action.ASK_AGAIN:
             return f"Heard: {text}? " + _REASONS[self.reason].format(key=ALL_CLEAR_KEY)
         if self.action is Action.ASK_AGAIN:
@@ -253,22 +273,27 @@ def decide(phrase: str | None, confidence: float, expecting: Expecting | None,
 
     # Stop-class first: nothing else is even considered when someone may be unwell.
     red = phrase in _RED or (phrase == "yes" and expecting is Expecting.CHECKIN)
+    if expecting is Expecting.CONFIRM and not red:
+        return _confirmed(phrase, confidence, margin, around)
     if red:
         numbers_near = expecting in (Expecting.EFFORT, Expecting.MOOD) \
             and phrase not in SYMPTOM_SENTENCES  # no number sounds like a sentence
         bar = STOP_BAR_NUMBERS if numbers_near else STOP_BAR
-        if expecting is Expecting.CHECKIN or confidence >= bar:
+        if expecting in (Expecting.CHECKIN, Expecting.CONFIRM) or confidence >= bar:
             return make(Action.RED_FLAG)
         return make(Action.ASK_AGAIN)  # "did you say stop?": the UI says stop again or press U
     if phrase in ALL_CLEAR_PHRASES:
         if expecting is not Expecting.CHECKIN:
             return _unclear(phrase, confidence, expecting)
-        if confidence < ALL_CLEAR_BAR or margin is None or margin < ALL_CLEAR_MARGIN:
-            return _unclear(phrase, confidence, expecting, "unsure")
         why = "unsure" if around is None else around.not_an_answer()
         if why is not None:
             return _unclear(phrase, confidence, expecting, why)
+        if confidence < ALL_CLEAR_BAR or margin is None or margin < ALL_CLEAR_MARGIN:
+            return make(Action.CONFIRM)  # a short answer on its own: ask, don't guess
         return make(Action.ALL_CLEAR)
+    if phrase in CONFIRMABLE and expecting is Expecting.CHECKIN and around is not None \
+            and around.not_an_answer() is None:
+        return make(Action.CONFIRM)
     if phrase in NATURAL_ANSWERS:
         return _unclear(phrase, confidence, expecting,
                         "natural" if expecting is Expecting.CHECKIN else None)
@@ -292,6 +317,23 @@ def decide(phrase: str | None, confidence: float, expecting: Expecting | None,
             return _unclear(phrase, confidence, expecting)
         return make(Action(phrase))
     return _unclear(phrase, confidence, expecting)  # fillers and anything unknown
+
+
+def _confirmed(phrase: str, confidence: float, margin: float | None,
+               around: Surroundings | None) -> Decision:
+    """The answer to "All clear? Say yes, or press C" (stop-class handled before)."""
+    ctx = Expecting.CONFIRM
+    on_its_own = around is not None and around.not_an_answer() is None
+    if phrase == "yes" and confidence >= YES_BAR and on_its_own:
+        return Decision(Action.ALL_CLEAR, None, phrase, confidence, ctx)
+    if phrase in ALL_CLEAR_PHRASES and on_its_own and confidence >= ALL_CLEAR_BAR \
+            and margin is not None and margin >= ALL_CLEAR_MARGIN:
+        return Decision(Action.ALL_CLEAR, None, phrase, confidence, ctx)
+    if phrase == "repeat":
+        return Decision(Action.CONFIRM, None, phrase, confidence, ctx)
+    # "no", a natural answer, a rival again, anything unclear: the check-in is asked again
+    return Decision(Action.ASK_AGAIN, None, phrase, confidence, ctx,
+                    "natural" if phrase in NATURAL_ANSWERS else None)
 
 
 # -- the router -------------------------------------------------------------------------------
@@ -324,6 +366,7 @@ class VoiceCommandRouter:
         self._decision_listeners: list[DecisionListener] = []
         self._current: Expecting | None = None
         self._last_reask: float | None = None
+        self._confirm_until: float | None = None  # engine clock: the confirmation turn
         engine.subscribe(self._on_engine_event)
 
     def on_decision(self, listener: DecisionListener) -> None:
@@ -339,6 +382,8 @@ class VoiceCommandRouter:
         if e.state is State.IDLE or e.state is State.ENDED or e.state is State.STOPPED:
             return None
         if e.state is State.CHECKIN:
+            if self._confirm_until is not None and e.clock.now() < self._confirm_until:
+                return Expecting.CONFIRM
             return Expecting.CHECKIN
         if e.state is State.PAUSED:
             return Expecting.PAUSED
@@ -378,7 +423,22 @@ class VoiceCommandRouter:
     def _on_engine_event(self, event: Event) -> None:
         if isinstance(event, EffortRecorded):
             self._effort_done_for.add(event.set_no)
+        if isinstance(event, StateChanged) and event.new is not State.CHECKIN \
+                and event.new is not State.PAUSED:
+            self._confirm_until = None  # answered by key, stopped, skipped...
         if isinstance(event, StateChanged | EffortRecorded | SessionEnded):
+            self._sync()
+
+    @property
+    def confirming(self) -> bool:
+        """The confirmation question ("All clear? Say yes, or press C") is waiting."""
+        return self.expecting() is Expecting.CONFIRM
+
+    def expire(self) -> None:
+        """Call now and then (the UI's refresh): an unanswered confirmation question turns
+        back into the check-in after CONFIRM_WINDOW."""
+        if self._confirm_until is not None and self.engine.clock.now() >= self._confirm_until:
+            self._confirm_until = None
             self._sync()
 
     # -- acting on what was heard -------------------------------------------------------------
@@ -388,8 +448,14 @@ class VoiceCommandRouter:
         """Decide and act. `expecting` is what was being listened for when it was heard;
         the current context wins if the session has moved on since (a stale "all clear"
         from a finished check-in must not answer the next one)."""
+        self.expire()
         now = self.expecting()
-        if expecting is not None and expecting is not now:
+        if expecting is not None and expecting is not now \
+                and {expecting, now} == {Expecting.CHECKIN, Expecting.CONFIRM}:
+            # the same check-in: decide in the context it was heard in ("yes" said to the
+            # confirmation question just as it timed out confirms; it is not a symptom)
+            decision = decide(phrase, confidence, expecting, margin, around)
+        elif expecting is not None and expecting is not now:
             decision = decide(phrase, confidence, now) if phrase in _RED else \
                 Decision(Action.IGNORE, None, phrase, confidence, expecting)
         else:
@@ -403,14 +469,20 @@ class VoiceCommandRouter:
         e = self.engine
         log.info("voice: %s (%s, %.2f) -> %s", d.phrase, d.expecting and d.expecting.value,
                  d.confidence, d.action.value)
+        if d.action is not Action.CONFIRM and self._confirm_until is not None:
+            self._confirm_until = None  # answered (or not): the confirmation is over
+            self._sync()
         if d.action is Action.RED_FLAG:
             e.report_red_flag()
         elif d.action is Action.ALL_CLEAR:
             e.answer_checkin(True)
+        elif d.action is Action.CONFIRM:
+            self._confirm_until = e.clock.now() + CONFIRM_WINDOW
+            self._sync()
         elif d.action is Action.ASK_AGAIN:
             now = e.clock.now()
             recent = self._last_reask is not None and now - self._last_reask < self.REASK_GAP
-            if d.expecting is Expecting.CHECKIN and not recent:
+            if d.expecting in (Expecting.CHECKIN, Expecting.CONFIRM) and not recent:
                 # The question again (a noisy room must not make it nag: at most every
                 # REASK_GAP s). The hold never moves on by itself either way.
                 self._last_reask = now

@@ -85,6 +85,9 @@ def test_an_unsure_all_clear_asks_again_and_never_moves_on(
     app.run_until(lambda: app.engine.state is State.CHECKIN)
     voice.heard.emit(Heard("all clear", 0.05, Expecting.CHECKIN, margin=2.0,
                            around=Surroundings.quiet()))
+    app.qtbot.waitUntil(lambda: "All clear? Say yes" in app.player.mic_label.text())
+    assert app.engine.state is State.CHECKIN
+    voice.heard.emit(Heard("all clear", 0.05, Expecting.CHECKIN, margin=2.0))  # how? unknown
     app.qtbot.waitUntil(lambda: "say it again" in app.player.mic_label.text())
     assert app.engine.state is State.CHECKIN
 
@@ -208,3 +211,24 @@ def test_the_microphone_test_never_runs_during_a_session(
     app.run_until(lambda: app.engine.state is State.WORK)
     assert "session is running" in (voice.begin_test() or "")
     assert not voice.testing
+
+
+def test_a_doubtful_all_clear_is_confirmed_by_yes_and_the_question_is_spoken(
+    make_app: Callable[..., App], services: AppServices
+) -> None:
+    ear = FakeEar()
+    voice = _voice(services, ear)
+    voice.connect_speaker(services.speaker)
+    app = make_app()
+    app.start()
+    app.run_until(lambda: app.engine.state is State.CHECKIN)
+    voice.heard.emit(Heard("all cleared", 0.8, Expecting.CHECKIN,
+                           around=Surroundings.quiet()))
+    app.qtbot.waitUntil(lambda: "All clear? Say yes, or press C." in app.player.mic_label.text())
+    said = [c.text for c in services.speaker.said]  # type: ignore[attr-defined]
+    assert "All clear? Say yes, or press C." in said
+    assert ear.expecting is Expecting.CONFIRM
+    assert app.engine.state is State.CHECKIN  # nothing moved on yet
+    voice.heard.emit(Heard("yes", 0.9, Expecting.CONFIRM, around=Surroundings.quiet()))
+    app.qtbot.waitUntil(lambda: app.engine.state is State.REST)
+    assert ear.expecting is Expecting.EFFORT

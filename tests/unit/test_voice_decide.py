@@ -12,6 +12,8 @@ from companion.core.events import CheckinAnswered, CueDue, EndStatus, SessionEnd
 from companion.core.timeline import CueKind
 from companion.voice.decide import (
     AFTER_MAX,
+    CONFIRM_WINDOW,
+    YES_BAR,
     ALL_CLEAR_BAR,
     ALL_CLEAR_MARGIN,
     ANSWER_WINDOW,
@@ -65,7 +67,8 @@ def test_an_unsure_all_clear_asks_again_instead_of_moving_on() -> None:
     assert d.heard_text == "Heard: all clear? Please say it again, or press C"
 
 
-@pytest.mark.parametrize("expecting", [e for e in ALL if e is not Expecting.CHECKIN])
+@pytest.mark.parametrize("expecting", [e for e in ALL
+                                       if e not in (Expecting.CHECKIN, Expecting.CONFIRM)])
 def test_all_clear_outside_a_checkin_never_answers_anything(expecting: Expecting) -> None:
     assert decide("all clear", HIGH, expecting, INF).action in (Action.ASK_AGAIN, Action.IGNORE)
 
@@ -166,7 +169,8 @@ def test_every_context_can_hear_stop_and_only_the_checkin_can_hear_all_clear() -
         assert set(SYMPTOM_SENTENCES) <= set(words)  # rests with an effort question too
         if expecting not in (Expecting.EFFORT, Expecting.MOOD):
             assert set(SYMPTOM_WORDS) <= set(words)
-        assert ("all clear" in words) == (expecting is Expecting.CHECKIN)
+        checkin = (Expecting.CHECKIN, Expecting.CONFIRM)  # the confirmation is a check-in too
+        assert ("all clear" in words) == (expecting in checkin)
 
 
 # -- the router on a real engine ----------------------------------------------------------
@@ -288,9 +292,13 @@ def test_natural_answers_ask_for_the_phrase_that_works_and_never_stop_or_move_on
     assert 'say "all clear" or press C' in d.heard_text
 
 
-@pytest.mark.parametrize("phrase", ["all cleared", "not all clear", "no all clear"])
+@pytest.mark.parametrize("phrase", ["all cleared", "not all clear", "no all clear",
+                                    "all clear no wait", "all clear but"])
 def test_near_misses_of_all_clear_never_count(phrase: str) -> None:
-    assert decide(phrase, HIGH, Expecting.CHECKIN, INF, QUIET).action is Action.ASK_AGAIN
+    """Never all clear; "all cleared" (how the recogniser most often mishears a real "all
+    clear") said on its own is asked about: "All clear? Say yes, or press C"."""
+    action = decide(phrase, HIGH, Expecting.CHECKIN, INF, QUIET).action
+    assert action is (Action.CONFIRM if phrase == "all cleared" else Action.ASK_AGAIN)
 
 
 @pytest.mark.parametrize("expecting", ALL)
@@ -312,7 +320,12 @@ NOT_ALL_CLEAR = sorted({w for e in ALL for w in grammar_words(e)} - {"all clear"
 def test_nothing_but_all_clear_ever_moves_a_checkin_on(phrase: str | None, confidence: float,
                                                        margin: float | None,
                                                        expecting: Expecting) -> None:
-    assert decide(phrase, confidence, expecting, margin, QUIET).action is not Action.ALL_CLEAR
+    """...or "yes" said to the confirmation question ("All clear? Say yes, or press C")."""
+    action = decide(phrase, confidence, expecting, margin, QUIET).action
+    if expecting is Expecting.CONFIRM and phrase == "yes":
+        assert (action is Action.ALL_CLEAR) == (confidence >= YES_BAR)
+    else:
+        assert action is not Action.ALL_CLEAR
 
 
 @given(confidence=st.floats(0.0, 1.0), margin=st.floats(0.0, 1e6),
@@ -327,6 +340,97 @@ def test_all_clear_is_taken_only_when_every_rule_holds(
     every = (confidence >= ALL_CLEAR_BAR and margin >= ALL_CLEAR_MARGIN
              and around.not_an_answer() is None)
     assert (d.action is Action.ALL_CLEAR) == every
+    # a short answer on its own without the confidence or the lead: asked to confirm
+    assert (d.action is Action.CONFIRM) == (around.not_an_answer() is None and not every)
     if d.action is Action.ALL_CLEAR:
         assert not at_open and followed is False and background <= BACKGROUND_MAX
         assert after <= AFTER_MAX and start <= ANSWER_WINDOW
+
+
+# -- the confirmation turn ---------------------------------------------------------------------
+@pytest.mark.parametrize("phrase", ["all cleared", "fall clear", "call clear", "all gear"])
+def test_a_rival_of_all_clear_said_on_its_own_asks_to_confirm(phrase: str) -> None:
+    d = decide(phrase, HIGH, Expecting.CHECKIN, None, QUIET)
+    assert d.action is Action.CONFIRM
+    assert d.heard_text == f"Heard: {phrase}? All clear? Say yes, or press C."
+    # ...but not when other people are talking, or as part of a longer sentence
+    assert decide(phrase, HIGH, Expecting.CHECKIN, None,
+                  Surroundings(1.0, 1.7, background=0.9)).action is Action.ASK_AGAIN
+    assert decide(phrase, HIGH, Expecting.CHECKIN).action is Action.ASK_AGAIN
+
+
+def test_an_unsure_all_clear_said_on_its_own_asks_to_confirm() -> None:
+    assert decide("all clear", 0.1, Expecting.CHECKIN, INF, QUIET).action is Action.CONFIRM
+    assert decide("all clear", HIGH, Expecting.CHECKIN, 0.0, QUIET).action is Action.CONFIRM
+
+
+@pytest.mark.parametrize(("phrase", "action"), [
+    ("yes", Action.ALL_CLEAR), ("no", Action.ASK_AGAIN), ("i'm fine", Action.ASK_AGAIN),
+    ("stop", Action.RED_FLAG), ("my chest hurts", Action.RED_FLAG), ("help", Action.RED_FLAG),
+    ("all cleared", Action.ASK_AGAIN), (None, Action.ASK_AGAIN), ("repeat", Action.CONFIRM),
+])
+def test_what_the_answer_to_the_confirmation_does(phrase: str | None, action: Action) -> None:
+    assert decide(phrase, HIGH, Expecting.CONFIRM, None, QUIET).action is action
+
+
+def test_a_yes_to_the_confirmation_counts_only_said_on_its_own_and_clearly() -> None:
+    assert decide("yes", YES_BAR - 0.01, Expecting.CONFIRM, None, QUIET).action \
+        is Action.ASK_AGAIN
+    assert decide("yes", HIGH, Expecting.CONFIRM, None,
+                  Surroundings(1.0, 1.4, background=0.9)).action is Action.ASK_AGAIN
+    assert decide("yes", HIGH, Expecting.CONFIRM).action is Action.ASK_AGAIN
+
+
+def test_router_confirmation_turn_yes_moves_on_no_asks_the_checkin_again() -> None:
+    engine, clock, seen = make_engine()
+    ear = FakeEar()
+    router = VoiceCommandRouter(engine, ear)
+    engine.start()
+    run_until(engine, clock, State.CHECKIN)
+    assert router.handle("all cleared", HIGH, Expecting.CHECKIN, None,
+                         QUIET).action is Action.CONFIRM
+    assert router.expecting() is Expecting.CONFIRM and ear.log[-1] == "confirm"
+    assert engine.state is State.CHECKIN  # still on hold
+    before = len(seen)
+    assert router.handle("no", HIGH, Expecting.CONFIRM, None, QUIET).action is Action.ASK_AGAIN
+    assert router.expecting() is Expecting.CHECKIN and engine.state is State.CHECKIN
+    asked = [e for e in seen[before:] if isinstance(e, CueDue)]
+    assert [c.cue.kind for c in asked] == [CueKind.CHECKIN]  # the question again
+    router.handle("all cleared", HIGH, Expecting.CHECKIN, None, QUIET)
+    assert router.handle("yes", HIGH, Expecting.CONFIRM, None, QUIET).action is Action.ALL_CLEAR
+    assert engine.state is State.REST
+    assert router.expecting() is Expecting.EFFORT
+
+
+def test_router_confirmation_turn_times_out_back_to_the_checkin_and_stop_always_works() -> None:
+    engine, clock, seen = make_engine()
+    router = VoiceCommandRouter(engine)
+    engine.start()
+    run_until(engine, clock, State.CHECKIN)
+    router.handle("fall clear", HIGH, Expecting.CHECKIN, None, QUIET)
+    assert router.confirming
+    clock.advance(CONFIRM_WINDOW)
+    router.expire()
+    assert router.expecting() is Expecting.CHECKIN
+    # a "yes" heard while the question was still open confirms, even if it arrives late
+    assert router.handle("yes", HIGH, Expecting.CONFIRM, None, QUIET).action is Action.ALL_CLEAR
+    assert engine.state is State.REST
+    engine2, clock2, seen2 = make_engine()
+    router2 = VoiceCommandRouter(engine2)
+    engine2.start()
+    run_until(engine2, clock2, State.CHECKIN)
+    router2.handle("all cleared", HIGH, Expecting.CHECKIN, None, QUIET)
+    assert router2.handle("stop", 0.0, Expecting.CONFIRM).action is Action.RED_FLAG
+    assert engine2.state is State.STOPPED
+    assert [e.status for e in seen2 if isinstance(e, SessionEnded)] == \
+        [EndStatus.STOPPED_RED_FLAG]
+
+
+def test_a_key_answer_ends_the_confirmation_turn() -> None:
+    engine, clock, _ = make_engine()
+    router = VoiceCommandRouter(engine)
+    engine.start()
+    run_until(engine, clock, State.CHECKIN)
+    router.handle("all cleared", HIGH, Expecting.CHECKIN, None, QUIET)
+    engine.answer_checkin(True)  # C pressed
+    assert not router.confirming and router.expecting() is Expecting.EFFORT
