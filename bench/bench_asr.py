@@ -10,8 +10,13 @@ Figures (natural family; the same with an `_espeak` suffix for espeak-ng):
   near-misses such as "all cleared" or "not all clear", natural answers, other words, and
   TV-only clips with nobody answering) accepted as ALL_CLEAR at a check-in, over every
   condition. Target 0 (the TV-only clips count for both families).
-- asr_all_clear_accepted_quiet / _10db: share of genuine "all clear" takes accepted
-  (the rest ask again), quiet, and in steady pink/brown noise at 10 dB SNR.
+- asr_all_clear_accepted_quiet / _10db: share of genuine "all clear" takes accepted, at
+  once or after the confirmation question ("All clear? Say yes, or press C") answered by
+  the same voice's "yes" in the same room; quiet, and in steady pink/brown noise at 10 dB
+  SNR. asr_all_clear_direct_*: accepted at once. asr_confirm_asked: other clips (stop
+  words, symptoms, near-misses, natural answers, other words) that made the app ask the
+  confirmation question (a person would answer "no" or "stop"; a "yes" then would be an
+  all clear said on purpose); asr_tv_confirm_asked: the same for TV-only clips.
 - asr_stop_recall_quiet / _10db: stop words and symptom sentences at a check-in that stop
   the session. asr_stop_recall_rest: the same during a rest with the effort question
   pending (quiet); asr_stop_recall_between: between questions (quiet).
@@ -119,6 +124,8 @@ def jobs(clips: Iterable[Clip]) -> list[tuple[Clip, Expecting]]:
     for c in clips:
         if c.kind in CHECKIN_KINDS or c.kind == "tv":
             out.append((c, Expecting.CHECKIN))
+        elif c.kind == "yes":
+            out.append((c, Expecting.CONFIRM))
         else:
             out.append((c, answer_context(c.text)))
         if c.kind in STOP_KINDS and c.condition == "clean":
@@ -154,11 +161,18 @@ def decisions(r: dict[str, Any]) -> list[Action]:
 
 
 def first_act(r: dict[str, Any]) -> Action | None:
-    """The first decision that acts (ALL_CLEAR or RED_FLAG); None when it only asked again."""
+    """The first decision that acts (ALL_CLEAR, RED_FLAG, or CONFIRM: the confirmation
+    question); None when it only asked again."""
     for a in decisions(r):
-        if a in (Action.ALL_CLEAR, Action.RED_FLAG):
+        if a in (Action.ALL_CLEAR, Action.RED_FLAG, Action.CONFIRM):
             return a
     return None
+
+
+def _yes_index(records: list[dict[str, Any]]) -> dict[tuple[str, str, str], bool]:
+    """(voice, rate, condition) -> whether that voice's "yes" confirms, in that room."""
+    return {(r["voice"], r["rate"], r["condition"]): Action.ALL_CLEAR in decisions(r)
+            for r in records if r["kind"] == "yes" and r["context"] == "confirm"}
 
 
 def _share(rows: list[bool]) -> float:
@@ -178,6 +192,7 @@ def family_of(r: dict[str, Any]) -> str:
 
 def figures(records: list[dict[str, Any]], latency: dict[str, list[float]]) -> dict[str, float]:
     out: dict[str, float] = {}
+    yes = _yes_index(records)
     tv = [r for r in records if r["kind"] == "tv"]
     tv_false = sum(Action.ALL_CLEAR in decisions(r) for r in tv)
     for fam, suffix in (("natural", ""), ("espeak", "_espeak")):
@@ -190,6 +205,13 @@ def figures(records: list[dict[str, Any]], latency: dict[str, list[float]]) -> d
         stops = [r for r in at_checkin if r["kind"] in STOP_KINDS]
 
         def accepted(rows: list[dict[str, Any]]) -> list[bool]:
+            """Taken at once, or after "yes" to the confirmation question (the same voice
+            saying "yes" in the same room)."""
+            return [first_act(r) is Action.ALL_CLEAR or (first_act(r) is Action.CONFIRM
+                    and yes.get((r["voice"], r["rate"], r["condition"]), False))
+                    for r in rows]
+
+        def direct(rows: list[dict[str, Any]]) -> list[bool]:
             return [first_act(r) is Action.ALL_CLEAR for r in rows]
 
         def stopped(rows: list[dict[str, Any]]) -> list[bool]:
@@ -199,6 +221,10 @@ def figures(records: list[dict[str, Any]], latency: dict[str, list[float]]) -> d
         ten = [r for r in takes if r["condition"] in ("pink10", "brown10")]
         out[f"asr_all_clear_accepted_quiet{suffix}"] = _share(accepted(quiet))
         out[f"asr_all_clear_accepted_10db{suffix}"] = _share(accepted(ten))
+        out[f"asr_all_clear_direct_quiet{suffix}"] = _share(direct(quiet))
+        out[f"asr_all_clear_direct_10db{suffix}"] = _share(direct(ten))
+        out[f"asr_confirm_asked{suffix}"] = float(sum(
+            first_act(r) is Action.CONFIRM for r in at_checkin if r["kind"] != "all_clear"))
         out[f"asr_stop_recall_quiet{suffix}"] = _share(stopped(
             [r for r in stops if r["condition"] == "clean"]))
         out[f"asr_stop_recall_10db{suffix}"] = _share(stopped(
@@ -238,6 +264,7 @@ def figures(records: list[dict[str, Any]], latency: dict[str, list[float]]) -> d
             [r for r in at_checkin if r["kind"] == "natural"]))
     out["asr_tv_false_all_clear"] = float(tv_false)
     out["asr_tv_false_stop"] = _share([Action.RED_FLAG in decisions(r) for r in tv])
+    out["asr_tv_confirm_asked"] = float(sum(first_act(r) is Action.CONFIRM for r in tv))
     out["asr_clips"] = float(len(records))
     return out
 

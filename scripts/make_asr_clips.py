@@ -53,7 +53,7 @@ import numpy as np
 if TYPE_CHECKING:
     from companion.voice.decide import Expecting
 
-VERSION = 5
+VERSION = 6
 RATE = 16000
 # Every dry take is levelled to this active-speech RMS (-24 dBFS): peaks stay below clipping.
 SPEECH_RMS = 32768 * 10 ** (-24 / 20)
@@ -167,7 +167,8 @@ class Clip:
     file: str  # unique name, also the WAV name when exported
     take: str
     text: str
-    kind: str  # all_clear | stop | symptom | near | natural | oov | number | control | tv
+    # all_clear | stop | symptom | near | natural | oov | number | control | tv | yes
+    kind: str
     voice: str  # "family:name" ("" for tv)
     family: str  # espeak | piper | flite | tv
     rate: str
@@ -497,6 +498,21 @@ def build(set_name: str, out: Path | None = None) -> Path:
         clips.append(Clip(f"tv-{i:03d}.wav", "", "", "tv", "", "tv", "", "tv",
                           spec.seed * 1000 + i, 0.0, 0.0, -1.0, -1.0,
                           length=round(float(rng.uniform(3.0, 5.0)), 2)))
+    # "yes", the answer to the confirmation question ("All clear? Say yes, or press C"),
+    # added in version 6 after everything else so the earlier clips stay exactly as they were
+    yes_rng = np.random.default_rng(spec.seed + 1)
+    for voice in spec.voices:
+        family, name = voice.split(":", 1)
+        for rate in RATES:
+            x = _trim_and_level(_synth(voice, "yes", rate, piper))
+            stem = f"{family}-{_slug(name)}-{rate}-yes"
+            _write(out / f"take-{stem}.wav", x)
+            for condition in CONDITIONS:
+                lead = round(float(yes_rng.uniform(0.6, 1.2)), 3)
+                clips.append(Clip(f"{stem}-{condition}.wav", f"take-{stem}.wav", "yes", "yes",
+                                  voice, family, rate, condition,
+                                  int(yes_rng.integers(1, 2**31)), lead, 1.2,
+                                  round(lead, 4), round(lead + len(x) / RATE, 4)))
     tmp = manifest.with_suffix(".tmp")
     tmp.write_text(json.dumps({"version": VERSION, "set": set_name,
                                "clips": [asdict(c) for c in clips]}, indent=1))

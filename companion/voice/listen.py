@@ -33,6 +33,7 @@ import numpy as np
 from companion.voice import vad
 from companion.voice.decide import (
     ALL_CLEAR_PHRASES,
+    CONFIRMABLE,
     TAKE_BACK_WORDS,
     Expecting,
     Surroundings,
@@ -48,9 +49,10 @@ FRAME_BYTES = SAMPLE_RATE * FRAME_MS // 1000 * 2
 # exact digital zeros (measured: 47% -> 81% accuracy on clean synthetic clips), so the child
 # adds a faint deterministic hiss of this standard deviation (in 16-bit units, about -70 dBFS).
 NOISE_FLOOR = 8.0
-# "All clear" is sent only after this much of the stream past its end: speech in that time
-# ("all clear... no wait") means it was not a deliberate, finished answer (decide.py). The
-# endpointer's own wait (vad.HANG_CHUNKS) is part of it.
+# "All clear" (and its rivals, and "yes" to the confirmation question) is sent only after
+# this much of the stream past its end: speech in that time ("all clear... no wait") means
+# it was not a deliberate, finished answer (decide.py). The endpointer's own wait
+# (vad.HANG_CHUNKS) is part of it.
 ALL_CLEAR_HOLD = 0.35
 # How often (in 32 ms chunks) the steady noise level is looked at for "It's noisy here".
 NOISE_CHECK_CHUNKS = 16
@@ -291,7 +293,7 @@ class _Decoder:
             chunk = np.frombuffer(frame, dtype=np.int16)
             for u in self.ep.step(self.vad(chunk), vad.level_db(chunk), chunk):
                 result = self._decode(u)
-                if result["phrase"] in ALL_CLEAR_PHRASES:
+                if self._held(result["phrase"]):
                     self.waiting.append((u, result))  # sent once its hold has passed
                 else:
                     out.append(("result", result))
@@ -301,6 +303,16 @@ class _Decoder:
                 self._noise_checked = self.ep.chunks
                 out += self._noise_news(None)
         return out
+
+    def _held(self, phrase: str | None) -> bool:
+        """Whether a result waits for ALL_CLEAR_HOLD before it is sent: whatever may count
+        as all clear, at once or through the confirmation question, must be known to be
+        a finished answer (decide.Surroundings.followed); everything else (a stop word
+        first of all) goes out at once."""
+        if self.expecting is Expecting.CONFIRM and phrase == "yes":
+            return True
+        return self.expecting in (Expecting.CHECKIN, Expecting.CONFIRM) \
+            and phrase in CONFIRMABLE
 
     def learn_room(self, data: bytes) -> None:
         """Hear the room without listening for answers (bench and tests: the background
@@ -349,7 +361,7 @@ class _Decoder:
         if self.ep.in_speech:
             for u in self.ep.finish():
                 result = self._decode(u)
-                if result["phrase"] in ALL_CLEAR_PHRASES:
+                if self._held(result["phrase"]):
                     self.waiting.append((u, result))
                 else:
                     out.append(("result", result))
