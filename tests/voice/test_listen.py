@@ -118,7 +118,8 @@ def test_the_end_of_speech_is_found_soon_in_steady_noise_and_with_talk_around(
 def test_unknown_words_ask_again_or_stop_but_never_act(recogniser: SphinxRecogniser,
                                                        test_clips: Clips) -> None:
     _, clips = test_clips
-    allowed = {Action.ASK_AGAIN, Action.IGNORE, Action.RED_FLAG}
+    # CONFIRM asks "All clear? Say yes, or press C": a question, never an answer
+    allowed = {Action.ASK_AGAIN, Action.IGNORE, Action.RED_FLAG, Action.CONFIRM}
     # At a check-in "repeat" asks the question again: the same engine call as ASK_AGAIN
     # ("maybe" is heard as "repeat" by some voices).
     also = {Expecting.CHECKIN: {Action.REPEAT}, Expecting.ALWAYS: set()}
