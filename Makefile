@@ -3,13 +3,16 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-# Debian/Ubuntu packages: voice, QtMultimedia, and what Qt's xcb plugin needs on a real display.
+# Debian/Ubuntu packages: voice, QtMultimedia, what Qt's xcb plugin needs on a real display,
+# and the screen-reader tests' stack (an X server, D-Bus, AT-SPI and its Python bindings).
 SYSTEM_PACKAGES := espeak-ng libpulse0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
                    libegl1 libgl1 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 fonts-dejavu-core \
-                   libportaudio2
-# ...and for the tests and bench only: Flite, one of the voice families of the voice-command
-# test clips (scripts/make_asr_clips.py).
-TEST_SYSTEM_PACKAGES := flite
+                   libportaudio2 xvfb dbus at-spi2-core gir1.2-atspi-2.0 python3-gi \
+                   python3-pyatspi
+# Only the test suite (and bench) need these: validating the menu entry and its AppStream
+# metadata, making AIFF/WAV files in every format a speech driver writes, and Flite, one of
+# the voice families of the voice-command test clips (scripts/make_asr_clips.py).
+TEST_PACKAGES := desktop-file-utils appstream sox flite
 
 .PHONY: run test bench lint typecheck screenshots sysdeps sysdeps-test install install-test clean
 
@@ -34,13 +37,12 @@ lint: install-test
 	$(BIN)/ruff check companion tests bench scripts
 	$(BIN)/mypy
 
-sysdeps-test:
-	@$(MAKE) --no-print-directory sysdeps SYSTEM_PACKAGES="$(SYSTEM_PACKAGES) $(TEST_SYSTEM_PACKAGES)"
-
-sysdeps:
+sysdeps: PACKAGES = $(SYSTEM_PACKAGES)
+sysdeps-test: PACKAGES = $(SYSTEM_PACKAGES) $(TEST_PACKAGES)
+sysdeps sysdeps-test:
 	@missing=""; \
 	if command -v dpkg-query >/dev/null 2>&1; then \
-	  for p in $(SYSTEM_PACKAGES); do \
+	  for p in $(PACKAGES); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	  done; \
 	  if [ -n "$$missing" ]; then \

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSlider,
     QSpinBox,
     QTimeEdit,
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from companion.core.breathing import PATTERNS
 from companion.core.timeline import Verbosity
-from companion.settings import DAY_NAMES, REST_PATTERNS, Reminders, Settings
+from companion.settings import DAY_NAMES, REST_PATTERNS, AnnouncePrompts, Reminders, Settings
 from companion.ui.style import apply_font
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,12 @@ VERBOSITY_WORDS = {
     Verbosity.FULL: "Full: every prompt spoken",
     Verbosity.BRIEF: "Brief: the essentials",
     Verbosity.TONES: "Tones only (check-ins and safety are still spoken)",
+}
+
+ANNOUNCE_WORDS = {
+    AnnouncePrompts.OFF: "Off",
+    AnnouncePrompts.WHEN_VOICE_OFF: "When the voice is off",
+    AnnouncePrompts.ALWAYS: "Always",
 }
 
 
@@ -95,10 +102,13 @@ class MicTest(QWidget):
         self.voice_input = voice_input
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(6)
         self.button = QPushButton("Test my microphone", self)
         self.button.setCheckable(True)
         self.button.setAccessibleName("Test my microphone")
         self.button.toggled.connect(self._toggled)
+        # never squeezed below its text when the dialog is short of height
+        self.button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         lay.addWidget(self.button, 0, Qt.AlignmentFlag.AlignLeft)
         self.level_bar = QProgressBar(self)
         self.level_bar.setRange(0, int(-LEVEL_FLOOR_DB))
@@ -233,6 +243,16 @@ class SettingsDialog(QDialog):
             self.verbosity.addItem(words, v.value)
         self.verbosity.setCurrentIndex(self.verbosity.findData(settings.verbosity.value))
         form.addRow("How much it &says", self.verbosity)
+        self.announce = QComboBox(voice_box)
+        self.announce.setAccessibleName("Screen reader announces prompts")
+        self.announce.setAccessibleDescription(
+            "Whether a screen reader such as Orca announces each new exercise, phase, "
+            "check-in and safety message. When the voice is off: only while the app's own "
+            "voice cannot be heard, so the two do not speak over each other.")
+        for a, words in ANNOUNCE_WORDS.items():
+            self.announce.addItem(words, a.value)
+        self.announce.setCurrentIndex(self.announce.findData(settings.announce_prompts.value))
+        form.addRow("Scree&n reader announces prompts", self.announce)
         self.voice_input = QCheckBox("Answer by voice (microphone): \"all clear\", \"stop\", "
                                      "numbers, pause, skip…", voice_box)
         self.voice_input.setChecked(settings.voice_input)
@@ -318,6 +338,9 @@ class SettingsDialog(QDialog):
         # at the small system size while the group titles were large). Titles in bold.
         for child in self.findChildren(QWidget):
             apply_font(child, "body", bold=isinstance(child, QGroupBox))
+        # room for the 4 px focus border the style gives a focused (clicked) button
+        button = self._mic.button
+        button.setMinimumHeight(button.sizeHint().height() + 4)
 
     @property
     def mic_test(self) -> MicTest:
@@ -338,6 +361,7 @@ class SettingsDialog(QDialog):
             tones=self.tones.isChecked(),
             voice_input=self.voice_input.isChecked(),
             verbosity=Verbosity(self.verbosity.currentData()),
+            announce_prompts=AnnouncePrompts(self.announce.currentData()),
             rest_breathing=str(self.breathing.currentData()),
             weekly_goal=self.goal.value(),
             rest_seconds=self.rest.value(),

@@ -12,13 +12,12 @@ from companion.core.events import CheckinAnswered, CueDue, EndStatus, SessionEnd
 from companion.core.timeline import CueKind
 from companion.voice.decide import (
     AFTER_MAX,
-    CONFIRM_WINDOW,
-    YES_BAR,
     ALL_CLEAR_BAR,
     ALL_CLEAR_MARGIN,
     ANSWER_WINDOW,
     BACKGROUND_MAX,
     COMMAND_BAR,
+    CONFIRM_WINDOW,
     NATURAL_ANSWERS,
     NUMBER_WORDS,
     STOP_BAR,
@@ -26,6 +25,7 @@ from companion.voice.decide import (
     STOP_PHRASES,
     SYMPTOM_SENTENCES,
     SYMPTOM_WORDS,
+    YES_BAR,
     Action,
     Decision,
     Expecting,
@@ -403,7 +403,7 @@ def test_router_confirmation_turn_yes_moves_on_no_asks_the_checkin_again() -> No
 
 
 def test_router_confirmation_turn_times_out_back_to_the_checkin_and_stop_always_works() -> None:
-    engine, clock, seen = make_engine()
+    engine, clock, _seen = make_engine()
     router = VoiceCommandRouter(engine)
     engine.start()
     run_until(engine, clock, State.CHECKIN)
