@@ -1032,6 +1032,8 @@ def load_samples(path: Path) -> bytes:
     from companion.voice.audio import BadWav
     from companion.voice.audio import read_wav as read_any
 
+    if not path.is_file():
+        raise BadWav(f"{path}: no such file")
     try:
         data = read_any(path, SAMPLE_RATE)
     except FileNotFoundError:

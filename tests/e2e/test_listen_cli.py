@@ -55,7 +55,7 @@ def test_listen_decodes_files_with_the_apps_rules_and_reports_bad_ones(tmp_path:
     assert abs(rows[0]["speech_end"] - stop.end) < 0.3  # seconds into the file
     assert rows[1]["decision"] == "red_flag"
     assert rows[2]["decision"] != "all_clear"  # the TV never answers for the user
-    assert "not a RIFF WAV" in rows[3]["error"]
+    assert str(not_wav) in rows[3]["error"]  # the reason, with the file, in plain words
     assert "no such file" in rows[4]["error"]
 
     # the readable form, another context
