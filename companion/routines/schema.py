@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -24,7 +25,7 @@ def _one_line(value: str) -> str:
     stripped = value.strip()
     if not stripped:
         raise ValueError("must not be empty or only spaces")
-    if any(ord(c) < 32 or ord(c) == 127 for c in stripped):
+    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in stripped):
         raise ValueError("must be one line of text (no line breaks or tabs)")
     return stripped
 
