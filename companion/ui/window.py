@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self._quitting = False
         self._told_about_tray = False
         self._palette_key = 0
+        self._opened_entry: RoutineEntry | None = None  # a routine opened from a file
 
     # -- loading -----------------------------------------------------------------------------
     def load(self) -> None:
@@ -221,6 +222,9 @@ class MainWindow(QMainWindow):
     def reload_routines(self) -> None:
         assert self.start_screen is not None and self.services is not None
         entries = self.services.routine_library().entries()
+        opened = self._opened_entry
+        if opened is not None:  # `--routine FILE` stays listed (and selected) on every reload
+            entries = [e for e in entries if e.id != opened.id or e.routine is None] + [opened]
         current = self.start_screen.selected()
         self.start_screen.populate(entries, select=current.id if current else None)
         self.start_screen.refresh_week()
@@ -240,6 +244,7 @@ class MainWindow(QMainWindow):
             self.start_screen.show_messages(self.services.problems)
             return False
         if not self.start_screen.select(entry.id) or self.start_screen.selected() != entry:
+            self._opened_entry = entry
             self.start_screen.add_entry(entry)
         self.start_screen.start_button.setFocus()
         return True
