@@ -20,7 +20,7 @@ class ElidedLabel(QLabel):
         self._full = ""
         self.setText(text)
 
-    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+    def setText(self, text: str) -> None:
         self._full = text
         self._elide()
 
@@ -30,11 +30,11 @@ class ElidedLabel(QLabel):
     def shown_text(self) -> str:
         return super().text()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._elide()
 
-    def changeEvent(self, event: object) -> None:  # noqa: N802 (Qt's name): font changes
+    def changeEvent(self, event: object) -> None:
         super().changeEvent(event)  # type: ignore[arg-type]
         if self._full:
             self._elide()

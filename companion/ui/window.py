@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
         self.start_screen.settings_requested.connect(self.open_settings)
         self.start_screen.history_requested.connect(self.open_history)
         self.start_screen.screening_requested.connect(self.open_screening)
+        self.start_screen.editor_requested.connect(self.open_routine_editor)
         self.start_screen.routine_list.currentRowChanged.connect(
             lambda _row: self.refresh_progression())
         self.player.session_over.connect(self.on_session_over)
@@ -207,6 +208,23 @@ class MainWindow(QMainWindow):
         window.show()
         window.raise_()
         window.activateWindow()
+
+    def open_routine_editor(self) -> None:
+        """The routine editor, a window of its own (so typing there never works the app's
+        keys); saving, deleting or importing there refreshes the start screen's list."""
+        from companion.ui.routine_editor import RoutineEditor
+
+        assert self.services is not None and self.start_screen is not None
+        editor = getattr(self, "routine_editor", None)
+        if editor is None:
+            editor = RoutineEditor(self.services, self)
+            editor.routines_changed.connect(self.reload_routines)
+            self.routine_editor = editor
+        selected = self.start_screen.selected()
+        editor.show()
+        editor.show_routine(selected.id if selected is not None else None)
+        editor.raise_()
+        editor.activateWindow()
 
     def open_screening(self) -> None:
         """The health questions on demand (they are also offered on first run and twice a
