@@ -61,7 +61,7 @@ from companion.routines.loader import (
 )
 from companion.routines.schema import MAX_EXERCISES, MAX_NAME
 from companion.ui.services import AppServices
-from companion.ui.style import apply_font
+from companion.ui.style import AMBER, apply_font
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ class RoutineEditor(QWidget):
         self.services = services
         self.setWindowTitle("Routine editor")
         self.setAccessibleName("Routine editor")
-        self.resize(1280, 820)
+        self.resize(1360, 860)
         self.entries: list[RoutineEntry] = []
         self.entry: RoutineEntry | None = None  # the routine the draft came from
         self.draft: dict[str, Any] | None = None
@@ -155,6 +155,16 @@ class RoutineEditor(QWidget):
         self._check_timer.timeout.connect(self.check_now)
         self._build()
         self._shortcuts()
+        apply_font(self, "body")
+        for child in self.findChildren(QWidget):  # the app's body size, as in Settings
+            if child is not self.title_label:
+                apply_font(child, "body", bold=isinstance(child, QGroupBox))
+        apply_font(self.title_label, "heading", bold=True)
+        apply_font(self.problems_title, "heading", bold=True)
+        lines = self.fontMetrics().lineSpacing()
+        for edit in (self.description_edit, self.ex_cues):
+            edit.setFixedHeight(lines * 3 + 14)
+        self.exercise_list.setFixedHeight(lines * 6 + 14)
         self.reload()
 
     # -- layout --------------------------------------------------------------------------------
@@ -165,10 +175,10 @@ class RoutineEditor(QWidget):
 
         # left: your routines and what to do with them
         left = QVBoxLayout()
-        title = QLabel("&Routines", self)
-        apply_font(title, "heading", bold=True)
+        title = self.title_label = QLabel("&Routines", self)
         self.routine_list = QListWidget(self)
         self.routine_list.setAccessibleName("Routines to edit")
+        self.routine_list.setWordWrap(True)
         title.setBuddy(self.routine_list)
         self.routine_list.currentRowChanged.connect(self._routine_chosen)
         left.addWidget(title)
@@ -186,7 +196,7 @@ class RoutineEditor(QWidget):
                              (self.export_button, self.export_file)):
             button.clicked.connect(slot)
             left.addWidget(button)
-        outer.addLayout(left, 2)
+        outer.addLayout(left, 3)
 
         # middle: the routine and its exercises
         form_host = QWidget(self)
@@ -210,7 +220,6 @@ class RoutineEditor(QWidget):
         self.description_edit = QPlainTextEdit(self.routine_box)
         self.description_edit.setAccessibleName("Routine description")
         self.description_edit.setTabChangesFocus(True)
-        self.description_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 12)
         self.rounds_box = _count_box("Rounds", self.routine_box, 99)
         self.rest_box = _seconds_box("Rest after each set", self.routine_box)
         self.breathing_box = QComboBox(self.routine_box)
@@ -225,7 +234,7 @@ class RoutineEditor(QWidget):
         middle.addWidget(self.routine_box)
 
         self.exercises_box = QGroupBox("Exercises", form_host)
-        ex_outer = QHBoxLayout(self.exercises_box)
+        ex_outer = QVBoxLayout(self.exercises_box)
         ex_left = QVBoxLayout()
         self.exercise_list = QListWidget(self.exercises_box)
         self.exercise_list.setAccessibleName("Exercises, in order (drag or Alt+Up/Down)")
@@ -233,7 +242,7 @@ class RoutineEditor(QWidget):
         self.exercise_list.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.exercise_list.currentRowChanged.connect(self._exercise_chosen)
         self.exercise_list.model().rowsMoved.connect(self._rows_dragged)
-        ex_left.addWidget(self.exercise_list, 1)
+        ex_left.addWidget(self.exercise_list)
         row = QHBoxLayout()
         self.add_button = _button("Add", "Add an exercise (Ctrl+Shift+N)", self.exercises_box)
         self.remove_button = _button("Remove", "Remove this exercise", self.exercises_box)
@@ -247,7 +256,7 @@ class RoutineEditor(QWidget):
         for button in (self.add_button, self.remove_button, self.up_button, self.down_button):
             row.addWidget(button)
         ex_left.addLayout(row)
-        ex_outer.addLayout(ex_left, 2)
+        ex_outer.addLayout(ex_left)
 
         self.exercise_form = QWidget(self.exercises_box)
         ef = QFormLayout(self.exercise_form)
@@ -267,7 +276,6 @@ class RoutineEditor(QWidget):
         self.ex_cues = QPlainTextEdit(self.exercise_form)
         self.ex_cues.setAccessibleName("Form cues, one per line")
         self.ex_cues.setTabChangesFocus(True)
-        self.ex_cues.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 12)
         self.ex_equipment = _line("Equipment, separated by commas", self.exercise_form,
                                   "e.g. chair, mat")
         self.ex_easier = _line("Easier variation", self.exercise_form,
@@ -294,21 +302,24 @@ class RoutineEditor(QWidget):
                 ef.addRow(self._buddy(text, field, self.exercise_form), field)
             else:
                 ef.addRow(field)
-        ex_outer.addWidget(self.exercise_form, 3)
-        middle.addWidget(self.exercises_box, 1)
+        ex_outer.addWidget(self.exercise_form)
+        middle.addWidget(self.exercises_box)
+        middle.addStretch(1)
 
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(form_host)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        outer.addWidget(scroll, 6)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.form_scroll = scroll
+        outer.addWidget(scroll, 8)
 
         # right: problems, preview, save
         right = QVBoxLayout()
-        problems_title = QLabel("Problems", self)
-        apply_font(problems_title, "body", bold=True)
+        problems_title = self.problems_title = QLabel("Problems", self)
         self.problems_label = QLabel("", self)
+        self.problems_label.setObjectName("problems")
         self.problems_label.setWordWrap(True)
         self.problems_label.setAccessibleName("Problems")
         self.problems_label.setTextInteractionFlags(
@@ -337,10 +348,10 @@ class RoutineEditor(QWidget):
         right.addWidget(self.status)
         right.addWidget(self.save_button)
         right.addWidget(self.close_button)
-        outer.addLayout(right, 4)
+        outer.addLayout(right, 5)
 
         # every edit updates the draft
-        self.name_edit.textEdited.connect(lambda t: self._set("name", t))
+        self.name_edit.textEdited.connect(self._name_edited)
         self.description_edit.textChanged.connect(
             lambda: self._set("description", self.description_edit.toPlainText(), drop=""))
         self.rounds_box.valueChanged.connect(lambda v: self._set("rounds", v))
@@ -361,6 +372,11 @@ class RoutineEditor(QWidget):
         self.alt_name.textEdited.connect(lambda _t: self._alternative_changed())
         self.alt_kind.currentIndexChanged.connect(lambda _i: self._alternative_changed())
         self.alt_amount.valueChanged.connect(lambda _v: self._alternative_changed())
+
+    def _name_edited(self, text: str) -> None:
+        self._set("name", text)
+        if self.path is None and self.draft is not None and not self.readonly:
+            self._show_unsaved_item()
 
     def _buddy(self, text: str, widget: QWidget, parent: QWidget) -> QLabel:
         label = QLabel(text, parent)
@@ -403,7 +419,8 @@ class RoutineEditor(QWidget):
         self._loading = False
         row = next((i for i, e in enumerate(self.entries) if e.id == keep), 0)
         if self.draft is not None and self.path is None and select is None:
-            return  # an unsaved new routine stays on screen
+            self._show_unsaved_item()  # an unsaved new routine stays on screen
+            return
         self.routine_list.setCurrentRow(row if self.entries else -1)
         if self.entries and (self.entry is None or self.entries[row].id != self.entry.id
                              or select is not None or not self.dirty):
@@ -420,7 +437,7 @@ class RoutineEditor(QWidget):
 
     def _routine_chosen(self, row: int) -> None:
         if self._loading or not 0 <= row < len(self.entries):
-            return
+            return  # (the last row may be the unsaved routine itself)
         entry = self.entries[row]
         if self.entry is not None and entry.id == self.entry.id and self.path is not None:
             return
@@ -431,8 +448,25 @@ class RoutineEditor(QWidget):
 
     def _row_of_current(self) -> int:
         if self.entry is None or self.path is None:
-            return -1
+            return len(self.entries) if self.routine_list.count() > len(self.entries) else -1
         return next((i for i, e in enumerate(self.entries) if e.id == self.entry.id), -1)
+
+    def _show_unsaved_item(self) -> None:
+        """A new or duplicated routine not saved yet is the list's last row, selected (so
+        focusing the list never moves away from it by itself)."""
+        assert self.draft is not None
+        self._loading = True
+        try:
+            if self.routine_list.count() > len(self.entries):
+                item = self.routine_list.item(len(self.entries))
+            else:
+                item = QListWidgetItem()
+                self.routine_list.addItem(item)
+            item.setText(f"{str(self.draft.get('name', '')).strip() or '(no name)'}"
+                         "  (not saved yet)")
+            self.routine_list.setCurrentRow(len(self.entries))
+        finally:
+            self._loading = False
 
     def _select_row_quietly(self, row: int) -> None:
         self._loading = True
@@ -440,6 +474,10 @@ class RoutineEditor(QWidget):
         self._loading = False
 
     def _open(self, entry: RoutineEntry) -> None:
+        if self.routine_list.count() > len(self.entries):  # the unsaved routine's row goes
+            self._loading = True
+            self.routine_list.takeItem(len(self.entries))
+            self._loading = False
         self.entry = entry
         self.path = None if entry.builtin else entry.path
         self._show_draft(draft_of(entry), readonly=entry.builtin)
@@ -453,6 +491,7 @@ class RoutineEditor(QWidget):
             box.setEnabled(not readonly)
         self.readonly_label.setVisible(readonly)
         self.duplicate_to_edit.setVisible(readonly)
+        self.save_button.setVisible(not readonly)
         self.delete_button.setEnabled(not readonly and self.path is not None)
         self.check_now()
 
@@ -703,12 +742,17 @@ class RoutineEditor(QWidget):
         if len(self.draft.get("exercise", [])) >= MAX_EXERCISES:
             lines.append(f"A routine holds at most {MAX_EXERCISES} exercises.")
         self.problems_label.setText("\n".join(lines) if lines else "No problems.")
+        self.problems_label.setStyleSheet(
+            f"QLabel#problems {{ border: 2px solid {AMBER}; padding: 6px; }}" if lines else "")
         self.save_button.setEnabled(not self.readonly and not self.problems
                                     and (self.dirty or self.path is None))
         self.export_button.setEnabled(not self.problems)
         self.add_button.setEnabled(len(self.draft.get("exercise", [])) < MAX_EXERCISES)
         if loaded is not None:
             self._preview(loaded.routine, loaded.alternatives)
+        else:
+            self.preview.setText("<p><i>The preview shows again once the problems are "
+                                 "fixed.</i></p>")
         self.setWindowTitle(f"Routine editor: {self.draft.get('name', '')}"
                             + ("  (unsaved)" if self.dirty else ""))
 
@@ -769,8 +813,8 @@ class RoutineEditor(QWidget):
             return
         self.entry = None
         self.path = None
-        self._select_row_quietly(-1)
         self._show_draft(copy.deepcopy(NEW_ROUTINE), readonly=False, dirty=True)
+        self._show_unsaved_item()
         self.status.setText("A new routine: give it a name, then Save.")
         self.name_edit.setFocus()
         self.name_edit.selectAll()
@@ -783,8 +827,8 @@ class RoutineEditor(QWidget):
         draft["name"] = f"{str(draft.get('name', '')).strip()[: MAX_NAME - 7]} (copy)"
         self.entry = None
         self.path = None
-        self._select_row_quietly(-1)
         self._show_draft(draft, readonly=False, dirty=True)
+        self._show_unsaved_item()
         self.status.setText("A copy: change what you like, then Save.")
         self.name_edit.setFocus()
         self.name_edit.selectAll()
