@@ -157,7 +157,7 @@ def shoot(out: Path, dark: bool) -> None:
 def _editor_shot(w: MainWindow, path: Path, app: QApplication) -> None:
     """The routine editor on a new routine: a short rest warned about, the live preview."""
     w.open_routine_editor()
-    editor = w.routine_editor  # type: ignore[attr-defined]
+    editor = w.routine_editor
     editor.resize(1360, 860)
     editor.new_routine()
     editor.name_edit.setText("Evening stretch")
