@@ -91,3 +91,19 @@ def test_the_written_file_is_the_documented_format(tmp_path: Path) -> None:
     text = routine_to_toml(Routine(id="mine", name="Mine", rounds=2, rest_seconds=30,
                                    exercises=(ex,)))
     assert "[[exercise]]" in text and 'name = "Plank"' in text and "seconds = 30\n" in text
+
+
+def test_stepping_up_your_own_routine_rewrites_its_file(tmp_path: Path) -> None:
+    paths = Paths(tmp_path).ensure()
+    mine = paths.routines_dir / "my file.toml"
+    mine.write_text('id = "mine"\nname = "Mine"\nrounds = 1\nrest_seconds = 30\n'
+                    '[[exercise]]\nname = "Squats"\nreps = 8\n', encoding="utf-8")
+    from companion.routines import RoutineLibrary
+
+    entry = RoutineLibrary(paths.routines_dir).find("mine")
+    assert entry.routine is not None
+    step = Suggestion("mine", 0, "Squats", "reps", 8, 10)
+    assert progression_data.accept(paths, entry.routine, step) == mine
+    entries = [e for e in RoutineLibrary(paths.routines_dir).entries() if not e.builtin]
+    assert [(e.path, e.routine is not None) for e in entries] == [(mine, True)]
+    assert load_routine(mine).exercises[0].reps == 10
