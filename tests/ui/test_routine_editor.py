@@ -320,3 +320,23 @@ def test_a_short_rest_is_warned_about_in_the_editor(make_app: Callable[..., App]
     assert "rest_seconds: warning: a rest of 0 s leaves no time" in editor.problems_label.text()
     assert "are too short to say how hard the set was" in editor.preview.text()
     assert editor.save_button.isEnabled()  # a warning does not stop a save
+
+
+def test_during_a_session_u_typed_in_a_name_is_a_letter_and_elsewhere_stops(
+        app: App) -> None:
+    """The app-wide safety key reaches the editor window too, but never eats typing."""
+    app.start("tiny")
+    app.run_until(lambda: app.engine.state is State.WORK)
+    app.window.open_routine_editor()
+    editor = app.window.routine_editor  # type: ignore[attr-defined]
+    editor.activateWindow()
+    app.qtbot.waitUntil(lambda: QApplication.activeWindow() is editor)
+    editor.new_routine()
+    _press(app.qtbot, Qt.Key.Key_A, CTRL)
+    _type(app.qtbot, "Upper body")
+    assert editor.name_edit.text() == "Upper body"
+    assert app.engine.state is State.WORK
+    editor.routine_list.setFocus()
+    _press(app.qtbot, Qt.Key.Key_U)
+    assert app.engine.state is State.STOPPED and app.engine.red_flag is not None
+    editor.ask_unsaved = lambda: "discard"
