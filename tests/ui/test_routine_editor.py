@@ -4,6 +4,7 @@ through the application to the focused widget, as Qt delivers them."""
 
 from __future__ import annotations
 
+import time
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -232,23 +233,31 @@ def test_reorder_by_drag(make_app: Callable[..., App], services: AppServices) ->
     assert [e.name for e in saved.exercises] == [before[2], before[0], before[1]]
 
 
-def _when_modal(kind: type, act: Callable[[QWidget], None], tries: int = 100) -> None:
-    """Act on the real dialog once it is up (polled, so a slow start never hangs a test)."""
-    def poll(left: int) -> None:
+def _when_modal(kind: type, act: Callable[[QWidget], None], timeout: float = 60.0) -> None:
+    """Act on the real dialog once it is up. Polled, so a slow start (a loaded machine)
+    is waited for; if it never comes, whatever modal is up is closed, so the test fails
+    instead of hanging."""
+    deadline = time.monotonic() + timeout
+
+    def poll() -> None:
         widget = QApplication.activeModalWidget()
         if isinstance(widget, kind):
             act(widget)
-        elif left:
-            QTimer.singleShot(50, lambda: poll(left - 1))
+        elif time.monotonic() < deadline:
+            QTimer.singleShot(50, poll)
+        elif widget is not None:
+            widget.close()
 
-    QTimer.singleShot(50, lambda: poll(tries))
+    QTimer.singleShot(50, poll)
 
 
-def _choose_file(path: Path) -> None:
+def _choose_file(path: Path, then: Callable[[], None] | None = None) -> None:
     def act(dialog: QWidget) -> None:
         assert isinstance(dialog, QFileDialog)
         dialog.selectFile(str(path))
         dialog.accept()
+        if then is not None:
+            then()
 
     _when_modal(QFileDialog, act)
 
@@ -277,12 +286,7 @@ def test_import_and_export_through_the_file_dialogs(make_app: Callable[..., App]
 
     broken = tmp_path / "broken.toml"
     broken.write_text("name = \n", encoding="utf-8")
-    _choose_file(broken)
-
-    def close_box() -> None:
-        _when_modal(QMessageBox, lambda box: box.accept())  # type: ignore[attr-defined]
-
-    QTimer.singleShot(0, close_box)
+    _choose_file(broken, then=lambda: _when_modal(QMessageBox, lambda box: box.close()))
     editor.import_file()
     assert "Not imported" in editor.status.text() and "broken.toml:1" in editor.status.text()
 
