@@ -1,7 +1,9 @@
 """A one-line label that ends in "…" when its text is wider than the label.
 
 Routine and exercise names may be 80 characters: cut off silently they read as a different
-name. The full text stays available as `text()`, the tooltip and the accessible description.
+name. The full text stays available as `text()`, the tooltip and, while the text is cut,
+the accessible name (so a screen reader reads the whole name, not the shortened one; the
+accessible description is left to the owner).
 """
 
 from __future__ import annotations
@@ -46,9 +48,9 @@ class ElidedLabel(QLabel):
                                               max(width, 0)) if width > 0 else self._full
         if shown != self._full:
             self.setToolTip(self._full)
-            self.setAccessibleDescription(self._full)
+            self.setAccessibleName(self._full)
         elif self.toolTip():
             self.setToolTip("")
-            self.setAccessibleDescription("")
+            self.setAccessibleName("")  # the label's own text again
         if shown != super().text():
             super().setText(shown)

@@ -65,4 +65,5 @@ def test_a_long_exercise_name_ends_in_an_ellipsis(make_app: Callable[..., App],
     assert shown != long_name and shown.endswith("…")
     assert long_name.startswith(shown[:-1])
     assert label.toolTip() == long_name
+    assert label.accessibleName() == long_name  # a screen reader reads the whole name
     assert label.fontMetrics().horizontalAdvance(shown) <= label.width()
