@@ -146,9 +146,12 @@ class RoutineEditor(QWidget):
         #: seams for tests and other front ends; the defaults are real dialogs
         self.confirm: Callable[[str, str], bool] = self._ask_yes_no
         self.ask_unsaved: Callable[[], str] = self._ask_unsaved
-        self.ask_open_path: Callable[[], str | None] = lambda: self._file_dialog(save=False)
-        self.ask_save_path: Callable[[str], str | None] = \
-            lambda name: self._file_dialog(save=True, suggested=name)
+        #: the open file dialog (Import / Export), or None; it never blocks the GUI thread
+        self.file_dialog: QFileDialog | None = None
+        #: the open "cannot import" message, or None
+        self.message_box: QMessageBox | None = None
+        #: the platform's own file dialog where it has one; False: Qt's (tests drive it)
+        self.native_dialogs = True
         self._check_timer = QTimer(self)
         self._check_timer.setSingleShot(True)
         self._check_timer.setInterval(80)
@@ -852,19 +855,27 @@ class RoutineEditor(QWidget):
         self.routines_changed.emit()
 
     def import_file(self) -> None:
-        """Import a .toml file (checked first) into your routines folder."""
+        """Ask for a .toml file (the platform's file dialog, not blocking), then import it."""
         if not self._may_leave():
             return
-        chosen = self.ask_open_path()
-        if not chosen:
-            return
+        self._file_dialog(save=False, then=self.import_path)
+
+    def import_path(self, chosen: str) -> bool:
+        """Import one file (checked first) into your routines folder; a taken id gets a new
+        one. False, with the problems shown, when the file is not a usable routine."""
         source = Path(chosen)
         problems = check_file(source)
         if problems:
             self.status.setText("Not imported: " + "; ".join(str(p) for p in problems[:5]))
-            QMessageBox.warning(self, "Cannot import", "This file is not a routine the app "
-                                "can use:\n\n" + "\n".join(str(p) for p in problems[:10]))
-            return
+            box = QMessageBox(QMessageBox.Icon.Warning, "Cannot import",
+                              "This file is not a routine the app can use:\n\n"
+                              + "\n".join(str(p) for p in problems[:10]),
+                              QMessageBox.StandardButton.Ok, self)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.finished.connect(lambda _code: setattr(self, "message_box", None))
+            self.message_box = box
+            box.open()
+            return False
         loaded = load_routine_full(source)
         routine = loaded.routine
         new_id = self._unique_id(routine.id)
@@ -877,7 +888,7 @@ class RoutineEditor(QWidget):
             _write(target, routine_to_toml(routine, loaded.alternatives))
         except OSError as exc:
             self.status.setText(f"Not imported: cannot write {target} ({exc.strerror or exc}).")
-            return
+            return False
         self.entry, self.path, self.dirty = None, None, False
         self.draft = None
         self.reload(select=new_id)
@@ -885,18 +896,21 @@ class RoutineEditor(QWidget):
             f" as '{new_id}' (the id '{loaded.routine.id}' was taken)"
         self.status.setText(f"Imported {source.name}{note}.")
         self.routines_changed.emit()
+        return True
 
     def export_file(self) -> None:
-        """Write the routine on screen to a .toml file you choose."""
+        """Ask where (the platform's file dialog, not blocking), then write the routine on
+        screen there as a .toml file."""
         self.check_now()
         if self.draft is None or self.problems:
             return
         text = tomli_w.dumps(self.draft)
         model, _ = parse_routine_text(text, self._label())
         loaded = build_routine(model, self._label(), text, path=self.path)
-        chosen = self.ask_save_path(f"{loaded.routine.id}.toml")
-        if not chosen:
-            return
+        self._file_dialog(save=True, suggested=f"{loaded.routine.id}.toml",
+                          then=lambda chosen: self.export_to(chosen, loaded))
+
+    def export_to(self, chosen: str, loaded: Any) -> bool:
         target = Path(chosen)
         if target.suffix.lower() != ".toml":
             target = target.with_name(target.name + ".toml")
@@ -904,8 +918,9 @@ class RoutineEditor(QWidget):
             _write(target, routine_to_toml(loaded.routine, loaded.alternatives))
         except OSError as exc:
             self.status.setText(f"Not exported: {exc.strerror or exc}.")
-            return
+            return False
         self.status.setText(f"Exported to {target}")
+        return True
 
     # -- leaving with unsaved changes ----------------------------------------------------------
     def _may_leave(self) -> bool:
@@ -953,8 +968,13 @@ class RoutineEditor(QWidget):
             return "discard"
         return "cancel"
 
-    def _file_dialog(self, *, save: bool, suggested: str = "") -> str | None:
-        """The platform's file dialog (Qt's own where the platform has none)."""
+    def _file_dialog(self, *, save: bool, then: Callable[[str], object],
+                     suggested: str = "") -> None:
+        """The platform's file dialog (Qt's own where the platform has none), opened
+        without blocking; `then(path)` runs once a file is chosen."""
+        if self.file_dialog is not None:
+            self.file_dialog.raise_()
+            return
         dialog = QFileDialog(self, "Export routine" if save else "Import a routine file")
         dialog.setNameFilters(["Routine files (*.toml *.TOML *.Toml)", "All files (*)"])
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave if save
@@ -965,10 +985,13 @@ class RoutineEditor(QWidget):
         if save:
             dialog.setDefaultSuffix("toml")
             dialog.selectFile(suggested)
-        if dialog.exec() != QFileDialog.DialogCode.Accepted:
-            return None
-        files = dialog.selectedFiles()
-        return files[0] if files else None
+        if not self.native_dialogs:
+            dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(lambda path: then(path) if path else None)
+        dialog.finished.connect(lambda _code: setattr(self, "file_dialog", None))
+        self.file_dialog = dialog
+        dialog.open()
 
 
 def _write(path: Path, text: str) -> None:

@@ -189,12 +189,11 @@ def test_edit_and_delete_your_routine(make_app: Callable[..., App], services: Ap
     assert data["id"] == "mine"
 
     # delete: a real question box, answered Yes
-    def answer() -> None:
-        box = QApplication.activeModalWidget()
+    def answer(box: QWidget) -> None:
         assert isinstance(box, QMessageBox)
         box.button(QMessageBox.StandardButton.Yes).click()
 
-    _when_modal(QMessageBox, lambda _box: answer())
+    _when_modal(QMessageBox, answer)
     editor.delete()
     assert not mine.exists()
     start = app.window.start_screen
@@ -234,32 +233,37 @@ def test_reorder_by_drag(make_app: Callable[..., App], services: AppServices) ->
 
 
 def _when_modal(kind: type, act: Callable[[QWidget], None], timeout: float = 60.0) -> None:
-    """Act on the real dialog once it is up. Polled, so a slow start (a loaded machine)
-    is waited for; if it never comes, whatever modal is up is closed, so the test fails
-    instead of hanging."""
+    """Act on the real dialog once it is up. Polled (a loaded machine may be slow) over the
+    visible top-level widgets, not just the active modal one (a dialog left over by another
+    test must not hide it); if it never comes, every dialog of that kind is closed, so the
+    test fails instead of hanging."""
     deadline = time.monotonic() + timeout
 
+    def shown() -> list[QWidget]:
+        return [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, kind) and w.isVisible()]
+
     def poll() -> None:
-        widget = QApplication.activeModalWidget()
-        if isinstance(widget, kind):
-            act(widget)
+        found = shown()
+        if found:
+            act(found[-1])
         elif time.monotonic() < deadline:
             QTimer.singleShot(50, poll)
-        elif widget is not None:
-            widget.close()
+        else:
+            for widget in QApplication.topLevelWidgets():
+                if isinstance(widget, QFileDialog | QMessageBox) and widget.isVisible():
+                    widget.close()
 
     QTimer.singleShot(50, poll)
 
 
-def _choose_file(path: Path, then: Callable[[], None] | None = None) -> None:
-    def act(dialog: QWidget) -> None:
-        assert isinstance(dialog, QFileDialog)
-        dialog.selectFile(str(path))
-        dialog.accept()
-        if then is not None:
-            then()
-
-    _when_modal(QFileDialog, act)
+def _choose_file(editor: RoutineEditor, path: Path) -> None:
+    """In the file dialog the editor opened (a real QFileDialog), choose `path`."""
+    dialog = editor.file_dialog
+    assert isinstance(dialog, QFileDialog) and dialog.isVisible()
+    dialog.selectFile(str(path))
+    dialog.accept()
+    assert editor.file_dialog is None
 
 
 def test_import_and_export_through_the_file_dialogs(make_app: Callable[..., App],
@@ -271,8 +275,9 @@ def test_import_and_export_through_the_file_dialogs(make_app: Callable[..., App]
     source.write_bytes(text.encode("utf-16"))  # Notepad's "Unicode", CRLF
     app = make_app(routine=None)
     editor = _open(app)
-    _choose_file(source)
+    editor.native_dialogs = False  # Qt's own dialog, which a test can drive; the same calls
     editor.import_file()
+    _choose_file(editor, source)
     imported = services.paths.routines_dir / "from-windows.toml"
     assert imported.is_file() and load_routine(imported).name == "Office break"
     assert editor.draft is not None and editor.draft["name"] == "Office break"
@@ -280,14 +285,17 @@ def test_import_and_export_through_the_file_dialogs(make_app: Callable[..., App]
     assert start is not None and start.entry_for("from-windows") is not None
 
     target = tmp_path / "exported.toml"
-    _choose_file(target)
     editor.export_file()
+    _choose_file(editor, target)
     assert load_routine(target).exercises == load_routine(imported).exercises
 
     broken = tmp_path / "broken.toml"
     broken.write_text("name = \n", encoding="utf-8")
-    _choose_file(broken, then=lambda: _when_modal(QMessageBox, lambda box: box.close()))
     editor.import_file()
+    _choose_file(editor, broken)
+    assert isinstance(editor.message_box, QMessageBox) and editor.message_box.isVisible()
+    assert "broken.toml:1" in editor.message_box.text()
+    editor.message_box.accept()
     assert "Not imported" in editor.status.text() and "broken.toml:1" in editor.status.text()
 
 
