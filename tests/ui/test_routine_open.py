@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from companion.ui.services import AppServices
 from tests.ui.conftest import TINY, App
@@ -36,15 +37,27 @@ def test_a_routine_file_stays_selected_through_the_notice_and_the_screening(
     screening = app.window.findChild(ScreeningDialog)
     assert screening is not None
     wizard = screening.wizard
+    reloads: list[int] = []
+    reload = app.window.reload_routines
+
+    def counted() -> None:
+        reloads.append(1)
+        reload()
+
+    app.window.reload_routines = counted  # type: ignore[method-assign]
     wizard.begin()
     while wizard.step[0] == "question":
         wizard.answer(Answer.NO)
-    wizard.finish()  # stored; the list reloads
+    wizard.finish()  # stored (off the GUI thread), then the list reloads
+    app.qtbot.waitUntil(lambda: bool(reloads), timeout=20_000)
     assert services.history.saved  # type: ignore[attr-defined]
 
     selected = start.selected()
     assert selected is not None and selected.path == path
+    assert not screening.isVisible()
     app.window.show_start()
+    app.window.activateWindow()  # as the window manager does when the dialog closes
+    app.qtbot.waitUntil(lambda: QApplication.activeWindow() is app.window)
     app.key(Qt.Key.Key_Space)
     assert app.window.current_screen() == "player"
     assert app.player.session is not None
