@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTime
@@ -12,11 +13,14 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSlider,
     QSpinBox,
     QTimeEdit,
@@ -26,10 +30,18 @@ from PySide6.QtWidgets import (
 
 from companion.core.breathing import PATTERNS
 from companion.core.timeline import Verbosity
-from companion.settings import DAY_NAMES, REST_PATTERNS, Reminders, Settings
+from companion.settings import DAY_NAMES, LENGTH_SCALE_RANGE, REST_PATTERNS, Reminders, Settings
 from companion.ui.style import apply_font
+from companion.voice import engines, natural
+from companion.voice.base import VoiceSettings
 
 log = logging.getLogger(__name__)
+
+ENGINE_WORDS = {
+    engines.AUTO: "Automatic: the natural voice when it is installed",
+    engines.PIPER: "Natural voice (Piper)",
+    engines.SYSTEM: "System voice (espeak-ng, or your system's)",
+}
 
 VERBOSITY_WORDS = {
     Verbosity.FULL: "Full: every prompt spoken",
@@ -91,6 +103,20 @@ class SettingsDialog(QDialog):
 
         voice_box = QGroupBox("Voice", self)
         form = QFormLayout(voice_box)
+        self._form = form
+        self.speaker = speaker
+        synth = getattr(speaker, "synth", None)
+        self.voices_dir: Path | None = getattr(synth, "voices_dir", None)
+        self.engine = QComboBox(voice_box)
+        self.engine.setAccessibleName("Speech engine")
+        for key, words in ENGINE_WORDS.items():
+            self.engine.addItem(words, key)
+        self.engine.setCurrentIndex(max(0, self.engine.findData(settings.engine)))
+        form.addRow("Speech engi&ne", self.engine)
+        self.engine_note = QLabel("", voice_box)
+        self.engine_note.setWordWrap(True)
+        self.engine_note.setAccessibleName("Speech engine status")
+        form.addRow("", self.engine_note)
         self.voice = QComboBox(voice_box)
         self.voice.setAccessibleName("Voice")
         voices = speaker_voices(speaker)
@@ -108,17 +134,59 @@ class SettingsDialog(QDialog):
         form.addRow("&Voice", self.voice)
         if self.voice_note.text():
             form.addRow("", self.voice_note)
+        self.piper_voice = QComboBox(voice_box)
+        self.piper_voice.setAccessibleName("Natural voice")
+        self.choose_voice = QPushButton("Choose a voice &file…", voice_box)
+        self.choose_voice.setAccessibleName("Choose a Piper voice file")
+        self.choose_voice.clicked.connect(self._choose_voice_file)
+        piper_row = QWidget(voice_box)
+        prow = QHBoxLayout(piper_row)
+        prow.setContentsMargins(0, 0, 0, 0)
+        prow.addWidget(self.piper_voice, 1)
+        prow.addWidget(self.choose_voice)
+        self._piper_row = piper_row
+        form.addRow("Natural voi&ce", piper_row)
+        self.piper_note = QLabel("", voice_box)
+        self.piper_note.setWordWrap(True)
+        self.piper_note.setAccessibleName("Natural voice status")
+        form.addRow("", self.piper_note)
+        self._fill_piper_voices(settings.piper_voice)
         self.rate = QSpinBox(voice_box)
         self.rate.setRange(80, 300)
         self.rate.setSuffix(" words/min")
         self.rate.setValue(settings.rate)
         self.rate.setAccessibleName("Speaking rate")
         form.addRow("Speaking &rate", self.rate)
+        self.pace = QDoubleSpinBox(voice_box)
+        self.pace.setRange(*LENGTH_SCALE_RANGE)
+        self.pace.setSingleStep(0.05)
+        self.pace.setDecimals(2)
+        self.pace.setPrefix("length × ")
+        self.pace.setValue(settings.piper_length_scale)
+        self.pace.setAccessibleName("Natural voice pace: length scale, higher is slower")
+        self.pace.setToolTip("1.00 is the voice's own pace; 1.20 speaks 20% slower, "
+                             "0.90 a little faster.")
+        form.addRow("&Pace (higher is slower)", self.pace)
         self.volume = QSlider(Qt.Orientation.Horizontal, voice_box)
         self.volume.setRange(0, 100)
         self.volume.setValue(round(settings.volume * 100))
         self.volume.setAccessibleName("Volume")
         form.addRow("Vol&ume", self.volume)
+        self.sample = QPushButton("P&lay a sample", voice_box)
+        self.sample.setAccessibleName("Play a sample of the voice")
+        self.sample.clicked.connect(self.play_sample)
+        self.sample.setEnabled(callable(getattr(speaker, "play_sample", None)))
+        self.sample_note = QLabel("", voice_box)
+        self.sample_note.setWordWrap(True)
+        self.sample_note.setAccessibleName("Sample status")
+        sample_row = QWidget(voice_box)
+        srow = QHBoxLayout(sample_row)
+        srow.setContentsMargins(0, 0, 0, 0)
+        srow.addWidget(self.sample)
+        srow.addWidget(self.sample_note, 1)
+        form.addRow("", sample_row)
+        self.engine.currentIndexChanged.connect(lambda _i: self._show_engine_rows())
+        self.piper_voice.currentIndexChanged.connect(lambda _i: self._show_engine_rows())
         self.tones = QCheckBox("Play soft tones for breathing and timing", voice_box)
         self.tones.setChecked(settings.tones)
         self.tones.setAccessibleName("Tones on or off")
@@ -212,6 +280,83 @@ class SettingsDialog(QDialog):
         # at the small system size while the group titles were large). Titles in bold.
         for child in self.findChildren(QWidget):
             apply_font(child, "body", bold=isinstance(child, QGroupBox))
+        self._show_engine_rows()
+
+    # -- the voice engine -----------------------------------------------------------------------
+    def _fill_piper_voices(self, current: str) -> None:
+        """The packaged voices, those in the voices folder, and a picked file."""
+        self.piper_voice.clear()
+        problems: list[str] = []
+        for v in natural.discover_voices(self.voices_dir):
+            self.piper_voice.addItem(v.label, v.id)
+        problems += natural.folder_voices(self.voices_dir)[1]
+        if current and natural.is_path(current) and self.piper_voice.findData(current) < 0:
+            try:
+                picked = natural.check_voice_files(Path(current))
+                self.piper_voice.addItem(picked.label, picked.id)
+            except natural.VoiceProblem as exc:
+                problems.append(str(exc))
+        idx = self.piper_voice.findData(current) if current else 0
+        self.piper_voice.setCurrentIndex(max(0, idx))
+        folder = f"Add voices as NAME.onnx with NAME.onnx.json in {self.voices_dir}." \
+            if self.voices_dir is not None else ""
+        self.piper_note.setText(" ".join([*problems, folder]).strip())
+
+    def add_voice_file(self, path: Path) -> str:
+        """Offer the Piper voice at `path` (checked first); returns "" or why it cannot be
+        used (also shown under the list)."""
+        try:
+            voice = natural.check_voice_files(Path(path))
+        except natural.VoiceProblem as exc:
+            self.piper_note.setText(str(exc))
+            return str(exc)
+        idx = self.piper_voice.findData(voice.id)
+        if idx < 0:
+            self.piper_voice.addItem(voice.label, voice.id)
+            idx = self.piper_voice.count() - 1
+        self.piper_voice.setCurrentIndex(idx)
+        self.piper_note.setText(f"{voice.model.name}: config read, {voice.sample_rate} Hz. "
+                                "Play a sample to hear it.")
+        return ""
+
+    def _choose_voice_file(self) -> None:
+        start = str(self.voices_dir) if self.voices_dir and self.voices_dir.is_dir() \
+            else str(Path.home())
+        path, _filter = QFileDialog.getOpenFileName(self, "Choose a Piper voice", start,
+                                                    "Piper voices (*.onnx)")
+        if path:
+            self.add_voice_file(Path(path))
+
+    def voice_settings(self) -> VoiceSettings:
+        """The voice as the dialog has it now (saved or not): what "Play a sample" says."""
+        return self.result_settings().voice_settings()
+
+    def _show_engine_rows(self) -> None:
+        """Rows for the engine that will speak: voice and rate, or natural voice and pace."""
+        chosen = engines.choose_engine(self.voice_settings(), self.voices_dir)
+        piper = chosen.engine == engines.PIPER
+        asked = str(self.engine.currentData()) != engines.SYSTEM
+        self._form.setRowVisible(self.voice, not piper)
+        self._form.setRowVisible(self.rate, not piper)
+        self._form.setRowVisible(self.voice_note, not piper and bool(self.voice_note.text()))
+        installed = natural.piper_installed()
+        for row in (self._piper_row, self.piper_note, self.pace):
+            self._form.setRowVisible(row, asked and installed)
+        self.pace.setEnabled(piper)
+        note = chosen.notice
+        if not note and piper and chosen.voice is not None:
+            note = f"The natural voice {chosen.voice.name} speaks. The first session of a " \
+                   "routine renders its prompts first (progress shows), later ones start at once."
+        elif not note and not piper and self.engine.currentData() == engines.AUTO:
+            note = engines.NOT_INSTALLED if not installed else \
+                "No natural voice is installed, so the system voice speaks."
+        self.engine_note.setText(note)
+        self._form.setRowVisible(self.engine_note, bool(note))
+
+    def play_sample(self) -> None:
+        play = getattr(self.speaker, "play_sample", None)
+        if callable(play):
+            play(self.voice_settings(), self.sample_note.setText)
 
     def result_settings(self) -> Settings:
         """The edited settings (unchanged fields keep their values)."""
@@ -223,6 +368,9 @@ class SettingsDialog(QDialog):
             volume=self.volume.value() / 100.0,
             tones=self.tones.isChecked(),
             voice_input=self.voice_input.isChecked(),
+            engine=str(self.engine.currentData()),
+            piper_voice=str(self.piper_voice.currentData() or ""),
+            piper_length_scale=round(self.pace.value(), 2),
             verbosity=Verbosity(self.verbosity.currentData()),
             rest_breathing=str(self.breathing.currentData()),
             weekly_goal=self.goal.value(),
