@@ -129,7 +129,7 @@ def test_unreadable_and_missing_voice_files_say_which_file(tmp_path: Path) -> No
     (tmp_path / "v.onnx.json").write_bytes(b"\xff\xfe\x00bad")
     with pytest.raises(VoiceProblem, match="cannot be read"):
         check_voice_files(model)
-    with pytest.raises(VoiceProblem, match="choose the .onnx file"):
+    with pytest.raises(VoiceProblem, match=r"choose the \.onnx file"):
         check_voice_files(tmp_path / "v.onnx.json")
 
 
