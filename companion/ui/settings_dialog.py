@@ -75,6 +75,16 @@ def speaker_voices(speaker: Any) -> list[tuple[str, str]]:
     return out
 
 
+def voices_dir_text(path: Path | None) -> str:
+    """The voices folder as a person types it (~ for the home folder)."""
+    if path is None:
+        return ""
+    try:
+        return "~/" + str(Path(path).expanduser().relative_to(Path.home()))
+    except ValueError:
+        return str(path)
+
+
 def _listening_note(voice_input: Any) -> str:
     """Why voice answers are not available here, in plain words (empty when they are)."""
     state = getattr(voice_input, "state", None)
@@ -93,7 +103,7 @@ class SettingsDialog(QDialog):
     """Modal; `result_settings()` gives the edited value after `exec()` returns Accepted."""
 
     def __init__(self, settings: Settings, speaker: Any, parent: QWidget | None = None,
-                 voice_input: Any = None) -> None:
+                 voice_input: Any = None, voices_dir: Path | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Companion settings")
         self.setAccessibleName("Settings")
@@ -106,12 +116,15 @@ class SettingsDialog(QDialog):
         self._form = form
         self.speaker = speaker
         synth = getattr(speaker, "synth", None)
-        self.voices_dir: Path | None = getattr(synth, "voices_dir", None)
+        #: where the user's own Piper voices go (`Paths.voices_dir`)
+        self.voices_dir: Path | None = voices_dir or getattr(synth, "voices_dir", None)
         self.engine = QComboBox(voice_box)
         self.engine.setAccessibleName("Speech engine")
         for key, words in ENGINE_WORDS.items():
             self.engine.addItem(words, key)
         self.engine.setCurrentIndex(max(0, self.engine.findData(settings.engine)))
+        self.engine.setToolTip("The natural voice (Piper) renders each routine's prompts the "
+                               "first time (progress shows); later sessions start at once.")
         form.addRow("Speech engi&ne", self.engine)
         self.engine_note = QLabel("", voice_box)
         self.engine_note.setWordWrap(True)
@@ -139,6 +152,11 @@ class SettingsDialog(QDialog):
         self.choose_voice = QPushButton("Choose a voice &file…", voice_box)
         self.choose_voice.setAccessibleName("Choose a Piper voice file")
         self.choose_voice.clicked.connect(self._choose_voice_file)
+        hint = "Any Piper voice: NAME.onnx with NAME.onnx.json beside it" + (
+            f", in {voices_dir_text(self.voices_dir)} or anywhere (choose the file)."
+            if self.voices_dir is not None else " (choose the .onnx file).")
+        self.choose_voice.setToolTip(hint)
+        self.piper_voice.setToolTip(hint)
         piper_row = QWidget(voice_box)
         prow = QHBoxLayout(piper_row)
         prow.setContentsMargins(0, 0, 0, 0)
@@ -171,20 +189,21 @@ class SettingsDialog(QDialog):
         self.volume.setRange(0, 100)
         self.volume.setValue(round(settings.volume * 100))
         self.volume.setAccessibleName("Volume")
-        form.addRow("Vol&ume", self.volume)
         self.sample = QPushButton("P&lay a sample", voice_box)
         self.sample.setAccessibleName("Play a sample of the voice")
         self.sample.clicked.connect(self.play_sample)
         self.sample.setEnabled(callable(getattr(speaker, "play_sample", None)))
+        volume_row = QWidget(voice_box)
+        vrow = QHBoxLayout(volume_row)
+        vrow.setContentsMargins(0, 0, 0, 0)
+        vrow.addWidget(self.volume, 1)
+        vrow.addWidget(self.sample)
+        form.addRow("Vol&ume", volume_row)
         self.sample_note = QLabel("", voice_box)
         self.sample_note.setWordWrap(True)
         self.sample_note.setAccessibleName("Sample status")
-        sample_row = QWidget(voice_box)
-        srow = QHBoxLayout(sample_row)
-        srow.setContentsMargins(0, 0, 0, 0)
-        srow.addWidget(self.sample)
-        srow.addWidget(self.sample_note, 1)
-        form.addRow("", sample_row)
+        form.addRow("", self.sample_note)
+        form.setRowVisible(self.sample_note, False)
         self.engine.currentIndexChanged.connect(lambda _i: self._show_engine_rows())
         self.piper_voice.currentIndexChanged.connect(lambda _i: self._show_engine_rows())
         self.tones = QCheckBox("Play soft tones for breathing and timing", voice_box)
@@ -298,9 +317,7 @@ class SettingsDialog(QDialog):
                 problems.append(str(exc))
         idx = self.piper_voice.findData(current) if current else 0
         self.piper_voice.setCurrentIndex(max(0, idx))
-        folder = f"Add voices as NAME.onnx with NAME.onnx.json in {self.voices_dir}." \
-            if self.voices_dir is not None else ""
-        self.piper_note.setText(" ".join([*problems, folder]).strip())
+        self._set_note(self.piper_note, " ".join(problems))
 
     def add_voice_file(self, path: Path) -> str:
         """Offer the Piper voice at `path` (checked first); returns "" or why it cannot be
@@ -308,15 +325,15 @@ class SettingsDialog(QDialog):
         try:
             voice = natural.check_voice_files(Path(path))
         except natural.VoiceProblem as exc:
-            self.piper_note.setText(str(exc))
+            self._set_note(self.piper_note, str(exc))
             return str(exc)
         idx = self.piper_voice.findData(voice.id)
         if idx < 0:
             self.piper_voice.addItem(voice.label, voice.id)
             idx = self.piper_voice.count() - 1
         self.piper_voice.setCurrentIndex(idx)
-        self.piper_note.setText(f"{voice.model.name}: config read, {voice.sample_rate} Hz. "
-                                "Play a sample to hear it.")
+        self._set_note(self.piper_note, f"{voice.model.name}: config read, "
+                                        f"{voice.sample_rate} Hz. Play a sample to hear it.")
         return ""
 
     def _choose_voice_file(self) -> None:
@@ -340,23 +357,26 @@ class SettingsDialog(QDialog):
         self._form.setRowVisible(self.rate, not piper)
         self._form.setRowVisible(self.voice_note, not piper and bool(self.voice_note.text()))
         installed = natural.piper_installed()
-        for row in (self._piper_row, self.piper_note, self.pace):
+        for row in (self._piper_row, self.pace):
             self._form.setRowVisible(row, asked and installed)
+        self._form.setRowVisible(self.piper_note,
+                                 asked and installed and bool(self.piper_note.text()))
         self.pace.setEnabled(piper)
         note = chosen.notice
-        if not note and piper and chosen.voice is not None:
-            note = f"The natural voice {chosen.voice.name} speaks. The first session of a " \
-                   "routine renders its prompts first (progress shows), later ones start at once."
-        elif not note and not piper and self.engine.currentData() == engines.AUTO:
+        if not note and not piper and self.engine.currentData() == engines.AUTO:
             note = engines.NOT_INSTALLED if not installed else \
                 "No natural voice is installed, so the system voice speaks."
-        self.engine_note.setText(note)
-        self._form.setRowVisible(self.engine_note, bool(note))
+        self._set_note(self.engine_note, note)
+
+    def _set_note(self, label: QLabel, text: str) -> None:
+        """A note under a row, shown only while it has something to say."""
+        label.setText(text)
+        self._form.setRowVisible(label, bool(text))
 
     def play_sample(self) -> None:
         play = getattr(self.speaker, "play_sample", None)
         if callable(play):
-            play(self.voice_settings(), self.sample_note.setText)
+            play(self.voice_settings(), lambda text: self._set_note(self.sample_note, text))
 
     def result_settings(self) -> Settings:
         """The edited settings (unchanged fields keep their values)."""

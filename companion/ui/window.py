@@ -398,7 +398,8 @@ class MainWindow(QMainWindow):
 
         assert self.services is not None
         dialog = SettingsDialog(self.services.settings, self.services.speaker, self,
-                                voice_input=self.services.voice_input)
+                                voice_input=self.services.voice_input,
+                                voices_dir=self.services.paths.voices_dir)
         if dialog.exec() == SettingsDialog.DialogCode.Accepted:
             self.apply_settings(dialog.result_settings())
 

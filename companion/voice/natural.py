@@ -308,8 +308,12 @@ class PiperSynthesizer(Synthesizer):
                 self.render(PROBE_TEXT)
             except KnownError as exc:
                 if self.available:  # the engine runs but this voice does not render
-                    self._set_unavailable(f"The voice {self.voice.name} did not render "
-                                          f"({exc}).")
+                    reason = str(exc)
+                    if reason.startswith("could not render"):
+                        reason = reason.split(": ", 1)[-1]
+                    self._set_unavailable(f"The voice {self.voice.name} "
+                                          f"({self.voice.model.name}) did not render: "
+                                          f"{reason}.")
         return self.state
 
     def voices(self) -> list[VoiceInfo]:
