@@ -132,21 +132,13 @@ class SettingsDialog(QDialog):
         form.addRow("", self.engine_note)
         self.voice = QComboBox(voice_box)
         self.voice.setAccessibleName("Voice")
-        voices = speaker_voices(speaker)
         self.voice.addItem("Default voice", "")
-        for vid, name in voices:
-            self.voice.addItem(name, vid)
-        if voices:
-            idx = self.voice.findData(settings.voice_id)
-            self.voice.setCurrentIndex(max(0, idx))
-            self.voice_note = QLabel("", voice_box)
-        else:
-            self.voice.setEnabled(False)
-            self.voice_note = QLabel("No voices available: prompts show as captions.",
-                                     voice_box)
+        self.voice_note = QLabel("", voice_box)
         form.addRow("&Voice", self.voice)
-        if self.voice_note.text():
-            form.addRow("", self.voice_note)
+        form.addRow("", self.voice_note)
+        # Listing the system voices asks its engine, which is not running while the natural
+        # voice speaks: they are listed when the system voice is chosen here.
+        self._system_voices_listed = False
         self.piper_voice = QComboBox(voice_box)
         self.piper_voice.setAccessibleName("Natural voice")
         self.choose_voice = QPushButton("Choose a voice &file…", voice_box)
@@ -348,10 +340,24 @@ class SettingsDialog(QDialog):
         """The voice as the dialog has it now (saved or not): what "Play a sample" says."""
         return self.result_settings().voice_settings()
 
+    def _list_system_voices(self) -> None:
+        """The system engine's voices, by readable name (the first time they are shown)."""
+        self._system_voices_listed = True
+        voices = speaker_voices(self.speaker)
+        for vid, name in voices:
+            self.voice.addItem(name, vid)
+        if voices:
+            self.voice.setCurrentIndex(max(0, self.voice.findData(self.original.voice_id)))
+        else:
+            self.voice.setEnabled(False)
+            self.voice_note.setText("No voices available: prompts show as captions.")
+
     def _show_engine_rows(self) -> None:
         """Rows for the engine that will speak: voice and rate, or natural voice and pace."""
         chosen = engines.choose_engine(self.voice_settings(), self.voices_dir)
         piper = chosen.engine == engines.PIPER
+        if not piper and not self._system_voices_listed:
+            self._list_system_voices()
         asked = str(self.engine.currentData()) != engines.SYSTEM
         self._form.setRowVisible(self.voice, not piper)
         self._form.setRowVisible(self.rate, not piper)
@@ -383,7 +389,8 @@ class SettingsDialog(QDialog):
         emergency = self.emergency.text().strip() or self.original.emergency_text
         return replace(
             self.original,
-            voice_id=str(self.voice.currentData() or ""),
+            voice_id=str(self.voice.currentData() or "") if self._system_voices_listed
+            else self.original.voice_id,
             rate=self.rate.value(),
             volume=self.volume.value() / 100.0,
             tones=self.tones.isChecked(),

@@ -266,7 +266,11 @@ class PiperSynthesizer(Synthesizer):
     def use_voice(self, voice: PiperVoiceFile, length_scale: float) -> None:
         """Speak with this voice and pace from the next request on."""
         self.voice = voice
-        self.configure(str(voice.model), rate_for(length_scale))
+        Synthesizer.configure(self, str(voice.model), rate_for(length_scale))
+
+    def configure(self, voice_id: str | None = None, rate: int | None = None) -> None:
+        """Ignored: these are the system engine's voice and words per minute (a speaker
+        passes them on whatever its synthesizer); Piper's come with `use_voice`."""
 
     def voice_key(self, model: str) -> str:
         with self._keys_lock:

@@ -135,3 +135,13 @@ def test_piper_failing_mid_session_hands_over_to_the_system_voice(
         assert engines.cached(STOP_MESSAGE) is not None
     finally:
         engines.close()
+
+
+def test_the_system_engines_voice_and_rate_never_reach_piper(
+    piper_synth: PiperSynthesizer
+) -> None:
+    """A speaker passes its settings' voice id and words per minute to its synthesizer:
+    for Piper they are meaningless and must not replace its model and length scale."""
+    model, rate = piper_synth.voice_id, piper_synth.rate
+    piper_synth.configure("en-us", 165)
+    assert (piper_synth.voice_id, piper_synth.rate) == (model, rate)
