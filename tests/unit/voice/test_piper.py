@@ -145,3 +145,28 @@ def test_the_system_engines_voice_and_rate_never_reach_piper(
     model, rate = piper_synth.voice_id, piper_synth.rate
     piper_synth.configure("en-us", 165)
     assert (piper_synth.voice_id, piper_synth.rate) == (model, rate)
+
+
+def test_the_app_process_never_loads_onnxruntime_or_a_voice(tmp_path: Path) -> None:
+    """With Piper chosen, everything heavy lives in the helper process: the app itself
+    imports neither Piper nor onnxruntime, even while it renders with them."""
+    import subprocess
+
+    from tests.conftest import ROOT
+
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from companion.voice.base import VoiceSettings\n"
+        "from companion.voice.engines import SpeechEngines\n"
+        f"e = SpeechEngines(Path({str(tmp_path)!r}), VoiceSettings(engine='piper'), None)\n"
+        "state = e.start(wait=True)\n"
+        "assert e.engine == 'piper', (e.engine, e.notice)\n"
+        "assert e.render('Rest now.').exists()\n"
+        "e.close()\n"
+        "heavy = {'onnxruntime', 'piper'} & set(sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=180, check=False)
+    assert done.returncode == 0, done.stderr
