@@ -15,6 +15,9 @@
   `rss_mb_piper_first_run` (first session) and `rss_mb_piper_first_run_peak` (including
   getting ready, while its prompts render), with `piper_helper_rss_mb`, the helper
   process's own peak then (it leaves 20 s after its last render).
+- `gui_stall_max_ms_piper`: the longest gap of a 5 ms heartbeat on the GUI thread during
+  those sessions (as bench_gui's `gui_stall_max_ms`), beside the system voice's in the same
+  run: on a shared machine the ratio says more than either figure.
 - `startup_ratio_piper`: time until the window is first shown with Piper chosen, over a
   bare PySide6 window (medians of 5 interleaved runs; target as startup_ratio, <= 1.5).
 """
@@ -232,6 +235,21 @@ def _session_child() -> None:
     sampler = QTimer()
     sampler.timeout.connect(sample)
     sampler.start(250)
+    gaps: list[float] = []
+    last = [0.0]
+
+    def beat() -> None:  # the GUI thread's heartbeat during the session (as bench_gui's)
+        now = time.perf_counter()
+        if last[0]:
+            gaps.append(now - last[0])
+        last[0] = now
+
+    from PySide6.QtCore import Qt
+
+    heartbeat = QTimer()
+    heartbeat.setTimerType(Qt.TimerType.PreciseTimer)
+    heartbeat.setInterval(5)
+    heartbeat.timeout.connect(beat)
     began = time.perf_counter()
     ready = {"s": 0.0}
 
@@ -243,14 +261,17 @@ def _session_child() -> None:
     def running() -> None:
         ready["s"] = time.perf_counter() - began
         in_session["on"] = True
+        heartbeat.start()
         QTimer.singleShot(int(SESSION_SECONDS * 500), lambda: window.player.skip())  # type: ignore[union-attr]
         QTimer.singleShot(int(SESSION_SECONDS * 1000), finish)
 
     def finish() -> None:
         sample()
+        heartbeat.stop()
         engine = getattr(getattr(speaker, "synth", None), "engine", "?")
         sys.stdout.write(json.dumps({"gui": peak["gui"], "helper": peak["helper"],
                                      "session": peak["session"],
+                                     "stall_ms": max(gaps, default=0.0) * 1000.0,
                                      "ready_s": ready["s"], "engine": engine,
                                      "load_ms": load_ms}) + "\n")
         sys.stdout.flush()
@@ -287,6 +308,9 @@ def memory_figures() -> dict[str, float]:
         "window_load_ms_piper": round(statistics.median(r["load_ms"] for r in warm), 1),
         "window_load_ms_system": round(system["load_ms"], 1),
         "rss_mb_system_same_run": round(system["session"], 1),
+        "gui_stall_max_ms_piper": round(statistics.median(r["stall_ms"] for r in warm), 1),
+        "gui_stall_max_ms_piper_first_run": round(first["stall_ms"], 1),
+        "gui_stall_max_ms_system_same_run": round(system["stall_ms"], 1),
         "rss_mb_piper": round(statistics.median(r["session"] for r in warm), 1),
         "rss_mb_piper_first_run": round(first["session"], 1),
         "rss_mb_piper_first_run_peak": round(first["gui"], 1),
