@@ -3,10 +3,12 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-# Debian/Ubuntu packages: voice, QtMultimedia, and what Qt's xcb plugin needs on a real display.
+# Debian/Ubuntu packages: voice, QtMultimedia, what Qt's xcb plugin needs on a real display,
+# and the screen-reader tests' stack (an X server, D-Bus, AT-SPI and its Python bindings).
 SYSTEM_PACKAGES := espeak-ng libpulse0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
                    libegl1 libgl1 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 fonts-dejavu-core \
-                   libportaudio2
+                   libportaudio2 xvfb dbus at-spi2-core gir1.2-atspi-2.0 python3-gi \
+                   python3-pyatspi
 
 .PHONY: run test bench lint typecheck screenshots sysdeps install install-test clean
 

@@ -9,6 +9,7 @@ crash mid-write cannot leave a truncated file behind.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import json
 import logging
 import os
@@ -30,6 +31,18 @@ REST_PATTERNS: tuple[str, ...] = tuple(p.id for p in PATTERNS.values() if p.ok_a
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 DEFAULT_EMERGENCY = "your local emergency number (for example 112 in Europe, 911 in the US)"
+
+
+class AnnouncePrompts(enum.Enum):
+    """When a screen reader is asked to announce what changes (new exercise, check-in...).
+
+    `when_voice_off` (the default) announces only while the app's own voice cannot be heard
+    (no voice, volume 0, or "tones only"), so a screen reader does not double the voice.
+    """
+
+    OFF = "off"
+    WHEN_VOICE_OFF = "when_voice_off"
+    ALWAYS = "always"
 
 
 @dataclass(frozen=True)
@@ -66,6 +79,8 @@ class Settings:
     engine: str = "auto"
     piper_voice: str = ""  # "" = the packaged natural voice; a voice name; or a .onnx path
     piper_length_scale: float = 1.0  # Piper's pace: 1.0 = the voice's own, higher = slower
+    #: screen reader announcements of prompts (issue 22)
+    announce_prompts: AnnouncePrompts = AnnouncePrompts.WHEN_VOICE_OFF
 
     def voice_settings(self) -> VoiceSettings:
         return VoiceSettings(
@@ -88,6 +103,7 @@ class Settings:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["verbosity"] = self.verbosity.value
+        data["announce_prompts"] = self.announce_prompts.value
         data["reminders"]["days"] = list(self.reminders.days)
         data["version"] = SETTINGS_VERSION
         return data
@@ -166,6 +182,15 @@ def _verbosity(value: Any) -> Verbosity:
         ) from None
 
 
+def _announce(value: Any) -> AnnouncePrompts:
+    try:
+        return AnnouncePrompts(value)
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not one of {', '.join(a.value for a in AnnouncePrompts)}"
+        ) from None
+
+
 def _time_text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(f"must be a time like \"18:00\", not {value!r}")
@@ -199,6 +224,7 @@ _CHECKS: dict[str, Any] = {
     "engine": _engine,
     "piper_voice": _text(1000),
     "piper_length_scale": _length_scale,
+    "announce_prompts": _announce,
 }
 
 _REMINDER_CHECKS: dict[str, Any] = {"enabled": _bool, "days": _days, "time": _time_text}

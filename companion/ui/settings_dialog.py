@@ -30,7 +30,14 @@ from PySide6.QtWidgets import (
 
 from companion.core.breathing import PATTERNS
 from companion.core.timeline import Verbosity
-from companion.settings import DAY_NAMES, LENGTH_SCALE_RANGE, REST_PATTERNS, Reminders, Settings
+from companion.settings import (
+    DAY_NAMES,
+    LENGTH_SCALE_RANGE,
+    REST_PATTERNS,
+    AnnouncePrompts,
+    Reminders,
+    Settings,
+)
 from companion.ui.style import apply_font
 from companion.voice import engines, natural
 from companion.voice.base import VoiceSettings
@@ -47,6 +54,12 @@ VERBOSITY_WORDS = {
     Verbosity.FULL: "Full: every prompt spoken",
     Verbosity.BRIEF: "Brief: the essentials",
     Verbosity.TONES: "Tones only (check-ins and safety are still spoken)",
+}
+
+ANNOUNCE_WORDS = {
+    AnnouncePrompts.OFF: "Off",
+    AnnouncePrompts.WHEN_VOICE_OFF: "When the voice is off",
+    AnnouncePrompts.ALWAYS: "Always",
 }
 
 
@@ -125,7 +138,7 @@ class SettingsDialog(QDialog):
         self.engine.setCurrentIndex(max(0, self.engine.findData(settings.engine)))
         self.engine.setToolTip("The natural voice (Piper) renders each routine's prompts the "
                                "first time (progress shows); later sessions start at once.")
-        form.addRow("Speech engi&ne", self.engine)
+        form.addRow("Speech eng&ine", self.engine)
         self.engine_note = QLabel("", voice_box)
         self.engine_note.setWordWrap(True)
         self.engine_note.setAccessibleName("Speech engine status")
@@ -208,6 +221,16 @@ class SettingsDialog(QDialog):
             self.verbosity.addItem(words, v.value)
         self.verbosity.setCurrentIndex(self.verbosity.findData(settings.verbosity.value))
         form.addRow("How much it &says", self.verbosity)
+        self.announce = QComboBox(voice_box)
+        self.announce.setAccessibleName("Screen reader announces prompts")
+        self.announce.setAccessibleDescription(
+            "Whether a screen reader such as Orca announces each new exercise, phase, "
+            "check-in and safety message. When the voice is off: only while the app's own "
+            "voice cannot be heard, so the two do not speak over each other.")
+        for a, words in ANNOUNCE_WORDS.items():
+            self.announce.addItem(words, a.value)
+        self.announce.setCurrentIndex(self.announce.findData(settings.announce_prompts.value))
+        form.addRow("Scree&n reader announces prompts", self.announce)
         self.voice_input = QCheckBox("Answer by voice (microphone): \"all clear\", \"stop\", "
                                      "numbers, pause, skip…", voice_box)
         self.voice_input.setChecked(settings.voice_input)
@@ -399,6 +422,7 @@ class SettingsDialog(QDialog):
             piper_voice=str(self.piper_voice.currentData() or ""),
             piper_length_scale=round(self.pace.value(), 2),
             verbosity=Verbosity(self.verbosity.currentData()),
+            announce_prompts=AnnouncePrompts(self.announce.currentData()),
             rest_breathing=str(self.breathing.currentData()),
             weekly_goal=self.goal.value(),
             rest_seconds=self.rest.value(),

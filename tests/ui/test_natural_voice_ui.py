@@ -166,7 +166,7 @@ def test_the_first_session_of_a_voice_shows_progress_then_starts(
     assert [c for c, _t in seen] == list(range(1, seen[-1][1] + 1))
     assert captions[0].startswith("Preparing the voice for this routine (only the first "
                                   "time):")
-    assert app.player.progress.maximum() == 300  # back to the session's progress
+    assert app.player.progress.maximum() == 300  # the session's progress from here on
     app.player.end()
     speaker.close()
 
