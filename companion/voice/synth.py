@@ -500,6 +500,8 @@ class Synthesizer:
     def _ensure_helper(self) -> _Helper:
         if self._helper is not None and self._helper.proc.poll() is None:
             return self._helper
+        if self._closed:  # close() killed it mid-request: never start a new one after that
+            raise EngineUnavailable("The speech engine was closed.", "")
         try:
             helper = _Helper(self._command)
         except OSError as exc:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import wave
 from pathlib import Path
 from typing import Any
@@ -166,4 +167,12 @@ def test_choosing_the_system_voice_stops_the_natural_voice_helper(
     assert not engines.apply_settings(VoiceSettings(engine="piper", length_scale=1.2))
     assert engines.apply_settings(VoiceSettings(engine="system"))
     assert engines.engine == SYSTEM
+    # its helper (which may still be loading the voice) goes, and no new one comes
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (
+            made[0]._helper is not None or (made[0]._thread is not None
+            and made[0]._thread.is_alive())):
+        time.sleep(0.1)
+    assert made[0]._helper is None
+    assert made[0]._thread is not None and not made[0]._thread.is_alive()
     engines.close()
