@@ -9,15 +9,18 @@ SYSTEM_PACKAGES := espeak-ng libpulse0 libxcb-cursor0 libxcb-icccm4 libxcb-keysy
                    libegl1 libgl1 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 fonts-dejavu-core \
                    libportaudio2 xvfb dbus at-spi2-core gir1.2-atspi-2.0 python3-gi \
                    python3-pyatspi
+# Only the test suite needs these: validating the menu entry and its AppStream metadata,
+# and making AIFF/WAV files in every format a speech driver writes.
+TEST_PACKAGES := desktop-file-utils appstream sox
 
-.PHONY: run test bench lint typecheck screenshots sysdeps install install-test clean
+.PHONY: run test bench lint typecheck screenshots sysdeps sysdeps-test install install-test clean
 
 ## run: create .venv, install, open the app (SQLite database in your user data folder)
 run: sysdeps install
 	$(BIN)/python -m companion $(ARGS)
 
 ## test: install the test extras (the natural voice included) and run the whole suite headless
-test: sysdeps install-test
+test: sysdeps-test install-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## bench: run the benchmarks; writes bench/results.json and prints a table
@@ -33,10 +36,12 @@ lint: install-test
 	$(BIN)/ruff check companion tests bench scripts
 	$(BIN)/mypy
 
-sysdeps:
+sysdeps: PACKAGES = $(SYSTEM_PACKAGES)
+sysdeps-test: PACKAGES = $(SYSTEM_PACKAGES) $(TEST_PACKAGES)
+sysdeps sysdeps-test:
 	@missing=""; \
 	if command -v dpkg-query >/dev/null 2>&1; then \
-	  for p in $(SYSTEM_PACKAGES); do \
+	  for p in $(PACKAGES); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	  done; \
 	  if [ -n "$$missing" ]; then \

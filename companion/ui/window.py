@@ -54,6 +54,9 @@ class MainWindow(QMainWindow):
                  instance: SingleInstance | None = None) -> None:
         super().__init__()
         self.setWindowTitle("Companion")
+        from companion.ui.icon import app_icon
+
+        self.setWindowIcon(app_icon())  # the same icon as the tray and the menu entry
         self.setAccessibleName("Companion")
         self.resize(1120, 780)
         self.args = args

@@ -2,7 +2,7 @@
 request. Started only when Piper is the chosen engine, so the app itself never imports
 onnxruntime nor holds a voice model in memory.
 
-Runs as `python _piper_helper.py` (a plain script: it imports nothing from the app). The
+Runs as `python -m companion.voice._piper_helper` (it imports nothing else from the app). The
 protocol is the speech helper's (`_tts_helper.py`): one JSON object per line on stdin, one
 reply per line on the protocol stream; the first line is the hello (`ok`, `driver`).
 

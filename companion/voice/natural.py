@@ -28,11 +28,13 @@ from typing import Any
 from companion.core.timeline import STOP_MESSAGE
 from companion.errors import KnownError
 from companion.voice.base import SpeakerState, VoiceStatus
-from companion.voice.synth import Synthesizer, VoiceInfo
+from companion.voice.synth import Synthesizer, VoiceInfo, install_hint
 
 log = logging.getLogger(__name__)
 
-PIPER_HELPER = Path(__file__).resolve().with_name("_piper_helper.py")
+# run as a module of this package (as the system engine's helper), so it is found from a
+# wheel or an editable install alike; its process imports nothing else from the app
+PIPER_HELPER_MODULE = "companion.voice._piper_helper"
 DRIVER = "piper"
 INSTALL_FIX = ("Install it in Companion's environment with "
                "`pip install 'companion[natural-voice]'` (make run does this), or choose the "
@@ -256,7 +258,7 @@ class PiperSynthesizer(Synthesizer):
                  start_timeout: float = PIPER_START_TIMEOUT,
                  idle_exit: float | None = IDLE_EXIT) -> None:
         super().__init__(cache_dir, str(voice.model), rate_for(length_scale), driver=DRIVER,
-                         command=command or [sys.executable, str(PIPER_HELPER)],
+                         command=command or [sys.executable, "-m", PIPER_HELPER_MODULE],
                          render_timeout=render_timeout, start_timeout=start_timeout,
                          idle_exit=idle_exit)
         self.voice = voice
@@ -288,6 +290,14 @@ class PiperSynthesizer(Synthesizer):
                    ) -> Path:
         model = self.voice_id if voice_id is None else voice_id
         return super().cache_path(text, self.voice_key(model), rate)
+
+    @property
+    def state(self) -> SpeakerState:
+        """As the system engine's, with the natural voice's own fix."""
+        state = super().state
+        if state.status is VoiceStatus.NO_ENGINE and state.fix == install_hint():
+            return SpeakerState(state.status, state.message, INSTALL_FIX, state.notice)
+        return state
 
     def _set_unavailable(self, message: str) -> None:
         with self._state_lock:
