@@ -10,6 +10,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -61,3 +62,18 @@ def copy_voice(voice: PiperVoiceFile, folder: Path, stem: str, **config_changes:
             node[last] = value
     (folder / f"{stem}.onnx.json").write_text(json.dumps(config), encoding="utf-8")
     return model
+
+
+def quiet_close(qtbot: Any, speaker: Any) -> None:
+    """Close a QtSpeaker and let its players really stop before it is dropped: a
+    QMediaPlayer destroyed while it still plays can deadlock FFmpeg's audio thread against
+    the GIL (see companion/ui/speech.py `_Player`), which would hang a later test."""
+    from PySide6.QtMultimedia import QMediaPlayer
+
+    speaker.close()
+    players = [speaker._speech, *speaker._tones.values()]
+    if speaker._sample_player is not None:
+        players.append(speaker._sample_player)
+    stopped = QMediaPlayer.PlaybackState.StoppedState
+    qtbot.waitUntil(lambda: all(p.player.playbackState() == stopped for p in players),
+                    timeout=10000)

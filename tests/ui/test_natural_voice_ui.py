@@ -21,7 +21,7 @@ from companion.voice.base import VoiceSettings
 from companion.voice.engines import PIPER, SYSTEM, SpeechEngines
 from companion.voice.natural import PiperSynthesizer, PiperVoiceFile
 from companion.voice.synth import Synthesizer
-from tests.helpers.piper import copy_voice, packaged_voice, piper_cache
+from tests.helpers.piper import copy_voice, packaged_voice, piper_cache, quiet_close
 from tests.helpers.voice import speech_cache
 from tests.ui.conftest import App
 
@@ -29,7 +29,7 @@ __all__ = ["packaged_voice", "piper_cache", "speech_cache"]
 
 
 @pytest.fixture
-def natural_speaker(qapp: Any, tmp_path: Path, speech_cache: Path, piper_cache: Path
+def natural_speaker(qtbot: QtBot, tmp_path: Path, speech_cache: Path, piper_cache: Path
                     ) -> Iterator[QtSpeaker]:
     """The real speaker on the real engines: the natural voice chosen automatically, Piper
     rendering into the run's shared natural-voice cache, espeak-ng into its own."""
@@ -38,7 +38,7 @@ def natural_speaker(qapp: Any, tmp_path: Path, speech_cache: Path, piper_cache: 
         piper_factory=lambda voice, scale: PiperSynthesizer(piper_cache, voice, scale))
     speaker = QtSpeaker(engines, VoiceSettings(), audio_outputs=lambda: ["speakers"])
     yield speaker
-    speaker.close()
+    quiet_close(qtbot, speaker)
 
 
 def _visible(dialog: SettingsDialog, widget: Any) -> bool:
@@ -168,7 +168,7 @@ def test_the_first_session_of_a_voice_shows_progress_then_starts(
                                   "time):")
     assert app.player.progress.maximum() == 300  # the session's progress from here on
     app.player.end()
-    speaker.close()
+    quiet_close(app.qtbot, speaker)
 
 
 def test_a_selected_routine_is_rendered_ahead_with_a_slow_voice(
@@ -192,4 +192,4 @@ def test_a_selected_routine_is_rendered_ahead_with_a_slow_voice(
 
     texts = plan_texts(compile_plan(*plan_inputs(entry.routine, services)))
     app.qtbot.waitUntil(lambda: all(synth.cached(t) for t in texts), timeout=60000)
-    speaker.close()
+    quiet_close(app.qtbot, speaker)

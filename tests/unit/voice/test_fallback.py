@@ -21,7 +21,7 @@ from companion.voice.engines import NOT_INSTALLED, PIPER, SYSTEM, SpeechEngines
 from companion.voice.natural import PiperSynthesizer, PiperVoiceFile
 from companion.voice.synth import Synthesizer
 from tests.conftest import ROOT
-from tests.helpers.piper import packaged_voice
+from tests.helpers.piper import packaged_voice, quiet_close
 from tests.helpers.voice import TINY_ROUTINE, speech_cache
 
 __all__ = ["packaged_voice", "speech_cache"]
@@ -134,7 +134,7 @@ def test_the_app_says_the_fallback_once(
     speaker._refresh_state()  # any later state change: the same notice is not said again
     banner.show_state(speaker.state)
     assert banner.isHidden()
-    speaker.close()
+    quiet_close(qtbot, speaker)
 
 
 def test_not_installed_notice_reaches_the_speaker_state(tmp_path: Path, qapp: Any,
@@ -146,7 +146,7 @@ def test_not_installed_notice_reaches_the_speaker_state(tmp_path: Path, qapp: An
     speaker = QtSpeaker(engines, VoiceSettings(engine="piper"),
                         audio_outputs=lambda: ["speakers"])
     assert speaker.state.notice == NOT_INSTALLED
-    speaker.close()
+    speaker.close()  # nothing played
 
 
 def test_choosing_the_system_voice_stops_the_natural_voice_helper(
