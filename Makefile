@@ -7,11 +7,12 @@ BIN    := $(VENV)/bin
 # and the screen-reader tests' stack (an X server, D-Bus, AT-SPI and its Python bindings).
 SYSTEM_PACKAGES := espeak-ng libpulse0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
                    libegl1 libgl1 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 fonts-dejavu-core \
-                   libportaudio2 xvfb dbus at-spi2-core gir1.2-atspi-2.0 python3-gi \
+                   libportaudio2 tzdata xvfb dbus at-spi2-core gir1.2-atspi-2.0 python3-gi \
                    python3-pyatspi
-# Only the test suite needs these: validating the menu entry and its AppStream metadata,
-# and making AIFF/WAV files in every format a speech driver writes.
-TEST_PACKAGES := desktop-file-utils appstream sox
+# Only the test suite (and bench) need these: validating the menu entry and its AppStream
+# metadata, making AIFF/WAV files in every format a speech driver writes, and Flite, one of
+# the voice families of the voice-command test clips (scripts/make_asr_clips.py).
+TEST_PACKAGES := desktop-file-utils appstream sox flite
 
 .PHONY: run test bench lint typecheck screenshots sysdeps sysdeps-test install install-test clean
 
@@ -24,7 +25,7 @@ test: sysdeps-test install-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## bench: run the benchmarks; writes bench/results.json and prints a table
-bench: sysdeps install-test
+bench: sysdeps-test install-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench
 
 ## screenshots: render every screen offscreen to docs/screenshots/*.png

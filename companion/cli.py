@@ -125,6 +125,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--routine", dest="report_routine", metavar="ID_OR_FILE",
         help="the proposed routine (default: the one you used last, else starter)",
     )
+    listen = sub.add_parser(
+        "listen", parents=[common],
+        help="decode speech through the app's own voice recogniser (files or microphone)",
+        description="What the app hears and decides: each WAV file (or the live "
+        "microphone) goes through the same recogniser and fail-safe rules as in a session.",
+    )
+    listen.add_argument("files", nargs="*", metavar="FILE.wav",
+                        help="WAV files (any rate; 16 kHz mono is used as is)")
+    listen.add_argument("--context", choices=["checkin", "effort", "between"],
+                        default="checkin",
+                        help="the question it is answering (default: checkin)")
+    listen.add_argument("--json", action="store_true",
+                        help="one JSON object per file (per utterance with --mic)")
+    listen.add_argument("--mic", action="store_true",
+                        help="listen to the microphone (Ctrl-C to stop)")
+    listen.add_argument("--seconds", type=float, default=0.0, metavar="S",
+                        help="with --mic: stop after S seconds")
     return parser
 
 
@@ -180,6 +197,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from companion import commands
 
             return commands.preview(args)
+        if args.command == "listen":
+            from companion import commands
+
+            return commands.listen(args)
         if args.install_desktop_entry or args.uninstall_desktop_entry:
             return desktop_entry(args.install_desktop_entry)
         from companion.ui.app import run_gui

@@ -26,6 +26,7 @@ from __future__ import annotations
 import enum
 import logging
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -288,13 +289,21 @@ class KeyDispatcher(QObject):
     def __init__(self, host: KeyHost, parent: QObject | None = None,
                  now: Callable[[], float] = time.monotonic) -> None:
         super().__init__(parent)
-        self.host = host
+        # A weak reference: the window owns the dispatcher (Qt parent), so a strong one back
+        # would make a cycle that Python's garbage collector could break at any moment,
+        # even while this filter is running (a crash inside Qt's event delivery).
+        self._host = weakref.ref(host)
         self.now = now
         #: (widget, reason) of the last focus change: Enter/Space on the safety screen's
         #: button counts only when the person moved there with Tab.
         self._focus: tuple[QWidget | None, Qt.FocusReason] = (None, Qt.FocusReason.OtherFocusReason)
 
+    @property
+    def host(self) -> KeyHost | None:
+        return self._host()
+
     def install(self) -> None:
+        """Filter every event of the application (Qt drops the filter when it is deleted)."""
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
@@ -327,6 +336,8 @@ class KeyDispatcher(QObject):
 
     def _dispatch(self, obj: QWidget, event: QKeyEvent) -> bool:
         host = self.host
+        if host is None:
+            return False
         window = obj.window()
         focus = QApplication.focusWidget()
         if is_safety_key(event) and host.session_exists() and not _typing_into(focus):

@@ -140,6 +140,7 @@ def shoot(out: Path, dark: bool) -> None:
         dialog.show()
         _save(dialog, out / f"settings-{suffix}.png", app)
         dialog.close()
+        _save_mic_test(w, s.services, out / f"settings-mic-test-{suffix}.png", app)
 
         w.show_start()
         w.start_session(entry, None)
@@ -152,6 +153,47 @@ def shoot(out: Path, dark: bool) -> None:
         w.close()
         w.deleteLater()
         _pump(app)
+
+
+class _StillEar:
+    """A microphone that hears nothing by itself (the picture feeds it what was heard)."""
+
+    def open_in_background(self) -> None:
+        pass
+
+    def start(self, expecting: object) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def set_speaking(self, speaking: bool) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _save_mic_test(window: QWidget, services: AppServices, path: Path,
+                   app: QApplication) -> None:
+    """Settings > Voice > "Test my microphone", mid-test: level, noise and what was heard."""
+    from companion.ui.listening import VoiceInput
+    from companion.ui.settings_dialog import SettingsDialog
+    from companion.voice.decide import Expecting, Surroundings
+    from companion.voice.listen import Heard, ListenerState, ListenStatus
+
+    voice = VoiceInput(True, listener=_StillEar())
+    voice.state_changed.emit(ListenerState(ListenStatus.OK, ""))
+    dialog = SettingsDialog(services.settings, services.speaker, window, voice_input=voice)
+    dialog.show()
+    dialog.mic_test.button.setChecked(True)
+    voice.level.emit(-21.0)
+    voice.heard.emit(Heard("all clear", 0.92, Expecting.CHECKIN, margin=1.4,
+                           around=Surroundings.quiet()))
+    _pump(app)
+    _save(dialog, path, app)
+    dialog.close()
+    voice.deleteLater()
 
 
 def main(argv: list[str]) -> int:
