@@ -202,11 +202,22 @@ class SpeechEngines:
         return self.state
 
     def _start_piper(self, piper: Synthesizer) -> None:
-        state = piper.start()
-        if state.status is not VoiceStatus.OK:
-            self._active()  # falls back and tells the listeners
+        try:
+            state = piper.start()
+            failed = "" if state.status is VoiceStatus.OK else state.message
+        except Exception as exc:  # a start thread never dies silently: it falls back
+            log.exception("the natural voice could not start")
+            failed = f"{type(exc).__name__}: {exc}."
+        if not failed:
+            return
+        with self._lock:
+            if self._piper is piper:
+                self._fall_back(failed)
+        try:
             self.system.start()
-            self._changed()
+        except Exception:  # the speaker's state and banner say what is wrong from here
+            log.exception("the system voice could not start either")
+        self._changed()
 
     def apply_settings(self, settings: VoiceSettings) -> bool:
         """Use these settings from the next request; returns whether the voice changed

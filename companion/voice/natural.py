@@ -320,6 +320,8 @@ class PiperSynthesizer(Synthesizer):
         if self.cached(PROBE_TEXT) is None:
             try:
                 self.render(PROBE_TEXT)
+            except OSError as exc:  # e.g. a read-only data folder: nowhere to keep speech
+                self._set_unavailable(f"The speech cache cannot be written ({exc}).")
             except KnownError as exc:
                 if self.available:  # the engine runs but this voice does not render
                     reason = str(exc)

@@ -107,6 +107,6 @@ def test_speech_engine_settings_round_trip_and_bad_values_fall_back(tmp_path: Pa
     settings, problems = load_settings(path)
     assert (settings.engine, settings.piper_length_scale, settings.piper_voice) == (
         "auto", 1.0, "")
-    assert len(problems) == 3
+    assert len([p for p in problems if p.endswith("using the default")]) == 3
     assert any("engine 'neural' is not one of auto, piper, system" in p for p in problems)
     assert any("piper_length_scale must be from 0.5 to 2, not 9" in p for p in problems)
