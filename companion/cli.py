@@ -82,7 +82,16 @@ def build_parser() -> argparse.ArgumentParser:
     preview = sub.add_parser(
         "preview", help="print the timed script of a session", parents=[common]
     )
-    preview.add_argument("routine", metavar="ROUTINE", help="a routine id or a path to a file")
+    preview.add_argument("routine", metavar="ROUTINE", nargs="?", default=None,
+                         help="a routine id or a path to a file (or use --breathing)")
+    preview.add_argument(
+        "--breathing", metavar="PATTERN",
+        help="a breathing session on its own instead of a routine: coherent, 4-6, box or 4-7-8",
+    )
+    preview.add_argument(
+        "--minutes", metavar="N", type=int, default=None,
+        help="the breathing session's length, 1-10 minutes (default 5)",
+    )
     preview.add_argument("--json", action="store_true", help="JSON Lines, one cue per line")
     preview.add_argument(
         "--audio", metavar="FILE.wav", help="render the whole guided session to a WAV file"
@@ -124,6 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--routine", dest="report_routine", metavar="ID_OR_FILE",
         help="the proposed routine (default: the one you used last, else starter)",
+    )
+    report.add_argument(
+        "--include-notes", action="store_true",
+        help="add the notes you wrote about your sessions (left out unless asked for)",
     )
     listen = sub.add_parser(
         "listen", parents=[common],

@@ -5,11 +5,25 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from companion.config import resolve_paths
+from companion.core.breathing import (
+    DEFAULT_MINUTES,
+    MAX_MINUTES,
+    MIN_MINUTES,
+    BreathingSession,
+    find_pattern,
+)
 from companion.core.routine import Routine
-from companion.core.timeline import TimelineOptions, Verbosity, compile_plan, flatten
+from companion.core.timeline import (
+    TimelineOptions,
+    Verbosity,
+    breathing_routine,
+    compile_plan,
+    flatten,
+)
 from companion.errors import KnownError
 from companion.routines import RoutineEntry, RoutineLibrary, check_file
 
@@ -51,15 +65,46 @@ def _clock(t: float) -> str:
     return f"{int(minutes):02d}:{seconds:04.1f}"
 
 
+def _breathing(args: argparse.Namespace) -> BreathingSession | None:
+    """`--breathing PATTERN --minutes N`, checked: None when previewing a routine."""
+    pattern_name = getattr(args, "breathing", None)
+    minutes = getattr(args, "minutes", None)
+    if pattern_name is None:
+        if args.routine is None:
+            raise KnownError("preview needs a ROUTINE, or --breathing PATTERN "
+                             "(coherent, 4-6, box or 4-7-8)")
+        if minutes is not None:
+            raise KnownError("--minutes goes with --breathing PATTERN")
+        return None
+    if args.routine is not None:
+        raise KnownError("preview either a ROUTINE or --breathing PATTERN, not both")
+    if getattr(args, "adapt", ""):
+        raise KnownError("--adapt applies to routines; the breathing screen itself leaves "
+                         "out the patterns your health answers rule out")
+    try:
+        pattern = find_pattern(pattern_name)
+    except KeyError as exc:
+        raise KnownError(str(exc.args[0])) from None
+    minutes = DEFAULT_MINUTES if minutes is None else minutes
+    if not MIN_MINUTES <= minutes <= MAX_MINUTES:
+        raise KnownError(f"--minutes must be {MIN_MINUTES} to {MAX_MINUTES}, not {minutes}")
+    return BreathingSession(pattern, minutes)
+
+
 def preview(args: argparse.Namespace) -> int:
     paths = resolve_paths(args.data_dir)
-    entry = RoutineLibrary(paths.routines_dir).find(args.routine)
-    assert entry.routine is not None
     options = TimelineOptions(verbosity=Verbosity(args.verbosity))
-    routine: Routine = entry.routine
+    breathing = _breathing(args)
     notes: tuple[str, ...] = ()
-    if getattr(args, "adapt", ""):
-        routine, options, notes = _adapted(entry, options, args.adapt)
+    if breathing is not None:
+        routine: Routine = breathing_routine(breathing)
+        options = replace(options, breathing=breathing)
+    else:
+        entry = RoutineLibrary(paths.routines_dir).find(args.routine)
+        assert entry.routine is not None
+        routine = entry.routine
+        if getattr(args, "adapt", ""):
+            routine, options, notes = _adapted(entry, options, args.adapt)
     if args.audio:
         from companion.settings import load_settings
         from companion.voice.base import VoiceSettings
@@ -85,7 +130,7 @@ def preview(args: argparse.Namespace) -> int:
         else:
             out.write(f"{_clock(cue.t)}  {cue.kind.value:<9} {cue.text}\n")
     if not args.json:
-        out.write(f"-- total {_clock(plan.total_seconds)} ({entry.routine.name})\n")
+        out.write(f"-- total {_clock(plan.total_seconds)} ({routine.name})\n")
     return 0
 
 

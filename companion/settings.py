@@ -18,7 +18,13 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from companion.core.breathing import DEFAULT_PATTERN, PATTERNS
+from companion.core.breathing import (
+    DEFAULT_MINUTES,
+    DEFAULT_PATTERN,
+    MAX_MINUTES,
+    MIN_MINUTES,
+    PATTERNS,
+)
 from companion.core.timeline import TimelineOptions, Verbosity
 from companion.voice.base import VoiceSettings
 
@@ -80,6 +86,11 @@ class Settings:
     engine: str = "auto"
     piper_voice: str = ""  # "" = the packaged natural voice; a voice name; or a .onnx path
     piper_length_scale: float = 1.0  # Piper's pace: 1.0 = the voice's own, higher = slower
+    # the stand-alone breathing session (key B): last pattern and length chosen, and whether
+    # a completed one counts toward the weekly goal (by default only workouts do)
+    breathing_pattern: str = "coherent"
+    breathing_minutes: int = DEFAULT_MINUTES
+    breathing_counts: bool = False
     #: screen reader announcements of prompts (issue 22)
     announce_prompts: AnnouncePrompts = AnnouncePrompts.WHEN_VOICE_OFF
 
@@ -174,6 +185,12 @@ def _pattern(value: Any) -> str:
     return str(value)
 
 
+def _any_pattern(value: Any) -> str:
+    if value not in PATTERNS:
+        raise ValueError(f"{value!r} is not one of {', '.join(PATTERNS)}")
+    return str(value)
+
+
 def _verbosity(value: Any) -> Verbosity:
     try:
         return Verbosity(value)
@@ -225,6 +242,9 @@ _CHECKS: dict[str, Any] = {
     "engine": _engine,
     "piper_voice": _text(1000),
     "piper_length_scale": _length_scale,
+    "breathing_pattern": _any_pattern,
+    "breathing_minutes": _int_in(MIN_MINUTES, MAX_MINUTES),
+    "breathing_counts": _bool,
     "announce_prompts": _announce,
 }
 

@@ -367,6 +367,11 @@ class SettingsDialog(QDialog):
         self.goal.setValue(settings.weekly_goal)
         self.goal.setAccessibleName("Weekly goal")
         sform.addRow("Weekly &goal", self.goal)
+        self.breathing_counts = QCheckBox("Count breathing sessions toward the weekly goal",
+                                          session_box)
+        self.breathing_counts.setChecked(settings.breathing_counts)
+        self.breathing_counts.setAccessibleName("Count breathing sessions toward the weekly goal")
+        sform.addRow("", self.breathing_counts)
         self.rest = QSpinBox(session_box)
         self.rest.setRange(0, 600)
         self.rest.setSingleStep(15)
@@ -545,6 +550,7 @@ class SettingsDialog(QDialog):
             announce_prompts=AnnouncePrompts(self.announce.currentData()),
             rest_breathing=str(self.breathing.currentData()),
             weekly_goal=self.goal.value(),
+            breathing_counts=self.breathing_counts.isChecked(),
             rest_seconds=self.rest.value(),
             emergency_text=emergency,
             reminders=Reminders(
