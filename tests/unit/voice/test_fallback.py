@@ -173,6 +173,6 @@ def test_choosing_the_system_voice_stops_the_natural_voice_helper(
             made[0]._helper is not None or (made[0]._thread is not None
             and made[0]._thread.is_alive())):
         time.sleep(0.1)
-    assert made[0]._helper is None
-    assert made[0]._thread is not None and not made[0]._thread.is_alive()
+    assert made[0]._helper is None  # (it may have been closed before it even started)
+    assert made[0]._thread is None or not made[0]._thread.is_alive()
     engines.close()
