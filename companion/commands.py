@@ -121,10 +121,18 @@ def preview(args: argparse.Namespace) -> int:
         if getattr(args, "adapt", ""):
             routine, options, notes = _adapted(entry, options, args.adapt)
     if args.audio:
+        from companion.settings import load_settings
+        from companion.voice.base import VoiceSettings
         from companion.voice.render import render_session_wav
 
-        options = render_session_wav(routine, options, Path(args.audio),
-                                     cache_dir=paths.cache_dir)
+        chosen, _problems = load_settings(paths.settings_file)  # problems are logged
+        voice = chosen.voice_settings()
+        voice = VoiceSettings(  # the chosen engine and voice; full volume, tones on
+            voice_id=voice.voice_id, rate=voice.rate, verbosity=options.verbosity,
+            engine=getattr(args, "engine", None) or voice.engine,
+            piper_voice=voice.piper_voice, length_scale=voice.length_scale)
+        options = render_session_wav(routine, options, Path(args.audio), settings=voice,
+                                     cache_dir=paths.cache_dir, voices_dir=paths.voices_dir)
         print(f"wrote {args.audio}", file=sys.stderr)
         return 0
     plan = compile_plan(routine, options)

@@ -34,6 +34,11 @@ class Paths:
         return self.data_dir / "cache"
 
     @property
+    def voices_dir(self) -> Path:
+        """Piper voices of the user's own (NAME.onnx with NAME.onnx.json beside it)."""
+        return self.data_dir / "voices"
+
+    @property
     def log_file(self) -> Path:
         return self.data_dir / "companion.log"
 

@@ -82,6 +82,10 @@ class Settings:
     reminders: Reminders = field(default_factory=Reminders)
     notice_shown: bool = False  # the one-time "not a medical device" notice
     voice_input: bool = True  # answer by voice when a microphone is there
+    # speech engine: "auto" (the natural voice when installed), "piper" or "system"
+    engine: str = "auto"
+    piper_voice: str = ""  # "" = the packaged natural voice; a voice name; or a .onnx path
+    piper_length_scale: float = 1.0  # Piper's pace: 1.0 = the voice's own, higher = slower
     # the stand-alone breathing session (key B): last pattern and length chosen, and whether
     # a completed one counts toward the weekly goal (by default only workouts do)
     breathing_pattern: str = "coherent"
@@ -97,6 +101,9 @@ class Settings:
             volume=self.volume,
             verbosity=self.verbosity,
             tones=self.tones,
+            engine=self.engine,
+            piper_voice=self.piper_voice,
+            length_scale=self.piper_length_scale,
         )
 
     def timeline_options(self, **overrides: Any) -> TimelineOptions:
@@ -131,6 +138,25 @@ def _volume(value: Any) -> float:
         raise ValueError(f"must be a number from 0 to 1, not {value!r}")
     if not 0.0 <= float(value) <= 1.0:
         raise ValueError(f"must be from 0 to 1, not {value}")
+    return float(value)
+
+
+ENGINES = ("auto", "piper", "system")
+LENGTH_SCALE_RANGE = (0.5, 2.0)
+
+
+def _engine(value: Any) -> str:
+    if value not in ENGINES:
+        raise ValueError(f"{value!r} is not one of {', '.join(ENGINES)}")
+    return str(value)
+
+
+def _length_scale(value: Any) -> float:
+    lo, hi = LENGTH_SCALE_RANGE
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"must be a number from {lo:g} to {hi:g}, not {value!r}")
+    if not lo <= float(value) <= hi:
+        raise ValueError(f"must be from {lo:g} to {hi:g}, not {value}")
     return float(value)
 
 
@@ -213,6 +239,9 @@ _CHECKS: dict[str, Any] = {
     "emergency_text": _text(200, allow_empty=False),
     "notice_shown": _bool,
     "voice_input": _bool,
+    "engine": _engine,
+    "piper_voice": _text(1000),
+    "piper_length_scale": _length_scale,
     "breathing_pattern": _any_pattern,
     "breathing_minutes": _int_in(MIN_MINUTES, MAX_MINUTES),
     "breathing_counts": _bool,

@@ -55,6 +55,9 @@ from companion.ui.style import apply_font, fmt_clock
 log = logging.getLogger(__name__)
 
 REFRESH_MS = 100
+# A voice that says nothing for this long while getting ready is given up on (the session
+# starts with estimated speech lengths); each prompt it renders restarts the wait, so the
+# first session of a natural voice may take its time, with progress on screen.
 PREPARE_TIMEOUT_MS = 15_000
 PROGRESS_STEPS = 300
 
@@ -187,6 +190,10 @@ class PlayerScreen(QWidget):
         self._preparing: object | None = None
         self._pending: tuple[Any, int | None, object] | None = None  # (routine, mood, token)
         self._warm = False
+        self._prepare_timer = QTimer(self)
+        self._prepare_timer.setSingleShot(True)
+        self._prepare_timer.timeout.connect(self._prepare_timed_out)
+        self._progress_source: object = None  # the speaker signals `preparing` comes from
         self.setAccessibleName("Session player")
         self.setAccessibleDescription(PLAYER_KEYS)
         self._answered_checkin = False
@@ -347,11 +354,15 @@ class PlayerScreen(QWidget):
             self.state_label.setText("Getting ready")
             self.caption.setText("Getting the voice ready…")
             as_run, options = plan_inputs(routine, self.services)
-            prepare(as_run, options, lambda plan: self._begin(routine, mood, plan, token))
+            signals = getattr(self.services.speaker, "signals", None)
+            if signals is not None and hasattr(signals, "preparing") \
+                    and signals is not self._progress_source:
+                signals.preparing.connect(self._on_preparing)
+                self._progress_source = signals
             # a voice that never answers must not keep the person waiting: start anyway
             # with estimated speech lengths (captions and tones still follow every cue)
-            QTimer.singleShot(PREPARE_TIMEOUT_MS,
-                              lambda: self._prepare_timed_out(routine, mood, token))
+            self._prepare_timer.start(PREPARE_TIMEOUT_MS)
+            prepare(as_run, options, lambda plan: self._begin(routine, mood, plan, token))
             return None
         return self._begin(routine, mood, None, None)
 
@@ -360,6 +371,8 @@ class PlayerScreen(QWidget):
         if token is not None and token is not self._preparing:
             return None  # a newer start (or a cancel) superseded this one
         self._preparing = None
+        self._prepare_timer.stop()
+        self.progress.set_value(0)
         self.session = build_session(routine, self.services, self, plan)
         self.session.driver.event_emitted.connect(self.on_event)
         voice_input = getattr(self.services, "voice_input", None)
@@ -376,16 +389,31 @@ class PlayerScreen(QWidget):
         self.session_started.emit(self.session)
         return self.session
 
-    def _prepare_timed_out(self, routine: Any, mood: int | None, token: object) -> None:
-        if token is self._preparing:
-            log.warning("the voice did not prepare the session in time; starting without it")
-            self._begin(routine, mood, None, token)
+    def _prepare_timed_out(self) -> None:
+        if self._preparing is not None and self._pending is not None:
+            routine, mood, token = self._pending
+            if token is self._preparing:
+                log.warning("the voice did not prepare the session in time; "
+                            "starting without it")
+                self._begin(routine, mood, None, token)
+
+    def _on_preparing(self, count: int, total: int) -> None:
+        """The voice rendered another of the session's prompts (the first session of a
+        natural voice): say how far it is, and give it time while it makes progress."""
+        if self._preparing is None or total <= 0:
+            return
+        self._prepare_timer.start(PREPARE_TIMEOUT_MS)
+        self.caption.setText(f"Preparing the voice for this routine (only the first time): "
+                             f"{count} of {total} prompts")
+        self.progress.set_value(count * PROGRESS_STEPS // total)
 
     def cancel_preparing(self) -> bool:
         """Forget a start still waiting for the voice (Esc while getting ready)."""
         if self._preparing is None:
             return False
         self._preparing = None
+        self._prepare_timer.stop()
+        self.progress.set_value(0)
         return True
 
     @property

@@ -138,7 +138,8 @@ def shoot(out: Path, dark: bool) -> None:
 
         from companion.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(s.services.settings, s.services.speaker, w)
+        dialog = SettingsDialog(s.services.settings, s.services.speaker, w,
+                                voices_dir=Path.home() / ".local/share/companion/voices")
         dialog.show()
         _save(dialog, out / f"settings-{suffix}.png", app)
         dialog.close()

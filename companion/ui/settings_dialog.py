@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTime
@@ -12,6 +13,8 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -29,10 +32,25 @@ from PySide6.QtWidgets import (
 
 from companion.core.breathing import PATTERNS
 from companion.core.timeline import Verbosity
-from companion.settings import DAY_NAMES, REST_PATTERNS, AnnouncePrompts, Reminders, Settings
+from companion.settings import (
+    DAY_NAMES,
+    LENGTH_SCALE_RANGE,
+    REST_PATTERNS,
+    AnnouncePrompts,
+    Reminders,
+    Settings,
+)
 from companion.ui.style import apply_font
+from companion.voice import engines, natural
+from companion.voice.base import VoiceSettings
 
 log = logging.getLogger(__name__)
+
+ENGINE_WORDS = {
+    engines.AUTO: "Automatic: the natural voice when it is installed",
+    engines.PIPER: "Natural voice (Piper)",
+    engines.SYSTEM: "System voice (espeak-ng, or your system's)",
+}
 
 VERBOSITY_WORDS = {
     Verbosity.FULL: "Full: every prompt spoken",
@@ -70,6 +88,16 @@ def speaker_voices(speaker: Any) -> list[tuple[str, str]]:
             name = getattr(v, "label", None) or getattr(v, "name", v)
             out.append((str(getattr(v, "id", v)), str(name)))
     return out
+
+
+def voices_dir_text(path: Path | None) -> str:
+    """The voices folder as a person types it (~ for the home folder)."""
+    if path is None:
+        return ""
+    try:
+        return "~/" + str(Path(path).expanduser().relative_to(Path.home()))
+    except ValueError:
+        return str(path)
 
 
 def _listening_note(voice_input: Any) -> str:
@@ -195,7 +223,7 @@ class SettingsDialog(QDialog):
     """Modal; `result_settings()` gives the edited value after `exec()` returns Accepted."""
 
     def __init__(self, settings: Settings, speaker: Any, parent: QWidget | None = None,
-                 voice_input: Any = None) -> None:
+                 voice_input: Any = None, voices_dir: Path | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Companion settings")
         self.setAccessibleName("Settings")
@@ -205,34 +233,91 @@ class SettingsDialog(QDialog):
 
         voice_box = QGroupBox("Voice", self)
         form = QFormLayout(voice_box)
+        self._form = form
+        self.speaker = speaker
+        synth = getattr(speaker, "synth", None)
+        #: where the user's own Piper voices go (`Paths.voices_dir`)
+        self.voices_dir: Path | None = voices_dir or getattr(synth, "voices_dir", None)
+        self.engine = QComboBox(voice_box)
+        self.engine.setAccessibleName("Speech engine")
+        for key, words in ENGINE_WORDS.items():
+            self.engine.addItem(words, key)
+        self.engine.setCurrentIndex(max(0, self.engine.findData(settings.engine)))
+        self.engine.setToolTip("The natural voice (Piper) renders each routine's prompts the "
+                               "first time (progress shows); later sessions start at once.")
+        form.addRow("Speech eng&ine", self.engine)
+        self.engine_note = QLabel("", voice_box)
+        self.engine_note.setWordWrap(True)
+        self.engine_note.setAccessibleName("Speech engine status")
+        form.addRow("", self.engine_note)
         self.voice = QComboBox(voice_box)
         self.voice.setAccessibleName("Voice")
-        voices = speaker_voices(speaker)
         self.voice.addItem("Default voice", "")
-        for vid, name in voices:
-            self.voice.addItem(name, vid)
-        if voices:
-            idx = self.voice.findData(settings.voice_id)
-            self.voice.setCurrentIndex(max(0, idx))
-            self.voice_note = QLabel("", voice_box)
-        else:
-            self.voice.setEnabled(False)
-            self.voice_note = QLabel("No voices available: prompts show as captions.",
-                                     voice_box)
+        self.voice_note = QLabel("", voice_box)
         form.addRow("&Voice", self.voice)
-        if self.voice_note.text():
-            form.addRow("", self.voice_note)
+        form.addRow("", self.voice_note)
+        # Listing the system voices asks its engine, which is not running while the natural
+        # voice speaks: they are listed when the system voice is chosen here.
+        self._system_voices_listed = False
+        self.piper_voice = QComboBox(voice_box)
+        self.piper_voice.setAccessibleName("Natural voice")
+        self.choose_voice = QPushButton("Choose a voice &file…", voice_box)
+        self.choose_voice.setAccessibleName("Choose a Piper voice file")
+        self.choose_voice.clicked.connect(self._choose_voice_file)
+        hint = "Any Piper voice: NAME.onnx with NAME.onnx.json beside it" + (
+            f", in {voices_dir_text(self.voices_dir)} or anywhere (choose the file)."
+            if self.voices_dir is not None else " (choose the .onnx file).")
+        self.choose_voice.setToolTip(hint)
+        self.piper_voice.setToolTip(hint)
+        piper_row = QWidget(voice_box)
+        prow = QHBoxLayout(piper_row)
+        prow.setContentsMargins(0, 0, 0, 0)
+        prow.addWidget(self.piper_voice, 1)
+        prow.addWidget(self.choose_voice)
+        self._piper_row = piper_row
+        form.addRow("Natural voi&ce", piper_row)
+        self.piper_note = QLabel("", voice_box)
+        self.piper_note.setWordWrap(True)
+        self.piper_note.setAccessibleName("Natural voice status")
+        form.addRow("", self.piper_note)
+        self._fill_piper_voices(settings.piper_voice)
         self.rate = QSpinBox(voice_box)
         self.rate.setRange(80, 300)
         self.rate.setSuffix(" words/min")
         self.rate.setValue(settings.rate)
         self.rate.setAccessibleName("Speaking rate")
         form.addRow("Speaking &rate", self.rate)
+        self.pace = QDoubleSpinBox(voice_box)
+        self.pace.setRange(*LENGTH_SCALE_RANGE)
+        self.pace.setSingleStep(0.05)
+        self.pace.setDecimals(2)
+        self.pace.setPrefix("length × ")
+        self.pace.setValue(settings.piper_length_scale)
+        self.pace.setAccessibleName("Natural voice pace: length scale, higher is slower")
+        self.pace.setToolTip("1.00 is the voice's own pace; 1.20 speaks 20% slower, "
+                             "0.90 a little faster.")
+        form.addRow("&Pace (higher is slower)", self.pace)
         self.volume = QSlider(Qt.Orientation.Horizontal, voice_box)
         self.volume.setRange(0, 100)
         self.volume.setValue(round(settings.volume * 100))
         self.volume.setAccessibleName("Volume")
-        form.addRow("Vol&ume", self.volume)
+        self.sample = QPushButton("P&lay a sample", voice_box)
+        self.sample.setAccessibleName("Play a sample of the voice")
+        self.sample.clicked.connect(self.play_sample)
+        self.sample.setEnabled(callable(getattr(speaker, "play_sample", None)))
+        volume_row = QWidget(voice_box)
+        vrow = QHBoxLayout(volume_row)
+        vrow.setContentsMargins(0, 0, 0, 0)
+        vrow.addWidget(self.volume, 1)
+        vrow.addWidget(self.sample)
+        form.addRow("Vol&ume", volume_row)
+        self.sample_note = QLabel("", voice_box)
+        self.sample_note.setWordWrap(True)
+        self.sample_note.setAccessibleName("Sample status")
+        form.addRow("", self.sample_note)
+        form.setRowVisible(self.sample_note, False)
+        self.engine.currentIndexChanged.connect(lambda _i: self._show_engine_rows())
+        self.piper_voice.currentIndexChanged.connect(lambda _i: self._show_engine_rows())
         self.tones = QCheckBox("Play soft tones for breathing and timing", voice_box)
         self.tones.setChecked(settings.tones)
         self.tones.setAccessibleName("Tones on or off")
@@ -343,6 +428,7 @@ class SettingsDialog(QDialog):
         # at the small system size while the group titles were large). Titles in bold.
         for child in self.findChildren(QWidget):
             apply_font(child, "body", bold=isinstance(child, QGroupBox))
+        self._show_engine_rows()
         # room for the 4 px focus border the style gives a focused (clicked) button
         button = self._mic.button
         button.setMinimumHeight(button.sizeHint().height() + 4)
@@ -355,16 +441,111 @@ class SettingsDialog(QDialog):
         self._mic.stop()  # the microphone test never outlives the dialog
         super().done(result)
 
+    # -- the voice engine -----------------------------------------------------------------------
+    def _fill_piper_voices(self, current: str) -> None:
+        """The packaged voices, those in the voices folder, and a picked file."""
+        self.piper_voice.clear()
+        problems: list[str] = []
+        for v in natural.discover_voices(self.voices_dir):
+            self.piper_voice.addItem(v.label, v.id)
+        problems += natural.folder_voices(self.voices_dir)[1]
+        if current and natural.is_path(current) and self.piper_voice.findData(current) < 0:
+            try:
+                picked = natural.check_voice_files(Path(current))
+                self.piper_voice.addItem(picked.label, picked.id)
+            except natural.VoiceProblem as exc:
+                problems.append(str(exc))
+        idx = self.piper_voice.findData(current) if current else 0
+        self.piper_voice.setCurrentIndex(max(0, idx))
+        self._set_note(self.piper_note, " ".join(problems))
+
+    def add_voice_file(self, path: Path) -> str:
+        """Offer the Piper voice at `path` (checked first); returns "" or why it cannot be
+        used (also shown under the list)."""
+        try:
+            voice = natural.check_voice_files(Path(path))
+        except natural.VoiceProblem as exc:
+            self._set_note(self.piper_note, str(exc))
+            return str(exc)
+        idx = self.piper_voice.findData(voice.id)
+        if idx < 0:
+            self.piper_voice.addItem(voice.label, voice.id)
+            idx = self.piper_voice.count() - 1
+        self.piper_voice.setCurrentIndex(idx)
+        self._set_note(self.piper_note, f"{voice.model.name}: config read, "
+                                        f"{voice.sample_rate} Hz. Play a sample to hear it.")
+        return ""
+
+    def _choose_voice_file(self) -> None:
+        start = str(self.voices_dir) if self.voices_dir and self.voices_dir.is_dir() \
+            else str(Path.home())
+        path, _filter = QFileDialog.getOpenFileName(self, "Choose a Piper voice", start,
+                                                    "Piper voices (*.onnx)")
+        if path:
+            self.add_voice_file(Path(path))
+
+    def voice_settings(self) -> VoiceSettings:
+        """The voice as the dialog has it now (saved or not): what "Play a sample" says."""
+        return self.result_settings().voice_settings()
+
+    def _list_system_voices(self) -> None:
+        """The system engine's voices, by readable name (the first time they are shown)."""
+        self._system_voices_listed = True
+        voices = speaker_voices(self.speaker)
+        for vid, name in voices:
+            self.voice.addItem(name, vid)
+        if voices:
+            self.voice.setCurrentIndex(max(0, self.voice.findData(self.original.voice_id)))
+        else:
+            self.voice.setEnabled(False)
+            self.voice_note.setText("No voices available: prompts show as captions.")
+
+    def _show_engine_rows(self) -> None:
+        """Rows for the engine that will speak: voice and rate, or natural voice and pace."""
+        chosen = engines.choose_engine(self.voice_settings(), self.voices_dir)
+        piper = chosen.engine == engines.PIPER
+        if not piper and not self._system_voices_listed:
+            self._list_system_voices()
+        asked = str(self.engine.currentData()) != engines.SYSTEM
+        self._form.setRowVisible(self.voice, not piper)
+        self._form.setRowVisible(self.rate, not piper)
+        self._form.setRowVisible(self.voice_note, not piper and bool(self.voice_note.text()))
+        installed = natural.piper_installed()
+        for row in (self._piper_row, self.pace):
+            self._form.setRowVisible(row, asked and installed)
+        self._form.setRowVisible(self.piper_note,
+                                 asked and installed and bool(self.piper_note.text()))
+        self.pace.setEnabled(piper)
+        note = chosen.notice
+        if not note and not piper and self.engine.currentData() == engines.AUTO:
+            note = engines.NOT_INSTALLED if not installed else \
+                "No natural voice is installed, so the system voice speaks."
+        self._set_note(self.engine_note, note)
+
+    def _set_note(self, label: QLabel, text: str) -> None:
+        """A note under a row, shown only while it has something to say."""
+        label.setText(text)
+        self._form.setRowVisible(label, bool(text))
+
+    def play_sample(self) -> None:
+        play = getattr(self.speaker, "play_sample", None)
+        if callable(play):
+            play(self.voice_settings(), lambda text: self._set_note(self.sample_note, text))
+
     def result_settings(self) -> Settings:
         """The edited settings (unchanged fields keep their values)."""
         emergency = self.emergency.text().strip() or self.original.emergency_text
         return replace(
             self.original,
-            voice_id=str(self.voice.currentData() or ""),
+            voice_id=str(self.voice.currentData() or "") if self._system_voices_listed
+            else self.original.voice_id,
             rate=self.rate.value(),
             volume=self.volume.value() / 100.0,
             tones=self.tones.isChecked(),
             voice_input=self.voice_input.isChecked(),
+            engine=str(self.engine.currentData()),
+            piper_voice=str(self.piper_voice.currentData() or ""),
+            piper_length_scale=round(self.pace.value(), 2),
             verbosity=Verbosity(self.verbosity.currentData()),
             announce_prompts=AnnouncePrompts(self.announce.currentData()),
             rest_breathing=str(self.breathing.currentData()),

@@ -9,6 +9,11 @@ only renders files (companion/voice/synth.py, on its own worker) and playback be
 - SAFETY stops everything (speech and tones) at once, empties the queue, then speaks.
 An utterance not yet rendered is requested from the synthesizer's worker; the file comes
 back through a queued signal, so the GUI thread never waits on the engine.
+
+The synthesizer is `companion.voice.engines.SpeechEngines` (the system engine or the natural
+voice, Piper, with the fallback between them) or any object with `Synthesizer`'s interface.
+A natural voice renders slower than espeak-ng, so a routine's prompts are rendered ahead:
+when it is selected (`warm`) and before its session starts (`prepare`, with progress).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from companion.config import Paths
 from companion.core.routine import Routine
@@ -45,6 +50,7 @@ from companion.voice.base import (
     VoiceSettings,
     VoiceStatus,
 )
+from companion.voice.engines import SpeechEngines
 from companion.voice.policy import audible
 from companion.voice.synth import Synthesizer, VoiceInfo, plan_texts
 
@@ -62,6 +68,7 @@ BANNER_TITLES = {
     VoiceStatus.NO_ENGINE: "Speech engine unavailable: prompts show as captions.",
     VoiceStatus.NO_AUDIO: "No sound: prompts show as captions.",
 }
+NOTICE_TITLE = "About the voice"
 
 
 @dataclass
@@ -78,7 +85,7 @@ class QtSpeaker:
 
     def __init__(
         self,
-        synth: Synthesizer | None,
+        synth: Synthesizer | SpeechEngines | None,
         settings: VoiceSettings | None = None,
         *,
         audio_outputs: Callable[[], list[Any]] | None = None,
@@ -89,6 +96,9 @@ class QtSpeaker:
         self._signals = SpeakerSignals(parent)
         self._signals.rendered.connect(self._on_rendered)
         self._signals.prepared.connect(self._on_prepared)
+        self._signals.prepare_progress.connect(self._on_prepare_progress)
+        self._signals.engine_changed.connect(self._refresh_state)
+        self._signals.sample_rendered.connect(self._on_sample)
         self.synth = synth
         self.settings = settings or VoiceSettings()
         self._audio_outputs = audio_outputs or QMediaDevices.audioOutputs
@@ -101,6 +111,12 @@ class QtSpeaker:
         self._current: _Item | None = None
         self._token = 0
         self._prerender_texts: list[str] = []
+        self._warm_texts: list[str] | None = None
+        self._warm_lock = threading.Lock()
+        self._warm_thread: threading.Thread | None = None
+        self._sample_token = 0
+        self._sample_reports: dict[int, Callable[[str], None]] = {}
+        self._sample_player: _Player | None = None
         self.state = SpeakerState()
         # for the bench and tests: perf_counter when speech was last cut off
         self.stopped_at = 0.0
@@ -115,6 +131,8 @@ class QtSpeaker:
             player = _Player(self._signals, None, self._on_tone_error, None)
             player.load(audio.tone_path(tone))
             self._tones[tone] = player
+        if isinstance(synth, SpeechEngines):
+            synth.on_change(self._signals.engine_changed.emit)  # from any thread: queued
         if synth is not None:
             synth.configure(self.settings.voice_id, self.settings.rate)
         self._apply_volume()
@@ -167,8 +185,11 @@ class QtSpeaker:
         if not settings.tones:
             for player in self._tones.values():
                 player.stop()
-        if self.synth is not None and (old.voice_id, old.rate) != (settings.voice_id,
-                                                                   settings.rate):
+        if isinstance(self.synth, SpeechEngines):
+            if self.synth.apply_settings(settings) and self._prerender_texts:
+                self.prerender(self._prerender_texts)
+        elif self.synth is not None and (old.voice_id, old.rate) != (settings.voice_id,
+                                                                     settings.rate):
             self.synth.configure(settings.voice_id, settings.rate)
             if self._prerender_texts:
                 self.prerender(self._prerender_texts)
@@ -184,7 +205,9 @@ class QtSpeaker:
     def prepare(self, routine: Routine, options: TimelineOptions | None,
                 done: Callable[[SessionPlan], None]) -> None:
         """Compile the plan with real speech lengths and pre-render it, off the GUI thread;
-        `done(plan)` runs on the GUI thread when it is ready."""
+        `done(plan)` runs on the GUI thread when it is ready. Meanwhile
+        `signals.preparing(done, total)` counts the prompts rendered (none when all are
+        cached: with the natural voice, only a routine's first session waits)."""
         if self.synth is None or not self.synth.available:
             done(compile_plan(routine, options))
             return
@@ -192,10 +215,14 @@ class QtSpeaker:
         token = self._token
         self._plan_listeners[token] = done
         synth = self.synth
+        signals = self._signals
+
+        def progress(count: int, total: int) -> None:  # on the prepare thread
+            signals.prepare_progress.emit(token, count, total)
 
         def work() -> None:
             try:
-                plan = synth.prepare_plan(routine, options)
+                plan = synth.prepare_plan(routine, options, progress)
             except Exception:  # the estimate still gives a usable plan
                 log.exception("could not prepare the plan with real speech lengths")
                 plan = compile_plan(routine, options)
@@ -212,6 +239,72 @@ class QtSpeaker:
         threading.Thread(target=synth.prerender, args=(texts_now,), name="speech-prerender",
                          daemon=True).start()
 
+    def warm(self, routine: Routine, options: TimelineOptions | None) -> None:
+        """Render this routine's prompts in the background, ahead of its session, when the
+        voice is slow to render (the natural voice); nothing for espeak-ng. The latest call
+        wins: selecting another routine moves on to its prompts."""
+        if self.synth is None or not getattr(self.synth, "slow", False):
+            return
+        texts = plan_texts(compile_plan(routine, options))
+        with self._warm_lock:
+            self._warm_texts = texts
+            if self._warm_thread is not None:
+                return  # the running thread takes the new texts next
+            self._warm_thread = threading.Thread(target=self._warm_loop, name="speech-warm",
+                                                 daemon=True)
+            self._warm_thread.start()
+
+    def _warm_loop(self) -> None:
+        while True:
+            with self._warm_lock:
+                texts, self._warm_texts = self._warm_texts, None
+                if texts is None or self.synth is None:
+                    self._warm_thread = None
+                    return
+            try:
+                self.synth.prerender(texts)
+            except Exception:  # warming is only ahead-of-time work: the session renders too
+                log.exception("could not render the routine ahead")
+
+    def play_sample(self, settings: VoiceSettings, report: Callable[[str], None]) -> None:
+        """Render a sample sentence as `settings` would say it (saved or not) off the GUI
+        thread, then play it at their volume. `report(text)` runs on the GUI thread with
+        what is happening: rendering, playing, or why it failed."""
+        render = getattr(self.synth, "render_sample", None)
+        if not callable(render):
+            report("No voice engine is running, so there is no sample to play.")
+            return
+        self._sample_token += 1
+        token = self._sample_token
+        self._sample_reports = {token: report}
+        signals = self._signals
+
+        def done(fut: Future[Path]) -> None:  # on a synth worker thread
+            exc = fut.exception()
+            signals.sample_rendered.emit(token, None if exc else fut.result(), str(exc or ""),
+                                         float(settings.volume))
+
+        engine, notice = render(settings, done)
+        what = "the natural voice" if engine == "piper" else "the system voice"
+        _report(report, " ".join(p for p in (notice, f"Rendering a sample with {what}…") if p))
+
+    def _on_sample(self, token: int, path: Path | None, error: str, volume: float) -> None:
+        report = self._sample_reports.pop(token, None)
+        if report is None:
+            return  # a newer sample was asked for
+        if path is None:
+            _report(report, f"The sample could not be rendered: {error}")
+            return
+        if self._sample_player is None:
+            self._sample_player = _Player(self._signals, None, self._on_tone_error, None)
+        self._sample_player.set_volume(max(0.0, min(1.0, volume)))
+        self._sample_player.play(path)
+        try:
+            seconds = audio.duration(path)
+        except (OSError, ValueError):
+            seconds = 0.0
+        _report(report, f"Playing the sample ({seconds:.1f} s).")
+
     @property
     def speaking(self) -> bool:
         return self._current is not None
@@ -222,6 +315,8 @@ class QtSpeaker:
 
     def close(self) -> None:
         self._stop_all()
+        if self._sample_player is not None:
+            self._sample_player.stop()
         if self.synth is not None:
             self.synth.close()
 
@@ -346,14 +441,17 @@ class QtSpeaker:
         outputs = self._audio_outputs()
         engine = self.synth.state if self.synth is not None else SpeakerState(
             VoiceStatus.NO_ENGINE, "Speech is turned off.", "")
+        notice = engine.notice
         if engine.status is not VoiceStatus.OK:
             message = engine.message + ("" if outputs else " " + NO_AUDIO_MESSAGE)
             fix = engine.fix + ("" if outputs else " " + NO_AUDIO_FIX)
-            self._set_state(SpeakerState(VoiceStatus.NO_ENGINE, message.strip(), fix.strip()))
+            self._set_state(SpeakerState(VoiceStatus.NO_ENGINE, message.strip(), fix.strip(),
+                                         notice))
         elif not outputs:
-            self._set_state(SpeakerState(VoiceStatus.NO_AUDIO, NO_AUDIO_MESSAGE, NO_AUDIO_FIX))
+            self._set_state(SpeakerState(VoiceStatus.NO_AUDIO, NO_AUDIO_MESSAGE, NO_AUDIO_FIX,
+                                         notice))
         else:
-            self._set_state(SpeakerState())
+            self._set_state(SpeakerState(notice=notice))
 
     def _set_state(self, state: SpeakerState) -> None:
         if state == self.state:
@@ -365,6 +463,10 @@ class QtSpeaker:
                 listener(replace(state))
             except Exception:
                 log.exception("state listener failed")
+
+    def _on_prepare_progress(self, token: int, count: int, total: int) -> None:
+        if token in self._plan_listeners:  # not a prepare given up on meanwhile
+            self._signals.preparing.emit(count, total)
 
     def _on_prepared(self, token: int, plan: SessionPlan) -> None:
         self._prerender_texts = plan_texts(plan)
@@ -383,6 +485,10 @@ class SpeakerSignals(QObject):
 
     rendered = Signal(int, object, str)  # token, path or None, error (from the synth worker)
     prepared = Signal(int, object)  # token, SessionPlan (from the prepare thread)
+    prepare_progress = Signal(int, int, int)  # token, rendered, to render (prepare thread)
+    preparing = Signal(int, int)  # prompts rendered so far, to render: for the player
+    engine_changed = Signal()  # the engine speaking changed or a notice came (any thread)
+    sample_rendered = Signal(int, object, str, float)  # token, path or None, error, volume
     started = Signal(object, float)  # Cue whose speech started playing, seconds since say()
     idle = Signal()  # nothing playing and nothing queued
 
@@ -467,7 +573,9 @@ class VoiceBanner(QFrame):
     """The banner a window shows while the voice is missing: what and the exact fix.
 
     `VoiceBanner(parent).follow(speaker)`; hidden while the voice works. The fix is
-    selectable so a command can be copied into a terminal.
+    selectable so a command can be copied into a terminal. A notice (the natural voice
+    could not start, so the system voice speaks) is said once: it shows until its OK
+    button is pressed, and that notice does not come back in this run.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -490,6 +598,13 @@ class VoiceBanner(QFrame):
         self.fix.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         for label in (self.title, self.message, self.fix):
             layout.addWidget(label)
+        self.dismiss = QPushButton("OK", self)
+        self.dismiss.setAccessibleName("Dismiss the voice notice")
+        self.dismiss.clicked.connect(self._dismiss)
+        self.dismiss.hide()
+        layout.addWidget(self.dismiss, 0, Qt.AlignmentFlag.AlignLeft)
+        self._notice = ""
+        self._dismissed: set[str] = set()
         self.hide()
 
     def follow(self, speaker: Speaker) -> VoiceBanner:
@@ -498,26 +613,53 @@ class VoiceBanner(QFrame):
 
     def show_state(self, state: SpeakerState) -> None:
         title = BANNER_TITLES.get(state.status)
+        notice = state.notice if state.notice not in self._dismissed else ""
+        self._notice = notice
         if title is None:
-            self.hide()
+            if not notice:
+                self.hide()
+                return
+            self.title.setText(NOTICE_TITLE)
+            self.message.setText(notice)
+            self.fix.hide()
+            self.dismiss.show()
+            self.setAccessibleDescription(f"{NOTICE_TITLE}. {notice}")
+            self.show()
             return
+        self.dismiss.setVisible(bool(notice))
         self.title.setText(title)
-        self.message.setText(state.message)
+        self.message.setText(" ".join(p for p in (notice, state.message) if p))
         self.fix.setText(f"To fix: {state.fix}" if state.fix else "")
         self.fix.setVisible(bool(state.fix))
-        self.setAccessibleDescription(f"{title} {state.message} {self.fix.text()}")
+        self.setAccessibleDescription(f"{title} {self.message.text()} {self.fix.text()}")
         self.show()
+
+    def _dismiss(self) -> None:
+        if self._notice:
+            self._dismissed.add(self._notice)
+            self._notice = ""
+        self.dismiss.hide()
+        if self.title.text() == NOTICE_TITLE:
+            self.hide()
+
+
+def _report(report: Callable[[str], None], text: str) -> None:
+    try:
+        report(text)
+    except RuntimeError:  # the dialog that asked has been closed (its widgets are gone)
+        log.debug("sample report dropped: %s", text)
 
 
 def available_voices(speaker: Speaker) -> list[VoiceInfo]:
-    """Voices for the Settings screen (readable name and language); empty without an
-    engine. The first call asks the engine (tens of ms), later calls are instant."""
+    """The system engine's voices for the Settings screen (readable name and language);
+    empty without an engine. The first call asks the engine (tens of ms), later calls are
+    instant. Piper's voices are files: `companion.voice.natural.discover_voices`."""
     synth = getattr(speaker, "synth", None)
-    return synth.voices() if isinstance(synth, Synthesizer) else []
+    return synth.voices() if isinstance(synth, Synthesizer | SpeechEngines) else []
 
 
 def make_speaker(paths: Paths, settings: VoiceSettings | None = None, *,
-                 synth: Synthesizer | None = None,
+                 synth: Synthesizer | SpeechEngines | None = None,
                  audio_outputs: Callable[[], list[Any]] | None = None) -> Speaker:
     """The best speaker this machine allows, with `state` saying what is missing and how
     to fix it. Starts the speech helper (a fraction of a second): call it once at start-up,
@@ -526,6 +668,8 @@ def make_speaker(paths: Paths, settings: VoiceSettings | None = None, *,
     - QtMultimedia cannot load: CaptionsOnlySpeaker (NO_AUDIO, fix: install libpulse0);
     - no speech engine: QtSpeaker without speech (NO_ENGINE): captions and tones;
     - no audio output device: QtSpeaker (NO_AUDIO); it recovers when a device appears.
+    The engine is the one the settings choose (`companion.voice.engines`): the natural voice
+    checks itself on a background thread, so it never holds up the window.
     """
     settings = settings or VoiceSettings()
     try:
@@ -536,7 +680,7 @@ def make_speaker(paths: Paths, settings: VoiceSettings | None = None, *,
                                    f"Sound is unavailable ({exc}); prompts show as captions.",
                                    NO_QTMULTIMEDIA_FIX)
     if synth is None:
-        synth = Synthesizer(paths.cache_dir, settings.voice_id, settings.rate)
+        synth = SpeechEngines(paths.cache_dir, settings, paths.voices_dir)
     state = synth.start()
     if state.status is not VoiceStatus.OK:
         log.warning("no speech engine: %s", state.message)

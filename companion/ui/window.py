@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -136,6 +136,11 @@ class MainWindow(QMainWindow):
         self.start_screen.editor_requested.connect(self.open_routine_editor)
         self.start_screen.routine_list.currentRowChanged.connect(
             lambda _row: self.refresh_progression())
+        self._warm_timer = QTimer(self)  # a moment after a routine is selected (not per key)
+        self._warm_timer.setSingleShot(True)
+        self._warm_timer.timeout.connect(self.warm_voice)
+        self.start_screen.routine_list.currentRowChanged.connect(
+            lambda _row: self._warm_timer.start(400))
         self.player.session_over.connect(self.on_session_over)
         self.player.red_flag_raised.connect(self._red_flag_raised)
         self.player.end_requested.connect(self.request_end)
@@ -157,12 +162,28 @@ class MainWindow(QMainWindow):
             self.instance.activated.connect(self.raise_from_other_launch)
         self._setup_tray()
         self.show_start()
+        self._warm_timer.start(400)
         self.loaded.emit()
         if not getattr(self.args, "no_first_run", False):  # a test harness plays unattended
             try:
                 services.first_run(self)
             except Exception:  # a failing first-run hook must not keep the app from working
                 log.exception("first-run hook failed")
+
+    def warm_voice(self) -> None:
+        """Render the selected routine's prompts ahead with a voice that is slow to render
+        (the natural voice), so its first session starts sooner (espeak-ng: nothing)."""
+        warm = getattr(self.services.speaker if self.services else None, "warm", None)
+        entry = self.start_screen.selected() if self.start_screen is not None else None
+        if not callable(warm) or entry is None or entry.routine is None:
+            return
+        from companion.ui.session import plan_inputs
+
+        assert self.services is not None
+        try:
+            warm(*plan_inputs(entry.routine, self.services))
+        except Exception:  # ahead-of-time work only: the session prepares its voice anyway
+            log.exception("could not render the routine's prompts ahead")
 
     def _setup_voice_banner(self) -> None:
         """Above every screen while the voice is missing: what is wrong and the fix."""
@@ -630,7 +651,8 @@ class MainWindow(QMainWindow):
 
         assert self.services is not None
         dialog = SettingsDialog(self.services.settings, self.services.speaker, self,
-                                voice_input=self.services.voice_input)
+                                voice_input=self.services.voice_input,
+                                voices_dir=self.services.paths.voices_dir)
         if dialog.exec() == SettingsDialog.DialogCode.Accepted:
             self.apply_settings(dialog.result_settings())
 

@@ -25,20 +25,33 @@ class VoiceStatus(enum.Enum):
 
 @dataclass(frozen=True)
 class VoiceSettings:
-    """What the user chose in Settings; applied to the next utterance at once."""
+    """What the user chose in Settings; applied to the next utterance at once.
+
+    `engine`: "auto" (the natural voice when it is installed, else the system's), "piper"
+    or "system". `voice_id` and `rate` (words per minute) are the system engine's;
+    `piper_voice` ("" = the packaged voice, a voice's name, or a path to a .onnx file) and
+    `length_scale` (1.0 = the voice's own pace, higher is slower) are Piper's.
+    """
 
     voice_id: str = ""
     rate: int = 165
     volume: float = 1.0
     verbosity: Verbosity = Verbosity.FULL
     tones: bool = True
+    engine: str = "auto"
+    piper_voice: str = ""
+    length_scale: float = 1.0
 
 
 @dataclass
 class SpeakerState:
+    """`notice`: said once while the voice works, e.g. that the natural voice could not
+    start and the system voice speaks instead (the banner shows it until dismissed)."""
+
     status: VoiceStatus = VoiceStatus.OK
     message: str = ""
     fix: str = ""
+    notice: str = ""
 
 
 CaptionListener = Callable[[Cue], None]

@@ -4,6 +4,8 @@ The plan is compiled with the real length of every rendered utterance, then each
 cue and each tone is mixed in at its cue's time over silence, following the live speaker's
 rules (a TIMED or SAFETY cue cuts off the utterance still playing; a NORMAL one waits for
 it, briefly). Check-ins count as answered at once, so the file lasts `plan.total_seconds`.
+The engine is the one the settings choose (`companion.voice.engines`): the natural voice
+when it is chosen and works, else the system engine.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from companion.core.timeline import (
 from companion.errors import KnownError
 from companion.voice import audio
 from companion.voice.base import VoiceSettings, VoiceStatus
+from companion.voice.engines import SpeechEngines
 from companion.voice.policy import audible
 from companion.voice.synth import EngineUnavailable, Synthesizer, plan_texts
 
@@ -44,17 +47,19 @@ def render_session_wav(
     *,
     settings: VoiceSettings | None = None,
     cache_dir: Path | None = None,
-    synth: Synthesizer | None = None,
+    synth: Synthesizer | SpeechEngines | None = None,
+    voices_dir: Path | None = None,
 ) -> TimelineOptions:
     """Render the session to a 16-bit PCM mono WAV at `path`; returns the options used
-    (with the real `speech_duration`). Raises `EngineUnavailable` without a speech engine."""
+    (with the real `speech_duration`). Raises `EngineUnavailable` without a speech engine.
+    Without `synth`, the engine `settings` choose speaks (Piper voices from `voices_dir`
+    too); the natural voice is started and checked before anything is rendered."""
     settings = settings or VoiceSettings(verbosity=options.verbosity)
     own = synth is None
     if synth is None:
-        synth = Synthesizer(cache_dir or resolve_paths().cache_dir, settings.voice_id,
-                            settings.rate)
+        synth = SpeechEngines(cache_dir or resolve_paths().cache_dir, settings, voices_dir)
     try:
-        state = synth.start()
+        state = synth.start(wait=True) if isinstance(synth, SpeechEngines) else synth.start()
         if state.status is not VoiceStatus.OK:
             raise EngineUnavailable(state.message, state.fix)
         opts = replace(options, speech_duration=synth.duration)
@@ -70,7 +75,8 @@ def render_session_wav(
     return opts
 
 
-def mix_plan(plan: SessionPlan, synth: Synthesizer, settings: VoiceSettings) -> audio.Samples:
+def mix_plan(plan: SessionPlan, synth: Synthesizer | SpeechEngines, settings: VoiceSettings
+             ) -> audio.Samples:
     rate = audio.RATE
     total = round(plan.total_seconds * rate)
     out = np.zeros(total, dtype=np.float32)
@@ -102,7 +108,7 @@ def mix_plan(plan: SessionPlan, synth: Synthesizer, settings: VoiceSettings) -> 
     return np.clip(out, -1.0, 1.0)
 
 
-def _speech(synth: Synthesizer, cue: Cue) -> audio.Samples | None:
+def _speech(synth: Synthesizer | SpeechEngines, cue: Cue) -> audio.Samples | None:
     try:
         return audio.read_wav(synth.render(cue.text))
     except EngineUnavailable:

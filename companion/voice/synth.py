@@ -233,7 +233,13 @@ class _Helper:
 
 
 class Synthesizer:
-    """Renders utterances to cached WAVs; thread-safe, all engine work on one worker thread."""
+    """Renders utterances to cached WAVs; thread-safe, all engine work on one worker thread.
+
+    `idle_exit`: seconds without a request after which the helper process is stopped (it
+    starts again on the next request); None keeps it for the synthesizer's life.
+    """
+
+    slow = False  # renders much faster than speech: no need to render a session ahead
 
     def __init__(
         self,
@@ -245,6 +251,7 @@ class Synthesizer:
         command: list[str] | None = None,
         render_timeout: float = RENDER_TIMEOUT,
         start_timeout: float = START_TIMEOUT,
+        idle_exit: float | None = None,
     ) -> None:
         self.cache_dir = Path(cache_dir) / "speech"
         self.voice_id = voice_id
@@ -254,6 +261,7 @@ class Synthesizer:
         self._command = command or helper_command(self.engine_driver)
         self.render_timeout = render_timeout
         self.start_timeout = start_timeout
+        self.idle_exit = idle_exit
         self._state = SpeakerState()  # NO_ENGINE here: the engine is gone (no retries)
         self._render_error = ""  # the last render failed (retried on the next request)
         self._state_lock = threading.Lock()
@@ -419,12 +427,17 @@ class Synthesizer:
                     removed += 1
         return removed
 
-    def prerender(self, texts: Iterable[str], give_up_after: int = 3) -> int:
+    def prerender(self, texts: Iterable[str],
+                  progress: Callable[[int, int], None] | None = None,
+                  give_up_after: int = 3) -> int:
         """Render every text not yet cached (blocking); returns how many failed. Stops when
         the engine is gone or `give_up_after` renders in a row failed (each cue is tried
-        again when it is spoken)."""
+        again when it is spoken). `progress(done, total)` is called (on this thread) after
+        each one that was not cached."""
         failed = in_a_row = 0
-        for text in dict.fromkeys(t for t in texts if t.strip()):
+        todo = [t for t in dict.fromkeys(t for t in texts if t.strip())
+                if self.cached(t) is None]
+        for done, text in enumerate(todo, 1):
             try:
                 self.render(text)
                 in_a_row = 0
@@ -434,15 +447,20 @@ class Synthesizer:
                 log.warning("could not pre-render %r: %s", text, exc)
                 if not self.available or in_a_row >= give_up_after:
                     break
+            if progress is not None:
+                progress(done, len(todo))
         return failed
 
-    def prepare_plan(self, routine: Routine, options: TimelineOptions | None = None
-                     ) -> SessionPlan:
+    def prepare_plan(self, routine: Routine, options: TimelineOptions | None = None,
+                     progress: Callable[[int, int], None] | None = None) -> SessionPlan:
         """Compile with real utterance lengths and leave every cue's WAV in the cache.
 
-        Blocking (a second or so uncached, instant cached): call it off the GUI thread when
-        a routine loads.
+        Blocking (a second or so uncached with espeak-ng, tens of seconds the first time
+        with a natural voice, instant cached): call it off the GUI thread when a routine
+        loads. `progress(done, total)` follows the renders not yet cached.
         """
+        if progress is not None:  # render what the plan will say first, counting it
+            self.prerender(plan_texts(compile_plan(routine, options)), progress)
         opts = replace(options or TimelineOptions(), speech_duration=self.duration)
         plan = compile_plan(routine, opts)
         self.prerender(plan_texts(plan))
@@ -499,7 +517,12 @@ class Synthesizer:
 
     def _work(self) -> None:
         while True:
-            job = self._jobs.get()
+            try:
+                job = self._jobs.get(
+                    timeout=self.idle_exit if self._helper is not None else None)
+            except queue.Empty:  # idle: the helper (and its memory) goes until needed
+                self._stop_helper()
+                continue
             if job is None:
                 break
             if not job.future.set_running_or_notify_cancel():
@@ -508,11 +531,15 @@ class Synthesizer:
                 job.future.set_result(self._run(job))
             except Exception as exc:  # hand every failure to the caller, keep the worker alive
                 job.future.set_exception(exc)
+        self._stop_helper()
+
+    def _stop_helper(self) -> None:
         if self._helper is not None:
             with contextlib.suppress(TimeoutError, OSError):
                 self._helper.request({"cmd": "quit"}, timeout=1.0)
             self._helper.kill()
             self._helper = None
+            log.debug("speech helper stopped")
 
     def _run(self, job: _Job) -> Any:
         if job.cmd == "render":
@@ -544,6 +571,8 @@ class Synthesizer:
     def _ensure_helper(self) -> _Helper:
         if self._helper is not None and self._helper.proc.poll() is None:
             return self._helper
+        if self._closed:  # close() killed it mid-request: never start a new one after that
+            raise EngineUnavailable("The speech engine was closed.", "")
         try:
             helper = _Helper(self._command)
         except OSError as exc:

@@ -30,7 +30,7 @@ seconds = 5
 """
 
 
-def _env(data: Path, scale: str, voice: bool = False) -> dict[str, str]:
+def _env(data: Path, scale: str, voice: bool | str = False) -> dict[str, str]:
     env = dict(os.environ)
     env.update(QT_QPA_PLATFORM="offscreen", COMPANION_TIME_SCALE=scale,
                COMPANION_DATA_DIR=str(data), PYTHONPATH=str(ROOT))
@@ -41,9 +41,15 @@ def _env(data: Path, scale: str, voice: bool = False) -> dict[str, str]:
     return env
 
 
-def _launch(tmp_path: Path, scale: str, voice: bool = False) -> subprocess.Popen[str]:
+def _launch(tmp_path: Path, scale: str, voice: bool | str = False) -> subprocess.Popen[str]:
+    """`voice`: False (captions only), True (the default engine: the natural voice, which
+    the test extras install), or an engine name written to the settings first."""
     routine = tmp_path / "tiny.toml"
     routine.write_text(TINY, encoding="utf-8")
+    if isinstance(voice, str):
+        (tmp_path / "data").mkdir(parents=True, exist_ok=True)
+        (tmp_path / "data" / "settings.json").write_text(f'{{"engine": "{voice}"}}',
+                                                           encoding="utf-8")
     return subprocess.Popen(
         [sys.executable, "-m", "tests.harness.autoplay", "--exit-when-done",
          "--routine", str(routine)],
@@ -54,19 +60,26 @@ def _launch(tmp_path: Path, scale: str, voice: bool = False) -> subprocess.Popen
 
 # With the real voice at 40x, tones and speech restart every few tens of ms: this once
 # deadlocked QtMultimedia against the GIL (see speech.py _Player), so it stays covered.
-@pytest.mark.parametrize("voice", [False, True], ids=["captions", "voice"])
+# "natural-voice": a fresh data folder with the default settings, so the natural voice
+# (Piper) speaks and the first session renders its prompts before it starts.
+@pytest.mark.parametrize("voice", [False, "system", pytest.param(True, marks=pytest.mark.slow)],
+                         ids=["captions", "voice", "natural-voice"])
 def test_app_plays_a_short_routine_to_the_end_and_exits_cleanly(
-    tmp_path: Path, voice: bool
+    tmp_path: Path, voice: bool | str
 ) -> None:
     proc = _launch(tmp_path, "40", voice)
     try:
-        _out, err = proc.communicate(timeout=120)
+        _out, err = proc.communicate(timeout=300 if voice is True else 120)
     finally:
         if proc.poll() is None:  # never leave the app running after a failure
             proc.kill()
             proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert "Traceback" not in err
+    if voice is True:  # the natural voice spoke: its files are in the cache, no fallback
+        assert "system voice speaks" not in err
+        assert "speech helper ready (driver piper)" in err or \
+            len(list((tmp_path / "data" / "cache" / "speech").glob("*.wav"))) > 10
     history = subprocess.run(
         [sys.executable, "-m", "companion", "history", "--json"],
         env=_env(tmp_path / "data", "1"), cwd=ROOT, text=True, capture_output=True, timeout=60,

@@ -41,7 +41,8 @@ def render(tmp_path: Path, pattern: str, minutes: int) -> tuple[np.ndarray, int,
     env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run(
         [sys.executable, "-m", "companion", "--data-dir", str(data), "preview", "--breathing",
-         pattern, "--minutes", str(minutes), "--audio", str(out)],
+         pattern, "--minutes", str(minutes), "--audio", str(out),
+         "--engine", "system"],  # checked below against the system engine's lengths
         capture_output=True, text=True, env=env, timeout=180, check=False,
     )
     assert done.returncode == 0, done.stderr

@@ -47,7 +47,7 @@ class VoicedSpeaker:
 
 
 def test_dialog_edits_every_setting(qtbot: QtBot) -> None:
-    dialog = SettingsDialog(Settings(), VoicedSpeaker())
+    dialog = SettingsDialog(Settings(engine="system"), VoicedSpeaker())
     qtbot.addWidget(dialog)
     assert dialog.voice.isEnabled() and dialog.voice.count() == 3
     dialog.voice.setCurrentIndex(2)
@@ -72,7 +72,7 @@ def test_dialog_edits_every_setting(qtbot: QtBot) -> None:
 def test_voice_list_is_disabled_with_a_note_when_the_speaker_has_none(
     qtbot: QtBot, services: AppServices
 ) -> None:
-    dialog = SettingsDialog(Settings(), services.speaker)
+    dialog = SettingsDialog(Settings(engine="system"), services.speaker)
     qtbot.addWidget(dialog)
     assert not dialog.voice.isEnabled()
     assert "No voices" in dialog.voice_note.text()

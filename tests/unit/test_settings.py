@@ -92,3 +92,21 @@ def test_the_settings_model_imports_no_qt() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_speech_engine_settings_round_trip_and_bad_values_fall_back(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    chosen = Settings(engine="piper", piper_voice="/voices/mine.onnx", piper_length_scale=1.25)
+    save_settings(chosen, path)
+    assert load_settings(path) == (chosen, [])
+    voice = chosen.voice_settings()
+    assert (voice.engine, voice.piper_voice, voice.length_scale) == (
+        "piper", "/voices/mine.onnx", 1.25)
+    path.write_text(json.dumps({"engine": "neural", "piper_length_scale": 9,
+                                "piper_voice": 3}), encoding="utf-8")
+    settings, problems = load_settings(path)
+    assert (settings.engine, settings.piper_length_scale, settings.piper_voice) == (
+        "auto", 1.0, "")
+    assert len([p for p in problems if p.endswith("using the default")]) == 3
+    assert any("engine 'neural' is not one of auto, piper, system" in p for p in problems)
+    assert any("piper_length_scale must be from 0.5 to 2, not 9" in p for p in problems)
