@@ -4,7 +4,9 @@ Testing aids (hidden options, documented in the README): `--autoplay` starts the
 routine and answers every check-in "all clear"; `--exit-when-done` quits when the session
 is over (exit code 0 when completed); `COMPANION_TIME_SCALE=N` runs the session clock N
 times faster; `COMPANION_EXIT_WHEN_SHOWN=1` writes "shown" to stdout at the first paint and
-quits (the startup benchmark); `COMPANION_NO_VOICE=1` gives captions only.
+quits; `COMPANION_EXIT_WHEN_READY=1` writes "ready" once the start screen is loaded, painted
+and taking keys (routines listed, the voice ready or its banner shown), then quits (the
+startup benchmark); `COMPANION_NO_VOICE=1` gives captions only.
 """
 
 from __future__ import annotations
@@ -132,6 +134,29 @@ def _report_shown() -> None:
     QApplication.exit(0)
 
 
+def _report_ready(window: MainWindow) -> None:
+    """COMPANION_EXIT_WHEN_READY: the start screen is usable; say so and quit.
+
+    Called from the event loop after `load()` (so keys are being taken). It checks what
+    "ready" promises: the start screen is current with its routines listed, and the voice
+    is ready or its banner says why not; then paints the window once, so the figure
+    includes the first paint of the loaded screen, as a person would see it.
+    """
+    from companion.voice.base import VoiceStatus
+
+    start = window.start_screen
+    speaker = window.services.speaker if window.services is not None else None
+    voice_ok = speaker is not None and speaker.state.status is VoiceStatus.OK
+    banner = window.voice_banner
+    ready = (start is not None and window.current_screen() == "start"
+             and start.routine_list.count() > 0
+             and (voice_ok or (banner is not None and not banner.isHidden())))
+    window.repaint()
+    sys.stdout.write("ready\n" if ready else "not ready\n")
+    sys.stdout.flush()
+    QApplication.exit(0 if ready else 5)
+
+
 def run_gui(args: argparse.Namespace) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -147,6 +172,8 @@ def run_gui(args: argparse.Namespace) -> int:
     if os.environ.get("COMPANION_EXIT_WHEN_SHOWN"):
         QTimer.singleShot(0, _report_shown)
         return app.exec()
+    if os.environ.get("COMPANION_EXIT_WHEN_READY"):
+        window.loaded.connect(lambda: QTimer.singleShot(0, lambda: _report_ready(window)))
     QTimer.singleShot(0, window.load)
     code = app.exec()
     window.shutdown()
