@@ -333,7 +333,8 @@ def main(argv: list[str]) -> int:
     if this_run_missed:
         print(f"\nMISSED ({len(this_run_missed)}): " + ", ".join(
             f"{f} {_fmt(value_of(figures[f]))} (target {results[f]['target'][0]} "
-            f"{results[f]['target'][1]:g}){'' if results[f]['status'] == 'MISSED' else ' not measured'}"
+            f"{results[f]['target'][1]:g})"
+            + ("" if results[f]["status"] == "MISSED" else " not measured")
             for f in this_run_missed))
     if failed:
         print(f"failed modules: {', '.join(failed)}")
@@ -356,14 +357,15 @@ def _print_table(results: dict[str, Any], document: dict[str, Any], out: Path) -
           f"{'STRESS: one core kept busy' if run['stress'] else 'quiet run'}"
           f"{', QUICK' if run['quick'] else ''}"
           f"{', INJECTED ' + str(run['injected']) if run['injected'] else ''}")
-    print(f"\n{'figure':<34}{'stat':>6}{'value':>10}{'median':>10}{'p95':>10}{'max':>10}"
+    width = max([34, *(len(n) + 2 for n in results)])
+    print(f"\n{'figure':<{width}}{'stat':>6}{'value':>10}{'median':>10}{'p95':>10}{'max':>10}"
           f"{'n':>6}  {'target':<9} status")
     for name in sorted(results):
         e = results[name]
         if "alias_of" in e:
             continue
         tgt = f"{e['target'][0]} {e['target'][1]:g}" if "target" in e else ""
-        print(f"{name:<34}{e.get('stat', ''):>6}{_fmt(e.get('value')):>10}"
+        print(f"{name:<{width}}{e.get('stat', ''):>6}{_fmt(e.get('value')):>10}"
               f"{_fmt(e.get('median', math.nan)):>10}{_fmt(e.get('p95', math.nan)):>10}"
               f"{_fmt(e.get('max', math.nan)):>10}{e.get('n', ''):>6}  {tgt:<9} "
               f"{e.get('status', '')}")

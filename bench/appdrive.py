@@ -250,6 +250,7 @@ class Paint:
     widget: str
     start: float
     end: float
+    tag: bool = True  # what `tag(widget)` said when the paint began
 
 
 class PaintProbe:
@@ -259,7 +260,8 @@ class PaintProbe:
     paint event itself (the same call Qt would make next) so the end time is known.
     """
 
-    def __init__(self, watch: Callable[[Any], bool]) -> None:
+    def __init__(self, watch: Callable[[Any], bool],
+                 tag: Callable[[Any], bool] | None = None) -> None:
         from PySide6.QtCore import QEvent, QObject
         from PySide6.QtWidgets import QApplication, QWidget
 
@@ -276,9 +278,10 @@ class PaintProbe:
                     return False
                 if not wanted:
                     return False
+                marked = tag(obj) if tag is not None else True
                 start = time.monotonic()
                 obj.event(event)
-                self.paints.append(Paint(type(obj).__name__, start, time.monotonic()))
+                self.paints.append(Paint(type(obj).__name__, start, time.monotonic(), marked))
                 return True
 
         self._filter = _Filter()
@@ -286,9 +289,13 @@ class PaintProbe:
         assert app is not None
         app.installEventFilter(self._filter)
 
-    def painted_after(self, t: float) -> float | None:
-        """The end of the first burst of watched paints after `t` (one repaint pass)."""
+    def painted_after(self, t: float, tagged: bool = False) -> float | None:
+        """The end of the first burst of watched paints after `t` (one repaint pass);
+        with `tagged`, the first burst that begins with a paint `tag` marked."""
         after = sorted((p for p in self.paints if p.start >= t), key=lambda p: p.start)
+        if tagged:
+            first = next((i for i, p in enumerate(after) if p.tag), None)
+            after = after[first:] if first is not None else []
         if not after:
             return None
         end = after[0].end

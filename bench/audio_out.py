@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 import wave
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -245,6 +245,7 @@ class Cut:
     cut: float  # the end of its last sound
     latency_ms: float  # cut - trigger, never below 0
     dropouts: int  # gaps in its playback (the output ran dry and resumed)
+    trace: list[tuple[int, int, int]] = field(default_factory=list)  # (rec from, rec to, file)
 
 
 LOUD_I16 = int(LOUD * 32768)
@@ -362,6 +363,7 @@ class Recording:
         first = found
         last_loud = found
         dropouts = 0
+        trace: list[tuple[int, int, int]] = []
         horizon = min(len(self.samples), trig + 3 * RATE)
         while p < len(x) and i < horizon:
             n = min(BLOCK, len(x) - p, len(self.samples) - i)
@@ -386,10 +388,11 @@ class Recording:
             if at is None:
                 break  # cut
             dropouts += 1
+            trace.append((i, at, q))
             i, p = at, q
         cut_index = max(last_loud + 1, trig)
         return Cut(self.time_of(first - k0), self.time_of(cut_index),
-                   max(0.0, (cut_index - trig) * 1000.0 / RATE), dropouts)
+                   max(0.0, (cut_index - trig) * 1000.0 / RATE), dropouts, trace)
 
 
 def debug_strip(rec: Recording, start: float, stop: float, marks: dict[str, float],

@@ -201,7 +201,10 @@ def _cancel_figures(recorder: OutputRecorder | None, cuts: list[tuple[str, float
             marks = {"T": trigger} | ({"C": cut.cut} if cut else {})
             pictures.append(f"{kind} {wav.name} latency "
                             f"{cut.latency_ms if cut else None} dropouts "
-                            f"{cut.dropouts if cut else None}\n" + debug_strip(
+                            f"{cut.dropouts if cut else None} trigger {trigger:.4f} started "
+                            f"{started:.4f} trace {cut.trace if cut else None} "
+                            f"first {rec.index_of(cut.started) if cut else None} trig "
+                            f"{rec.index_of(trigger)}\n" + debug_strip(
                                 rec, trigger - 0.3, trigger + 0.5, marks, wav_envelope(wav),
                                 cut.started if cut else None))
         if cut is None:
@@ -209,7 +212,11 @@ def _cancel_figures(recorder: OutputRecorder | None, cuts: list[tuple[str, float
             continue
         by_kind[kind].append(cut.latency_ms)
     if debug:
+        import shutil
+
         Path(debug).mkdir(parents=True, exist_ok=True)
+        for _kind, _trigger, wav, _started in cuts:
+            shutil.copy(wav, Path(debug) / wav.name)
         (Path(debug) / "cuts.txt").write_text("\n\n".join(pictures) + "\n", encoding="utf-8")
         save_wav(rec, Path(debug) / "output.wav")
     note = "observed at the audio output (PulseAudio null sink monitor)"
