@@ -195,7 +195,7 @@ class App:
 
     @property
     def speaker(self) -> Any:
-        return self.window.services.speaker
+        return self.services.speaker
 
     def start_session(self, timeout: float = 30.0) -> Any:
         """Click Start on the start screen; returns the running Session."""

@@ -75,7 +75,10 @@ def _child(data: Path) -> None:
         history = getattr(window, "history_window", None)
         if history is None:
             raise RuntimeError("H did not open the history window")
-        app.spin(lambda t=t: probe.painted_after(t, tagged=True) is not None, 30.0)
+        def charts_painted(t: float = t) -> bool:
+            return probe.painted_after(t, tagged=True) is not None
+
+        app.spin(charts_painted, 30.0)
         painted = probe.painted_after(t, tagged=True)
         if painted is None:
             opens.append(float("inf"))

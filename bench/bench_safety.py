@@ -137,14 +137,19 @@ def run() -> dict[str, float | Figure]:
                 # 2. U while the next long prompt plays
                 started, _cue, wav = spoken.long_one(t_skip)
                 # earlier flags all visible first, so a late merge is not taken for this one
-                app.spin(lambda i=i: observer.latest()[0] >= base_db + i, 3.0)
+                def merged(flags: int = base_db + i) -> bool:
+                    return observer.latest()[0] >= flags
+
+                app.spin(merged, 3.0)
                 holder = BusyDatabase(data / "companion.sqlite3", HOLD_S) if busy else None
                 app.wait(rng.uniform(0.2, 0.6))
                 db_before, journal_before = observer.latest()
                 t_u = app.press(_key_u())
-                app.spin(lambda db=db_before, j=journal_before, t=t_u: (
-                    observer.seen_at(db + 1, j + 1) is not None
-                    and probe.painted_after(t) is not None), TIMEOUT_S)
+                def done(db: int = db_before, j: int = journal_before, t: float = t_u) -> bool:
+                    return (observer.seen_at(db + 1, j + 1) is not None
+                            and probe.painted_after(t) is not None)
+
+                app.spin(done, TIMEOUT_S)
                 seen = observer.seen_at(db_before + 1, journal_before + 1)
                 painted = probe.painted_after(t_u)
                 durable_ms = (seen - t_u) * 1000.0 if seen is not None else float("inf")

@@ -79,5 +79,5 @@ def _slow_speech(seconds: float) -> None:
             time.sleep(seconds)
         stop(self)
 
-    speech._Player.__init__ = marked_init  # type: ignore[method-assign]
+    speech._Player.__init__ = marked_init  # type: ignore[method-assign,assignment]
     speech._Player.stop = slow_stop  # type: ignore[method-assign]
