@@ -335,6 +335,20 @@ class Recording:
                 return lo + int(k)
         return None
 
+    def onset_of(self, wav: Path, after: float, within: float = 2.0) -> float | None:
+        """When the sound of `wav` first left the output at or after `after` (the time of
+        the file's first audible sample), found by its own samples, so whatever else is
+        still sounding (the previous prompt's tail) does not matter. None if never."""
+        x, rate = read_wav(wav)
+        loud_at = np.nonzero(np.abs(x.astype(np.int32)) > LOUD_I16)[0]
+        if rate != RATE or len(loud_at) == 0:
+            return None
+        k0 = int(loud_at[0])
+        template = x[k0:k0 + min(BLOCK, len(x) - k0)]
+        lo = self.index_of(after)
+        at = self._find(template, lo, lo + int(within * RATE))
+        return None if at is None else self.time_of(at)
+
     def cut_time(self, trigger: float, wav: Path, started: float) -> Cut | None:
         """When the utterance in `wav`, which started playing near `started`, stopped.
 

@@ -150,3 +150,14 @@ def test_speech_onset_is_the_first_audible_sample(tmp_path: Path) -> None:
     assert rec.silent_before(_t(rec, 0.3), 100)
     heard = rec.first_sound(_t(rec, 0.1))
     assert heard == pytest.approx(_t(rec, 0.3), abs=0.001)
+
+
+def test_a_cue_is_found_by_its_own_samples_even_under_the_last_words_tail(
+        tmp_path: Path) -> None:
+    word = _speech(0.3, [], seed=8)
+    wav = _wav(tmp_path / "w.wav", word)
+    rec = _recording([np.zeros(int(0.1 * RATE)), _speech(0.4, [], seed=9), word,
+                      np.zeros(int(0.2 * RATE))])
+    due = _t(rec, 0.35)  # the previous word is still sounding when this one is due
+    assert rec.onset_of(wav, due) == pytest.approx(_t(rec, 0.5), abs=0.001)
+    assert rec.onset_of(wav, _t(rec, 0.6)) is None  # said once, not again
