@@ -53,13 +53,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--routine", metavar="FILE_OR_ID", help="open the app with this routine selected"
     )
-    # testing aids for the end-to-end test (see companion/ui/app.py); hidden from --help
-    parser.add_argument("--autoplay", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--exit-when-done", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument(
-        "--autoplay-checkin", choices=["all-clear", "red-flag"], default="all-clear",
-        help=argparse.SUPPRESS,
-    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     routines = sub.add_parser("routines", help="check or list routine files", parents=[common])

@@ -68,6 +68,16 @@ class Profile:
         """Any item applies: a session needs 'I have clearance / I will check first' first."""
         return bool(self.applies)
 
+    @classmethod
+    def careful(cls) -> Profile:
+        """Every adaptation on: what the app uses when it cannot read the screening (its
+        questions file, or the stored answers). Not knowing is never "nothing applies"."""
+        on = {name: True for name in PROFILE_FLAGS}
+        return cls(**on, pregnant_after_first_trimester=True, applies=(UNREADABLE,))
+
+
+#: `Profile.applies` of the careful profile: the screening could not be read.
+UNREADABLE = "screening_unreadable"
 
 # Flags a screening question may set (`sets = [...]`); the derived ones are computed here.
 PROFILE_FLAGS: tuple[str, ...] = tuple(
@@ -83,13 +93,16 @@ def derive_profile(
 ) -> Profile:
     """Answers (question id -> Answer) -> Profile, using each question's `sets` flags.
 
-    Pregnancy with an unknown trimester counts as after the first: the careful option.
+    A question without an answer (skipped, or added to the questions after these answers
+    were given) counts as "not sure", and so applies: silence is never "no" (SPEC,
+    "Pre-participation screening"). Pregnancy with an unknown trimester counts as after the
+    first: the careful option.
     """
     on: dict[str, bool] = {}
     applies: list[str] = []
     for qid, flags in flags_by_question.items():
-        answer = answers.get(qid)
-        if answer is None or not answer.applies:
+        answer = answers.get(qid, Answer.NOT_SURE)
+        if not answer.applies:
             continue
         applies.append(qid)
         for flag in flags:
@@ -371,6 +384,15 @@ def safety_steps(emergency: str = "") -> tuple[str, ...]:
 
 
 CHECKIN_TITLE = "Check-in: how are you?"
+
+#: The key that answers "all clear" at a check-in. It means nothing else during a session, so
+#: no reflex press of another key (N skips a set, Enter and Space press buttons) can declare
+#: "no symptoms" (SPEC "Answering, by key or by voice").
+ALL_CLEAR_KEY = "C"
+#: The key that answers "yes, one of these" (it stops the session at once, like U).
+YES_SIGN_KEY = "Y"
+#: The key that stops the session at once from anywhere ("I feel unwell").
+UNWELL_KEY = "U"
 CHECKIN_FLAGS: tuple[tuple[Symptom, str], ...] = (
     (Symptom.CHEST_PAIN, "Chest pain, pressure, or severe shortness of breath"),
     (Symptom.DIZZINESS, "Dizziness, light-headedness, or fainting"),

@@ -227,6 +227,9 @@ class SessionRecorder:
             session_id=self.session_id, symptom=ev.symptom.value, raised_at=now,
             session_seconds=ev.t, engine_state=ev.state.value, set_no=ev.set_no,
             exercise=ev.exercise))
+        # A red flag wins over however the session had ended (U on the end screen).
+        conn.execute(update(SessionRow).where(SessionRow.id == self.session_id)
+                     .values(status=SessionStatus.STOPPED_RED_FLAG.value))
         self._end(conn, SessionStatus.STOPPED_RED_FLAG, now)
 
     def _symptom(self, conn: Connection, ev: SymptomSpecified, now: datetime) -> None:

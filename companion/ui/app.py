@@ -1,12 +1,11 @@
 """Start the GUI: show the window first, then load routines and the rest (fast first paint).
 
-Testing aids (hidden options, documented in the README): `--autoplay` starts the selected
-routine and answers every check-in "all clear"; `--exit-when-done` quits when the session
-is over (exit code 0 when completed); `COMPANION_TIME_SCALE=N` runs the session clock N
-times faster; `COMPANION_EXIT_WHEN_SHOWN=1` writes "shown" to stdout at the first paint and
-quits; `COMPANION_EXIT_WHEN_READY=1` writes "ready" once the start screen is loaded, painted
-and taking keys (routines listed, the voice ready or its banner shown), then quits (the
-startup benchmark); `COMPANION_NO_VOICE=1` gives captions only.
+Testing aids (documented in the README; none answers for the user: that harness lives in
+tests/harness/autoplay.py, outside the package): `COMPANION_TIME_SCALE=N` runs the session
+clock N times faster; `COMPANION_EXIT_WHEN_SHOWN=1` writes "shown" to stdout at the first
+paint and quits; `COMPANION_EXIT_WHEN_READY=1` writes "ready" once the start screen is
+loaded, painted and taking keys (routines listed, the voice ready or its banner shown), then
+quits (the startup benchmark); `COMPANION_NO_VOICE=1` gives captions only.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
@@ -157,7 +157,13 @@ def _report_ready(window: MainWindow) -> None:
     QApplication.exit(0 if ready else 5)
 
 
-def run_gui(args: argparse.Namespace) -> int:
+def run_gui(args: argparse.Namespace,
+            setup: Callable[[MainWindow], None] | None = None) -> int:
+    """Open the app and run its event loop; returns the exit code.
+
+    `setup(window)` runs once the window exists, before it loads (the test harness hooks in
+    here; the `companion` command never passes one).
+    """
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Companion")
@@ -168,6 +174,8 @@ def run_gui(args: argparse.Namespace) -> int:
     if not instance.claim(getattr(args, "routine", None)):
         return 0
     window = MainWindow(args, instance=instance)
+    if setup is not None:
+        setup(window)
     window.show()
     if os.environ.get("COMPANION_EXIT_WHEN_SHOWN"):
         QTimer.singleShot(0, _report_shown)

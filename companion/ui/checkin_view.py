@@ -5,15 +5,21 @@ that to the engine. Y (or the red button) emits `red_flag` *before* it shows the
 chooser, so the session stops first and asks second. Silence never counts: the view waits, and
 `show_stalled()` says so when the engine reports `CheckinStalled`.
 
-Keys: question N = all clear, Y (or U) = yes, one of these; effort 0-9, T = 10, S = skip;
-symptom 1-4, 5 or 0 = not sure.
+Keys: question C = all clear, Y (or U) = yes, one of these; effort 0-9, T = 10, S = skip;
+symptom 1-4, 5 or 0 = not sure. An answer of "all clear" must be deliberate: nothing has the
+focus on it, Enter, Space and N never answer (they show which keys do), and for
+`keys.ANSWER_GUARD_S` after the question appears neither C nor a click on the button counts.
+In the app the keys arrive through `companion.ui.keys.KeyDispatcher`; `keyPressEvent` serves
+the view on its own (tests, screenshots).
 """
 
 from __future__ import annotations
 
 import enum
+import time
+from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -26,11 +32,21 @@ from PySide6.QtWidgets import (
 )
 
 from companion.core.events import SYMPTOM_LABELS, Symptom
-from companion.core.safety import AMBER_EFFORT, CHECKIN_FLAGS, CHECKIN_TITLE, CR10_LABELS
+from companion.core.safety import (
+    ALL_CLEAR_KEY,
+    AMBER_EFFORT,
+    CHECKIN_FLAGS,
+    CHECKIN_TITLE,
+    CR10_LABELS,
+    YES_SIGN_KEY,
+)
 from companion.core.timeline import CHECKIN_QUESTION, CHECKIN_QUESTION_BRIEF
+from companion.ui import keys as _keys
 from companion.ui.safety_style import apply_style, make_button, make_label
 
 STALLED_TEXT = "Paused until you answer"
+ANSWER_HINT = (f"To answer, press {ALL_CLEAR_KEY} for all clear, or {YES_SIGN_KEY} if you have "
+               "any of these.")
 SYMPTOM_KEYS: tuple[Symptom, ...] = (
     Symptom.CHEST_PAIN, Symptom.DIZZINESS, Symptom.SHARP_PAIN, Symptom.HEADACHE,
     Symptom.UNSPECIFIED,
@@ -53,8 +69,14 @@ class CheckinView(QWidget):
     effort_skipped = Signal()
     symptom_chosen = Signal(str)  # a `Symptom` value
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None,
+                 now: Callable[[], float] = time.monotonic) -> None:
         super().__init__(parent)
+        self._now = now
+        self._asked_at = -1e9
+        self._guard = QTimer(self)
+        self._guard.setSingleShot(True)
+        self._guard.timeout.connect(self._guard_over)
         self.setAccessibleName("Check-in")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         apply_style(self)
@@ -94,11 +116,20 @@ class CheckinView(QWidget):
         lay.addWidget(self.stalled_label)
         row = QHBoxLayout()
         row.setSpacing(24)
-        self.clear_button = make_button("N   All clear", "All clear: none of these", page,
+        self.hint_label = make_label(ANSWER_HINT, "body", page, name="How to answer")
+        self.hint_label.setObjectName("banner")
+        self.hint_label.hide()
+        lay.addWidget(self.hint_label)
+        self.clear_button = make_button(f"{ALL_CLEAR_KEY}   All clear",
+                                        f"All clear: none of these (key {ALL_CLEAR_KEY})", page,
                                         kind="primary")
-        self.yes_button = make_button("Y   Yes, one of these", "Yes, one of these: stop now",
+        self.yes_button = make_button(f"{YES_SIGN_KEY}   Yes, one of these",
+                                      f"Yes, one of these: stop now (key {YES_SIGN_KEY})",
                                       page, kind="unwell")
-        self.clear_button.clicked.connect(self._all_clear)
+        # never the default answer: Enter or Space on a focused button must not say "all clear"
+        self.clear_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.clear_button.setAutoDefault(False)
+        self.clear_button.clicked.connect(lambda: self.answer_all_clear())
         self.yes_button.clicked.connect(self._yes)
         row.addWidget(self.clear_button, 1)
         row.addWidget(self.yes_button, 1)
@@ -177,9 +208,27 @@ class CheckinView(QWidget):
         standard = question in ("", CHECKIN_QUESTION, CHECKIN_QUESTION_BRIEF)
         self.prompt.setText("Do you have any of these right now?" if standard else
                             f"{question}\nDo you have any of these right now?")
+        self.hint_label.hide()
         self.stack.setCurrentWidget(self.question_page)
         self.show()
-        self.clear_button.setFocus()
+        # the question is new: a key (or click) already on its way does not answer it
+        self._asked_at = self._now()
+        self.clear_button.setEnabled(False)
+        self._guard.start(max(1, int(_keys.ANSWER_GUARD_S * 1000)))
+        self.setFocus(Qt.FocusReason.OtherFocusReason)  # the question, not an answer
+
+    def _guard_over(self) -> None:
+        self.clear_button.setEnabled(self.page is CheckinPage.QUESTION)
+
+    def all_clear_allowed(self) -> bool:
+        """True once the question has been showing for `keys.ANSWER_GUARD_S`."""
+        return (self.page is CheckinPage.QUESTION
+                and self._now() - self._asked_at >= _keys.ANSWER_GUARD_S)
+
+    def show_answer_hint(self) -> None:
+        """A key that does not answer (Enter, Space, N...): say which keys do."""
+        if self.page is CheckinPage.QUESTION:
+            self.hint_label.show()
 
     def show_stalled(self, stalled: bool = True) -> None:
         """No answer after two asks: say plainly that everything waits for an answer."""
@@ -216,7 +265,34 @@ class CheckinView(QWidget):
         self.hide()
 
     # -- actions -----------------------------------------------------------------------------
+    def answer_all_clear(self, deliberate: bool = True) -> bool:
+        """C or the button: all clear, only when deliberate (not auto-repeated, not within
+        the guard time after the question appeared). Returns True when it counted."""
+        if not deliberate or not self.all_clear_allowed():
+            self.show_answer_hint()
+            return False
+        self._all_clear()
+        return True
+
+    def answer_yes(self) -> None:
+        if self.page is CheckinPage.QUESTION:
+            self._yes()
+
+    def choose_effort(self, n: int) -> None:
+        if self.page is CheckinPage.EFFORT:
+            self._effort(n)
+
+    def skip_effort(self) -> None:
+        if self.page is CheckinPage.EFFORT:
+            self._skip_effort()
+
+    def choose_symptom(self, symptom: Symptom) -> None:
+        if self.page is CheckinPage.SYMPTOM:
+            self._symptom(symptom)
+
     def _all_clear(self) -> None:
+        if self.page is not CheckinPage.QUESTION:
+            return
         self.all_clear.emit()
         if self.page is CheckinPage.QUESTION:
             self.ask_effort()
@@ -246,14 +322,21 @@ class CheckinView(QWidget):
         self.symptom_chosen.emit(symptom.value)
 
     # -- keys -----------------------------------------------------------------------------------
-    def handle_key(self, key: int, text: str = "") -> bool:
-        """The view's keys for the current page; True when the key was used."""
+    def handle_key(self, key: int, text: str = "", autorepeat: bool = False) -> bool:
+        """The view's keys for the current page; True when the key was used.
+
+        In the app, `KeyDispatcher` reads the same keys from its table; this serves the view
+        when it has the keys itself.
+        """
         if self.page is CheckinPage.QUESTION:
-            if key == Qt.Key.Key_N:
-                self._all_clear()
+            if key == Qt.Key(ord(ALL_CLEAR_KEY)):
+                self.answer_all_clear(deliberate=not autorepeat)
                 return True
-            if key in (Qt.Key.Key_Y, Qt.Key.Key_U):
+            if key in (Qt.Key(ord(YES_SIGN_KEY)), Qt.Key.Key_U):
                 self._yes()
+                return True
+            if key in (Qt.Key.Key_N, Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.show_answer_hint()
                 return True
         elif self.page is CheckinPage.EFFORT:
             if Qt.Key.Key_0 <= key <= Qt.Key.Key_9:
@@ -276,7 +359,7 @@ class CheckinView(QWidget):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier or \
-                not self.handle_key(event.key(), event.text()):
+                not self.handle_key(_keys.qt_key(event), event.text(), event.isAutoRepeat()):
             super().keyPressEvent(event)
 
 

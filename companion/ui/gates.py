@@ -73,8 +73,23 @@ def _offer_screening(parent: QWidget, services: AppServices) -> None:
     taken = record.taken_at if record is not None else None
     if taken is not None and taken.tzinfo is None:  # stored as UTC
         taken = taken.replace(tzinfo=UTC)
-    if screening_due(taken, datetime.now(UTC)):
+    if screening_due(taken, datetime.now(UTC)) or _has_new_questions(record):
         open_screening(parent, services)
+
+
+def _has_new_questions(record: Any) -> bool:
+    """The questions changed since these answers were given (an unanswered question counts
+    as "not sure" meanwhile: see `derive_profile`), or the answers cannot be read."""
+    if record is None:
+        return False
+    try:
+        from companion.safety.content import load_screening
+
+        answered = set(dict(record.answers.get("answers", {})))
+        return any(q.id not in answered for q in load_screening().questions)
+    except Exception:  # unreadable answers or questions: ask again, the careful choice
+        log.exception("cannot compare the screening with its questions")
+        return True
 
 
 def open_screening(parent: QWidget, services: AppServices) -> bool:

@@ -33,6 +33,7 @@ from companion.core.events import (
     CueDue,
     Event,
     Paused,
+    RedFlagRaised,
     Resumed,
     SetStarted,
     State,
@@ -42,6 +43,7 @@ from companion.core.events import (
 from companion.core.routine import SetKind
 from companion.core.timeline import CueKind, SegmentKind, SessionPlan
 from companion.ui.breathing_circle import BreathingCircle
+from companion.ui.keys import Action
 from companion.ui.services import AppServices
 from companion.ui.session import Session, build_session, plan_inputs
 from companion.ui.style import apply_font, fmt_clock
@@ -114,6 +116,7 @@ class PlayerScreen(QWidget):
     session_started = Signal(object)  # the Session, once the engine runs
     session_over = Signal(object)  # the SessionSummary
     end_requested = Signal()  # Esc / End button: the window confirms, then calls end()
+    red_flag_raised = Signal()  # the red flag is durable: the window shows the safety screen
     fullscreen_requested = Signal()
 
     def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
@@ -426,44 +429,46 @@ class PlayerScreen(QWidget):
         if self.session is not None:
             self.driver.record_effort(effort)
 
-    def handle_key(self, key: int, text: str) -> bool:
-        """The player's keys; returns True when the key was used."""
+    def mood_key(self, mood: int) -> None:
+        """1-5 at the arrival or cool-down mood question."""
         if self.session is None:
-            if key == Qt.Key.Key_U and self.preparing:
-                self.report_unwell()
-                return True
-            if key == Qt.Key.Key_Escape and self.cancel_preparing():
-                self.end_requested.emit()
-                return True
-            return False
-        if key == Qt.Key.Key_U:
-            self.report_unwell()
-            return True
-        if key == Qt.Key.Key_Escape:
-            if self.active:
-                self.end_requested.emit()
-            return True
-        if self.checkin.isVisible() and self.checkin.handle_key(key, text):
-            return True
+            return
         state = self.session.engine.paused_state or self.session.engine.state
-        if text in ("1", "2", "3", "4", "5") and state in (State.ARRIVAL, State.COOLDOWN):
-            self.driver.record_mood("before" if state is State.ARRIVAL else "after", int(text))
-            self.caption.setText(f"Mood noted: {text} of 5.")
-            return True
-        actions = {
-            int(Qt.Key.Key_Space): self.toggle_pause,
-            int(Qt.Key.Key_N): self.skip,
-            int(Qt.Key.Key_R): self.repeat,
-            int(Qt.Key.Key_Plus): self.add_rest,
-            int(Qt.Key.Key_D): self.done,
+        if state in (State.ARRIVAL, State.COOLDOWN):
+            self.driver.record_mood("before" if state is State.ARRIVAL else "after", mood)
+            self.caption.setText(f"Mood noted: {mood} of 5.")
+
+    def perform(self, action: Action, arg: int | None = None, autorepeat: bool = False) -> bool:
+        """One action of the key table (companion.ui.keys.BINDINGS) in this screen."""
+        simple = {
+            Action.PAUSE: self.toggle_pause, Action.SKIP: self.skip, Action.REPEAT: self.repeat,
+            Action.ADD_REST: self.add_rest, Action.DONE: self.done,
+            Action.RED_FLAG: self.report_unwell,
         }
-        action = actions.get(int(key))
-        if action is None and text == "+":
-            action = self.add_rest
-        if action is not None:
-            action()
-            return True
-        return False
+        if action in simple:
+            simple[action]()
+        elif action is Action.END_SESSION:
+            if self.session is None:
+                if self.cancel_preparing():
+                    self.end_requested.emit()
+            elif self.active:
+                self.end_requested.emit()
+        elif action is Action.CANCEL_PREPARING:
+            if self.cancel_preparing():
+                self.end_requested.emit()
+        elif action is Action.ALL_CLEAR:
+            self.checkin.answer_all_clear(deliberate=not autorepeat)
+        elif action is Action.YES_SIGN:
+            self.checkin.answer_yes()
+        elif action is Action.ANSWER_HINT:
+            self.checkin.show_answer_hint()
+        elif action is Action.EFFORT and arg is not None:
+            self.checkin.choose_effort(arg)
+        elif action is Action.SKIP_EFFORT:
+            self.checkin.skip_effort()
+        else:
+            return False
+        return True
 
     # -- engine events ----------------------------------------------------------------------
     def on_event(self, event: Event) -> None:
@@ -482,6 +487,8 @@ class PlayerScreen(QWidget):
             self._show_amber(event.suggestion)
         elif isinstance(event, CheckinStalled) and callable(self._show_stalled):
             self._show_stalled(True)
+        elif isinstance(event, RedFlagRaised):
+            self.red_flag_raised.emit()
         elif isinstance(event, Paused):
             self.circle.pause()
         elif isinstance(event, Resumed):

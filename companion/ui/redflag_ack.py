@@ -76,9 +76,12 @@ class RedFlagAckDialog(QDialog):
         self.accept()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_1:
+        from companion.ui.keys import qt_key
+
+        key = qt_key(event)
+        if key == Qt.Key.Key_1:
             self.confirm(AckChoice.SOUGHT_ADVICE)
-        elif event.key() == Qt.Key.Key_2:
+        elif key == Qt.Key.Key_2:
             self.confirm(AckChoice.RESOLVED)
         else:
             super().keyPressEvent(event)

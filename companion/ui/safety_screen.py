@@ -2,8 +2,11 @@
 
 There is deliberately no way to start or resume exercise from here: the only way out is
 "Back to start" (`finished`), which leads to the start screen, where the next session first
-asks for the red-flag acknowledgement. If the symptom is not yet known, the user can say which
-one it was (keys 1-4, 5 or 0 = not sure); the choice is emitted for the engine to record.
+asks for the red-flag acknowledgement. It is left only on purpose: the screen itself has the
+focus (not the button), and in the app no key used during a session (Space, Enter, Esc, N)
+leaves it; a click, or Tab to the button and then Enter or Space, does. If the symptom is
+not yet known, the user can say which one it was (keys 1-4, 5 or 0 = not sure); the choice
+is emitted for the engine to record.
 """
 
 from __future__ import annotations
@@ -80,7 +83,7 @@ class SafetyScreen(QWidget):
         self.ask.setVisible(not known)
         for button in self.symptom_buttons:
             button.setVisible(not known)
-        self.close_button.setFocus()
+        self.setFocus(Qt.FocusReason.OtherFocusReason)  # the page, never "Back to start"
 
     def _show_reported(self) -> None:
         if self.symptom is None:
@@ -93,6 +96,11 @@ class SafetyScreen(QWidget):
         self.reported.setAccessibleName(text or "Nothing reported yet")
         self.reported.setVisible(bool(text))
 
+    def choose(self, symptom: Symptom) -> None:
+        """Which symptom it was (keys 1-4, 5 or 0 = not sure), while that is still open."""
+        if self.symptom_buttons[0].isVisibleTo(self):
+            self._choose(symptom)
+
     def _choose(self, symptom: Symptom) -> None:
         self.symptom = symptom
         self._show_reported()
@@ -102,11 +110,11 @@ class SafetyScreen(QWidget):
             self.ask.hide()
             for button in self.symptom_buttons:
                 button.hide()
-            self.close_button.setFocus()
+            self.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def handle_key(self, key: int, text: str = "") -> bool:
-        """1-4 / 5 or 0 while the symptom is still open. No key leaves this screen by accident:
-        "Back to start" has the focus, so Enter or Space is a deliberate choice."""
+        """1-4 / 5 or 0 while the symptom is still open. No key leaves this screen: the page
+        has the focus, so Enter and Space do nothing until the person tabs to the button."""
         if not self.symptom_buttons[0].isVisibleTo(self):
             return False
         if Qt.Key.Key_1 <= key <= Qt.Key.Key_5:
@@ -118,5 +126,7 @@ class SafetyScreen(QWidget):
         return False
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if not self.handle_key(event.key(), event.text()):
+        from companion.ui.keys import qt_key
+
+        if not self.handle_key(qt_key(event), event.text()):
             super().keyPressEvent(event)

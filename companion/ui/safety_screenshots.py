@@ -35,6 +35,7 @@ def save_safety_screenshots(folder: Path) -> list[Path]:
     out: list[Path] = []
     checkin = CheckinView()
     checkin.ask(CHECKIN_QUESTION)
+    checkin._guard_over()  # as it looks a moment after the question appears
     checkin.show_stalled()
     out.append(_save(checkin, folder / "checkin.png"))
     checkin.ask_effort()

@@ -392,7 +392,9 @@ class ScreeningWizard(QWidget):
         return False
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if not self.handle_key(event.key(), event.text()):
+        from companion.ui.keys import qt_key
+
+        if not self.handle_key(qt_key(event), event.text()):
             super().keyPressEvent(event)
 
 

@@ -102,6 +102,7 @@ def shoot(out: Path, dark: bool) -> None:
 
         s.run_until(lambda: s.engine.state is State.CHECKIN)
         s.step(1.0)
+        w.player.checkin._guard_over()  # as it looks a moment after the question appears
         _save(w, out / f"player-checkin-{suffix}.png", app)
 
         w.player.driver.answer_checkin(True)

@@ -204,10 +204,13 @@ class AppServices:
 
                 result = ScreeningResult.from_json(record.answers)
                 self.profile = load_screening().profile(result.answers, result.trimester)
-        except Exception:  # an unreadable screening must not stop the app; be careful instead
+        except Exception:  # an unreadable screening must not stop the app: be careful instead
             log.exception("cannot read the latest screening")
-            self.problems.append("Your health answers could not be read; please take the "
-                                 "health questions again (button on the start screen).")
+            self.profile = Profile.careful()
+            self.problems.append(
+                "Your health answers (or the health questions) could not be read, so every "
+                "careful adaptation is on: no lying on your back, no breath holds, stability "
+                "first. Please take the health questions again (button on the start screen).")
         return self.profile
 
     def adapt(self, routine: Routine) -> Adapted:

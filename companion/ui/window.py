@@ -12,10 +12,9 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QApplication,
     QLabel,
     QMainWindow,
@@ -26,13 +25,14 @@ from PySide6.QtWidgets import (
 )
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtCore import QEvent
 
     from companion.routines import RoutineEntry
     from companion.ui.end import EndScreen
+    from companion.ui.keys import Binding, KeyDispatcher, Mode
     from companion.ui.player import PlayerScreen
     from companion.ui.services import AppServices
-    from companion.ui.session import Session, SessionSummary
+    from companion.ui.session import SessionSummary
     from companion.ui.single import SingleInstance
     from companion.ui.start import StartScreen
     from companion.ui.tray import ReminderScheduler, Tray
@@ -40,8 +40,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # QEvent types as numbers, so QEvent need not be imported before the first paint
-_KEY_PRESS = 6  # QEvent.Type.KeyPress
 _APP_PALETTE_CHANGE = 38  # QEvent.Type.ApplicationPaletteChange
+
 
 
 class MainWindow(QMainWindow):
@@ -77,10 +77,12 @@ class MainWindow(QMainWindow):
         self.safety_page: Any = None
         self.tray: Tray | None = None
         self.reminders: ReminderScheduler | None = None
-        self.autoplay = bool(getattr(args, "autoplay", False))
-        self.exit_when_done = bool(getattr(args, "exit_when_done", False))
-        self.autoplay_red_flag = getattr(args, "autoplay_checkin", "all-clear") == "red-flag"
+        #: asks yes/no and waits (closing the window during a session); tests may replace it
         self.confirm: Callable[[str, str], bool] = self._ask
+        self.end_box: QMessageBox | None = None  # "End the session?" while it is open
+        #: every key of every window of the app passes through this first (U works anywhere);
+        #: made in load(): importing Qt's key names before the first paint costs a bare window
+        self.keys: KeyDispatcher | None = None
         self._quitting = False
         self._told_about_tray = False
         self._palette_key = 0
@@ -89,6 +91,7 @@ class MainWindow(QMainWindow):
     def load(self) -> None:
         """Build services and screens (after the first paint)."""
         from companion.ui.end import EndScreen
+        from companion.ui.keys import KeyDispatcher
         from companion.ui.player import PlayerScreen
         from companion.ui.start import StartScreen
         from companion.ui.style import app_stylesheet
@@ -98,7 +101,9 @@ class MainWindow(QMainWindow):
             sheet = app_stylesheet()
             if app.styleSheet() != sheet:  # re-polishing every widget is costly: only if new
                 app.setStyleSheet(sheet)
-            app.installEventFilter(self)
+        if self.keys is None:
+            self.keys = KeyDispatcher(self, self)
+            self.keys.install()
         if self.services is None:
             from companion.ui.app import build_services
 
@@ -116,6 +121,7 @@ class MainWindow(QMainWindow):
         self.start_screen.routine_list.currentRowChanged.connect(
             lambda _row: self.refresh_progression())
         self.player.session_over.connect(self.on_session_over)
+        self.player.red_flag_raised.connect(self._red_flag_raised)
         self.player.end_requested.connect(self.request_end)
         self.player.fullscreen_requested.connect(self.toggle_fullscreen)
         self.end_screen.mood_chosen.connect(self._mood_after)
@@ -130,13 +136,11 @@ class MainWindow(QMainWindow):
         self._setup_tray()
         self.show_start()
         self.loaded.emit()
-        if not self.autoplay:  # the testing aid plays unattended: no dialogs
+        if not getattr(self.args, "no_first_run", False):  # a test harness plays unattended
             try:
                 services.first_run(self)
             except Exception:  # a failing first-run hook must not keep the app from working
                 log.exception("first-run hook failed")
-        if self.autoplay:
-            QTimer.singleShot(0, self._autoplay_start)
 
     def _setup_voice_banner(self) -> None:
         """Above every screen while the voice is missing: what is wrong and the fix."""
@@ -283,13 +287,17 @@ class MainWindow(QMainWindow):
         assert self.end_screen is not None and self.services is not None
         if summary.red_flag is not None:
             self._show_safety(summary)
-        else:
+        elif self.current_screen() == "player":
             self.end_screen.show_summary(summary)
             self._show(self.end_screen)
             self.end_screen.back_button.setFocus()
-        if self.exit_when_done and not (self.autoplay and self.autoplay_red_flag):
-            code = 0 if summary.status is not None and summary.status.value == "completed" else 3
-            QTimer.singleShot(0, lambda: QApplication.exit(code))
+
+    def _red_flag_raised(self) -> None:
+        """The red flag is durable (the recorder ran first): show what to do, at once."""
+        assert self.player is not None
+        if self.player.session is not None:
+            self._close_dialogs()
+            self._show_safety(self.player.session.summary)
 
     def _show_safety(self, summary: SessionSummary) -> None:
         from companion.core.events import Symptom
@@ -307,6 +315,8 @@ class MainWindow(QMainWindow):
 
             self.safety_page.symptom_chosen.connect(specify)
             self.safety_page.finished.connect(self.show_start)
+        if self.current_screen() == "safety":
+            return  # already showing this stop (the end of the session follows the flag)
         set_text = getattr(self.safety_page, "set_emergency_text", None)
         if callable(set_text):
             set_text(self.services.settings.emergency_text)
@@ -315,29 +325,52 @@ class MainWindow(QMainWindow):
         symptom = summary.red_flag if summary.red_flag is not Symptom.UNSPECIFIED else None
         self.safety_page.show_stop(symptom)
         self._show(self.safety_page)
+        self.safety_page.repaint()  # painted now, not after the rest of this event
 
     def _mood_after(self, mood: int) -> None:
         if self.player is not None and self.player.driver is not None:
             self.player.driver.record_mood("after", mood)
 
     def request_end(self) -> None:
-        """Esc / End: confirm (Enter = yes), then the engine records 'stopped by user'."""
+        """Esc / End: ask (Enter = end it, Esc = keep going); the engine then records
+        'stopped by user'. The question is window-modal and does not block: the session,
+        the timer and U go on while it is open."""
         assert self.player is not None
         if self.player.session is None:  # still getting ready: nothing to record
             self.player.cancel_preparing()
             self.show_start()
             return
-        if self.player.active and self.confirm(
-            "End the session?", "End this session now? What you have done so far is kept."
-        ):
-            self.player.end()
+        if not self.player.active or self.end_box is not None:
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "End the session?",
+                          "End this session now? What you have done so far is kept.",
+                          QMessageBox.StandardButton.NoButton, self)
+        # No Yes/No buttons: their plain-letter shortcuts (Y, N) also answer a check-in.
+        end = box.addButton("End the session  (Enter)", QMessageBox.ButtonRole.AcceptRole)
+        keep = box.addButton("Keep going  (Esc)", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(end)
+        box.setEscapeButton(keep)
+        box.setAccessibleName("End the session?")
+
+        def answered() -> None:
+            self.end_box = None
+            if box.clickedButton() is end and self.player is not None:
+                self.player.end()
+            box.deleteLater()
+
+        box.finished.connect(lambda _code: answered())
+        self.end_box = box
+        box.open()
 
     def _ask(self, title: str, text: str) -> bool:
         box = QMessageBox(QMessageBox.Icon.Question, title, text,
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
-        box.setDefaultButton(QMessageBox.StandardButton.Yes)
-        box.setEscapeButton(QMessageBox.StandardButton.No)
-        return box.exec() == QMessageBox.StandardButton.Yes
+                          QMessageBox.StandardButton.NoButton, self)
+        yes = box.addButton("End the session  (Enter)", QMessageBox.ButtonRole.AcceptRole)
+        no = box.addButton("Keep going  (Esc)", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(yes)
+        box.setEscapeButton(no)
+        box.exec()
+        return box.clickedButton() is yes
 
     def open_settings(self) -> None:
         from companion.ui.settings_dialog import SettingsDialog
@@ -463,6 +496,8 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """After the event loop: release the instance lock, stop the voice, close history."""
+        if self.keys is not None:
+            self.keys.remove()
         if self.instance is not None:
             self.instance.release()
         if self.services is None:
@@ -476,96 +511,125 @@ class MainWindow(QMainWindow):
                     log.exception("closing %r failed", owner)
 
     # -- keys ----------------------------------------------------------------------------------
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() != _KEY_PRESS or not isinstance(obj, QWidget):
+    # The application-wide dispatcher (companion.ui.keys) asks these; BINDINGS is the table.
+    def key_mode(self) -> Mode:
+        """The mode the key table is read in (see companion.ui.keys.BINDINGS)."""
+        from companion.core.events import State
+        from companion.ui.checkin_view import CheckinPage
+        from companion.ui.keys import Mode
+
+        if QApplication.activeModalWidget() is not None:
+            return Mode.DIALOG
+        screen = self.current_screen()
+        if screen in ("loading", "start"):
+            return Mode.LOADING if screen == "loading" else Mode.START
+        if screen == "safety":
+            return Mode.SAFETY
+        if screen == "end":
+            return Mode.END
+        player = self.player
+        assert player is not None
+        if player.session is None:
+            return Mode.PREPARING if player.preparing else Mode.START
+        page = getattr(player.checkin, "page", None)
+        if page is CheckinPage.SYMPTOM:
+            return Mode.SYMPTOM
+        engine = player.session.engine
+        if engine.state is State.PAUSED:
+            return Mode.PAUSED
+        if page is CheckinPage.QUESTION and engine.state is State.CHECKIN:
+            return Mode.CHECKIN
+        if page is CheckinPage.EFFORT and engine.state in (State.REST, State.COOLDOWN):
+            return Mode.EFFORT  # the effort question stays open through the rest
+        modes = {State.ARRIVAL: Mode.ARRIVAL, State.ANNOUNCE: Mode.ANNOUNCE,
+                 State.COUNTDOWN: Mode.COUNTDOWN, State.WORK: Mode.WORK,
+                 State.CHECKIN: Mode.CHECKIN, State.REST: Mode.REST,
+                 State.COOLDOWN: Mode.COOLDOWN, State.IDLE: Mode.PREPARING,
+                 # over, the next screen is a moment away: no key may act on a button here
+                 State.STOPPED: Mode.SAFETY, State.ENDED: Mode.LOADING}
+        return modes[engine.state]
+
+    def session_exists(self) -> bool:
+        """A session is getting ready, running, or just over (end or safety screen)."""
+        player = self.player
+        if player is None:
             return False
-        if obj.window() is not self or self._modal_over_us():
-            return False
-        assert isinstance(event, QKeyEvent)
-        return self.handle_key(event.key(), event.text(), event.modifiers())
-
-    def _modal_over_us(self) -> bool:
-        """A dialog owns the keys while it is open over this window (or the whole app)."""
-        from PySide6.QtCore import Qt
-
-        modal = QApplication.activeModalWidget()
-        if modal is None:
-            return False
-        parent = modal.parentWidget()
-        return (modal.windowModality() == Qt.WindowModality.ApplicationModal
-                or (parent is not None and parent.window() is self))
-
-    def handle_key(self, key: int, text: str,
-                   modifiers: Qt.KeyboardModifier | None = None) -> bool:
-        """Window keys first (F11, Enter on a focused button), then the current screen's."""
-        from PySide6.QtCore import Qt
-
-        modifiers = modifiers or Qt.KeyboardModifier.NoModifier
-        if key == Qt.Key.Key_F11:
-            self.toggle_fullscreen()
+        if player.preparing:
             return True
-        if modifiers & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
-            if key == Qt.Key.Key_Comma and self.current_screen() == "start":
-                self.open_settings()
-                return True
-            return False
-        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            focus = QApplication.focusWidget()
-            if isinstance(focus, QAbstractButton) and focus.window() is self:
-                focus.click()
-                return True
-        if key == Qt.Key.Key_Tab or key == Qt.Key.Key_Backtab:
-            return False
-        screen = self.stack.currentWidget()
-        handler = getattr(screen, "handle_key", None)
-        return bool(handler(key, text)) if handler is not None else False
+        return player.session is not None and self.current_screen() in ("player", "end",
+                                                                       "safety")
 
-    # -- testing aid: --autoplay ---------------------------------------------------------------
-    def _press(self, key: Qt.Key, text: str) -> None:
-        """A real key press through the app's own key handling (the autoplay's 'user')."""
-        from PySide6.QtCore import QEvent, Qt
-        from PySide6.QtGui import QKeyEvent
+    def owns_window(self, widget: QWidget) -> bool:
+        return widget is self
 
-        target = QApplication.focusWidget() or self
-        QApplication.postEvent(target, QKeyEvent(QEvent.Type.KeyPress, key,
-                                                 Qt.KeyboardModifier.NoModifier, text))
+    def raise_red_flag(self) -> None:
+        """U, anywhere: the red flag first (durable before anything shows), then close any
+        dialog, then the safety screen in front of everything."""
+        assert self.player is not None
+        self.player.report_unwell()
+        self._close_dialogs()
+        summary = self.player.session.summary if self.player.session else None
+        if summary is not None and summary.red_flag is not None:
+            self._show_safety(summary)
+        self.bring_to_front()
 
-    def _autoplay_start(self) -> None:
-        """Start the selected routine and answer every check-in 'all clear', effort 5.
+    def _close_dialogs(self) -> None:
+        """Every modal dialog (the end confirmation, a message...) is closed unanswered."""
+        from PySide6.QtWidgets import QDialog
 
-        With `--autoplay-checkin red-flag` the first check-in is answered with the Y key and
-        the symptom with 1 (chest pain), then the app exits once that is recorded.
-        """
-        from PySide6.QtCore import Qt
+        for _ in range(20):  # nested dialogs close innermost first
+            modal = QApplication.activeModalWidget()
+            if modal is None:
+                break
+            if isinstance(modal, QDialog):
+                modal.reject()
+            else:
+                modal.close()
+            if QApplication.activeModalWidget() is modal:
+                modal.hide()
 
-        from companion.core.events import CheckinAnswered, CheckinAsked, SymptomSpecified
+    def perform(self, binding: Binding, event: QKeyEvent) -> bool:
+        """Run one bound action; True when the key was used."""
+        from companion.ui.keys import Action
 
-        assert self.start_screen is not None and self.player is not None
-        entry = self.start_screen.selected()
-        if entry is None:
-            log.error("autoplay: no routine to play")
-            QApplication.exit(4)
-            return
-        def started(session: Session) -> None:
-            driver = session.driver
+        action, arg = binding.action, binding.arg
+        player, start = self.player, self.start_screen
+        if action is Action.FULLSCREEN:
+            self.toggle_fullscreen()
+        elif action is Action.SETTINGS:
+            self.open_settings()
+        elif action is Action.START and start is not None:
+            start.request_start()
+        elif action is Action.HISTORY and start is not None:
+            start.history_requested.emit()
+        elif action is Action.MOOD and arg is not None:
+            self._mood_key(arg)
+        elif action is Action.BACK_TO_START:
+            self.show_start()
+        elif action is Action.SYMPTOM and arg is not None:
+            self._symptom_key(arg)
+        elif action is Action.SWALLOW:
+            pass
+        elif player is not None:
+            return player.perform(action, arg, event.isAutoRepeat())
+        return True
 
-            def react(event: object) -> None:
-                if self.autoplay_red_flag:
-                    if isinstance(event, CheckinAsked) and event.attempt == 1:
-                        QTimer.singleShot(10, lambda: self._press(Qt.Key.Key_Y, "y"))
-                        QTimer.singleShot(300, lambda: self._press(Qt.Key.Key_1, "1"))
-                    elif isinstance(event, SymptomSpecified) and self.exit_when_done:
-                        QTimer.singleShot(0, lambda: QApplication.exit(3))
-                    return
-                if isinstance(event, CheckinAsked):
-                    QTimer.singleShot(10, lambda: driver.answer_checkin(True))
-                elif isinstance(event, CheckinAnswered):
-                    QTimer.singleShot(10, lambda: driver.record_effort(5))
+    def _mood_key(self, mood: int) -> None:
+        screen = self.current_screen()
+        if screen == "start" and self.start_screen is not None:
+            self.start_screen.set_mood(mood, toggle=True)
+        elif screen == "end" and self.end_screen is not None:
+            self.end_screen.choose_mood(mood)
+        elif self.player is not None:
+            self.player.mood_key(mood)
 
-            driver.event_emitted.connect(react)  # connected before any check-in is asked
+    def _symptom_key(self, number: int) -> None:
+        from companion.ui.checkin_view import SYMPTOM_KEYS
 
-        self.player.session_started.connect(started)
-        self.start_session(entry, 3)
-        if self.current_screen() != "player":
-            log.error("autoplay: the session did not start")
-            QApplication.exit(4)
+        symptom = SYMPTOM_KEYS[number - 1]
+        if self.current_screen() == "safety" and self.safety_page is not None:
+            choose = getattr(self.safety_page, "choose", None)
+            if callable(choose):
+                choose(symptom)
+        elif self.player is not None:
+            self.player.checkin.choose_symptom(symptom)

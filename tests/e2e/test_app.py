@@ -1,5 +1,6 @@
-"""The real app as a subprocess, offscreen, on a short routine (testing aids: --autoplay,
---exit-when-done and COMPANION_TIME_SCALE)."""
+"""The real app as a subprocess, offscreen, on a short routine, played by the key-pressing
+harness (tests/harness/autoplay.py: real key events through the app's dispatcher) at a
+sped-up clock (COMPANION_TIME_SCALE)."""
 
 from __future__ import annotations
 
@@ -45,8 +46,8 @@ def _launch(tmp_path: Path, scale: str, voice: bool = False) -> subprocess.Popen
     routine = tmp_path / "tiny.toml"
     routine.write_text(TINY, encoding="utf-8")
     return subprocess.Popen(
-        [sys.executable, "-m", "companion", "--routine", str(routine), "--autoplay",
-         "--exit-when-done"],
+        [sys.executable, "-m", "tests.harness.autoplay", "--exit-when-done",
+         "--routine", str(routine)],
         env=_env(tmp_path / "data", scale, voice), cwd=ROOT, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
@@ -112,8 +113,8 @@ def test_yes_at_the_first_checkin_stops_the_session_and_history_shows_the_sympto
     routine = tmp_path / "tiny.toml"
     routine.write_text(TINY, encoding="utf-8")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "companion", "--routine", str(routine), "--autoplay",
-         "--autoplay-checkin", "red-flag", "--exit-when-done"],
+        [sys.executable, "-m", "tests.harness.autoplay", "--script", "red-flag",
+         "--exit-when-done", "--routine", str(routine)],
         env=_env(tmp_path / "data", "20"), cwd=ROOT, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
@@ -135,3 +136,51 @@ def test_yes_at_the_first_checkin_stops_the_session_and_history_shows_the_sympto
     assert row["red_flags"] == ["chest_pain"]
     assert [s["exercise"] for s in row["sets"]] == ["Squats"]  # the set before the check-in
     assert row["ended_at"] is not None
+
+
+def test_u_in_the_end_question_stops_for_a_red_flag_and_the_next_start_asks(
+    tmp_path: Path,
+) -> None:
+    """Esc during the first set, then U while "End the session?" is open: the dialog closes,
+    the session is stopped for a red flag (on disk), and the safety screen shows."""
+    routine = tmp_path / "tiny.toml"
+    routine.write_text(TINY, encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.harness.autoplay", "--script", "unwell-in-end-question",
+         "--exit-when-done", "--routine", str(routine)],
+        env=_env(tmp_path / "data", "4"), cwd=ROOT, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        _out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=30)
+    assert proc.returncode == 3, err  # 3: ended on the safety screen
+    assert "Traceback" not in err
+    history = subprocess.run(
+        [sys.executable, "-m", "companion", "history", "--json"],
+        env=_env(tmp_path / "data", "1"), cwd=ROOT, text=True, capture_output=True, timeout=60,
+    )
+    assert history.returncode == 0, history.stderr
+    (row,) = json.loads(history.stdout)
+    assert row["status"] == "stopped_red_flag"
+    assert row["red_flags"] == ["unspecified"]
+    from companion.storage import Database
+
+    db = Database.open(f"sqlite:///{tmp_path / 'data' / 'companion.sqlite3'}")
+    try:
+        assert db.pending_red_flag_ack() is not None  # the next session asks first
+    finally:
+        db.close()
+
+
+def test_the_installed_command_has_no_option_that_answers_for_the_user() -> None:
+    from companion.cli import build_parser
+
+    parser = build_parser()
+    options = {o for action in parser._actions for o in action.option_strings}
+    assert not {o for o in options if "autoplay" in o or "answer" in o}
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--autoplay"])

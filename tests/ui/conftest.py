@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from companion.config import Paths
@@ -36,6 +37,49 @@ expected_seconds = 10
 name = "Plank"
 seconds = 10
 """
+
+
+def press(key: Qt.Key | str, window: object = None) -> None:
+    """One key press and release through the active window (QTest's QWindow path: the
+    platform's event queue, then the window's focus widget), as a keyboard delivers it."""
+    from PySide6.QtGui import QGuiApplication, QWindow
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QWidget
+
+    target = QGuiApplication.focusWindow()
+    if target is None and isinstance(window, QWidget):
+        target = window.window().windowHandle()
+    assert isinstance(target, QWindow), "no window has the keyboard focus"
+    if isinstance(key, str):
+        QTest.keyClick(target, Qt.Key(ord(key.upper())) if len(key) == 1 else key)
+    else:
+        QTest.keyClick(target, key)
+
+
+def send_key(key: int, text: str = "", *, scan: int = 0, autorepeat: bool = False,
+             modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    """A key press with a native scan code (another keyboard layout) or the auto-repeat
+    flag, which QTest cannot make: sent to the focused window, which hands it to its focus
+    widget exactly as for a key from the platform."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QGuiApplication, QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    target = QGuiApplication.focusWindow()
+    assert target is not None, "no window has the keyboard focus"
+    for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+        event = QKeyEvent(kind, key, modifiers, scan, 0, 0, text, autorepeat)
+        QApplication.sendEvent(target, event)
+    QApplication.processEvents()
+
+
+@pytest.fixture(autouse=True)
+def _short_answer_guard(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Check-in answers wait `ANSWER_GUARD_S` after the question; 50 ms keeps the suite
+    fast (tests/ui/test_safety_keys.py checks the real value)."""
+    from companion.ui import keys
+
+    monkeypatch.setattr(keys, "ANSWER_GUARD_S", 0.05)
 
 
 @pytest.fixture
@@ -92,9 +136,16 @@ class App:
             t += step
 
     def key(self, key: Qt.Key | str) -> None:
-        """A key press as the person makes it: to whatever has focus in the window."""
-        target = self.window.focusWidget() or self.window
-        self.qtbot.keyClick(target, key)
+        """A key press as the person makes it: through the platform's window, so Qt delivers
+        it to whatever has the focus, past the app-wide key dispatcher."""
+        press(key, self.window)
+
+    def all_clear(self) -> None:
+        """Answer a check-in "all clear" as a person does: after the question has been on
+        screen a moment (a reflex press does not count), with the C key."""
+        view = self.player.checkin
+        self.qtbot.waitUntil(view.all_clear_allowed, timeout=5000)
+        self.key(Qt.Key.Key_C)
 
     def start(self, routine_id: str = "tiny", mood: int | None = None) -> None:
         start = self.window.start_screen
@@ -118,6 +169,8 @@ def make_app(qtbot: QtBot, services: AppServices, clock: FakeClock,
         window.resize(1100, 760)
         window.show()
         qtbot.waitExposed(window)
+        window.activateWindow()
+        qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is window.windowHandle())
         window.load()
         return App(window, clock, qtbot)
 

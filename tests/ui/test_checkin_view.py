@@ -1,4 +1,4 @@
-"""The check-in view: N / Y, effort 0-10 (T for 10), skip, and the symptom chooser."""
+"""The check-in view: C / Y, effort 0-10 (T for 10), skip, and the symptom chooser."""
 
 from __future__ import annotations
 
@@ -34,16 +34,37 @@ def test_check_in_lists_the_four_red_flags_in_plain_words(view: CheckinView) -> 
     assert view.isVisible() and view.page is CheckinPage.QUESTION
 
 
-def test_n_key_means_all_clear_and_then_asks_for_effort(qtbot: QtBot, view: CheckinView) -> None:
+def test_c_key_means_all_clear_and_then_asks_for_effort(qtbot: QtBot, view: CheckinView) -> None:
+    qtbot.waitUntil(view.all_clear_allowed)
     with qtbot.waitSignal(view.all_clear):
-        qtbot.keyClick(view, Qt.Key.Key_N)
+        qtbot.keyClick(view, Qt.Key.Key_C)
     assert view.page is CheckinPage.EFFORT
 
 
-def test_all_clear_button_does_the_same_as_n(qtbot: QtBot, view: CheckinView) -> None:
+def test_all_clear_button_does_the_same_as_c(qtbot: QtBot, view: CheckinView) -> None:
+    qtbot.waitUntil(view.clear_button.isEnabled)
     with qtbot.waitSignal(view.all_clear):
         qtbot.mouseClick(view.clear_button, Qt.MouseButton.LeftButton)
     assert view.page is CheckinPage.EFFORT
+
+
+@pytest.mark.parametrize("key", [Qt.Key.Key_N, Qt.Key.Key_Space, Qt.Key.Key_Return,
+                                 Qt.Key.Key_Enter])
+def test_n_space_and_enter_never_answer_and_say_which_keys_do(
+    qtbot: QtBot, view: CheckinView, key: Qt.Key
+) -> None:
+    qtbot.waitUntil(view.all_clear_allowed)
+    with qtbot.assertNotEmitted(view.all_clear), qtbot.assertNotEmitted(view.red_flag):
+        qtbot.keyClick(view, key)
+    assert view.page is CheckinPage.QUESTION
+    assert view.hint_label.isVisibleTo(view)
+    assert "press C for all clear" in view.hint_label.text()
+
+
+def test_all_clear_is_never_the_focused_or_default_button(view: CheckinView) -> None:
+    assert not view.clear_button.hasFocus()
+    assert view.clear_button.focusPolicy() == Qt.FocusPolicy.NoFocus
+    assert not view.clear_button.isDefault() and not view.clear_button.autoDefault()
 
 
 def test_y_key_stops_first_and_then_asks_which_symptom(qtbot: QtBot, view: CheckinView) -> None:
@@ -185,7 +206,7 @@ def test_a_cleared_view_is_hidden_and_ignores_keys(qtbot: QtBot, view: CheckinVi
     view.clear()
     assert not view.isVisible()
     with qtbot.assertNotEmitted(view.all_clear), qtbot.assertNotEmitted(view.red_flag):
-        assert not view.handle_key(Qt.Key.Key_N)
+        assert not view.handle_key(Qt.Key.Key_C)
         assert not view.handle_key(Qt.Key.Key_Y)
 
 

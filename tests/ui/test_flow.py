@@ -18,7 +18,7 @@ def test_full_session_from_start_to_history_row(app: App, services: AppServices)
         state = app.engine.state
         if state is State.CHECKIN:
             checkins += 1
-            app.key(Qt.Key.Key_N)
+            app.all_clear()
             app.key(next(efforts))
         elif state is State.WORK and app.engine.segment is not None \
                 and app.engine.segment.open_ended and app.engine.segment_elapsed() > 15:
@@ -114,7 +114,6 @@ def test_a_voice_that_never_prepares_does_not_block_the_start(
 
     monkeypatch.setattr(player_module, "PREPARE_TIMEOUT_MS", 10)  # type: ignore[attr-defined]
     services.speaker = PreparingSpeaker()  # type: ignore[assignment]
-    app.key(Qt.Key.Key_Space)
     with app.qtbot.waitSignal(app.player.session_started, timeout=3000):
-        pass
+        app.key(Qt.Key.Key_Space)
     assert app.engine.state is State.ARRIVAL

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 
 from companion.core.breathing import Phase
 from companion.core.events import CueDue, EndStatus, State
@@ -56,7 +57,7 @@ def test_every_prompt_appears_as_a_caption(app: App) -> None:
 def test_timer_counts_down_a_timed_set_and_up_a_to_fatigue_set(app: App) -> None:
     app.start()
     _to_checkin(app)
-    app.key(Qt.Key.Key_N)  # all clear
+    app.all_clear()
     app.key(Qt.Key.Key_N)  # skip the rest
     app.run_until(lambda: app.engine.state is State.WORK)
     app.step(3.0)
@@ -64,7 +65,7 @@ def test_timer_counts_down_a_timed_set_and_up_a_to_fatigue_set(app: App) -> None
     assert app.player.timer.text() == "0:03"
     app.key("d")
     _to_checkin(app)
-    app.key(Qt.Key.Key_N)
+    app.all_clear()
     app.key(Qt.Key.Key_N)
     app.run_until(lambda: app.engine.state is State.WORK)
     app.step(4.0)
@@ -101,7 +102,7 @@ def test_circle_hides_during_work_and_shows_in_rests(app: App) -> None:
     app.run_until(lambda: app.engine.state is State.WORK)
     assert not app.player.circle.isVisible()
     _to_checkin(app)
-    app.key(Qt.Key.Key_N)
+    app.all_clear()
     assert app.engine.state is State.REST
     assert app.player.circle.isVisible()
 
@@ -122,7 +123,7 @@ def test_space_pauses_and_resumes(app: App) -> None:
 def test_n_skips_the_rest(app: App) -> None:
     app.start()
     _to_checkin(app)
-    app.key(Qt.Key.Key_N)
+    app.all_clear()
     assert app.engine.state is State.REST
     app.key(Qt.Key.Key_N)
     assert app.engine.state is State.ANNOUNCE
@@ -144,7 +145,7 @@ def test_r_repeats_the_last_prompt(app: App) -> None:
 def test_plus_adds_fifteen_seconds_of_rest(app: App) -> None:
     app.start()
     _to_checkin(app)
-    app.key(Qt.Key.Key_N)
+    app.all_clear()
     before = app.engine.remaining_in_segment()
     app.key("+")
     assert abs(app.engine.remaining_in_segment() - (before + 15)) < 0.01
@@ -153,7 +154,7 @@ def test_plus_adds_fifteen_seconds_of_rest(app: App) -> None:
 def test_d_finishes_a_to_fatigue_set(app: App) -> None:
     app.start()
     _to_checkin(app)
-    app.key(Qt.Key.Key_N)
+    app.all_clear()
     app.key(Qt.Key.Key_N)
     app.run_until(lambda: app.engine.state is State.WORK)
     assert app.player.done_button.isEnabled()
@@ -164,13 +165,21 @@ def test_d_finishes_a_to_fatigue_set(app: App) -> None:
     assert app.player.session.summary.sets[1].skipped is False
 
 
+def _end_box(app: App):  # type: ignore[no-untyped-def]
+    app.qtbot.waitUntil(lambda: app.window.end_box is not None
+                        and app.window.end_box.isVisible())
+    box = app.window.end_box
+    app.qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is box.windowHandle())
+    return box
+
+
 def test_escape_ends_the_session_as_stopped_by_user(app: App) -> None:
-    asked: list[str] = []
-    app.window.confirm = lambda title, text: asked.append(title) or True
     app.start()
     app.run_until(lambda: app.engine.state is State.WORK)
     app.key(Qt.Key.Key_Escape)
-    assert asked == ["End the session?"]
+    box = _end_box(app)
+    assert box.windowTitle() == "End the session?"
+    app.key(Qt.Key.Key_Return)  # Enter confirms, in the real dialog
     assert app.engine.state is State.ENDED
     app.qtbot.waitUntil(lambda: app.window.current_screen() == "end")
     assert app.player.session is not None
@@ -178,10 +187,25 @@ def test_escape_ends_the_session_as_stopped_by_user(app: App) -> None:
 
 
 def test_escape_declined_keeps_the_session_going(app: App) -> None:
-    app.window.confirm = lambda title, text: False
     app.start()
     app.run_until(lambda: app.engine.state is State.WORK)
     app.key(Qt.Key.Key_Escape)
+    _end_box(app)
+    app.key(Qt.Key.Key_Escape)  # Esc in the dialog: keep going
+    app.qtbot.waitUntil(lambda: app.window.end_box is None)
+    assert app.engine.state is State.WORK
+
+
+def test_y_and_n_in_the_end_dialog_neither_end_nor_answer(app: App) -> None:
+    """The dialog's buttons have no Yes/No letter shortcuts: Y or N meant for a check-in
+    behind it must not end the session."""
+    app.start()
+    app.run_until(lambda: app.engine.state is State.WORK)
+    app.key(Qt.Key.Key_Escape)
+    _end_box(app)
+    app.key(Qt.Key.Key_Y)
+    app.key(Qt.Key.Key_N)
+    assert app.window.end_box is not None
     assert app.engine.state is State.WORK
 
 
@@ -209,7 +233,7 @@ def test_unwell_button_is_visible_in_every_phase(app: App) -> None:
         app.run_until(lambda s=state: app.engine.state is s)
         assert app.player.unwell_button.isVisible()
         seen.add(state)
-    app.key(Qt.Key.Key_N)
+    app.all_clear()
     assert app.player.unwell_button.isVisible()
     app.player.unwell_button.click()
     assert app.engine.state is State.STOPPED
@@ -252,7 +276,7 @@ def test_checkin_waits_and_says_so_when_nobody_answers(app: App) -> None:
 def test_very_hard_effort_shows_the_amber_advice(app: App) -> None:
     app.start()
     _to_checkin(app)
-    app.key(Qt.Key.Key_N)
+    app.all_clear()
     app.key("9")
     assert app.player.checkin.amber_label.isVisibleTo(app.player.checkin)
     assert "extra 30 seconds" in app.player.checkin.amber_label.text()
@@ -261,7 +285,7 @@ def test_very_hard_effort_shows_the_amber_advice(app: App) -> None:
 def test_effort_keys_record_effort_and_t_means_ten(app: App) -> None:
     app.start()
     _to_checkin(app)
-    app.key(Qt.Key.Key_N)
+    app.all_clear()
     assert app.player.checkin.isVisible()
     app.key("7")
     assert app.player.session is not None
@@ -269,7 +293,7 @@ def test_effort_keys_record_effort_and_t_means_ten(app: App) -> None:
     app.key(Qt.Key.Key_N)
     app.run_until(lambda: app.engine.state is State.WORK)
     app.key(Qt.Key.Key_D)
-    app.key(Qt.Key.Key_N)
+    app.all_clear()
     app.key(Qt.Key.Key_T)
     assert app.player.session.summary.sets[1].effort == 10
 

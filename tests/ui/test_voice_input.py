@@ -96,7 +96,7 @@ def test_without_a_microphone_the_mic_line_says_why_and_keys_still_work(
     app.start()
     assert "Voice input off: no microphone found" in app.player.mic_label.text()
     app.run_until(lambda: app.engine.state is State.CHECKIN)
-    app.key("n")
+    app.all_clear()
     assert app.engine.state is State.REST
 
 

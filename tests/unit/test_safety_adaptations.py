@@ -44,6 +44,12 @@ EVERYTHING = load_screening().profile(
 )
 
 
+def answered(**given: Answer) -> dict[str, Answer]:
+    """A whole screening: every question "no" except those given (an unanswered question
+    would count as "not sure")."""
+    return {q.id: given.get(q.id, Answer.NO) for q in load_screening().questions}
+
+
 def _entry(rid: str) -> tuple[Routine, dict[str, Exercise]]:
     entry = RoutineLibrary(None).find(rid)
     assert entry.routine is not None
@@ -140,7 +146,7 @@ def test_brace_cue_detection(text: str, asks: bool) -> None:
 
 def test_the_first_trimester_changes_nothing() -> None:
     screening = load_screening()
-    profile = screening.profile({"pregnancy": Answer.YES}, Trimester.FIRST)
+    profile = screening.profile(answered(pregnancy=Answer.YES), Trimester.FIRST)
     routine, alternatives = _entry("quick-ten")
 
     result = adapt(routine, alternatives, profile)
@@ -155,7 +161,7 @@ def test_later_or_unknown_trimester_gets_the_pregnancy_adaptations(
     trimester: Trimester | None,
 ) -> None:
     for answer in (Answer.YES, Answer.NOT_SURE):
-        profile = load_screening().profile({"pregnancy": answer}, trimester)
+        profile = load_screening().profile(answered(pregnancy=answer), trimester)
         assert profile.pregnant_after_first_trimester
 
 
@@ -176,7 +182,7 @@ def test_frailty_suggests_the_stability_routine_and_adds_balance_cues() -> None:
 
 
 def test_a_balance_condition_counts_as_a_balance_problem() -> None:
-    profile = load_screening().profile({"balance_condition": Answer.YES})
+    profile = load_screening().profile(answered(balance_condition=Answer.YES))
     assert profile.frailty_balance and profile.neurological
     assert suggested_routine(profile) == STABILITY_ROUTINE_ID
 
@@ -187,7 +193,7 @@ def test_nobody_is_sent_to_the_stability_routine_without_a_reason() -> None:
 
 # -- medicines and history -------------------------------------------------------------------------
 def test_beta_blockers_mean_effort_guidance_only() -> None:
-    profile = load_screening().profile({"beta_blockers": Answer.YES})
+    profile = load_screening().profile(answered(beta_blockers=Answer.YES))
     routine, alternatives = _entry("starter")
 
     result = adapt(routine, alternatives, profile)
@@ -198,7 +204,7 @@ def test_beta_blockers_mean_effort_guidance_only() -> None:
 
 
 def test_eating_disorder_history_is_noted_in_the_preview() -> None:
-    profile = load_screening().profile({"eating_disorder": Answer.NOT_SURE})
+    profile = load_screening().profile(answered(eating_disorder=Answer.NOT_SURE))
     routine, alternatives = _entry("starter")
 
     result = adapt(routine, alternatives, profile)

@@ -1,0 +1,380 @@
+"""Issue 12: the safety promise on the real path.
+
+The real SQLite recorder on a file, the real dialogs, and key events sent through the
+platform's window as a keyboard delivers them (past the app-wide key dispatcher). Each test
+names the finding it covers:
+
+1. U works everywhere: every mode, any dialog, any window, the end screen, any layout.
+2. Reflex keys never answer a check-in "all clear" (Enter, Space, N, N-N, auto-repeat, a key
+   already on its way when the question appears).
+3. No key used during a session leaves the safety screen.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from companion.config import Paths
+from companion.core.clock import FakeClock
+from companion.core.events import State
+from companion.core.safety import ALL_CLEAR_KEY
+from companion.storage import Database
+from companion.ui import keys
+from companion.ui.checkin_view import CheckinPage
+from companion.ui.history import DatabaseHistory
+from companion.ui.keys import BINDINGS, SESSION_MODES, Mode
+from companion.ui.services import AppServices, red_flag_gate_for
+from companion.voice.base import RecordingSpeaker
+from tests.ui.conftest import App, send_key
+from tests.ui.test_flow import PreparingSpeaker
+
+# X11 key codes (evdev + 8) of the physical U, Y, C and N keys, and what a Russian and a
+# Greek layout type there: key() is the upper-case letter's code point, text the letter.
+SCAN = {"U": 30, "Y": 29, "C": 54, "N": 57}
+CYRILLIC = {"U": ("\u0433", 0x413), "Y": ("\u043d", 0x41D), "C": ("\u0441", 0x421),
+            "N": ("\u0442", 0x422)}
+GREEK = {"U": ("\u03b8", 0x398), "Y": ("\u03c5", 0x3A5), "C": ("\u03c8", 0x3A8),
+         "N": ("\u03bd", 0x39D)}
+
+
+def _db_file(services: AppServices) -> Path:
+    return services.paths.data_dir / "companion.sqlite3"
+
+
+@pytest.fixture
+def services(_private_data_dir: Path, clock: FakeClock) -> Iterator[AppServices]:
+    """The real history: SQLite file in the data dir, the real recorder and gate."""
+    paths = Paths(_private_data_dir).ensure()
+    db = Database.open(None, paths=paths)
+    history = DatabaseHistory(db)
+    services = AppServices(paths=paths, speaker=RecordingSpeaker(), history=history,
+                           clock=clock, db_url=db.url)
+    services.session_gate = red_flag_gate_for(history)
+    yield services
+    db.close()
+
+
+def on_disk(services: AppServices) -> tuple[list[str], list[str]]:
+    """(session statuses, red-flag symptoms) as another process would read the file."""
+    conn = sqlite3.connect(_db_file(services))
+    try:
+        statuses = [r[0] for r in conn.execute("SELECT status FROM sessions ORDER BY id")]
+        flags = [r[0] for r in conn.execute("SELECT symptom FROM red_flags ORDER BY id")]
+    finally:
+        conn.close()
+    return statuses, flags
+
+
+def gate_would_ask(services: AppServices) -> bool:
+    """A fresh open of the database (the next start) finds a red flag to acknowledge."""
+    db = Database.open(None, paths=services.paths)
+    try:
+        return db.pending_red_flag_ack() is not None
+    finally:
+        db.close()
+
+
+def _answer_checkins_until(app: App, done: Callable[[], bool]) -> None:
+    for _ in range(4000):
+        if done():
+            return
+        engine = app.engine
+        page = app.player.checkin.page
+        if engine.state is State.CHECKIN and page is CheckinPage.QUESTION:
+            app.all_clear()
+        elif page is CheckinPage.EFFORT and engine.state is State.REST:
+            app.key(Qt.Key.Key_S)
+        elif engine.state is State.WORK and engine.segment is not None \
+                and engine.segment.open_ended:
+            app.key(Qt.Key.Key_D)
+        else:
+            app.step(0.25)
+    raise AssertionError("state never reached")
+
+
+def drive_to(app: App, services: AppServices, mode: Mode) -> None:
+    """Put the app in `mode` the way a person would (keys), with a session running."""
+    if mode is Mode.PREPARING:
+        services.speaker = PreparingSpeaker()  # type: ignore[assignment]
+        app.key(Qt.Key.Key_Space)
+        assert app.window.key_mode() is Mode.PREPARING
+        return
+    app.key(Qt.Key.Key_Space)
+    engine_states = {Mode.ARRIVAL: State.ARRIVAL, Mode.ANNOUNCE: State.ANNOUNCE,
+                     Mode.COUNTDOWN: State.COUNTDOWN, Mode.WORK: State.WORK,
+                     Mode.CHECKIN: State.CHECKIN}
+    if mode in engine_states:
+        app.run_until(lambda: app.engine.state is engine_states[mode], step=0.05)
+    elif mode in (Mode.EFFORT, Mode.REST):
+        app.run_until(lambda: app.engine.state is State.CHECKIN)
+        app.all_clear()
+        if mode is Mode.REST:
+            app.key(Qt.Key.Key_S)  # skip the effort question
+    elif mode is Mode.PAUSED:
+        app.run_until(lambda: app.engine.state is State.WORK)
+        app.key(Qt.Key.Key_Space)
+    elif mode is Mode.COOLDOWN:
+        _answer_checkins_until(app, lambda: app.engine.state is State.COOLDOWN)
+        app.player.checkin.clear()
+    elif mode in (Mode.DIALOG, Mode.END):
+        app.run_until(lambda: app.engine.state is State.WORK)
+        app.key(Qt.Key.Key_Escape)
+        app.qtbot.waitUntil(lambda: app.window.end_box is not None
+                            and QGuiApplication.focusWindow()
+                            is app.window.end_box.windowHandle())
+        if mode is Mode.END:
+            app.key(Qt.Key.Key_Return)
+            app.qtbot.waitUntil(lambda: app.window.current_screen() == "end")
+    assert app.window.key_mode() is mode, app.window.key_mode()
+
+
+EVERY_SESSION_MODE = [Mode.PREPARING, Mode.ARRIVAL, Mode.ANNOUNCE, Mode.COUNTDOWN, Mode.WORK,
+                      Mode.CHECKIN, Mode.EFFORT, Mode.REST, Mode.PAUSED, Mode.COOLDOWN,
+                      Mode.DIALOG, Mode.END]
+
+
+# -- 1. U works everywhere ---------------------------------------------------------------------
+@pytest.mark.parametrize("mode", EVERY_SESSION_MODE, ids=lambda m: m.value)
+def test_u_in_every_mode_and_dialog_stops_durably_and_gates_the_next_start(
+    app: App, services: AppServices, mode: Mode
+) -> None:
+    drive_to(app, services, mode)
+    app.key(Qt.Key.Key_U)
+    statuses, flags = on_disk(services)
+    assert statuses == ["stopped_red_flag"]
+    assert flags == ["unspecified"]
+    assert app.window.current_screen() == "safety"
+    assert QApplication.activeModalWidget() is None  # the end question was closed unanswered
+    assert app.engine.state is State.STOPPED
+    assert gate_would_ask(services)
+
+
+def test_after_a_u_in_the_end_question_a_restarted_app_asks_before_the_next_session(
+    make_app: Callable[..., App], services: AppServices, qtbot: QtBot
+) -> None:
+    app = make_app()
+    drive_to(app, services, Mode.DIALOG)
+    app.key(Qt.Key.Key_U)
+    app.window.close()
+    # the next start: a new window on the same database file
+    again = make_app()
+    shown: list[str] = []
+
+    def answer_gate() -> None:
+        modal = QApplication.activeModalWidget()
+        shown.append(modal.windowTitle() if modal is not None else "")
+        if modal is not None:
+            qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is modal.windowHandle())
+            again.key(Qt.Key.Key_Escape)  # "Not now": no session starts
+
+    QTimer.singleShot(50, answer_gate)
+    again.key(Qt.Key.Key_Space)
+    assert shown == ["Before you exercise again"]
+    assert again.window.current_screen() == "start"
+
+
+def test_u_on_the_end_screen_of_a_completed_session_marks_it_stopped_for_a_red_flag(
+    app: App, services: AppServices
+) -> None:
+    app.key(Qt.Key.Key_Space)
+    _answer_checkins_until(app, lambda: app.engine.is_over)
+    app.qtbot.waitUntil(lambda: app.window.current_screen() == "end")
+    assert on_disk(services)[0] == ["completed"]
+    app.key(Qt.Key.Key_U)
+    assert on_disk(services) == (["stopped_red_flag"], ["unspecified"])
+    assert app.window.current_screen() == "safety"
+    assert gate_would_ask(services)
+
+
+def test_u_in_another_window_of_the_app_stops_the_session(
+    app: App, services: AppServices, qtbot: QtBot
+) -> None:
+    app.key(Qt.Key.Key_H)  # the history window, opened before the session
+    history = app.window.history_window
+    qtbot.waitExposed(history)
+    app.window.activateWindow()
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is app.window.windowHandle())
+    drive_to(app, services, Mode.WORK)
+    history.activateWindow()
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is history.windowHandle())
+    app.key(Qt.Key.Key_U)
+    assert on_disk(services)[1] == ["unspecified"]
+    assert app.window.current_screen() == "safety"
+
+
+@pytest.mark.parametrize("layout", [CYRILLIC, GREEK], ids=["cyrillic", "greek"])
+def test_u_y_and_c_work_by_position_on_a_non_latin_layout(
+    app: App, services: AppServices, layout: dict[str, tuple[str, int]]
+) -> None:
+    drive_to(app, services, Mode.CHECKIN)
+    text, key = layout[ALL_CLEAR_KEY]
+    app.qtbot.waitUntil(app.player.checkin.all_clear_allowed)
+    send_key(key, text, scan=SCAN[ALL_CLEAR_KEY])
+    assert app.engine.state is State.REST  # all clear, by position
+    app.run_until(lambda: app.engine.state is State.CHECKIN)
+    text, key = layout["Y"]
+    send_key(key, text, scan=SCAN["Y"])
+    assert app.engine.state is State.STOPPED
+    assert on_disk(services)[1] == ["unspecified"]
+
+
+@pytest.mark.parametrize("layout", [CYRILLIC, GREEK], ids=["cyrillic", "greek"])
+def test_u_by_position_on_a_non_latin_layout_during_work(
+    app: App, services: AppServices, layout: dict[str, tuple[str, int]]
+) -> None:
+    drive_to(app, services, Mode.WORK)
+    text, key = layout["U"]
+    send_key(key, text, scan=SCAN["U"])
+    assert on_disk(services) == (["stopped_red_flag"], ["unspecified"])
+
+
+def test_on_a_latin_layout_the_letter_typed_counts_not_the_position(
+    app: App, services: AppServices
+) -> None:
+    """Dvorak: the key typing C sits where I is on a US keyboard; the one at C's place
+    types J. C answers; J, though at C's place, does not."""
+    drive_to(app, services, Mode.CHECKIN)
+    app.qtbot.waitUntil(app.player.checkin.all_clear_allowed)
+    send_key(Qt.Key.Key_J, "j", scan=SCAN["C"])
+    assert app.engine.state is State.CHECKIN
+    send_key(Qt.Key.Key_C, "c", scan=31)
+    assert app.engine.state is State.REST
+
+
+# -- 2. reflex keys never answer "all clear" ----------------------------------------------------
+@pytest.mark.parametrize("key", [Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space,
+                                 Qt.Key.Key_N])
+def test_enter_space_and_n_never_answer_a_checkin(
+    app: App, services: AppServices, key: Qt.Key
+) -> None:
+    drive_to(app, services, Mode.CHECKIN)
+    app.qtbot.waitUntil(app.player.checkin.all_clear_allowed)
+    for _ in range(3):
+        app.key(key)
+    assert app.engine.state is State.CHECKIN
+    assert app.player.checkin.page is CheckinPage.QUESTION
+    assert app.player.checkin.hint_label.isVisible()
+    statuses, _ = on_disk(services)
+    assert statuses == ["in_progress"]
+    conn = sqlite3.connect(_db_file(services))
+    assert conn.execute("SELECT count(*) FROM checkins").fetchone() == (0,)
+    conn.close()
+
+
+def test_n_twice_skips_the_set_but_never_declares_no_symptoms(
+    app: App, services: AppServices
+) -> None:
+    drive_to(app, services, Mode.WORK)
+    app.key(Qt.Key.Key_N)  # skip the rest of the set
+    assert app.engine.state is State.CHECKIN
+    app.key(Qt.Key.Key_N)  # the same reflex again
+    app.qtbot.wait(int(keys.ANSWER_GUARD_S * 1000) + 50)
+    app.key(Qt.Key.Key_N)  # and once more, later
+    assert app.engine.state is State.CHECKIN
+
+
+def test_no_check_in_control_has_the_focus_when_the_question_appears(
+    app: App, services: AppServices
+) -> None:
+    drive_to(app, services, Mode.CHECKIN)
+    view = app.player.checkin
+    focus = QApplication.focusWidget()
+    assert focus is not view.clear_button and focus is not view.yes_button
+    assert not view.clear_button.isDefault()
+
+
+def test_c_pressed_as_the_question_appears_or_held_down_does_not_answer(
+    app: App, services: AppServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(keys, "ANSWER_GUARD_S", 0.6)  # the shipped value
+    drive_to(app, services, Mode.CHECKIN)
+    view = app.player.checkin
+    app.key(ALL_CLEAR_KEY)  # a key already on its way when the question appeared
+    assert app.engine.state is State.CHECKIN
+    assert not view.clear_button.isEnabled()  # a click does not count either
+    app.qtbot.waitUntil(view.all_clear_allowed, timeout=3000)
+    send_key(Qt.Key.Key_C, "c", autorepeat=True)  # the same key, held down
+    assert app.engine.state is State.CHECKIN
+    app.key(ALL_CLEAR_KEY)  # a fresh, deliberate press
+    assert app.engine.state is State.REST
+    conn = sqlite3.connect(_db_file(services))
+    assert conn.execute("SELECT answer FROM checkins").fetchall() == [("all_clear",)]
+    conn.close()
+
+
+def test_the_shipped_guard_is_long_enough_for_a_reflex_and_short_enough_to_answer() -> None:
+    import ast
+
+    tree = ast.parse(Path(keys.__file__).read_text(encoding="utf-8"))
+    shipped = [node.value.value for node in tree.body
+               if isinstance(node, ast.AnnAssign | ast.Assign)
+               and isinstance(node.value, ast.Constant)
+               and "ANSWER_GUARD_S" in ast.unparse(node)]
+    assert len(shipped) == 1 and 0.3 <= shipped[0] <= 1.0
+
+
+# -- 3. the safety screen is left only on purpose ----------------------------------------------
+def test_no_session_key_leaves_the_safety_screen(app: App, services: AppServices) -> None:
+    drive_to(app, services, Mode.WORK)
+    app.key(Qt.Key.Key_U)
+    assert app.window.current_screen() == "safety"
+    page = app.window.safety_page
+    assert not page.close_button.hasFocus()
+    for key in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape,
+                Qt.Key.Key_N, Qt.Key.Key_C, Qt.Key.Key_D, Qt.Key.Key_R, Qt.Key.Key_Space):
+        app.key(key)
+        assert app.window.current_screen() == "safety", key
+    send_key(Qt.Key.Key_Space, " ", autorepeat=True)
+    assert app.window.current_screen() == "safety"
+
+
+def test_tab_to_back_to_start_then_enter_leaves_on_purpose(
+    app: App, services: AppServices
+) -> None:
+    drive_to(app, services, Mode.WORK)
+    app.key(Qt.Key.Key_U)
+    page = app.window.safety_page
+    for _ in range(10):
+        if page.close_button.hasFocus():
+            break
+        app.key(Qt.Key.Key_Tab)
+    assert page.close_button.hasFocus()
+    app.key(Qt.Key.Key_Return)
+    assert app.window.current_screen() == "start"
+
+
+def test_symptom_keys_on_the_safety_screen_are_recorded(app: App, services: AppServices) -> None:
+    drive_to(app, services, Mode.REST)
+    app.key(Qt.Key.Key_U)
+    app.key(Qt.Key.Key_2)
+    assert on_disk(services)[1] == ["dizziness"]
+
+
+# -- the table itself --------------------------------------------------------------------------
+def test_every_mode_has_a_row_and_no_session_mode_binds_the_safety_key_to_anything_else() -> None:
+    assert set(BINDINGS) == set(Mode)
+    for mode in SESSION_MODES:
+        assert keys.SAFETY_KEY not in BINDINGS[mode], mode
+
+
+def test_the_all_clear_key_means_nothing_else_in_any_session_mode() -> None:
+    for mode in SESSION_MODES - {Mode.CHECKIN}:
+        assert ALL_CLEAR_KEY not in BINDINGS[mode], mode
+    checkin = BINDINGS[Mode.CHECKIN]
+    for reflex in ("Return", "Enter", "Space", "N"):
+        assert checkin[reflex].action is keys.Action.ANSWER_HINT
+
+
+def test_readme_key_table_names_the_all_clear_and_unwell_keys() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert f"| {ALL_CLEAR_KEY} |" in readme
+    assert "at a check-in: all clear" not in readme.split(f"| {ALL_CLEAR_KEY} |")[0].split(
+        "| N |")[-1]

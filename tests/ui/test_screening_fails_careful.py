@@ -1,0 +1,101 @@
+"""Issue 12, finding 6: silence is never "no" in the screening either.
+
+An unanswered or newly added question counts as "not sure"; a screening that cannot be read
+(its questions file, or the stored answers) gives the careful profile and says so. Uses the
+real SQLite history and the real start screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from companion.config import Paths
+from companion.core.clock import FakeClock
+from companion.core.safety import UNREADABLE, Answer, Profile, derive_profile
+from companion.safety import content
+from companion.safety.content import ScreeningFileError, load_screening
+from companion.storage import Database
+from companion.ui.gates import _has_new_questions
+from companion.ui.history import DatabaseHistory
+from companion.ui.services import AppServices
+from companion.voice.base import RecordingSpeaker
+from tests.ui.conftest import App
+
+
+@pytest.fixture
+def db(_private_data_dir: Path) -> Iterator[Database]:
+    database = Database.open(None, paths=Paths(_private_data_dir).ensure())
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def services(_private_data_dir: Path, clock: FakeClock, db: Database) -> AppServices:
+    return AppServices(paths=Paths(_private_data_dir).ensure(), speaker=RecordingSpeaker(),
+                       history=DatabaseHistory(db), clock=clock, db_url=db.url)
+
+
+def _all_no_but(missing: str) -> dict[str, str]:
+    return {q.id: Answer.NO.value for q in load_screening().questions if q.id != missing}
+
+
+def test_an_unanswered_question_counts_as_not_sure() -> None:
+    flags = {"pregnancy": ("pregnant",), "frailty": ("frailty_balance",)}
+    profile = derive_profile({"frailty": Answer.NO}, flags)  # pregnancy never answered
+    assert profile.pregnant and profile.pregnant_after_first_trimester
+    assert profile.applies == ("pregnancy",)
+    assert not profile.frailty_balance
+
+
+def test_a_question_added_after_the_answers_applies_and_the_screening_is_offered_again(
+    make_app: Callable[..., App], db: Database, services: AppServices
+) -> None:
+    db.save_screening({"answers": _all_no_but("frailty"), "trimester": None})
+    services.refresh_profile()  # as build_services() does at start-up
+    app = make_app(routine="starter")
+    assert services.profile.frailty_balance  # the unanswered question counts
+    notes = app.window.start_screen.preview.text()  # type: ignore[union-attr]
+    assert "Gentle stability circuit is suggested" in notes
+    assert _has_new_questions(db.latest_screening())
+
+
+def test_complete_answers_are_not_offered_again(db: Database) -> None:
+    answers = {q.id: Answer.NO.value for q in load_screening().questions}
+    db.save_screening({"answers": answers, "trimester": None})
+    assert not _has_new_questions(db.latest_screening())
+
+
+def test_unreadable_stored_answers_give_the_careful_profile_and_a_message(
+    make_app: Callable[..., App], db: Database, services: AppServices
+) -> None:
+    db.save_screening({"answers": {"heart": "perhaps"}})  # not an Answer value
+    services.refresh_profile()  # as build_services() does at start-up
+    app = make_app(routine="starter")
+    assert services.profile == Profile.careful()
+    messages = app.window.start_screen.banner.text()  # type: ignore[union-attr]
+    assert "could not be read" in messages and "careful adaptation" in messages
+
+
+def test_an_unreadable_questions_file_gives_the_careful_profile_and_a_message(
+    make_app: Callable[..., App], db: Database, services: AppServices,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    broken = tmp_path / "screening.toml"
+    broken.write_text("[[question]\nid = ", encoding="utf-8")
+    content._builtin_screening.cache_clear()
+    monkeypatch.setattr(content, "SCREENING_FILE", broken)
+    try:
+        with pytest.raises(ScreeningFileError):
+            load_screening()
+        db.save_screening({"answers": {"heart": "no"}})
+        services.refresh_profile()  # as build_services() does at start-up
+        app = make_app(routine="starter")
+        assert services.profile.applies == (UNREADABLE,)
+        assert services.profile.pregnant_after_first_trimester
+        assert services.profile.frailty_balance
+        assert "could not be read" in app.window.start_screen.banner.text()  # type: ignore[union-attr]
+    finally:
+        content._builtin_screening.cache_clear()
