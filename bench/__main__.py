@@ -286,6 +286,7 @@ def main(argv: list[str]) -> int:
                 figures[fig] = value if isinstance(value, dict) else _num(value)
             targets.update({k: (v[0], float(v[1])) for k, v in module_targets.items()})
             modules[name] = {"seconds": round(t1 - t0, 1), "error": error,
+                             "started": datetime.now(UTC).isoformat(timespec="seconds"),
                              **load.between(t0, t1)}
             print(f"  {name} took {t1 - t0:.1f} s, load average "
                   f"{modules[name]['load_avg_mean']}" + (f"  FAILED: {error}" if error else ""),
@@ -314,11 +315,14 @@ def main(argv: list[str]) -> int:
         except (OSError, json.JSONDecodeError):
             document = {}
     document.setdefault("figures", {}).update(results)
+    earlier = document.get("run", {})
     document["machine"] = {**machine(), **overall}
     document["run"] = {
         "started": started_at, "seconds": round(time.monotonic() - began, 1),
         "stress": args.stress, "quick": args.quick, "injected": injected,
-        "audio_output": audio, "modules": modules, "topics": args.topics or "all",
+        "audio_output": audio, "topics": args.topics or "all",
+        # per module: when it ran, how long, and the load meanwhile (kept across partial runs)
+        "modules": {**earlier.get("modules", {}), **modules},
     }
     for fig, entry in document["figures"].items():  # flat name -> value, as before
         document[fig] = entry.get("value")

@@ -252,7 +252,23 @@ LOUD_I16 = int(LOUD * 32768)
 PER_MS = RATE // 1000  # samples per envelope step
 BLOCK = RATE // 100  # 10 ms: the unit the utterance is followed in
 MAX_GAP = RATE // 2  # a dropout longer than 0.5 s is taken as the end
+MAX_SKIP = RATE  # the player may drop up to 1 s of a file to catch up
 TOL = 2  # LSB: the output is the file's samples (same rate, full volume, one stream)
+
+
+def _find_in(haystack: np.ndarray, template: np.ndarray, lo: int, hi: int) -> int | None:
+    """The first index in [lo, hi) where `haystack` holds `template` (within TOL)."""
+    lo = max(0, lo)
+    hi = min(hi, len(haystack) - len(template))
+    if hi <= lo or len(template) == 0:
+        return None
+    segment = haystack[lo:hi + len(template)].astype(np.int32)
+    first = np.nonzero(np.abs(segment[: hi - lo] - int(template[0])) <= TOL)[0]
+    t = template.astype(np.int32)
+    for k in first:
+        if np.all(np.abs(segment[k:k + len(t)] - t) <= TOL):
+            return lo + int(k)
+    return None
 
 
 class Recording:
@@ -324,16 +340,7 @@ class Recording:
 
     def _find(self, template: np.ndarray, lo: int, hi: int) -> int | None:
         """The first index in [lo, hi) where the recording holds `template` (within TOL)."""
-        hi = min(hi, len(self.samples) - len(template))
-        if hi <= lo:
-            return None
-        segment = self.samples[lo:hi + len(template)].astype(np.int32)
-        first = np.nonzero(np.abs(segment[: hi - lo] - int(template[0])) <= TOL)[0]
-        t = template.astype(np.int32)
-        for k in first:
-            if np.all(np.abs(segment[k:k + len(t)] - t) <= TOL):
-                return lo + int(k)
-        return None
+        return _find_in(self.samples, template, lo, hi)
 
     def onset_of(self, wav: Path, after: float, within: float = 2.0) -> float | None:
         """When the sound of `wav` first left the output at or after `after` (the time of
@@ -343,11 +350,26 @@ class Recording:
         loud_at = np.nonzero(np.abs(x.astype(np.int32)) > LOUD_I16)[0]
         if rate != RATE or len(loud_at) == 0:
             return None
-        k0 = int(loud_at[0])
-        template = x[k0:k0 + min(BLOCK, len(x) - k0)]
         lo = self.index_of(after)
-        at = self._find(template, lo, lo + int(within * RATE))
-        return None if at is None else self.time_of(at)
+        hi = lo + int(within * RATE)
+        # its first sound; if the player dropped that (to catch up), the next ones
+        for q in loud_at[loud_at < int(loud_at[0]) + RATE // 2][::BLOCK]:
+            at = self._find(x[int(q):int(q) + BLOCK], lo, hi)
+            if at is not None:
+                return self.time_of(at)
+        return None
+
+    def _skipped_to(self, x: np.ndarray, i: int, p: int) -> tuple[int | None, int]:
+        """The output's next sound after recording index `i`, if it is from further on in
+        the file than `p`: (its recording index, its file index), else (None, p)."""
+        ahead = np.abs(self.samples[i:i + MAX_GAP].astype(np.int32)) > LOUD_I16
+        loud = np.nonzero(ahead)[0]
+        if len(loud) == 0:
+            return None, p
+        r = i + int(loud[0])
+        template = self.samples[r:r + BLOCK]
+        w = _find_in(x, template, p, p + MAX_SKIP)
+        return (r, w) if w is not None else (None, p)
 
     def cut_time(self, trigger: float, wav: Path, started: float) -> Cut | None:
         """When the utterance in `wav`, which started playing near `started`, stopped.
@@ -392,7 +414,9 @@ class Recording:
             i, p = i + j, p + j
             if j == n:
                 continue
-            # diverged at (i, p): does the file's next sound turn up later (a dropout)?
+            # diverged at (i, p): did the output run dry and go on (the file's next sound
+            # turns up later), or did the player drop audio to catch up (the output's next
+            # sound is from further on in the file)? Otherwise the utterance was cut here.
             nxt = loud_at[loud_at >= p]
             if len(nxt) == 0:
                 break  # nothing more to say: it ended
@@ -400,10 +424,14 @@ class Recording:
             template = x[q:q + min(BLOCK, len(x) - q)]
             at = self._find(template, i + (q - p) - TOL, i + (q - p) + MAX_GAP)
             if at is None:
+                at, q = self._skipped_to(x, i, p)
+            if at is None:
                 break  # cut
             dropouts += 1
             trace.append((i, at, q))
             i, p = at, q
+        if i < trig and p < len(x):
+            return None  # lost before the trigger: this cut-off cannot be told
         cut_index = max(last_loud + 1, trig)
         return Cut(self.time_of(first - k0), self.time_of(cut_index),
                    max(0.0, (cut_index - trig) * 1000.0 / RATE), dropouts, trace)

@@ -160,4 +160,24 @@ def test_a_cue_is_found_by_its_own_samples_even_under_the_last_words_tail(
                       np.zeros(int(0.2 * RATE))])
     due = _t(rec, 0.35)  # the previous word is still sounding when this one is due
     assert rec.onset_of(wav, due) == pytest.approx(_t(rec, 0.5), abs=0.001)
-    assert rec.onset_of(wav, _t(rec, 0.6)) is None  # said once, not again
+    assert rec.onset_of(wav, _t(rec, 0.81)) is None  # said once, not again
+
+
+def test_audio_the_player_dropped_to_catch_up_is_followed(tmp_path: Path) -> None:
+    utterance = _speech(2.0, [], seed=10)
+    wav = _wav(tmp_path / "u.wav", utterance)
+    a, b, cut_at = int(0.5 * RATE), int(0.7 * RATE), int(1.5 * RATE)  # 0.5-0.7 s dropped
+    rec = _recording([np.zeros(int(0.1 * RATE)), utterance[:a], np.zeros(int(0.03 * RATE)),
+                      utterance[b:cut_at], np.zeros(int(0.5 * RATE))])
+    trigger = _t(rec, 0.1 + 0.03 + 1.2)
+    cut = rec.cut_time(trigger, wav, _t(rec, 0.1))
+    assert cut is not None and cut.dropouts == 1
+    assert cut.latency_ms == pytest.approx(100.0, abs=1.0)
+
+
+def test_an_utterance_lost_before_the_trigger_is_not_a_measurement(tmp_path: Path) -> None:
+    utterance = _speech(2.0, [], seed=11)
+    wav = _wav(tmp_path / "u.wav", utterance)
+    rec = _recording([np.zeros(int(0.1 * RATE)), utterance[:int(0.4 * RATE)],
+                      _speech(1.5, [], seed=12)])  # something else plays from 0.5 s
+    assert rec.cut_time(_t(rec, 1.0), wav, _t(rec, 0.1)) is None
