@@ -3,22 +3,28 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-# Debian/Ubuntu packages: voice, QtMultimedia, and what Qt's xcb plugin needs on a real display.
+# Debian/Ubuntu packages: voice, QtMultimedia, what Qt's xcb plugin needs on a real display,
+# and the screen-reader tests' stack (an X server, D-Bus, AT-SPI and its Python bindings).
 SYSTEM_PACKAGES := espeak-ng libpulse0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
                    libegl1 libgl1 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 fonts-dejavu-core \
-                   libportaudio2
+                   libportaudio2 xvfb dbus at-spi2-core gir1.2-atspi-2.0 python3-gi \
+                   python3-pyatspi
+# Only the test suite needs these: validating the menu entry and its AppStream metadata,
+# and making AIFF/WAV files in every format a speech driver writes.
+TEST_PACKAGES := desktop-file-utils appstream sox
 # Only for `make bench`: a private PulseAudio daemon whose null sink the speech figures are
 # observed at (not installed over PipeWire's own pulse server: see bench-sysdeps).
 BENCH_PACKAGES := pulseaudio pulseaudio-utils
 
-.PHONY: run test bench lint typecheck screenshots sysdeps bench-sysdeps install install-test clean
+.PHONY: run test bench lint typecheck screenshots sysdeps sysdeps-test bench-sysdeps install \
+        install-test clean
 
 ## run: create .venv, install, open the app (SQLite database in your user data folder)
 run: sysdeps install
 	$(BIN)/python -m companion $(ARGS)
 
 ## test: install the test extras and run the whole suite headless
-test: sysdeps install-test
+test: sysdeps-test install-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## bench: run the benchmarks; writes bench/results.json, prints a table, fails on a missed
@@ -35,10 +41,12 @@ lint: install-test
 	$(BIN)/ruff check companion tests bench scripts
 	$(BIN)/mypy
 
-sysdeps:
+sysdeps: PACKAGES = $(SYSTEM_PACKAGES)
+sysdeps-test: PACKAGES = $(SYSTEM_PACKAGES) $(TEST_PACKAGES)
+sysdeps sysdeps-test:
 	@missing=""; \
 	if command -v dpkg-query >/dev/null 2>&1; then \
-	  for p in $(SYSTEM_PACKAGES); do \
+	  for p in $(PACKAGES); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	  done; \
 	  if [ -n "$$missing" ]; then \

@@ -6,4 +6,5 @@ import sys
 
 from companion.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # not when multiprocessing's "spawn" re-imports the main module
+    sys.exit(main())

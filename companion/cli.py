@@ -1,13 +1,21 @@
 """Command line: `companion` opens the app; subcommands check routines, preview a session,
 read the history and write reports. Heavy modules are imported only by the command that
-needs them, so `companion routines check` stays instant and never needs a display."""
+needs them, so `companion routines check` stays instant and never needs a display.
+
+Two entry points share `main`: the `companion` console script, and the `companion-gui`
+GUI script (`gui_main`), which on Windows starts without a console window.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import multiprocessing
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
 
 from companion import __version__
 
@@ -52,6 +60,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"companion {__version__}")
     parser.add_argument(
         "--routine", metavar="FILE_OR_ID", help="open the app with this routine selected"
+    )
+    entry = parser.add_mutually_exclusive_group()
+    entry.add_argument(
+        "--install-desktop-entry", action="store_true",
+        help="add Companion to your application menu (Linux: writes companion.desktop and "
+        "its icon into $XDG_DATA_HOME, default ~/.local/share)",
+    )
+    entry.add_argument(
+        "--uninstall-desktop-entry", action="store_true",
+        help="remove what --install-desktop-entry wrote (your data stays)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -106,9 +124,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def desktop_entry(install: bool) -> int:
+    """`--install-desktop-entry` / `--uninstall-desktop-entry`: one line per file."""
+    from companion import desktop
+
+    if install:
+        for path in desktop.install_entry():
+            print(f"installed {path}")
+        print("Companion is now in your application menu (log out and in if it does not "
+              "show yet).")
+        return 0
+    removed = desktop.uninstall_entry()
+    for path in removed:
+        print(f"removed {path}")
+    if not removed:
+        print("no menu entry was installed")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    # A frozen build re-runs its own executable for the recogniser's processes
+    # (multiprocessing "spawn"): this answers those runs (a no-op when not frozen).
+    multiprocessing.freeze_support()
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["--tts-helper"]:  # a frozen build's speech helper (voice/synth.py)
+        from companion.voice import _tts_helper
+
+        return _tts_helper.main(["companion", *args_list[1:]])
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(args_list)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -132,6 +176,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from companion import commands
 
             return commands.preview(args)
+        if args.install_desktop_entry or args.uninstall_desktop_entry:
+            return desktop_entry(args.install_desktop_entry)
         from companion.ui.app import run_gui
 
         return run_gui(args)
@@ -148,3 +194,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.exception("unexpected error")
         print(f"companion: unexpected error: {exc} (run with -v for details)", file=sys.stderr)
         return 2
+
+
+def _quiet_streams(log_file: Path | None) -> None:
+    """Under `pythonw` (a GUI script on Windows) there is no console: `sys.stdout` and
+    `sys.stderr` are None. Give them somewhere to go, so a print or a log line can never
+    fail: errors and warnings to `log_file` (when it can be opened), the rest nowhere."""
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process
+    if sys.stderr is None:
+        stream: TextIO | None = None
+        if log_file is not None:
+            try:
+                log_file.parent.mkdir(parents=True, exist_ok=True)
+                stream = open(log_file, "a", encoding="utf-8", buffering=1)  # noqa: SIM115
+            except OSError:
+                stream = None
+        sys.stderr = stream or open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+
+
+def gui_log_file() -> Path:
+    """Where `companion-gui` writes errors when it has no console (Windows)."""
+    from platformdirs import user_log_dir
+
+    return Path(user_log_dir("companion", appauthor=False)) / "companion.log"
+
+
+def gui_main(argv: Sequence[str] | None = None) -> int:
+    """The `companion-gui` entry point: the same as `companion`, safe without a console."""
+    _quiet_streams(gui_log_file() if sys.stderr is None else None)
+    return main(argv)

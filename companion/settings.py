@@ -9,6 +9,7 @@ crash mid-write cannot leave a truncated file behind.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import json
 import logging
 import os
@@ -30,6 +31,18 @@ REST_PATTERNS: tuple[str, ...] = tuple(p.id for p in PATTERNS.values() if p.ok_a
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 DEFAULT_EMERGENCY = "your local emergency number (for example 112 in Europe, 911 in the US)"
+
+
+class AnnouncePrompts(enum.Enum):
+    """When a screen reader is asked to announce what changes (new exercise, check-in...).
+
+    `when_voice_off` (the default) announces only while the app's own voice cannot be heard
+    (no voice, volume 0, or "tones only"), so a screen reader does not double the voice.
+    """
+
+    OFF = "off"
+    WHEN_VOICE_OFF = "when_voice_off"
+    ALWAYS = "always"
 
 
 @dataclass(frozen=True)
@@ -62,6 +75,8 @@ class Settings:
     reminders: Reminders = field(default_factory=Reminders)
     notice_shown: bool = False  # the one-time "not a medical device" notice
     voice_input: bool = True  # answer by voice when a microphone is there
+    #: screen reader announcements of prompts (issue 22)
+    announce_prompts: AnnouncePrompts = AnnouncePrompts.WHEN_VOICE_OFF
 
     def voice_settings(self) -> VoiceSettings:
         return VoiceSettings(
@@ -81,6 +96,7 @@ class Settings:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["verbosity"] = self.verbosity.value
+        data["announce_prompts"] = self.announce_prompts.value
         data["reminders"]["days"] = list(self.reminders.days)
         data["version"] = SETTINGS_VERSION
         return data
@@ -140,6 +156,15 @@ def _verbosity(value: Any) -> Verbosity:
         ) from None
 
 
+def _announce(value: Any) -> AnnouncePrompts:
+    try:
+        return AnnouncePrompts(value)
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not one of {', '.join(a.value for a in AnnouncePrompts)}"
+        ) from None
+
+
 def _time_text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(f"must be a time like \"18:00\", not {value!r}")
@@ -170,6 +195,7 @@ _CHECKS: dict[str, Any] = {
     "emergency_text": _text(200, allow_empty=False),
     "notice_shown": _bool,
     "voice_input": _bool,
+    "announce_prompts": _announce,
 }
 
 _REMINDER_CHECKS: dict[str, Any] = {"enabled": _bool, "days": _days, "time": _time_text}

@@ -1,4 +1,5 @@
-"""Render the clinician summary to PDF with Qt's own text engine (no external tools).
+"""Render the clinician summary to PDF with Qt's own text engine (no external tools), in
+the font the package ships (companion/report/fonts.py), embedded in the file.
 
 Black-and-white friendly: the chart uses solid vs dashed lines and hatching, not colour,
 and every figure in the chart is also given in words.
@@ -24,6 +25,7 @@ from PySide6.QtGui import (
 )
 
 from companion.report.data import ReportData
+from companion.report.fonts import report_family
 
 STATUS_WORDS = {
     "completed": "completed",
@@ -55,7 +57,7 @@ def _mood_chart(data: ReportData, width: int = 1400, height: int = 420) -> QImag
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     left, right, top, bottom = 90, 30, 30, 60
     plot = QRectF(left, top, width - left - right, height - top - bottom)
-    font = QFont("DejaVu Sans", 16)
+    font = QFont(report_family(), 16)
     p.setFont(font)
     p.setPen(QPen(Qt.GlobalColor.black, 2))
     p.drawRect(plot)
@@ -176,7 +178,7 @@ def write_pdf(data: ReportData, path: Path) -> None:
     if QGuiApplication.instance() is None:
         raise RuntimeError("write_pdf needs a QGuiApplication")
     doc = QTextDocument()
-    doc.setDefaultFont(QFont("DejaVu Sans", 9))
+    doc.setDefaultFont(QFont(report_family(), 9))
     doc.setDefaultStyleSheet(
         "h1 { font-size: 16pt; } h2 { font-size: 12pt; margin-top: 10px; } "
         "td, th { font-size: 8pt; }"

@@ -168,6 +168,9 @@ def run_gui(args: argparse.Namespace,
     assert isinstance(app, QApplication)
     app.setApplicationName("Companion")
     app.setDesktopFileName("companion")
+    from companion.ui.icon import app_icon
+
+    app.setWindowIcon(app_icon())  # every window and dialog: the menu entry's icon
     from companion.ui.single import SingleInstance
 
     instance = SingleInstance(resolve_paths(getattr(args, "data_dir", None)).data_dir)

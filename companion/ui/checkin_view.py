@@ -42,11 +42,16 @@ from companion.core.safety import (
 )
 from companion.core.timeline import CHECKIN_QUESTION, CHECKIN_QUESTION_BRIEF
 from companion.ui import keys as _keys
+from companion.ui.announce import announce
 from companion.ui.safety_style import apply_style, make_button, make_label
 
 STALLED_TEXT = "Paused until you answer"
 ANSWER_HINT = (f"To answer, press {ALL_CLEAR_KEY} for all clear, or {YES_SIGN_KEY} if you have "
                "any of these.")
+QUESTION_TEXT = "Do you have any of these right now?"
+EFFORT_TITLE = "How hard was that set?"
+EFFORT_HELP = "0 is nothing at all, 10 is maximal. Press 0 to 9, or T for 10."
+SYMPTOM_ASK = "Which one was it? Press 1 to 4, or 5 if you are not sure."
 SYMPTOM_KEYS: tuple[Symptom, ...] = (
     Symptom.CHEST_PAIN, Symptom.DIZZINESS, Symptom.SHARP_PAIN, Symptom.HEADACHE,
     Symptom.UNSPECIFIED,
@@ -77,6 +82,8 @@ class CheckinView(QWidget):
         self._guard = QTimer(self)
         self._guard.setSingleShot(True)
         self._guard.timeout.connect(self._guard_over)
+        # the view itself has the focus at a check-in (never "All clear"): its name and
+        # description carry the page's question, so a screen reader reads it on focus
         self.setAccessibleName("Check-in")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         apply_style(self)
@@ -100,8 +107,7 @@ class CheckinView(QWidget):
         lay.setSpacing(12)
         self.title = make_label(CHECKIN_TITLE, "title", page, bold=True)
         lay.addWidget(self.title)
-        self.prompt = make_label("Do you have any of these right now?", "heading", page,
-                                 name="Check-in question")
+        self.prompt = make_label(QUESTION_TEXT, "heading", page)
         lay.addWidget(self.prompt)
         self.flag_labels: list[QLabel] = []
         for _symptom, text in CHECKIN_FLAGS:
@@ -116,7 +122,7 @@ class CheckinView(QWidget):
         lay.addWidget(self.stalled_label)
         row = QHBoxLayout()
         row.setSpacing(24)
-        self.hint_label = make_label(ANSWER_HINT, "body", page, name="How to answer")
+        self.hint_label = make_label(ANSWER_HINT, "body", page)
         self.hint_label.setObjectName("banner")
         self.hint_label.hide()
         lay.addWidget(self.hint_label)
@@ -142,9 +148,8 @@ class CheckinView(QWidget):
         page = QWidget(self.stack)
         lay = QVBoxLayout(page)
         lay.setSpacing(10)
-        lay.addWidget(make_label("How hard was that set?", "title", page, bold=True))
-        lay.addWidget(make_label("0 is nothing at all, 10 is maximal. Press 0 to 9, or T for 10.",
-                                 "body", page))
+        lay.addWidget(make_label(EFFORT_TITLE, "title", page, bold=True))
+        lay.addWidget(make_label(EFFORT_HELP, "body", page))
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(4)
@@ -167,7 +172,7 @@ class CheckinView(QWidget):
         self.skip_button.clicked.connect(self._skip_effort)
         grid.addWidget(self.skip_button, 2, 5)
         lay.addLayout(grid)
-        self.amber_label = make_label("", "body", page, name="Very hard effort")
+        self.amber_label = make_label("", "body", page, description="Very hard effort")
         self.amber_label.setObjectName("banner")
         lay.addWidget(self.amber_label)
         lay.addStretch(1)
@@ -181,8 +186,7 @@ class CheckinView(QWidget):
         lay.addWidget(make_label("Session stopped.", "title", page, bold=True))
         lay.addWidget(make_label("Stop exercising, and sit or lie down somewhere safe.", "heading",
                                  page, bold=True))
-        lay.addWidget(make_label("Which one was it? Press 1 to 4, or 5 if you are not sure.",
-                                 "heading", page))
+        lay.addWidget(make_label(SYMPTOM_ASK, "heading", page))
         self.symptom_buttons: list[QPushButton] = []
         for i, symptom in enumerate(SYMPTOM_KEYS):
             label = SYMPTOM_LABELS[symptom] if symptom is not Symptom.UNSPECIFIED \
@@ -193,7 +197,7 @@ class CheckinView(QWidget):
             button.clicked.connect(lambda _=False, s=symptom: self._symptom(s))
             lay.addWidget(button)
             self.symptom_buttons.append(button)
-        self.symptom_done = make_label("", "body", page, name="Symptom recorded")
+        self.symptom_done = make_label("", "body", page, description="Symptom recorded")
         lay.addWidget(self.symptom_done)
         lay.addStretch(1)
         self.stack.addWidget(page)
@@ -206,16 +210,28 @@ class CheckinView(QWidget):
         self.stalled = False
         self.stalled_label.hide()
         standard = question in ("", CHECKIN_QUESTION, CHECKIN_QUESTION_BRIEF)
-        self.prompt.setText("Do you have any of these right now?" if standard else
-                            f"{question}\nDo you have any of these right now?")
+        self.prompt.setText(QUESTION_TEXT if standard else f"{question}\n{QUESTION_TEXT}")
         self.hint_label.hide()
         self.stack.setCurrentWidget(self.question_page)
+        self._expose(f"{CHECKIN_TITLE} {QUESTION_TEXT}" if standard
+                     else f"{CHECKIN_TITLE} {question} {QUESTION_TEXT}",
+                     self._signs_text() + " " + ANSWER_HINT)
         self.show()
         # the question is new: a key (or click) already on its way does not answer it
         self._asked_at = self._now()
         self.clear_button.setEnabled(False)
         self._guard.start(max(1, int(_keys.ANSWER_GUARD_S * 1000)))
         self.setFocus(Qt.FocusReason.OtherFocusReason)  # the question, not an answer
+        announce(self, f"{self.accessibleName()} {self.accessibleDescription()}")
+
+    @staticmethod
+    def _signs_text() -> str:
+        return "; ".join(text for _symptom, text in CHECKIN_FLAGS) + "."
+
+    def _expose(self, name: str, description: str) -> None:
+        """What a screen reader reads for the page on show (the view has the focus)."""
+        self.setAccessibleName(name)
+        self.setAccessibleDescription(description)
 
     def _guard_over(self) -> None:
         self.clear_button.setEnabled(self.page is CheckinPage.QUESTION)
@@ -229,11 +245,14 @@ class CheckinView(QWidget):
         """A key that does not answer (Enter, Space, N...): say which keys do."""
         if self.page is CheckinPage.QUESTION:
             self.hint_label.show()
+            announce(self, ANSWER_HINT)
 
     def show_stalled(self, stalled: bool = True) -> None:
         """No answer after two asks: say plainly that everything waits for an answer."""
         self.stalled = stalled
         self.stalled_label.setVisible(stalled and self.page is CheckinPage.QUESTION)
+        if stalled and self.page is CheckinPage.QUESTION:
+            announce(self, f"{STALLED_TEXT}. {QUESTION_TEXT} {ANSWER_HINT}")
 
     def ask_effort(self) -> None:
         self.page = CheckinPage.EFFORT
@@ -242,13 +261,15 @@ class CheckinView(QWidget):
         for button in self.effort_buttons:
             button.setChecked(False)
         self.stack.setCurrentWidget(self.effort_page)
+        self._expose(EFFORT_TITLE, EFFORT_HELP + " S skips the question.")
         self.show()
+        announce(self, f"{EFFORT_TITLE} {EFFORT_HELP}")
 
     def show_amber(self, suggestion: str) -> None:
         """Effort 9-10: the engine's suggestion (longer rest, an easier variation)."""
         self.amber_label.setText(suggestion)
-        self.amber_label.setAccessibleName(suggestion)
         self.amber_label.setVisible(bool(suggestion))
+        announce(self, suggestion)
 
     def ask_symptom(self) -> None:
         self.page = CheckinPage.SYMPTOM
@@ -257,6 +278,8 @@ class CheckinView(QWidget):
         for button in self.symptom_buttons:
             button.setChecked(False)
         self.stack.setCurrentWidget(self.symptom_page)
+        self._expose("Session stopped. Stop exercising, and sit or lie down somewhere safe.",
+                     SYMPTOM_ASK)
         self.show()
 
     def clear(self) -> None:
@@ -306,6 +329,8 @@ class CheckinView(QWidget):
         self.effort = n
         for i, button in enumerate(self.effort_buttons):
             button.setChecked(i == n)
+        words = CR10_LABELS[n]
+        announce(self, f"Effort {n} noted" + (f": {words.lower()}." if words else "."))
         self.effort_chosen.emit(n)
         if n < AMBER_EFFORT:
             self.amber_label.hide()
@@ -319,6 +344,7 @@ class CheckinView(QWidget):
         for button, s in zip(self.symptom_buttons, SYMPTOM_KEYS, strict=True):
             button.setChecked(s is symptom)
         self.symptom_done.setText(f"Noted: {SYMPTOM_LABELS[symptom]}.")
+        announce(self, self.symptom_done.text())
         self.symptom_chosen.emit(symptom.value)
 
     # -- keys -----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from companion.core.events import EndStatus
+from companion.ui.announce import announce
 from companion.ui.session import SessionSummary
 from companion.ui.start import MOOD_WORDS
 from companion.ui.style import AMBER, apply_font, fmt_duration
@@ -106,12 +107,12 @@ class EndScreen(QWidget):
         outer.setSpacing(12)
         self.headline = QLabel("", self)
         self.headline.setWordWrap(True)
-        self.headline.setAccessibleName("Result")
+        self.headline.setAccessibleDescription("Result")
         apply_font(self.headline, "title", bold=True)
         outer.addWidget(self.headline)
         self.details = QLabel("", self)
         self.details.setWordWrap(True)
-        self.details.setAccessibleName("What you did")
+        self.details.setAccessibleDescription("What you did")
         apply_font(self.details, "heading")
         outer.addWidget(self.details)
 
@@ -164,6 +165,10 @@ class EndScreen(QWidget):
             lines.append("Your progress up to that point is kept.")
         self.details.setText("\n".join(lines))
         self.chart.set_efforts(summary.efforts)
+
+    def announce_summary(self) -> None:
+        """Once the screen shows: the result and what was done, for a screen reader."""
+        announce(self, f"{self.headline.text()} {self.details.text()}")
 
     def choose_mood(self, mood: int) -> None:
         self.mood = mood

@@ -67,9 +67,16 @@ class _Chart(QChartView):
         self._chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setAccessibleName(title)
+        # the viewport is what takes the focus inside a chart view: it carries the same
+        # name and figures, or a screen reader meets a nameless Tab stop
+        self.viewport().setAccessibleName(title)
         self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.setMinimumSize(QSize(280, 210))
         self._theme()
+
+    def setAccessibleDescription(self, description: str) -> None:
+        super().setAccessibleDescription(description)
+        self.viewport().setAccessibleDescription(description)
 
     def _theme(self) -> None:
         pal = self.palette()

@@ -9,17 +9,19 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QScrollArea,
     QSizePolicy,
     QStackedWidget,
+    QStyle,
+    QStyleOptionProgressBar,
+    QStylePainter,
     QVBoxLayout,
     QWidget,
 )
@@ -42,6 +44,7 @@ from companion.core.events import (
 )
 from companion.core.routine import SetKind
 from companion.core.timeline import CueKind, SegmentKind, SessionPlan
+from companion.ui.announce import announce
 from companion.ui.breathing_circle import BreathingCircle
 from companion.ui.keys import Action
 from companion.ui.services import AppServices
@@ -70,6 +73,62 @@ STATE_WORDS = {
 
 BREATHING_STATES = {State.ARRIVAL, State.REST, State.COOLDOWN}
 
+PAUSE_NAME = "Pause the session (Space)"
+RESUME_NAME = "Resume the session: it is paused (Space)"
+PLAYER_KEYS = ("Keys: Space pause or resume, U I feel unwell, R repeat the last prompt, "
+               "N skip, D done, plus sign adds 15 seconds of rest, Esc end the session.")
+
+
+def _describe(label: QLabel, what: str) -> QLabel:
+    """A text label: screen readers read its current text as its name, `what` as the
+    description (a fixed name such as "Timer" would hide the text behind it)."""
+    label.setAccessibleDescription(what)
+    return label
+
+
+class SessionProgress(QWidget):
+    """The session's progress bar, drawn by the style exactly like a QProgressBar, but quiet
+    for screen readers: a real progress bar reports every step ("5 percent... 6 percent..."
+    every few seconds with Orca). Its description says how far along the session is, for
+    whoever looks; it never announces itself."""
+
+    def __init__(self, steps: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._steps = steps
+        self._value = 0
+        self._percent = -1
+        self.setAccessibleName("Session progress")
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.set_value(0)
+
+    def value(self) -> int:
+        return self._value
+
+    def maximum(self) -> int:
+        return self._steps
+
+    def set_value(self, value: int) -> None:
+        value = max(0, min(self._steps, value))
+        if value != self._value:
+            self._value = value
+            self.update()
+        percent = round(100 * value / self._steps) if self._steps else 0
+        if percent != self._percent:
+            self._percent = percent
+            self.setAccessibleDescription(f"{percent}% of the session done")
+
+    def sizeHint(self) -> QSize:
+        return QSize(200, max(14, self.fontMetrics().height()))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        option = QStyleOptionProgressBar()
+        option.initFrom(self)
+        option.minimum, option.maximum, option.progress = 0, self._steps, self._value
+        option.textVisible = False
+        option.state |= QStyle.StateFlag.State_Horizontal
+        painter = QStylePainter(self)
+        painter.drawControl(QStyle.ControlElement.CE_ProgressBar, option)
+
 
 class BigTimer(QLabel):
     """The timer: its font follows the space it has, so it stays readable at 3 m."""
@@ -77,7 +136,7 @@ class BigTimer(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("0:00", parent)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setAccessibleName("Timer")
+        self.setAccessibleDescription("Timer")
         # its size comes from the layout, never from the text (see _pin)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.setMinimumHeight(120)
@@ -127,6 +186,7 @@ class PlayerScreen(QWidget):
         self._pending: tuple[Any, int | None, object] | None = None  # (routine, mood, token)
         self._warm = False
         self.setAccessibleName("Session player")
+        self.setAccessibleDescription(PLAYER_KEYS)
         self._answered_checkin = False
         self._over_sent = False
 
@@ -138,13 +198,13 @@ class PlayerScreen(QWidget):
         top = QHBoxLayout()
         head = QVBoxLayout()
         self.state_label = QLabel("", self)
-        self.state_label.setAccessibleName("Phase")
+        _describe(self.state_label, "Phase")
         apply_font(self.state_label, "heading", bold=True)
         self.exercise_label = QLabel("", self)
-        self.exercise_label.setAccessibleName("Exercise")
+        _describe(self.exercise_label, "Exercise")
         apply_font(self.exercise_label, "exercise", bold=True)
         self.counter_label = QLabel("", self)
-        self.counter_label.setAccessibleName("Set and round")
+        _describe(self.counter_label, "Set and round")
         apply_font(self.counter_label, "counter")
         for label in (self.state_label, self.exercise_label, self.counter_label):
             _pin(label, 1)
@@ -165,14 +225,14 @@ class PlayerScreen(QWidget):
         timer_col = QVBoxLayout()
         self.timer_caption = QLabel("", self.center)
         self.timer_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.timer_caption.setAccessibleName("Timer meaning")
+        _describe(self.timer_caption, "What the timer shows")
         apply_font(self.timer_caption, "counter")
         _pin(self.timer_caption, 1)
         self.timer = BigTimer(self.center)
         self.reps_label = QLabel("", self.center)
         self.reps_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.reps_label.setWordWrap(True)
-        self.reps_label.setAccessibleName("Rep count")
+        _describe(self.reps_label, "Rep count")
         apply_font(self.reps_label, "reps", bold=True)
         self.reps_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         timer_col.addWidget(self.timer_caption)
@@ -210,7 +270,7 @@ class PlayerScreen(QWidget):
         self._show_stalled = getattr(self.checkin, "show_stalled", None)
 
         self.next_label = QLabel("", self)
-        self.next_label.setAccessibleName("Next exercise")
+        _describe(self.next_label, "Next exercise")
         apply_font(self.next_label, "body")
         _pin(self.next_label, 1)
         outer.addWidget(self.next_label)
@@ -220,7 +280,7 @@ class PlayerScreen(QWidget):
         cap_lay = QVBoxLayout(cap_frame)
         self.caption = QLabel("", cap_frame)
         self.caption.setWordWrap(True)
-        self.caption.setAccessibleName("Caption")
+        _describe(self.caption, "Caption: the last prompt")
         apply_font(self.caption, "caption")
         _pin(self.caption, 2)
         cap_lay.addWidget(self.caption)
@@ -228,7 +288,7 @@ class PlayerScreen(QWidget):
         outer.addWidget(cap_frame)
         # the microphone line: listening or not, and what was heard ("Voice: Heard: all clear")
         self.mic_label = QLabel("", self)
-        self.mic_label.setAccessibleName("Voice input")
+        _describe(self.mic_label, "Voice input")
         apply_font(self.mic_label, "small")
         _pin(self.mic_label, 1)
         outer.addWidget(self.mic_label)
@@ -238,16 +298,13 @@ class PlayerScreen(QWidget):
             voice_input.decided.connect(self._show_heard)
             voice_input.state_changed.connect(lambda _s: self._show_heard(None))
 
-        self.progress = QProgressBar(self)
-        self.progress.setAccessibleName("Session progress")
-        # QProgressBar repaints synchronously on every change: 300 steps is smooth enough
-        self.progress.setRange(0, PROGRESS_STEPS)
-        self.progress.setTextVisible(False)
+        # 300 steps is smooth enough (each step repaints the bar)
+        self.progress = SessionProgress(PROGRESS_STEPS, self)
         self.progress.setFixedHeight(max(14, self.fontMetrics().height()))
         outer.addWidget(self.progress)
 
         controls = QHBoxLayout()
-        self.pause_button = _button("Pause  (Space)", "Pause or resume", self)
+        self.pause_button = _button("Pause  (Space)", PAUSE_NAME, self)
         self.skip_button = _button("Skip  (N)", "Skip to the next step", self)
         self.repeat_button = _button("Repeat  (R)", "Repeat the last prompt", self)
         self.rest_button = _button("+15 s  (+)", "Add 15 seconds of rest", self)
@@ -357,7 +414,7 @@ class PlayerScreen(QWidget):
         self.reps_label.setText("")
         self.timer.setText("")
         self.timer_caption.setText("")
-        self.progress.setValue(0)
+        self.progress.set_value(0)
         self.checkin.clear()
         self._sync_checkin()
         self.circle.stop()
@@ -437,6 +494,7 @@ class PlayerScreen(QWidget):
         if state in (State.ARRIVAL, State.COOLDOWN):
             self.driver.record_mood("before" if state is State.ARRIVAL else "after", mood)
             self.caption.setText(f"Mood noted: {mood} of 5.")
+            announce(self, f"Mood noted: {mood} of 5.")
 
     def perform(self, action: Action, arg: int | None = None, autorepeat: bool = False) -> bool:
         """One action of the key table (companion.ui.keys.BINDINGS) in this screen."""
@@ -496,6 +554,7 @@ class PlayerScreen(QWidget):
         elif isinstance(event, StateChanged):
             self._on_state(event.new)
             self._voice_mood(event.new)
+            self._announce_state(event.old, event.new)
         if isinstance(event, CueDue) and event.cue.kind is CueKind.MOOD and self._router:
             state = self.session.engine.state if self.session else None
             self._router.expect_mood("before" if state is State.ARRIVAL else "after")
@@ -517,6 +576,19 @@ class PlayerScreen(QWidget):
         if self.checkin_area.isHidden() == wanted:
             self.checkin_area.setVisible(wanted)
             self._outer.setStretchFactor(self.checkin_area, 2 if wanted else 0)
+            if not wanted:
+                self._focus_back()
+
+    def _focus_back(self) -> None:
+        """The check-in closed: the focus comes back to the player (not to whichever button
+        Qt picks next), where it was before the question."""
+        from PySide6.QtWidgets import QApplication
+
+        focus = QApplication.focusWidget()
+        if self.isVisible() and (focus is None or focus is self.checkin_area
+                                 or self.checkin_area.isAncestorOf(focus)
+                                 or not focus.isVisible()):
+            self.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_cue(self, event: CueDue) -> None:
         cue = event.cue
@@ -531,6 +603,7 @@ class PlayerScreen(QWidget):
     def _on_state(self, new: State) -> None:
         self.state_label.setText(STATE_WORDS[new])
         self.pause_button.setText("Resume  (Space)" if new is State.PAUSED else "Pause  (Space)")
+        self.pause_button.setAccessibleName(RESUME_NAME if new is State.PAUSED else PAUSE_NAME)
         if new is State.PAUSED:
             return
         breathing = new in BREATHING_STATES
@@ -557,6 +630,34 @@ class PlayerScreen(QWidget):
         if new in (State.ENDED, State.STOPPED):
             self._finish()
         self._update_buttons(new)
+
+    def _announce_state(self, old: State, new: State) -> None:
+        """Say the new phase once (a set's start is said by `_show_set`, with its exercise;
+        the check-in by the check-in view; the end and a stop by their screens)."""
+        if self.session is None:
+            return
+        exercise = self.exercise_label.text()
+        if new is State.PAUSED:
+            text = "Paused. Press Space to resume."
+        elif new is State.WORK:
+            target = self.reps_label.text()
+            text = f"Go: {exercise}" + (f", {target}." if target else ".")
+            if old is State.PAUSED:
+                text = f"Resumed. {text}"
+        elif new is State.REST:
+            seconds = round(self.session.engine.remaining_in_segment())
+            text = f"Rest and breathe, {seconds} seconds. {self.next_label.text()}"
+            if old is State.PAUSED:
+                text = "Resumed. Rest and breathe."
+        elif new is State.ARRIVAL:
+            text = f"Arrive and breathe. {self.counter_label.text()}."
+        elif new is State.COOLDOWN:
+            text = "Cool-down breathing. All sets done."
+        elif old is State.PAUSED and new in (State.ANNOUNCE, State.COUNTDOWN, State.CHECKIN):
+            text = f"Resumed. {STATE_WORDS[new]}."
+        else:
+            return
+        announce(self, text)
 
     def _update_buttons(self, state: State) -> None:
         shown = self.session.engine.paused_state if self.session else None
@@ -593,6 +694,9 @@ class PlayerScreen(QWidget):
         nxt = self.session.engine.next_exercise()
         self.next_label.setText(f"Next: {nxt.name}, {nxt.target_text}" if nxt else
                                 "Next: cool-down")
+        announce(self, f"Get ready: {seg.exercise.name}, {seg.exercise.target_text}. "
+                       f"Set {seg.set_no + 1} of {self.session.summary.sets_total}, "
+                       f"round {seg.round} of {routine.rounds}.")
 
     def _show_reps(self, done: int) -> None:
         seg = self.session.engine.segment if self.session else None
@@ -618,7 +722,7 @@ class PlayerScreen(QWidget):
         done, total = eng.progress()
         step = int(PROGRESS_STEPS * done / total) if total else 0
         if step != self.progress.value():
-            self.progress.setValue(step)
+            self.progress.set_value(step)
         if seg is None or state in (State.ENDED, State.STOPPED, State.CHECKIN):
             self.timer_caption.setText("")
             return

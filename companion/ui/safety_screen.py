@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from companion.core.events import SYMPTOM_LABELS, Symptom
 from companion.core.safety import SAFETY_TITLE, safety_steps
+from companion.ui.announce import announce
 from companion.ui.checkin_view import SYMPTOM_KEYS
 from companion.ui.safety_style import apply_style, make_button, make_label
 
@@ -43,7 +44,7 @@ class SafetyScreen(QWidget):
             label = make_label("", "heading", self)
             lay.addWidget(label)
             self.step_labels.append(label)
-        self.reported = make_label("", "body", self, name="What you reported")
+        self.reported = make_label("", "body", self, description="What you reported")
         lay.addWidget(self.reported)
         self.ask = make_label("If you can, say which one it was: press 1 to 4, or 5 if you are "
                               "not sure.", "body", self)
@@ -69,7 +70,6 @@ class SafetyScreen(QWidget):
         self.emergency_text = emergency_text
         for label, text in zip(self.step_labels, safety_steps(emergency_text), strict=True):
             label.setText(text)
-            label.setAccessibleName(text)
         last = self.step_labels[-1]
         font = last.font()
         font.setBold(True)
@@ -83,7 +83,24 @@ class SafetyScreen(QWidget):
         self.ask.setVisible(not known)
         for button in self.symptom_buttons:
             button.setVisible(not known)
+        self._describe()
         self.setFocus(Qt.FocusReason.OtherFocusReason)  # the page, never "Back to start"
+        if self.isVisible():
+            self.announce_stop()
+
+    def announce_stop(self) -> None:
+        """Assertive, once the page shows: what to do now and the emergency advice."""
+        announce(self, f"{SAFETY_TITLE}. {self.accessibleDescription()}", assertive=True)
+
+    def _describe(self) -> None:
+        """The page has the focus: its description carries what to do, so a screen reader
+        reads the instructions and the emergency advice when the page appears."""
+        parts = [label.text() for label in self.step_labels]
+        if self.reported.text():
+            parts.append(self.reported.text())
+        if self.ask.isVisibleTo(self):
+            parts.append(self.ask.text())
+        self.setAccessibleDescription(" ".join(parts))
 
     def _show_reported(self) -> None:
         if self.symptom is None:
@@ -93,7 +110,6 @@ class SafetyScreen(QWidget):
         else:
             text = f"You reported: {SYMPTOM_LABELS[self.symptom].lower()}."
         self.reported.setText(text)
-        self.reported.setAccessibleName(text or "Nothing reported yet")
         self.reported.setVisible(bool(text))
 
     def choose(self, symptom: Symptom) -> None:
@@ -111,6 +127,8 @@ class SafetyScreen(QWidget):
             for button in self.symptom_buttons:
                 button.hide()
             self.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._describe()
+        announce(self, self.reported.text())
 
     def handle_key(self, key: int, text: str = "") -> bool:
         """1-4 / 5 or 0 while the symptom is still open. No key leaves this screen: the page

@@ -36,12 +36,18 @@ def font_for(role: str, *, bold: bool = False) -> QFont:
 
 
 def make_label(text: str, role: str, parent: QWidget, *, bold: bool = False,
-               name: str = "") -> QLabel:
-    """A wrapping label; screen readers get `name` (or the text itself)."""
+               name: str = "", description: str = "") -> QLabel:
+    """A wrapping label. Screen readers read its current text, or the fixed `name` when one
+    is given (only for fixed text said better otherwise, e.g. without a bullet): a label
+    whose text changes must not have a name, which would hide the text. `description` says
+    what the label is ("Symptom recorded")."""
     label = QLabel(text, parent)
     label.setWordWrap(True)
     label.setFont(font_for(role, bold=bold))
-    label.setAccessibleName(name or text)
+    if name:
+        label.setAccessibleName(name)
+    if description:
+        label.setAccessibleDescription(description)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
     return label
 

@@ -30,9 +30,12 @@ from PySide6.QtWidgets import (
 
 from companion.core.safety import Answer, Profile, ScreeningResult, Trimester
 from companion.safety.content import Question, Screening, load_screening
+from companion.ui.announce import announce
 from companion.ui.safety_style import apply_style, font_for, make_button, make_label
 
 ANSWER_WORDS = {Answer.YES: "Yes", Answer.NO: "No", Answer.NOT_SURE: "Not sure"}
+
+KEYS_TEXT = "Keys: Y yes, N no, S not sure, Backspace back."
 
 Step = tuple[str, str]  # ("intro", ""), ("question", qid), ("follow_up", qid), ("result", "")
 
@@ -107,11 +110,11 @@ class ScreeningWizard(QWidget):
         page = QWidget(self.stack)
         lay = QVBoxLayout(page)
         lay.setSpacing(14)
-        self.progress = make_label("", "small", page, name="Progress")
+        self.progress = make_label("", "small", page, description="Progress")
         lay.addWidget(self.progress)
-        self.question_text = make_label("", "heading", page, bold=True, name="Question")
+        self.question_text = make_label("", "heading", page, bold=True, description="Question")
         lay.addWidget(self.question_text)
-        self.question_hint = make_label("", "body", page, name="Hint")
+        self.question_hint = make_label("", "body", page, description="Hint")
         lay.addWidget(self.question_hint)
         lay.addSpacing(24)
         row = QHBoxLayout()
@@ -137,7 +140,8 @@ class ScreeningWizard(QWidget):
         page = QWidget(self.stack)
         lay = QVBoxLayout(page)
         lay.setSpacing(14)
-        self.follow_up_text = make_label("", "heading", page, bold=True, name="Question")
+        self.follow_up_text = make_label("", "heading", page, bold=True,
+                                         description="Question")
         lay.addWidget(self.follow_up_text)
         lay.addWidget(make_label("Press 1 to 4.", "small", page))
         self.trimester_buttons: list[QPushButton] = []
@@ -161,7 +165,7 @@ class ScreeningWizard(QWidget):
         lay = QVBoxLayout(page)
         lay.setSpacing(10)
         lay.addWidget(make_label(self.screening.result_title, "title", page, bold=True))
-        self.result_intro = make_label("", "body", page, name="Summary")
+        self.result_intro = make_label("", "body", page, description="Summary")
         lay.addWidget(self.result_intro)
         self.items_area = QScrollArea(page)
         self.items_area.setWidgetResizable(True)
@@ -241,6 +245,8 @@ class ScreeningWizard(QWidget):
         kind, qid = step
         if kind == "intro":
             self.stack.setCurrentWidget(self.intro_page)
+            self.setAccessibleName("Health screening")
+            self.setAccessibleDescription(self.screening.intro)
             self.begin_button.setFocus()
         elif kind == "question":
             self._show_question(self.screening.question(qid))
@@ -253,9 +259,7 @@ class ScreeningWizard(QWidget):
         number = [x.id for x in self.screening.questions].index(q.id) + 1
         total = len(self.screening.questions)
         self.progress.setText(f"Question {number} of {total}  ·  {q.group}")
-        self.progress.setAccessibleName(self.progress.text())
         self.question_text.setText(q.text)
-        self.question_text.setAccessibleName(q.text)
         self.question_hint.setText(q.hint)
         self.question_hint.setVisible(bool(q.hint))
         current = self.answers.get(q.id)
@@ -263,12 +267,17 @@ class ScreeningWizard(QWidget):
             button.setChecked(answer is current)
         self.back_button.setEnabled(True)
         self.stack.setCurrentWidget(self.question_page)
-        (self.answer_buttons[current] if current else self.answer_buttons[Answer.NO]).setFocus()
+        # The wizard itself takes the focus, named with the question, so a screen reader
+        # reads each new question (focus left on "No" would say nothing new).
+        spoken = f"Question {number} of {total}, {q.group}: {q.text}"
+        answered = f" Your answer so far: {ANSWER_WORDS[current]}." if current else ""
+        self._focus_self(spoken, " ".join(
+            x for x in (q.hint, answered.strip(), KEYS_TEXT) if x))
+        announce(self, f"{spoken} {q.hint}")
 
     def _show_follow_up(self, q: Question) -> None:
         assert q.follow_up is not None
         self.follow_up_text.setText(q.follow_up.text)
-        self.follow_up_text.setAccessibleName(q.follow_up.text)
         for i, button in enumerate(self.trimester_buttons):
             if i < len(q.follow_up.choices):
                 value, label = q.follow_up.choices[i]
@@ -279,14 +288,16 @@ class ScreeningWizard(QWidget):
             else:
                 button.hide()
         self.stack.setCurrentWidget(self.follow_up_page)
-        self.trimester_buttons[0].setFocus()
+        choices = "; ".join(f"{i + 1}: {label}"
+                            for i, (_value, label) in enumerate(q.follow_up.choices))
+        self._focus_self(q.follow_up.text, f"Press 1 to {len(q.follow_up.choices)}. {choices}.")
+        announce(self, f"{q.follow_up.text} {choices}.")
 
     def _show_result(self) -> None:
         profile = self.profile()
         applies = profile.needs_acknowledgement
         self.result_intro.setText(self.screening.result_intro if applies
                                   else self.screening.nothing_applies)
-        self.result_intro.setAccessibleName(self.result_intro.text())
         old = self.items_area.takeWidget()
         if old is not None:
             old.deleteLater()
@@ -298,7 +309,19 @@ class ScreeningWizard(QWidget):
             self.ack.setChecked(False)
         self._update_finish()
         self.stack.setCurrentWidget(self.result_page)
+        self.setAccessibleName("Health screening")
+        self.setAccessibleDescription("")
         (self.ack if applies else self.finish_button).setFocus()
+        announce(self, f"{self.screening.result_title}. {self.result_intro.text()}")
+
+    def _focus_self(self, name: str, description: str) -> None:
+        """Name the wizard after what it asks now and give it the focus, with a fresh focus
+        event even when it had the focus already (a screen reader then reads the new name)."""
+        self.setAccessibleName(name)
+        self.setAccessibleDescription(description)
+        if self.hasFocus():
+            self.clearFocus()
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _update_finish(self) -> None:
         self.finish_button.setEnabled(self.can_finish)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from companion.core.breathing import PATTERNS
 from companion.core.timeline import Verbosity
-from companion.settings import DAY_NAMES, REST_PATTERNS, Reminders, Settings
+from companion.settings import DAY_NAMES, REST_PATTERNS, AnnouncePrompts, Reminders, Settings
 from companion.ui.style import apply_font
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,12 @@ VERBOSITY_WORDS = {
     Verbosity.FULL: "Full: every prompt spoken",
     Verbosity.BRIEF: "Brief: the essentials",
     Verbosity.TONES: "Tones only (check-ins and safety are still spoken)",
+}
+
+ANNOUNCE_WORDS = {
+    AnnouncePrompts.OFF: "Off",
+    AnnouncePrompts.WHEN_VOICE_OFF: "When the voice is off",
+    AnnouncePrompts.ALWAYS: "Always",
 }
 
 
@@ -129,6 +135,16 @@ class SettingsDialog(QDialog):
             self.verbosity.addItem(words, v.value)
         self.verbosity.setCurrentIndex(self.verbosity.findData(settings.verbosity.value))
         form.addRow("How much it &says", self.verbosity)
+        self.announce = QComboBox(voice_box)
+        self.announce.setAccessibleName("Screen reader announces prompts")
+        self.announce.setAccessibleDescription(
+            "Whether a screen reader such as Orca announces each new exercise, phase, "
+            "check-in and safety message. When the voice is off: only while the app's own "
+            "voice cannot be heard, so the two do not speak over each other.")
+        for a, words in ANNOUNCE_WORDS.items():
+            self.announce.addItem(words, a.value)
+        self.announce.setCurrentIndex(self.announce.findData(settings.announce_prompts.value))
+        form.addRow("Scree&n reader announces prompts", self.announce)
         self.voice_input = QCheckBox("Answer by voice (microphone): \"all clear\", \"stop\", "
                                      "numbers, pause, skip…", voice_box)
         self.voice_input.setChecked(settings.voice_input)
@@ -224,6 +240,7 @@ class SettingsDialog(QDialog):
             tones=self.tones.isChecked(),
             voice_input=self.voice_input.isChecked(),
             verbosity=Verbosity(self.verbosity.currentData()),
+            announce_prompts=AnnouncePrompts(self.announce.currentData()),
             rest_breathing=str(self.breathing.currentData()),
             weekly_goal=self.goal.value(),
             rest_seconds=self.rest.value(),

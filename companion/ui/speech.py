@@ -259,6 +259,8 @@ class QtSpeaker:
             self._refresh_state()
             self._finish()
             return
+        if self.state.status is VoiceStatus.NO_ENGINE:
+            self._refresh_state()  # a render works again: the banner goes
         late = time.perf_counter() - item.due
         if item.cue.priority is Priority.TIMED and late > TIMED_STALE:
             log.info("dropping %r: rendered %.2f s late", item.cue.text, late)

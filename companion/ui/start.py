@@ -128,7 +128,7 @@ class StartScreen(QWidget):
         self.banner = QLabel("", self)
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
-        self.banner.setAccessibleName("Messages")
+        self.banner.setAccessibleDescription("Messages")
         apply_font(self.banner, "small")
         self.banner.hide()
         outer.addWidget(self.banner)
@@ -136,13 +136,13 @@ class StartScreen(QWidget):
         top = QHBoxLayout()
         head = QVBoxLayout()
         self.today_label = QLabel("", self)
-        self.today_label.setAccessibleName("Today's suggestion")
+        self.today_label.setAccessibleDescription("Today's suggestion")
         self.today_label.setWordWrap(True)
         apply_font(self.today_label, "title", bold=True)
         head.addWidget(self.today_label)
         week = QHBoxLayout()
         self.week_label = QLabel("", self)
-        self.week_label.setAccessibleName("This week")
+        self.week_label.setAccessibleDescription("This week")
         apply_font(self.week_label, "heading")
         self.week_dots = WeekDots(self)
         week.addWidget(self.week_label)
@@ -199,7 +199,10 @@ class StartScreen(QWidget):
         middle.addLayout(left, 2)
 
         self.preview = QLabel("", self)
-        self.preview.setAccessibleName("Routine preview")
+        # its text is its name (exercises, time, health adaptations); a Tab stop, so a
+        # screen reader user reaches it right after the routine list
+        self.preview.setAccessibleDescription("Routine preview")
+        self.preview.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.preview.setTextFormat(Qt.TextFormat.RichText)
         self.preview.setWordWrap(True)
         self.preview.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -237,7 +240,8 @@ class StartScreen(QWidget):
         self.start_button.clicked.connect(self.request_start)
         outer.addWidget(self.start_button)
         self.mood: int | None = None
-        self.setTabOrder(self.routine_list, self.mood_buttons[0])
+        self.setTabOrder(self.routine_list, self.preview)
+        self.setTabOrder(self.preview, self.mood_buttons[0])
         for a, b in zip(self.mood_buttons, self.mood_buttons[1:], strict=False):
             self.setTabOrder(a, b)
         self.setTabOrder(self.mood_buttons[-1], self.start_button)

@@ -10,11 +10,12 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 from companion.settings import Reminders, next_reminder
+from companion.ui.icon import app_icon
 
 log = logging.getLogger(__name__)
 
@@ -59,23 +60,6 @@ class ReminderScheduler(QObject):
             self.next_at = next_reminder(now, self.reminders)
             self.reminder_due.emit()
         self._arm()
-
-
-def app_icon() -> QIcon:
-    """A simple drawn icon (a breathing circle), so no image file is needed."""
-    pix = QPixmap(64, 64)
-    pix.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pix)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    pen = QPen(QColor("#0b57d0"))
-    pen.setWidth(5)
-    painter.setPen(pen)
-    painter.setBrush(QColor(11, 87, 208, 90))
-    painter.drawEllipse(QRectF(6, 6, 52, 52))
-    painter.setBrush(QColor("#0b57d0"))
-    painter.drawEllipse(QRectF(22, 22, 20, 20))
-    painter.end()
-    return QIcon(pix)
 
 
 class Tray(QObject):

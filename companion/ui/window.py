@@ -54,6 +54,9 @@ class MainWindow(QMainWindow):
                  instance: SingleInstance | None = None) -> None:
         super().__init__()
         self.setWindowTitle("Companion")
+        from companion.ui.icon import app_icon
+
+        self.setWindowIcon(app_icon())  # the same icon as the tray and the menu entry
         self.setAccessibleName("Companion")
         self.resize(1120, 780)
         self.args = args
@@ -109,6 +112,7 @@ class MainWindow(QMainWindow):
 
             self.services = build_services(self.args)
         services = self.services
+        self._configure_announcements()
         self.start_screen = StartScreen(services, self.stack)
         self.player = PlayerScreen(services, self.stack)
         self.end_screen = EndScreen(self.stack)
@@ -257,8 +261,34 @@ class MainWindow(QMainWindow):
         return "loading"
 
     def _show(self, widget: QWidget) -> None:
+        from companion.ui.announce import forget
+
+        if self.stack.currentWidget() is not widget:
+            forget()  # a new screen: its announcement is news even if worded as before
         self.stack.setCurrentWidget(widget)
         self.screen_changed.emit(self.current_screen())
+
+    def _configure_announcements(self) -> None:
+        """Screen reader announcements follow the setting and whether the voice is heard."""
+        from companion.core.timeline import Verbosity
+        from companion.ui import announce
+        from companion.voice.base import VoiceStatus
+
+        def mode() -> Any:
+            assert self.services is not None
+            return self.services.settings.announce_prompts
+
+        def voice_heard() -> bool:
+            services = self.services
+            if services is None:
+                return False
+            state = getattr(services.speaker, "state", None)
+            return (getattr(state, "status", None) is VoiceStatus.OK
+                    and services.settings.volume > 0
+                    and services.settings.verbosity is not Verbosity.TONES)
+
+        announce.configure(mode, voice_heard)
+        announce.keep_visible_states()
 
     def show_start(self) -> None:
         assert self.start_screen is not None
@@ -291,6 +321,7 @@ class MainWindow(QMainWindow):
             self.end_screen.show_summary(summary)
             self._show(self.end_screen)
             self.end_screen.back_button.setFocus()
+            self.end_screen.announce_summary()
 
     def _red_flag_raised(self) -> None:
         """The red flag is durable (the recorder ran first): show what to do, at once."""
@@ -326,6 +357,10 @@ class MainWindow(QMainWindow):
         self.safety_page.show_stop(symptom)
         self._show(self.safety_page)
         self.safety_page.repaint()  # painted now, not after the rest of this event
+        self.safety_page.setFocus()  # the page (never "Back to start"): its text is read
+        announce_stop = getattr(self.safety_page, "announce_stop", None)
+        if callable(announce_stop):
+            announce_stop()
 
     def _mood_after(self, mood: int) -> None:
         if self.player is not None and self.player.driver is not None:

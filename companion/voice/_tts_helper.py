@@ -1,10 +1,12 @@
 """The speech helper process: owns the pyttsx3 engine, renders one utterance per request.
 
-Runs as `python _tts_helper.py [driver]` (a plain script: it imports nothing from the app,
-so it starts fast). Protocol: one JSON object per line on stdin, one reply per line on the
-protocol stream. Why a separate process: pyttsx3's espeak driver cannot be interrupted and
-can deadlock for good inside `espeak_Cancel` (nateshmbhat/pyttsx3 #402, #419); a process
-can be killed by the watchdog in the app and started afresh, a stuck thread cannot.
+Runs as `python -m companion.voice._tts_helper [driver]` (a module, not a file path, so it
+is found inside a wheel or a frozen build; there the app's own executable runs it as
+`companion --tts-helper [driver]`). It imports nothing else from the app, so it starts
+fast. Protocol: one JSON object per line on stdin, one reply per line on the protocol
+stream. Why a separate process: pyttsx3's espeak driver cannot be interrupted and can
+deadlock for good inside `espeak_Cancel` (nateshmbhat/pyttsx3 #402, #419); a process can be
+killed by the watchdog in the app and started afresh, a stuck thread cannot.
 
 Rules learnt the hard way (pyttsx3 2.99): one utterance per `runAndWait()` (two `say()`s
 speak only the last, #440); a fresh output path per utterance (the save target persists

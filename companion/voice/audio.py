@@ -1,8 +1,9 @@
-"""Small WAV helpers shared by synthesis, the session renderer and the tests (Qt-free).
+"""Small audio helpers shared by synthesis, the session renderer and the tests (Qt-free).
 
-Everything is 16-bit PCM mono inside the app: espeak-ng renders at 22050 Hz, the tones are
-generated at the same rate, and anything else (SAPI5 voices, stereo files) is folded to
-mono and resampled on read, so mixing is a plain sum.
+Everything is 16-bit PCM mono WAV inside the app: espeak-ng renders at 22050 Hz, the tones
+are generated at the same rate, and anything else (SAPI5 voices, stereo files, macOS's AIFF)
+is read through libsndfile, folded to mono and resampled, then stored as WAV, so mixing is
+a plain sum and QtMultimedia plays every cached file.
 """
 
 from __future__ import annotations
@@ -29,28 +30,26 @@ def tone_path(tone: Tone) -> Path:
     return SOUNDS_DIR / f"{tone.value}.wav"
 
 
-def read_wav(path: Path, rate: int = RATE) -> Samples:
-    """Samples in [-1, 1], mono, at `rate` (linear resampling is plenty for speech cues)."""
-    with path.open("rb") as f:
-        if f.read(4) != b"RIFF":
-            raise BadWav(f"{path} is not a RIFF WAV file")
+def read_audio(path: Path, rate: int = RATE) -> Samples:
+    """Samples in [-1, 1], mono, at `rate`, from any file a speech driver writes.
+
+    espeak-ng and Windows SAPI5 write RIFF WAV, macOS's NSSpeechSynthesizer writes AIFF
+    (or AIFF-C) whatever the file is called (pyttsx3 #361): libsndfile, through `soundfile`,
+    reads all of them by their content, in any sample format (8/16/24/32-bit, float).
+    Linear resampling is plenty for speech cues. Raises `BadWav` for a missing, truncated
+    or unreadable file.
+    """
+    import soundfile
+
     try:
-        with wave.open(str(path), "rb") as w:
-            channels, width, src_rate = w.getnchannels(), w.getsampwidth(), w.getframerate()
-            raw = w.readframes(w.getnframes())
-    except (wave.Error, EOFError) as exc:
+        data, src_rate = soundfile.read(str(path), dtype="float32", always_2d=True)
+    except (soundfile.LibsndfileError, RuntimeError, OSError, EOFError) as exc:
         raise BadWav(f"{path}: {exc}") from exc
-    if width == 2:
-        data = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
-    elif width == 1:
-        data = (np.frombuffer(raw, dtype=np.uint8).astype(np.float32) - 128.0) / 128.0
-    elif width == 4:
-        data = np.frombuffer(raw, dtype="<i4").astype(np.float32) / 2147483648.0
-    else:
-        raise BadWav(f"{path}: unsupported sample width {width}")
-    if channels > 1:
-        data = data[: len(data) - len(data) % channels].reshape(-1, channels).mean(axis=1)
-    return resample(data.astype(np.float32), src_rate, rate)
+    mono = data.mean(axis=1, dtype=np.float32) if data.shape[1] > 1 else data[:, 0]
+    return resample(np.ascontiguousarray(mono, dtype=np.float32), int(src_rate), rate)
+
+
+read_wav = read_audio  # the name the WAV-only callers know
 
 
 def resample(data: Samples, src_rate: int, rate: int) -> Samples:

@@ -470,6 +470,8 @@ class SphinxRecogniser:
 
     def start(self, timeout: float = 20.0) -> bool:
         """Start the child and wait until its models are loaded. False: see `state.reason`."""
+        # "spawn" re-runs the interpreter (or a frozen build's executable, which answers
+        # through multiprocessing.freeze_support() at the top of companion.cli.main)
         ctx = mp.get_context("spawn")
         cmd_r, cmd_w = ctx.Pipe(duplex=False)
         res_r, res_w = ctx.Pipe(duplex=False)

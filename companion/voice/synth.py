@@ -1,15 +1,20 @@
 """Text to verified WAV files, cached on disk: the only place that talks to pyttsx3.
 
-One worker thread owns one helper process (`_tts_helper.py`) that owns the pyttsx3 engine.
+One worker thread owns one helper process (`python -m companion.voice._tts_helper DRIVER`,
+see `helper_command`) that owns the pyttsx3 engine, with the driver chosen per platform
+(`default_driver`: SAPI5 on Windows, NSSpeechSynthesizer on macOS, espeak-ng elsewhere).
 Every request goes through the worker's queue, so the engine is only ever used from one
 place; callers either wait for a result (`render`, `duration`: CLI, background threads) or
 get a callback on the worker thread (`render_async`: the GUI turns it into a queued signal).
 A watchdog restarts a helper that does not answer in time, once; then the engine counts as
-gone and the status says how to fix it.
+gone and the status says how to fix it. A render that fails (a file that cannot be read,
+silence) is never a silent success either: the status says so, and the voice banner shows,
+until a later render works; `start()` renders one utterance to find this out up front.
 
 Files are keyed by (text, voice, rate) and trimmed of leading and trailing silence, so a
 WAV's length is the real speaking time the timeline places cues by. Volume is not part of
-the key: it is applied at playback.
+the key: it is applied at playback. Whatever the driver writes (WAV, or AIFF on macOS) is
+read through libsndfile and stored as 16-bit mono WAV, the one format the app plays.
 """
 
 from __future__ import annotations
@@ -50,7 +55,17 @@ from companion.voice.base import SpeakerState, VoiceStatus
 
 log = logging.getLogger(__name__)
 
-HELPER = Path(__file__).resolve().with_name("_tts_helper.py")
+HELPER_MODULE = "companion.voice._tts_helper"
+# The command-line switch a frozen build (PyInstaller and the like) answers as the helper:
+# there is no separate interpreter to run `-m` with, so the app's own executable is the helper.
+FROZEN_HELPER_FLAG = "--tts-helper"
+# pyttsx3's driver for each `sys.platform` (the first of pyttsx3's own list); anything else
+# is espeak-ng. The macOS driver writes AIFF whatever the file is called (pyttsx3 #361).
+DRIVERS = {"win32": "sapi5", "darwin": "nsss"}
+AIFF_DRIVERS = frozenset({"nsss"})
+# Rendered by `start()` to prove the whole path (engine, file, reader) works before a session
+# needs it; it is the stop message, which must be ready at once anyway.
+PROBE_TEXT = STOP_MESSAGE
 CACHE_VERSION = "1"  # bump when the rendering (trim, format) changes
 MAX_CACHE_FILES = 5000  # about 150 MB of short prompts; the oldest go first
 START_TIMEOUT = 20.0
@@ -65,6 +80,33 @@ EXTRA_TEXTS = (
     CHECKIN_QUESTION_BRIEF,
     "Something went wrong, so the session has stopped. Your progress so far is saved.",
 )
+
+
+def default_driver(platform_name: str | None = None) -> str:
+    """The pyttsx3 driver for this platform (`sys.platform` unless given)."""
+    return DRIVERS.get(platform_name or sys.platform, "espeak")
+
+
+def helper_command(driver: str, *, executable: str | None = None,
+                   frozen: bool | None = None) -> list[str]:
+    """How to start the speech helper: as a module of this package, never a file path, so
+    it works from a wheel, a zip or an editable install; in a frozen build the app's own
+    executable with `FROZEN_HELPER_FLAG` (`companion.cli.main` hands that to the helper)."""
+    exe = executable or sys.executable
+    if getattr(sys, "frozen", False) if frozen is None else frozen:
+        return [exe, FROZEN_HELPER_FLAG, driver]
+    return [exe, "-m", HELPER_MODULE, driver]
+
+
+def helper_env(base: dict[str, str] | None = None) -> dict[str, str]:
+    """The helper's environment: this package importable wherever the app was started from
+    (`python /path/to/main.py` from another folder has no installed package to find)."""
+    env = dict(os.environ if base is None else base)
+    root = str(Path(__file__).resolve().parent.parent.parent)
+    parts = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if root not in parts:
+        env["PYTHONPATH"] = os.pathsep.join([root, *parts])
+    return env
 
 
 def install_hint(system: str | None = None, os_release: dict[str, str] | None = None) -> str:
@@ -132,6 +174,7 @@ class _Helper:
     """One running helper process plus a reader thread, so replies can time out."""
 
     def __init__(self, command: list[str]) -> None:
+        # no console window flashing up beside a GUI app on Windows
         flags = getattr(subprocess, "CREATE_NO_WINDOW", 0) if sys.platform == "win32" else 0
         self.proc = subprocess.Popen(
             command,
@@ -141,6 +184,7 @@ class _Helper:
             text=True,
             encoding="utf-8",
             creationflags=flags,
+            env=helper_env(),
         )
         self.replies: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self._reader = threading.Thread(target=self._read, name="tts-helper-reader", daemon=True)
@@ -205,11 +249,13 @@ class Synthesizer:
         self.cache_dir = Path(cache_dir) / "speech"
         self.voice_id = voice_id
         self.rate = rate
-        self.driver = driver
-        self._command = command or [sys.executable, str(HELPER), driver]
+        self.driver = driver  # as given: part of the cache key ("" = this platform's own)
+        self.engine_driver = driver or default_driver()
+        self._command = command or helper_command(self.engine_driver)
         self.render_timeout = render_timeout
         self.start_timeout = start_timeout
-        self._state = SpeakerState()
+        self._state = SpeakerState()  # NO_ENGINE here: the engine is gone (no retries)
+        self._render_error = ""  # the last render failed (retried on the next request)
         self._state_lock = threading.Lock()
         self._jobs: queue.Queue[_Job | None] = queue.Queue()
         self._helper: _Helper | None = None
@@ -223,12 +269,28 @@ class Synthesizer:
     # -- status --------------------------------------------------------------------------
     @property
     def state(self) -> SpeakerState:
+        """OK; or NO_ENGINE with what failed and the fix, when the engine is gone or the
+        last render failed (the voice banner shows either)."""
         with self._state_lock:
+            if self._state.status is VoiceStatus.OK and self._render_error:
+                return SpeakerState(VoiceStatus.NO_ENGINE,
+                                    f"Speech could not be rendered ({self._render_error}).",
+                                    install_hint())
             return replace(self._state)
 
     @property
     def available(self) -> bool:
-        return self.state.status is VoiceStatus.OK
+        """The engine is worth asking (running, or not tried yet). A failed render alone
+        does not make it unavailable: the next request tries again."""
+        with self._state_lock:
+            return self._state.status is VoiceStatus.OK
+
+    def _rendered(self, error: str) -> None:
+        with self._state_lock:
+            changed = error != self._render_error
+            self._render_error = error
+        if changed and error:
+            log.warning("speech render failed: %s", error)
 
     def _set_unavailable(self, message: str) -> None:
         with self._state_lock:
@@ -236,16 +298,20 @@ class Synthesizer:
         log.warning("speech engine unavailable: %s", message)
 
     def start(self) -> SpeakerState:
-        """Start the helper now (else on first use) and report whether speech works."""
+        """Start the helper now (else on first use) and report whether speech works: the
+        engine starts, and one utterance (`PROBE_TEXT`) renders to audio the app can read
+        (instant when it is cached from an earlier run)."""
         self.prune()
-        with contextlib.suppress(EngineUnavailable):
+        with contextlib.suppress(KnownError):
             self._submit("ping", "", self.voice_id, self.rate).result()
+            self.render(PROBE_TEXT)
         return self.state
 
     def reset(self) -> None:
         """Forget a NO_ENGINE verdict so the next request tries again (after a fix)."""
         with self._state_lock:
             self._state = SpeakerState()
+            self._render_error = ""
 
     def configure(self, voice_id: str | None = None, rate: int | None = None) -> None:
         """Takes effect for the next request; cached files for other settings stay valid."""
@@ -353,16 +419,20 @@ class Synthesizer:
                     removed += 1
         return removed
 
-    def prerender(self, texts: Iterable[str]) -> int:
-        """Render every text not yet cached (blocking); returns how many failed."""
-        failed = 0
+    def prerender(self, texts: Iterable[str], give_up_after: int = 3) -> int:
+        """Render every text not yet cached (blocking); returns how many failed. Stops when
+        the engine is gone or `give_up_after` renders in a row failed (each cue is tried
+        again when it is spoken)."""
+        failed = in_a_row = 0
         for text in dict.fromkeys(t for t in texts if t.strip()):
             try:
                 self.render(text)
+                in_a_row = 0
             except KnownError as exc:
                 failed += 1
+                in_a_row += 1
                 log.warning("could not pre-render %r: %s", text, exc)
-                if not self.available:
+                if not self.available or in_a_row >= give_up_after:
                     break
         return failed
 
@@ -497,16 +567,24 @@ class Synthesizer:
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         final = self.cache_path(job.text, job.voice, job.rate)
         # A fresh output path per utterance: pyttsx3's save target leaks between calls (#219).
-        out = self.cache_dir / f"tmp-{os.getpid()}-{uuid.uuid4().hex}.wav"
+        # Named for what the driver really writes (the reader goes by content either way).
+        suffix = ".aiff" if self._engine_name in AIFF_DRIVERS else ".wav"
+        out = self.cache_dir / f"tmp-{os.getpid()}-{uuid.uuid4().hex}{suffix}"
         try:
             reply = helper.request(
                 {"cmd": "render", "text": job.text, "voice": job.voice, "rate": job.rate,
                  "out": str(out)},
                 self.render_timeout,
             )
-            if not reply.get("ok"):
-                raise SynthesisError(f"could not render {job.text!r}: {reply.get('error')}")
-            return self._verify_and_store(out, final, job.text)
+            try:
+                if not reply.get("ok"):
+                    raise SynthesisError(f"could not render {job.text!r}: {reply.get('error')}")
+                stored = self._verify_and_store(out, final, job.text)
+            except SynthesisError as exc:
+                self._rendered(str(exc))
+                raise
+            self._rendered("")
+            return stored
         finally:
             with contextlib.suppress(OSError):
                 out.unlink()
@@ -516,7 +594,7 @@ class Synthesizer:
         if not out.exists():
             raise SynthesisError(f"the engine wrote no file for {text!r}")
         try:
-            data = audio.read_wav(out)
+            data = audio.read_audio(out)
         except audio.BadWav as exc:
             raise SynthesisError(f"the engine wrote a bad file for {text!r}: {exc}") from exc
         if audio.peak(data) < 0.01:

@@ -6,6 +6,7 @@ import tomllib
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -277,6 +278,13 @@ def _resource_texts() -> list[tuple[str, str]]:
             out += [(path.name, s) for s in _strings(data)]
         elif path.suffix in (".txt", ".md"):
             out.append((path.name, path.read_text(encoding="utf-8")))
+        elif path.suffix == ".desktop":  # the menu entry: name, comment, search keywords
+            out += [(path.name, line.split("=", 1)[1])
+                    for line in path.read_text(encoding="utf-8").splitlines()
+                    if line.split("=", 1)[0] in ("Name", "GenericName", "Comment", "Keywords")]
+        elif path.suffix == ".xml":  # AppStream metadata: what software centres show
+            root = ElementTree.parse(path).getroot()
+            out += [(path.name, t.strip()) for t in root.itertext() if t.strip()]
     return out
 
 
@@ -335,4 +343,6 @@ def test_no_user_facing_text_uses_weight_looks_streak_or_heart_rate_wording() ->
 def test_resources_hold_only_files_the_wording_scan_reads() -> None:
     """A new kind of resource file must be added to the scan above, not slip past it."""
     kinds = {p.suffix for p in Path(RESOURCES).rglob("*") if p.is_file()}
-    assert kinds <= {".toml", ".txt", ".md", ".wav", ".ogg", ".png", ".svg"}
+    # .ttf: the shipped report font (glyphs, no words of ours)
+    assert kinds <= {".toml", ".txt", ".md", ".wav", ".ogg", ".png", ".svg", ".desktop", ".xml",
+                     ".ttf"}
