@@ -17,11 +17,19 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 DELAY_S = 0.5
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(shutil.which("pulseaudio") is None or shutil.which("parec") is None,
-                       reason="needs pulseaudio and pulseaudio-utils (make sysdeps)"),
-]
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def _sound_server_tools() -> None:
+    """The harness starts a private PulseAudio daemon; without it (a PipeWire desktop, say)
+    the speech figures cannot be observed. Skipped then, except under CI, which has it."""
+    if shutil.which("pulseaudio") is None or shutil.which("parec") is None:
+        message = "needs pulseaudio and pulseaudio-utils (sudo apt-get install pulseaudio " \
+                  "pulseaudio-utils)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 def _bench(tmp_path: Path, name: str, inject: str) -> tuple[int, str, dict[str, Any]]:
