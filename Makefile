@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 # and the screen-reader tests' stack (an X server, D-Bus, AT-SPI and its Python bindings).
 SYSTEM_PACKAGES := espeak-ng libpulse0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
                    libegl1 libgl1 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 fonts-dejavu-core \
-                   libportaudio2 xvfb dbus at-spi2-core gir1.2-atspi-2.0 python3-gi \
+                   libportaudio2 tzdata xvfb dbus at-spi2-core gir1.2-atspi-2.0 python3-gi \
                    python3-pyatspi
 # Only the test suite needs these: validating the menu entry and its AppStream metadata,
 # and making AIFF/WAV files in every format a speech driver writes.

@@ -2,11 +2,10 @@
 
 `red_flags_seen(data_dir)` counts the red flags another process can read right now: rows
 in the history database (SQLite file in the data folder) plus red-flag entries in the
-app's red-flag journal, if there is one. The storage layer is gaining a durable journal
-(the red flag is written there first, then merged into the database): when it lands,
-`_journal_red_flags` is the only function to change so it reads that journal through the
-storage API. Until then it looks for a `*journal*` file in the data folder that is not
-SQLite's own rollback journal and counts its lines that mention a red flag.
+app's journal (`<data dir>/journal/`, where the app makes each event durable before it
+goes on, fdatasync'd for a red flag; read through `companion.storage.journal`). A flag
+counts as durable as soon as either has it. When the storage format changes, this file is
+the one to follow it.
 
 `python -m bench.durable watch DATA_DIR` is the observer process the red-flag benchmark
 runs beside the app: it polls every POLL_S and prints the counts with the time each time
@@ -23,6 +22,7 @@ from pathlib import Path
 
 POLL_S = 0.002
 DB_NAME = "companion.sqlite3"  # companion.config.Paths.db_file
+JOURNAL_DIR = "journal"  # companion.ui.history.DatabaseHistory.open
 
 
 def _db_red_flags(conn: sqlite3.Connection | None) -> int:
@@ -36,18 +36,22 @@ def _db_red_flags(conn: sqlite3.Connection | None) -> int:
 
 
 def _journal_red_flags(data_dir: Path) -> int:
-    """Red-flag entries in the app's journal (see the module doc: follow the storage API)."""
-    count = 0
-    for path in data_dir.glob("*journal*"):
-        if path.name.endswith(("-journal", "-wal", "-shm")) or not path.is_file():
-            continue
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
-        count += sum(1 for line in text.splitlines()
-                     if "red_flag" in line or "RedFlag" in line)
-    return count
+    """Red flags in the app's journal (`<data dir>/journal/*.jsonl`, read through the
+    storage layer's own reader), merged into the database or not."""
+    from companion.core.events import RedFlagRaised
+    from companion.storage.journal import read_folder
+
+    files, _problems = read_folder(data_dir / JOURNAL_DIR)
+    return sum(1 for f in files for e in f.entries if isinstance(e.event, RedFlagRaised))
+
+
+def _journal_signature(data_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """Cheap to read: the journal files' names, sizes and times (re-read only on change)."""
+    try:
+        paths = sorted((data_dir / JOURNAL_DIR).glob("*.jsonl"))
+        return tuple((p.name, (st := p.stat()).st_size, st.st_mtime_ns) for p in paths)
+    except OSError:
+        return ()
 
 
 def _connect(data_dir: Path) -> sqlite3.Connection | None:
@@ -60,10 +64,11 @@ def _connect(data_dir: Path) -> sqlite3.Connection | None:
 
 
 def red_flags_seen(data_dir: Path) -> int:
-    """How many red flags a fresh process can see in `data_dir` (database + journal)."""
+    """How many red flags a fresh process can see in `data_dir`: the more of the database's
+    and the journal's counts (a merged flag is in both while its journal file is kept)."""
     conn = _connect(data_dir)
     try:
-        return _db_red_flags(conn) + _journal_red_flags(data_dir)
+        return max(_db_red_flags(conn), _journal_red_flags(data_dir))
     finally:
         if conn is not None:
             conn.close()
@@ -79,10 +84,15 @@ def watch(data_dir: Path) -> int:
 
     conn = _connect(data_dir)
     last = (-1, -1)
+    signature: tuple[tuple[str, int, int], ...] | None = None
+    journal = 0
     while True:
         if conn is None:
             conn = _connect(data_dir)
-        now = (_db_red_flags(conn), _journal_red_flags(data_dir))
+        seen = _journal_signature(data_dir)
+        if seen != signature:
+            signature, journal = seen, _journal_red_flags(data_dir)
+        now = (_db_red_flags(conn), journal)
         if now != last:
             print(f"count {time.monotonic():.6f} {now[0]} {now[1]}", flush=True)
             last = now

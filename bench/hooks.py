@@ -4,14 +4,14 @@ Never active in normal runs. The app has no hook of its own: `install_from_env()
 inside a benchmark process (bench/__main__.py calls it before a module's `run()`), and
 only when `COMPANION_BENCH_INJECT` is set, e.g. `recorder=0.4,speech=0.3`:
 
-- `recorder=S`: the history recorder sleeps S seconds before it writes each event (so a
-  red flag becomes durable S seconds late: `red_flag_durable_ms` must miss);
+- `recorder=S`: the app's history recorder (`JournaledRecorder`) sleeps S seconds before it
+  journals each event (so a red flag becomes durable S seconds late:
+  `red_flag_durable_ms` must miss);
 - `speech=S`: the speech output sleeps S seconds before it stops a playing utterance (the
   sound goes on meanwhile: `speech_cancel_ms` must miss).
 
-When the red-flag journal of the storage layer lands, a red flag may become durable in
-the journal before the recorder writes the database: then `recorder` must also slow the
-journal write (see bench/durable.py, the one place that defines "durable").
+"Durable" is defined in one place, bench/durable.py (the journal entry or the database
+row, whichever a fresh process sees first).
 The harness prints a warning and records the injection in results.json.
 """
 
@@ -47,19 +47,21 @@ def install_from_env() -> dict[str, float]:
 
 
 def _slow_recorder(seconds: float) -> None:
-    """Slow every write of the recorder (the events it ignores are not slowed)."""
+    """Slow every write of the app's recorder (the events it ignores are not slowed): the
+    journal append that makes an event durable, and so the red flag."""
     from companion.core.events import SessionStarted
-    from companion.storage.recorder import SessionRecorder
+    from companion.storage.recorder import EVENT_SQL
+    from companion.storage.store import JournaledRecorder
 
-    original = SessionRecorder.__call__
+    original = JournaledRecorder.__call__
 
     @functools.wraps(original)
-    def slow(self: SessionRecorder, event: Any) -> None:
-        if isinstance(event, SessionStarted) or type(event) in self._handlers:
+    def slow(self: JournaledRecorder, event: Any) -> None:
+        if isinstance(event, SessionStarted) or EVENT_SQL.records(event):
             time.sleep(seconds)
         original(self, event)
 
-    SessionRecorder.__call__ = slow  # type: ignore[method-assign]
+    JournaledRecorder.__call__ = slow  # type: ignore[method-assign]
 
 
 def _slow_speech(seconds: float) -> None:

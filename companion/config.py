@@ -38,12 +38,26 @@ class Paths:
         return self.data_dir / "companion.log"
 
     def ensure(self) -> Paths:
-        """Create the folders, private to this user (0700): this is health data."""
+        """Create the folders the app needs; those it creates are private (0700: health data).
+
+        A folder that already exists keeps its permissions: `--data-dir ~` must never lock
+        the home folder. A read-only data folder is not an error here (reading the history
+        still works); writing into it later says so.
+        """
         for folder in (self.data_dir, self.routines_dir):
-            folder.mkdir(parents=True, exist_ok=True)
-        # e.g. a mounted folder that does not allow it: not fatal
-        with contextlib.suppress(OSError):
-            self.data_dir.chmod(0o700)
+            if folder.is_dir():
+                continue
+            try:
+                folder.mkdir(parents=True, mode=0o700)
+            except FileExistsError:
+                continue
+            except OSError:
+                if folder is self.data_dir:
+                    raise
+                continue  # e.g. a read-only data folder: no routines of yours to load
+            # mkdir's mode is filtered by the umask: set it exactly, on what we created
+            with contextlib.suppress(OSError):  # e.g. a mounted folder that does not allow it
+                folder.chmod(0o700)
         return self
 
 

@@ -2,8 +2,10 @@
 
 A broken or half-broken settings file must never stop the app: every field that cannot be
 read falls back to its default and produces one readable problem line, which the GUI shows
-once it is up (the qutebrowser way). Saving writes a temporary file and renames it, so a
-crash mid-write cannot leave a truncated file behind.
+once it is up (the qutebrowser way). Before anything can overwrite it, the file as it was is
+kept beside it (`settings.json.damaged-<local time>`) and the problem line says where, so
+the person's own words (the emergency-number text, reminders...) are never lost. Saving
+writes a temporary file and renames it, so a crash mid-write cannot leave a truncated file.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import datetime as dt
 import enum
 import json
 import logging
-import os
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -235,51 +236,126 @@ def settings_from_json(data: Any, source: str = "settings") -> tuple[Settings, l
 
 
 def load_settings(path: Path) -> tuple[Settings, list[str]]:
-    """Read settings; a missing file is a first run, a broken one gives defaults + problems."""
+    """Read settings; a missing file is a first run, a broken one gives defaults + problems.
+
+    A file with any problem is first copied beside itself (`keep_damaged`), and the last
+    problem line says where the copy is.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return Settings(), []
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         log.warning("cannot read %s: %s", path, exc)
-        return Settings(), [f"{path}: cannot be read ({exc}); using the default settings"]
+        return Settings(), [f"{path}: cannot be read ({exc.strerror or exc}); using the "
+                            "default settings"]
     try:
-        data = json.loads(text)
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        log.warning("broken settings file %s: %s", path, exc)
+        problems = [f"{path}: not UTF-8 text ({exc.reason}); using the default settings"]
+        return Settings(), [*problems, keep_damaged(path, raw)]
     except json.JSONDecodeError as exc:
         log.warning("broken settings file %s: %s", path, exc)
-        return Settings(), [
+        problems = [
             f"{path}: not valid JSON (line {exc.lineno}: {exc.msg}); using the default settings"
         ]
+        return Settings(), [*problems, keep_damaged(path, raw)]
     settings, problems = settings_from_json(data, str(path))
     for problem in problems:
         log.warning("%s", problem)
+    if problems:
+        problems.append(keep_damaged(path, raw))
     return settings, problems
 
 
+def keep_damaged(path: Path, raw: bytes, now: dt.datetime | None = None) -> str:
+    """Keep a copy of the settings file as it was, before defaults can be saved over it.
+
+    Returns the line that tells the person where it is. The same content already kept
+    (the app started twice before anything was saved) is not copied again.
+    """
+    for old in sorted(path.parent.glob(path.name + ".damaged-*")):
+        try:
+            if old.read_bytes() == raw:
+                return f"Your file as it was is kept as {old}."
+        except OSError:
+            continue
+    stamp = (now or dt.datetime.now().astimezone()).strftime("%Y%m%d-%H%M%S")
+    copy = path.with_name(f"{path.name}.damaged-{stamp}")
+    n = 1
+    while copy.exists():
+        copy = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
+        n += 1
+    try:
+        from companion.files import write_atomic
+
+        write_atomic(copy, raw)
+    except Exception as exc:  # a read-only folder: saving over it will fail the same way
+        log.warning("could not keep a copy of %s: %s", path, exc)
+        return f"A copy of your file could not be kept ({exc}); it is left as it is."
+    log.info("kept the damaged settings file as %s", copy)
+    return f"Your file as it was is kept as {copy}."
+
+
 def save_settings(settings: Settings, path: Path) -> None:
-    """Write atomically (temp file + rename); raises OSError if the disk refuses."""
+    """Write atomically (temp file + fsync + rename, 0600); raises OSError if the disk
+    refuses (`companion.files.WriteFailed` carries the one-line reason)."""
+    from companion.files import WriteFailed, write_text_atomic
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(settings.to_json(), indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        write_text_atomic(path, json.dumps(settings.to_json(), indent=2) + "\n")
+    except WriteFailed as exc:
+        raise OSError(str(exc)) from exc
 
 
-def next_reminder(now: dt.datetime, reminders: Reminders) -> dt.datetime | None:
-    """The next scheduled reminder strictly after `now` (local time), or None if none."""
+def _zone(now: dt.datetime, tz: dt.tzinfo | None) -> dt.tzinfo | None:
+    """The zone to count days in: `tz`, else `now`'s when it is a real zone (with DST
+    rules), else the system's. A bare UTC offset would put dates across a DST change an
+    hour off. A naive `now` stays naive (plain wall-clock times, as given)."""
+    from zoneinfo import ZoneInfo
+
+    from companion.localtime import SystemLocal, local_zone
+
+    if tz is not None:
+        return tz
+    if now.tzinfo is None:
+        return None
+    if isinstance(now.tzinfo, ZoneInfo | SystemLocal) or now.tzinfo is dt.UTC:
+        return now.tzinfo
+    return local_zone()
+
+
+def next_reminder(now: dt.datetime, reminders: Reminders,
+                  tz: dt.tzinfo | None = None) -> dt.datetime | None:
+    """The next scheduled reminder strictly after `now`, or None if none.
+
+    Days and the time of day are local (`tz`, default the system's zone): "18:00 on
+    Thursdays" stays 18:00 on the clock across a daylight-saving change. Returns an aware
+    datetime in that zone; compare it as an instant (it may be a different UTC offset
+    from `now`).
+    """
     if not reminders.enabled or not reminders.days:
         return None
+    zone = _zone(now, tz)
+    local = now.astimezone(zone) if zone is not None else now
     hour, minute = reminders.hour_minute
     for offset in range(0, 8):
-        day = (now + dt.timedelta(days=offset)).date()
+        day = local.date() + dt.timedelta(days=offset)
         if day.weekday() not in reminders.days:
             continue
-        at = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=now.tzinfo)
-        if at > now:
+        at = dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
+        if zone is None and at > now:
+            return at
+        if zone is not None and at.astimezone(dt.UTC) > now.astimezone(dt.UTC):
             return at
     return None
 
 
-def week_start(now: dt.datetime) -> dt.datetime:
-    """Monday 00:00 of the week containing `now` (weekly goals count from here)."""
-    monday = now.date() - dt.timedelta(days=now.weekday())
-    return dt.datetime.combine(monday, dt.time(0, 0), tzinfo=now.tzinfo)
+def week_start(now: dt.datetime, tz: dt.tzinfo | None = None) -> dt.datetime:
+    """Monday 00:00 (local, `tz` or the system's zone) of the week containing `now`."""
+    zone = _zone(now, tz)
+    local = now.astimezone(zone) if zone is not None else now
+    monday = local.date() - dt.timedelta(days=local.weekday())
+    return dt.datetime(monday.year, monday.month, monday.day, tzinfo=zone)

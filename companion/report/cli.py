@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
-from companion.config import resolve_db_url, resolve_paths
+from companion.config import resolve_paths
 from companion.errors import KnownError
+from companion.localtime import local_now, local_zone
 
 DEFAULT_DAYS = 90
 
@@ -33,18 +34,27 @@ def report(args: argparse.Namespace) -> int:
     from companion.report.pdf import write_pdf
     from companion.routines import RoutineLibrary
     from companion.safety.content import load_screening
-    from companion.storage.database import Database
+    from companion.storage.cli import open_store
+    from companion.storage.db import DatabaseRecovered
 
-    today = datetime.now(UTC).date()
+    tz = local_zone()
+    today = local_now(tz).date()  # the person's today, not UTC's
     until = _day(args.until, today, "until")
     since = _day(args.since, until - timedelta(days=DEFAULT_DAYS), "since")
     if since > until:
         raise KnownError("--since is after --until")
-    paths = resolve_paths(args.data_dir).ensure()
-    db = Database.open(resolve_db_url(paths, args.db), paths=paths)
+    out = Path(args.pdf).expanduser()
+    if out.is_dir():
+        raise KnownError(f"cannot write {out}: that is a folder, not a file name")
+    paths = resolve_paths(args.data_dir)
     try:
-        if db.recovered is not None:
-            print(f"companion: {db.recovered}", file=sys.stderr)
+        store = open_store(args)
+    except DatabaseRecovered as exc:  # a damaged file was set aside: report on the new one
+        print(f"companion: {exc}", file=sys.stderr)
+        store = open_store(args)
+    db = store.db
+    assert db is not None
+    try:
         library = RoutineLibrary(paths.routines_dir)
         ref = args.report_routine
         if not ref:
@@ -66,15 +76,18 @@ def report(args: argparse.Namespace) -> int:
             routine, notes = adapted.routine, list(adapted.notes)
         goal = _weekly_goal(paths.settings_file)
         data = gather(db, screening, since=since, until=until, weekly_goal=goal,
-                      routine=routine, adaptations=notes)
+                      routine=routine, adaptations=notes, tz=tz)
         app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
-        out = Path(args.pdf)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        write_pdf(data, out)
+        if not out.parent.exists():
+            try:
+                out.parent.mkdir(parents=True)
+            except OSError as exc:
+                raise KnownError(f"cannot write {out}: {exc.strerror or exc}") from exc
+        write_pdf(data, out)  # all or nothing; a clear one-line error otherwise
         del app
     finally:
-        db.close()
-    print(f"wrote {args.pdf} ({len(data.sessions)} sessions, {since} to {until})")
+        store.close()
+    print(f"wrote {out} ({len(data.sessions)} sessions, {since} to {until})")
     return 0
 
 

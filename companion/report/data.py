@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
 
 @dataclass(frozen=True)
@@ -52,3 +52,5 @@ class ReportData:
     routine_lines: list[str] = field(default_factory=list)
     adaptations: list[str] = field(default_factory=list)
     weekly_counts: list[tuple[date, int]] = field(default_factory=list)
+    #: the zone every day and time in the report is shown in (None: the system's)
+    tz: tzinfo | None = None

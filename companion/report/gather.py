@@ -7,10 +7,11 @@ medications -> treatment, body and balance -> physical limitations).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from companion.core.routine import Routine
 from companion.core.safety import Answer, ScreeningResult
+from companion.localtime import day_range, local_zone
 from companion.report.data import RedFlagLine, ReportData, ScreeningLine, SessionLine
 from companion.safety.content import Screening
 from companion.storage.database import Database
@@ -40,10 +41,16 @@ def gather(
     routine: Routine | None = None,
     adaptations: list[str] | None = None,
     now: datetime | None = None,
+    tz: tzinfo | None = None,
 ) -> ReportData:
-    now = now or datetime.now(UTC)
-    start = datetime.combine(since, time.min, tzinfo=UTC)
-    end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC)
+    """The report's content for the local days `since`..`until` (both included).
+
+    Days and weeks are the person's (`tz`, default the system's zone with its DST rules):
+    a session at 21:00 in New York is on that day, not on the next UTC one.
+    """
+    tz = tz or local_zone()
+    now = now or datetime.now(tz)
+    start, end = day_range(since, until, tz)
     rows = list(reversed(db.history(since=start, until=end)))
     sessions = [
         SessionLine(
@@ -61,7 +68,9 @@ def gather(
     flags = [RedFlagLine(f.raised_at, f.symptom, f.exercise)
              for f in db.red_flags(since=start, until=end)]
     weeks = max(1, min(52, ((until - since).days // 7) + 1))
-    weekly = [(w.week_start, w.sessions) for w in db.weekly_counts(weeks=weeks, now=end)]
+    last_instant = end - timedelta(microseconds=1)  # the period's last week, not the next
+    weekly = [(w.week_start, w.sessions)
+              for w in db.weekly_counts(weeks=weeks, now=last_instant, tz=tz)]
 
     record = db.latest_screening()
     diagnosis: list[str] = []
@@ -105,4 +114,5 @@ def gather(
         routine_lines=_routine_lines(routine) if routine else [],
         adaptations=adaptations or [],
         weekly_counts=weekly,
+        tz=tz,
     )

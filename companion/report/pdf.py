@@ -8,9 +8,10 @@ and every figure in the chart is also given in words.
 from __future__ import annotations
 
 import html
+from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt, QUrl
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, Qt, QUrl
 from PySide6.QtGui import (
     QBrush,
     QFont,
@@ -100,7 +101,18 @@ def _mood_chart(data: ReportData, width: int = 1400, height: int = 420) -> QImag
 
 
 def build_html(data: ReportData) -> str:
+    from companion.localtime import local_zone, zone_name
+
     e = html.escape
+    tz = data.tz or local_zone()
+
+    def day(at: datetime) -> str:
+        return at.astimezone(tz).strftime("%Y-%m-%d")
+
+    def when(at: datetime) -> str:
+        local = at.astimezone(tz)
+        return f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".rstrip()
+
     done = [s for s in data.sessions if s.status == "completed"]
     moods = [(s.mood_before, s.mood_after) for s in data.sessions
              if s.mood_before is not None and s.mood_after is not None]
@@ -111,7 +123,8 @@ def build_html(data: ReportData) -> str:
     parts = [
         "<h1>Companion: exercise summary for a clinician</h1>",
         f"<p>Period {e(data.period_start.isoformat())} to {e(data.period_end.isoformat())}. "
-        f"Generated {e(data.generated_at.strftime('%Y-%m-%d %H:%M'))}. Companion is not a "
+        f"Generated {e(when(data.generated_at))}. Days and times are local time "
+        f"({e(zone_name(tz))}). Companion is not a "
         "medical device; this summary is the user's own record to support a conversation, "
         "not a diagnosis.</p>",
         "<h2>1. Symptoms and diagnosis</h2>",
@@ -136,7 +149,7 @@ def build_html(data: ReportData) -> str:
         "</p>",
         '<p><img src="chart://mood" width="520"></p>',
         "<h2>Red-flag stops</h2>",
-        _ul([f"{r.at.strftime('%Y-%m-%d %H:%M')} UTC: "
+        _ul([f"{when(r.at)}: "
              f"{SYMPTOM_WORDS.get(r.symptom, r.symptom)}"
              + (f" (during {r.exercise})" if r.exercise else "")
              for r in data.red_flags], "No red-flag stops in this period."),
@@ -145,7 +158,7 @@ def build_html(data: ReportData) -> str:
     if data.screening_taken_at is None:
         parts.append("<p><i>Screening not taken.</i></p>")
     else:
-        parts.append(f"<p>Taken {e(data.screening_taken_at.strftime('%Y-%m-%d'))}.</p>")
+        parts.append(f"<p>Taken {e(day(data.screening_taken_at))}.</p>")
         rows = "".join(
             f"<tr><td>{e(s.question)}</td><td><b>{e(s.answer)}</b></td></tr>"
             for s in data.screening
@@ -156,7 +169,7 @@ def build_html(data: ReportData) -> str:
             parts.append(f"<p>Acknowledged: {e(data.acknowledgement)}</p>")
     parts.append("<h2>Sessions</h2>")
     rows = "".join(
-        f"<tr><td>{e(s.started_at.strftime('%Y-%m-%d'))}</td><td>{e(s.routine_name)}</td>"
+        f"<tr><td>{e(day(s.started_at))}</td><td>{e(s.routine_name)}</td>"
         f"<td>{e(STATUS_WORDS.get(s.status, s.status))}</td><td>{s.sets_done}</td>"
         f"<td>{'' if s.mean_effort is None else f'{s.mean_effort:.1f}'}</td>"
         f"<td>{'' if s.mood_before is None else s.mood_before} &rarr; "
@@ -174,7 +187,19 @@ def build_html(data: ReportData) -> str:
 
 
 def write_pdf(data: ReportData, path: Path) -> None:
-    """Write the PDF. Needs a QGuiApplication (offscreen is fine)."""
+    """Write the PDF to `path`: all or nothing (temp file + rename), private (0600).
+
+    Needs a QGuiApplication (offscreen is fine). Raises `companion.files.WriteFailed`
+    (one line: the path and why) when the disk or the folder refuses, or when the path is
+    a folder.
+    """
+    from companion.files import write_atomic
+
+    write_atomic(path, render_pdf(data))
+
+
+def render_pdf(data: ReportData) -> bytes:
+    """The PDF's bytes (Qt writes into memory; the caller decides where they go)."""
     if QGuiApplication.instance() is None:
         raise RuntimeError("write_pdf needs a QGuiApplication")
     doc = QTextDocument()
@@ -186,7 +211,10 @@ def write_pdf(data: ReportData, path: Path) -> None:
     doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl("chart://mood"),
                     _mood_chart(data))
     doc.setHtml(build_html(data))
-    writer = QPdfWriter(str(path))
+    array = QByteArray()
+    buffer = QBuffer(array)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
     writer.setTitle("Companion: exercise summary for a clinician")
     writer.setCreator("Companion")
     writer.setResolution(300)
@@ -196,3 +224,9 @@ def write_pdf(data: ReportData, path: Path) -> None:
     # Left without a page size, print_() lays the document out on the writer's pages and
     # scales screen points to the writer's resolution, so 9 pt text prints as 9 pt.
     doc.print_(writer)
+    del writer  # ends the PDF (writes the trailer into the buffer)
+    buffer.close()
+    out = bytes(array.data())
+    if not out.startswith(b"%PDF"):
+        raise RuntimeError("Qt wrote no PDF")
+    return out

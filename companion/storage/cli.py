@@ -12,10 +12,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from companion.config import resolve_paths
+from companion.config import resolve_db_url, resolve_paths
+from companion.errors import KnownError
+from companion.localtime import zone_name
 from companion.storage.database import Database
 from companion.storage.db import sqlite_path
 from companion.storage.repository import HistoryRow
+from companion.storage.store import HistoryStore
 
 STATUS_TEXT = {
     "completed": "completed",
@@ -25,17 +28,41 @@ STATUS_TEXT = {
     "in_progress": "in progress",
 }
 
-def _open(args: argparse.Namespace) -> Database:
-    db = Database.open(args.db, paths=resolve_paths(args.data_dir))
+def open_store(args: argparse.Namespace) -> HistoryStore:
+    """The history for a command: what earlier runs left in the journal is merged first
+    (unless the database is read-only: then it is read as it is, and the count of events
+    not in it yet is said on stderr). Raises DatabaseError / DatabaseRecovered."""
+    paths = resolve_paths(getattr(args, "data_dir", None))
+    url = resolve_db_url(paths, getattr(args, "db", None))
+    store = HistoryStore(url, paths.data_dir / "journal", paths=paths)
+    try:
+        store.merge_now()
+    except BaseException:
+        store.close()
+        raise
+    db = store.db
+    assert db is not None
     if db.recovered is not None:
-        db.close()
+        store.close()
         raise db.recovered
-    return db
+    left = store.unmerged_elsewhere()
+    if left:
+        why = "the database is read-only" if db.read_only else "they could not be saved yet"
+        print(f"companion: {left} recorded event(s) in {paths.data_dir / 'journal'} are not "
+              f"in this history yet ({why}); they are added when it can be written.",
+              file=sys.stderr)
+    return store
 
 
 def history(args: argparse.Namespace) -> int:
-    with _open(args) as db:
+    store = open_store(args)
+    try:
+        db = store.db
+        assert db is not None
         if args.delete_all:
+            if db.read_only:
+                raise KnownError(f"the history {store.where} is read-only: nothing was "
+                                 "deleted")
             return _delete_all(db, assume_yes=args.yes)
         if args.export:
             return _export(db, Path(args.export))
@@ -45,6 +72,8 @@ def history(args: argparse.Namespace) -> int:
             return 0
         _table(db.history(), db.export_rows(), sys.stdout)
         return 0
+    finally:
+        store.close()
 
 
 def _local(at: datetime | None) -> str:
@@ -85,7 +114,7 @@ def _table(rows: list[HistoryRow], export: list[dict[str, Any]], out: TextIO) ->
         cells = [c.rjust(w) if i in right else c.ljust(w)
                  for i, (c, w) in enumerate(zip(line, widths, strict=True))]
         out.write("  ".join(cells).rstrip() + "\n")
-    out.write(f"{len(rows)} session(s), newest first. Times are local.\n")
+    out.write(f"{len(rows)} session(s), newest first. Times are local ({zone_name()}).\n")
 
 
 def _export(db: Database, path: Path) -> int:

@@ -1,16 +1,14 @@
 """`Database`: the one object the app holds for its history.
 
-Open it once at startup; each method is one user action in its own short session and
-transaction. The GUI calls these from the GUI thread: every method is a few milliseconds
-on SQLite (see bench/bench_storage.py). Typical use::
+Open it once; each method is one user action in its own short session and transaction.
+The app wraps it in a `companion.storage.store.HistoryStore` (journal + background writer)
+and calls these methods off the GUI thread; the command line calls them directly.
+Typical use::
 
     db = Database.open(args.db, paths=paths)   # raises DatabaseError (a KnownError)
     if db.recovered:                           # a damaged file was moved aside
         show_message(str(db.recovered))
     goal_done = db.sessions_this_week()
-    # per session, on the engine itself (not through a queued Qt signal), so each event
-    # is committed before the next listener (speech, safety screen) sees the next event:
-    engine.subscribe(db.recorder(plan.routine))
 """
 
 from __future__ import annotations
@@ -27,8 +25,15 @@ from sqlalchemy.orm import Session
 
 from companion.config import Paths, resolve_db_url, resolve_paths
 from companion.core.routine import Routine
+from companion.localtime import local_zone
 from companion.storage import repository as repo
-from companion.storage.db import DatabaseRecovered, checkpoint, open_database, sqlite_path
+from companion.storage.db import (
+    BUSY_TIMEOUT_MS,
+    DatabaseRecovered,
+    checkpoint,
+    open_database,
+    sqlite_path,
+)
 from companion.storage.export import write_export
 from companion.storage.models import utc_now
 from companion.storage.recorder import Committed, SessionRecorder
@@ -40,32 +45,42 @@ class Database:
     """The history database behind one URL.
 
     `recovered` is set when a damaged file was moved aside at open (show it to the user);
-    `interrupted` is how many unfinished sessions were marked `interrupted` at open.
+    `interrupted` is how many unfinished sessions were marked `interrupted` at open;
+    `read_only` when the file may not be written (it is read as it is); `journal_dir` is
+    where the app's journal for this database lives (None: no journal).
     """
 
     def __init__(self, engine: Engine, url: str, recovered: DatabaseRecovered | None = None,
-                 interrupted: int = 0) -> None:
+                 interrupted: int = 0, *, read_only: bool = False,
+                 journal_dir: Path | None = None) -> None:
         self.engine = engine
         self.url = url
         self.recovered = recovered
         self.interrupted = interrupted
+        self.read_only = read_only
+        self.journal_dir = journal_dir
 
     @classmethod
-    def open(cls, url: str | None = None, *, paths: Paths | None = None) -> Database:
+    def open(cls, url: str | None = None, *, paths: Paths | None = None, mark: bool = True,
+             busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:
         """Open `url`, else COMPANION_DB_URL, else SQLite in the data dir; migrate to head.
 
-        Raises `companion.storage.db.DatabaseError` (a KnownError) if it cannot be opened.
+        `mark=False` leaves unfinished sessions as they are (the journal's writer marks
+        them after merging). Raises `companion.storage.db.DatabaseError` (a KnownError) if
+        it cannot be opened.
         """
         if url is None:
             paths = paths or resolve_paths()
             url = resolve_db_url(paths)
             if sqlite_path(url) == paths.db_file:
-                paths.ensure()  # the data dir, private (0700)
-        result = open_database(url)
-        return cls(result.engine, url, result.recovered, result.interrupted)
+                paths.ensure()  # the data dir, private (0700) when the app creates it
+        result = open_database(url, mark=mark, busy_timeout_ms=busy_timeout_ms)
+        return cls(result.engine, url, result.recovered, result.interrupted,
+                   read_only=result.read_only, journal_dir=journal_dir_for(url, paths))
 
     def close(self) -> None:
-        checkpoint(self.engine)
+        if not self.read_only:
+            checkpoint(self.engine)
         self.engine.dispose()
 
     def __enter__(self) -> Database:
@@ -154,6 +169,11 @@ class Database:
         with self.session() as s:
             return repo.latest_screening(s)
 
+    def latest_red_flag_stop(self) -> tuple[repo.RedFlagStop, bool] | None:
+        """The latest red-flag stop and whether it is confirmed (the gate's database half)."""
+        with self.session() as s:
+            return repo.latest_red_flag_stop(s)
+
     def pending_red_flag_ack(self) -> repo.RedFlagStop | None:
         """The red-flag stop the user must confirm before the next session, if any."""
         with self.session() as s:
@@ -177,6 +197,14 @@ class Database:
 
 
 def _local_tz() -> tzinfo:
-    tz = datetime.now().astimezone().tzinfo
-    assert tz is not None
-    return tz
+    """The system's zone with its daylight-saving rules (not today's fixed offset)."""
+    return local_zone()
+
+
+def journal_dir_for(url: str, paths: Paths | None) -> Path | None:
+    """Where the journal for `url` lives: the data dir's `journal/`; beside a SQLite file
+    opened by URL alone; None for a server URL opened without a data dir."""
+    if paths is not None:
+        return paths.data_dir / "journal"
+    path = sqlite_path(url)
+    return path.parent / "journal" if path is not None else None

@@ -1,9 +1,16 @@
 """Open the history database: create it private, migrate it to head, recover from damage.
 
-SQLite (the default, a file in the data dir) runs in WAL mode with `synchronous=NORMAL`:
-each commit is one append to the WAL, cheap enough to commit every session event as it
-happens, and a killed process loses nothing already committed. Any other SQLAlchemy URL
-(e.g. PostgreSQL shared by a household) works the same way through the same migrations.
+SQLite (the default, a file in the data dir) runs in WAL mode with `synchronous=FULL`:
+every commit is flushed to the disk before it returns, so a red flag (or any event) the
+writer has committed survives a power cut, not only a killed process. Commits run on the
+background writer (`companion.storage.store`), never on the GUI thread, so the fsync costs
+the person nothing. Any other SQLAlchemy URL (e.g. PostgreSQL shared by a household) works
+the same way through the same migrations; PostgreSQL gets a connect timeout and a
+statement timeout, so a dead server is reported instead of hanging the app.
+
+A file that may not be written (a read-only folder, a read-only file) is opened read-only:
+the history can be read, nothing is moved or changed. "Damaged" means SQLite says so (not
+a database, or the integrity check fails), nothing else.
 """
 
 from __future__ import annotations
@@ -12,12 +19,13 @@ import logging
 import os
 import socket
 import sqlite3
-import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+import psutil
 from sqlalchemy import Engine, create_engine, event, inspect, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
@@ -37,6 +45,11 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 STALE_AFTER = timedelta(hours=12)
 
 AUTOCHECKPOINT_PAGES = 10_000  # about 40 MB of WAL
+
+# PostgreSQL: how long to wait for the server to answer a connection, and for a statement.
+PG_CONNECT_TIMEOUT_S = 5
+PG_STATEMENT_TIMEOUT_MS = 15_000
+BUSY_TIMEOUT_MS = 5000
 
 # SQLite result codes meaning "this file is not a usable database".
 _SQLITE_CORRUPT = 11
@@ -73,6 +86,7 @@ class OpenResult:
     engine: Engine
     recovered: DatabaseRecovered | None
     interrupted: int
+    read_only: bool = False
 
 
 def device_name() -> str:
@@ -90,30 +104,55 @@ def sqlite_path(url: str) -> Path | None:
     return Path(db).expanduser().resolve()
 
 
-def _sqlite_on_connect(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
-    assert isinstance(dbapi_conn, sqlite3.Connection)
-    # Let SQLAlchemy emit BEGIN itself, so transactions (and migrations) are real ones.
-    dbapi_conn.isolation_level = None
+def _sqlite_setup(busy_timeout_ms: int, read_only: bool) -> Any:
+    def on_connect(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+        assert isinstance(dbapi_conn, sqlite3.Connection)
+        # Let SQLAlchemy emit BEGIN itself, so transactions (and migrations) are real ones.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        if read_only:
+            cur.execute("PRAGMA query_only=ON")
+            cur.close()
+            return
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        # Checkpoints (copying the WAL into the file, with fsyncs) would otherwise land on
+        # some event commit mid-session; `checkpoint()` runs them at calm moments instead
+        # (open, session end, close). This is only the safety net for a long-running writer.
+        cur.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
+        cur.close()
+
+    return on_connect
+
+
+def _pg_setup(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
+    # Per connection (not in the URL's `options`, which may already carry a search_path).
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=5000")
-    # Checkpoints (copying the WAL into the file, with fsyncs) would otherwise land on some
-    # event commit mid-session; `checkpoint()` runs them at calm moments instead (open,
-    # session end, close). This is only the safety net for a very long-running writer.
-    cur.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
+    cur.execute(f"SET statement_timeout = {PG_STATEMENT_TIMEOUT_MS}")
     cur.close()
+    dbapi_conn.commit()
 
 
-def make_engine(url: str) -> Engine:
-    """An engine with this app's connection settings (no schema work, no file checks)."""
+def make_engine(url: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+                read_only: bool = False) -> Engine:
+    """An engine with this app's connection settings (no schema work, no file checks).
+
+    `read_only` (SQLite): the URL must open the file read-only; no WAL or sync settings
+    are written and `query_only` refuses writes.
+    """
     kwargs: dict[str, Any] = {}
-    if make_url(url).get_backend_name() == "postgresql":
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
         kwargs["pool_pre_ping"] = True
+        if "connect_timeout" not in parsed.query:
+            kwargs["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT_S}
     engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", _pg_setup)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "connect", _sqlite_setup(busy_timeout_ms, read_only))
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
@@ -126,7 +165,7 @@ def make_engine(url: str) -> Engine:
 # The newest migration. Opening a database that is already there needs no Alembic at all
 # (it costs ~12 MB and ~100 ms to import); tests/unit/storage/test_migrations.py checks
 # that this matches the newest file in migrations/versions/.
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 
 
 def alembic_config(connection: Any | None = None) -> Any:
@@ -156,6 +195,13 @@ def current_revision(engine: Engine) -> str | None:
         return str(row[0]) if row is not None else None
 
 
+def _driver_sql(conn: Any, sql: str) -> None:
+    """Run `sql` on the driver connection itself, outside SQLAlchemy's transaction."""
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    raw.execute(sql)
+
+
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision` (head by default); a no-op when already there."""
     if revision == "head" and current_revision(engine) == HEAD_REVISION:
@@ -177,8 +223,19 @@ def migrate(engine: Engine, revision: str = "head") -> None:
             ) from exc
     if current == script.get_current_head() and revision == "head":
         return
-    with engine.begin() as conn:
-        command.upgrade(alembic_config(conn), revision)
+    with engine.connect() as conn:
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:
+            # A batch migration copies a table; with foreign keys on, dropping the old copy
+            # would cascade-delete every child row. SQLite's advice: off for the migration
+            # (outside any transaction), then on again.
+            _driver_sql(conn, "PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                command.upgrade(alembic_config(conn), revision)
+        finally:
+            if sqlite:
+                _driver_sql(conn, "PRAGMA foreign_keys=ON")
     log.info("database migrated from %s to %s", current, revision)
 
 
@@ -203,10 +260,10 @@ def _is_damage(exc: BaseException, path: Path) -> str | None:
     if isinstance(orig, _Damaged):
         return str(orig)
     code = getattr(orig, "sqlite_errorcode", None)
-    if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+    if code is not None and code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
         return str(orig)
-    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
-        return "the file cannot be read or written"
+    # Anything else (no permission, a read-only folder, a busy or locked file, a full
+    # disk) says nothing about the file itself: never move a healthy history aside.
     return None
 
 
@@ -236,16 +293,23 @@ def _check_sqlite(engine: Engine) -> None:
         raise _Damaged(f"integrity check failed: {str(result).splitlines()[-1]}")
 
 
-def _pid_alive(pid: int) -> bool:
-    if sys.platform == "win32":  # os.kill(pid, 0) would terminate the process on Windows
-        return False
+def pid_alive(pid: int, started: float | None = None) -> bool:
+    """Whether process `pid` still runs (psutil: the same answer on Linux, macOS, Windows).
+
+    With `started` (its start time, epoch seconds) a later process that reuses the id
+    does not count. When the process table cannot be read, it counts as alive: a live
+    session is never marked interrupted by mistake (the 12-hour rule still applies).
+    """
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        if not psutil.pid_exists(pid):
+            return False
+        if started is None:
+            return True
+        return abs(psutil.Process(pid).create_time() - started) < 1.0
+    except psutil.NoSuchProcess:
         return False
-    except PermissionError:
+    except Exception:  # access denied, an odd platform: be careful, not sorry
         return True
-    return True
 
 
 def mark_interrupted(engine: Engine, now: datetime | None = None) -> int:
@@ -260,11 +324,12 @@ def mark_interrupted(engine: Engine, now: datetime | None = None) -> int:
     marked = 0
     with Session(engine) as s, s.begin():
         rows = s.execute(
-            select(SessionRow.id, SessionRow.device, SessionRow.pid, SessionRow.last_event_at)
+            select(SessionRow.id, SessionRow.device, SessionRow.pid, SessionRow.pid_started,
+                   SessionRow.last_event_at)
             .where(SessionRow.status == SessionStatus.IN_PROGRESS.value)
         ).all()
-        for sid, device, pid, last in rows:
-            mine_and_dead = device == here and (pid is None or not _pid_alive(pid))
+        for sid, device, pid, started, last in rows:
+            mine_and_dead = device == here and (pid is None or not pid_alive(pid, started))
             if mine_and_dead or now - last >= STALE_AFTER:
                 s.execute(
                     update(SessionRow)
@@ -299,8 +364,8 @@ def checkpoint(engine: Engine) -> None:
         log.warning("WAL checkpoint failed", exc_info=True)
 
 
-def _open_once(url: str) -> Engine:
-    engine = make_engine(url)
+def _open_once(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
+    engine = make_engine(url, busy_timeout_ms=busy_timeout_ms)
     try:
         if engine.dialect.name == "sqlite":
             _check_sqlite(engine)
@@ -312,20 +377,72 @@ def _open_once(url: str) -> Engine:
     return engine
 
 
-def open_database(url: str, now: datetime | None = None) -> OpenResult:
+def writable(path: Path) -> bool:
+    """Whether this process may change the SQLite file at `path` (and make its -wal, -shm)."""
+    folder_ok = os.access(path.parent, os.W_OK | os.X_OK)
+    return folder_ok and (not path.exists() or os.access(path, os.W_OK))
+
+
+def _read_only_url(path: Path, immutable: bool) -> str:
+    extra = "&immutable=1" if immutable else ""
+    return f"sqlite:///file:{quote(str(path))}?mode=ro{extra}&uri=true"
+
+
+def _open_read_only(url: str, path: Path) -> OpenResult:
+    """Open a file this process may not write: read it as it is, change nothing.
+
+    WAL needs a -shm file beside the database; in a read-only folder without one, the file
+    is opened `immutable` (nobody can be writing it there).
+    """
+    last: BaseException | None = None
+    for immutable in (False, True):
+        engine = make_engine(_read_only_url(path, immutable), read_only=True)
+        try:
+            _check_sqlite(engine)
+            current = current_revision(engine)
+        except (SQLAlchemyError, sqlite3.DatabaseError) as exc:
+            engine.dispose()
+            reason = _is_damage(exc, path)
+            if reason is not None:
+                raise DatabaseError(
+                    f"The history database {path} is damaged ({reason}) and read-only, so "
+                    "it was left as it is. Make it writable for Companion to set it aside "
+                    "and start a new history.") from exc
+            last = exc
+            continue
+        if current != HEAD_REVISION:
+            engine.dispose()
+            raise DatabaseError(
+                f"The history database {path} is read-only and was written by "
+                f"{'an older' if current and current < HEAD_REVISION else 'another'} "
+                "version of Companion, so it cannot be brought up to date. Make it "
+                "writable, or open it with the version that wrote it.")
+        log.info("history database %s opened read-only", path)
+        return OpenResult(engine, None, 0, read_only=True)
+    assert last is not None
+    raise last
+
+
+def open_database(url: str, now: datetime | None = None, *, mark: bool = True,
+                  busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> OpenResult:
     """Open (creating and migrating as needed) the database at `url`.
 
     A damaged SQLite file is moved aside and replaced by a fresh database; the returned
-    `recovered` says so. Anything else that prevents opening raises `DatabaseError`.
+    `recovered` says so. A file this process may not write is opened read-only
+    (`read_only`), never moved. `mark=False` leaves abandoned sessions for the caller to
+    mark (the background writer does it after merging the journal). Anything else that
+    prevents opening raises `DatabaseError`.
     """
     now = now or datetime.now(UTC)
     recovered: DatabaseRecovered | None = None
     try:
         path = sqlite_path(url)
+        if path is not None and path.exists() and not writable(path):
+            return _open_read_only(url, path)
         if path is not None:
             _prepare_sqlite_file(path)
         try:
-            engine = _open_once(url)
+            engine = _open_once(url, busy_timeout_ms)
         except (SQLAlchemyError, sqlite3.DatabaseError) as exc:
             reason = _is_damage(exc, path) if path is not None else None
             if path is None or reason is None:
@@ -334,8 +451,12 @@ def open_database(url: str, now: datetime | None = None) -> OpenResult:
             log.info("database %s unusable (%s); moved to %s", path, reason, moved)
             recovered = DatabaseRecovered(path, moved, reason)
             _prepare_sqlite_file(path)
-            engine = _open_once(url)
-        interrupted = mark_interrupted(engine, now)
+            engine = _open_once(url, busy_timeout_ms)
+        try:
+            interrupted = mark_interrupted(engine, now) if mark else 0
+        except BaseException:
+            engine.dispose()
+            raise
     except ImportError as exc:  # e.g. a postgresql URL without the driver installed
         raise DatabaseError(
             f"Cannot open the history database {_safe_url(url)}: its driver is missing "

@@ -1,15 +1,23 @@
-"""Export the history to a CSV or JSON file (the CLI's --export and the history window)."""
+"""Export the history to a CSV or JSON file (the CLI's --export and the history window).
+
+CSV cells that a spreadsheet would run as a formula are neutralised the OWASP way: a text
+cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so a
+routine named `=HYPERLINK(...)` opens as that text. JSON keeps every value as it is.
+"""
 
 from __future__ import annotations
 
 import csv
+import io
 import json
-import os
-import tempfile
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from companion.errors import KnownError
+from companion.files import write_atomic
+
+#: What a spreadsheet takes as the start of a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 CSV_COLUMNS = [
     "session_id", "routine", "routine_name", "started_at", "ended_at", "duration_seconds",
@@ -40,35 +48,41 @@ def csv_rows(export: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _cell(value: Any) -> Any:
-    """Empty for none, true/false like the JSON, anything else as it is."""
+    """Empty for none, true/false like the JSON, text made safe, numbers as they are."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return safe_text(value)
     return value
 
 
+def safe_text(text: str) -> str:
+    """`text` as a spreadsheet shows it, never runs it: a formula start gets a `'` before it."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def write_export(data: list[dict[str, Any]], path: Path) -> None:
-    """Write `export_rows()` data to `path` (.csv or .json), atomically: all or nothing."""
+    """Write `export_rows()` data to `path` (.csv or .json), atomically: all or nothing.
+
+    The file is private (0600). Raises KnownError for another suffix, and `WriteFailed`
+    (a KnownError, one line) when the disk or the folder refuses.
+    """
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".json"):
         raise KnownError(f"cannot export to {path}: the file name must end in .csv or .json")
-    path = path.expanduser()
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as exc:
-        raise KnownError(f"cannot write {path}: {exc.strerror}") from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            if suffix == ".json":
-                json.dump(data, f, indent=2, ensure_ascii=False)
-                f.write("\n")
-            else:
-                writer = csv.DictWriter(f, fieldnames=CSV_COLUMNS)
-                writer.writeheader()
-                writer.writerows(csv_rows(data))
-        os.chmod(tmp, 0o600)  # health data: private, like the database
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    def fill(f: IO[bytes]) -> None:
+        text = io.TextIOWrapper(f, encoding="utf-8", newline="", write_through=True)
+        if suffix == ".json":
+            json.dump(data, text, indent=2, ensure_ascii=False)
+            text.write("\n")
+        else:
+            writer = csv.DictWriter(text, fieldnames=CSV_COLUMNS)
+            writer.writeheader()
+            writer.writerows(csv_rows(data))
+        text.flush()
+        text.detach()  # leave `f` open for write_atomic's fsync
+
+    write_atomic(path, fill)

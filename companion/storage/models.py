@@ -113,6 +113,12 @@ class SessionRow(Base):
     # run during a workout) never mistakes a live session for an interrupted one.
     device: Mapped[str] = mapped_column(String(255), default="")
     pid: Mapped[int | None] = mapped_column(Integer)
+    # When that process started (epoch seconds), so a reused pid is not taken for it (rev 0003).
+    pid_started: Mapped[float | None] = mapped_column(Float)
+    # The session's name in the local journal and the last journal entry applied (rev 0003):
+    # merging an entry twice changes nothing (see companion/storage/journal.py).
+    journal_key: Mapped[str | None] = mapped_column(String(64))
+    journal_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     sets: Mapped[list[SetRow]] = relationship(
         back_populates="session", cascade="all, delete-orphan", passive_deletes=True,
@@ -184,6 +190,7 @@ class RedFlagRow(Base):
 
 
 Index("ix_red_flags_session_id", RedFlagRow.session_id)
+Index("ix_sessions_journal_key", SessionRow.journal_key, unique=True)
 Index("ix_sets_session_totals", SetRow.session_id, SetRow.skipped, SetRow.effort, SetRow.amber)
 
 

@@ -1,10 +1,18 @@
-"""Write a running session to the database, one commit per event, as it happens.
+"""Write a running session to the history: the SQL of each event, and two recorders.
 
-`SessionRecorder` is an engine listener (`engine.subscribe(recorder)`). The engine delivers
-each event to every listener before the next one, and calls the recorder synchronously, so
-when `RedFlagRaised` returns, the stop and its symptom are already committed: the stop
-message and the safety screen come after. Core events carry only session-relative `t`;
-the wall-clock UTC time of each row is stamped here.
+`EventSQL` holds the statements each engine event becomes (one short transaction each).
+`SessionRecorder` commits them directly, on the caller's thread: the building block, used
+by tests and tools. The app records through `companion.storage.store.JournaledRecorder`,
+which makes each event durable in the local journal first and leaves the commit to a
+background writer that applies the same `EventSQL` (idempotently, see `apply_entry`).
+
+Both are engine listeners (`engine.subscribe(recorder)`). The engine delivers each event
+to every listener before the next one, so when `RedFlagRaised` returns the stop is durable:
+the stop message and the safety screen come after. Core events carry only session-relative
+`t`; the wall-clock UTC time of each row is stamped when the event happens.
+
+A red flag wins: raised after the session ended (U on the end screen), it still sets the
+session's status to `stopped_red_flag`, whatever the end was.
 """
 
 from __future__ import annotations
@@ -43,6 +51,7 @@ from companion.storage.db import checkpoint, device_name
 from companion.storage.models import (
     CheckinRow,
     EventKind,
+    RedFlagAckRow,
     RedFlagRow,
     SessionEventRow,
     SessionRow,
@@ -58,6 +67,11 @@ log = logging.getLogger(__name__)
 # event cost as much as the commit itself (bench: event_commit_p99_ms).
 _TOUCH = (update(SessionRow).where(SessionRow.id == bindparam("sid_"))
           .values(last_event_at=bindparam("at_")))
+# The journal's idempotent touch: applies only when this entry is newer than the last one
+# merged into the session (rowcount 0: it is in already).
+_TOUCH_SEQ = (update(SessionRow).where(SessionRow.id == bindparam("sid_"),
+                                       SessionRow.journal_seq < bindparam("seq_"))
+              .values(last_event_at=bindparam("at_"), journal_seq=bindparam("seq_")))
 _INSERT_SET = insert(SetRow)
 _INSERT_CHECKIN = insert(CheckinRow)
 _INSERT_EVENT = insert(SessionEventRow)
@@ -90,19 +104,203 @@ def routine_snapshot(routine: Routine) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Committed:
-    """What the recorder has just made durable (for progress displays and the kill test)."""
+    """What the recorder has just made durable (for progress displays and the kill test).
+
+    `session_id` is the database id once known (None while only in the journal); `key`
+    is the session's journal key ("" for a direct recorder).
+    """
 
     event: Event
-    session_id: int
+    session_id: int | None
     count: int
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Who recorded a session (so a live one is never taken for an abandoned one)."""
+
+    device: str
+    pid: int | None
+    pid_started: float | None = None
+
+    @classmethod
+    def here(cls, pid_started: float | None = None) -> Origin:
+        return cls(device_name(), os.getpid(), pid_started)
+
+
+def insert_session(conn: Connection, ev: SessionStarted, snapshot: dict[str, Any],
+                   at: datetime, origin: Origin, journal_key: str | None = None,
+                   journal_seq: int = 0) -> int:
+    """The session's row, `in_progress`; returns its id."""
+    result = conn.execute(insert(SessionRow).values(
+        routine_id=ev.routine_id,
+        routine_name=ev.routine_name,
+        routine_snapshot=snapshot,
+        set_count=ev.set_count,
+        started_at=at,
+        last_event_at=at,
+        status=SessionStatus.IN_PROGRESS.value,
+        device=origin.device,
+        pid=origin.pid,
+        pid_started=origin.pid_started,
+        error="",
+        journal_key=journal_key,
+        journal_seq=journal_seq,
+    ))
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+class EventSQL:
+    """The statements one recorded event becomes, for one session (no commit here)."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[type[Event], Callable[[Connection, int, Any, datetime], None]] = {
+            SetFinished: self._set_finished,
+            CheckinAnswered: self._checkin,
+            EffortRecorded: self._effort,
+            AmberSign: self._amber,
+            RedFlagRaised: self._red_flag,
+            SymptomSpecified: self._symptom,
+            Paused: self._paused,
+            Resumed: self._resumed,
+            Skipped: self._skipped,
+            RestExtended: self._rest_extended,
+            CheckinStalled: self._stalled,
+            MoodRecorded: self._mood,
+            SessionEnded: self._ended,
+        }
+
+    def records(self, event: Event) -> bool:
+        return type(event) in self._handlers
+
+    def apply(self, conn: Connection, sid: int, event: Event, at: datetime) -> None:
+        self._handlers[type(event)](conn, sid, event, at)
+
+    def _event_row(self, conn: Connection, sid: int, kind: EventKind, ev: Event,
+                   at: datetime, *, state: str = "", set_no: int | None = None,
+                   seconds: float | None = None, detail: str = "") -> None:
+        conn.execute(_INSERT_EVENT, {
+            "session_id": sid, "kind": kind.value, "at": at,
+            "session_seconds": ev.t, "state": state, "set_no": set_no, "seconds": seconds,
+            "detail": detail})
+
+    def _set_finished(self, conn: Connection, sid: int, ev: SetFinished, at: datetime) -> None:
+        conn.execute(_INSERT_SET, {
+            "session_id": sid, "set_no": ev.set_no, "round": ev.round,
+            "exercise": ev.exercise, "planned_reps": ev.planned_reps,
+            "planned_seconds": ev.planned_seconds, "actual_reps": ev.actual_reps,
+            "actual_seconds": ev.actual_seconds, "effort": None, "skipped": ev.skipped,
+            "capped": ev.capped, "amber": False, "finished_at": at, "session_seconds": ev.t,
+        })
+
+    def _checkin(self, conn: Connection, sid: int, ev: CheckinAnswered, at: datetime) -> None:
+        conn.execute(_INSERT_CHECKIN, {
+            "session_id": sid, "set_no": ev.set_no, "question": ev.question,
+            "answer": ev.answer, "answered_at": at, "session_seconds": ev.t})
+
+    def _effort(self, conn: Connection, sid: int, ev: EffortRecorded, at: datetime) -> None:
+        stmt = _SET_EFFORT_AMBER if ev.amber else _SET_EFFORT
+        params = {"sid_": sid, "no_": ev.set_no, "effort_": ev.effort}
+        if conn.execute(stmt, params).rowcount == 0:
+            log.warning("effort for set %s, which has no stored row", ev.set_no)
+
+    def _amber(self, conn: Connection, sid: int, ev: AmberSign, at: datetime) -> None:
+        conn.execute(update(SetRow).where(SetRow.session_id == sid, SetRow.set_no == ev.set_no)
+                     .values(amber=True))
+        self._event_row(conn, sid, EventKind.AMBER, ev, at, set_no=ev.set_no,
+                        seconds=ev.extra_rest, detail=ev.suggestion)
+
+    def _red_flag(self, conn: Connection, sid: int, ev: RedFlagRaised, at: datetime) -> None:
+        conn.execute(insert(RedFlagRow).values(
+            session_id=sid, symptom=ev.symptom.value, raised_at=at,
+            session_seconds=ev.t, engine_state=ev.state.value, set_no=ev.set_no,
+            exercise=ev.exercise))
+        # A red flag wins over any other end, also one recorded before it (U pressed on
+        # the end screen): the session shows as stopped for a red flag, and the gate asks.
+        where = SessionRow.id == sid
+        conn.execute(update(SessionRow).where(
+            where, SessionRow.status != SessionStatus.STOPPED_RED_FLAG.value).values(
+            status=SessionStatus.STOPPED_RED_FLAG.value))
+        conn.execute(update(SessionRow).where(where, SessionRow.ended_at.is_(None))
+                     .values(ended_at=at))
+
+    def _symptom(self, conn: Connection, sid: int, ev: SymptomSpecified, at: datetime) -> None:
+        flag_id = conn.scalar(select(RedFlagRow.id).where(RedFlagRow.session_id == sid)
+                              .order_by(RedFlagRow.id.desc()).limit(1))
+        if flag_id is None:
+            log.warning("symptom specified without a stored red flag")
+            return
+        conn.execute(update(RedFlagRow).where(RedFlagRow.id == flag_id)
+                     .values(symptom=ev.symptom.value, specified_at=at))
+
+    def _paused(self, conn: Connection, sid: int, ev: Paused, at: datetime) -> None:
+        self._event_row(conn, sid, EventKind.PAUSED, ev, at, state=ev.state.value)
+
+    def _resumed(self, conn: Connection, sid: int, ev: Resumed, at: datetime) -> None:
+        self._event_row(conn, sid, EventKind.RESUMED, ev, at, state=ev.state.value,
+                        seconds=ev.paused_for)
+
+    def _skipped(self, conn: Connection, sid: int, ev: Skipped, at: datetime) -> None:
+        self._event_row(conn, sid, EventKind.SKIPPED, ev, at, state=ev.state.value,
+                        set_no=ev.set_no)
+
+    def _rest_extended(self, conn: Connection, sid: int, ev: RestExtended,
+                       at: datetime) -> None:
+        self._event_row(conn, sid, EventKind.REST_EXTENDED, ev, at, set_no=ev.set_no,
+                        seconds=ev.seconds, detail=ev.reason)
+
+    def _stalled(self, conn: Connection, sid: int, ev: CheckinStalled, at: datetime) -> None:
+        self._event_row(conn, sid, EventKind.CHECKIN_STALLED, ev, at, set_no=ev.set_no)
+
+    def _mood(self, conn: Connection, sid: int, ev: MoodRecorded, at: datetime) -> None:
+        column = "mood_before" if ev.when == "before" else "mood_after"
+        conn.execute(update(SessionRow).where(SessionRow.id == sid).values({column: ev.mood}))
+
+    def _ended(self, conn: Connection, sid: int, ev: SessionEnded, at: datetime) -> None:
+        """How it ended, once: a red-flag stop is not overwritten by the end that follows."""
+        where = SessionRow.id == sid
+        conn.execute(update(SessionRow).where(
+            where, SessionRow.status == SessionStatus.IN_PROGRESS.value).values(
+            status=SessionStatus(ev.status.value).value))
+        conn.execute(update(SessionRow).where(where, SessionRow.ended_at.is_(None))
+                     .values(ended_at=at))
+        if ev.error:
+            conn.execute(update(SessionRow).where(where).values(error=ev.error))
+
+
+EVENT_SQL = EventSQL()
+
+
+def touch_if_new(conn: Connection, sid: int, seq: int, at: datetime) -> bool:
+    """Record that journal entry `seq` is applied to session `sid`; False if it already was."""
+    return bool(conn.execute(_TOUCH_SEQ, {"sid_": sid, "seq_": seq, "at_": at}).rowcount)
+
+
+def session_for_key(conn: Connection, key: str) -> int | None:
+    sid = conn.scalar(select(SessionRow.id).where(SessionRow.journal_key == key))
+    return int(sid) if sid is not None else None
+
+
+def insert_ack(conn: Connection, sid: int, text: str, at: datetime) -> None:
+    """A red-flag confirmation, once (merging the same journal entry again adds nothing)."""
+    exists = conn.scalar(select(RedFlagAckRow.id).where(
+        RedFlagAckRow.session_id == sid, RedFlagAckRow.acknowledged_at == at).limit(1))
+    if exists is None:
+        conn.execute(insert(RedFlagAckRow).values(session_id=sid, text=text,
+                                                  acknowledged_at=at))
 
 
 class SessionRecorder:
-    """Records one session. Construct it with the routine being run, then subscribe it.
+    """Records one session straight into the database, one commit per event.
 
-    `on_commit` is called after each commit with what was written; `commits` counts them.
-    A write that fails is logged and does not stop the session (the engine guards its
-    listeners); the next event is still recorded.
+    Construct it with the routine being run, then subscribe it. `on_commit` is called
+    after each commit with what was written; `commits` counts them. A write that fails is
+    logged and does not stop the session (the engine guards its listeners); the next event
+    is still recorded. The app uses `JournaledRecorder` instead (durable whatever the
+    database does); this one serves tests and tools.
     """
 
     def __init__(
@@ -119,37 +317,21 @@ class SessionRecorder:
         self._now = now
         self.session_id: int | None = None
         self.commits = 0
-        self._handlers: dict[type[Event], Callable[[Connection, Any, datetime], None]] = {
-            SetFinished: self._set_finished,
-            CheckinAnswered: self._checkin,
-            EffortRecorded: self._effort,
-            AmberSign: self._amber,
-            RedFlagRaised: self._red_flag,
-            SymptomSpecified: self._symptom,
-            Paused: self._paused,
-            Resumed: self._resumed,
-            Skipped: self._skipped,
-            RestExtended: self._rest_extended,
-            CheckinStalled: self._stalled,
-            MoodRecorded: self._mood,
-            SessionEnded: self._ended,
-        }
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, SessionStarted):
             self._start(event)
             return
-        handler = self._handlers.get(type(event))
-        if handler is None:
+        if not EVENT_SQL.records(event):
             return
         if self.session_id is None:
             log.warning("%s before SessionStarted: not recorded", type(event).__name__)
             return
         now = self._now()
-        # Core statements on one short transaction: this runs on the GUI thread for every
-        # event, and the ORM unit of work would triple its cost (bench: event_commit_p99_ms).
+        # Core statements on one short transaction (the ORM unit of work would triple the
+        # cost; bench: event_commit_p99_ms).
         with self._engine.begin() as conn:
-            handler(conn, event, now)
+            EVENT_SQL.apply(conn, self.session_id, event, now)
             conn.execute(_TOUCH, {"sid_": self.session_id, "at_": now})
         self._committed(event)
         if isinstance(event, SessionEnded):
@@ -157,124 +339,15 @@ class SessionRecorder:
 
     def _committed(self, event: Event) -> None:
         self.commits += 1
-        assert self.session_id is not None
         if self._on_commit is not None:
             self._on_commit(Committed(event, self.session_id, self.commits))
 
-    # -- one method per event ------------------------------------------------------------------
     def _start(self, ev: SessionStarted) -> None:
         if self.session_id is not None:
             log.warning("second SessionStarted for one recorder: ignored")
             return
         now = self._now()
         with self._engine.begin() as conn:
-            result = conn.execute(insert(SessionRow).values(
-                routine_id=ev.routine_id,
-                routine_name=ev.routine_name,
-                routine_snapshot=routine_snapshot(self._routine),
-                set_count=ev.set_count,
-                started_at=now,
-                last_event_at=now,
-                status=SessionStatus.IN_PROGRESS.value,
-                device=device_name(),
-                pid=os.getpid(),
-                error="",
-            ))
-            key = result.inserted_primary_key
-            assert key is not None
-            self.session_id = int(key[0])
+            self.session_id = insert_session(conn, ev, routine_snapshot(self._routine), now,
+                                             Origin.here())
         self._committed(ev)
-
-    def _event_row(self, conn: Connection, kind: EventKind, ev: Event, now: datetime, *,
-                   state: str = "", set_no: int | None = None, seconds: float | None = None,
-                   detail: str = "") -> None:
-        conn.execute(_INSERT_EVENT, {
-            "session_id": self.session_id, "kind": kind.value, "at": now,
-            "session_seconds": ev.t, "state": state, "set_no": set_no, "seconds": seconds,
-            "detail": detail})
-
-    def _set_finished(self, conn: Connection, ev: SetFinished, now: datetime) -> None:
-        conn.execute(_INSERT_SET, {
-            "session_id": self.session_id, "set_no": ev.set_no, "round": ev.round,
-            "exercise": ev.exercise, "planned_reps": ev.planned_reps,
-            "planned_seconds": ev.planned_seconds, "actual_reps": ev.actual_reps,
-            "actual_seconds": ev.actual_seconds, "effort": None, "skipped": ev.skipped,
-            "capped": ev.capped, "amber": False, "finished_at": now, "session_seconds": ev.t,
-        })
-
-    def _checkin(self, conn: Connection, ev: CheckinAnswered, now: datetime) -> None:
-        conn.execute(_INSERT_CHECKIN, {
-            "session_id": self.session_id, "set_no": ev.set_no, "question": ev.question,
-            "answer": ev.answer, "answered_at": now, "session_seconds": ev.t})
-
-    def _set_where(self, set_no: int) -> Any:
-        return update(SetRow).where(SetRow.session_id == self.session_id,
-                                    SetRow.set_no == set_no)
-
-    def _effort(self, conn: Connection, ev: EffortRecorded, now: datetime) -> None:
-        stmt = _SET_EFFORT_AMBER if ev.amber else _SET_EFFORT
-        params = {"sid_": self.session_id, "no_": ev.set_no, "effort_": ev.effort}
-        if conn.execute(stmt, params).rowcount == 0:
-            log.warning("effort for set %s, which has no stored row", ev.set_no)
-
-    def _amber(self, conn: Connection, ev: AmberSign, now: datetime) -> None:
-        conn.execute(self._set_where(ev.set_no).values(amber=True))
-        self._event_row(conn, EventKind.AMBER, ev, now, set_no=ev.set_no,
-                        seconds=ev.extra_rest, detail=ev.suggestion)
-
-    def _red_flag(self, conn: Connection, ev: RedFlagRaised, now: datetime) -> None:
-        conn.execute(insert(RedFlagRow).values(
-            session_id=self.session_id, symptom=ev.symptom.value, raised_at=now,
-            session_seconds=ev.t, engine_state=ev.state.value, set_no=ev.set_no,
-            exercise=ev.exercise))
-        # A red flag wins over however the session had ended (U on the end screen).
-        conn.execute(update(SessionRow).where(SessionRow.id == self.session_id)
-                     .values(status=SessionStatus.STOPPED_RED_FLAG.value))
-        self._end(conn, SessionStatus.STOPPED_RED_FLAG, now)
-
-    def _symptom(self, conn: Connection, ev: SymptomSpecified, now: datetime) -> None:
-        flag_id = conn.scalar(select(RedFlagRow.id).where(RedFlagRow.session_id == self.session_id)
-                              .order_by(RedFlagRow.id.desc()).limit(1))
-        if flag_id is None:
-            log.warning("symptom specified without a stored red flag")
-            return
-        conn.execute(update(RedFlagRow).where(RedFlagRow.id == flag_id)
-                     .values(symptom=ev.symptom.value, specified_at=now))
-
-    def _paused(self, conn: Connection, ev: Paused, now: datetime) -> None:
-        self._event_row(conn, EventKind.PAUSED, ev, now, state=ev.state.value)
-
-    def _resumed(self, conn: Connection, ev: Resumed, now: datetime) -> None:
-        self._event_row(conn, EventKind.RESUMED, ev, now, state=ev.state.value,
-                        seconds=ev.paused_for)
-
-    def _skipped(self, conn: Connection, ev: Skipped, now: datetime) -> None:
-        self._event_row(conn, EventKind.SKIPPED, ev, now, state=ev.state.value,
-                        set_no=ev.set_no)
-
-    def _rest_extended(self, conn: Connection, ev: RestExtended, now: datetime) -> None:
-        self._event_row(conn, EventKind.REST_EXTENDED, ev, now, set_no=ev.set_no,
-                        seconds=ev.seconds, detail=ev.reason)
-
-    def _stalled(self, conn: Connection, ev: CheckinStalled, now: datetime) -> None:
-        self._event_row(conn, EventKind.CHECKIN_STALLED, ev, now, set_no=ev.set_no)
-
-    def _mood(self, conn: Connection, ev: MoodRecorded, now: datetime) -> None:
-        column = "mood_before" if ev.when == "before" else "mood_after"
-        conn.execute(update(SessionRow).where(SessionRow.id == self.session_id)
-                     .values({column: ev.mood}))
-
-    def _ended(self, conn: Connection, ev: SessionEnded, now: datetime) -> None:
-        self._end(conn, SessionStatus(ev.status.value), now, ev.error)
-
-    def _end(self, conn: Connection, status: SessionStatus, now: datetime,
-             error: str = "") -> None:
-        """Set how it ended, once: a red-flag stop is not overwritten by the end that follows."""
-        where = SessionRow.id == self.session_id
-        conn.execute(update(SessionRow).where(
-            where, SessionRow.status == SessionStatus.IN_PROGRESS.value).values(
-            status=status.value))
-        conn.execute(update(SessionRow).where(where, SessionRow.ended_at.is_(None))
-                     .values(ended_at=now))
-        if error:
-            conn.execute(update(SessionRow).where(where).values(error=error))

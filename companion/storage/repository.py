@@ -134,12 +134,23 @@ class ScreeningRecord:
 
 @dataclass(frozen=True)
 class RedFlagStop:
-    """A session stopped for a red flag whose follow-up confirmation is still missing."""
+    """A session stopped for a red flag whose follow-up confirmation is still missing.
 
-    session_id: int
+    `session_id` is its database id (None while it is only in the local journal);
+    `journal_key` its journal name (None for sessions recorded before the journal).
+    `raised_at` is when the (last) red flag was raised.
+    """
+
+    session_id: int | None
     routine_name: str
     stopped_at: datetime
     symptoms: tuple[str, ...]
+    journal_key: str | None = None
+    raised_at: datetime | None = None
+
+    def same_session(self, session_id: int | None, key: str | None) -> bool:
+        return ((session_id is not None and session_id == self.session_id)
+                or (key is not None and key == self.journal_key))
 
 
 # -- history list --------------------------------------------------------------------------
@@ -437,11 +448,8 @@ def latest_screening(s: Session) -> ScreeningRecord | None:
 
 
 # -- red-flag acknowledgement ----------------------------------------------------------------
-def last_unacknowledged_red_flag_stop(s: Session) -> RedFlagStop | None:
-    """The most recent session with a red flag, if nobody has confirmed it since.
-
-    Only the latest red-flag session matters: once it is acknowledged, older ones are too.
-    """
+def latest_red_flag_stop(s: Session) -> tuple[RedFlagStop, bool] | None:
+    """The most recent session with a red flag, and whether it has been confirmed."""
     latest = s.execute(
         select(RedFlagRow.session_id, func.max(RedFlagRow.raised_at).label("at"))
         .group_by(RedFlagRow.session_id)
@@ -450,16 +458,27 @@ def last_unacknowledged_red_flag_stop(s: Session) -> RedFlagStop | None:
     ).first()
     if latest is None:
         return None
-    sid = latest[0]
+    sid, raised = latest[0], latest[1]
     acked = s.scalar(select(func.count()).select_from(RedFlagAckRow)
                      .where(RedFlagAckRow.session_id == sid))
-    if acked:
-        return None
     session = s.get(SessionRow, sid)
     assert session is not None
     symptoms = tuple(s.scalars(select(RedFlagRow.symptom).where(RedFlagRow.session_id == sid)
                                .order_by(RedFlagRow.raised_at, RedFlagRow.id)))
-    return RedFlagStop(sid, session.routine_name, session.ended_at or latest[1], symptoms)
+    stop = RedFlagStop(sid, session.routine_name, session.ended_at or raised, symptoms,
+                       session.journal_key, raised)
+    return stop, bool(acked)
+
+
+def last_unacknowledged_red_flag_stop(s: Session) -> RedFlagStop | None:
+    """The most recent session with a red flag, if nobody has confirmed it since.
+
+    Only the latest red-flag session matters: once it is acknowledged, older ones are too.
+    """
+    found = latest_red_flag_stop(s)
+    if found is None or found[1]:
+        return None
+    return found[0]
 
 
 def acknowledge_red_flag(s: Session, session_id: int, text: str, at: datetime) -> None:

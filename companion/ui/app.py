@@ -54,21 +54,18 @@ def make_default_speaker(paths: Paths, settings: VoiceSettings) -> Speaker:
 
 
 def open_history(paths: Paths, db_url: str | None) -> tuple[History, list[str]]:
-    """The history database; if it cannot be opened, sessions still run (not saved)."""
-    from companion.errors import KnownError
-    from companion.ui.services import InMemoryHistory
+    """The history, always with its journal and red-flag gate, whatever the database does.
 
-    try:
-        from companion.storage import Database
-        from companion.ui.history import DatabaseHistory
+    A database that cannot be opened (busy, read-only, a server that does not answer, a
+    driver missing) does not mean an unguarded history: sessions are kept in the journal,
+    the banner says why they are not in the database yet, and the gate asks when it cannot
+    tell. There is no in-memory fallback.
+    """
+    from companion.config import resolve_db_url
+    from companion.ui.history import DatabaseHistory
 
-        db = Database.open(db_url, paths=paths)
-    except KnownError as exc:
-        log.warning("history database unavailable: %s", exc)
-        return InMemoryHistory(), [f"Your history cannot be opened, so this session will not "
-                                   f"be saved: {exc}"]
-    problems = [str(db.recovered)] if db.recovered else []
-    return DatabaseHistory(db), problems
+    history = DatabaseHistory.open(paths, resolve_db_url(paths, db_url))
+    return history, history.problems()
 
 
 def build_services(args: argparse.Namespace) -> AppServices:

@@ -22,9 +22,16 @@ log = logging.getLogger(__name__)
 def red_flag_gate(history: Any, parent: QWidget | None, routine: Routine) -> bool:
     """True when the session may start: no unconfirmed red-flag stop, or the user confirms.
 
-    Uses the history's `pending_red_flag_ack()` / `acknowledge_red_flag(session_id, text)`
-    (the storage `Database` offers both); a history without them has nothing to confirm.
+    The app's history (`companion.ui.history.DatabaseHistory`) answers `red_flag_check()`
+    from the database, the unmerged journal and this run's memory; when any of them cannot
+    be read it cannot tell, and the gate asks anyway (it fails closed). The confirmation is
+    stored with `acknowledge_stop(stop, text)` (journal first). Older histories with
+    `pending_red_flag_ack()` / `acknowledge_red_flag(session_id, text)` still work; a
+    history with neither (the in-memory one of the tests) has nothing to confirm.
     """
+    check = getattr(history, "red_flag_check", None)
+    if callable(check):
+        return _gate(history, check, parent)
     pending = getattr(history, "pending_red_flag_ack", None)
     if not callable(pending):
         return True
@@ -39,6 +46,31 @@ def red_flag_gate(history: Any, parent: QWidget | None, routine: Routine) -> boo
         log.info("session not started: the red-flag stop was not confirmed")
         return False
     history.acknowledge_red_flag(stop.session_id, ACK_LABELS[dialog.choice])
+    return True
+
+
+def _gate(history: Any, check: Any, parent: QWidget | None) -> bool:
+    from companion.ui.redflag_ack import RedFlagAckDialog
+
+    try:
+        state = check()
+        known, stop, reason = state.known, state.stop, state.reason
+    except Exception as exc:  # cannot tell: ask
+        log.exception("the red-flag gate could not read the history")
+        known, stop, reason = False, None, str(exc)
+    if known and stop is None:
+        return True
+    if not known:
+        log.warning("red-flag gate cannot tell (%s): asking", reason)
+    symptom = stop.symptoms[-1] if stop is not None and stop.symptoms else None
+    dialog = RedFlagAckDialog(stop.stopped_at if stop is not None else None, symptom, parent)
+    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.choice is None:
+        log.info("session not started: the red-flag stop was not confirmed")
+        return False
+    try:
+        history.acknowledge_stop(stop, ACK_LABELS[dialog.choice])
+    except Exception:  # kept in memory for this run; asked again next start
+        log.exception("the confirmation could not be stored")
     return True
 
 
@@ -105,15 +137,32 @@ def open_screening(parent: QWidget, services: AppServices) -> bool:
 
     dialog = ScreeningDialog(parent)
 
-    def done(_code: int) -> None:
-        result = dialog.result_value
-        if result is None:
-            return
-        save(result.to_json(), result.acknowledgement_text or None, result.taken_at)
+    def saved(_record: object) -> None:
         services.refresh_profile()
         reload = getattr(parent, "reload_routines", None)
         if callable(reload):
             reload()
+
+    def not_saved(exc: Exception) -> None:
+        log.error("the screening could not be saved: %s", exc)
+        services.problems.append(f"Your health answers could not be saved ({exc}). Please "
+                                 "take the health questions again when this is fixed.")
+        show = getattr(getattr(parent, "start_screen", None), "show_messages", None)
+        if callable(show):
+            show(services.problems)
+
+    def done(_code: int) -> None:
+        from companion.ui.operations import QueryOp
+
+        result = dialog.result_value
+        if result is None:
+            return
+        answers, ack, taken = result.to_json(), result.acknowledgement_text or None, \
+            result.taken_at
+        # off the GUI thread: a busy database or a server that does not answer must not
+        # freeze the window (the profile follows when it is stored)
+        QueryOp(parent=parent, op=lambda: save(answers, ack, taken),
+                success=saved).failure(not_saved).run_in_background()
 
     dialog.finished.connect(done)
     dialog.open()

@@ -13,6 +13,7 @@ import logging
 import random
 import sys
 import tempfile
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -200,7 +201,12 @@ def render(out_dir: Path) -> list[Path]:
                     flagged = next(i for i in range(window.proxy.rowCount())
                                    if window.proxy.data(window.proxy.index(i, 4))
                                    == "Stopped: red flag")
-                    view = window.open_detail(window.proxy.index(flagged, 0))
+                    window.open_detail(window.proxy.index(flagged, 0))
+                    deadline = time.monotonic() + 10
+                    while window.detail_view is None and time.monotonic() < deadline:
+                        app.processEvents()
+                        time.sleep(0.01)
+                    view = window.detail_view
                     assert view is not None
                     view.resize(900, 640)
                     for _ in range(3):
@@ -213,7 +219,7 @@ def render(out_dir: Path) -> list[Path]:
                 app.processEvents()
             app.setPalette(original)
             pdf = Path(tmp) / "summary.pdf"
-            today = now.date()
+            today = now.astimezone().date()  # the local day, as a person picks it
             write_report(db, pdf, today - timedelta(days=90), today, weekly_goal=2,
                          paths=paths)
             render_pdf_page(pdf, out_dir / "report-page1.png")

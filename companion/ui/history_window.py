@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +26,8 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QPointF,
     QRectF,
-    QRunnable,
     QSortFilterProxyModel,
     Qt,
-    QThreadPool,
     Signal,
 )
 from PySide6.QtGui import (
@@ -181,38 +179,6 @@ def pydate(q: QDate) -> date:
 
 def local_date(at: datetime) -> date:
     return at.astimezone().date()
-
-
-# -- off the GUI thread ---------------------------------------------------------------------
-class _Relay(QObject):
-    """Carries a worker's result back: emitted on the pool thread, received (queued) on the
-    GUI thread because this object lives there."""
-
-    done = Signal(object)
-    failed = Signal(str)
-
-
-class _Task(QRunnable):
-    def __init__(self, fn: Callable[[], Any], relay: _Relay) -> None:
-        super().__init__()
-        self.fn = fn
-        self.relay = relay
-
-    def run(self) -> None:
-        try:
-            result = self.fn()
-        except Exception as exc:  # reported to the user, logged with its traceback
-            log.exception("history task failed")
-            self._emit(self.relay.failed, str(exc) or type(exc).__name__)
-            return
-        self._emit(self.relay.done, result)
-
-    @staticmethod
-    def _emit(signal: Any, value: object) -> None:
-        try:
-            signal.emit(value)
-        except RuntimeError:  # the window (and its relay) closed meanwhile: nobody to tell
-            log.debug("history window gone before its task finished")
 
 
 # -- the list -------------------------------------------------------------------------------
@@ -573,13 +539,14 @@ def write_report(db: Database, path: Path, since: date, until: date, *, weekly_g
     (the user's copy if any, else the starter), adapted to the latest screening.
     """
     from companion.core.safety import ScreeningResult, adapt
+    from companion.localtime import day_range
     from companion.report.gather import gather
     from companion.report.pdf import write_pdf
     from companion.routines.loader import RoutineLibrary
     from companion.safety.content import load_screening
 
-    start = datetime.combine(since, time.min, tzinfo=UTC)
-    last = db.history(limit=1, until=start + timedelta(days=(until - since).days + 1))
+    _start, end = day_range(since, until)  # the person's days, not UTC's
+    last = db.history(limit=1, until=end)
     library = RoutineLibrary((paths or resolve_paths()).routines_dir)
     try:
         entry = library.find(last[0].routine_id if last else "starter")
@@ -628,6 +595,7 @@ class HistoryWindow(QWidget):
     """
 
     loaded = Signal()
+    detail_opened = Signal(object)  # the SessionDetailView, once read
     report_written = Signal(object)
     exported = Signal(object, int)
     failed = Signal(str)
@@ -643,7 +611,6 @@ class HistoryWindow(QWidget):
         self.profile = profile or Profile()
         self.weekly_goal = weekly_goal
         self.paths = paths
-        self._relays: set[_Relay] = set()
         self._updating = False
         self._weeks: list[WeekCount] = []
         self.detail_view: SessionDetailView | None = None
@@ -814,25 +781,20 @@ class HistoryWindow(QWidget):
 
     # -- loading ----------------------------------------------------------------------------
     def _run(self, fn: Callable[[], Any], on_done: Callable[[Any], None],
-             on_failed: Callable[[], None] | None = None) -> _Relay:
-        relay = _Relay(self)
-        self._relays.add(relay)
+             on_failed: Callable[[], None] | None = None) -> None:
+        """`fn` off the GUI thread (`companion.ui.operations.QueryOp`); `on_done(result)`
+        back on it, or the failure in the status line (one line, never a traceback)."""
+        from companion.ui.operations import QueryOp
 
-        def done(result: Any) -> None:
-            self._relays.discard(relay)
-            on_done(result)
-
-        def failed(message: str) -> None:
-            self._relays.discard(relay)
+        def failed(exc: Exception) -> None:
+            log.warning("history task failed: %s", exc, exc_info=exc)
+            message = str(exc) or type(exc).__name__
             if on_failed is not None:
                 on_failed()
             self.status_line.setText(f"Something went wrong: {message}")
             self.failed.emit(message)
 
-        relay.done.connect(done)
-        relay.failed.connect(failed)
-        QThreadPool.globalInstance().start(_Task(fn, relay))
-        return relay
+        QueryOp(parent=self, op=fn, success=on_done).failure(failed).run_in_background()
 
     def reload(self) -> None:
         """Read the history again (off the GUI thread); `loaded` fires when shown."""
@@ -941,19 +903,25 @@ class HistoryWindow(QWidget):
             self.search.setText(text)
 
     # -- detail -----------------------------------------------------------------------------
-    def open_detail(self, index: QModelIndex) -> SessionDetailView | None:
+    def open_detail(self, index: QModelIndex) -> None:
+        """Read the session off the GUI thread, then open its timeline (`detail_opened`)."""
         row = self.proxy.data(index, ROW_ROLE)
         if row is None:
-            return None
-        detail = self.db.session_detail(row.id)  # one session: a few ms
-        if detail is None:
-            self.status_line.setText("That session is no longer in the history.")
-            return None
-        view = SessionDetailView(detail, self)
-        view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        view.open()
-        self.detail_view = view
-        return view
+            return
+        db, sid = self.db, row.id
+        self.detail_view = None
+
+        def show(detail: Any) -> None:
+            if detail is None:
+                self.status_line.setText("That session is no longer in the history.")
+                return
+            view = SessionDetailView(detail, self)
+            view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            view.open()
+            self.detail_view = view
+            self.detail_opened.emit(view)
+
+        self._run(lambda: db.session_detail(sid), show)
 
     # -- report and export ------------------------------------------------------------------
     def ask_report(self) -> None:

@@ -31,10 +31,12 @@ class RedFlagAckDialog(QDialog):
 
     def __init__(
         self,
-        when: datetime,
+        when: datetime | None,
         symptom: Symptom | str | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """`when` None: the history could not be read, so the app cannot tell whether the
+        last session stopped for a warning sign; it asks anyway (it fails closed)."""
         super().__init__(parent)
         self.setWindowTitle("Before you exercise again")
         self.setAccessibleName("Before you exercise again")
@@ -49,9 +51,11 @@ class RedFlagAckDialog(QDialog):
         what = ("you reported: " + SYMPTOM_LABELS[sym].lower()
                 if sym is not None and sym is not Symptom.UNSPECIFIED
                 else "you reported feeling unwell")
-        self.summary = make_label(
-            f"Your last session stopped on {describe_when(when)}, because {what}.",
-            "body", self, name="When the last session stopped")
+        text = (f"Your last session stopped on {describe_when(when)}, because {what}."
+                if when is not None else
+                "Companion cannot read your history right now, so it cannot tell whether "
+                "a session was stopped because you felt unwell. If one was:")
+        self.summary = make_label(text, "body", self, name="When the last session stopped")
         lay.addWidget(self.summary)
         lay.addWidget(make_label("Please confirm one of these (press 1 or 2):", "body", self))
         self.buttons: dict[AckChoice, QPushButton] = {}

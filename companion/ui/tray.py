@@ -23,7 +23,15 @@ MAX_WAIT_MS = 60 * 60 * 1000
 
 
 def local_now() -> dt.datetime:
-    return dt.datetime.now().astimezone()
+    """Now in the system's zone, with its DST rules (see companion.localtime)."""
+    from companion.localtime import local_now as now_in_zone
+
+    return now_in_zone()
+
+
+def _instant(at: dt.datetime) -> dt.datetime:
+    """`at` as UTC when aware (naive times, from tests, stay as they are)."""
+    return at.astimezone(dt.UTC) if at.tzinfo is not None else at
 
 
 class ReminderScheduler(QObject):
@@ -50,12 +58,14 @@ class ReminderScheduler(QObject):
         if self.next_at is None:
             self._timer.stop()
             return
-        wait = (self.next_at - self._now()).total_seconds() * 1000
+        # as instants: two times in one zone subtract as wall-clock times in Python, which
+        # is an hour off when a DST change lies between them
+        wait = (_instant(self.next_at) - _instant(self._now())).total_seconds() * 1000
         self._timer.start(int(min(MAX_WAIT_MS, max(0, wait))))
 
     def _check(self) -> None:
         now = self._now()
-        if self.next_at is not None and now >= self.next_at:
+        if self.next_at is not None and _instant(now) >= _instant(self.next_at):
             log.info("reminder due (%s)", self.next_at)
             self.next_at = next_reminder(now, self.reminders)
             self.reminder_due.emit()

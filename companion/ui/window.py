@@ -131,6 +131,7 @@ class MainWindow(QMainWindow):
         self.end_screen.mood_chosen.connect(self._mood_after)
         self.end_screen.back_requested.connect(self.show_start)
         self._setup_voice_banner()
+        self._setup_storage()
         self._setup_progression()
         self.reload_routines()
         if getattr(self.args, "routine", None):
@@ -160,6 +161,36 @@ class MainWindow(QMainWindow):
             banner.show_state(speaker.state)
         self.voice_banner = banner
 
+    def _setup_storage(self) -> None:
+        """The storage banner above every screen (busy, disk full, read-only, server away:
+        shown at once, in plain words), and re-reading counts and the profile when the
+        history changes or finishes opening in the background."""
+        from companion.ui.storage_banner import StorageBanner
+
+        assert self.services is not None
+        services = self.services
+        self.storage_banner = StorageBanner()
+        self._body_layout.insertWidget(0, self.storage_banner)
+        history = services.history
+        self.storage_banner.follow(history)
+        changed = getattr(history, "changed", None)
+        if changed is not None:
+            changed.connect(self._history_changed)
+        ready = getattr(history, "ready", None)
+        if ready is not None:
+            ready.connect(self._history_ready)
+
+    def _history_changed(self) -> None:
+        if self.start_screen is not None and self.player is not None and not self.player.active:
+            self.start_screen.refresh_week()
+            self.refresh_progression()
+
+    def _history_ready(self) -> None:
+        assert self.services is not None
+        self.services.refresh_profile()
+        if self.start_screen is not None and (self.player is None or not self.player.active):
+            self.reload_routines()
+
     def _database(self) -> Any:
         """The storage Database behind the history, or None (history kept in memory)."""
         assert self.services is not None
@@ -188,11 +219,23 @@ class MainWindow(QMainWindow):
         if db is None or entry is None or entry.routine is None:
             banner.hide()
             return
-        try:
-            banner.show_for(db, entry.routine, entry.alternatives)
-        except Exception:  # a suggestion is optional; never let it break the start screen
-            log.exception("progression suggestion failed")
+        from companion.report import progression_data
+        from companion.ui.operations import QueryOp
+
+        routine, alternatives, paths = entry.routine, entry.alternatives, banner.paths
+
+        def failed(exc: Exception) -> None:  # a suggestion is optional: never an error
+            log.warning("progression suggestion failed: %s", exc)
             banner.hide()
+
+        def show(suggestion: Any) -> None:
+            now = self.start_screen.selected() if self.start_screen is not None else None
+            if now is not None and now.routine is routine:  # still the one selected
+                banner.set_suggestion(routine, suggestion, alternatives)
+
+        # off the GUI thread: a history on a server that does not answer must not freeze
+        QueryOp(parent=banner, op=lambda: progression_data.current_suggestion(
+            db, routine, paths), success=show).failure(failed).run_in_background()
 
     def open_history(self) -> None:
         """The history window (H): sessions, charts, details, the clinician summary."""

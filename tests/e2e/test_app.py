@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -81,10 +80,12 @@ def test_app_plays_a_short_routine_to_the_end_and_exits_cleanly(
 
 
 def _wait_for_server(data: Path, timeout: float = 30.0) -> None:
-    """The first instance is up once its local socket exists (QLocalServer in TMPDIR)."""
-    from companion.ui.single import server_name
+    """The first instance is up once its local socket exists (in the runtime folder)."""
+    from companion.ui.single import socket_path
 
-    path = Path(tempfile.gettempdir()) / server_name(data)
+    name = socket_path(data)
+    assert name is not None
+    path = Path(name)
     deadline = time.monotonic() + timeout
     while not path.exists():
         assert time.monotonic() < deadline, "first instance never started listening"

@@ -43,6 +43,15 @@ def db(tmp_path: Path) -> Iterator[Database]:
         database.close()
 
 
+def open_detail(qtbot: QtBot, window: HistoryWindow, row: int) -> SessionDetailView:
+    """Open a session's timeline (read off the GUI thread) and wait for it."""
+    with qtbot.waitSignal(window.detail_opened, timeout=5000) as blocker:
+        window.open_detail(window.proxy.index(row, 0))
+    view = blocker.args[0]
+    assert isinstance(view, SessionDetailView)
+    return view
+
+
 def open_window(qtbot: QtBot, db: Database, **kwargs: object) -> HistoryWindow:
     window = HistoryWindow(db, **kwargs)  # type: ignore[arg-type]
     qtbot.addWidget(window)
@@ -129,6 +138,7 @@ def test_enter_on_a_red_flag_session_opens_its_timeline(qtbot: QtBot, db: Databa
     window.table.setFocus()
     window.table.setCurrentIndex(window.proxy.index(2, 0))
     qtbot.keyClick(window.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.detail_view is not None, timeout=5000)
     view = window.detail_view
     assert isinstance(view, SessionDetailView)
     assert view.isVisible()
@@ -168,8 +178,7 @@ def test_the_timeline_of_a_recorded_session_shows_sets_checkins_skips_and_the_st
         engine.report_red_flag(Symptom.DIZZINESS)
         window = open_window(qtbot, db)
         assert column(window, 4) == ["Stopped: red flag"]
-        view = window.open_detail(window.proxy.index(0, 0))
-        assert view is not None
+        view = open_detail(qtbot, window, 0)
         qtbot.addWidget(view)
         texts = " | ".join(view.texts())
         assert "Squats: 3 reps of 3 reps, effort 4/10" in texts
@@ -213,8 +222,7 @@ def test_no_text_mentions_weight_appearance_or_streaks_for_eating_disorder_histo
     qtbot: QtBot, db: Database
 ) -> None:
     window = open_window(qtbot, db, profile=Profile(eating_disorder_history=True))
-    view = window.open_detail(window.proxy.index(2, 0))
-    assert view is not None
+    view = open_detail(qtbot, window, 2)
     texts = window.texts() + view.texts()
     assert len(texts) > 100
     assert "goal met" not in " ".join(window.weekly_chart.texts())  # no tally to chase
@@ -289,13 +297,15 @@ def test_ctrl_f_goes_to_the_search_box(qtbot: QtBot, db: Database) -> None:
 
 
 def test_closing_the_window_while_it_loads_is_harmless(qtbot: QtBot, db: Database) -> None:
-    from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from companion.ui.operations import pool
 
     window = HistoryWindow(db)
     window.close()
     window.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
-    assert QThreadPool.globalInstance().waitForDone(10000)
+    assert pool().waitForDone(10000)
     QCoreApplication.processEvents()
 
 

@@ -61,8 +61,8 @@ def test_frailty_or_balance_answers_suggest_the_stability_circuit(
 def test_h_opens_the_history_window_on_the_real_database(
     make_app: Callable[..., App], services: AppServices
 ) -> None:
-    db = Database.open(paths=services.paths)
-    services.history = DatabaseHistory(db)
+    history = DatabaseHistory(Database.open(paths=services.paths))
+    services.history = history
     try:
         app = make_app(routine=None)
         app.key(Qt.Key.Key_H)
@@ -71,7 +71,7 @@ def test_h_opens_the_history_window_on_the_real_database(
         app.qtbot.waitUntil(lambda: "Loading" not in window.summary.text(), timeout=5000)
         window.close()
     finally:
-        db.close()
+        history.close()
 
 
 def test_without_a_database_history_says_why_instead_of_failing(
@@ -90,8 +90,8 @@ def test_without_a_database_history_says_why_instead_of_failing(
 def test_the_health_questions_can_be_taken_again_from_the_start_screen(
     make_app: Callable[..., App], services: AppServices
 ) -> None:
-    db = Database.open(paths=services.paths)
-    services.history = DatabaseHistory(db)
+    history = DatabaseHistory(Database.open(paths=services.paths))
+    services.history = history
     try:
         app = make_app(routine=None)
         start = app.window.start_screen
@@ -103,7 +103,7 @@ def test_the_health_questions_can_be_taken_again_from_the_start_screen(
         assert dialog is not None and "health" in dialog.windowTitle().lower()
         dialog.reject()
     finally:
-        db.close()
+        history.close()
 
 
 class _SlowVoice(RecordingSpeaker):

@@ -59,11 +59,24 @@ def services(_private_data_dir: Path, clock: FakeClock) -> Iterator[AppServices]
                            clock=clock, db_url=db.url)
     services.session_gate = red_flag_gate_for(history)
     yield services
-    db.close()
+    history.close()
+
+
+def journaled_red_flags(services: AppServices) -> list[str]:
+    """The red flags already on disk in the journal (what is durable the moment U returns;
+    the database follows on the background writer)."""
+    from companion.storage.journal import read_folder
+
+    files, problems = read_folder(services.paths.data_dir / "journal")
+    assert problems == []
+    return [e.event.symptom.value for f in files for e in f.entries
+            if type(e.event).__name__ == "RedFlagRaised"]  # type: ignore[union-attr]
 
 
 def on_disk(services: AppServices) -> tuple[list[str], list[str]]:
-    """(session statuses, red-flag symptoms) as another process would read the file."""
+    """(session statuses, red-flag symptoms) as another process would read the file, once
+    the background writer has committed what the journal holds."""
+    assert services.history.store.flush(10)  # type: ignore[attr-defined]
     conn = sqlite3.connect(_db_file(services))
     try:
         statuses = [r[0] for r in conn.execute("SELECT status FROM sessions ORDER BY id")]
@@ -148,6 +161,7 @@ def test_u_in_every_mode_and_dialog_stops_durably_and_gates_the_next_start(
 ) -> None:
     drive_to(app, services, mode)
     app.key(Qt.Key.Key_U)
+    assert journaled_red_flags(services) == ["unspecified"]  # durable before the screen
     statuses, flags = on_disk(services)
     assert statuses == ["stopped_red_flag"]
     assert flags == ["unspecified"]

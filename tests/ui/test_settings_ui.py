@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 
 import pytest
@@ -123,13 +124,35 @@ def test_emergency_text_from_settings_shows_on_the_safety_page(app: App,
     assert any("000 (Australia)" in label.text() for label in page.findChildren(QLabel))
 
 
-def test_an_unusable_database_still_lets_sessions_run(_private_data_dir: Path) -> None:
-    from companion.ui.services import InMemoryHistory
+def test_an_unusable_database_still_lets_sessions_run_journaled_and_gated(
+    _private_data_dir: Path,
+) -> None:
+    """No in-memory fallback without a gate: the app's history keeps its journal and its
+    red-flag gate (which asks, as it cannot tell) when the database will not open."""
+    from companion.ui.history import DatabaseHistory
 
     args = argparse.Namespace(data_dir=str(_private_data_dir), db="nosuchdb://nowhere")
     services = build_services(args)
-    assert isinstance(services.history, InMemoryHistory)
-    assert any("history cannot be opened" in p for p in services.problems)
+    try:
+        assert isinstance(services.history, DatabaseHistory)
+        history = services.history
+        deadline = time.monotonic() + 5
+        while history.status.trouble.value in ("none", "opening") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert "cannot be saved" in history.status.message()
+        assert "kept safely on this computer" in history.status.message()
+        state = services.history.red_flag_check()
+        assert not state.known  # it cannot tell, so the gate will ask
+        assert services.history.recorder_for(load_routine_for_test()) is not None
+    finally:
+        services.history.close()  # type: ignore[attr-defined]
+
+
+def load_routine_for_test():  # type: ignore[no-untyped-def]
+    from companion.routines import RoutineLibrary
+
+    entry = RoutineLibrary(None).find("starter")
+    return entry.routine
 
 
 def test_the_history_database_is_used_when_it_opens(_private_data_dir: Path) -> None:

@@ -39,7 +39,8 @@ def test_a_file_that_is_not_json_gives_defaults_and_one_message(tmp_path: Path) 
     path.write_text("{ not json", encoding="utf-8")
     settings, problems = load_settings(path)
     assert settings == Settings()
-    assert len(problems) == 1 and "not valid JSON" in problems[0]
+    assert len(problems) == 2 and "not valid JSON" in problems[0]
+    assert "kept as" in problems[1]
 
 
 def test_one_bad_field_keeps_the_good_ones(tmp_path: Path) -> None:

@@ -1,16 +1,24 @@
-"""Child process for the kill test: plays real sessions back to back, forever.
+"""Child process for the kill test: plays real sessions back to back, forever, through the
+app's recorder (journal first, database by the background writer).
 
-The real SessionEngine runs on a clock 50x faster than real time, with a SessionRecorder
-on the SQLite file given as argv[1]. After each commit it prints one JSON line saying what
-is now durable, and flushes; the parent kills it with SIGKILL at a random moment.
+The real SessionEngine runs on a clock 50x faster than real time. After each event is
+durable (in the journal) it prints one JSON line saying so, and flushes; the parent kills
+it with SIGKILL at a chosen moment. With a positive argv[4] the child kills itself right
+after its Nth database commit, before the journal marks it merged (the window where a
+merge could otherwise be applied twice).
+
+argv: URL JOURNAL_DIR SEED DIE_AFTER_COMMIT
 """
 
 from __future__ import annotations
 
 import json
+import os
 import random
+import signal
 import sys
 import time
+from pathlib import Path
 
 from companion.core.events import (
     AmberSign,
@@ -28,7 +36,9 @@ from companion.core.events import (
     Skipped,
     SymptomSpecified,
 )
-from companion.storage import Committed, Database
+from companion.storage import Committed
+from companion.storage.journal import Entry
+from companion.storage.store import HistoryStore
 from tests.unit.storage.sessions import ScaledClock, new_engine, play, tiny_routine
 
 SPEED = 50.0
@@ -40,7 +50,7 @@ EVENT_KINDS: dict[type, str] = {
 
 def describe(c: Committed) -> dict[str, object]:
     ev = c.event
-    out: dict[str, object] = {"k": type(ev).__name__, "sid": c.session_id}
+    out: dict[str, object] = {"k": type(ev).__name__, "key": c.key}
     if isinstance(ev, SetFinished | CheckinAnswered):
         out["set"] = ev.set_no
     elif isinstance(ev, EffortRecorded):
@@ -64,16 +74,27 @@ def report(c: Committed) -> None:
 
 
 def main() -> None:
-    url, seed = sys.argv[1], int(sys.argv[2])
+    url, journal_dir, seed, die_after = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), \
+        int(sys.argv[4])
     rng = random.Random(seed)
     routine = tiny_routine()
-    db = Database.open(url)
+    commits = 0
+
+    def after_commit(_entries: list[Entry]) -> None:
+        nonlocal commits
+        commits += 1
+        if die_after and commits >= die_after:
+            os.kill(os.getpid(), signal.SIGKILL)  # committed, not yet marked merged
+
+    store = HistoryStore(url, journal_dir, after_commit=after_commit)
+    assert store.open_now(5000)
+    store.start()
     sys.stdout.write('{"k": "ready"}\n')
     sys.stdout.flush()
     while True:
         clock = ScaledClock(SPEED)
         engine = new_engine(routine, clock)
-        engine.subscribe(db.recorder(routine, on_commit=report))
+        engine.subscribe(store.recorder(routine, on_commit=report))
         play(
             engine,
             lambda dt: time.sleep(dt / SPEED),

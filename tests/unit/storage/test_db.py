@@ -50,7 +50,7 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_on(tmp_path: Path) -> None:
     with Database.open(sqlite_url(tmp_path / "h.db")) as db, db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL: durable
         # checkpoints run at calm moments (open, session end, close), not mid-session
         assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 10_000
 

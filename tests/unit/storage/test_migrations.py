@@ -29,11 +29,11 @@ def test_revision_chain_is_linear_from_one_base_to_one_head() -> None:
     assert len(script.get_heads()) == 1
     assert len(script.get_bases()) == 1
     chain = list(script.walk_revisions())  # head first
-    assert [r.revision for r in chain] == ["0002", "0001"]
+    assert [r.revision for r in chain] == ["0003", "0002", "0001"]
     for newer, older in itertools.pairwise(chain):
         assert newer.down_revision == older.revision
         assert not newer.is_merge_point and not older.is_branch_point
-    assert head_revision() == "0002" == HEAD_REVISION
+    assert head_revision() == "0003" == HEAD_REVISION
 
 
 def test_models_match_the_schema_the_migrations_build(db: Database) -> None:
@@ -89,7 +89,7 @@ def test_database_created_at_the_first_revision_upgrades_without_loss(db_url: st
         engine.dispose()
 
     with Database.open(db_url) as db:
-        assert current_revision(db.engine) == "0002"
+        assert current_revision(db.engine) == "0003"
         rows = db.history()
         assert [(r.id, r.status, r.started_at, r.ended_at) for r in rows] == [
             (2, "stopped_red_flag", t3, t4), (1, "completed", t1, t2)]

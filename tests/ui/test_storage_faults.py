@@ -1,0 +1,436 @@
+"""The fault suite: the app's own history (built as the app builds it, on a real SQLite file)
+under the faults a desktop meets. Nothing reported is lost, a red flag is durable before
+the safety screen, the gate asks on the next start, and the trouble is on screen at once.
+
+Sessions are played by the real engine on a fake clock through
+`services.history.recorder_for(routine)`, the recorder the player subscribes; what reached
+the database is read back with a separate plain sqlite3 connection.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import os
+import sqlite3
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLabel
+from pytestqt.qtbot import QtBot
+
+from companion.core.clock import FakeClock
+from companion.core.events import SessionEnded, SessionStarted
+from companion.storage import Database
+from companion.ui.app import build_services
+from companion.ui.services import AppServices
+from tests.helpers.faults import BusyHolder, fill, read_only, small_disk
+from tests.unit.storage.sessions import new_engine, play, tiny_routine
+
+#: the tiny routine: 2 rounds of 2 exercises
+SETS = 4
+
+
+def services_for(data: Path) -> AppServices:
+    return build_services(argparse.Namespace(data_dir=str(data), db=None))
+
+
+def close(services: AppServices) -> None:
+    closer = getattr(services.history, "close", None)
+    if callable(closer):
+        closer()
+    services.speaker.close() if hasattr(services.speaker, "close") else None
+
+
+def run_session(services: AppServices, *, red_flag_at: int | None = None,
+                until_set: int | None = None) -> Any:
+    """Play the tiny routine through the app's recorder; returns the engine."""
+    routine = tiny_routine()
+    clock = FakeClock()
+    engine = new_engine(routine, clock)
+    recorder = services.history.recorder_for(routine)
+    assert recorder is not None
+    engine.subscribe(recorder)
+    play(engine, clock.advance, red_flag_at=red_flag_at)
+    return engine
+
+
+def stored(path: Path) -> dict[str, Any]:
+    """What is in the file, read by another connection."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    try:
+        q = conn.execute
+        return {
+            "sessions": q("SELECT status, mood_before, mood_after FROM sessions "
+                          "ORDER BY id").fetchall(),
+            "sets": q("SELECT count(*), count(DISTINCT session_id || '-' || set_no), "
+                      "count(effort) FROM sets").fetchone(),
+            "checkins": q("SELECT count(*) FROM checkins").fetchone()[0],
+            "red_flags": q("SELECT symptom FROM red_flags").fetchall(),
+        }
+    finally:
+        conn.close()
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        QApplication.processEvents()
+        time.sleep(0.05)
+
+
+def complete_session_stored(path: Path, sessions: int = 1) -> Callable[[], bool]:
+    def check() -> bool:
+        try:
+            got = stored(path)
+        except sqlite3.Error:
+            return False
+        return (len(got["sessions"]) == sessions
+                and all(s[0] == "completed" for s in got["sessions"])
+                and got["sets"][0] == SETS * sessions and got["checkins"] == SETS * sessions)
+    return check
+
+
+def status_of(services: AppServices) -> Any:
+    return getattr(services.history, "status", None)
+
+
+def trouble(services: AppServices) -> str:
+    status = status_of(services)
+    return status.trouble.value if status is not None else "none"
+
+
+def make_db(data: Path) -> Path:
+    from companion.config import Paths
+
+    Database.open(paths=Paths(data).ensure()).close()
+    return data / "companion.sqlite3"
+
+
+def answer_dialog(key: Qt.Key, seen: list[str]) -> None:
+    """Answer the first modal dialog with `key`, noting its text."""
+
+    def press(left: int = 250) -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            if left > 0:
+                QTimer.singleShot(20, lambda: press(left - 1))
+            return
+        seen.append(" ".join(w.text() for w in dialog.findChildren(QLabel)))
+        QTest.keyClick(dialog, key)
+
+    QTimer.singleShot(0, press)
+
+
+# -- a database another program holds --------------------------------------------------------------
+@pytest.mark.slow
+def test_database_busy_for_10_s_at_start_loses_nothing_and_says_so(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    path = make_db(data)
+    with BusyHolder(path) as holder:
+        holder.hold(10.0)
+        started = time.monotonic()
+        services = services_for(data)
+        assert time.monotonic() - started < 3, "opening must not wait out the lock"
+        try:
+            run_session(services)
+            # the person is told, in plain words, once the retry budget is spent
+            wait_for(lambda: trouble(services) == "busy", 20, "the busy status")
+            message = status_of(services).message()
+            assert "busy" in message and "kept safely on this computer" in message
+            assert holder.held
+            wait_for(complete_session_stored(path), 40, "the session to be stored")
+            wait_for(lambda: trouble(services) == "none", 5, "the status to clear")
+        finally:
+            close(services)
+    got = stored(path)
+    assert got["sessions"] == [("completed", 3, 4)]
+    assert got["sets"] == (SETS, SETS, SETS)  # each set once, each with its effort
+
+
+@pytest.mark.slow
+def test_database_busy_for_10_s_mid_session_loses_nothing(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    path = make_db(data)
+    services = services_for(data)
+    try:
+        routine = tiny_routine()
+        clock = FakeClock()
+        engine = new_engine(routine, clock)
+        recorder = services.history.recorder_for(routine)
+        assert recorder is not None
+        engine.subscribe(recorder)
+        with BusyHolder(path) as holder:
+            seen: list[object] = []
+
+            def hold_after_first_set(event: object) -> None:
+                seen.append(event)
+                if type(event).__name__ == "EffortRecorded" and not holder.held \
+                        and len(seen) < 200:
+                    holder.hold(10.0)
+
+            engine.subscribe(hold_after_first_set)
+            play(engine, clock.advance)
+            assert any(isinstance(e, SessionEnded) for e in seen)
+            wait_for(lambda: trouble(services) == "busy", 20, "the busy status")
+            wait_for(complete_session_stored(path), 40, "the session to be stored")
+    finally:
+        close(services)
+    got = stored(path)
+    assert got["sessions"] == [("completed", 3, 4)]
+    assert got["sets"] == (SETS, SETS, SETS)
+
+
+def test_red_flag_journaled_and_the_gate_asks_on_the_next_start_while_the_database_stays_busy(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """Issue 12 item 4: the database never frees during the run, the app closes, starts
+    again (still busy): the stop is known and the next session needs the confirmation."""
+    data = tmp_path / "data"
+    path = make_db(data)
+    routine = tiny_routine()
+    with BusyHolder(path) as holder:
+        holder.hold()
+        first = services_for(data)
+        try:
+            engine = run_session(first, red_flag_at=1)
+            assert engine.red_flag is not None
+        finally:
+            close(first)  # the writer could not save it: it stays in the journal
+        second = services_for(data)  # the next start, the database still held
+        try:
+            seen: list[str] = []
+            answer_dialog(Qt.Key.Key_Escape, seen)
+            assert second.session_gate(None, routine) is False  # not confirmed: no session
+            assert seen and "Your last session stopped on" in seen[0], seen
+            assert "chest pain" in seen[0].lower()
+            # once the other program lets go, the stop reaches the history
+            holder.release()
+            wait_for(lambda: stored(path)["red_flags"] == [("chest_pain",)], 40,
+                     "the red flag to be stored")
+            assert stored(path)["sessions"][0][0] == "stopped_red_flag"
+            seen.clear()
+            answer_dialog(Qt.Key.Key_1, seen)
+            assert second.session_gate(None, routine) is True
+            assert seen, "the gate still asks once the stop is in the database"
+        finally:
+            close(second)
+
+
+def test_a_red_flag_after_the_session_ended_wins_and_the_gate_applies(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """U on the end screen: the session shows as stopped for a red flag, not completed."""
+    data = tmp_path / "data"
+    path = make_db(data)
+    services = services_for(data)
+    try:
+        engine = run_session(services)
+        assert engine.is_over
+        engine.report_red_flag()  # the end screen's U (the lead's key dispatcher)
+        wait_for(lambda: stored(path)["red_flags"] == [("unspecified",)], 10,
+                 "the late red flag")
+        assert stored(path)["sessions"][0][0] == "stopped_red_flag"
+        seen: list[str] = []
+        answer_dialog(Qt.Key.Key_Escape, seen)
+        assert services.session_gate(None, tiny_routine()) is False
+        assert seen
+    finally:
+        close(services)
+
+
+# -- a full disk -----------------------------------------------------------------------------------
+def _inject_disk_full(monkeypatch: pytest.MonkeyPatch, services: AppServices) -> Any:
+    """Where no small disk can be mounted: the OS write and SQLite both say 'full'."""
+    from sqlalchemy import event
+
+    import companion.storage.journal as journal_module
+
+    state = {"full": True, "journal_refusals": 1}
+    real_write = os.write
+
+    def write(fd: int, data: bytes) -> int:
+        if state["full"] and state["journal_refusals"] > 0:
+            state["journal_refusals"] -= 1
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(fd, data)
+
+    monkeypatch.setattr(journal_module.os, "write", write)
+    db = services.history.db  # type: ignore[attr-defined]
+
+    def refuse(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if state["full"] and statement.lstrip().upper().startswith(("INSERT", "UPDATE")):
+            raise sqlite3.OperationalError("database or disk is full")
+
+    event.listen(db.engine, "before_cursor_execute", refuse)
+    return state
+
+
+@pytest.mark.parametrize("how", ["small disk", "injected"])
+def test_disk_full_mid_session_keeps_every_event_and_says_so(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """A real small tmpfs filled to the last byte where the machine allows mounting it;
+    ENOSPC injected at the OS write (and SQLite's 'disk is full') everywhere."""
+    with small_disk(tmp_path, "4m") as mounted:
+        disk = mounted if how == "small disk" else None
+        data = (disk or tmp_path) / "data"
+        path = make_db(data)
+        services = services_for(data)
+        injected = None
+        filler: Path | None = None
+        try:
+            reserve = data / "journal" / "reserve"
+            wait_for(reserve.exists, 5, "the journal's reserve")
+            if disk is not None:
+                filler = fill(disk)
+            else:
+                injected = _inject_disk_full(monkeypatch, services)
+            engine = run_session(services, red_flag_at=2)
+            assert engine.red_flag is not None
+            # the red flag is durable although the disk is full (the reserve was given up)
+            assert not reserve.exists()
+            state = services.history.red_flag_check()  # type: ignore[attr-defined]
+            assert state.stop is not None and state.stop.symptoms == ("chest_pain",)
+            wait_for(lambda: trouble(services) == "disk_full", 10, "the disk-full status")
+            message = status_of(services).message()
+            assert "disk is full" in message and "kept safely on this computer" in message
+            # space again: everything reaches the history, once
+            if filler is not None:
+                filler.unlink()
+            if injected is not None:
+                injected["full"] = False
+            wait_for(lambda: stored(path)["red_flags"] == [("chest_pain",)], 20,
+                     "the session to be stored")
+            got = stored(path)
+            assert got["sessions"][0][0] == "stopped_red_flag"
+            # sets 0-2 done, each once; the check-ins of sets 0 and 1 (the stop was at 2's)
+            assert got["sets"][0] == got["sets"][1] == 3
+            assert got["checkins"] == 2
+            wait_for(lambda: trouble(services) == "none", 10, "the status to clear")
+        finally:
+            if filler is not None and filler.exists():
+                filler.unlink()
+            close(services)
+
+
+# -- a read-only database file ---------------------------------------------------------------------
+def test_a_read_only_database_file_is_read_not_moved_and_sessions_are_journaled(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    path = make_db(data)
+    with read_only(path) as possible:
+        if not possible:
+            pytest.skip("this machine cannot make a file read-only for this user")
+        services = services_for(data)
+        try:
+            assert not list(data.glob("*.corrupt-*"))
+            wait_for(lambda: trouble(services) == "read_only", 5, "the read-only status")
+            assert "read-only" in status_of(services).message()
+            assert services.history.red_flag_check().known  # type: ignore[attr-defined]
+            run_session(services)
+            assert services.history.unsaved > 0  # type: ignore[attr-defined]
+        except BaseException:
+            close(services)
+            raise
+    try:  # fixed: the writer opens it for writing and saves everything
+        wait_for(complete_session_stored(path), 20, "the session to be stored")
+    finally:
+        close(services)
+
+
+# -- on screen at once -----------------------------------------------------------------------------
+def test_the_window_shows_storage_trouble_at_once_in_plain_words(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    from companion.ui.window import MainWindow
+
+    data = tmp_path / "data"
+    path = make_db(data)
+    with BusyHolder(path) as holder:
+        holder.hold(30)
+        services = services_for(data)
+        window = MainWindow(argparse.Namespace(data_dir=str(data), db=None, routine=None),
+                            services=services)
+        qtbot.addWidget(window)
+        window.show()
+        window.load()
+        try:
+            run_session(services)
+            banner = window.storage_banner
+            qtbot.waitUntil(banner.isVisible, timeout=20_000)  # the 5 s budget, then at once
+            assert "busy" in banner.title.text().lower()
+            assert "kept safely on this computer" in banner.message.text()
+            holder.release()
+            qtbot.waitUntil(lambda: not banner.isVisible(), timeout=15000)
+            assert complete_session_stored(path)()
+        finally:
+            window.close()
+            close(services)
+
+
+def test_the_recorder_returns_only_once_the_event_is_on_disk(tmp_path: Path) -> None:
+    """Durable first: each event is in the journal file (fsync'd) when the recorder
+    returns, whatever the database does."""
+    data = tmp_path / "data"
+    path = make_db(data)
+    with BusyHolder(path) as holder:
+        holder.hold()
+        services = services_for(data)
+        try:
+            routine = tiny_routine()
+            recorder = services.history.recorder_for(routine)
+            assert recorder is not None
+            recorder(SessionStarted(0.0, routine.id, routine.name, SETS))
+            journal = next((data / "journal").glob("*.jsonl"))
+            assert b'"SessionStarted"' in journal.read_bytes()
+        finally:
+            holder.release()
+            close(services)
+
+
+def test_the_app_and_its_history_window_read_a_read_only_folder(qtbot: QtBot,
+                                                                tmp_path: Path) -> None:
+    """Read-only use works read-only: the start screen's count, the gate and the history
+    window read the file; nothing is moved aside; the banner says it cannot be saved."""
+    from companion.config import Paths
+    from companion.ui.history_window import HistoryWindow
+    from tests.helpers.history import add_session
+
+    data = tmp_path / "data"
+    make_db(data)
+    with Database.open(paths=Paths(data)) as db:
+        add_session(db, datetime.now(UTC) - timedelta(seconds=1))
+    with read_only(data) as possible:
+        if not possible:
+            pytest.skip("this machine cannot make a folder read-only for this user")
+        services = services_for(data)
+        try:
+            history = services.history
+            assert history.db is not None and history.db.read_only  # type: ignore[attr-defined]
+            assert history.sessions_this_week() == 1
+            assert history.red_flag_check().clear  # type: ignore[attr-defined]
+            assert trouble(services) == "read_only"
+            assert "NOT being saved" in status_of(services).message() or \
+                "read-only" in status_of(services).message()
+            loaded: list[bool] = []
+            window = HistoryWindow(history.db)  # type: ignore[attr-defined]
+            window.loaded.connect(lambda: loaded.append(True))
+            qtbot.addWidget(window)
+            window.show()
+            qtbot.waitUntil(lambda: bool(loaded), timeout=10_000)
+            assert window.model.rowCount() == 1
+            window.close()
+        finally:
+            close(services)
+    assert not list(data.glob("*.corrupt-*"))
