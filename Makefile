@@ -9,9 +9,10 @@ SYSTEM_PACKAGES := espeak-ng libpulse0 libxcb-cursor0 libxcb-icccm4 libxcb-keysy
                    libegl1 libgl1 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 fonts-dejavu-core \
                    libportaudio2 tzdata xvfb dbus at-spi2-core gir1.2-atspi-2.0 python3-gi \
                    python3-pyatspi
-# Only the test suite needs these: validating the menu entry and its AppStream metadata,
-# and making AIFF/WAV files in every format a speech driver writes.
-TEST_PACKAGES := desktop-file-utils appstream sox
+# Only the test suite (and bench) need these: validating the menu entry and its AppStream
+# metadata, making AIFF/WAV files in every format a speech driver writes, and Flite, one of
+# the voice families of the voice-command test clips (scripts/make_asr_clips.py).
+TEST_PACKAGES := desktop-file-utils appstream sox flite
 # Only for `make bench`: a private PulseAudio daemon whose null sink the speech figures are
 # observed at (not installed over PipeWire's own pulse server: see bench-sysdeps).
 BENCH_PACKAGES := pulseaudio pulseaudio-utils
@@ -29,7 +30,7 @@ test: sysdeps-test install-test
 
 ## bench: run the benchmarks; writes bench/results.json, prints a table, fails on a missed
 ## target (`make bench ARGS=--stress`: again with the other core busy)
-bench: sysdeps bench-sysdeps install-test
+bench: sysdeps-test bench-sysdeps install-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench $(ARGS)
 
 ## screenshots: render every screen offscreen to docs/screenshots/*.png

@@ -82,7 +82,16 @@ def build_parser() -> argparse.ArgumentParser:
     preview = sub.add_parser(
         "preview", help="print the timed script of a session", parents=[common]
     )
-    preview.add_argument("routine", metavar="ROUTINE", help="a routine id or a path to a file")
+    preview.add_argument("routine", metavar="ROUTINE", nargs="?", default=None,
+                         help="a routine id or a path to a file (or use --breathing)")
+    preview.add_argument(
+        "--breathing", metavar="PATTERN",
+        help="a breathing session on its own instead of a routine: coherent, 4-6, box or 4-7-8",
+    )
+    preview.add_argument(
+        "--minutes", metavar="N", type=int, default=None,
+        help="the breathing session's length, 1-10 minutes (default 5)",
+    )
     preview.add_argument("--json", action="store_true", help="JSON Lines, one cue per line")
     preview.add_argument(
         "--audio", metavar="FILE.wav", help="render the whole guided session to a WAV file"
@@ -121,6 +130,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--routine", dest="report_routine", metavar="ID_OR_FILE",
         help="the proposed routine (default: the one you used last, else starter)",
     )
+    report.add_argument(
+        "--include-notes", action="store_true",
+        help="add the notes you wrote about your sessions (left out unless asked for)",
+    )
+    listen = sub.add_parser(
+        "listen", parents=[common],
+        help="decode speech through the app's own voice recogniser (files or microphone)",
+        description="What the app hears and decides: each WAV file (or the live "
+        "microphone) goes through the same recogniser and fail-safe rules as in a session.",
+    )
+    listen.add_argument("files", nargs="*", metavar="FILE.wav",
+                        help="WAV files (any rate; 16 kHz mono is used as is)")
+    listen.add_argument("--context", choices=["checkin", "effort", "between"],
+                        default="checkin",
+                        help="the question it is answering (default: checkin)")
+    listen.add_argument("--json", action="store_true",
+                        help="one JSON object per file (per utterance with --mic)")
+    listen.add_argument("--mic", action="store_true",
+                        help="listen to the microphone (Ctrl-C to stop)")
+    listen.add_argument("--seconds", type=float, default=0.0, metavar="S",
+                        help="with --mic: stop after S seconds")
     return parser
 
 
@@ -176,6 +206,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from companion import commands
 
             return commands.preview(args)
+        if args.command == "listen":
+            from companion import commands
+
+            return commands.listen(args)
         if args.install_desktop_entry or args.uninstall_desktop_entry:
             return desktop_entry(args.install_desktop_entry)
         from companion.ui.app import run_gui

@@ -5,11 +5,25 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from companion.config import resolve_paths
+from companion.core.breathing import (
+    DEFAULT_MINUTES,
+    MAX_MINUTES,
+    MIN_MINUTES,
+    BreathingSession,
+    find_pattern,
+)
 from companion.core.routine import Routine
-from companion.core.timeline import TimelineOptions, Verbosity, compile_plan, flatten
+from companion.core.timeline import (
+    TimelineOptions,
+    Verbosity,
+    breathing_routine,
+    compile_plan,
+    flatten,
+)
 from companion.errors import KnownError
 from companion.routines import RoutineEntry, RoutineLibrary, check_file
 
@@ -51,15 +65,46 @@ def _clock(t: float) -> str:
     return f"{int(minutes):02d}:{seconds:04.1f}"
 
 
+def _breathing(args: argparse.Namespace) -> BreathingSession | None:
+    """`--breathing PATTERN --minutes N`, checked: None when previewing a routine."""
+    pattern_name = getattr(args, "breathing", None)
+    minutes = getattr(args, "minutes", None)
+    if pattern_name is None:
+        if args.routine is None:
+            raise KnownError("preview needs a ROUTINE, or --breathing PATTERN "
+                             "(coherent, 4-6, box or 4-7-8)")
+        if minutes is not None:
+            raise KnownError("--minutes goes with --breathing PATTERN")
+        return None
+    if args.routine is not None:
+        raise KnownError("preview either a ROUTINE or --breathing PATTERN, not both")
+    if getattr(args, "adapt", ""):
+        raise KnownError("--adapt applies to routines; the breathing screen itself leaves "
+                         "out the patterns your health answers rule out")
+    try:
+        pattern = find_pattern(pattern_name)
+    except KeyError as exc:
+        raise KnownError(str(exc.args[0])) from None
+    minutes = DEFAULT_MINUTES if minutes is None else minutes
+    if not MIN_MINUTES <= minutes <= MAX_MINUTES:
+        raise KnownError(f"--minutes must be {MIN_MINUTES} to {MAX_MINUTES}, not {minutes}")
+    return BreathingSession(pattern, minutes)
+
+
 def preview(args: argparse.Namespace) -> int:
     paths = resolve_paths(args.data_dir)
-    entry = RoutineLibrary(paths.routines_dir).find(args.routine)
-    assert entry.routine is not None
     options = TimelineOptions(verbosity=Verbosity(args.verbosity))
-    routine: Routine = entry.routine
+    breathing = _breathing(args)
     notes: tuple[str, ...] = ()
-    if getattr(args, "adapt", ""):
-        routine, options, notes = _adapted(entry, options, args.adapt)
+    if breathing is not None:
+        routine: Routine = breathing_routine(breathing)
+        options = replace(options, breathing=breathing)
+    else:
+        entry = RoutineLibrary(paths.routines_dir).find(args.routine)
+        assert entry.routine is not None
+        routine = entry.routine
+        if getattr(args, "adapt", ""):
+            routine, options, notes = _adapted(entry, options, args.adapt)
     if args.audio:
         from companion.voice.render import render_session_wav
 
@@ -77,7 +122,7 @@ def preview(args: argparse.Namespace) -> int:
         else:
             out.write(f"{_clock(cue.t)}  {cue.kind.value:<9} {cue.text}\n")
     if not args.json:
-        out.write(f"-- total {_clock(plan.total_seconds)} ({entry.routine.name})\n")
+        out.write(f"-- total {_clock(plan.total_seconds)} ({routine.name})\n")
     return 0
 
 
@@ -96,3 +141,156 @@ def _adapted(
     if not result.runnable:
         raise KnownError(" ".join(result.notes))
     return result.routine, result.options(options), result.notes
+
+
+# -- `companion listen` -----------------------------------------------------------------------
+LISTEN_CONTEXTS = {"checkin": "checkin", "effort": "effort", "between": "always"}
+# Decisions that act on a session (the rest ask again or are ignored).
+_ACTING = {"all_clear", "red_flag", "effort", "mood", "pause", "resume", "skip", "repeat",
+           "done"}
+
+
+def _utterance(heard: object, expecting: object) -> dict[str, object]:
+    from companion.voice.decide import decide
+    from companion.voice.listen import Heard
+
+    assert isinstance(heard, Heard)
+    d = decide(heard.phrase, heard.confidence, heard.expecting, heard.margin, heard.around)
+    around = heard.around
+    return {
+        "heard": heard.phrase,
+        "decision": d.action.value,
+        "reason": d.reason,
+        "said": d.heard_text,
+        "confidence": round(heard.confidence, 3),
+        "margin": None if heard.margin is None else round(heard.margin, 3),
+        "speech_start": None if around is None else round(around.start, 3),
+        "speech_end": None if around is None else round(around.end, 3),
+    }
+
+
+def _summary(path: str, context: str, utterances: list[dict[str, object]],
+             noisy: bool) -> dict[str, object]:
+    """One object per file: the first utterance that acts (else the last one heard)."""
+    main = next((u for u in utterances if u["decision"] in _ACTING),
+                utterances[-1] if utterances else None)
+    empty: dict[str, object] = {"heard": None, "decision": "nothing_heard", "reason": None,
+                                "said": "Nothing heard", "confidence": None, "margin": None,
+                                "speech_start": None, "speech_end": None}
+    return {"file": path, "context": context, **(main or empty), "noisy": noisy,
+            "utterances": utterances}
+
+
+def _line(obj: dict[str, object]) -> str:
+    if "error" in obj:
+        return f"{obj['file']}: {obj['error']}"
+    text = f"{obj['file']}: {obj['said']} -> {obj['decision']}"
+    if obj["heard"] is not None:
+        margin = "" if obj["margin"] is None else f", margin {obj['margin']}"
+        text += (f" (confidence {obj['confidence']}{margin}, speech "
+                 f"{obj['speech_start']}-{obj['speech_end']} s)")
+    if obj["noisy"]:
+        text += " [too noisy]"
+    if len(obj["utterances"]) > 1:  # type: ignore[arg-type]
+        text += f" [{len(obj['utterances'])} utterances]"  # type: ignore[arg-type]
+    return text
+
+
+def listen(args: argparse.Namespace) -> int:
+    """`companion listen FILE.wav... | --mic`: what the app hears and decides, through its
+    own recogniser and rules. Exit 1 if a file could not be read or listening failed."""
+    from companion.voice.decide import Expecting
+    from companion.voice.listen import ListenSettings, VoiceListener
+
+    expecting = Expecting(LISTEN_CONTEXTS[args.context])
+    if args.mic:
+        return _listen_mic(args, expecting)
+    if not args.files:
+        raise KnownError("give WAV files to listen to, or --mic for the microphone")
+    ear = VoiceListener(ListenSettings(enabled=True), microphone=False)
+    noisy: list[bool] = []
+    ear.on_noise(lambda report: noisy.append(report.noisy))
+    state = ear.open()
+    if not state.enabled:
+        raise KnownError(f"the speech recogniser is not available: {state.reason}")
+    failed = 0
+    try:
+        for name in args.files:
+            obj = _listen_file(ear, name, args.context, expecting, noisy)
+            failed += "error" in obj
+            print(json.dumps(obj) if args.json else _line(obj), flush=True)
+    finally:
+        ear.close()
+    return 1 if failed else 0
+
+
+def _listen_file(ear: object, name: str, context: str, expecting: object,
+                 noisy: list[bool]) -> dict[str, object]:
+    from companion.voice.audio import BadWav
+    from companion.voice.listen import VoiceListener, listen_samples, load_samples
+
+    assert isinstance(ear, VoiceListener)
+    try:
+        data = load_samples(Path(name))
+    except BadWav as exc:
+        return {"file": name, "context": context, "error": str(exc)}
+    noisy.clear()
+    heard = listen_samples(ear, data, expecting)  # type: ignore[arg-type]
+    if not ear.state.enabled:
+        return {"file": name, "context": context, "error": ear.state.reason}
+    return _summary(name, context, [_utterance(h, expecting) for h in heard],
+                    bool(noisy and noisy[-1]))
+
+
+def _listen_mic(args: argparse.Namespace, expecting: object) -> int:
+    import threading
+    import time
+
+    from companion.voice.decide import Expecting
+    from companion.voice.listen import ListenSettings, NoiseReport, VoiceListener
+
+    assert isinstance(expecting, Expecting)
+    ear = VoiceListener(ListenSettings(enabled=True))
+    lock = threading.Lock()
+
+    def out(obj: dict[str, object], text: str) -> None:
+        with lock:
+            print(json.dumps(obj) if args.json else text, flush=True)
+
+    def heard(h: object) -> None:
+        u = _utterance(h, expecting)
+        out({"context": args.context, **u}, f"{u['said']} -> {u['decision']} (confidence "
+            f"{u['confidence']}, speech {u['speech_start']}-{u['speech_end']} s)")
+
+    def noise(r: NoiseReport) -> None:
+        out({"noisy": r.noisy, "noise_db": r.noise_db},
+            "It's noisy here: please use the keys" if r.noisy else "Quiet enough again")
+
+    levels: list[float] = []
+    ear.on_result(heard)
+    ear.on_noise(noise)
+    ear.on_level(levels.append)
+    state = ear.open()
+    if not state.enabled:
+        print(f"companion: cannot listen: {state.reason}", file=sys.stderr)
+        return 1
+    ear.start(expecting)
+    if not args.json:
+        print(f"Listening as at the {args.context} question; Ctrl-C to stop.", flush=True)
+    deadline = time.monotonic() + args.seconds if args.seconds else None
+    try:
+        while deadline is None or time.monotonic() < deadline:
+            time.sleep(0.5)
+            if levels and not args.json:
+                level = max(levels)
+                levels.clear()
+                bar = "#" * max(0, min(30, round((level + 60) / 2)))
+                out({}, f"level {level:6.1f} dBFS |{bar:<30}|")
+            if not ear.state.enabled:
+                print(f"companion: listening stopped: {ear.state.reason}", file=sys.stderr)
+                return 1
+    except KeyboardInterrupt:
+        pass
+    finally:
+        ear.close()
+    return 0

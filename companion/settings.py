@@ -18,7 +18,13 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from companion.core.breathing import DEFAULT_PATTERN, PATTERNS
+from companion.core.breathing import (
+    DEFAULT_MINUTES,
+    DEFAULT_PATTERN,
+    MAX_MINUTES,
+    MIN_MINUTES,
+    PATTERNS,
+)
 from companion.core.timeline import TimelineOptions, Verbosity
 from companion.voice.base import VoiceSettings
 
@@ -76,6 +82,11 @@ class Settings:
     reminders: Reminders = field(default_factory=Reminders)
     notice_shown: bool = False  # the one-time "not a medical device" notice
     voice_input: bool = True  # answer by voice when a microphone is there
+    # the stand-alone breathing session (key B): last pattern and length chosen, and whether
+    # a completed one counts toward the weekly goal (by default only workouts do)
+    breathing_pattern: str = "coherent"
+    breathing_minutes: int = DEFAULT_MINUTES
+    breathing_counts: bool = False
     #: screen reader announcements of prompts (issue 22)
     announce_prompts: AnnouncePrompts = AnnouncePrompts.WHEN_VOICE_OFF
 
@@ -148,6 +159,12 @@ def _pattern(value: Any) -> str:
     return str(value)
 
 
+def _any_pattern(value: Any) -> str:
+    if value not in PATTERNS:
+        raise ValueError(f"{value!r} is not one of {', '.join(PATTERNS)}")
+    return str(value)
+
+
 def _verbosity(value: Any) -> Verbosity:
     try:
         return Verbosity(value)
@@ -196,6 +213,9 @@ _CHECKS: dict[str, Any] = {
     "emergency_text": _text(200, allow_empty=False),
     "notice_shown": _bool,
     "voice_input": _bool,
+    "breathing_pattern": _any_pattern,
+    "breathing_minutes": _int_in(MIN_MINUTES, MAX_MINUTES),
+    "breathing_counts": _bool,
     "announce_prompts": _announce,
 }
 

@@ -59,7 +59,7 @@ log = logging.getLogger(__name__)
 Listener = Callable[[Event], None]
 
 ACTIVE = {State.ARRIVAL, State.ANNOUNCE, State.COUNTDOWN, State.WORK, State.CHECKIN,
-          State.REST, State.COOLDOWN}
+          State.REST, State.COOLDOWN, State.BREATHING}
 
 
 # Float tolerance: a timer woken exactly at a deadline must count as on time.
@@ -222,7 +222,7 @@ class SessionEngine:
         now = self.clock.now()
         self._t0 = now
         self._emit(SessionStarted(0.0, self.plan.routine.id, self.plan.routine.name,
-                                  self.plan.set_count))
+                                  self.plan.set_count, self.plan.kind))
         if mood_before is not None:
             self._emit(MoodRecorded(0.0, "before", mood_before))
         self._enter(0, now)
@@ -293,6 +293,8 @@ class SessionEngine:
             self._set_state(State.REST)
         elif seg.kind is SegmentKind.COOLDOWN:
             self._set_state(State.COOLDOWN)
+        elif seg.kind is SegmentKind.BREATHING:
+            self._set_state(State.BREATHING)
         elif seg.kind is SegmentKind.END:
             cue = seg.cues[0]
             self._fire(cue, start)

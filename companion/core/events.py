@@ -24,6 +24,7 @@ class State(enum.Enum):
     CHECKIN = "checkin"
     REST = "rest"
     COOLDOWN = "cooldown"
+    BREATHING = "breathing"  # a stand-alone breathing session
     PAUSED = "paused"
     ENDED = "ended"
     STOPPED = "stopped"
@@ -69,6 +70,7 @@ class SessionStarted(Event):
     routine_id: str
     routine_name: str
     set_count: int
+    kind: str = "workout"  # or "breathing" (a stand-alone breathing session)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from companion.core.breathing import PATTERNS, safe_pattern
+from companion.core.breathing import PATTERNS, BreathingPattern, safe_pattern
 from companion.core.events import Symptom
 from companion.core.routine import Exercise, Position, Routine
 from companion.core.timeline import TimelineOptions
@@ -341,6 +341,19 @@ def _balance(work: _Work, routine: Routine) -> None:
                           "body weight only.")
     if added:
         work.notes.append("Standing exercises remind you to keep a chair within reach.")
+
+
+def breathing_refusal(pattern: BreathingPattern, profile: Profile) -> str:
+    """Why `pattern` is not offered for a stand-alone breathing session ("" when it is).
+
+    4-7-8 is never for pregnancy (whatever the trimester, or not sure); after the first
+    trimester no pattern that holds the breath is offered (intra-abdominal pressure).
+    """
+    if profile.pregnant and not pattern.ok_in_pregnancy:
+        return f"{pattern.name} is not offered: it is not for pregnancy."
+    if profile.pregnant_after_first_trimester and pattern.holds_breath:
+        return f"{pattern.name} is not offered: no breath holds in pregnancy."
+    return ""
 
 
 # Short names for `companion preview --adapt`, so an adaptation can be seen without a screening.

@@ -20,7 +20,9 @@ from dataclasses import dataclass, field, replace
 from companion.core.breathing import (
     PATTERNS,
     PHASE_WORDS,
+    VOICED_CYCLES,
     BreathingPattern,
+    BreathingSession,
     Phase,
     breath_steps,
     safe_pattern,
@@ -87,6 +89,7 @@ class SegmentKind(enum.Enum):
     REST = "rest"
     COOLDOWN = "cooldown"
     END = "end"
+    BREATHING = "breathing"  # a stand-alone breathing session's guided breaths
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,9 @@ class TimelineOptions:
     no_breath_hold: bool = False
     ask_mood_before: bool = True
     extra_cues: dict[str, str] = field(default_factory=dict)
+    #: set for a stand-alone breathing session: the plan is that session, and the routine
+    #: given to `compile_plan` is only its label (`breathing_routine()`)
+    breathing: BreathingSession | None = None
 
 
 CHECKIN_QUESTION = (
@@ -202,6 +208,15 @@ class SessionPlan:
     @property
     def set_count(self) -> int:
         return sum(1 for s in self.segments if s.kind is SegmentKind.SET)
+
+    @property
+    def breathing(self) -> BreathingSession | None:
+        return self.options.breathing
+
+    @property
+    def kind(self) -> str:
+        """What history stores: "workout", or "breathing" for a stand-alone session."""
+        return "breathing" if self.options.breathing is not None else "workout"
 
 
 class TimelineBuilder:
@@ -416,8 +431,38 @@ class TimelineBuilder:
         cue = self._cue(0.0, CueKind.END, text, tone=Tone.SET_END)
         return Segment(SegmentKind.END, cue.duration + 0.5, (cue,), cue.duration + 0.5)
 
+    def breathing_session(self, session: BreathingSession) -> Segment:
+        """A stand-alone session: a short welcome, whole breaths (voiced for the first
+        cycles, then soft tones only), nothing else until the end."""
+        pattern = session.pattern
+        if self._full:
+            minutes = "one minute" if session.minutes == 1 else \
+                f"{number_word(session.minutes)} minutes"
+            text = (f"{pattern.name}, for about {minutes}. Sit or lie comfortably. "
+                    "Follow the circle: it grows as you breathe in and shrinks as you "
+                    "breathe out.")
+        else:
+            text = f"{pattern.name}."
+        if pattern.note:
+            text = f"{text} {pattern.note}"
+        cues = [self._cue(0.0, CueKind.ARRIVAL, text)]
+        start = cues[0].duration + 1.0
+        cues += self._breathing(start, session.seconds, pattern, voiced_cycles=VOICED_CYCLES)
+        t = start + session.seconds + 0.5  # a quiet moment after the last out-breath
+        return Segment(SegmentKind.BREATHING, t, tuple(cues), t)
+
+    def breathing_end(self) -> Segment:
+        text = ("That is the end of your breathing session. Take a moment to notice how you "
+                "feel." if self._full else "Breathing session complete.")
+        cue = self._cue(0.0, CueKind.END, text, tone=Tone.SET_END)
+        return Segment(SegmentKind.END, cue.duration + 0.5, (cue,), cue.duration + 0.5)
+
     # -- whole plan ------------------------------------------------------------------------
     def build(self) -> SessionPlan:
+        breathing = self.options.breathing
+        if breathing is not None:
+            segments = (self.breathing_session(breathing), self.breathing_end())
+            return SessionPlan(self.routine, segments, self.options)
         segs: list[Segment] = [self.arrival()]
         sets = self.routine.sets()
         for set_no, (rnd, _idx, ex) in enumerate(sets):
@@ -436,6 +481,21 @@ _ALWAYS_SPOKEN = {CueKind.CHECKIN, CueKind.SAFETY, CueKind.END}
 def compile_plan(routine: Routine, options: TimelineOptions | None = None) -> SessionPlan:
     """The pure function at the heart of the app: routine (+ options) -> session plan."""
     return TimelineBuilder(routine, options).build()
+
+
+def breathing_routine(session: BreathingSession) -> Routine:
+    """The label a breathing session runs under (id `breathing-<pattern>`, no exercises):
+    what the engine announces, history stores and the speaker prepares."""
+    return Routine(id=session.routine_id, name=session.name, rounds=0, rest_seconds=0.0,
+                   exercises=(), description=session.pattern.description,
+                   breathing=session.pattern.id)
+
+
+def compile_breathing(session: BreathingSession,
+                      options: TimelineOptions | None = None) -> SessionPlan:
+    """The plan of a stand-alone breathing session (`preview --breathing`, the B screen)."""
+    opts = replace(options or TimelineOptions(), breathing=session)
+    return compile_plan(breathing_routine(session), opts)
 
 
 def flatten(plan: SessionPlan) -> list[Cue]:
@@ -471,6 +531,8 @@ __all__ = [
     "TimelineOptions",
     "Tone",
     "Verbosity",
+    "breathing_routine",
+    "compile_breathing",
     "compile_plan",
     "estimate_speech",
     "flatten",

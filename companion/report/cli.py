@@ -58,7 +58,7 @@ def report(args: argparse.Namespace) -> int:
         library = RoutineLibrary(paths.routines_dir)
         ref = args.report_routine
         if not ref:
-            last = db.history(limit=1)
+            last = [r for r in db.history(limit=20) if not r.is_breathing][:1]
             ref = last[0].routine_id if last else "starter"
         try:
             entry = library.find(ref)
@@ -74,9 +74,11 @@ def report(args: argparse.Namespace) -> int:
             adapted = adapt(routine, entry.alternatives,
                             screening.profile(result.answers, result.trimester))
             routine, notes = adapted.routine, list(adapted.notes)
-        goal = _weekly_goal(paths.settings_file)
+        goal, count_breathing = _goal_settings(paths.settings_file)
         data = gather(db, screening, since=since, until=until, weekly_goal=goal,
-                      routine=routine, adaptations=notes, tz=tz)
+                      routine=routine, adaptations=notes, tz=tz,
+                      include_notes=bool(getattr(args, "include_notes", False)),
+                      count_breathing=count_breathing)
         app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
         if not out.parent.exists():
             try:
@@ -91,12 +93,13 @@ def report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _weekly_goal(settings_file: Path) -> int:
-    """The weekly goal from settings, if the settings module can read it; else the default."""
+def _goal_settings(settings_file: Path) -> tuple[int, bool]:
+    """(weekly goal, do breathing sessions count) from settings, if the settings module can
+    read them; else the defaults."""
     try:
         from companion.settings import load_settings
 
         settings, _problems = load_settings(settings_file)
-        return int(settings.weekly_goal)
-    except Exception:  # settings are optional for a report; the default is a fine answer
-        return 2
+        return int(settings.weekly_goal), bool(settings.breathing_counts)
+    except Exception:  # settings are optional for a report; the defaults are a fine answer
+        return 2, False

@@ -16,6 +16,8 @@ class SessionLine:
     mean_effort: float | None
     mood_before: int | None
     mood_after: int | None
+    kind: str = "workout"  # or "breathing" (a stand-alone breathing session)
+    note: str | None = None  # the user's note, only when they chose to include notes
 
 
 @dataclass(frozen=True)
@@ -54,3 +56,4 @@ class ReportData:
     weekly_counts: list[tuple[date, int]] = field(default_factory=list)
     #: the zone every day and time in the report is shown in (None: the system's)
     tz: tzinfo | None = None
+    include_notes: bool = False  # the user ticked "include my notes"

@@ -15,6 +15,7 @@ from companion.localtime import day_range, local_zone
 from companion.report.data import RedFlagLine, ReportData, ScreeningLine, SessionLine
 from companion.safety.content import Screening
 from companion.storage.database import Database
+from companion.storage.repository import COUNTED_KINDS, WITH_BREATHING
 
 TREATMENT_FLAGS = {"antidepressants", "beta_blockers"}
 LIMITATION_FLAGS = {"musculoskeletal", "frailty_balance", "pregnant"}
@@ -42,11 +43,15 @@ def gather(
     adaptations: list[str] | None = None,
     now: datetime | None = None,
     tz: tzinfo | None = None,
+    include_notes: bool = False,
+    count_breathing: bool = False,
 ) -> ReportData:
     """The report's content for the local days `since`..`until` (both included).
 
     Days and weeks are the person's (`tz`, default the system's zone with its DST rules):
-    a session at 21:00 in New York is on that day, not on the next UTC one.
+    a session at 21:00 in New York is on that day, not on the next UTC one. The user's
+    journal notes are in it only with `include_notes`; breathing sessions count toward the
+    weekly goal only with `count_breathing` (as in the app).
     """
     tz = tz or local_zone()
     now = now or datetime.now(tz)
@@ -62,6 +67,8 @@ def gather(
             mean_effort=r.avg_effort,
             mood_before=r.mood_before,
             mood_after=r.mood_after,
+            kind=r.kind,
+            note=r.note if include_notes else None,
         )
         for r in rows
     ]
@@ -69,8 +76,9 @@ def gather(
              for f in db.red_flags(since=start, until=end)]
     weeks = max(1, min(52, ((until - since).days // 7) + 1))
     last_instant = end - timedelta(microseconds=1)  # the period's last week, not the next
+    kinds = WITH_BREATHING if count_breathing else COUNTED_KINDS
     weekly = [(w.week_start, w.sessions)
-              for w in db.weekly_counts(weeks=weeks, now=last_instant, tz=tz)]
+              for w in db.weekly_counts(weeks=weeks, now=last_instant, tz=tz, kinds=kinds)]
 
     record = db.latest_screening()
     diagnosis: list[str] = []
@@ -115,4 +123,5 @@ def gather(
         adaptations=adaptations or [],
         weekly_counts=weekly,
         tz=tz,
+        include_notes=include_notes,
     )

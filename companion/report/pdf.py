@@ -113,7 +113,9 @@ def build_html(data: ReportData) -> str:
         local = at.astimezone(tz)
         return f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".rstrip()
 
-    done = [s for s in data.sessions if s.status == "completed"]
+    workouts = [s for s in data.sessions if s.kind != "breathing"]
+    breathing = [s for s in data.sessions if s.kind == "breathing"]
+    done = [s for s in workouts if s.status == "completed"]
     moods = [(s.mood_before, s.mood_after) for s in data.sessions
              if s.mood_before is not None and s.mood_after is not None]
     change = (sum(b - a for a, b in moods) / len(moods)) if moods else None
@@ -141,8 +143,10 @@ def build_html(data: ReportData) -> str:
         parts += ["<p>Adaptations the app applies:</p>", _ul(data.adaptations)]
     parts += [
         "<h2>Consistency, effort and mood</h2>",
-        f"<p>{len(data.sessions)} sessions in the period, {len(done)} completed. "
-        f"Weekly goal: {data.weekly_goal} sessions; met in {met} of {len(weeks)} weeks.",
+        f"<p>{len(workouts)} sessions in the period, {len(done)} completed. "
+        + (f"Also {len(breathing)} breathing session{'s' if len(breathing) != 1 else ''} "
+           "on their own. " if breathing else "")
+        + f"Weekly goal: {data.weekly_goal} sessions; met in {met} of {len(weeks)} weeks.",
         (f" Average effort (CR10): {sum(efforts) / len(efforts):.1f}." if efforts else ""),
         (f" Average mood change during a session: {change:+.1f} on a 1-5 scale "
          f"({len(moods)} sessions with both ratings)." if change is not None else ""),
@@ -183,6 +187,11 @@ def build_html(data: ReportData) -> str:
     )
     if len(data.sessions) > 25:
         parts.append(f"<p><i>Last 25 of {len(data.sessions)} sessions shown.</i></p>")
+    if data.include_notes:
+        notes = [s for s in data.sessions if s.note]
+        parts.append("<h2>The user's own notes</h2>")
+        parts.append(_ul([f"{day(s.started_at)} ({s.routine_name}): {s.note}"
+                          for s in notes], "No notes in this period."))
     return "\n".join(parts)
 
 

@@ -106,7 +106,8 @@ def _table(rows: list[HistoryRow], export: list[dict[str, Any]], out: TextIO) ->
             status += " (" + ", ".join(f.replace("_", " ") for f in flags[r.id]) + ")"
         effort = f"{r.avg_effort:.1f}" if r.avg_effort is not None else "-"
         lines.append([str(r.id), _local(r.started_at), r.routine_name,
-                      _duration(r.duration_seconds), f"{r.sets_done}/{r.set_count}", effort,
+                      _duration(r.duration_seconds),
+                      "-" if r.is_breathing else f"{r.sets_done}/{r.set_count}", effort,
                       _mood(r.mood_before, r.mood_after), status])
     widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
     right = {0, 3, 4, 5}

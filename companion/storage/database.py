@@ -97,9 +97,21 @@ class Database:
 
     # -- recording -------------------------------------------------------------------------
     def recorder(self, routine: Routine,
-                 on_commit: Callable[[Committed], None] | None = None) -> SessionRecorder:
-        """A listener for one session: `engine.subscribe(db.recorder(plan.routine))`."""
-        return SessionRecorder(self.engine, routine, on_commit=on_commit)
+                 on_commit: Callable[[Committed], None] | None = None, *,
+                 snapshot: dict[str, Any] | None = None) -> SessionRecorder:
+        """A listener for one session: `engine.subscribe(db.recorder(plan.routine))`.
+
+        `snapshot`: what to store as "what was run" instead of the routine (a breathing
+        session's pattern and length)."""
+        return SessionRecorder(self.engine, routine, on_commit=on_commit, snapshot=snapshot)
+
+    def save_note(self, session_id: int, text: str) -> None:
+        """The user's journal note for a session ("" or blanks remove it).
+
+        Raises LookupError for an unknown session and ValueError for a note longer than
+        `NOTE_MAX_CHARS` (the screens never let one be typed)."""
+        with self.session() as s:
+            repo.save_note(s, session_id, text, utc_now())
 
     # -- reading ---------------------------------------------------------------------------
     def history(self, limit: int | None = None, since: datetime | None = None,
@@ -125,19 +137,24 @@ class Database:
 
     def weekly_counts(self, weeks: int = 12, now: datetime | None = None,
                       tz: tzinfo | None = None,
-                      statuses: tuple[str, ...] = repo.COUNTED) -> list[repo.WeekCount]:
+                      statuses: tuple[str, ...] = repo.COUNTED,
+                      kinds: tuple[str, ...] = repo.COUNTED_KINDS) -> list[repo.WeekCount]:
         """Sessions per week (Monday start, local time), oldest first, this week last.
 
-        Only `completed` sessions count unless `statuses` says otherwise.
+        Only `completed` workouts count unless `statuses` / `kinds` say otherwise (add
+        "breathing" when the user counts breathing sessions toward the goal).
         """
         with self.session() as s:
-            return repo.weekly_counts(s, weeks, now or utc_now(), tz or _local_tz(), statuses)
+            return repo.weekly_counts(s, weeks, now or utc_now(), tz or _local_tz(), statuses,
+                                      kinds)
 
     def sessions_this_week(self, now: datetime | None = None, tz: tzinfo | None = None,
-                           statuses: tuple[str, ...] = repo.COUNTED) -> int:
-        """Completed sessions since Monday (local time): the start screen's weekly count."""
+                           statuses: tuple[str, ...] = repo.COUNTED,
+                           kinds: tuple[str, ...] = repo.COUNTED_KINDS) -> int:
+        """Completed workouts since Monday (local time): the start screen's weekly count."""
         with self.session() as s:
-            return repo.sessions_this_week(s, now or utc_now(), tz or _local_tz(), statuses)
+            return repo.sessions_this_week(s, now or utc_now(), tz or _local_tz(), statuses,
+                                           kinds)
 
     def export_rows(self) -> list[dict[str, Any]]:
         """The `history --json` data: one dict per session, newest first."""

@@ -23,6 +23,8 @@ CSV_COLUMNS = [
     "session_id", "routine", "routine_name", "started_at", "ended_at", "duration_seconds",
     "status", "mood_before", "mood_after", "red_flags", "set_no", "round", "exercise",
     "planned_reps", "planned_seconds", "reps", "seconds", "effort", "skipped", "capped", "amber",
+    # added with rev 0004 (after the old columns, so readers by position keep working)
+    "kind", "note", "breathing_pattern", "breathing_minutes",
 ]
 SET_COLUMNS = ("set_no", "round", "exercise", "planned_reps", "planned_seconds", "reps",
                "seconds", "effort", "skipped", "capped", "amber")
@@ -38,6 +40,9 @@ def csv_rows(export: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "duration_seconds": e["duration_seconds"], "status": e["status"],
             "mood_before": e["mood_before"], "mood_after": e["mood_after"],
             "red_flags": ";".join(e["red_flags"]),
+            "kind": e.get("kind", "workout"), "note": e.get("note"),
+            "breathing_pattern": (e.get("breathing") or {}).get("pattern"),
+            "breathing_minutes": (e.get("breathing") or {}).get("minutes"),
         }
         for st in e["sets"] or [None]:
             row = dict(base)

@@ -49,6 +49,18 @@ class SessionStatus(enum.Enum):
     INTERRUPTED = "interrupted"
 
 
+class SessionKind(enum.Enum):
+    """What a stored session was (rev 0004); only workouts count toward the weekly goal
+    unless the user chooses otherwise."""
+
+    WORKOUT = "workout"
+    BREATHING = "breathing"
+
+
+#: The longest journal note stored (characters); the screens stop typing there.
+NOTE_MAX_CHARS = 2000
+
+
 class EventKind(enum.Enum):
     """What a `session_events` row records (pauses, skips and the like)."""
 
@@ -93,7 +105,7 @@ class Base(DeclarativeBase):
 
 
 class SessionRow(Base):
-    """One workout session, with the routine exactly as it was run."""
+    """One session (a workout, or a breathing session), with what was run exactly."""
 
     __tablename__ = "sessions"
 
@@ -119,6 +131,12 @@ class SessionRow(Base):
     # merging an entry twice changes nothing (see companion/storage/journal.py).
     journal_key: Mapped[str | None] = mapped_column(String(64))
     journal_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # rev 0004: "workout" or "breathing" (a stand-alone breathing session), and the user's
+    # own journal note (never spoken, never sent anywhere) with when it was last written
+    kind: Mapped[str] = mapped_column(String(16), default=SessionKind.WORKOUT.value,
+                                      server_default=SessionKind.WORKOUT.value)
+    note: Mapped[str | None] = mapped_column(Text)
+    note_at: Mapped[datetime | None]
 
     sets: Mapped[list[SetRow]] = relationship(
         back_populates="session", cascade="all, delete-orphan", passive_deletes=True,

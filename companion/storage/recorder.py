@@ -138,6 +138,7 @@ def insert_session(conn: Connection, ev: SessionStarted, snapshot: dict[str, Any
         routine_name=ev.routine_name,
         routine_snapshot=snapshot,
         set_count=ev.set_count,
+        kind=ev.kind,
         started_at=at,
         last_event_at=at,
         status=SessionStatus.IN_PROGRESS.value,
@@ -299,7 +300,9 @@ class SessionRecorder:
     Construct it with the routine being run, then subscribe it. `on_commit` is called
     after each commit with what was written; `commits` counts them. A write that fails is
     logged and does not stop the session (the engine guards its listeners); the next event
-    is still recorded. The app uses `JournaledRecorder` instead (durable whatever the
+    is still recorded. `snapshot` replaces the routine's own snapshot (a breathing session
+    stores its pattern and length instead); the session's kind comes from
+    `SessionStarted.kind`. The app uses `JournaledRecorder` instead (durable whatever the
     database does); this one serves tests and tools.
     """
 
@@ -310,9 +313,11 @@ class SessionRecorder:
         *,
         on_commit: Callable[[Committed], None] | None = None,
         now: Callable[[], datetime] = utc_now,
+        snapshot: dict[str, Any] | None = None,
     ) -> None:
         self._engine = engine
         self._routine = routine
+        self._snapshot = snapshot
         self._on_commit = on_commit
         self._now = now
         self.session_id: int | None = None
@@ -348,6 +353,7 @@ class SessionRecorder:
             return
         now = self._now()
         with self._engine.begin() as conn:
-            self.session_id = insert_session(conn, ev, routine_snapshot(self._routine), now,
-                                             Origin.here())
+            self.session_id = insert_session(
+                conn, ev, self._snapshot if self._snapshot is not None
+                else routine_snapshot(self._routine), now, Origin.here())
         self._committed(ev)

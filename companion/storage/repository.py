@@ -16,12 +16,14 @@ from sqlalchemy import Float, Integer, case, cast, delete, func, select
 from sqlalchemy.orm import Session
 
 from companion.storage.models import (
+    NOTE_MAX_CHARS,
     CheckinRow,
     EventKind,
     RedFlagAckRow,
     RedFlagRow,
     ScreeningRow,
     SessionEventRow,
+    SessionKind,
     SessionRow,
     SessionStatus,
     SetRow,
@@ -50,6 +52,12 @@ class HistoryRow(NamedTuple):
     max_effort: int | None
     amber_count: int
     red_flag_count: int
+    kind: str = SessionKind.WORKOUT.value  # rev 0004: "workout" or "breathing"
+    note: str | None = None  # rev 0004: the user's journal note
+
+    @property
+    def is_breathing(self) -> bool:
+        return self.kind == SessionKind.BREATHING.value
 
     @property
     def duration_seconds(self) -> float | None:
@@ -115,6 +123,11 @@ class SessionDetail:
     checkins: tuple[CheckinRecord, ...]
     red_flags: tuple[RedFlagRecord, ...]
     events: tuple[EventRecord, ...]
+    note_at: datetime | None = None  # when the note was last written
+
+    @property
+    def note(self) -> str | None:
+        return self.row.note
 
 
 @dataclass(frozen=True)
@@ -182,6 +195,7 @@ def _history_select() -> Any:
             sets.c.avg_effort, sets.c.max_effort,
             cast(func.coalesce(sets.c.amber, 0), Integer),
             cast(func.coalesce(flags.c.n, 0), Integer),
+            SessionRow.kind, SessionRow.note,
         )
         .outerjoin(sets, sets.c.sid == SessionRow.id)
         .outerjoin(flags, flags.c.sid == SessionRow.id)
@@ -264,7 +278,30 @@ def session_detail(s: Session, session_id: int) -> SessionDetail | None:
         red_flags=tuple(red_flags(s, session_id)),
         events=tuple(EventRecord(e.kind, e.at, e.session_seconds, e.state, e.set_no, e.seconds,
                                  e.detail) for e in events),
+        note_at=session.note_at,
     )
+
+
+# -- the journal ---------------------------------------------------------------------------
+def clean_note(text: str) -> str | None:
+    """A note as stored: trimmed, without NUL characters (PostgreSQL text cannot hold them),
+    None when empty. ValueError when longer than `NOTE_MAX_CHARS`."""
+    text = text.replace("\x00", "").strip()
+    if len(text) > NOTE_MAX_CHARS:
+        raise ValueError(f"a note is at most {NOTE_MAX_CHARS} characters, not {len(text)}")
+    return text or None
+
+
+def save_note(s: Session, session_id: int, text: str, at: datetime) -> None:
+    """Write (or with "" remove) the user's note for one session. LookupError if unknown."""
+    note = clean_note(text)
+    row = s.get(SessionRow, session_id)
+    if row is None:
+        raise LookupError(f"no session {session_id}")
+    if row.note == note:
+        return
+    row.note = note
+    row.note_at = at if note is not None else None
 
 
 # -- progression ---------------------------------------------------------------------------
@@ -316,6 +353,10 @@ def recent_efforts(s: Session, limit: int = 10) -> list[RecentEfforts]:
 
 # -- consistency ---------------------------------------------------------------------------
 COUNTED = (SessionStatus.COMPLETED.value,)
+#: Session kinds that count toward the weekly goal by default: workouts (a breathing
+#: session counts only when the user says so in Settings).
+COUNTED_KINDS = (SessionKind.WORKOUT.value,)
+WITH_BREATHING = (SessionKind.WORKOUT.value, SessionKind.BREATHING.value)
 
 
 def _monday(day: date) -> date:
@@ -328,10 +369,12 @@ def weekly_counts(
     now: datetime,
     tz: tzinfo | None = None,
     statuses: tuple[str, ...] = COUNTED,
+    kinds: tuple[str, ...] = COUNTED_KINDS,
 ) -> list[WeekCount]:
     """Sessions per calendar week (Monday start, in `tz`), oldest first, ending this week.
 
-    Only completed sessions count by default: the weekly goal is about sessions done.
+    Only completed workouts count by default: the weekly goal is about sessions done
+    (`kinds=WITH_BREATHING` counts breathing sessions too).
     """
     tz = tz or UTC
     this_monday = _monday(now.astimezone(tz).date())
@@ -339,7 +382,8 @@ def weekly_counts(
     since = datetime.combine(first, datetime.min.time(), tzinfo=tz).astimezone(UTC)
     counts: dict[date, int] = {first + timedelta(weeks=i): 0 for i in range(weeks)}
     started = s.scalars(select(SessionRow.started_at).where(
-        SessionRow.started_at >= since, SessionRow.status.in_(statuses)))
+        SessionRow.started_at >= since, SessionRow.status.in_(statuses),
+        SessionRow.kind.in_(kinds)))
     for at in started:
         monday = _monday(at.astimezone(tz).date())
         if monday in counts:
@@ -348,8 +392,9 @@ def weekly_counts(
 
 
 def sessions_this_week(s: Session, now: datetime, tz: tzinfo | None = None,
-                       statuses: tuple[str, ...] = COUNTED) -> int:
-    return weekly_counts(s, 1, now, tz, statuses)[0].sessions
+                       statuses: tuple[str, ...] = COUNTED,
+                       kinds: tuple[str, ...] = COUNTED_KINDS) -> int:
+    return weekly_counts(s, 1, now, tz, statuses, kinds)[0].sessions
 
 
 # -- export --------------------------------------------------------------------------------
@@ -381,6 +426,11 @@ def export_rows(s: Session) -> list[dict[str, Any]]:
     flags: dict[int, list[str]] = defaultdict(list)
     for f in s.scalars(select(RedFlagRow).order_by(RedFlagRow.raised_at, RedFlagRow.id)):
         flags[f.session_id].append(f.symptom)
+    breathing: dict[int, dict[str, Any]] = {}
+    for sid, snap in s.execute(select(SessionRow.id, SessionRow.routine_snapshot).where(
+            SessionRow.kind == SessionKind.BREATHING.value)):
+        snap = snap if isinstance(snap, dict) else {}
+        breathing[sid] = {"pattern": snap.get("pattern"), "minutes": snap.get("minutes")}
     out = []
     for r in rows:
         duration = r.duration_seconds
@@ -396,6 +446,9 @@ def export_rows(s: Session) -> list[dict[str, Any]]:
             "mood_after": r.mood_after,
             "red_flags": flags.get(r.id, []),
             "sets": by_session.get(r.id, []),
+            "kind": r.kind,
+            "note": r.note,
+            "breathing": breathing.get(r.id),
         })
     return out
 

@@ -302,8 +302,12 @@ class HistoryStore:
 
     # -- recording (the caller's thread) ---------------------------------------------------------
     def recorder(self, routine: Routine, on_commit: Callable[[Committed], None] | None = None,
-                 now: Callable[[], datetime] | None = None) -> JournaledRecorder:
-        return JournaledRecorder(self, routine, on_commit=on_commit, now=now or self._now)
+                 now: Callable[[], datetime] | None = None, *,
+                 snapshot: dict[str, Any] | None = None) -> JournaledRecorder:
+        """`snapshot` replaces the routine as "what was run" (a breathing session's pattern
+        and length)."""
+        return JournaledRecorder(self, routine, on_commit=on_commit, now=now or self._now,
+                                 snapshot=snapshot)
 
     def record(self, key: str, event: Event, at: datetime,
                routine: dict[str, Any] | None = None) -> bool:
@@ -808,9 +812,11 @@ class JournaledRecorder:
 
     def __init__(self, store: HistoryStore, routine: Routine, *,
                  on_commit: Callable[[Committed], None] | None = None,
-                 now: Callable[[], datetime] = utc_now) -> None:
+                 now: Callable[[], datetime] = utc_now,
+                 snapshot: dict[str, Any] | None = None) -> None:
         self.store = store
         self.routine = routine
+        self.snapshot = snapshot
         self.key = uuid.uuid4().hex
         self.commits = 0
         self._on_commit = on_commit
@@ -829,7 +835,8 @@ class JournaledRecorder:
                 return
             self._started = True
             durable = self.store.record(self.key, event, self._now(),
-                                        routine_snapshot(self.routine))
+                                        self.snapshot if self.snapshot is not None
+                                        else routine_snapshot(self.routine))
         elif EVENT_SQL.records(event):
             if not self._started:
                 log.warning("%s before SessionStarted: not recorded", type(event).__name__)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from companion.config import Paths
 from companion.core.routine import Routine
 from companion.errors import KnownError
 from companion.storage import Database
+from companion.storage import repository as repo
 from companion.storage.db import sqlite_path
 from companion.storage.repository import RedFlagStop, ScreeningRecord
 from companion.storage.status import StorageStatus
@@ -36,11 +38,21 @@ class _Snapshot:
     """What the screens read, fetched together off the GUI thread."""
 
     def __init__(self, week: int, suggested: str | None, screening: ScreeningRecord | None,
-                 stop: DbStop) -> None:
+                 stop: DbStop, week_with_breathing: int | None = None) -> None:
         self.week = week
         self.suggested = suggested
         self.screening = screening
         self.stop = stop
+        self.week_with_breathing = week if week_with_breathing is None else week_with_breathing
+
+    @classmethod
+    def read(cls, db: Database) -> _Snapshot:
+        """Everything the screens read, in one go (a few ms on a local file)."""
+        rows = db.history(limit=10)  # the last workout's routine: breathing suggests none
+        suggested = next((r.routine_id for r in rows if not r.is_breathing), None)
+        return cls(db.sessions_this_week(), suggested, db.latest_screening(),
+                   db.latest_red_flag_stop(),
+                   db.sessions_this_week(kinds=repo.WITH_BREATHING))
 
 
 class DatabaseHistory(QObject):
@@ -129,9 +141,7 @@ class DatabaseHistory(QObject):
         self._again = False
 
         def load() -> _Snapshot:
-            rows = db.history(limit=1)
-            return _Snapshot(db.sessions_this_week(), rows[0].routine_id if rows else None,
-                             db.latest_screening(), db.latest_red_flag_stop())
+            return _Snapshot.read(db)
 
         def done(snap: _Snapshot) -> None:
             self._loading = False
@@ -157,28 +167,66 @@ class DatabaseHistory(QObject):
         if db is None or not db.url.startswith("sqlite"):
             return None
         try:
-            rows = db.history(limit=1)
-            self._snapshot = _Snapshot(db.sessions_this_week(),
-                                       rows[0].routine_id if rows else None,
-                                       db.latest_screening(), db.latest_red_flag_stop())
+            self._snapshot = _Snapshot.read(db)
         except Exception as exc:  # reported by the caller's fallback
             log.warning("history could not be read: %s", exc)
             return None
         return self._snapshot
 
     # -- the History protocol ------------------------------------------------------------------
-    def sessions_this_week(self, now: dt.datetime | None = None) -> int:
+    def sessions_this_week(self, now: dt.datetime | None = None, *,
+                           count_breathing: bool = False) -> int:
+        """Completed workouts this week; breathing sessions too with `count_breathing`."""
         if now is not None and self.store.db is not None:
-            return self.store.db.sessions_this_week(now)
+            kinds = repo.WITH_BREATHING if count_breathing else repo.COUNTED_KINDS
+            return self.store.db.sessions_this_week(now, kinds=kinds)
         snap = self._read_now()
-        return snap.week if snap is not None else 0
+        if snap is None:
+            return 0
+        return snap.week_with_breathing if count_breathing else snap.week
 
     def suggested_routine_id(self) -> str | None:
         snap = self._read_now()
         return snap.suggested if snap is not None else None
 
-    def recorder_for(self, routine: Routine) -> EngineListener | None:
-        return self.store.recorder(routine)
+    def recorder_for(self, routine: Routine,
+                     snapshot: dict[str, Any] | None = None) -> EngineListener | None:
+        return self.store.recorder(routine, snapshot=snapshot)
+
+    # -- the journal note (issue 20) -------------------------------------------------------------
+    def save_note(self, session: int | str, text: str,
+                  done: Callable[[str], None] | None = None) -> None:
+        """Store the user's note for a session, off the GUI thread; `done("")` when it is
+        in the database, `done(problem)` when it cannot be (the caller keeps the text).
+
+        `session` is the database id, or the session's journal key while the writer may
+        not have stored the session yet (it is flushed first).
+        """
+        store = self.store
+
+        def save() -> None:
+            db = store.db
+            if db is None:
+                raise KnownError("your history cannot be written right now")
+            sid = session if isinstance(session, int) else store.session_id(session)
+            if sid is None:
+                store.flush(timeout=5.0)  # the session itself is still on its way
+                sid = store.session_id(str(session))
+            if sid is None:
+                raise KnownError("this session is not in your history yet")
+            db.save_note(sid, text)
+
+        def saved(_result: object) -> None:
+            if done is not None:
+                done("")
+
+        def failed(exc: Exception) -> None:
+            log.warning("the note could not be saved: %s", exc)
+            if done is not None:
+                done(f"Your note could not be saved ({exc}). It is still here; it is saved "
+                     "again when you change it or leave this screen.")
+
+        QueryOp(parent=self, op=save, success=saved).failure(failed).run_in_background()
 
     # -- the red-flag gate (companion.ui.gates.red_flag_gate) ------------------------------------
     def red_flag_check(self) -> GateState:

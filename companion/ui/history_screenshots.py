@@ -37,6 +37,10 @@ STARTER = [("Bodyweight squats", 12, None), ("Push-ups", None, None),
            ("Bent-over rows", 10, None), ("Plank", None, 30.0)]
 QUICK = [("Bodyweight squats", 10, None), ("Knee push-ups", 8, None), ("Glute bridge", 10, None)]
 QUESTION = "Any chest pain, bad breathlessness, dizziness, sharp pain or sudden headache?"
+NOTES = ["Slept badly but felt clearer afterwards.", "Squats felt steadier today.",
+         "Short on time; glad I did it anyway.", "Calmer after the cool-down breathing."]
+BREATHING = [("coherent", "Coherent breathing", 5), ("extended_exhale", "Longer out-breath", 3),
+             ("box", "Box breathing", 4)]
 
 
 def fill_demo_history(db: Database, now: datetime, weeks: int = 17, seed: int = 3) -> None:
@@ -112,6 +116,24 @@ def fill_demo_history(db: Database, now: datetime, weeks: int = 17, seed: int = 
                                  raised_at=day + timedelta(seconds=t), session_seconds=t,
                                  engine_state="work", set_no=stop_at,
                                  exercise=sets[stop_at][1][0]))
+                row.note = (f"Light-headed during the {sets[stop_at][1][0].lower()}, so I "
+                            "stopped and sat down. Booked a check-up with my doctor.")
+                row.note_at = row.ended_at
+            elif n % 6 == 0:
+                row.note = NOTES[(n // 6) % len(NOTES)]
+                row.note_at = row.ended_at
+        # a breathing session on its own now and then (issue 20)
+        for i, week in enumerate(range(2, weeks, 3)):
+            pid, name, minutes = BREATHING[i % len(BREATHING)]
+            at = start + timedelta(weeks=week, days=1, hours=20)
+            s.add(SessionRow(routine_id=f"breathing-{pid}", routine_name=f"Breathing: {name}",
+                             routine_snapshot={"kind": "breathing", "pattern": pid,
+                                               "minutes": minutes},
+                             set_count=0, started_at=at, ended_at=at + timedelta(minutes=minutes),
+                             last_event_at=at, status="completed", kind="breathing",
+                             mood_before=2, mood_after=3,
+                             note="Before bed: easier to settle." if week == 5 else None,
+                             note_at=at if week == 5 else None))
 
 
 def fill_demo_screening(db: Database, taken_at: datetime) -> None:

@@ -11,6 +11,7 @@ How a session ended is shown by an icon AND a colour AND words, never by colour 
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -68,7 +70,13 @@ from companion.config import Paths, resolve_paths
 from companion.core.safety import Profile
 from companion.errors import KnownError
 from companion.storage.database import Database
-from companion.storage.repository import HistoryRow, SessionDetail, WeekCount
+from companion.storage.repository import (
+    COUNTED_KINDS,
+    WITH_BREATHING,
+    HistoryRow,
+    SessionDetail,
+    WeekCount,
+)
 from companion.ui.history_charts import (
     RED_FLAG,
     CalendarView,
@@ -253,7 +261,7 @@ class HistoryTableModel(QAbstractTableModel):
         if column == 2:
             return duration_text(r.duration_seconds)
         if column == 3:
-            return f"{r.sets_done} of {r.set_count}"
+            return "breathing" if r.is_breathing else f"{r.sets_done} of {r.set_count}"
         if column == 4:
             return status_look(r.status).text
         return mood_text(r.mood_before, r.mood_after)
@@ -281,6 +289,8 @@ class HistoryTableModel(QAbstractTableModel):
                 text += f" ({r.red_flag_count} red flag{'s' if r.red_flag_count > 1 else ''})"
             if col == 4 and r.amber_count:
                 text += f"; {r.amber_count} amber sign{'s' if r.amber_count > 1 else ''}"
+            if col == 1 and r.note:
+                text += " (has a note)"
             return text
         return None
 
@@ -333,7 +343,8 @@ class HistoryFilter(QSortFilterProxyModel):
             if self.until is not None and day > self.until:
                 return False
         if self.text:
-            hay = " ".join(model.text(r, c) for c in range(len(COLUMNS))).casefold()
+            hay = " ".join([*(model.text(r, c) for c in range(len(COLUMNS))),
+                            r.note or ""]).casefold()  # the journal note is searched too
             return all(word in hay for word in self.text.split())
         return True
 
@@ -423,17 +434,22 @@ class SessionDetailView(QDialog):
     """One session: a header and a timeline (sets planned vs done, effort, check-ins,
     pauses, skips, red flags with their time and symptom, how it ended)."""
 
+    #: asked to write a note: `edit_note(view)` (the history window saves it and refreshes)
+    edit_note: Callable[[SessionDetailView], None] | None = None
+
     def __init__(self, detail: SessionDetail, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         r = detail.row
         self.detail = detail
         self.setWindowTitle(f"Session of {r.started_at.astimezone():%d %b %Y}")
         self.setAccessibleName("Session detail")
-        self.resize(720, 560)
+        self.resize(720, 600)
         look = status_look(r.status)
+        done = "breathing session" if r.is_breathing else f"{r.sets_done} of {r.set_count} sets"
         self.header = QLabel(
-            f"<b>{r.routine_name}</b> · {r.started_at.astimezone():%A %d %B %Y, %H:%M} · "
-            f"{duration_text(r.duration_seconds)} · {r.sets_done} of {r.set_count} sets · "
+            f"<b>{html.escape(r.routine_name)}</b> · "
+            f"{r.started_at.astimezone():%A %d %B %Y, %H:%M} · "
+            f"{duration_text(r.duration_seconds)} · {done} · "
             f"mood {mood_text(r.mood_before, r.mood_after)}")
         self.header.setWordWrap(True)
         self.ending = QLabel(look.text)
@@ -474,6 +490,20 @@ class SessionDetailView(QDialog):
                 self.table.setItem(i, col, item)
         self.table.resizeRowsToContents()
 
+        # the journal note: the user's own words, shown as plain text (never spoken)
+        note_row = QHBoxLayout()
+        self.note_title = QLabel("<b>Your note</b>")
+        note_row.addWidget(self.note_title)
+        note_row.addStretch(1)
+        self.note_button = QPushButton("")
+        self.note_button.clicked.connect(self._ask_note)
+        note_row.addWidget(self.note_button)
+        self.note = QLabel("")
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
+        self.note.setWordWrap(True)
+        self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.show_note(detail.note)
+
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         close = buttons.button(QDialogButtonBox.StandardButton.Close)
@@ -482,11 +512,27 @@ class SessionDetailView(QDialog):
         layout.addWidget(self.header)
         layout.addLayout(ended)
         layout.addWidget(self.table, 1)
+        layout.addLayout(note_row)
+        layout.addWidget(self.note)
         layout.addWidget(buttons)
+        for button in self.table.findChildren(QAbstractButton):  # Qt's corner button
+            if not button.accessibleName():
+                button.setAccessibleName("Select the whole timeline")
         self.table.setFocus()
 
+    def show_note(self, note: str | None) -> None:
+        self.note.setText(note or "No note yet.")
+        self.note.setAccessibleName(f"Your note: {note}" if note else "No note yet")
+        self.note_button.setText("Change the note…" if note else "Add a note…")
+        self.note_button.setAccessibleName("Change the note about this session" if note
+                                           else "Add a note about this session")
+
+    def _ask_note(self) -> None:
+        if self.edit_note is not None:
+            self.edit_note(self)
+
     def texts(self) -> list[str]:
-        out = [self.windowTitle(), self.header.text(), self.ending.text()]
+        out = [self.windowTitle(), self.header.text(), self.ending.text(), self.note.text()]
         for row in range(self.table.rowCount()):
             for col in range(self.table.columnCount()):
                 item = self.table.item(row, col)
@@ -510,11 +556,16 @@ class ReportPeriodDialog(QDialog):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("d MMM yyyy")
             edit.setAccessibleName(name)
+        # the journal notes are the user's own words: in the PDF only when asked for
+        self.include_notes = QCheckBox("Include my notes")
+        self.include_notes.setAccessibleName("Include my notes in the summary")
+        self.include_notes.setToolTip("Add the notes you wrote about your sessions to the PDF")
         form = QFormLayout(self)
         form.addRow(QLabel("A printable summary to take to your doctor or physiotherapist: "
                            "screening answers, red-flag stops, your routine and trends."))
         form.addRow("&From:", self.since)
         form.addRow("&To:", self.until)
+        form.addRow("", self.include_notes)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -532,7 +583,8 @@ class ReportPeriodDialog(QDialog):
 
 
 def write_report(db: Database, path: Path, since: date, until: date, *, weekly_goal: int,
-                 paths: Paths | None = None) -> Path:
+                 paths: Paths | None = None, include_notes: bool = False,
+                 count_breathing: bool = False) -> Path:
     """Gather and write the clinician summary; runs on a worker thread (no widgets).
 
     As `companion report` does: the proposed routine is the one used last in the period
@@ -546,7 +598,8 @@ def write_report(db: Database, path: Path, since: date, until: date, *, weekly_g
     from companion.safety.content import load_screening
 
     _start, end = day_range(since, until)  # the person's days, not UTC's
-    last = db.history(limit=1, until=end)
+    recent = db.history(limit=20, until=end)
+    last = [r for r in recent if not r.is_breathing][:1]  # the routine of the last workout
     library = RoutineLibrary((paths or resolve_paths()).routines_dir)
     try:
         entry = library.find(last[0].routine_id if last else "starter")
@@ -562,7 +615,8 @@ def write_report(db: Database, path: Path, since: date, until: date, *, weekly_g
                         screening.profile(result.answers, result.trimester))
         routine, notes = adapted.routine, list(adapted.notes)
     data = gather(db, screening, since=since, until=until, weekly_goal=weekly_goal,
-                  routine=routine, adaptations=notes)
+                  routine=routine, adaptations=notes, include_notes=include_notes,
+                  count_breathing=count_breathing)
     write_pdf(data, path)
     return path
 
@@ -596,16 +650,26 @@ class HistoryWindow(QWidget):
 
     loaded = Signal()
     detail_opened = Signal(object)  # the SessionDetailView, once read
+    note_saved = Signal(int)  # a session's note is stored (its id)
     report_written = Signal(object)
     exported = Signal(object, int)
     failed = Signal(str)
 
     def __init__(self, db: Database, *, profile: Profile | None = None, weekly_goal: int = 2,
-                 paths: Paths | None = None, parent: QWidget | None = None) -> None:
+                 paths: Paths | None = None, parent: QWidget | None = None,
+                 count_breathing: bool = False,
+                 session_active: Callable[[], bool] | None = None,
+                 on_unwell: Callable[[], None] | None = None) -> None:
         """`profile`: from the screening; None reads the latest screening from `db`.
-        `paths`: where the user's routine copies are (default: the usual data dir)."""
+        `paths`: where the user's routine copies are (default: the usual data dir).
+        `count_breathing`: breathing sessions count toward the weekly goal (Settings).
+        `session_active` / `on_unwell`: whether a session exists meanwhile, and the red flag
+        (the note dialog shows the red "I feel unwell" button while one does)."""
         super().__init__(parent, Qt.WindowType.Window)
         self.db = db
+        self.count_breathing = count_breathing
+        self.session_active = session_active
+        self.on_unwell = on_unwell
         # without a profile, the latest screening decides (read on the worker with the rows)
         self._given_profile = profile
         self.profile = profile or Profile()
@@ -614,6 +678,7 @@ class HistoryWindow(QWidget):
         self._updating = False
         self._weeks: list[WeekCount] = []
         self.detail_view: SessionDetailView | None = None
+        self.note_dialog: Any = None
         self.setWindowTitle("History")
         self.setAccessibleName("History")
         self.resize(1280, 800)
@@ -773,8 +838,10 @@ class HistoryWindow(QWidget):
     def _start_load(self) -> None:
         db, derive = self.db, self._given_profile is None
 
+        kinds = WITH_BREATHING if self.count_breathing else COUNTED_KINDS
+
         def load() -> Loaded:
-            return Loaded(db.history(), db.weekly_counts(12),
+            return Loaded(db.history(), db.weekly_counts(12, kinds=kinds),
                           profile_from_screening(db) if derive else None)
 
         self._run(load, self._show)
@@ -916,12 +983,49 @@ class HistoryWindow(QWidget):
                 self.status_line.setText("That session is no longer in the history.")
                 return
             view = SessionDetailView(detail, self)
+            view.edit_note = self.ask_note
             view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             view.open()
             self.detail_view = view
             self.detail_opened.emit(view)
 
         self._run(lambda: db.session_detail(sid), show)
+
+    # -- the journal ------------------------------------------------------------------------
+    def ask_note(self, view: SessionDetailView) -> None:
+        """Add or change a session's note (window-modal; the session keeps running)."""
+        from companion.ui.journal import NoteDialog
+
+        r = view.detail.row
+        dialog = NoteDialog(f"{r.routine_name}, {r.started_at.astimezone():%A %d %B %Y}",
+                            view.detail.note, view, session_active=self.session_active,
+                            on_unwell=self.on_unwell)
+        self.note_dialog = dialog
+
+        def done(code: int) -> None:
+            self.note_dialog = None
+            if code == QDialog.DialogCode.Accepted:
+                self.save_note(view, dialog.text())
+            dialog.deleteLater()
+
+        dialog.finished.connect(done)
+        dialog.open()
+
+    def save_note(self, view: SessionDetailView | None, text: str, session_id: int = 0) -> None:
+        """Store a note off the GUI thread, then show it (`note_saved(session_id)` fires);
+        a failure is said in the status line (and to a screen reader), never raised."""
+        sid = view.detail.row.id if view is not None else session_id
+        db = self.db
+        self.status_line.setText("Saving the note…")
+
+        def saved(_result: object) -> None:
+            if view is not None:
+                view.show_note(text.strip() or None)
+            self.status_line.setText("Note saved." if text.strip() else "Note removed.")
+            self.note_saved.emit(sid)
+            self.reload()  # the list and its search see the new words
+
+        self._run(lambda: db.save_note(sid, text), saved)
 
     # -- report and export ------------------------------------------------------------------
     def ask_report(self) -> None:
@@ -935,20 +1039,26 @@ class HistoryWindow(QWidget):
         if name:
             path = Path(name)
             self.write_report(path if path.suffix.lower() == ".pdf"
-                              else path.with_suffix(".pdf"), since, until)
+                              else path.with_suffix(".pdf"), since, until,
+                              include_notes=dialog.include_notes.isChecked())
 
-    def write_report(self, path: Path, since: date, until: date) -> None:
-        """Write the PDF on a worker; `report_written(path)` fires when it is on disk."""
+    def write_report(self, path: Path, since: date, until: date, *,
+                     include_notes: bool = False) -> None:
+        """Write the PDF on a worker; `report_written(path)` fires when it is on disk.
+        The journal notes go in only with `include_notes` (the dialog's tick box)."""
         self.report_button.setEnabled(False)
         self.status_line.setText(f"Writing {path.name}…")
         db, goal, paths = self.db, self.weekly_goal, self.paths
+        count_breathing = self.count_breathing
 
         def done(result: Path) -> None:
             self.report_button.setEnabled(True)
             self.status_line.setText(f"Saved the clinician summary to {result}")
             self.report_written.emit(result)
 
-        self._run(lambda: write_report(db, path, since, until, weekly_goal=goal, paths=paths),
+        self._run(lambda: write_report(db, path, since, until, weekly_goal=goal, paths=paths,
+                                       include_notes=include_notes,
+                                       count_breathing=count_breathing),
                   done, lambda: self.report_button.setEnabled(True))
 
     def ask_export(self) -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import enum
 import logging
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -70,6 +71,9 @@ class Mode(enum.Enum):
     SAFETY = "safety"  # the safety screen after a red-flag stop
     END = "end"  # the end screen after a session
     DIALOG = "dialog"  # a modal dialog (or another window) has the keys
+    LEARN = "learn"  # the "Why this helps" page
+    BREATHE_SETUP = "breathe_setup"  # choosing a stand-alone breathing session
+    BREATHING = "breathing"  # a stand-alone breathing session (running or paused)
 
 
 #: Modes in which a session exists, so U raises the red flag (in DIALOG too, when a session
@@ -77,6 +81,7 @@ class Mode(enum.Enum):
 SESSION_MODES = frozenset({
     Mode.PREPARING, Mode.ARRIVAL, Mode.ANNOUNCE, Mode.COUNTDOWN, Mode.WORK, Mode.CHECKIN,
     Mode.EFFORT, Mode.REST, Mode.PAUSED, Mode.COOLDOWN, Mode.SYMPTOM, Mode.SAFETY, Mode.END,
+    Mode.BREATHING,
 })
 
 
@@ -102,6 +107,11 @@ class Action(enum.Enum):
     FULLSCREEN = "fullscreen"
     BACK_TO_START = "back_to_start"  # end screen
     SWALLOW = "swallow"  # used up on purpose: must not reach a focused button
+    LEARN = "learn"  # the "Why this helps" page (L)
+    BREATHE = "breathe"  # choose a stand-alone breathing session (B)
+    BREATHE_START = "breathe_start"  # start the chosen breathing session
+    MINUTES = "minutes"  # the breathing session's length, +1 / -1 (arg)
+    BACK = "back"  # leave the Learn page or the breathing choice
 
 
 @dataclass(frozen=True)
@@ -130,7 +140,7 @@ BINDINGS: dict[Mode, Bindings] = {
     Mode.LOADING: {},
     Mode.START: {"Space": Binding(Action.START), "H": Binding(Action.HISTORY),
                  "Ctrl+,": Binding(Action.SETTINGS), "F11": Binding(Action.FULLSCREEN),
-                 **_MOOD},
+                 "L": Binding(Action.LEARN), "B": Binding(Action.BREATHE), **_MOOD},
     Mode.PREPARING: {"Escape": Binding(Action.CANCEL_PREPARING),
                      "F11": Binding(Action.FULLSCREEN)},
     Mode.ARRIVAL: {**_MOVING, **_MOOD},
@@ -149,8 +159,16 @@ BINDINGS: dict[Mode, Bindings] = {
     Mode.SAFETY: {**_SYMPTOMS, **{k: Binding(Action.SWALLOW)
                                   for k in ("N", "Space", "Return", "Enter", "Escape")}},
     Mode.END: {**_MOOD, "Return": Binding(Action.BACK_TO_START),
-               "Enter": Binding(Action.BACK_TO_START), "F11": Binding(Action.FULLSCREEN)},
+               "Enter": Binding(Action.BACK_TO_START), "F11": Binding(Action.FULLSCREEN),
+               "L": Binding(Action.LEARN)},
     Mode.DIALOG: {},
+    Mode.LEARN: {"Escape": Binding(Action.BACK), "F11": Binding(Action.FULLSCREEN)},
+    Mode.BREATHE_SETUP: {"Space": Binding(Action.BREATHE_START), "Escape": Binding(Action.BACK),
+                         "+": Binding(Action.MINUTES, 1), "-": Binding(Action.MINUTES, -1),
+                         "F11": Binding(Action.FULLSCREEN), **_MOOD},
+    # the same pause and stop keys as a workout; U (the safety key) raises the red flag
+    Mode.BREATHING: {"Space": Binding(Action.PAUSE), "Escape": Binding(Action.END_SESSION),
+                     "R": Binding(Action.REPEAT), "F11": Binding(Action.FULLSCREEN)},
 }
 
 #: The safety key, in every mode where a session exists and in every window of the app.
@@ -207,6 +225,7 @@ _NAMED = {
     Qt.Key.Key_Space: "Space", Qt.Key.Key_Return: "Return", Qt.Key.Key_Enter: "Enter",
     Qt.Key.Key_Escape: "Escape", Qt.Key.Key_F11: "F11", Qt.Key.Key_Plus: "+",
     Qt.Key.Key_Tab: "Tab", Qt.Key.Key_Backtab: "Backtab", Qt.Key.Key_Comma: ",",
+    Qt.Key.Key_Minus: "-",
 }
 
 
@@ -288,13 +307,21 @@ class KeyDispatcher(QObject):
     def __init__(self, host: KeyHost, parent: QObject | None = None,
                  now: Callable[[], float] = time.monotonic) -> None:
         super().__init__(parent)
-        self.host = host
+        # A weak reference: the window owns the dispatcher (Qt parent), so a strong one back
+        # would make a cycle that Python's garbage collector could break at any moment,
+        # even while this filter is running (a crash inside Qt's event delivery).
+        self._host = weakref.ref(host)
         self.now = now
         #: (widget, reason) of the last focus change: Enter/Space on the safety screen's
         #: button counts only when the person moved there with Tab.
         self._focus: tuple[QWidget | None, Qt.FocusReason] = (None, Qt.FocusReason.OtherFocusReason)
 
+    @property
+    def host(self) -> KeyHost | None:
+        return self._host()
+
     def install(self) -> None:
+        """Filter every event of the application (Qt drops the filter when it is deleted)."""
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
@@ -327,6 +354,8 @@ class KeyDispatcher(QObject):
 
     def _dispatch(self, obj: QWidget, event: QKeyEvent) -> bool:
         host = self.host
+        if host is None:
+            return False
         window = obj.window()
         focus = QApplication.focusWidget()
         if is_safety_key(event) and host.session_exists() and not _typing_into(focus):

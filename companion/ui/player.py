@@ -66,6 +66,7 @@ STATE_WORDS = {
     State.CHECKIN: "Check-in",
     State.REST: "Rest",
     State.COOLDOWN: "Cool-down",
+    State.BREATHING: "Breathe",
     State.PAUSED: "Paused",
     State.ENDED: "Finished",
     State.STOPPED: "Stopped",

@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QWidget
 
 from companion.config import Paths
-from companion.core.breathing import Phase
+from companion.core.breathing import PATTERNS, VOICED_CYCLES, Phase
 from companion.core.clock import FakeClock
 from companion.core.events import State
 from companion.core.timeline import CueKind
@@ -93,6 +93,7 @@ def shoot(out: Path, dark: bool) -> None:
         w.start_screen.set_week(1, s.services.settings.weekly_goal)
         w.start_screen.set_mood(4)
         _save(w, out / f"start-{suffix}.png", app)
+        shoot_learn_and_breathing(s, out, suffix)
 
         entry = w.start_screen.entry_for("starter")
         assert entry is not None
@@ -131,6 +132,8 @@ def shoot(out: Path, dark: bool) -> None:
         _pump(app)
         assert w.end_screen is not None
         w.end_screen.choose_mood(4)
+        w.end_screen.note.setPlainText("Legs felt steady today; calmer after the breathing.")
+        w.end_screen.note_saved(w.end_screen.note_text())
         _save(w, out / f"end-{suffix}.png", app)
 
         from companion.ui.settings_dialog import SettingsDialog
@@ -139,6 +142,7 @@ def shoot(out: Path, dark: bool) -> None:
         dialog.show()
         _save(dialog, out / f"settings-{suffix}.png", app)
         dialog.close()
+        _save_mic_test(w, s.services, out / f"settings-mic-test-{suffix}.png", app)
 
         w.show_start()
         w.start_session(entry, None)
@@ -151,6 +155,89 @@ def shoot(out: Path, dark: bool) -> None:
         w.close()
         w.deleteLater()
         _pump(app)
+
+
+def shoot_learn_and_breathing(s: Shooter, out: Path, suffix: str) -> None:
+    """The Learn page, the breathing choice (4-7-8 with its note) and a breathing session
+    in its tone-only part, mid in-breath (issue 20)."""
+    w, app = s.window, s.app
+    w.open_learn()
+    _save(w, out / f"learn-{suffix}.png", app)
+    w.close_learn()
+    w.open_breathing()
+    setup = w.breathe_screen
+    assert setup is not None
+    setup.select("4-7-8")
+    setup.minutes.setValue(3)
+    setup.set_mood(3)
+    _save(w, out / f"breathe-{suffix}.png", app)
+    setup.select("coherent")
+    setup.minutes.setValue(5)
+    setup.request_start()
+    screen = w.breathing_screen
+    assert screen is not None and screen.session is not None
+    engine = screen.session.engine
+    voiced = VOICED_CYCLES * len(PATTERNS["coherent"].steps)
+
+    def mid_toned_in_breath() -> bool:
+        said = [c for c in getattr(s.services.speaker, "said", [])
+                if c.kind is CueKind.BREATHE]
+        return (len(said) > voiced and said[-1].phase is Phase.IN
+                and screen.circle.progress() >= 0.6)
+
+    t = 0.0
+    while not mid_toned_in_breath():
+        s.clock.advance(0.1)
+        screen.driver.tick()
+        screen.refresh()
+        t += 0.1
+        if t > 600 or engine.is_over:
+            raise RuntimeError("screenshot state never reached")
+    _save(w, out / f"breathing-{suffix}.png", app)
+    screen.end()
+    _pump(app)
+    w.show_start()
+
+
+class _StillEar:
+    """A microphone that hears nothing by itself (the picture feeds it what was heard)."""
+
+    def open_in_background(self) -> None:
+        pass
+
+    def start(self, expecting: object) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def set_speaking(self, speaking: bool) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _save_mic_test(window: QWidget, services: AppServices, path: Path,
+                   app: QApplication) -> None:
+    """Settings > Voice > "Test my microphone", mid-test: level, noise and what was heard."""
+    from companion.ui.listening import VoiceInput
+    from companion.ui.settings_dialog import SettingsDialog
+    from companion.voice.decide import Expecting, Surroundings
+    from companion.voice.listen import Heard, ListenerState, ListenStatus
+
+    voice = VoiceInput(True, listener=_StillEar())
+    voice.state_changed.emit(ListenerState(ListenStatus.OK, ""))
+    dialog = SettingsDialog(services.settings, services.speaker, window, voice_input=voice)
+    dialog.show()
+    dialog.mic_test.button.setChecked(True)
+    voice.level.emit(-21.0)
+    voice.heard.emit(Heard("all clear", 0.92, Expecting.CHECKIN, margin=1.4,
+                           around=Surroundings.quiet()))
+    _pump(app)
+    _save(dialog, path, app)
+    dialog.close()
+    voice.deleteLater()
 
 
 def main(argv: list[str]) -> int:

@@ -52,20 +52,32 @@ EngineListener = Callable[[Event], None]
 class History(Protocol):
     """The few history calls the start and end screens need (the storage facade's subset)."""
 
-    def sessions_this_week(self, now: dt.datetime | None = None) -> int:
-        """Completed sessions started this week (Monday 00:00, local time)."""
+    def sessions_this_week(self, now: dt.datetime | None = None, *,
+                           count_breathing: bool = False) -> int:
+        """Completed workouts started this week (Monday 00:00, local time); breathing
+        sessions too with `count_breathing` (the user's choice in Settings)."""
         ...
 
     def suggested_routine_id(self) -> str | None:
         """Today's suggestion (e.g. the routine last used); None lets the app pick."""
         ...
 
-    def recorder_for(self, routine: Routine) -> EngineListener | None:
+    def recorder_for(self, routine: Routine,
+                     snapshot: dict[str, Any] | None = None) -> EngineListener | None:
         """An engine listener that records this session; None when nothing is recorded.
 
         It must commit `RedFlagRaised` before returning (the stop is on disk before the stop
-        message is spoken and before the safety screen shows).
+        message is spoken and before the safety screen shows). Once `SessionStarted` has
+        passed, its `session_id` attribute (if any) names the stored session, for the note.
+        `snapshot` replaces the routine as "what was run" (a breathing session's pattern).
         """
+        ...
+
+    def save_note(self, session: int | str, text: str,
+                  done: Callable[[str], None] | None = None) -> None:
+        """The user's journal note for a session ("" removes it): `session` is the stored
+        id, or the recorder's journal key; `done("")` once saved, `done(problem)` if not
+        (never raises; the screen keeps the text)."""
         ...
 
 
@@ -82,6 +94,20 @@ class SessionRecord:
     mood_before: int | None = None
     mood_after: int | None = None
     red_flag: str | None = None
+    kind: str = "workout"
+    note: str | None = None
+    snapshot: dict[str, Any] | None = None
+
+
+class _MemoryRecorder:
+    """InMemoryHistory's engine listener; `session_id` is set by `SessionStarted`."""
+
+    def __init__(self, listen: Callable[[Event], None]) -> None:
+        self._listen = listen
+        self.session_id: int | None = None
+
+    def __call__(self, event: Event) -> None:
+        self._listen(event)
 
 
 class InMemoryHistory:
@@ -91,20 +117,38 @@ class InMemoryHistory:
         self.sessions: list[SessionRecord] = []
         self._now = now or (lambda: dt.datetime.now().astimezone())
 
-    def sessions_this_week(self, now: dt.datetime | None = None) -> int:
+    def sessions_this_week(self, now: dt.datetime | None = None, *,
+                           count_breathing: bool = False) -> int:
         now = now or self._now()
         start = week_start(now)
-        return sum(1 for s in self.sessions if s.started_at >= start and s.status == "completed")
+        kinds = ("workout", "breathing") if count_breathing else ("workout",)
+        return sum(1 for s in self.sessions if s.started_at >= start
+                   and s.status == "completed" and s.kind in kinds)
 
     def suggested_routine_id(self) -> str | None:
-        return self.sessions[-1].routine_id if self.sessions else None
+        workouts = [s for s in self.sessions if s.kind == "workout"]
+        return workouts[-1].routine_id if workouts else None
 
-    def recorder_for(self, routine: Routine) -> EngineListener | None:
-        record = SessionRecord(routine.id, routine.name, self._now())
+    def save_note(self, session: int | str, text: str,
+                  done: Callable[[str], None] | None = None) -> None:
+        if not isinstance(session, int) or not 1 <= session <= len(self.sessions):
+            if done is not None:
+                done("Your note could not be saved: no such session.")
+            return
+        self.sessions[session - 1].note = text.strip() or None
+        if done is not None:
+            done("")
+
+    def recorder_for(self, routine: Routine,
+                     snapshot: dict[str, Any] | None = None) -> EngineListener | None:
+        record = SessionRecord(routine.id, routine.name, self._now(), snapshot=snapshot)
+        recorder: _MemoryRecorder
 
         def listen(event: Event) -> None:
             if isinstance(event, SessionStarted):
+                record.kind = event.kind
                 self.sessions.append(record)
+                recorder.session_id = len(self.sessions)
             elif isinstance(event, SetFinished) and not event.skipped:
                 record.sets_done += 1
             elif isinstance(event, EffortRecorded):
@@ -119,7 +163,8 @@ class InMemoryHistory:
             elif isinstance(event, SessionEnded):
                 record.status = event.status.value
 
-        return listen
+        recorder = _MemoryRecorder(listen)
+        return recorder
 
 
 class ScaledClock:

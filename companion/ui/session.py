@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from PySide6.QtCore import QObject
 
+from companion.core.breathing import BreathingSession
 from companion.core.clock import FakeClock
 from companion.core.engine import SessionEngine
 from companion.core.events import (
@@ -27,7 +28,12 @@ from companion.core.events import (
     SymptomSpecified,
 )
 from companion.core.routine import Routine
-from companion.core.timeline import SessionPlan, TimelineOptions, compile_plan
+from companion.core.timeline import (
+    SessionPlan,
+    TimelineOptions,
+    breathing_routine,
+    compile_plan,
+)
 from companion.ui.driver import EngineDriver
 from companion.ui.services import AppServices
 from companion.voice.base import Speaker
@@ -67,6 +73,8 @@ class SessionSummary:
     sets: dict[int, SetResult] = field(default_factory=dict)
     red_flag: Symptom | None = None
     error: str = ""
+    #: set for a stand-alone breathing session (the end screen says minutes, not sets)
+    breathing: BreathingSession | None = None
 
     @property
     def sets_done(self) -> int:
@@ -99,6 +107,28 @@ class Session:
     driver: EngineDriver
     summary: SessionSummary
     routine: Routine
+    #: the history listener (its `session_id`, once started, is where the note goes)
+    recorder: Callable[[Event], None] | None = None
+
+    @property
+    def session_id(self) -> int | None:
+        """The stored session's id, or None (not recorded, or not in the database yet)."""
+        sid = getattr(self.recorder, "session_id", None)
+        return sid if isinstance(sid, int) else None
+
+    @property
+    def note_ref(self) -> int | str | None:
+        """What the history saves this session's note against: its id, else its journal
+        key (the writer may not have stored it yet), else None (not recorded)."""
+        sid = self.session_id
+        if sid is not None:
+            return sid
+        key = getattr(self.recorder, "key", None)
+        return key if isinstance(key, str) and key else None
+
+    @property
+    def breathing(self) -> BreathingSession | None:
+        return self.summary.breathing
 
 
 def plan_inputs(routine: Routine, services: AppServices) -> tuple[Routine, TimelineOptions]:
@@ -118,20 +148,43 @@ def build_session(routine: Routine, services: AppServices, parent: QObject | Non
     routine, options = plan_inputs(routine, services)
     if plan is None:
         plan = compile_plan(routine, options)
+    return _assemble(plan, services, parent)
+
+
+def breathing_inputs(breathing: BreathingSession,
+                     services: AppServices) -> tuple[Routine, TimelineOptions]:
+    """What a stand-alone breathing session compiles from (the speaker prepares these)."""
+    options = services.settings.timeline_options(breathing=breathing)
+    return breathing_routine(breathing), options
+
+
+def build_breathing_session(breathing: BreathingSession, services: AppServices,
+                            parent: QObject | None = None,
+                            plan: SessionPlan | None = None) -> Session:
+    """Engine, listeners and driver for a stand-alone breathing session: the same red-flag
+    path, pause and recorder as a workout; history stores it as kind "breathing"."""
+    if plan is None:
+        plan = compile_plan(*breathing_inputs(breathing, services))
+    return _assemble(plan, services, parent, snapshot=breathing.snapshot())
+
+
+def _assemble(plan: SessionPlan, services: AppServices, parent: QObject | None,
+              snapshot: dict[str, object] | None = None) -> Session:
     routine = plan.routine
     engine = SessionEngine(plan, services.clock)
     recorder = None
     try:
-        recorder = services.history.recorder_for(routine)
+        recorder = services.history.recorder_for(routine, snapshot) if snapshot is not None \
+            else services.history.recorder_for(routine)
     except Exception:  # storage down must not stop the workout; it is said on screen
         log.exception("history cannot record this session")
         services.problems.append("This session cannot be saved to your history.")
     if recorder is not None:
         engine.subscribe(recorder)
     engine.subscribe(SpeechBridge(services.speaker))
-    summary = SessionSummary(routine.name, plan.set_count)
+    summary = SessionSummary(routine.name, plan.set_count, breathing=plan.breathing)
     engine.subscribe(summary.listener())
     driver = EngineDriver(engine, parent,
                           time_scale=float(getattr(services.clock, "factor", 1.0)),
                           spin_wait=not isinstance(services.clock, FakeClock))
-    return Session(engine, driver, summary, routine)
+    return Session(engine, driver, summary, routine, recorder)

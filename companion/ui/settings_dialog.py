@@ -17,6 +17,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
     QSlider,
     QSpinBox,
     QTimeEdit,
@@ -81,6 +84,111 @@ def _listening_note(voice_input: Any) -> str:
     if status == "off":
         return ""
     return f"Voice answers are off: {state.reason}. Keys and buttons work as usual."
+
+
+LEVEL_FLOOR_DB = -60.0  # the level bar's empty end
+
+
+class MicTest(QWidget):
+    """"Test my microphone": the input level, whether the room is too noisy for voice
+    answers, and what was heard with what it would do at a check-in (nothing is acted on).
+    Uses the app's own voice input (the same recogniser and rules as in a session);
+    `companion listen --mic` is the same test on the command line."""
+
+    IDLE_TEXT = "Press \"Test my microphone\", then say \"all clear\" or \"stop\"."
+
+    def __init__(self, voice_input: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.voice_input = voice_input
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(6)
+        self.button = QPushButton("Test my microphone", self)
+        self.button.setCheckable(True)
+        self.button.setAccessibleName("Test my microphone")
+        self.button.toggled.connect(self._toggled)
+        # never squeezed below its text when the dialog is short of height
+        self.button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        lay.addWidget(self.button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.level_bar = QProgressBar(self)
+        self.level_bar.setRange(0, int(-LEVEL_FLOOR_DB))
+        self.level_bar.setValue(0)
+        self.level_bar.setFormat("Input level")
+        self.level_bar.setAccessibleName("Microphone input level")
+        lay.addWidget(self.level_bar)
+        self.noise_label = QLabel("", self)
+        self.noise_label.setAccessibleName("Microphone noise")
+        self.noise_label.setWordWrap(True)
+        lay.addWidget(self.noise_label)
+        self.heard_label = QLabel(self.IDLE_TEXT, self)
+        self.heard_label.setAccessibleName("Microphone heard")
+        self.heard_label.setWordWrap(True)
+        lay.addWidget(self.heard_label)
+        why = self._unavailable()
+        if why is not None:
+            self.button.setEnabled(False)
+            self.heard_label.setText(f"The microphone test needs voice input: {why}.")
+        else:
+            voice_input.level.connect(self.show_level)
+            voice_input.noise_changed.connect(lambda r: self.show_noise(r.noisy))
+            voice_input.tested.connect(self.show_heard)
+
+    def _unavailable(self) -> str | None:
+        vi = self.voice_input
+        state = getattr(vi, "state", None)
+        if vi is None or state is None or not hasattr(vi, "begin_test"):
+            return "not available in this run"
+        if getattr(state.status, "value", "") != "ok":
+            return state.reason or "voice input is off"
+        return None
+
+    def _toggled(self, on: bool) -> None:
+        if not on:
+            self.stop()
+            return
+        why = self.voice_input.begin_test()
+        if why is not None:
+            self.button.setChecked(False)
+            self.heard_label.setText(f"Cannot test now: {why}.")
+            return
+        self.button.setText("Stop the test")
+        self.show_noise(bool(getattr(self.voice_input, "noisy", False)))
+        self.heard_label.setText("Listening… say \"all clear\" or \"stop\".")
+
+    def stop(self) -> None:
+        vi = self.voice_input
+        if vi is not None and getattr(vi, "testing", False):
+            vi.end_test()
+        if self.button.isChecked():
+            self.button.blockSignals(True)
+            self.button.setChecked(False)
+            self.button.blockSignals(False)
+        self.button.setText("Test my microphone")
+        self.level_bar.setValue(0)
+
+    def show_level(self, db: float) -> None:
+        self.level_bar.setValue(round(max(0.0, min(-LEVEL_FLOOR_DB, db - LEVEL_FLOOR_DB))))
+
+    def show_noise(self, noisy: bool) -> None:
+        from companion.ui.listening import NOISY_NOTICE
+
+        self.noise_label.setText(f"{NOISY_NOTICE}." if noisy
+                                 else "Quiet enough for voice answers.")
+
+    def show_heard(self, heard: Any, decision: Any) -> None:
+        self.heard_label.setText(mic_test_text(decision))
+
+
+def mic_test_text(decision: Any) -> str:
+    """What the microphone test says it heard, and what that would do at a check-in."""
+    from companion.voice.decide import Action
+
+    action = decision.action
+    if action is Action.ALL_CLEAR:
+        return f"{decision.heard_text}: that counts as \"all clear\" at a check-in."
+    if action is Action.RED_FLAG:
+        return f"{decision.heard_text}: that stops the session, like the U key."
+    return decision.heard_text
 
 
 class SettingsDialog(QDialog):
@@ -155,6 +263,8 @@ class SettingsDialog(QDialog):
         self.voice_input_note.setAccessibleName("Voice input status")
         if self.voice_input_note.text():
             form.addRow("", self.voice_input_note)
+        self._mic = MicTest(voice_input, voice_box)
+        form.addRow("Microphone", self._mic)
         outer.addWidget(voice_box)
 
         session_box = QGroupBox("Sessions", self)
@@ -172,6 +282,11 @@ class SettingsDialog(QDialog):
         self.goal.setValue(settings.weekly_goal)
         self.goal.setAccessibleName("Weekly goal")
         sform.addRow("Weekly &goal", self.goal)
+        self.breathing_counts = QCheckBox("Count breathing sessions toward the weekly goal",
+                                          session_box)
+        self.breathing_counts.setChecked(settings.breathing_counts)
+        self.breathing_counts.setAccessibleName("Count breathing sessions toward the weekly goal")
+        sform.addRow("", self.breathing_counts)
         self.rest = QSpinBox(session_box)
         self.rest.setRange(0, 600)
         self.rest.setSingleStep(15)
@@ -228,6 +343,17 @@ class SettingsDialog(QDialog):
         # at the small system size while the group titles were large). Titles in bold.
         for child in self.findChildren(QWidget):
             apply_font(child, "body", bold=isinstance(child, QGroupBox))
+        # room for the 4 px focus border the style gives a focused (clicked) button
+        button = self._mic.button
+        button.setMinimumHeight(button.sizeHint().height() + 4)
+
+    @property
+    def mic_test(self) -> MicTest:
+        return self._mic
+
+    def done(self, result: int) -> None:
+        self._mic.stop()  # the microphone test never outlives the dialog
+        super().done(result)
 
     def result_settings(self) -> Settings:
         """The edited settings (unchanged fields keep their values)."""
@@ -243,6 +369,7 @@ class SettingsDialog(QDialog):
             announce_prompts=AnnouncePrompts(self.announce.currentData()),
             rest_breathing=str(self.breathing.currentData()),
             weekly_goal=self.goal.value(),
+            breathing_counts=self.breathing_counts.isChecked(),
             rest_seconds=self.rest.value(),
             emergency_text=emergency,
             reminders=Reminders(

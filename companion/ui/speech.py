@@ -153,8 +153,13 @@ class QtSpeaker:
             self._queue.append(item)
 
     def cancel(self) -> None:
-        """Cut off speech and tones at once and forget the queue (stop, skip, safety)."""
+        """Cut off speech and tones at once and forget the queue (stop, skip, safety).
+        Emits `idle` when something was playing or queued: whoever stopped listening while
+        the app spoke (the microphone) must hear again now (a pause while a prompt plays)."""
+        busy = self._current is not None or bool(self._queue)
         self._stop_all()
+        if busy:
+            self._signals.idle.emit()
 
     def apply(self, settings: VoiceSettings) -> None:
         old, self.settings = self.settings, settings

@@ -114,6 +114,8 @@ class StartScreen(QWidget):
     settings_requested = Signal()
     history_requested = Signal()
     screening_requested = Signal()
+    learn_requested = Signal()
+    breathing_requested = Signal()
 
     def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -170,6 +172,16 @@ class StartScreen(QWidget):
         apply_font(self.screening_button, "button")
         self.screening_button.clicked.connect(self.screening_requested.emit)
         side.addWidget(self.screening_button)
+        self.breathing_button = QPushButton("Breathing (B)", self)
+        self.breathing_button.setAccessibleName("A breathing session on its own")
+        apply_font(self.breathing_button, "button")
+        self.breathing_button.clicked.connect(self.breathing_requested.emit)
+        side.addWidget(self.breathing_button)
+        self.learn_button = QPushButton("Why this helps (L)", self)
+        self.learn_button.setAccessibleName("Why this helps: what the evidence says")
+        apply_font(self.learn_button, "button")
+        self.learn_button.clicked.connect(self.learn_requested.emit)
+        side.addWidget(self.learn_button)
         side.addStretch(1)
         top.addLayout(side)
         outer.addLayout(top)
@@ -248,6 +260,8 @@ class StartScreen(QWidget):
         self.setTabOrder(self.start_button, self.settings_button)
         self.setTabOrder(self.settings_button, self.history_button)
         self.setTabOrder(self.history_button, self.screening_button)
+        self.setTabOrder(self.screening_button, self.breathing_button)
+        self.setTabOrder(self.breathing_button, self.learn_button)
 
     def add_banner(self, banner: QWidget) -> None:
         """A progression suggestion sits just above the routine picker."""
@@ -335,7 +349,8 @@ class StartScreen(QWidget):
 
     def refresh_week(self, now: dt.datetime | None = None) -> None:
         try:
-            done = self.services.history.sessions_this_week(now)
+            done = self.services.history.sessions_this_week(
+                now, count_breathing=self.services.settings.breathing_counts)
         except Exception:  # history unavailable: show the goal without a count
             log.exception("history could not count this week's sessions")
             done = 0

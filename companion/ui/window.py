@@ -27,9 +27,12 @@ from PySide6.QtWidgets import (
 if TYPE_CHECKING:
     from PySide6.QtCore import QEvent
 
+    from companion.core.breathing import BreathingSession
     from companion.routines import RoutineEntry
+    from companion.ui.breathe import BreathingScreen, BreathingSetup
     from companion.ui.end import EndScreen
     from companion.ui.keys import Binding, KeyDispatcher, Mode
+    from companion.ui.learn import LearnScreen
     from companion.ui.player import PlayerScreen
     from companion.ui.services import AppServices
     from companion.ui.session import SessionSummary
@@ -78,6 +81,13 @@ class MainWindow(QMainWindow):
         self.player: PlayerScreen | None = None
         self.end_screen: EndScreen | None = None
         self.safety_page: Any = None
+        # issue 20, built when first opened: the Learn page, the breathing choice and the
+        # breathing session (a second kind of session, beside the player's workouts)
+        self.learn_screen: LearnScreen | None = None
+        self.breathe_screen: BreathingSetup | None = None
+        self.breathing_screen: BreathingScreen | None = None
+        self._learn_from = "start"  # where Esc on the Learn page goes back to
+        self._breathing_last = False  # the latest session was a breathing session
         self.tray: Tray | None = None
         self.reminders: ReminderScheduler | None = None
         #: asks yes/no and waits (closing the window during a session); tests may replace it
@@ -130,6 +140,11 @@ class MainWindow(QMainWindow):
         self.player.fullscreen_requested.connect(self.toggle_fullscreen)
         self.end_screen.mood_chosen.connect(self._mood_after)
         self.end_screen.back_requested.connect(self.show_start)
+        self.end_screen.learn_requested.connect(self.open_learn)
+        self.end_screen.unwell_requested.connect(self.raise_red_flag)
+        self.end_screen.note_changed.connect(self._save_note)
+        self.start_screen.learn_requested.connect(self.open_learn)
+        self.start_screen.breathing_requested.connect(self.open_breathing)
         self._setup_voice_banner()
         self._setup_storage()
         self._setup_progression()
@@ -181,7 +196,8 @@ class MainWindow(QMainWindow):
             ready.connect(self._history_ready)
 
     def _history_changed(self) -> None:
-        if self.start_screen is not None and self.player is not None and not self.player.active:
+        if self.start_screen is not None and self.player is not None \
+                and not self.session_active():
             self.start_screen.refresh_week()
             self.refresh_progression()
 
@@ -252,11 +268,20 @@ class MainWindow(QMainWindow):
         if window is None or not window.isVisible():
             window = HistoryWindow(db, profile=self.services.profile,
                                    weekly_goal=self.services.settings.weekly_goal,
-                                   paths=self.services.paths, parent=self)
+                                   paths=self.services.paths, parent=self,
+                                   count_breathing=self.services.settings.breathing_counts,
+                                   session_active=self.session_exists,
+                                   on_unwell=self._unwell_from_elsewhere)
             self.history_window = window
         window.show()
         window.raise_()
         window.activateWindow()
+
+    def _unwell_from_elsewhere(self) -> None:
+        """The red button of another window (the note dialog): the red flag, while a session
+        exists (as U there would)."""
+        if self.session_exists():
+            self.raise_red_flag()
 
     def open_screening(self) -> None:
         """The health questions on demand (they are also offered on first run and twice a
@@ -298,7 +323,8 @@ class MainWindow(QMainWindow):
     # -- screens -----------------------------------------------------------------------------
     def current_screen(self) -> str:
         widget = self.stack.currentWidget()
-        for name in ("start_screen", "player", "end_screen", "safety_page"):
+        for name in ("start_screen", "player", "end_screen", "safety_page", "learn_screen",
+                     "breathe_screen", "breathing_screen"):
             if widget is not None and widget is getattr(self, name):
                 return name.removesuffix("_screen").removesuffix("_page")
         return "loading"
@@ -335,15 +361,22 @@ class MainWindow(QMainWindow):
 
     def show_start(self) -> None:
         assert self.start_screen is not None
+        if self.end_screen is not None and self.current_screen() == "end":
+            self.end_screen.flush_note()  # an unsaved note is saved on the way out
         self.start_screen.refresh_week()
         self.refresh_progression()
         self.start_screen.set_mood(None)
         self._show(self.start_screen)
         self.start_screen.start_button.setFocus()
 
+    def session_active(self) -> bool:
+        """A workout or a breathing session is running (or paused)."""
+        return any(screen is not None and screen.active
+                   for screen in (self.player, self.breathing_screen))
+
     def start_session(self, entry: RoutineEntry, mood: int | None) -> None:
         assert self.player is not None and self.services is not None
-        if entry.routine is None or self.player.active:
+        if entry.routine is None or self.session_active():
             return
         try:
             allowed = self.services.session_gate(self, entry.routine)
@@ -352,26 +385,124 @@ class MainWindow(QMainWindow):
             allowed = False
         if not allowed:
             return
+        self._breathing_last = False
         self._show(self.player)
         self.player.setFocus()
         self.player.start(entry.routine, mood)
+
+    # -- learn, breathe (issue 20) -------------------------------------------------------------
+    def open_learn(self) -> None:
+        """The "Why this helps" page (L), from the start screen or the end screen; Esc (or
+        Back) returns there. Opened from the end screen, the session is still just over
+        behind it: U and the red button still raise the red flag."""
+        from companion.ui.learn import LearnScreen
+
+        assert self.services is not None
+        emergency = self.services.settings.emergency_text
+        if self.learn_screen is not None and self.learn_screen.emergency_text != emergency \
+                and self.current_screen() != "learn":
+            self.stack.removeWidget(self.learn_screen)  # the stop steps name the number
+            self.learn_screen.deleteLater()
+            self.learn_screen = None
+        if self.learn_screen is None:
+            self.learn_screen = LearnScreen(emergency, self.stack)
+            self.stack.addWidget(self.learn_screen)
+            self.learn_screen.back_requested.connect(self.close_learn)
+            self.learn_screen.unwell_requested.connect(self.raise_red_flag)
+        screen = self.current_screen()
+        if screen == "learn":
+            return
+        if screen == "end" and self.end_screen is not None:
+            self.end_screen.flush_note()
+        self._learn_from = "end" if screen == "end" else "start"
+        self._show(self.learn_screen)
+        self.learn_screen.show_page(session_behind=self._learn_from == "end")
+
+    def close_learn(self) -> None:
+        if self._learn_from == "end" and self.end_screen is not None:
+            self._show(self.end_screen)
+            self.end_screen.back_button.setFocus()
+        else:
+            self.show_start()
+
+    def open_breathing(self) -> None:
+        """The breathing session's choice (B): pattern, length, mood."""
+        from companion.ui.breathe import BreathingScreen, BreathingSetup
+
+        assert self.services is not None
+        if self.session_active():
+            return
+        if self.breathe_screen is None:
+            self.breathe_screen = BreathingSetup(self.stack)
+            self.stack.addWidget(self.breathe_screen)
+            self.breathe_screen.back_requested.connect(self.show_start)
+            self.breathe_screen.start_requested.connect(self.start_breathing)
+            self.breathing_screen = BreathingScreen(self.services, self.stack)
+            self.stack.addWidget(self.breathing_screen)
+            owner = self.breathing_screen
+            owner.session_over.connect(self.on_session_over)
+            owner.red_flag_raised.connect(self._red_flag_raised)
+            owner.end_requested.connect(self.request_end)
+            owner.fullscreen_requested.connect(self.toggle_fullscreen)
+        settings = self.services.settings
+        self.breathe_screen.prepare(self.services.profile, settings.breathing_pattern,
+                                    settings.breathing_minutes)
+        self._show(self.breathe_screen)
+
+    def start_breathing(self, breathing: BreathingSession, mood: int | None) -> None:
+        """Start a stand-alone breathing session: the same red-flag gate as a workout (the
+        next session after a red-flag stop needs the confirmation first)."""
+        from dataclasses import replace
+
+        from companion.core.timeline import breathing_routine
+
+        assert self.services is not None and self.breathing_screen is not None
+        if self.session_active():
+            return
+        try:
+            allowed = self.services.session_gate(self, breathing_routine(breathing))
+        except Exception:  # a broken gate fails closed, as for a workout
+            log.exception("session gate failed")
+            allowed = False
+        if not allowed:
+            return
+        settings = self.services.settings
+        if (settings.breathing_pattern, settings.breathing_minutes) != (
+                breathing.pattern.id, breathing.minutes):
+            remembered = replace(settings, breathing_pattern=breathing.pattern.id,
+                                 breathing_minutes=breathing.minutes)
+            problem = self.services.save_settings(remembered)
+            if problem:
+                log.warning("%s", problem)
+        self._breathing_last = True
+        self._show(self.breathing_screen)
+        self.breathing_screen.setFocus()
+        self.breathing_screen.start(breathing, mood)
 
     def on_session_over(self, summary: SessionSummary) -> None:
         assert self.end_screen is not None and self.services is not None
         if summary.red_flag is not None:
             self._show_safety(summary)
-        elif self.current_screen() == "player":
+        elif self.current_screen() in ("player", "breathing"):
             self.end_screen.show_summary(summary)
             self._show(self.end_screen)
             self.end_screen.back_button.setFocus()
             self.end_screen.announce_summary()
 
+    def session_screen(self) -> Any:
+        """The screen holding the latest session: the player (a workout) or the breathing
+        screen. Both offer `session`, `active`, `driver`, `preparing`, `end()`,
+        `report_unwell()`, `cancel_preparing()` and `perform()`."""
+        if self._breathing_last and self.breathing_screen is not None:
+            return self.breathing_screen
+        return self.player
+
     def _red_flag_raised(self) -> None:
         """The red flag is durable (the recorder ran first): show what to do, at once."""
-        assert self.player is not None
-        if self.player.session is not None:
+        owner = self.session_screen()
+        if owner is not None and owner.session is not None:
             self._close_dialogs()
-            self._show_safety(self.player.session.summary)
+            self._show_safety(owner.session.summary)
 
     def _show_safety(self, summary: SessionSummary) -> None:
         from companion.core.events import Symptom
@@ -381,11 +512,11 @@ class MainWindow(QMainWindow):
             self.safety_page = self.services.safety_screen_factory(
                 self.services.settings.emergency_text, self.stack)
             self.stack.addWidget(self.safety_page)
-            driver_of = self.player
 
             def specify(value: str) -> None:
-                if driver_of.driver is not None:
-                    driver_of.driver.specify_symptom(Symptom(value))
+                owner = self.session_screen()
+                if owner is not None and owner.driver is not None:
+                    owner.driver.specify_symptom(Symptom(value))
 
             self.safety_page.symptom_chosen.connect(specify)
             self.safety_page.finished.connect(self.show_start)
@@ -406,19 +537,40 @@ class MainWindow(QMainWindow):
             announce_stop()
 
     def _mood_after(self, mood: int) -> None:
-        if self.player is not None and self.player.driver is not None:
-            self.player.driver.record_mood("after", mood)
+        owner = self.session_screen()
+        if owner is not None and owner.driver is not None:
+            owner.driver.record_mood("after", mood)
+
+    def _save_note(self, text: str) -> None:
+        """The end screen's note, into the session's history row (never spoken, never
+        sent), off the GUI thread. A failure is said beside the note, whose text stays."""
+        assert self.end_screen is not None and self.services is not None
+        end = self.end_screen
+        owner = self.session_screen()
+        session = owner.session if owner is not None else None
+        ref = session.note_ref if session is not None else None
+        save = getattr(self.services.history, "save_note", None)
+        if ref is None or not callable(save):
+            end.note_saved(text, "Your note cannot be saved: this session is not in your "
+                           "history.")
+            return
+        try:
+            save(ref, text, lambda problem: end.note_saved(text, problem))
+        except Exception as exc:  # a note must never crash the app, nor vanish silently
+            log.exception("cannot save the note")
+            end.note_saved(text, f"Your note could not be saved ({exc}). It is still here.")
 
     def request_end(self) -> None:
         """Esc / End: ask (Enter = end it, Esc = keep going); the engine then records
         'stopped by user'. The question is window-modal and does not block: the session,
         the timer and U go on while it is open."""
-        assert self.player is not None
-        if self.player.session is None:  # still getting ready: nothing to record
-            self.player.cancel_preparing()
+        owner = self.session_screen()
+        assert owner is not None
+        if owner.session is None:  # still getting ready: nothing to record
+            owner.cancel_preparing()
             self.show_start()
             return
-        if not self.player.active or self.end_box is not None:
+        if not owner.active or self.end_box is not None:
             return
         box = QMessageBox(QMessageBox.Icon.Question, "End the session?",
                           "End this session now? What you have done so far is kept.",
@@ -432,8 +584,8 @@ class MainWindow(QMainWindow):
 
         def answered() -> None:
             self.end_box = None
-            if box.clickedButton() is end and self.player is not None:
-                self.player.end()
+            if box.clickedButton() is end:
+                owner.end()
             box.deleteLater()
 
         box.finished.connect(lambda _code: answered())
@@ -480,7 +632,7 @@ class MainWindow(QMainWindow):
     # -- other launches, tray, reminders -------------------------------------------------------
     def raise_from_other_launch(self, routine: str) -> None:
         self.bring_to_front()
-        if routine and self.player is not None and not self.player.active:
+        if routine and self.player is not None and not self.session_active():
             self.show_start()
             self.open_routine(routine)
 
@@ -510,7 +662,7 @@ class MainWindow(QMainWindow):
 
     def on_reminder(self) -> None:
         assert self.start_screen is not None
-        if self.player is not None and self.player.active:
+        if self.session_active():
             return
         planned = self.start_screen.entry_for(self.start_screen.suggested_id())
         name = planned.name if planned else "your session"
@@ -528,7 +680,7 @@ class MainWindow(QMainWindow):
     def ready_planned_session(self) -> None:
         """From a reminder: open with today's routine selected; the person presses Start."""
         self.bring_to_front()
-        if self.player is not None and self.player.active:
+        if self.session_active():
             return
         assert self.start_screen is not None
         self.show_start()
@@ -540,13 +692,15 @@ class MainWindow(QMainWindow):
             QApplication.quit()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.player is not None and self.player.active:
+        if self.session_active():
             if not self.confirm("End the session?",
                                 "A session is running. End it and close the window?"):
                 event.ignore()
                 self._quitting = False
                 return
-            self.player.end()
+            self.session_screen().end()
+        if self.end_screen is not None:
+            self.end_screen.flush_note()
         if self.tray is not None and not self._quitting:
             self.hide()
             event.ignore()
@@ -605,6 +759,18 @@ class MainWindow(QMainWindow):
             return Mode.SAFETY
         if screen == "end":
             return Mode.END
+        if screen == "learn":
+            return Mode.LEARN
+        if screen == "breathe":
+            return Mode.BREATHE_SETUP
+        if screen == "breathing":
+            breathing = self.breathing_screen
+            assert breathing is not None
+            if breathing.session is None:
+                return Mode.PREPARING if breathing.preparing else Mode.BREATHE_SETUP
+            # running or paused: the same keys; once over, the next screen is a moment away
+            return Mode.SAFETY if breathing.session.engine.state is State.STOPPED \
+                else Mode.BREATHING
         player = self.player
         assert player is not None
         if player.session is None:
@@ -628,14 +794,18 @@ class MainWindow(QMainWindow):
         return modes[engine.state]
 
     def session_exists(self) -> bool:
-        """A session is getting ready, running, or just over (end or safety screen)."""
-        player = self.player
-        if player is None:
+        """A session is getting ready, running, or just over (end or safety screen, or the
+        Learn page opened from the end screen)."""
+        owner = self.session_screen()
+        if owner is None:
             return False
-        if player.preparing:
+        if owner.preparing:
             return True
-        return player.session is not None and self.current_screen() in ("player", "end",
-                                                                       "safety")
+        screen = self.current_screen()
+        if screen == "learn":
+            return owner.session is not None and self._learn_from == "end"
+        return owner.session is not None and screen in ("player", "breathing", "end",
+                                                        "safety")
 
     def owns_window(self, widget: QWidget) -> bool:
         return widget is self
@@ -643,13 +813,16 @@ class MainWindow(QMainWindow):
     def raise_red_flag(self) -> None:
         """U, anywhere: the red flag first (durable before anything shows), then close any
         dialog, then the safety screen in front of everything."""
-        assert self.player is not None
-        self.player.report_unwell()
+        owner = self.session_screen()
+        assert owner is not None
+        owner.report_unwell()
         self._close_dialogs()
-        summary = self.player.session.summary if self.player.session else None
+        summary = owner.session.summary if owner.session else None
         if summary is not None and summary.red_flag is not None:
             self._show_safety(summary)
         self.bring_to_front()
+        if self.end_screen is not None:
+            self.end_screen.flush_note()  # after the stop is durable, never before
 
     def _close_dialogs(self) -> None:
         """Every modal dialog (the end confirmation, a message...) is closed unanswered."""
@@ -688,6 +861,21 @@ class MainWindow(QMainWindow):
             self._symptom_key(arg)
         elif action is Action.SWALLOW:
             pass
+        elif action is Action.LEARN:
+            self.open_learn()
+        elif action is Action.BREATHE:
+            self.open_breathing()
+        elif action is Action.BACK:
+            if self.current_screen() == "learn":
+                self.close_learn()
+            else:
+                self.show_start()
+        elif action is Action.BREATHE_START and self.breathe_screen is not None:
+            self.breathe_screen.request_start()
+        elif action is Action.MINUTES and arg is not None and self.breathe_screen is not None:
+            self.breathe_screen.change_minutes(arg)
+        elif self.current_screen() == "breathing" and self.breathing_screen is not None:
+            return self.breathing_screen.perform(action, arg, event.isAutoRepeat())
         elif player is not None:
             return player.perform(action, arg, event.isAutoRepeat())
         return True
@@ -696,6 +884,8 @@ class MainWindow(QMainWindow):
         screen = self.current_screen()
         if screen == "start" and self.start_screen is not None:
             self.start_screen.set_mood(mood, toggle=True)
+        elif screen == "breathe" and self.breathe_screen is not None:
+            self.breathe_screen.set_mood(mood, toggle=True)
         elif screen == "end" and self.end_screen is not None:
             self.end_screen.choose_mood(mood)
         elif self.player is not None:

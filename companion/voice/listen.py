@@ -28,7 +28,17 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Protocol
 
-from companion.voice.decide import ALL_CLEAR_PHRASES, Expecting, grammar_words
+import numpy as np
+
+from companion.voice import vad
+from companion.voice.decide import (
+    ALL_CLEAR_PHRASES,
+    CONFIRMABLE,
+    TAKE_BACK_WORDS,
+    Expecting,
+    Surroundings,
+    grammar_words,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +49,17 @@ FRAME_BYTES = SAMPLE_RATE * FRAME_MS // 1000 * 2
 # exact digital zeros (measured: 47% -> 81% accuracy on clean synthetic clips), so the child
 # adds a faint deterministic hiss of this standard deviation (in 16-bit units, about -70 dBFS).
 NOISE_FLOOR = 8.0
-# The endpointer needs this much non-speech to decide an utterance has ended.
-ENDPOINT_WINDOW = 0.21
+# "All clear" (and its rivals, and "yes" to the confirmation question) is sent only after
+# this much of the stream past its end: speech in that time ("all clear... no wait") means
+# it was not a deliberate, finished answer (decide.py). The endpointer's own wait
+# (vad.HANG_CHUNKS) is part of it.
+ALL_CLEAR_HOLD = 0.35
+# How often (in 32 ms chunks) the steady noise level is looked at for "It's noisy here".
+NOISE_CHECK_CHUNKS = 16
 # Decode the utterance with this much of the real audio either side of the endpoints (the
 # recogniser needs some silence around a word), plus PAD of quiet floor beyond that.
 ROLL = 0.15
+ROLL_BEFORE = 0.15
 PAD = 0.1
 # Decoder settings, chosen on the tuning clips (scripts/make_asr_clips.py --set tune, 12
 # voices x 3 rates, 720 clean command clips). topn: Gaussians scored per frame (pocketsphinx
@@ -68,6 +84,8 @@ ALT_PRONS: tuple[tuple[str, str], ...] = (
     ("four(2)", "F OW R"), ("four(3)", "F AO"),
 )
 MAX_UTTERANCE = 12  # seconds of audio kept for one utterance
+# Silence fed after a file's samples: the endpointer's wait plus the "all clear" hold.
+FILE_TAIL = 0.8
 # After the app stops speaking, ignore this much audio (room echo of its last word).
 ECHO_GUARD = 0.25
 
@@ -83,6 +101,7 @@ class ListenStatus(enum.Enum):
 class ListenerState:
     status: ListenStatus = ListenStatus.OK
     reason: str = ""
+    noisy: bool = False  # too noisy to listen: "It's noisy here: please use the keys"
 
     @property
     def enabled(self) -> bool:
@@ -109,10 +128,42 @@ class Heard:
     received: float = field(default=0.0, compare=False)  # time.monotonic() in the parent
     # "all clear" only: how much it beat the best other phrase, per frame (decide.py).
     margin: float | None = None
+    # How it was said (when, how long, talk around it); None: not known (then "all clear"
+    # is not accepted).
+    around: Surroundings | None = None
+    # Stream seconds (from when listening started) at which the recogniser had its answer,
+    # before decoding: the endpointer's wait, plus the hold for "all clear".
+    at: float = 0.0
+
+
+def heard_from(payload: dict[str, Any], received: float = 0.0) -> Heard:
+    """A `Heard` from the recogniser process's result message."""
+    around = None
+    if "start" in payload:
+        around = Surroundings(start=payload["start"], end=payload["end"],
+                              background=payload["background"], at_open=payload["at_open"],
+                              followed=payload["followed"],
+                              speech_after=payload["speech_after"], snr_db=payload["snr_db"])
+    return Heard(payload["phrase"], payload["confidence"], Expecting(payload["expecting"]),
+                 payload["speech_end"], payload["decode_ms"], received,
+                 payload.get("margin"), around, payload.get("at", 0.0))
+
+
+@dataclass(frozen=True)
+class NoiseReport:
+    """Whether the room is too noisy for voice answers ("It's noisy here: please use the
+    keys"), with the steady noise level (dBFS) and the last utterance's level above it."""
+
+    noisy: bool
+    noise_db: float
+    snr_db: float | None
 
 
 ResultCallback = Callable[[Heard], None]
 StateCallback = Callable[[ListenerState], None]
+NoiseCallback = Callable[[NoiseReport], None]
+LevelCallback = Callable[[float], None]
+LEVEL_EVERY = 0.1  # seconds between input-level reports (the loudest block since the last)
 
 
 class Listener(Protocol):
@@ -152,7 +203,18 @@ def confidence_from_gap(gap_per_frame: float) -> float:
 
 def _jsgf(expecting: Expecting) -> str:
     alts = " | ".join(grammar_words(expecting))
+    if "all clear" in grammar_words(expecting):  # "all clear" taken back: never all clear
+        alts += f" | all clear ({' | '.join(TAKE_BACK_WORDS)})+"
     return f"#JSGF V1.0;\ngrammar {expecting.value};\npublic <cmd> = {alts};\n"
+
+
+def _complete(phrase: str, expecting: Expecting) -> bool:
+    """Whether the grammar search ended on a whole phrase (not a partial path)."""
+    if phrase in grammar_words(expecting):
+        return True
+    words = phrase.split()
+    return phrase.startswith("all clear ") and "all clear" in grammar_words(expecting) \
+        and all(w in TAKE_BACK_WORDS for w in words[2:])
 
 
 def _clean(hypstr: str) -> str:
@@ -161,11 +223,10 @@ def _clean(hypstr: str) -> str:
 
 
 class _Decoder:
-    """Lives in the child: grammar searches per context plus the endpointer."""
+    """Lives in the child: the VAD endpointer plus grammar searches per context."""
 
     def __init__(self, options: dict[str, Any], yardstick: Connection | None = None) -> None:
-        import numpy as np
-        from pocketsphinx import Decoder, Endpointer
+        from pocketsphinx import Decoder
 
         self._np = np
         self._rng = np.random.default_rng(0)
@@ -181,60 +242,103 @@ class _Decoder:
             self.ps.add_jsgf_string(ctx.value, _jsgf(ctx))
         self.ps.add_allphone_file("phones")  # the unconstrained yardstick for confidence
         self._logmath = self.ps.get_logmath()
-        self.endpointer_args = {"window": ENDPOINT_WINDOW, "ratio": 0.9}
-        self._Endpointer = Endpointer
-        self.ep = Endpointer(**self.endpointer_args)
+        self.vad: vad.ProbabilityFn = options.get("vad") or vad.SileroProbability()
+        self.hold = float(options.get("hold", ALL_CLEAR_HOLD))
+        self.room = vad.Room()
+        self.ep = vad.Endpointer(hold=self.hold, room=self.room)
         self.expecting: Expecting | None = None
         self.buf = bytearray()
-        self.speech = bytearray()
         self.raw = bytearray()  # everything given to the endpointer since reset (bounded)
         self.raw_start = 0  # stream byte offset of raw[0]
         self.fed = 0  # stream bytes given to the endpointer since reset
         self.roll = float(options.get("roll", ROLL))
+        self.roll_before = float(options.get("roll_before", ROLL_BEFORE))
+        self.pad = float(options.get("pad", PAD))
         self.stream_t0: float | None = None
+        self.waiting: list[tuple[vad.Utterance, dict[str, Any]]] = []  # held for the hold
+        self.noisy = False
+        self._noise_checked = 0
 
     def reset(self) -> None:
-        self.ep = self._Endpointer(**self.endpointer_args)
+        self.ep = vad.Endpointer(hold=self.hold, room=self.room)
+        reset = getattr(self.vad, "reset", None)
+        if reset is not None:
+            reset()
         self.buf.clear()
-        self.speech.clear()
         self.raw.clear()
         self.raw_start = 0
         self.fed = 0
         self.stream_t0 = None
+        self.waiting.clear()
 
     def expect(self, expecting: Expecting | None) -> None:
         if expecting is not self.expecting:
             self.reset()
         self.expecting = expecting
 
-    def feed(self, data: bytes, stamp: float) -> list[dict[str, Any]]:
-        """`stamp`: parent monotonic time at which the first sample of `data` was captured."""
+    def feed(self, data: bytes, stamp: float) -> list[tuple[str, dict[str, Any]]]:
+        """`stamp`: parent monotonic time at which the first sample of `data` was captured.
+        Returns messages for the parent: ("result", ...) and ("noise", ...)."""
         if self.expecting is None:
             return []
+        np = self._np
         if self.stream_t0 is None:
             self.stream_t0 = stamp - len(self.buf) / (2 * SAMPLE_RATE)
         self.buf += data
-        out: list[dict[str, Any]] = []
-        n = self.ep.frame_bytes
+        out: list[tuple[str, dict[str, Any]]] = []
+        n = vad.CHUNK * 2
         while len(self.buf) >= n:
             frame, self.buf = bytes(self.buf[:n]), self.buf[n:]
             self._keep(frame)
-            was = self.ep.in_speech
-            speech = self.ep.process(frame)
-            if speech is not None:
-                self.speech += speech
-            if was and not self.ep.in_speech:
-                out.append(self._decode(self.ep.speech_end))
-            elif len(self.speech) > MAX_UTTERANCE * SAMPLE_RATE * 2:
-                # "Speech" that never ends is steady noise (a fan, music): drop it.
-                self.ep = self._Endpointer(**self.endpointer_args)
-                self.speech.clear()
-                self.raw.clear()
-                self.raw_start = self.fed = 0
-                self.stream_t0 = None
-                self.buf.clear()
-                break
+            chunk = np.frombuffer(frame, dtype=np.int16)
+            for u in self.ep.step(self.vad(chunk), vad.level_db(chunk), chunk):
+                result = self._decode(u)
+                if self._held(result["phrase"]):
+                    self.waiting.append((u, result))  # sent once its hold has passed
+                else:
+                    out.append(("result", result))
+                out += self._noise_news(u.snr_db)
+            out += self._settled(self.ep.settle())
+            if self.ep.chunks - self._noise_checked >= NOISE_CHECK_CHUNKS:
+                self._noise_checked = self.ep.chunks
+                out += self._noise_news(None)
         return out
+
+    def _held(self, phrase: str | None) -> bool:
+        """Whether a result waits for ALL_CLEAR_HOLD before it is sent: whatever may count
+        as all clear, at once or through the confirmation question, must be known to be
+        a finished answer (decide.Surroundings.followed); everything else (a stop word
+        first of all) goes out at once."""
+        if self.expecting is Expecting.CONFIRM and phrase == "yes":
+            return True
+        return self.expecting in (Expecting.CHECKIN, Expecting.CONFIRM) \
+            and phrase in CONFIRMABLE
+
+    def learn_room(self, data: bytes) -> None:
+        """Hear the room without listening for answers (bench and tests: the background
+        before the question)."""
+        np = self._np
+        n = vad.CHUNK * 2
+        for i in range(0, len(data) - n + 1, n):
+            chunk = np.frombuffer(data[i:i + n], dtype=np.int16)
+            self.room.hear(self.vad(chunk), vad.level_db(chunk), chunk)
+
+    def _settled(self, done: list[vad.Utterance]) -> list[tuple[str, dict[str, Any]]]:
+        out: list[tuple[str, dict[str, Any]]] = []
+        for u in done:
+            for held in [w for w in self.waiting if w[0] is u]:
+                self.waiting.remove(held)
+                held[1].update(_around(u), at=round(self.ep.chunks * vad.CHUNK_S, 3))
+                out.append(("result", held[1]))
+        return out
+
+    def _noise_news(self, snr_db: float | None) -> list[tuple[str, dict[str, Any]]]:
+        noisy = vad.too_noisy(self.ep.noise_db, snr_db, self.noisy)
+        if noisy is self.noisy:
+            return []
+        self.noisy = noisy
+        return [("noise", {"noisy": noisy, "noise_db": round(self.ep.noise_db, 1),
+                           "snr_db": None if snr_db is None else round(snr_db, 1)})]
 
     def _keep(self, frame: bytes) -> None:
         self.raw += frame
@@ -246,19 +350,22 @@ class _Decoder:
 
     def _segment(self, start: float, end: float) -> bytes:
         """Raw audio from `start - roll` to `end + roll` (stream seconds), as far as kept."""
-        a = max(0, int((start - self.roll) * SAMPLE_RATE) * 2 - self.raw_start)
+        a = max(0, int((start - self.roll_before) * SAMPLE_RATE) * 2 - self.raw_start)
         b = max(a, int((end + self.roll) * SAMPLE_RATE) * 2 - self.raw_start)
         return bytes(self.raw[a:b])
 
-    def flush(self) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
+    def flush(self) -> list[tuple[str, dict[str, Any]]]:
+        """End of the stream: an utterance still going on ends here; held results go out
+        (as followed: what came after is not known)."""
+        out: list[tuple[str, dict[str, Any]]] = []
         if self.ep.in_speech:
-            tail = bytes(self.buf[: self.ep.frame_bytes])
-            self._keep(tail)
-            rest = self.ep.end_stream(tail)
-            if rest is not None:
-                self.speech += rest
-            out.append(self._decode(self.ep.speech_end))
+            for u in self.ep.finish():
+                result = self._decode(u)
+                if self._held(result["phrase"]):
+                    self.waiting.append((u, result))
+                else:
+                    out.append(("result", result))
+        out += self._settled(self.ep.settle(final=True))
         self.reset()
         return out
 
@@ -341,17 +448,14 @@ class _Decoder:
             return 0.0
         return (own - last) / frames if own is not None and last is not None else 0.0
 
-    def _decode(self, speech_end: float) -> dict[str, Any]:
+    def _decode(self, u: vad.Utterance) -> dict[str, Any]:
         assert self.expecting is not None
         np = self._np
         t = time.perf_counter()
-        if self.roll > 0:
-            raw = self._segment(self.ep.speech_start, speech_end)
-        else:
-            raw = bytes(self.speech)
-        self.speech.clear()
-        audio = np.frombuffer(raw, dtype=np.int16).astype(np.float32)
-        pad = np.zeros(int(PAD * SAMPLE_RATE), dtype=np.float32)
+        raw = self._segment(u.start, u.end)
+        audio = vad.denoise(np.frombuffer(raw, dtype=np.int16).astype(np.float64),
+                            self.room.noise_psd).astype(np.float32)
+        pad = np.zeros(int(self.pad * SAMPLE_RATE), dtype=np.float32)
         audio = np.concatenate([pad, audio, pad])
         audio += self._rng.normal(0.0, NOISE_FLOOR, audio.shape).astype(np.float32)
         data = np.clip(audio, -32768, 32767).astype(np.int16).tobytes()
@@ -363,14 +467,23 @@ class _Decoder:
         if not answered:
             _, free = self._search("phones", data)
         shown: str | None = phrase
-        if phrase not in grammar_words(self.expecting) or score is None or free is None:
+        if not _complete(phrase, self.expecting) or score is None or free is None:
             conf, shown = 0.0, None  # partial path (grammar not finished) or nothing
         else:
             conf = confidence_from_gap((score - free) / frames)
-        end = (self.stream_t0 or 0.0) + speech_end
+        t0 = self.stream_t0 or 0.0
         return {"phrase": shown, "confidence": conf, "expecting": self.expecting.value,
-                "speech_end": end, "margin": margin,
-                "decode_ms": (time.perf_counter() - t) * 1000.0}
+                "speech_end": t0 + u.end, "margin": margin,
+                "decode_ms": (time.perf_counter() - t) * 1000.0,
+                "at": round(self.ep.chunks * vad.CHUNK_S, 3), **_around(u)}
+
+
+def _around(u: vad.Utterance) -> dict[str, Any]:
+    """What the endpointer knows about an utterance, for decide.Surroundings."""
+    return {"start": round(u.start, 3), "end": round(u.end, 3),
+            "background": round(u.background, 3), "at_open": u.at_open,
+            "followed": u.followed, "speech_after": round(u.speech_after, 3),
+            "snr_db": round(u.snr_db, 1)}
 
 
 def _phone_decoder(options: dict[str, Any]) -> Any:
@@ -438,9 +551,13 @@ def _child_main(cmd: Connection, res: Connection, options: dict[str, Any],
             continue
         if kind == "crash":  # test hook: behave like a native crash in the decoder
             os._exit(3)
-        results = dec.feed(msg[1], msg[2]) if kind == "audio" else dec.flush()
-        for r in results:
-            res.send(("result", r))
+        if kind == "forget":  # a different room (bench, tests): optionally hear it first
+            dec.room.forget()
+            dec.learn_room(msg[1])
+            continue
+        news = dec.feed(msg[1], msg[2]) if kind == "audio" else dec.flush()
+        for item in news:
+            res.send(item)
         if kind == "flush":
             res.send(("flushed", None))
 
@@ -453,6 +570,8 @@ class SphinxRecogniser:
         self._options = options or {}
         self._result_cbs: list[ResultCallback] = []
         self._state_cbs: list[StateCallback] = []
+        self._noise_cbs: list[NoiseCallback] = []
+        self.noise = NoiseReport(False, vad.SILENT_DB, None)
         self._flushed = threading.Event()
         self._lock = threading.Lock()
         self._proc: Any = None
@@ -467,6 +586,10 @@ class SphinxRecogniser:
 
     def on_state(self, callback: StateCallback) -> None:
         self._state_cbs.append(callback)
+
+    def on_noise(self, callback: NoiseCallback) -> None:
+        """Called (on the reader thread) when "too noisy to listen" turns on or off."""
+        self._noise_cbs.append(callback)
 
     def start(self, timeout: float = 20.0) -> bool:
         """Start the child and wait until its models are loaded. False: see `state.reason`."""
@@ -535,15 +658,21 @@ class SphinxRecogniser:
                 self._flushed.set()
                 return
             if kind == "result":
-                heard = Heard(payload["phrase"], payload["confidence"],
-                              Expecting(payload["expecting"]),
-                              payload["speech_end"], payload["decode_ms"], time.monotonic(),
-                              payload.get("margin"))
+                heard = heard_from(payload, time.monotonic())
                 for cb in list(self._result_cbs):
                     try:
                         cb(heard)
                     except Exception:  # a failing consumer must not kill the reader
                         log.exception("listener result callback failed")
+            elif kind == "noise":
+                report = NoiseReport(bool(payload["noisy"]), float(payload["noise_db"]),
+                                     payload.get("snr_db"))
+                self.noise = report
+                for ncb in list(self._noise_cbs):
+                    try:
+                        ncb(report)
+                    except Exception:
+                        log.exception("listener noise callback failed")
             elif kind == "flushed":
                 self._flushed.set()
 
@@ -568,6 +697,11 @@ class SphinxRecogniser:
         self._flushed.clear()
         self._send(("flush",))
         return self._flushed.wait(timeout) and self.state.enabled
+
+    def new_room(self, background: bytes = b"") -> None:
+        """Forget what was learnt about the room's background talk and noise, then hear
+        `background` (16 kHz mono 16-bit samples of the room before the question)."""
+        self._send(("forget", background))
 
     def crash_for_test(self) -> None:
         self._send(("crash",))
@@ -627,14 +761,16 @@ def read_wav(path: Path) -> bytes:
         return w.readframes(w.getnframes())
 
 
-def feed_wav(recogniser: SphinxRecogniser, path: Path, *, realtime: bool = False,
-             tail: float = 0.4) -> None:
-    """Push a WAV file through the recogniser as microphone-sized chunks, then silence.
+def feed_audio(recogniser: SphinxRecogniser, data: bytes, *, realtime: bool = False,
+               tail: float = FILE_TAIL) -> None:
+    """Push 16 kHz mono 16-bit samples through the recogniser as microphone-sized chunks,
+    then `tail` seconds of silence (so the endpointer can see the end and the "all clear"
+    hold can pass).
 
     `realtime` paces the chunks like a live microphone (for latency); otherwise it is as
-    fast as the pipe allows. The trailing silence lets the endpointer see the end.
+    fast as the pipe allows.
     """
-    data = read_wav(path) + bytes(int(tail * SAMPLE_RATE) * 2)
+    data = data + bytes(int(tail * SAMPLE_RATE) * 2)
     t0 = time.monotonic()
     for i in range(0, len(data), FRAME_BYTES):
         stamp = t0 + i / (2 * SAMPLE_RATE)
@@ -645,21 +781,40 @@ def feed_wav(recogniser: SphinxRecogniser, path: Path, *, realtime: bool = False
         recogniser.feed(data[i:i + FRAME_BYTES], stamp)
 
 
-def recognise_file(recogniser: SphinxRecogniser, path: Path, expecting: Expecting,
-                   *, realtime: bool = False, timeout: float = 10.0) -> list[Heard]:
-    """Everything the recogniser heard in one WAV file while `expecting` (tests, bench).
+def feed_wav(recogniser: SphinxRecogniser, path: Path, *, realtime: bool = False,
+             tail: float = FILE_TAIL) -> None:
+    """`feed_audio` with the samples of a WAV file (see read_wav)."""
+    feed_audio(recogniser, read_wav(path), realtime=realtime, tail=tail)
+
+
+def recognise_audio(recogniser: SphinxRecogniser, data: bytes, expecting: Expecting,
+                    *, realtime: bool = False, timeout: float = 10.0,
+                    room: bytes | None = None) -> list[Heard]:
+    """Everything the recogniser heard in these samples while `expecting` (tests, bench,
+    `companion listen`), in the order heard. `room`: the recogniser first forgets the
+    room it knew and hears these samples as the background before the question.
 
     Only for a recogniser not otherwise in use: it briefly adds its own result callback.
     """
     got: list[Heard] = []
     recogniser.on_result(got.append)
     try:
+        recogniser.expect(None)
+        if room is not None:
+            recogniser.new_room(room)
         recogniser.expect(expecting)
-        feed_wav(recogniser, path, realtime=realtime)
+        feed_audio(recogniser, data, realtime=realtime)
         recogniser.flush(timeout)
     finally:
         recogniser._result_cbs.remove(got.append)
     return got
+
+
+def recognise_file(recogniser: SphinxRecogniser, path: Path, expecting: Expecting,
+                   *, realtime: bool = False, timeout: float = 10.0) -> list[Heard]:
+    """`recognise_audio` on a WAV file."""
+    return recognise_audio(recogniser, read_wav(path), expecting, realtime=realtime,
+                           timeout=timeout)
 
 
 def microphone_problem(device: str | int | None = None) -> str | None:
@@ -704,6 +859,9 @@ class VoiceListener:
         self._want_mic = microphone
         self._result_cbs: list[ResultCallback] = []
         self._state_cbs: list[StateCallback] = []
+        self._level_cbs: list[LevelCallback] = []
+        self._level_peak = vad.SILENT_DB
+        self._level_at = 0.0
         self.recogniser.on_result(self._on_heard)
         self.recogniser.on_state(self._on_recogniser_state)
 
@@ -739,7 +897,9 @@ class VoiceListener:
 
             def callback(indata: Any, frames: int, t: Any, status: Any) -> None:
                 stamp = time.monotonic() - frames / SAMPLE_RATE
-                self.feed(bytes(indata), stamp)
+                data = bytes(indata)
+                self._report_level(data, stamp)
+                self.feed(data, stamp)
 
             self._stream = sd.RawInputStream(samplerate=SAMPLE_RATE, channels=1,
                                              dtype="int16", blocksize=FRAME_BYTES // 2,
@@ -785,6 +945,29 @@ class VoiceListener:
     def on_state(self, callback: StateCallback) -> None:
         self._state_cbs.append(callback)
 
+    def on_noise(self, callback: NoiseCallback) -> None:
+        """"Too noisy to listen" turned on or off (on the recogniser's reader thread)."""
+        self.recogniser.on_noise(callback)
+
+    def on_level(self, callback: LevelCallback) -> None:
+        """The microphone's input level in dBFS, about LEVEL_EVERY s apart (on the audio
+        thread; whether or not the app is listening)."""
+        self._level_cbs.append(callback)
+
+    def _report_level(self, data: bytes, stamp: float) -> None:
+        if not self._level_cbs:
+            return
+        self._level_peak = max(self._level_peak, vad.level_db(
+            np.frombuffer(data, dtype=np.int16)))
+        if stamp - self._level_at < LEVEL_EVERY:
+            return
+        level, self._level_peak, self._level_at = self._level_peak, vad.SILENT_DB, stamp
+        for cb in list(self._level_cbs):
+            try:
+                cb(level)
+            except Exception:
+                log.exception("level callback failed")
+
     def close(self) -> None:
         if self._stream is not None:
             with contextlib.suppress(Exception):  # PortAudio errors on teardown are moot
@@ -817,3 +1000,44 @@ class VoiceListener:
             except Exception:
                 log.exception("listener state callback failed")
         return self.state
+
+
+# -- `companion listen`: the app's own path, from files or the microphone ------------------------
+def listen_samples(ear: VoiceListener, data: bytes, expecting: Expecting,
+                   timeout: float = 20.0) -> list[Heard]:
+    """Everything an open `VoiceListener` (microphone=False) hears in these 16 kHz mono
+    16-bit samples while `expecting`, exactly as in a session: the same recogniser process,
+    endpointer, noise handling and grammar. Each call starts in a fresh room (what the
+    previous file taught the endpointer about background talk is forgotten)."""
+    got: list[Heard] = []
+    ear.on_result(got.append)
+    try:
+        ear.stop()
+        ear.recogniser.new_room()
+        ear.start(expecting)
+        data = data + bytes(int(FILE_TAIL * SAMPLE_RATE) * 2)
+        t0 = time.monotonic()
+        for i in range(0, len(data), FRAME_BYTES):
+            ear.feed(data[i:i + FRAME_BYTES], t0 + i / (2 * SAMPLE_RATE))
+        ear.recogniser.flush(timeout)
+        ear.stop()
+    finally:
+        ear._result_cbs.remove(got.append)
+    return got
+
+
+def load_samples(path: Path) -> bytes:
+    """A WAV file as 16 kHz mono 16-bit samples (other rates, widths and channel counts are
+    converted). Raises audio.BadWav with a plain reason for anything else."""
+    from companion.voice.audio import BadWav
+    from companion.voice.audio import read_wav as read_any
+
+    if not path.is_file():
+        raise BadWav(f"{path}: no such file")
+    try:
+        data = read_any(path, SAMPLE_RATE)
+    except FileNotFoundError:
+        raise BadWav(f"{path}: no such file") from None
+    except OSError as exc:
+        raise BadWav(f"{path}: {exc.strerror or exc}") from None
+    return np.clip(np.round(data * 32768.0), -32768, 32767).astype("<i2").tobytes()

@@ -33,7 +33,6 @@ from PySide6.QtWidgets import QApplication
 
 from companion.cli import build_parser
 from companion.core.events import (
-    CheckinAnswered,
     CheckinAsked,
     SessionEnded,
     State,
@@ -88,9 +87,9 @@ class AutoPlayer(QObject):
         answer_after = keys.ANSWER_GUARD_S + 0.15
         if self.script == "all-clear":
             if isinstance(event, CheckinAsked):
-                self.later(answer_after, Qt.Key.Key_C, "c")
-            elif isinstance(event, CheckinAnswered):
-                self.later(0.05, Qt.Key.Key_5, "5")
+                # C, then the effort in the same breath: queued one after the other, so the
+                # effort lands on the question C opens even when a sped-up rest is short
+                QTimer.singleShot(int(answer_after * 1000), self._clear_and_rate)
         elif self.script == "red-flag":
             if isinstance(event, CheckinAsked) and not self._flagged:
                 self._flagged = True
@@ -106,6 +105,10 @@ class AutoPlayer(QObject):
                 QTimer.singleShot(100, self._unwell_when_asked)
             elif isinstance(event, SessionEnded) and self.exit_when_done:
                 QTimer.singleShot(200, self._exit_if_safe)
+
+    def _clear_and_rate(self) -> None:
+        press(self.window, Qt.Key.Key_C, "c")
+        press(self.window, Qt.Key.Key_5, "5")
 
     def _unwell_when_asked(self) -> None:
         box = self.window.end_box

@@ -319,6 +319,7 @@ def test_c_pressed_as_the_question_appears_or_held_down_does_not_answer(
     assert app.engine.state is State.CHECKIN
     app.key(ALL_CLEAR_KEY)  # a fresh, deliberate press
     assert app.engine.state is State.REST
+    assert services.history.store.flush(10)  # type: ignore[attr-defined]
     conn = sqlite3.connect(_db_file(services))
     assert conn.execute("SELECT answer FROM checkins").fetchall() == [("all_clear",)]
     conn.close()

@@ -271,3 +271,28 @@ def test_settings_can_list_voices_by_name_and_language(speaker: QtSpeaker) -> No
     voices = speech.available_voices(speaker)
     assert any(v.language.startswith("en") for v in voices)
     assert speech.available_voices(CaptionsOnlySpeaker()) == []
+
+
+def test_a_cancelled_prompt_lets_the_microphone_hear_again(qtbot: QtBot,
+                                                           speaker: QtSpeaker) -> None:
+    """Issue 12: pausing while the voice spoke left the listener muted for the whole pause
+    ("stop" and "resume" went unheard): cancel must say the speaker is idle."""
+    from companion.ui.listening import VoiceInput
+
+    class Ear:
+        speaking = False
+
+        def set_speaking(self, speaking: bool) -> None:
+            self.speaking = speaking
+
+    ear = Ear()
+    voice = VoiceInput(True, listener=ear)
+    voice.connect_speaker(speaker)
+    speaker.say(_cue(LONG))
+    _started(qtbot, speaker, LONG)
+    assert ear.speaking
+    with qtbot.waitSignal(speaker.signals.idle, timeout=1000):
+        speaker.cancel()
+    assert not ear.speaking
+    with qtbot.assertNotEmitted(speaker.signals.idle, wait=100):
+        speaker.cancel()  # nothing was playing: nothing to announce

@@ -45,12 +45,15 @@ def test_judge_tells_met_missed_and_not_measured() -> None:
     assert judge(3.0, None) == ""
 
 
-def test_per_condition_asr_figures_get_the_issue_targets() -> None:
+def test_per_condition_asr_figures_get_a_target() -> None:
+    own = {"asr_latency_ms": ("<=", 500.0), "asr_accuracy": (">=", 0.95)}
+    assert target_for("asr_latency_ms_espeak", own) == ("<=", 500.0)  # the module's own
+    assert target_for("asr_accuracy_espeak", own) == (">=", 0.95)
     assert target_for("asr_accuracy_piper_10db", {}) == (">=", 0.9)
     assert target_for("asr_false_all_clear_piper", {}) == ("<=", 0.0)
-    assert target_for("asr_latency_piper_ms", {}) == ("<=", 300.0)
-    assert target_for("asr_accuracy", {"asr_accuracy": (">=", 0.95)}) == (">=", 0.95)
+    assert target_for("asr_cond_tv_10db_false_clear", {}) == ("<=", 0.0)
     assert target_for("asr_clips", {}) is None
+    assert target_for("speech_cancel_skip_ms", {"speech_cancel_ms": ("<=", 50.0)}) is None
 
 
 def test_old_figure_names_point_at_figures_that_exist() -> None:

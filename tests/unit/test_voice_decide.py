@@ -5,21 +5,31 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from companion.core.events import CheckinAnswered, CueDue, EndStatus, SessionEnded, State
 from companion.core.timeline import CueKind
 from companion.voice.decide import (
+    AFTER_MAX,
     ALL_CLEAR_BAR,
     ALL_CLEAR_MARGIN,
+    ANSWER_WINDOW,
+    BACKGROUND_MAX,
     COMMAND_BAR,
+    CONFIRM_WINDOW,
+    NATURAL_ANSWERS,
     NUMBER_WORDS,
     STOP_BAR,
     STOP_BAR_NUMBERS,
     STOP_PHRASES,
+    SYMPTOM_SENTENCES,
     SYMPTOM_WORDS,
+    YES_BAR,
     Action,
     Decision,
     Expecting,
+    Surroundings,
     VoiceCommandRouter,
     decide,
     grammar_words,
@@ -28,22 +38,24 @@ from tests.helpers.sessions import make_engine, run_until
 
 HIGH = 1.0
 INF = math.inf  # "all clear" with no rival in sight
+QUIET = Surroundings.quiet()  # said on its own, in a quiet room
 ALL = list(Expecting)
 
 
 def test_all_clear_is_accepted_only_at_a_checkin_and_above_the_bar() -> None:
-    assert decide("all clear", HIGH, Expecting.CHECKIN, INF).action is Action.ALL_CLEAR
-    assert decide("all clear", ALL_CLEAR_BAR, Expecting.CHECKIN, INF).action is Action.ALL_CLEAR
+    assert decide("all clear", HIGH, Expecting.CHECKIN, INF, QUIET).action is Action.ALL_CLEAR
+    assert decide("all clear", ALL_CLEAR_BAR, Expecting.CHECKIN, INF,
+                  QUIET).action is Action.ALL_CLEAR
 
 
 def test_an_all_clear_barely_ahead_of_a_rival_asks_again_however_confident() -> None:
     """ "all gear" can score as high as a real "all clear"; it must also win clearly."""
     close = decide("all clear", HIGH, Expecting.CHECKIN, ALL_CLEAR_MARGIN - 0.01)
     assert close.action is Action.ASK_AGAIN
-    assert close.heard_text == "Heard: all clear? Please say it again"
-    clear = decide("all clear", HIGH, Expecting.CHECKIN, ALL_CLEAR_MARGIN)
+    assert close.heard_text == "Heard: all clear? Please say it again, or press C"
+    clear = decide("all clear", HIGH, Expecting.CHECKIN, ALL_CLEAR_MARGIN, QUIET)
     assert clear.action is Action.ALL_CLEAR
-    assert decide("all clear", HIGH, Expecting.CHECKIN, float("inf")).action is Action.ALL_CLEAR
+    assert decide("all clear", HIGH, Expecting.CHECKIN, INF, QUIET).action is Action.ALL_CLEAR
     assert decide("all clear", HIGH, Expecting.CHECKIN, 0.0).action is Action.ASK_AGAIN
     # No margin at all (a source without an n-best list): not accepted either.
     assert decide("all clear", HIGH, Expecting.CHECKIN).action is Action.ASK_AGAIN
@@ -52,10 +64,11 @@ def test_an_all_clear_barely_ahead_of_a_rival_asks_again_however_confident() -> 
 def test_an_unsure_all_clear_asks_again_instead_of_moving_on() -> None:
     d = decide("all clear", ALL_CLEAR_BAR - 0.01, Expecting.CHECKIN, INF)
     assert d.action is Action.ASK_AGAIN
-    assert d.heard_text == "Heard: all clear? Please say it again"
+    assert d.heard_text == "Heard: all clear? Please say it again, or press C"
 
 
-@pytest.mark.parametrize("expecting", [e for e in ALL if e is not Expecting.CHECKIN])
+@pytest.mark.parametrize("expecting", [e for e in ALL
+                                       if e not in (Expecting.CHECKIN, Expecting.CONFIRM)])
 def test_all_clear_outside_a_checkin_never_answers_anything(expecting: Expecting) -> None:
     assert decide("all clear", HIGH, expecting, INF).action in (Action.ASK_AGAIN, Action.IGNORE)
 
@@ -153,9 +166,11 @@ def test_every_context_can_hear_stop_and_only_the_checkin_can_hear_all_clear() -
     for expecting in ALL:
         words = grammar_words(expecting)
         assert set(STOP_PHRASES) <= set(words)
+        assert set(SYMPTOM_SENTENCES) <= set(words)  # rests with an effort question too
         if expecting not in (Expecting.EFFORT, Expecting.MOOD):
             assert set(SYMPTOM_WORDS) <= set(words)
-        assert ("all clear" in words) == (expecting is Expecting.CHECKIN)
+        checkin = (Expecting.CHECKIN, Expecting.CONFIRM)  # the confirmation is a check-in too
+        assert ("all clear" in words) == (expecting in checkin)
 
 
 # -- the router on a real engine ----------------------------------------------------------
@@ -177,7 +192,7 @@ def test_router_follows_the_session_with_what_it_listens_for() -> None:
     engine.start()
     run_until(engine, clock, State.CHECKIN)
     assert router.expecting() is Expecting.CHECKIN
-    router.handle("all clear", HIGH, Expecting.CHECKIN, INF)
+    router.handle("all clear", HIGH, Expecting.CHECKIN, INF, QUIET)
     assert engine.state is State.REST
     assert router.expecting() is Expecting.EFFORT
     router.handle("seven", HIGH, Expecting.EFFORT)
@@ -214,8 +229,9 @@ def test_a_stale_all_clear_from_an_earlier_checkin_answers_nothing() -> None:
     router = VoiceCommandRouter(engine)
     engine.start()
     run_until(engine, clock, State.CHECKIN)
-    router.handle("all clear", HIGH, Expecting.CHECKIN, INF)
-    assert router.handle("all clear", HIGH, Expecting.CHECKIN, INF).action is Action.IGNORE
+    router.handle("all clear", HIGH, Expecting.CHECKIN, INF, QUIET)
+    assert router.handle("all clear", HIGH, Expecting.CHECKIN, INF,
+                         QUIET).action is Action.IGNORE
     assert len([e for e in seen if isinstance(e, CheckinAnswered)]) == 1
 
 
@@ -243,3 +259,178 @@ def test_a_noisy_room_does_not_make_the_checkin_nag() -> None:
     asked = [e for e in seen[before:] if isinstance(e, CueDue) and e.cue.kind is CueKind.CHECKIN]
     assert len(asked) == 2
     assert engine.state is State.CHECKIN
+
+
+# -- "all clear" only from the user, only on purpose (issue 13) --------------------------------
+@pytest.mark.parametrize(("around", "reason"), [
+    (Surroundings(1.0, 1.7, background=0.5), "talk"),  # talk going on before it
+    (Surroundings(1.0, 1.7, speech_after=0.6), "talk"),  # ...or after it
+    (Surroundings(0.0, 0.7, at_open=True), "talk"),  # already going on when listening began
+    (Surroundings(1.0, 1.7, followed=True), "followed"),  # "all clear... no wait"
+    (Surroundings(1.0, 1.7, followed=None), "followed"),  # not known what came after
+    (Surroundings(1.0, 3.5), "long"),  # part of a longer sentence
+    (Surroundings(1.0, 1.1), "long"),  # a blip
+    (Surroundings(12.0, 12.7), "late"),  # long after the question
+])
+def test_all_clear_counts_only_as_a_short_answer_said_on_its_own(
+        around: Surroundings, reason: str) -> None:
+    d = decide("all clear", HIGH, Expecting.CHECKIN, INF, around)
+    assert d.action is Action.ASK_AGAIN
+    assert d.reason == reason
+    assert "press C" in d.heard_text  # the key that works, from core.safety.ALL_CLEAR_KEY
+
+
+def test_without_knowing_how_it_was_said_all_clear_is_not_taken() -> None:
+    assert decide("all clear", HIGH, Expecting.CHECKIN, INF).action is Action.ASK_AGAIN
+
+
+@pytest.mark.parametrize("phrase", NATURAL_ANSWERS)
+def test_natural_answers_ask_for_the_phrase_that_works_and_never_stop_or_move_on(
+        phrase: str) -> None:
+    d = decide(phrase, HIGH, Expecting.CHECKIN, INF, QUIET)
+    assert d.action is Action.ASK_AGAIN
+    assert 'say "all clear" or press C' in d.heard_text
+
+
+@pytest.mark.parametrize("phrase", ["all cleared", "not all clear", "no all clear",
+                                    "all clear no wait", "all clear but"])
+def test_near_misses_of_all_clear_never_count(phrase: str) -> None:
+    """Never all clear; "all cleared" (how the recogniser most often mishears a real "all
+    clear") said on its own is asked about: "All clear? Say yes, or press C"."""
+    action = decide(phrase, HIGH, Expecting.CHECKIN, INF, QUIET).action
+    assert action is (Action.CONFIRM if phrase == "all cleared" else Action.ASK_AGAIN)
+
+
+@pytest.mark.parametrize("expecting", ALL)
+@pytest.mark.parametrize("phrase", SYMPTOM_SENTENCES)
+def test_symptom_sentences_stop_in_every_listening_context(phrase: str,
+                                                          expecting: Expecting) -> None:
+    """Issue 12: "my chest hurts" during a rest with the effort question pending stopped
+    nothing (the effort grammar had no symptom words)."""
+    assert phrase in grammar_words(expecting)
+    assert decide(phrase, STOP_BAR, expecting).action is Action.RED_FLAG
+
+
+NOT_ALL_CLEAR = sorted({w for e in ALL for w in grammar_words(e)} - {"all clear"})
+
+
+@given(phrase=st.sampled_from([*NOT_ALL_CLEAR, None]),
+       confidence=st.floats(0.0, 1.0), margin=st.one_of(st.none(), st.floats(0.0, 1e6)),
+       expecting=st.sampled_from(ALL))
+def test_nothing_but_all_clear_ever_moves_a_checkin_on(phrase: str | None, confidence: float,
+                                                       margin: float | None,
+                                                       expecting: Expecting) -> None:
+    """...or "yes" said to the confirmation question ("All clear? Say yes, or press C")."""
+    action = decide(phrase, confidence, expecting, margin, QUIET).action
+    if expecting is Expecting.CONFIRM and phrase == "yes":
+        assert (action is Action.ALL_CLEAR) == (confidence >= YES_BAR)
+    else:
+        assert action is not Action.ALL_CLEAR
+
+
+@given(confidence=st.floats(0.0, 1.0), margin=st.floats(0.0, 1e6),
+       start=st.floats(0.0, 30.0), length=st.floats(0.0, 5.0),
+       background=st.floats(0.0, 1.0), after=st.floats(0.0, 1.0),
+       at_open=st.booleans(), followed=st.sampled_from([True, False, None]))
+def test_all_clear_is_taken_only_when_every_rule_holds(
+        confidence: float, margin: float, start: float, length: float, background: float,
+        after: float, at_open: bool, followed: bool | None) -> None:
+    around = Surroundings(start, start + length, background, at_open, followed, after)
+    d = decide("all clear", confidence, Expecting.CHECKIN, margin, around)
+    every = (confidence >= ALL_CLEAR_BAR and margin >= ALL_CLEAR_MARGIN
+             and around.not_an_answer() is None)
+    assert (d.action is Action.ALL_CLEAR) == every
+    # a short answer on its own without the confidence or the lead: asked to confirm
+    assert (d.action is Action.CONFIRM) == (around.not_an_answer() is None and not every)
+    if d.action is Action.ALL_CLEAR:
+        assert not at_open and followed is False and background <= BACKGROUND_MAX
+        assert after <= AFTER_MAX and start <= ANSWER_WINDOW
+
+
+# -- the confirmation turn ---------------------------------------------------------------------
+@pytest.mark.parametrize("phrase", ["all cleared", "fall clear", "call clear", "all gear"])
+def test_a_rival_of_all_clear_said_on_its_own_asks_to_confirm(phrase: str) -> None:
+    d = decide(phrase, HIGH, Expecting.CHECKIN, None, QUIET)
+    assert d.action is Action.CONFIRM
+    assert d.heard_text == f"Heard: {phrase}? All clear? Say yes, or press C."
+    # ...but not when other people are talking, or as part of a longer sentence
+    assert decide(phrase, HIGH, Expecting.CHECKIN, None,
+                  Surroundings(1.0, 1.7, background=0.9)).action is Action.ASK_AGAIN
+    assert decide(phrase, HIGH, Expecting.CHECKIN).action is Action.ASK_AGAIN
+
+
+def test_an_unsure_all_clear_said_on_its_own_asks_to_confirm() -> None:
+    assert decide("all clear", 0.1, Expecting.CHECKIN, INF, QUIET).action is Action.CONFIRM
+    assert decide("all clear", HIGH, Expecting.CHECKIN, 0.0, QUIET).action is Action.CONFIRM
+
+
+@pytest.mark.parametrize(("phrase", "action"), [
+    ("yes", Action.ALL_CLEAR), ("no", Action.ASK_AGAIN), ("i'm fine", Action.ASK_AGAIN),
+    ("stop", Action.RED_FLAG), ("my chest hurts", Action.RED_FLAG), ("help", Action.RED_FLAG),
+    ("all cleared", Action.ASK_AGAIN), (None, Action.ASK_AGAIN), ("repeat", Action.CONFIRM),
+])
+def test_what_the_answer_to_the_confirmation_does(phrase: str | None, action: Action) -> None:
+    assert decide(phrase, HIGH, Expecting.CONFIRM, None, QUIET).action is action
+
+
+def test_a_yes_to_the_confirmation_counts_only_said_on_its_own_and_clearly() -> None:
+    assert decide("yes", YES_BAR - 0.01, Expecting.CONFIRM, None, QUIET).action \
+        is Action.ASK_AGAIN
+    assert decide("yes", HIGH, Expecting.CONFIRM, None,
+                  Surroundings(1.0, 1.4, background=0.9)).action is Action.ASK_AGAIN
+    assert decide("yes", HIGH, Expecting.CONFIRM).action is Action.ASK_AGAIN
+
+
+def test_router_confirmation_turn_yes_moves_on_no_asks_the_checkin_again() -> None:
+    engine, clock, seen = make_engine()
+    ear = FakeEar()
+    router = VoiceCommandRouter(engine, ear)
+    engine.start()
+    run_until(engine, clock, State.CHECKIN)
+    assert router.handle("all cleared", HIGH, Expecting.CHECKIN, None,
+                         QUIET).action is Action.CONFIRM
+    assert router.expecting() is Expecting.CONFIRM and ear.log[-1] == "confirm"
+    assert engine.state is State.CHECKIN  # still on hold
+    before = len(seen)
+    assert router.handle("no", HIGH, Expecting.CONFIRM, None, QUIET).action is Action.ASK_AGAIN
+    assert router.expecting() is Expecting.CHECKIN and engine.state is State.CHECKIN
+    asked = [e for e in seen[before:] if isinstance(e, CueDue)]
+    assert [c.cue.kind for c in asked] == [CueKind.CHECKIN]  # the question again
+    router.handle("all cleared", HIGH, Expecting.CHECKIN, None, QUIET)
+    assert router.handle("yes", HIGH, Expecting.CONFIRM, None, QUIET).action is Action.ALL_CLEAR
+    assert engine.state is State.REST
+    assert router.expecting() is Expecting.EFFORT
+
+
+def test_router_confirmation_turn_times_out_back_to_the_checkin_and_stop_always_works() -> None:
+    engine, clock, _seen = make_engine()
+    router = VoiceCommandRouter(engine)
+    engine.start()
+    run_until(engine, clock, State.CHECKIN)
+    router.handle("fall clear", HIGH, Expecting.CHECKIN, None, QUIET)
+    assert router.confirming
+    clock.advance(CONFIRM_WINDOW)
+    router.expire()
+    assert router.expecting() is Expecting.CHECKIN
+    # a "yes" heard while the question was still open confirms, even if it arrives late
+    assert router.handle("yes", HIGH, Expecting.CONFIRM, None, QUIET).action is Action.ALL_CLEAR
+    assert engine.state is State.REST
+    engine2, clock2, seen2 = make_engine()
+    router2 = VoiceCommandRouter(engine2)
+    engine2.start()
+    run_until(engine2, clock2, State.CHECKIN)
+    router2.handle("all cleared", HIGH, Expecting.CHECKIN, None, QUIET)
+    assert router2.handle("stop", 0.0, Expecting.CONFIRM).action is Action.RED_FLAG
+    assert engine2.state is State.STOPPED
+    assert [e.status for e in seen2 if isinstance(e, SessionEnded)] == \
+        [EndStatus.STOPPED_RED_FLAG]
+
+
+def test_a_key_answer_ends_the_confirmation_turn() -> None:
+    engine, clock, _ = make_engine()
+    router = VoiceCommandRouter(engine)
+    engine.start()
+    run_until(engine, clock, State.CHECKIN)
+    router.handle("all cleared", HIGH, Expecting.CHECKIN, None, QUIET)
+    engine.answer_checkin(True)  # C pressed
+    assert not router.confirming and router.expecting() is Expecting.EFFORT

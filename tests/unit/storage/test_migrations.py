@@ -29,11 +29,11 @@ def test_revision_chain_is_linear_from_one_base_to_one_head() -> None:
     assert len(script.get_heads()) == 1
     assert len(script.get_bases()) == 1
     chain = list(script.walk_revisions())  # head first
-    assert [r.revision for r in chain] == ["0003", "0002", "0001"]
+    assert [r.revision for r in chain] == ["0004", "0003", "0002", "0001"]
     for newer, older in itertools.pairwise(chain):
         assert newer.down_revision == older.revision
         assert not newer.is_merge_point and not older.is_branch_point
-    assert head_revision() == "0003" == HEAD_REVISION
+    assert head_revision() == "0004" == HEAD_REVISION
 
 
 def test_models_match_the_schema_the_migrations_build(db: Database) -> None:
@@ -89,7 +89,7 @@ def test_database_created_at_the_first_revision_upgrades_without_loss(db_url: st
         engine.dispose()
 
     with Database.open(db_url) as db:
-        assert current_revision(db.engine) == "0003"
+        assert current_revision(db.engine) == HEAD_REVISION
         rows = db.history()
         assert [(r.id, r.status, r.started_at, r.ended_at) for r in rows] == [
             (2, "stopped_red_flag", t3, t4), (1, "completed", t1, t2)]
@@ -147,3 +147,80 @@ def test_opening_an_up_to_date_database_does_not_load_alembic(tmp_path: Path) ->
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def _seed_at(db_url: str, revision: str) -> dict[str, datetime]:
+    """A database built by the migrations up to `revision`, holding the SEED rows."""
+    t1, t2 = datetime(2025, 1, 6, 8, 0, tzinfo=UTC), datetime(2025, 1, 6, 8, 25, tzinfo=UTC)
+    t3, t4 = datetime(2025, 1, 8, 18, 0, tzinfo=UTC), datetime(2025, 1, 8, 18, 7, tzinfo=UTC)
+    path = sqlite_path(db_url)
+    if path is not None:
+        path.parent.mkdir(parents=True)
+    engine = make_engine(db_url)
+    try:
+        migrate(engine, revision)
+        assert current_revision(engine) == revision
+        times = {"t1": t1, "t2": t2, "t3": t3, "t4": t4}
+        stored = times
+        if engine.dialect.name == "sqlite":
+            stored = {k: v.replace(tzinfo=None) for k, v in times.items()}
+        with engine.begin() as conn:
+            for stmt in SEED:
+                conn.execute(text(stmt), stored)
+            if engine.dialect.name == "postgresql":
+                conn.execute(text("SELECT setval('sessions_id_seq', 2)"))
+    finally:
+        engine.dispose()
+    return times
+
+
+def test_a_0003_database_with_data_gains_kinds_and_notes_without_loss(db_url: str) -> None:
+    """Issue 20's upgrade (0004) from the head before it: every old session is a workout
+    with no note, nothing else changes, and the new columns work on the upgraded rows."""
+    times = _seed_at(db_url, "0003")
+    with Database.open(db_url) as db:
+        assert current_revision(db.engine) == "0004"
+        rows = db.history()
+        assert [(r.id, r.kind, r.note) for r in rows] == [(2, "workout", None),
+                                                          (1, "workout", None)]
+        assert [(r.status, r.started_at, r.ended_at) for r in rows] == [
+            ("stopped_red_flag", times["t3"], times["t4"]),
+            ("completed", times["t1"], times["t2"])]
+        assert (rows[1].sets_done, rows[1].max_effort, rows[1].amber_count) == (2, 9, 1)
+        detail = db.session_detail(2)
+        assert detail is not None and [f.symptom for f in detail.red_flags] == ["dizziness"]
+        # the upgraded rows count toward the weekly goal as before (they are workouts)
+        week = db.weekly_counts(1, now=times["t2"])
+        assert week[0].sessions == 1
+        db.save_note(1, "  Felt calmer after the plank. ")
+        detail = db.session_detail(1)
+        assert detail is not None
+        assert detail.note == "Felt calmer after the plank."
+        assert detail.note_at is not None
+        export = db.export_rows()
+        assert [(e["id"], e["kind"], e["note"], e["breathing"]) for e in export] == [
+            (2, "workout", None, None), (1, "workout", "Felt calmer after the plank.", None)]
+        assert export[1]["sets"][1]["effort"] == 9
+        db.save_note(1, "   ")  # blank removes it
+        assert db.session_detail(1).note is None  # type: ignore[union-attr]
+
+
+def test_downgrading_0004_keeps_every_session_and_set(db_url: str) -> None:
+    """The downgrade drops the new columns in place: no table copy, so no cascade deletes
+    of the sets and red flags hanging off `sessions`."""
+    _seed_at(db_url, "0004")
+    engine = make_engine(db_url)
+    try:
+        from alembic import command
+
+        with engine.begin() as conn:
+            command.downgrade(alembic_config(conn), "0003")
+        assert current_revision(engine) == "0003"
+        with engine.connect() as conn:
+            counts = [conn.execute(text(f"SELECT count(*) FROM {t}")).scalar()
+                      for t in ("sessions", "sets", "red_flags", "checkins")]
+            columns = {c["name"] for c in inspect(conn).get_columns("sessions")}
+        assert counts == [2, 3, 1, 2]
+        assert not {"kind", "note", "note_at"} & columns
+    finally:
+        engine.dispose()
