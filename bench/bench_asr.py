@@ -324,9 +324,14 @@ if __name__ == "__main__":  # python -m bench.bench_asr [test|tune] [RECORDS.jso
     import json
 
     sink = open(sys.argv[2], "w") if len(sys.argv) > 2 else None  # noqa: SIM115
+
+    def _record(r: dict[str, Any]) -> None:
+        assert sink is not None
+        sink.write(json.dumps(r) + "\n")
+        sink.flush()
+
     recs, lat = run_records(sys.argv[1] if len(sys.argv) > 1 else "test",
-                            progress=(lambda r: (sink.write(json.dumps(r) + "\n"),
-                                                 sink.flush())) if sink else None)
+                            progress=_record if sink is not None else None)
     if sink is not None:
         sink.write(json.dumps({"latency": lat}) + "\n")
         sink.close()

@@ -2,11 +2,13 @@
 
 A synthetic segment with a cue every 250 ms for 60 s is played by `EngineDriver` on the
 system monotonic clock, while a second process keeps the other core busy (the situation
-the targets were set for). Lateness = the time a cue fired minus its scheduled time.
+the targets were set for; under `--stress` the harness's own busy process does that).
+Lateness = the time a cue fired minus its scheduled time.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -31,7 +33,7 @@ TARGETS = {
     "cue_drift_ms": ("<=", 1.0),
 }
 
-SECONDS = 60.0
+SECONDS = 10.0 if os.environ.get("COMPANION_BENCH_QUICK") else 60.0
 STEP = 0.25
 
 
@@ -64,20 +66,26 @@ def run() -> dict[str, float]:
 
     engine.subscribe(on_event)
     driver = EngineDriver(engine)
-    burner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    burner = None
+    if not os.environ.get("COMPANION_BENCH_STRESS"):  # --stress has its own busy core
+        burner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
     try:
         QTimer.singleShot(0, driver.start)
         QTimer.singleShot(int((SECONDS + 10) * 1000), app.quit)
         app.exec()
     finally:
-        burner.kill()
-        burner.wait()
+        if burner is not None:
+            burner.kill()
+            burner.wait()
     late_sorted = sorted(late)
     p99 = late_sorted[min(len(late_sorted) - 1, int(len(late_sorted) * 0.99))]
     return {
         "cue_lateness_p99_ms": round(p99, 3),
         "cue_lateness_max_ms": round(max(late), 3),
         "cue_lateness_median_ms": round(statistics.median(late), 3),
-        "cue_drift_ms": round(late[-1] - late[0], 3),
+        # drift: how far the typical lateness moved from the first cues to the last (either
+        # way), so one late first wake-up is not taken for drift
+        "cue_drift_ms": round(abs(statistics.median(late[-20:]) - statistics.median(late[:20])),
+                              3),
         "cue_count": float(len(late)),
     }
