@@ -58,7 +58,7 @@ class Database:
     def __init__(self, engine: Engine, url: str, recovered: DatabaseRecovered | None = None,
                  interrupted: int = 0, *, read_only: bool = False,
                  journal_dir: Path | None = None,
-                 profile: ProfileInfo | None = None) -> None:
+                 profile: ProfileInfo | None = None, clinician: bool = False) -> None:
         self.engine = engine
         self.url = url
         self.recovered = recovered
@@ -69,6 +69,8 @@ class Database:
             profile = resolve(engine, None, writable=not read_only)
         self.profile = profile
         self.pid = profile.id
+        #: a clinician's role reading a profile that granted it access: nothing is written
+        self.clinician = clinician
 
     @classmethod
     def open(cls, url: str | None = None, *, paths: Paths | None = None, mark: bool = True,
@@ -88,13 +90,16 @@ class Database:
                 paths.ensure()  # the data dir, private (0700) when the app creates it
         result = open_database(url, mark=mark, busy_timeout_ms=busy_timeout_ms)
         try:
-            info = resolve_profile(result.engine, profile, writable=not result.read_only)
+            clinician = is_clinician(result.engine)
+            info = resolve_profile(result.engine, profile,
+                                   writable=not result.read_only and not clinician)
         except BaseException:
             result.engine.dispose()
             raise
         return cls(result.engine, url, result.recovered, result.interrupted,
-                   read_only=result.read_only, journal_dir=journal_dir_for(url, paths, info),
-                   profile=info)
+                   read_only=result.read_only or clinician,
+                   journal_dir=None if clinician else journal_dir_for(url, paths, info),
+                   profile=info, clinician=clinician)
 
     def close(self) -> None:
         if not self.read_only:
@@ -252,6 +257,23 @@ def journal_dir_for(url: str, paths: Paths | None,
     if profile is not None and profile.folder:
         base = base / "profiles" / profile.folder
     return base / "journal"
+
+
+def is_clinician(engine: Engine) -> bool:
+    """Whether this PostgreSQL connection is a clinician's (read-only) role."""
+    if engine.dialect.name != "postgresql":
+        return False
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from companion.storage.db import DatabaseError
+    from companion.storage.profiles import connected
+
+    try:
+        with engine.connect() as conn:
+            who = connected(conn)
+    except SQLAlchemyError as exc:
+        raise DatabaseError(f"Cannot read who this database connection is: {exc}") from exc
+    return who is not None and who.clinician and who.own is None
 
 
 def resolve_profile(engine: Engine, name: str | None, *, writable: bool = True

@@ -322,6 +322,10 @@ def mark_interrupted(engine: Engine, now: datetime | None = None) -> int:
     now = now or datetime.now(UTC)
     here = device_name()
     marked = 0
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:  # a clinician's read-only role marks nothing
+            if not conn.scalar(text("SELECT has_table_privilege('sessions', 'UPDATE')")):
+                return 0
     with Session(engine) as s, s.begin():
         rows = s.execute(
             select(SessionRow.id, SessionRow.device, SessionRow.pid, SessionRow.pid_started,

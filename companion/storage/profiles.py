@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, text, update
+from sqlalchemy import Connection, Engine, false, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from companion.errors import KnownError
@@ -126,22 +126,27 @@ def first_profile_name() -> str:
 # -- reading -----------------------------------------------------------------------------------
 _COLUMNS = (ProfileRow.id, ProfileRow.key, ProfileRow.name, ProfileRow.folder,
             ProfileRow.pin_hash.is_not(None), ProfileRow.db_role, ProfileRow.created_at)
+# a clinician's role may not read PIN hashes (not even whether there is one)
+_CLINICIAN_COLUMNS = (*_COLUMNS[:4], false(), *_COLUMNS[5:])
 
 
 def _info(row: Any) -> ProfileInfo:
     return ProfileInfo(int(row[0]), row[1], row[2], row[3] or "", bool(row[4]), row[5], row[6])
 
 
-def list_profiles(conn: Connection) -> list[ProfileInfo]:
+def list_profiles(conn: Connection, *, clinician: bool = False) -> list[ProfileInfo]:
     """Every profile this connection may see, oldest first (on PostgreSQL with row-level
     security: only its own, or for a clinician the granted ones)."""
-    return [_info(r) for r in conn.execute(select(*_COLUMNS).order_by(ProfileRow.id))]
+    columns = _CLINICIAN_COLUMNS if clinician else _COLUMNS
+    return [_info(r) for r in conn.execute(select(*columns).order_by(ProfileRow.id))]
 
 
-def find_profile(conn: Connection, name: str) -> ProfileInfo | None:
+def find_profile(conn: Connection, name: str, *, clinician: bool = False
+                 ) -> ProfileInfo | None:
     """The profile called `name` (any case), or None."""
     wanted = clean_name(name).casefold()
-    return next((p for p in list_profiles(conn) if p.name.casefold() == wanted), None)
+    return next((p for p in list_profiles(conn, clinician=clinician)
+                 if p.name.casefold() == wanted), None)
 
 
 def pin_hash_of(conn: Connection, profile_id: int) -> str | None:
@@ -165,10 +170,11 @@ def connected(conn: Connection) -> Connected | None:
     if conn.dialect.name != "postgresql":
         return None
     role = str(conn.scalar(text("SELECT current_user")))
-    own_row = conn.execute(select(*_COLUMNS).where(ProfileRow.db_role == role)).first()
     clinician = bool(conn.scalar(text(
         "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :g) "
         "AND pg_has_role(current_user, :g, 'MEMBER')"), {"g": CLINICIAN_GROUP}))
+    own_row = None if clinician else conn.execute(
+        select(*_COLUMNS).where(ProfileRow.db_role == role)).first()
     enforced = bool(conn.scalar(text(
         "SELECT relrowsecurity FROM pg_class WHERE oid = to_regclass('sessions')")))
     return Connected(role, _info(own_row) if own_row is not None else None, clinician,
@@ -276,22 +282,22 @@ def resolve(engine: Engine, name: str | None, *, writable: bool = True) -> Profi
                     f"not {clean_name(name)}: connect with that profile's role (see "
                     "`companion db login`)")
             return who.own
+        clinician = who is not None and who.clinician
         if name is not None:
-            found = find_profile(conn, name)
+            found = find_profile(conn, name, clinician=clinician)
             if found is None:
-                names = [p.name for p in list_profiles(conn)]
+                names = [p.name for p in list_profiles(conn, clinician=clinician)]
                 listed = f" Profiles: {', '.join(names)}." if names else ""
                 raise ProfileError(f"there is no profile called {clean_name(name)}.{listed}")
             return found
-        if writable:
-            first = ensure_first_profile(conn)
-        else:
-            first = next(iter(list_profiles(conn)), None)
+        if who is not None and clinician:
+            names = [p.name for p in list_profiles(conn, clinician=True)]
+            raise ProfileError(
+                f"{who.role} is a clinician's role: choose one of the profiles that granted "
+                f"it access with --profile NAME ({', '.join(names) or 'none yet'})")
+        first = ensure_first_profile(conn) if writable \
+            else next(iter(list_profiles(conn)), None)
         if first is None:
-            if who is not None and who.clinician:
-                raise ProfileError(
-                    f"{who.role} is a clinician's role: choose a profile that granted it "
-                    "access with --profile NAME")
             raise ProfileError("this database has no profile yet"
                                + (": add one with `companion db add-profile NAME`"
                                   if who is not None else ""))
