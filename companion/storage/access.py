@@ -186,3 +186,89 @@ def ask_pin(db: object, prompt: Callable[[str], str] | None = None) -> None:
         print("That is not the PIN of this profile.", file=sys.stderr)
     raise ProfileError(f"the profile {profile.name} is protected by a PIN: nothing of it "
                        "was shown or changed")
+
+
+# -- switching profiles (the app's dialog calls these off the GUI thread) --------------------
+def names_to_choose(paths: Paths, db: str | None, current: Database | None) -> list[str]:
+    """The profiles a person may switch to here: those the open database shows (all of a
+    local file's; on a server set up for profiles, only the connected role's own) and those
+    set up on this computer for this server, oldest first."""
+    from companion.storage.profiles import list_profiles
+
+    names: list[str] = []
+    if current is not None and not current.clinician:
+        try:
+            with current.engine.connect() as conn:
+                names = [p.name for p in list_profiles(conn)]
+        except SQLAlchemyError as exc:
+            log.warning("cannot list the profiles: %s", exc)
+    url = current.url if current is not None else resolve_db_url(paths, db)
+    from companion.storage.credentials import known_profiles
+
+    seen = {n.casefold() for n in names}
+    for k in known_profiles(paths.data_dir, url):
+        if k.name.casefold() not in seen:
+            names.append(k.name)
+            seen.add(k.name.casefold())
+    return names
+
+
+class WrongPin(ProfileError):
+    """The PIN given is not the profile's."""
+
+
+def unlock(paths: Paths, db: str | None, name: str, pin: str) -> ProfileInfo:
+    """Open profile `name` (with its own database role and keyring password on a server)
+    and check `pin` against it: the profile when it may be opened. Raises WrongPin,
+    ProfileError, DatabaseError (KnownErrors). Slow on purpose (Argon2): never on the GUI
+    thread."""
+    t = target(paths, db, name)
+    try:
+        opened = Database.open(t.url, paths=paths, mark=False, profile=name,
+                               busy_timeout_ms=2000)
+    except DatabaseError as exc:
+        raise DatabaseError(explain(exc, t)) from exc
+    try:
+        if opened.clinician:
+            raise ProfileError("a clinician's role cannot open a profile to exercise")
+        if not check_pin(opened, pin):
+            raise WrongPin(f"That is not the PIN of {opened.profile.name}'s profile.")
+        if not opened.read_only:
+            remember_profile(paths, t.url, opened.profile)
+        return opened.profile
+    finally:
+        opened.close()
+
+
+def add_profile(paths: Paths, current: Database, name: str, pin: str | None) -> ProfileInfo:
+    """A new profile in the open database (a local file, or a server whose connection may
+    add profiles); on a server set up for profiles, its administrator adds them."""
+    from companion.storage.profiles import create_profile
+
+    if current.read_only:
+        raise ProfileError("the history is read-only: no profile can be added")
+    try:
+        with current.engine.begin() as conn:
+            info = create_profile(conn, name, pin=pin)
+    except SQLAlchemyError as exc:
+        raise ProfileError(
+            "This database does not let this profile add others (on a shared server, the "
+            "administrator adds profiles with `companion db add-profile`)") from exc
+    remember_profile(paths, current.url, info)
+    return info
+
+
+def change_pin(current: Database, old: str, new: str | None) -> None:
+    """Set (`new`), change or (None) remove the open profile's PIN, after checking `old`."""
+    from companion.storage.profiles import set_pin
+
+    if not check_pin(current, old):
+        raise WrongPin("That is not the current PIN of this profile.")
+    try:
+        with current.engine.begin() as conn:
+            set_pin(conn, current.pid, new)
+    except SQLAlchemyError as exc:
+        raise ProfileError(f"The PIN could not be saved: {exc}") from exc
+    from dataclasses import replace
+
+    current.profile = replace(current.profile, has_pin=new is not None)

@@ -95,7 +95,7 @@ def history(args: argparse.Namespace) -> int:
             json.dump(db.export_rows(), sys.stdout, indent=2, ensure_ascii=False)
             sys.stdout.write("\n")
             return 0
-        _table(db.history(), db.export_rows(), sys.stdout, db.profile.name)
+        _table(db.history(), db.export_rows(), sys.stdout, _whose(args, db))
         return 0
     finally:
         store.close()
@@ -116,6 +116,21 @@ def _mood(before: int | None, after: int | None) -> str:
     if before is None and after is None:
         return "-"
     return f"{before if before is not None else '?'}->{after if after is not None else '?'}"
+
+
+def _whose(args: argparse.Namespace, db: Any) -> str:
+    """The profile's name for the table, when it tells something: a --profile given, or a
+    history with several profiles (a single user's output stays as it was)."""
+    if getattr(args, "profile", None) or db.clinician:
+        return str(db.profile.name)
+    from companion.storage.profiles import list_profiles
+
+    try:
+        with db.engine.connect() as conn:
+            several = len(list_profiles(conn)) > 1
+    except Exception:  # the name is a courtesy: never a reason to fail
+        return ""
+    return str(db.profile.name) if several else ""
 
 
 def _table(rows: list[HistoryRow], export: list[dict[str, Any]], out: TextIO,

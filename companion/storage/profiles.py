@@ -170,9 +170,12 @@ def connected(conn: Connection) -> Connected | None:
     if conn.dialect.name != "postgresql":
         return None
     role = str(conn.scalar(text("SELECT current_user")))
+    # direct membership, as `companion db add-clinician` grants it (pg_has_role would call a
+    # superuser, or the tables' owner holding ADMIN on the group, a member of every role)
     clinician = bool(conn.scalar(text(
-        "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :g) "
-        "AND pg_has_role(current_user, :g, 'MEMBER')"), {"g": CLINICIAN_GROUP}))
+        "SELECT EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
+        "JOIN pg_roles u ON u.oid = m.member WHERE g.rolname = :g "
+        "AND u.rolname = current_user AND NOT u.rolsuper)"), {"g": CLINICIAN_GROUP}))
     own_row = None if clinician else conn.execute(
         select(*_COLUMNS).where(ProfileRow.db_role == role)).first()
     enforced = bool(conn.scalar(text(

@@ -255,7 +255,8 @@ class HistoryStore:
         self._stopping = False
         self._busy = False  # the writer is applying a batch right now
         self._failing_since: float | None = None
-        self._trouble = Trouble.NONE if db is not None else Trouble.OPENING
+        self._trouble = (Trouble.OPENING if db is None
+                         else Trouble.READ_ONLY if db.read_only else Trouble.NONE)
         self._detail = ""
         self._status = StorageStatus(self._trouble, self._journal_ok, 0, self.where)
         self._thread: threading.Thread | None = None
