@@ -27,7 +27,7 @@ TARGETS = {
 END = datetime(2026, 11, 1, 18, 0, tzinfo=UTC)  # the seeded history's last day
 
 
-def _open_once(app: object, db: object) -> tuple[float, float]:
+def _open_once(app: object, db: object, rows: int = 2600) -> tuple[float, float]:
     from PySide6.QtWidgets import QApplication
 
     from companion.ui.history_window import HistoryWindow
@@ -40,7 +40,7 @@ def _open_once(app: object, db: object) -> tuple[float, float]:
     window.show()
     while not loaded:
         app.processEvents()
-    assert window.proxy.rowCount() == 2600
+    assert window.proxy.rowCount() == rows
     window.repaint()
     painted = time.perf_counter()
     window.close()

@@ -34,13 +34,15 @@ TARGETS = {
 WRITES = 400
 
 
-def _commit_times(url: str, journal: Path) -> tuple[list[float], list[float]]:
-    """(time the recorder takes per event, the writer's database commit per event)."""
+def _commit_times(url: str, journal: Path, profile: str | None = None
+                  ) -> tuple[list[float], list[float]]:
+    """(time the recorder takes per event, the writer's database commit per event), for
+    `profile` (None: the first)."""
     routine = Routine(id="bench", name="Bench", rounds=1, rest_seconds=60.0,
                       exercises=(Exercise(name="Squats", reps=12),))
     times: list[float] = []
     db_times: list[float] = []
-    store = HistoryStore(url, journal)
+    store = HistoryStore(url, journal, profile=profile)
     assert store.open_now(5000)
     commit = store._commit
 
@@ -69,12 +71,13 @@ def _commit_times(url: str, journal: Path) -> tuple[list[float], list[float]]:
     return times, db_times
 
 
-def _history_load(url: str) -> tuple[float, int]:
+def _history_load(url: str, pid: int = 1) -> tuple[float, int]:
+    """One load of profile `pid`'s history list through a fresh connection."""
     engine = make_engine(url)
     try:
         start = time.perf_counter()
         with Session(engine) as s, s.begin():
-            rows = repo.history(s)
+            rows = repo.history(s, pid)
         return (time.perf_counter() - start) * 1000.0, len(rows)
     finally:
         engine.dispose()
