@@ -25,15 +25,28 @@ from companion.core.timeline import (
     flatten,
 )
 from companion.errors import KnownError
-from companion.routines import RoutineEntry, RoutineLibrary, check_file
+from companion.routines import RoutineEntry, RoutineLibrary, load_routine
+from companion.routines.loader import check_file_full, id_collision
 
 
 def routines_check(files: list[str]) -> int:
-    """Exit 0 when every file is valid; else one line per problem and exit 1."""
+    """Exit 0 when every file is valid; else one line per problem and exit 1.
+
+    Warnings (a rest the app must lengthen) are printed before "ok" and do not fail; two
+    of the given files with one routine id are a problem naming both.
+    """
     bad = 0
+    seen: dict[str, Path] = {}
     for name in files:
-        problems = check_file(Path(name))
-        for problem in problems:
+        path = Path(name)
+        problems, warnings = check_file_full(path)
+        if not problems:
+            routine_id = load_routine(path).id
+            if routine_id in seen:
+                problems = [id_collision(path, seen[routine_id], routine_id)]
+            else:
+                seen[routine_id] = path
+        for problem in problems or warnings:
             print(problem)
         if problems:
             bad += 1
@@ -67,6 +80,8 @@ def routines_list(args: argparse.Namespace) -> int:
         if e.routine is None:
             print(f"{e.id:<{width}}  {where:<8}  (has problems: run `companion routines check "
                   f"{e.path}`)")
+            for problem in e.problems:
+                print(f"{'':<{width}}  {'':<8}    {problem}")
             continue
         minutes = compile_plan(e.routine).total_seconds / 60
         print(f"{e.id:<{width}}  {where:<8}  {e.routine.name} "
@@ -131,6 +146,8 @@ def preview(args: argparse.Namespace) -> int:
     out = sys.stdout
     for note in notes:  # JSON Lines stay pure cues: notes go to stderr there
         print(f"-- adapted: {note}", file=sys.stderr if args.json else out)
+    for note in plan.notes:
+        print(f"-- note: {note}", file=sys.stderr if args.json else out)
     for cue in flatten(plan):
         if args.json:
             out.write(json.dumps(cue.to_json(), ensure_ascii=False) + "\n")

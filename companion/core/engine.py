@@ -188,6 +188,14 @@ class SessionEngine:
         total = sum(s.nominal for s in self._segments)
         return min(self._nominal_done + current, total), total
 
+    @property
+    def awaiting_effort(self) -> int | None:
+        """The set whose effort answer is being waited for (its check-in answered, no effort
+        yet), or None."""
+        target = self._effort_target() if self._state not in (State.ENDED, State.STOPPED) \
+            else None
+        return target if target is not None and target not in self._effort else None
+
     def next_exercise(self) -> Exercise | None:
         for seg in self._segments[self._seg_i + 1:]:
             if seg.kind is SegmentKind.SET:

@@ -14,6 +14,7 @@ passes the real length of each rendered utterance).
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -134,7 +135,8 @@ class Segment:
 
     For a set, `countdown_at` and `work_at` split it into announce / countdown / work.
     `duration` is how long it runs if nothing intervenes (to-fatigue: the safety cap);
-    `nominal` is what the preview assumes (to-fatigue: the expected time).
+    `nominal` is what the preview assumes (to-fatigue: the expected time). For a rest,
+    `requested` is what the routine asked for (shorter than `duration` when lengthened).
     """
 
     kind: SegmentKind
@@ -148,6 +150,7 @@ class Segment:
     work_at: float = 0.0
     hold: bool = False
     open_ended: bool = False
+    requested: float | None = None
 
 
 def estimate_speech(text: str) -> float:
@@ -217,6 +220,21 @@ class SessionPlan:
     def kind(self) -> str:
         """What history stores: "workout", or "breathing" for a stand-alone session."""
         return "breathing" if self.options.breathing is not None else "workout"
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What runs differently from what the routine says, in plain words (shown in the
+        previews; `companion routines check` warns about the same)."""
+        stretched = [s for s in self.segments if s.kind is SegmentKind.REST
+                     and s.requested is not None and s.requested + 1e-9 < s.duration]
+        if not stretched:
+            return ()
+        asked = " / ".join(f"{v:g}" for v in sorted({s.requested or 0.0 for s in stretched}))
+        lows = min(s.duration for s in stretched)
+        highs = max(s.duration for s in stretched)
+        got = f"{lows:g}" if lows == highs else f"{lows:g}-{highs:g}"
+        return (f"Rests of {asked} s are too short to say how hard the set was and to hear "
+                f"the next exercise, so they last {got} s.",)
 
 
 class TimelineBuilder:
@@ -390,30 +408,78 @@ class TimelineBuilder:
             set_no=set_no, round=rnd, exercise=ex, hold=True,
         )
 
-    def rest(self, set_no: int, seconds: float, next_ex: Exercise, extra_text: str = "") -> Segment:
+    #: Seconds after the effort question to answer it before anything else is said.
+    ANSWER_WINDOW = 5.0
+    #: Silence after the "Next up" announcement before the next set is announced.
+    NEXT_GAP = 0.5
+
+    def _rest_texts(self, seconds: float, next_ex: Exercise,
+                    extra_text: str) -> tuple[str, str]:
         first = f"Rest for {seconds:g} seconds. {EFFORT_QUESTION}"
         if extra_text:
             first = f"{extra_text} {first}"
-        cues = [self._cue(0.0, CueKind.REST, first)]
         nxt_text = f"Next up: {next_ex.name}." if self.options.verbosity is not Verbosity.FULL \
             else f"Next up: {next_ex.name}, {next_ex.target_text}. Get ready."
+        return first, nxt_text
+
+    def _rest_needed(self, seconds: float, next_ex: Exercise, extra_text: str) -> float:
+        first, nxt_text = self._rest_texts(seconds, next_ex, extra_text)
+        return (self._cue(0.0, CueKind.REST, first).duration + self.ANSWER_WINDOW
+                + self._dur(nxt_text) + self.NEXT_GAP)
+
+    def min_rest(self, seconds: float, next_ex: Exercise, extra_text: str = "") -> float:
+        """The rest this slot really gets: `seconds`, or, when that is too short to ask the
+        effort question, leave ANSWER_WINDOW s to answer and announce the next exercise, the
+        shortest whole number of seconds that is long enough (the voice then says that
+        number, so what is said is what happens)."""
+        if seconds + 1e-9 >= self._rest_needed(seconds, next_ex, extra_text):
+            return seconds
+        length = float(math.ceil(self._rest_needed(seconds, next_ex, extra_text)))
+        for _ in range(5):  # the spoken number changes the length a little: settle it
+            needed = self._rest_needed(length, next_ex, extra_text)
+            if length + 1e-9 >= needed:
+                break
+            length = float(math.ceil(needed))
+        return length
+
+    def rest(self, set_no: int, seconds: float, next_ex: Exercise, extra_text: str = "") -> Segment:
+        """A rest: the effort question, time to answer, rest breathing, then "Next up".
+
+        A rest shorter than that needs is lengthened (`min_rest`); the segment's
+        `requested` keeps what the routine asked for, so a preview can say so.
+        """
+        requested = seconds
+        seconds = self.min_rest(seconds, next_ex, extra_text)
+        first, nxt_text = self._rest_texts(seconds, next_ex, extra_text)
+        cues = [self._cue(0.0, CueKind.REST, first)]
         nxt_dur = self._dur(nxt_text)
-        next_t = max(seconds - nxt_dur - 2.0, cues[0].duration + 0.5)
+        answered = cues[0].duration + self.ANSWER_WINDOW
+        next_t = max(seconds - nxt_dur - 2.0, answered)
+        next_t = min(next_t, seconds - nxt_dur - self.NEXT_GAP)
         b0 = cues[0].duration + 0.8
-        cues += self._breathing(b0, next_t - 0.5 - b0, self.rest_pattern,
-                                voiced_cycles=self.options.voiced_breaths)
+        if next_t - 0.5 - b0 > 0:
+            cues += self._breathing(b0, next_t - 0.5 - b0, self.rest_pattern,
+                                    voiced_cycles=self.options.voiced_breaths)
         cues.append(self._cue(next_t, CueKind.NEXT, nxt_text))
-        return Segment(SegmentKind.REST, seconds, tuple(cues), seconds, set_no=set_no)
+        return Segment(SegmentKind.REST, seconds, tuple(cues), seconds, set_no=set_no,
+                       requested=requested)
 
     def cooldown(self) -> Segment:
+        """The last set's effort question (with time to answer), then calm breathing and
+        the mood question."""
         text = (
-            "That was the last set. Well done. Let's cool down with a minute of slow breathing. "
-            "Notice your muscles settling."
+            f"That was the last set. Well done. {EFFORT_QUESTION}"
             if self._full
-            else "Last set done. Cool-down breathing."
+            else f"Last set done. {EFFORT_QUESTION}"
         )
         cues = [self._cue(0.0, CueKind.COOLDOWN, text)]
-        start = cues[0].duration + 0.6
+        intro_t = cues[0].duration + self.ANSWER_WINDOW
+        intro = self._cue(
+            intro_t, CueKind.COOLDOWN,
+            "Let's cool down with a minute of slow breathing. Notice your muscles settling."
+            if self._full else "Cool-down breathing.")
+        cues.append(intro)
+        start = intro_t + intro.duration + 0.6
         cues += self._breathing(start, self.options.cooldown_seconds, self.calm_pattern,
                                 voiced_cycles=self.options.voiced_breaths)
         t = start + self.options.cooldown_seconds + 0.4

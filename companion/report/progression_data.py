@@ -74,12 +74,18 @@ def accept(
     suggestion: Suggestion,
     alternatives: dict[str, Exercise] | None = None,
 ) -> Path:
-    """Write the stepped-up routine as the user's copy `<routines_dir>/<id>.toml`.
+    """Write the stepped-up routine as the user's copy `<routines_dir>/<id>.toml` (a routine
+    of yours is rewritten in its own file, so two files never share its id).
 
     Returns the file written. Raises OSError when the folder cannot be written.
     """
     paths.ensure()
     target = paths.routines_dir / f"{routine.id}.toml"
+    source = routine.source
+    if source is not None and not routine.builtin and source.parent.resolve() == \
+            paths.routines_dir.resolve():
+        target = source  # your own file is stepped up in place: never a second file, one id
+
     changed = apply(routine, suggestion)
     tmp = target.with_suffix(".toml.tmp")
     tmp.write_text(routine_to_toml(changed, alternatives), encoding="utf-8")

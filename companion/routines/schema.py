@@ -2,16 +2,45 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from companion.core.breathing import PATTERNS
 
 SCHEMA_VERSION = 1
 
+#: The limits a routine file must keep (the editor and README quote the same numbers).
+MAX_NAME = 80
+MAX_EXERCISES = 30
+MAX_ROUNDS = 10
+MAX_REST = 600
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+
+
+def _one_line(value: str) -> str:
+    """Names are shown as one line and spoken: surrounding spaces go, blank or multi-line
+    names are refused."""
+    stripped = value.strip()
+    if not stripped:
+        raise ValueError("must not be empty or only spaces")
+    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in stripped):
+        raise ValueError("must be one line of text (no line breaks or tabs)")
+    return stripped
+
+
+def _not_blank(value: str) -> str:
+    stripped = value.strip()
+    if not stripped:
+        raise ValueError("must not be empty or only spaces")
+    return stripped
+
+
 Seconds = Annotated[float, Field(ge=0)]
-Text = Annotated[str, Field(min_length=1, max_length=200)]
+Text = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_not_blank)]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME), AfterValidator(_one_line)]
+Id = Annotated[str, Field(pattern=ID_PATTERN)]
 
 PositionName = Literal["standing", "seated", "kneeling", "prone", "supine", "side"]
 
@@ -26,15 +55,15 @@ class TempoFile(_Strict):
 
 
 class _ExerciseBase(_Strict):
-    name: Annotated[str, Field(min_length=1, max_length=80)]
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")] | None = None
+    name: Name
+    id: Id | None = None
     reps: Annotated[int, Field(ge=1, le=100)] | None = None
     seconds: Annotated[float, Field(ge=5, le=600)] | None = None
     to_fatigue: bool = False
     description: Annotated[str, Field(max_length=500)] = ""
     cues: list[Text] = []
     tempo: TempoFile = TempoFile()
-    rest_seconds: Annotated[float, Field(ge=0, le=600)] | None = None
+    rest_seconds: Annotated[float, Field(ge=0, le=MAX_REST)] | None = None
     equipment: list[Text] = []
     position: PositionName = "standing"
     easier: Annotated[str, Field(max_length=120)] = ""
@@ -67,13 +96,13 @@ class ExerciseFile(_ExerciseBase):
 
 class RoutineFile(_Strict):
     schema_version: Literal[1] = 1
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")] | None = None
-    name: Annotated[str, Field(min_length=1, max_length=80)]
+    id: Id | None = None
+    name: Name
     description: Annotated[str, Field(max_length=1000)] = ""
-    rounds: Annotated[int, Field(ge=1, le=10)]
-    rest_seconds: Annotated[float, Field(ge=0, le=600)]
+    rounds: Annotated[int, Field(ge=1, le=MAX_ROUNDS)]
+    rest_seconds: Annotated[float, Field(ge=0, le=MAX_REST)]
     breathing: str = "extended_exhale"
-    exercise: Annotated[list[ExerciseFile], Field(min_length=1, max_length=30)]
+    exercise: Annotated[list[ExerciseFile], Field(min_length=1, max_length=MAX_EXERCISES)]
 
     @field_validator("breathing")
     @classmethod

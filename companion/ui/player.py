@@ -46,6 +46,7 @@ from companion.core.routine import SetKind
 from companion.core.timeline import CueKind, SegmentKind, SessionPlan
 from companion.ui.announce import announce
 from companion.ui.breathing_circle import BreathingCircle
+from companion.ui.elided import ElidedLabel
 from companion.ui.keys import Action
 from companion.ui.services import AppServices
 from companion.ui.session import Session, build_session, plan_inputs
@@ -201,10 +202,10 @@ class PlayerScreen(QWidget):
         self.state_label = QLabel("", self)
         _describe(self.state_label, "Phase")
         apply_font(self.state_label, "heading", bold=True)
-        self.exercise_label = QLabel("", self)
+        self.exercise_label = ElidedLabel("", self)
         _describe(self.exercise_label, "Exercise")
         apply_font(self.exercise_label, "exercise", bold=True)
-        self.counter_label = QLabel("", self)
+        self.counter_label = ElidedLabel("", self)
         _describe(self.counter_label, "Set and round")
         apply_font(self.counter_label, "counter")
         for label in (self.state_label, self.exercise_label, self.counter_label):
@@ -270,7 +271,7 @@ class PlayerScreen(QWidget):
         self._show_amber = getattr(self.checkin, "show_amber", None)
         self._show_stalled = getattr(self.checkin, "show_stalled", None)
 
-        self.next_label = QLabel("", self)
+        self.next_label = ElidedLabel("", self)
         _describe(self.next_label, "Next exercise")
         apply_font(self.next_label, "body")
         _pin(self.next_label, 1)

@@ -144,6 +144,8 @@ def shoot(out: Path, dark: bool) -> None:
         dialog.close()
         _save_mic_test(w, s.services, out / f"settings-mic-test-{suffix}.png", app)
 
+        _editor_shot(w, out / f"editor-{suffix}.png", app)
+
         w.show_start()
         w.start_session(entry, None)
         s.run_until(lambda: s.engine.state is State.WORK)
@@ -197,6 +199,28 @@ def shoot_learn_and_breathing(s: Shooter, out: Path, suffix: str) -> None:
     screen.end()
     _pump(app)
     w.show_start()
+
+
+def _editor_shot(w: MainWindow, path: Path, app: QApplication) -> None:
+    """The routine editor on a new routine: a short rest warned about, the live preview."""
+    w.open_routine_editor()
+    editor = w.routine_editor
+    editor.resize(1360, 860)
+    editor.new_routine()
+    editor.name_edit.setText("Evening stretch")
+    editor._name_edited("Evening stretch")
+    editor.rest_box.setValue(5)
+    editor.add_exercise()
+    editor.ex_name.setText("Wall push-ups")
+    editor.ex_name.textEdited.emit("Wall push-ups")
+    editor.ex_cues.setPlainText("Body in one straight line")
+    editor.ex_easier.setText("hands higher on the wall")
+    editor.ex_easier.textEdited.emit("hands higher on the wall")
+    editor.check_now()
+    editor.ex_name.setFocus()
+    _save(editor, path, app)
+    editor.ask_unsaved = lambda: "discard"
+    editor.close()
 
 
 class _StillEar:

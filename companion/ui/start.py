@@ -86,7 +86,8 @@ def routine_preview_html(entry: RoutineEntry, adapted: Adapted | None = None) ->
     r = adapted.routine if adapted is not None else entry.routine
     if r is None:
         return ""
-    total = compile_plan(r, adapted.options() if adapted is not None else None).total_seconds
+    plan = compile_plan(r, adapted.options() if adapted is not None else None)
+    total = plan.total_seconds
     rows = []
     for ex in r.exercises:
         extra = f" · {', '.join(ex.equipment)}" if ex.equipment else ""
@@ -99,6 +100,8 @@ def routine_preview_html(entry: RoutineEntry, adapted: Adapted | None = None) ->
     if adapted is not None and adapted.notes:
         items = "".join(f"<li>{html.escape(n)}</li>" for n in adapted.notes)
         notes = f"<p><b>Adapted to your health answers:</b></p><ul>{items}</ul>"
+    for note in plan.notes:  # what runs differently from the file (e.g. a lengthened rest)
+        notes += f"<p><b>Note:</b> {html.escape(note)}</p>"
     return (
         f"<h2>{html.escape(r.name)}</h2>{desc}"
         f"<p><b>{len(r.exercises)} exercises × {r.rounds} rounds</b> · rest {rest_text} s "
@@ -118,6 +121,7 @@ class StartScreen(QWidget):
     breathing_requested = Signal()
     profile_requested = Signal()  # "Switch profile" (P)
     pin_requested = Signal()  # set or change this profile's PIN
+    editor_requested = Signal()
 
     def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -194,6 +198,11 @@ class StartScreen(QWidget):
         apply_font(self.screening_button, "button")
         self.screening_button.clicked.connect(self.screening_requested.emit)
         side.addWidget(self.screening_button)
+        self.editor_button = QPushButton("Edit routines", self)
+        self.editor_button.setAccessibleName("Routine editor: create and edit your routines")
+        apply_font(self.editor_button, "button")
+        self.editor_button.clicked.connect(self.editor_requested.emit)
+        side.addWidget(self.editor_button)
         self.breathing_button = QPushButton("Breathing (B)", self)
         self.breathing_button.setAccessibleName("A breathing session on its own")
         apply_font(self.breathing_button, "button")
@@ -282,7 +291,8 @@ class StartScreen(QWidget):
         self.setTabOrder(self.start_button, self.settings_button)
         self.setTabOrder(self.settings_button, self.history_button)
         self.setTabOrder(self.history_button, self.screening_button)
-        self.setTabOrder(self.screening_button, self.breathing_button)
+        self.setTabOrder(self.screening_button, self.editor_button)
+        self.setTabOrder(self.editor_button, self.breathing_button)
         self.setTabOrder(self.breathing_button, self.learn_button)
         self.setTabOrder(self.learn_button, self.profile_button)
         self.setTabOrder(self.profile_button, self.pin_button)

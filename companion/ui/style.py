@@ -73,6 +73,11 @@ def app_stylesheet() -> str:
         font-weight: bold;
     }}
     QPushButton#primary:focus {{ border: 4px solid palette(text); }}
+    QPushButton#primary:disabled {{
+        background: palette(button);
+        color: palette(mid);
+        border-color: palette(midlight);
+    }}
     QPushButton#unwell {{
         background: {UNWELL_RED};
         color: white;

@@ -109,6 +109,7 @@ class MainWindow(QMainWindow):
         self.progression_banner: Any = None
         self.history_window: Any = None
         self.routine_editor: Any = None
+        self._opened_entry: RoutineEntry | None = None  # a routine opened from a file
 
     # -- loading -----------------------------------------------------------------------------
     def load(self) -> None:
@@ -168,6 +169,7 @@ class MainWindow(QMainWindow):
         self.start_screen.screening_requested.connect(self.open_screening)
         self.start_screen.profile_requested.connect(self.open_profiles)
         self.start_screen.pin_requested.connect(self.open_pin)
+        self.start_screen.editor_requested.connect(self.open_routine_editor)
         self.start_screen.routine_list.currentRowChanged.connect(
             lambda _row: self.refresh_progression())
         self.player.session_over.connect(self.on_session_over)
@@ -368,6 +370,7 @@ class MainWindow(QMainWindow):
             log.exception("closing the previous profile's history failed")
         self.args = args
         self.services = new
+        self._opened_entry = None
         self._unlocked = True
         self._build_screens()
         if self.reminders is not None:
@@ -523,6 +526,23 @@ class MainWindow(QMainWindow):
         if self.session_exists():
             self.raise_red_flag()
 
+    def open_routine_editor(self) -> None:
+        """The routine editor, a window of its own (so typing there never works the app's
+        keys); saving, deleting or importing there refreshes the start screen's list."""
+        from companion.ui.routine_editor import RoutineEditor
+
+        assert self.services is not None and self.start_screen is not None
+        editor = getattr(self, "routine_editor", None)
+        if editor is None:
+            editor = RoutineEditor(self.services, self)
+            editor.routines_changed.connect(self.reload_routines)
+            self.routine_editor = editor
+        selected = self.start_screen.selected()
+        editor.show()
+        editor.show_routine(selected.id if selected is not None else None)
+        editor.raise_()
+        editor.activateWindow()
+
     def open_screening(self) -> None:
         """The health questions on demand (they are also offered on first run and twice a
         year)."""
@@ -537,6 +557,9 @@ class MainWindow(QMainWindow):
     def reload_routines(self) -> None:
         assert self.start_screen is not None and self.services is not None
         entries = self.services.routine_library().entries()
+        opened = self._opened_entry
+        if opened is not None:  # `--routine FILE` stays listed (and selected) on every reload
+            entries = [e for e in entries if e.id != opened.id or e.routine is None] + [opened]
         current = self.start_screen.selected()
         self.start_screen.populate(entries, select=current.id if current else None)
         self.start_screen.refresh_week()
@@ -556,6 +579,7 @@ class MainWindow(QMainWindow):
             self.start_screen.show_messages(self.services.problems)
             return False
         if not self.start_screen.select(entry.id) or self.start_screen.selected() != entry:
+            self._opened_entry = entry
             self.start_screen.add_entry(entry)
         self.start_screen.start_button.setFocus()
         return True

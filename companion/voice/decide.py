@@ -391,6 +391,9 @@ class VoiceCommandRouter:
         if e.state is State.REST and seg is not None and seg.set_no is not None \
                 and seg.set_no not in self._effort_done_for:
             return Expecting.EFFORT
+        if e.state is State.COOLDOWN and e.awaiting_effort is not None \
+                and e.awaiting_effort not in self._effort_done_for:
+            return Expecting.EFFORT  # the last set's effort, asked as the cool-down begins
         if e.state is State.WORK and seg is not None and seg.kind is SegmentKind.SET \
                 and seg.exercise is not None and seg.exercise.to_fatigue:
             return Expecting.TO_FATIGUE

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from companion.core.events import CheckinAnswered, CueDue, EndStatus, SessionEnded, State
+from companion.core.events import (
+    CheckinAnswered,
+    CueDue,
+    EffortRecorded,
+    EndStatus,
+    SessionEnded,
+    State,
+)
 from companion.core.timeline import CueKind
 from companion.voice.decide import (
     AFTER_MAX,
@@ -259,6 +266,27 @@ def test_a_noisy_room_does_not_make_the_checkin_nag() -> None:
     asked = [e for e in seen[before:] if isinstance(e, CueDue) and e.cue.kind is CueKind.CHECKIN]
     assert len(asked) == 2
     assert engine.state is State.CHECKIN
+
+
+def test_the_last_sets_effort_is_heard_in_the_cool_down() -> None:
+    """Issue 16: every effort answer is kept, the last set's too (asked as the cool-down
+    begins); the mood question later takes over what is listened for."""
+    engine, clock, seen = make_engine()
+    router = VoiceCommandRouter(engine)
+    engine.start()
+    while engine.state is not State.COOLDOWN:
+        if engine.state is State.CHECKIN:
+            engine.answer_checkin(True)
+            continue
+        deadline = engine.next_deadline()
+        assert deadline is not None
+        clock.advance(max(0.0, deadline - clock.now()) + 1e-4)
+        engine.tick()
+    assert router.expecting() is Expecting.EFFORT
+    router.handle("four", HIGH, Expecting.EFFORT)
+    last = len(engine.plan.routine.sets()) - 1
+    assert [e.set_no for e in seen if isinstance(e, EffortRecorded)] == [last]
+    assert router.expecting() is Expecting.ALWAYS
 
 
 # -- "all clear" only from the user, only on purpose (issue 13) --------------------------------
