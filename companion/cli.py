@@ -180,6 +180,9 @@ def build_parser() -> argparse.ArgumentParser:
     dsub.add_parser("grants", help="the clinician roles that may read --profile's history",
                     parents=[common])
 
+    sub.add_parser("clinician", parents=[common],
+                   help="a clinician's read-only history window of --profile (a role that "
+                        "the profile granted access with `companion db grant`)")
     listen = sub.add_parser(
         "listen", parents=[common],
         help="decode speech through the app's own voice recogniser (files or microphone)",
@@ -252,6 +255,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from companion.storage.profile_cli import db_command
 
             return db_command(args)
+        if args.command == "clinician":
+            from companion.ui.clinician import run_clinician
+
+            return run_clinician(args)
         if args.command == "report":
             from companion.report.cli import report
 

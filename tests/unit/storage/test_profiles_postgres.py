@@ -327,3 +327,33 @@ def test_two_app_processes_with_two_profiles_record_at_once_nothing_lost_or_cros
                                 "AND x.routine_id = 'r'", p=pid) == 45
     finally:
         owner.dispose()
+
+
+def test_the_clinician_view_shows_the_granted_profile_read_only(
+        household: tuple[Server, str, str, int, int], qtbot: object) -> None:
+    from companion.storage import pgadmin
+    from companion.storage.db import open_database
+    from companion.ui.clinician import NotClinician, clinician_window
+    from companion.ui.history_window import HistoryWindow
+
+    srv, anna, _ben, _a, _b = household
+    doc = srv.role("doc")
+    engine = open_database(srv.owner, mark=False).engine
+    try:
+        pgadmin.add_clinician(engine, doc, PASSWORD)
+    finally:
+        engine.dispose()
+    with Database.open(srv.url(anna)) as db:
+        with db.engine.begin() as conn:
+            grant(conn, db.pid, doc)
+        with pytest.raises(NotClinician):
+            clinician_window(db)
+    with Database.open(srv.url(doc), profile="anna") as db:
+        window = clinician_window(db)
+        assert isinstance(window, HistoryWindow)
+        qtbot.addWidget(window)  # type: ignore[attr-defined]
+        window.show()
+        qtbot.waitUntil(lambda: window.proxy.rowCount() == 2)  # type: ignore[attr-defined]
+        assert window.read_only
+        assert window.windowTitle() == "Clinician view: History — Anna"
+        window.close()
