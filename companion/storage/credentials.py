@@ -180,7 +180,8 @@ def known_profiles(data_dir: Path, url: str) -> list[Known]:
 
 def find_known(data_dir: Path, url: str, name: str | None) -> Known | None:
     """The known profile called `name` (any case); with None, the one this URL's user
-    (role) owns, else the first-created one (folder "")."""
+    (role) owns, else the first-created one (folder ""), else on a server the profile
+    logged in first on this computer (`companion db login`)."""
     rows = known_profiles(data_dir, url)
     if name is not None:
         wanted = " ".join(name.split()).casefold()
@@ -189,7 +190,10 @@ def find_known(data_dir: Path, url: str, name: str | None) -> Known | None:
     user = parsed.username if parsed is not None else None
     if user:
         return next((k for k in rows if k.role == user), None)
-    return next((k for k in rows if k.folder == ""), None)
+    first = next((k for k in rows if k.folder == ""), None)
+    if first is None and is_server(url):
+        first = next((k for k in rows if k.role), None)
+    return first
 
 
 def remember(data_dir: Path, url: str, key: str, name: str, folder: str,

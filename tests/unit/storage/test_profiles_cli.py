@@ -96,3 +96,16 @@ def test_unlock_and_change_pin_right_wrong_and_none(tmp_path: Path) -> None:
         with db.engine.connect() as conn:
             stored = conn.scalar(text("SELECT pin_hash FROM profiles WHERE name = 'Ana'"))
     assert stored.startswith("$argon2id$") and "correct horse" not in stored
+
+
+def test_without_profile_a_server_opens_the_profile_logged_in_here(tmp_path: Path) -> None:
+    from companion.storage.credentials import find_known, remember
+
+    server = "postgresql+psycopg://db.example.lan/companion"
+    remember(tmp_path, server, "k1", "Anna", "k1", "anna")
+    found = find_known(tmp_path, server, None)
+    assert found is not None and found.name == "Anna"
+    # a local file: only its first profile (folder ""), never another person's
+    local = f"sqlite:///{tmp_path / 'companion.sqlite3'}"
+    remember(tmp_path, local, "k2", "Ben", "k2", None)
+    assert find_known(tmp_path, local, None) is None
