@@ -59,12 +59,13 @@ def env(**extra: str) -> dict[str, str]:
     return out
 
 
-def returning_user(data_dir: Path, *, tones: bool = True, voice_input: bool = True) -> Path:
+def returning_user(data_dir: Path, *, tones: bool = True, voice_input: bool = True,
+                   profile: str | None = None) -> Path:
     """A data folder as after earlier sessions: database migrated, notice seen, screening
     answered ("no" to every question), the bench routine saved. Returns the routine file.
 
     The voice cache fills when the first session prepares its prompts (see
-    `App.warm_voice`).
+    `App.warm_voice`). `profile`: that person's folder and screening (None: the first).
     """
     from companion.config import Paths
     from companion.core.safety import Answer, ScreeningResult
@@ -74,12 +75,15 @@ def returning_user(data_dir: Path, *, tones: bool = True, voice_input: bool = Tr
     from companion.storage.models import utc_now
 
     paths = Paths(data_dir).ensure()
+    if profile is not None:
+        with Database.open(paths=paths, profile=profile) as db:
+            paths = paths.for_profile(db.profile).ensure()
     settings, _ = load_settings(paths.settings_file)
     if settings == Settings():
         settings = Settings(notice_shown=True)
     save_settings(replace(settings, notice_shown=True, tones=tones, voice_input=voice_input),
                   paths.settings_file)
-    with Database.open(paths=paths) as db:
+    with Database.open(paths=paths, profile=profile) as db:
         if db.latest_screening() is None:
             answers = {q.id: Answer.NO for q in load_screening().questions}
             result = ScreeningResult(answers, taken_at=utc_now())
@@ -124,7 +128,8 @@ class App:
     """The real main window with real services, in this process (see module doc)."""
 
     def __init__(self, data_dir: Path, routine: str | None = None,
-                 on_created: Callable[[Any], None] | None = None) -> None:
+                 on_created: Callable[[Any], None] | None = None,
+                 profile: str | None = None) -> None:
         from PySide6.QtWidgets import QApplication
 
         os.environ["COMPANION_DATA_DIR"] = str(data_dir)
@@ -137,7 +142,8 @@ class App:
 
         from companion.ui.window import MainWindow
 
-        args = argparse.Namespace(data_dir=str(data_dir), db=None, routine=routine)
+        args = argparse.Namespace(data_dir=str(data_dir), db=None, routine=routine,
+                                  profile=profile)
         self.window = MainWindow(args)
         if on_created is not None:
             on_created(self)

@@ -41,15 +41,16 @@ PRESSES = 2 if QUICK else 3
 END = datetime(2026, 11, 1, 18, 0, tzinfo=UTC)  # the seeded history's last day
 
 
-def _child(data: Path) -> None:
-    """In a fresh process: the app on `data`, H pressed PRESSES times; JSON on stdout."""
+def _child(data: Path, profile: str | None = None, rows: int = 2600) -> None:
+    """In a fresh process: the app on `data` as `profile`, H pressed PRESSES times; JSON on
+    stdout."""
     from PySide6.QtCore import Qt
 
     from bench.appdrive import App, Heartbeat, PaintProbe
     from companion.ui.history_charts import CalendarView
     from companion.ui.history_charts import _Chart as Chart
 
-    app = App(data)
+    app = App(data, profile=profile)
     window = app.window
     hb = Heartbeat()
     hb.start()
@@ -86,7 +87,7 @@ def _child(data: Path) -> None:
         else:
             opens.append((painted - t) * 1000.0)
             stalls.append(hb.worst(since=t, until=painted))
-        if history.proxy.rowCount() != 2600:
+        if history.proxy.rowCount() != rows:
             raise RuntimeError(f"the history showed {history.proxy.rowCount()} sessions")
         history.close()
         app.wait(0.3)
@@ -119,6 +120,28 @@ def _pdf_ms(db_file: Path) -> list[float]:
     return times
 
 
+def press_h(data: Path, profile: str | None = None, rows: int = 2600
+            ) -> tuple[list[float], list[float], list[float]]:
+    """RUNS fresh app processes on `data` as `profile`, each pressing H PRESSES times:
+    (first presses, later presses, stalls), in ms."""
+    cold: list[float] = []
+    warm: list[float] = []
+    stalls: list[float] = []
+    extra = ["--profile", profile] if profile is not None else []
+    for _ in range(RUNS):
+        proc = subprocess.run(
+            [sys.executable, "-m", "bench.bench_history", "--child", str(data),
+             "--rows", str(rows), *extra],
+            env=env(), cwd=ROOT, text=True, capture_output=True, timeout=300, check=False)
+        if proc.returncode != 0 or not proc.stdout.strip():
+            raise RuntimeError(f"history child failed: {proc.stderr[-3000:]}")
+        got = json.loads(proc.stdout.strip().splitlines()[-1])
+        cold.append(got["opens"][0])
+        warm += got["opens"][1:]
+        stalls += got["stalls"]
+    return cold, warm, stalls
+
+
 def run() -> dict[str, Figure | float]:
     from PySide6.QtGui import QGuiApplication
 
@@ -127,19 +150,7 @@ def run() -> dict[str, Figure | float]:
         data.mkdir()
         seed(data / "companion.sqlite3")
         returning_user(data)
-        cold: list[float] = []
-        warm: list[float] = []
-        stalls: list[float] = []
-        for _ in range(RUNS):
-            proc = subprocess.run(
-                [sys.executable, "-m", "bench.bench_history", "--child", str(data)],
-                env=env(), cwd=ROOT, text=True, capture_output=True, timeout=300, check=False)
-            if proc.returncode != 0 or not proc.stdout.strip():
-                raise RuntimeError(f"history child failed: {proc.stderr[-3000:]}")
-            got = json.loads(proc.stdout.strip().splitlines()[-1])
-            cold.append(got["opens"][0])
-            warm += got["opens"][1:]
-            stalls += got["stalls"]
+        cold, warm, stalls = press_h(data)
         _app = QGuiApplication.instance() or QGuiApplication([])  # the PDF uses Qt's text
         pdf = _pdf_ms(data / "companion.sqlite3")
     return {
@@ -154,6 +165,9 @@ def run() -> dict[str, Figure | float]:
 
 if __name__ == "__main__":
     if "--child" in sys.argv:
-        _child(Path(sys.argv[sys.argv.index("--child") + 1]))
+        argv = sys.argv
+        _child(Path(argv[argv.index("--child") + 1]),
+               argv[argv.index("--profile") + 1] if "--profile" in argv else None,
+               int(argv[argv.index("--rows") + 1]) if "--rows" in argv else 2600)
     else:
         print(json.dumps(run(), indent=2))

@@ -100,9 +100,10 @@ def _kind(event: Event) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", type(event).__name__).lower()
 
 
-def _commit_times(paths: Paths) -> tuple[dict[str, list[float]], list[float]]:
+def _commit_times(paths: Paths, profile: str | None = None
+                  ) -> tuple[dict[str, list[float]], list[float]]:
     """(per kind, the time the app's recorder takes per event; the writer's database
-    commit per event)."""
+    commit per event), recorded as `profile` (None: the first)."""
     from PySide6.QtCore import QCoreApplication
 
     from companion.ui.app import open_history
@@ -112,7 +113,7 @@ def _commit_times(paths: Paths) -> tuple[dict[str, list[float]], list[float]]:
                       exercises=(Exercise(name="Squats", reps=12),))
     times: dict[str, list[float]] = defaultdict(list)
     db_times: list[float] = []
-    history, problems = open_history(paths, None)  # the app's own path
+    history, problems = open_history(paths, None, profile)  # the app's own path
     if problems:
         raise RuntimeError(f"the history did not open cleanly: {problems}")
     store = cast(Any, history).store  # the HistoryStore behind the screens' history
@@ -140,12 +141,13 @@ def _commit_times(paths: Paths) -> tuple[dict[str, list[float]], list[float]]:
     return times, db_times
 
 
-def _history_load(url: str) -> tuple[float, int]:
+def _history_load(url: str, pid: int = 1) -> tuple[float, int]:
+    """One load of profile `pid`'s history list through a fresh connection."""
     engine = make_engine(url)
     try:
         start = time.perf_counter()
         with Session(engine) as s, s.begin():
-            rows = repo.history(s)
+            rows = repo.history(s, pid)
         return (time.perf_counter() - start) * 1000.0, len(rows)
     finally:
         engine.dispose()

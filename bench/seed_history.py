@@ -1,6 +1,10 @@
 """Write a 10-year history (2,600 sessions, about 100k rows) into a SQLite file.
 
-    python -m bench.seed_history /tmp/history.sqlite3
+    python -m bench.seed_history /tmp/history.sqlite3 [PROFILES]
+
+With PROFILES > 1, that many people with 10 years each (profiles "Person 1", "Person
+2"...; the first is the database's first profile), interleaved in time as a household's
+would be.
 
 Deterministic (seeded), bulk inserts in one transaction: a few seconds. Used by
 bench/bench_storage.py; also handy to try the history window on a long history.
@@ -14,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert
 
 from companion.storage import Database
 from companion.storage.models import (
@@ -34,10 +38,26 @@ QUESTION = ("Check-in. Any chest pain or pressure, bad breathlessness, dizziness
             "or a sudden bad headache? Say all clear, or say stop.")
 
 
-def seed(path: Path, sessions: int = SESSIONS, seed_value: int = 7) -> int:
-    """Create `path` (must not exist) and fill it; returns the number of rows written."""
+def seed(path: Path, sessions: int = SESSIONS, seed_value: int = 7, profiles: int = 1) -> int:
+    """Create `path` (must not exist) and fill it with `sessions` sessions for each of
+    `profiles` profiles; returns the number of rows written."""
     if path.exists():
         raise FileExistsError(path)
+    from companion.storage.profiles import create_profile, rename_profile
+
+    with Database.open(f"sqlite:///{path}") as db, db.engine.begin() as conn:
+        rename_profile(conn, db.pid, "Person 1")
+        ids = [db.pid] + [create_profile(conn, f"Person {n}").id
+                          for n in range(2, profiles + 1)]
+    total = 0
+    for n, pid in enumerate(ids):
+        total += _seed_one(path, sessions, seed_value + n, pid, n * sessions)
+    return total
+
+
+def _seed_one(path: Path, sessions: int, seed_value: int, profile_id: int,
+              first_id: int) -> int:
+    """One profile's 10 years; session ids from `first_id` + 1."""
     rng = random.Random(seed_value)
     end = datetime(2026, 11, 1, 18, 0, tzinfo=UTC)
     start = end - timedelta(days=365 * YEARS)
@@ -46,8 +66,8 @@ def seed(path: Path, sessions: int = SESSIONS, seed_value: int = 7) -> int:
                 "exercises": [{"name": n, "reps": r, "seconds": s} for n, r, s in EXERCISES]}
     rows: dict[Any, list[dict[str, Any]]] = {SessionRow: [], SetRow: [], CheckinRow: [],
                                              RedFlagRow: [], SessionEventRow: []}
-    for sid in range(1, sessions + 1):
-        began = start + step * (sid - 1) + timedelta(minutes=rng.randint(-120, 120))
+    for sid in range(first_id + 1, first_id + sessions + 1):
+        began = start + step * (sid - first_id - 1) + timedelta(minutes=rng.randint(-120, 120))
         n_sets = rng.randint(10, 18)
         red = rng.random() < 0.01
         done_sets = rng.randint(1, n_sets) if red else n_sets
@@ -85,7 +105,7 @@ def seed(path: Path, sessions: int = SESSIONS, seed_value: int = 7) -> int:
                 set_no=done_sets - 1, exercise=EXERCISES[(done_sets - 1) % 6][0],
                 specified_at=None))
         rows[SessionRow].insert(0, dict(
-            id=sid, routine_id="starter", routine_name="Starter circuit",
+            id=sid, profile_id=profile_id, routine_id="starter", routine_name="Starter circuit",
             routine_snapshot=snapshot, set_count=n_sets, started_at=began, ended_at=ended,
             last_event_at=ended, status=status, mood_before=rng.choice([None, 1, 2, 3, 4, 5]),
             mood_after=rng.choice([None, 2, 3, 4, 5]), error="", device="seed", pid=None))
@@ -95,15 +115,14 @@ def seed(path: Path, sessions: int = SESSIONS, seed_value: int = 7) -> int:
         for model, batch in rows.items():
             if batch:  # Core executemany: one prepared statement for the whole table
                 conn.execute(insert(model.__table__), batch)
-        total = sum(s.scalar(select(func.count()).select_from(m)) or 0 for m in rows)
-    return total
+    return sum(len(batch) for batch in rows.values())
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1:
+    if len(argv) not in (1, 2):
         print(__doc__, file=sys.stderr)
         return 2
-    n = seed(Path(argv[0]))
+    n = seed(Path(argv[0]), profiles=int(argv[1]) if len(argv) == 2 else 1)
     print(f"wrote {n} rows to {argv[0]}")
     return 0
 

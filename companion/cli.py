@@ -41,7 +41,14 @@ def _common(*, top: bool) -> argparse.ArgumentParser:
         "--db",
         metavar="URL",
         default=default,
-        help="SQLAlchemy database URL (default: SQLite in the data dir; env COMPANION_DB_URL)",
+        help="SQLAlchemy database URL (default: SQLite in the data dir; env COMPANION_DB_URL); "
+        "without a password: a PostgreSQL role's password comes from your keyring",
+    )
+    common.add_argument(
+        "--profile",
+        metavar="NAME",
+        default=default,
+        help="whose history, settings and routines (default: the first profile)",
     )
     common.add_argument("-v", "--verbose", action="store_true",
                         default=False if top else argparse.SUPPRESS, help="log more detail")
@@ -138,6 +145,48 @@ def build_parser() -> argparse.ArgumentParser:
         "--include-notes", action="store_true",
         help="add the notes you wrote about your sessions (left out unless asked for)",
     )
+    prof = sub.add_parser("profiles", help="list, add, protect or rename profiles (people)",
+                          parents=[common])
+    psub = prof.add_subparsers(dest="profiles_command", metavar="ACTION", required=True)
+    psub.add_parser("list", help="the profiles in this history", parents=[common])
+    padd = psub.add_parser("add", help="add a profile", parents=[common])
+    padd.add_argument("name", metavar="NAME")
+    padd.add_argument("--pin", action="store_true",
+                      help="protect it with a PIN or passphrase (asked, never an argument)")
+    ppin = psub.add_parser("pin", help="set, change or (--remove) the PIN of --profile",
+                           parents=[common])
+    ppin.add_argument("--remove", action="store_true", help="remove the PIN")
+    pren = psub.add_parser("rename", help="rename --profile", parents=[common])
+    pren.add_argument("new_name", metavar="NEW_NAME")
+
+    dbp = sub.add_parser("db", help="set up a shared PostgreSQL server for profiles; log in",
+                         parents=[common])
+    dsub = dbp.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    dsub.add_parser("init-postgres", parents=[common],
+                    help="as the tables' owner: create the schema, the roles' groups and the "
+                    "row-level security that keeps each profile's rows private")
+    dadd = dsub.add_parser("add-profile", parents=[common],
+                           help="as the owner: a profile owned by its own database role")
+    dadd.add_argument("name", metavar="NAME")
+    dadd.add_argument("--role", required=True, help="its database role (made if new; "
+                      "the password is asked)")
+    dcl = dsub.add_parser("add-clinician", parents=[common],
+                          help="as the owner: a clinician's read-only role")
+    dcl.add_argument("role", metavar="ROLE")
+    dlog = dsub.add_parser("login", parents=[common],
+                           help="keep a role's password in your keyring (asked, checked)")
+    dlog.add_argument("--role", help="the database role (default: the URL's user, or the "
+                      "role of --profile on this computer)")
+    for name, what in (("grant", "let a clinician's ROLE read the history of --profile"),
+                       ("revoke", "withdraw that")):
+        g = dsub.add_parser(name, help=what, parents=[common])
+        g.add_argument("role", metavar="ROLE")
+    dsub.add_parser("grants", help="the clinician roles that may read --profile's history",
+                    parents=[common])
+
+    sub.add_parser("clinician", parents=[common],
+                   help="a clinician's read-only history window of --profile (a role that "
+                        "the profile granted access with `companion db grant`)")
     listen = sub.add_parser(
         "listen", parents=[common],
         help="decode speech through the app's own voice recogniser (files or microphone)",
@@ -202,6 +251,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             from companion.storage.cli import history
 
             return history(args)
+        if args.command == "profiles":
+            from companion.storage.profile_cli import profiles
+
+            return profiles(args)
+        if args.command == "db":
+            from companion.storage.profile_cli import db_command
+
+            return db_command(args)
+        if args.command == "clinician":
+            from companion.ui.clinician import run_clinician
+
+            return run_clinician(args)
         if args.command == "report":
             from companion.report.cli import report
 

@@ -8,7 +8,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from companion.config import resolve_paths
+from companion.config import Paths, resolve_paths
 from companion.core.breathing import (
     DEFAULT_MINUTES,
     MAX_MINUTES,
@@ -55,8 +55,23 @@ def routines_check(files: list[str]) -> int:
     return 1 if bad else 0
 
 
-def routines_list(args: argparse.Namespace) -> int:
+def profile_paths(args: argparse.Namespace) -> Paths:
+    """The data dir seen from `--profile NAME` (its own routines folder). Without it, the
+    first profile's (the data dir itself): no database is opened."""
     paths = resolve_paths(args.data_dir)
+    if not getattr(args, "profile", None):
+        return paths
+    from companion.storage.cli import open_database_for
+
+    db = open_database_for(args)  # its PIN is asked, as for its history
+    try:
+        return paths.for_profile(db.profile)
+    finally:
+        db.close()
+
+
+def routines_list(args: argparse.Namespace) -> int:
+    paths = profile_paths(args)
     lib = RoutineLibrary(paths.routines_dir)
     entries = lib.entries()
     width = max((len(e.id) for e in entries), default=2)
@@ -107,7 +122,7 @@ def _breathing(args: argparse.Namespace) -> BreathingSession | None:
 
 
 def preview(args: argparse.Namespace) -> int:
-    paths = resolve_paths(args.data_dir)
+    paths = profile_paths(args)
     options = TimelineOptions(verbosity=Verbosity(args.verbosity))
     breathing = _breathing(args)
     notes: tuple[str, ...] = ()

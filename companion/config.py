@@ -1,25 +1,53 @@
 """Where the user's data lives: one data dir (platformdirs default, or --data-dir /
-COMPANION_DATA_DIR) holding the database, the user's routine files and settings."""
+COMPANION_DATA_DIR) holding the database, the user's routine files and settings.
+
+With several profiles (people), the database, the speech cache and the log stay shared in
+the data dir; each profile's own files (settings, routines, journal, dismissed
+suggestions) are in its folder: the data dir itself for the first profile (where they
+always were), `<data dir>/profiles/<key>/` for every later one.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
+
+if TYPE_CHECKING:
+    from companion.storage.profiles import ProfileInfo
 
 APP_NAME = "companion"
 
 
 @dataclass(frozen=True)
 class Paths:
+    """The data dir, seen from one profile (`profile_folder` "" is the first profile)."""
+
     data_dir: Path
+    profile_folder: str = ""
+
+    @property
+    def profile_dir(self) -> Path:
+        """This profile's own folder: the data dir itself for the first profile."""
+        if not self.profile_folder:
+            return self.data_dir
+        return self.data_dir / "profiles" / self.profile_folder
+
+    def for_profile(self, profile: ProfileInfo | None) -> Paths:
+        """The same data dir seen from `profile` (None: the first profile)."""
+        return replace(self, profile_folder=profile.folder if profile is not None else "")
 
     @property
     def routines_dir(self) -> Path:
-        return self.data_dir / "routines"
+        return self.profile_dir / "routines"
+
+    @property
+    def journal_dir(self) -> Path:
+        return self.profile_dir / "journal"
 
     @property
     def db_file(self) -> Path:
@@ -27,7 +55,7 @@ class Paths:
 
     @property
     def settings_file(self) -> Path:
-        return self.data_dir / "settings.json"
+        return self.profile_dir / "settings.json"
 
     @property
     def cache_dir(self) -> Path:
@@ -49,7 +77,8 @@ class Paths:
         the home folder. A read-only data folder is not an error here (reading the history
         still works); writing into it later says so.
         """
-        for folder in (self.data_dir, self.routines_dir):
+        extra = [self.data_dir / "profiles", self.profile_dir] if self.profile_folder else []
+        for folder in (self.data_dir, *extra, self.routines_dir):
             if folder.is_dir():
                 continue
             try:

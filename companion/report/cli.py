@@ -54,6 +54,8 @@ def report(args: argparse.Namespace) -> int:
         store = open_store(args)
     db = store.db
     assert db is not None
+    if not db.clinician:  # the person's own routines and weekly goal
+        paths = paths.for_profile(db.profile)
     try:
         library = RoutineLibrary(paths.routines_dir)
         ref = args.report_routine

@@ -57,3 +57,4 @@ class ReportData:
     #: the zone every day and time in the report is shown in (None: the system's)
     tz: tzinfo | None = None
     include_notes: bool = False  # the user ticked "include my notes"
+    person: str = ""  # whose summary it is (the profile's name)

@@ -124,4 +124,5 @@ def gather(
         weekly_counts=weekly,
         tz=tz,
         include_notes=include_notes,
+        person=db.profile.name,
     )

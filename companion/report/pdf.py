@@ -122,9 +122,11 @@ def build_html(data: ReportData) -> str:
     efforts = [s.mean_effort for s in data.sessions if s.mean_effort is not None]
     weeks = data.weekly_counts
     met = sum(1 for _, c in weeks if c >= data.weekly_goal)
+    who = f"<b>{e(data.person)}</b>. " if data.person else ""
     parts = [
         "<h1>Companion: exercise summary for a clinician</h1>",
-        f"<p>Period {e(data.period_start.isoformat())} to {e(data.period_end.isoformat())}. "
+        f"<p>{who}Period {e(data.period_start.isoformat())} to "
+        f"{e(data.period_end.isoformat())}. "
         f"Generated {e(when(data.generated_at))}. Days and times are local time "
         f"({e(zone_name(tz))}). Companion is not a "
         "medical device; this summary is the user's own record to support a conversation, "

@@ -38,7 +38,7 @@ def suggestion_key(s: Suggestion) -> str:
 
 
 def _dismissed_path(paths: Paths) -> Path:
-    return paths.data_dir / DISMISSED_FILE
+    return paths.profile_dir / DISMISSED_FILE  # per profile (the data dir for the first)
 
 
 def dismissed(paths: Paths) -> set[str]:

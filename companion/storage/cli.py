@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from companion.config import resolve_db_url, resolve_paths
+from companion.config import resolve_paths
 from companion.errors import KnownError
 from companion.localtime import zone_name
 from companion.storage.database import Database
@@ -28,27 +28,52 @@ STATUS_TEXT = {
     "in_progress": "in progress",
 }
 
-def open_store(args: argparse.Namespace) -> HistoryStore:
-    """The history for a command: what earlier runs left in the journal is merged first
-    (unless the database is read-only: then it is read as it is, and the count of events
-    not in it yet is said on stderr). Raises DatabaseError / DatabaseRecovered."""
+def open_database_for(args: argparse.Namespace, *, pin: bool = True) -> Database:
+    """The database of a command, for `--profile NAME` (else the first profile, or the one
+    the URL's PostgreSQL role owns), with the PIN of a protected profile asked first.
+    Raises DatabaseError, ProfileError (KnownErrors)."""
+    from companion.storage.access import ask_pin, explain, remember_profile, target
+    from companion.storage.db import DatabaseError
+
     paths = resolve_paths(getattr(args, "data_dir", None))
-    url = resolve_db_url(paths, getattr(args, "db", None))
-    store = HistoryStore(url, paths.data_dir / "journal", paths=paths)
+    t = target(paths, getattr(args, "db", None), getattr(args, "profile", None))
+    try:
+        db = Database.open(t.url, paths=paths, mark=False, busy_timeout_ms=5000,
+                           profile=t.profile)
+    except DatabaseError as exc:
+        raise DatabaseError(explain(exc, t)) from exc
+    try:
+        if not db.clinician and not db.read_only:
+            remember_profile(paths, t.url, db.profile)
+        if pin:
+            ask_pin(db)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def open_store(args: argparse.Namespace) -> HistoryStore:
+    """The history for a command: what earlier runs left in the profile's journal is
+    merged first (unless the database is read-only: then it is read as it is, and the
+    count of events not in it yet is said on stderr). Raises DatabaseError /
+    DatabaseRecovered / ProfileError."""
+    paths = resolve_paths(getattr(args, "data_dir", None))
+    db = open_database_for(args)
+    journal = None if db.clinician else paths.for_profile(db.profile).journal_dir
+    store = HistoryStore(db.url, journal, db=db, paths=paths)
     try:
         store.merge_now()
     except BaseException:
         store.close()
         raise
-    db = store.db
-    assert db is not None
     if db.recovered is not None:
         store.close()
         raise db.recovered
     left = store.unmerged_elsewhere()
     if left:
         why = "the database is read-only" if db.read_only else "they could not be saved yet"
-        print(f"companion: {left} recorded event(s) in {paths.data_dir / 'journal'} are not "
+        print(f"companion: {left} recorded event(s) in {journal} are not "
               f"in this history yet ({why}); they are added when it can be written.",
               file=sys.stderr)
     return store
@@ -70,7 +95,7 @@ def history(args: argparse.Namespace) -> int:
             json.dump(db.export_rows(), sys.stdout, indent=2, ensure_ascii=False)
             sys.stdout.write("\n")
             return 0
-        _table(db.history(), db.export_rows(), sys.stdout)
+        _table(db.history(), db.export_rows(), sys.stdout, _whose(args, db))
         return 0
     finally:
         store.close()
@@ -93,9 +118,25 @@ def _mood(before: int | None, after: int | None) -> str:
     return f"{before if before is not None else '?'}->{after if after is not None else '?'}"
 
 
-def _table(rows: list[HistoryRow], export: list[dict[str, Any]], out: TextIO) -> None:
+def _whose(args: argparse.Namespace, db: Any) -> str:
+    """The profile's name for the table, when it tells something: a --profile given, or a
+    history with several profiles (a single user's output stays as it was)."""
+    if getattr(args, "profile", None) or db.clinician:
+        return str(db.profile.name)
+    from companion.storage.profiles import list_profiles
+
+    try:
+        with db.engine.connect() as conn:
+            several = len(list_profiles(conn)) > 1
+    except Exception:  # the name is a courtesy: never a reason to fail
+        return ""
+    return str(db.profile.name) if several else ""
+
+
+def _table(rows: list[HistoryRow], export: list[dict[str, Any]], out: TextIO,
+           who: str = "") -> None:
     if not rows:
-        out.write("No sessions yet.\n")
+        out.write(f"No sessions yet{f' for {who}' if who else ''}.\n")
         return
     flags = {e["id"]: e["red_flags"] for e in export}
     header = ["id", "started", "routine", "time", "sets", "effort", "mood", "how it ended"]
@@ -115,7 +156,9 @@ def _table(rows: list[HistoryRow], export: list[dict[str, Any]], out: TextIO) ->
         cells = [c.rjust(w) if i in right else c.ljust(w)
                  for i, (c, w) in enumerate(zip(line, widths, strict=True))]
         out.write("  ".join(cells).rstrip() + "\n")
-    out.write(f"{len(rows)} session(s), newest first. Times are local ({zone_name()}).\n")
+    whose = f" Profile: {who}." if who else ""
+    out.write(f"{len(rows)} session(s), newest first. Times are local ({zone_name()})."
+              f"{whose}\n")
 
 
 def _export(db: Database, path: Path) -> int:
@@ -129,7 +172,8 @@ def _delete_all(db: Database, assume_yes: bool) -> int:
     if not assume_yes:
         count = len(db.history())
         prompt = (f"Erase all {count} session(s), screening answers and acknowledgements "
-                  f"from {where}? This cannot be undone. Type 'yes' to confirm: ")
+                  f"of the profile {db.profile.name} from {where}? (Other profiles are "
+                  "kept.) This cannot be undone. Type 'yes' to confirm: ")
         try:
             answer = input(prompt)
         except EOFError:
@@ -138,5 +182,6 @@ def _delete_all(db: Database, assume_yes: bool) -> int:
             print("Nothing was deleted.", file=sys.stderr)
             return 1
     n = db.delete_all()
-    print(f"Deleted {n} session(s) and all related data from {where}.", file=sys.stderr)
+    print(f"Deleted {n} session(s) and all related data of the profile {db.profile.name} "
+          f"from {where}.", file=sys.stderr)
     return 0

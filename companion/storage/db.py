@@ -165,7 +165,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
 # The newest migration. Opening a database that is already there needs no Alembic at all
 # (it costs ~12 MB and ~100 ms to import); tests/unit/storage/test_migrations.py checks
 # that this matches the newest file in migrations/versions/.
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 
 
 def alembic_config(connection: Any | None = None) -> Any:
@@ -322,6 +322,10 @@ def mark_interrupted(engine: Engine, now: datetime | None = None) -> int:
     now = now or datetime.now(UTC)
     here = device_name()
     marked = 0
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:  # a clinician's read-only role marks nothing
+            if not conn.scalar(text("SELECT has_table_privilege('sessions', 'UPDATE')")):
+                return 0
     with Session(engine) as s, s.begin():
         rows = s.execute(
             select(SessionRow.id, SessionRow.device, SessionRow.pid, SessionRow.pid_started,

@@ -16,14 +16,17 @@ merged twice (a kill between the commit and the mark) changes nothing.
 File format (version 1), one JSON object per line::
 
     {"v": 1, "journal": "companion", "run": "<hex>", "pid": 4242, "pid_started": 1.7e9,
-     "device": "desk", "db": "sqlite:////home/me/.local/share/companion/companion.sqlite3"}
+     "device": "desk", "db": "sqlite:////home/me/.local/share/companion/companion.sqlite3",
+     "profile": "<profile key>"}
     {"seq": 1, "key": "<session hex>", "at": "2026-03-08T21:06:12.123456+00:00",
      "event": {"type": "SessionStarted", "t": 0.0, ...}, "routine": {...}}
     {"seq": 7, "key": "", "at": "...", "ack": {"session_id": 12, "key": null, "text": "..."}}
     {"merged": [1, 2, 3]}
 
 A last line without its newline is a write the process did not finish (it was killed, or
-the disk filled): it was never reported as saved and is ignored. Any other line that does
+the disk filled): it was never reported as saved and is ignored. `profile` (schema 0005 on)
+names whose journal it is: it is merged only into that profile's history (a file without
+it, written before profiles, belongs to the profile whose folder holds it). Any other line that does
 not parse makes the file "damaged": readers say so, and the red-flag gate then asks.
 
 A full disk: the folder holds a small reserve file; when an append fails for want of
@@ -187,6 +190,7 @@ class Header:
     pid_started: float | None
     device: str
     db: str
+    profile: str | None = None  # the profile's key (None: written before profiles)
 
 
 @dataclass
@@ -227,7 +231,8 @@ def read_file(path: Path) -> JournalFile:
                     raise ValueError(f"journal version {data.get('v')!r}")
                 out.header = Header(str(data["run"]), int(data["pid"]),
                                     data.get("pid_started"), str(data.get("device", "")),
-                                    str(data.get("db", "")))
+                                    str(data.get("db", "")),
+                                    str(data["profile"]) if data.get("profile") else None)
             elif "merged" in data:
                 out.merged.update(int(s) for s in data["merged"])
             else:
@@ -275,10 +280,11 @@ class Journal:
     removed by `close()` once everything in it is merged.
     """
 
-    def __init__(self, folder: Path, db: str, device: str) -> None:
+    def __init__(self, folder: Path, db: str, device: str, profile: str | None = None) -> None:
         self.folder = folder
         self.db = db
         self.device = device
+        self.profile = profile
         self.run = uuid.uuid4().hex
         self.path = folder / f"{self.run}{SUFFIX}"
         self.reserve_used = False
@@ -344,7 +350,8 @@ class Journal:
         self._ensure_folder()
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         header = {"v": VERSION, "journal": "companion", "run": self.run, "pid": os.getpid(),
-                  "pid_started": self._pid_started, "device": self.device, "db": self.db}
+                  "pid_started": self._pid_started, "device": self.device, "db": self.db,
+                  "profile": self.profile}
         try:
             self._size = os.fstat(fd).st_size
             if self._size == 0:

@@ -104,12 +104,49 @@ class Base(DeclarativeBase):
     }
 
 
+class ProfileRow(Base):
+    """One person whose sessions this database keeps (rev 0005).
+
+    `key` names the profile everywhere outside the database (its journal, its folder of
+    files); `folder` is "" for the first profile (its files stay in the data dir itself,
+    where they were before profiles) and the key for every later one
+    (`<data dir>/profiles/<key>/`). `pin_hash` is an Argon2id hash of the optional PIN or
+    passphrase (never the PIN itself). `db_role` is the PostgreSQL role that owns the
+    profile's rows when the server enforces privacy (row-level security); None elsewhere.
+    """
+
+    __tablename__ = "profiles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    folder: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    created_at: Mapped[datetime]
+    pin_hash: Mapped[str | None] = mapped_column(Text)
+    db_role: Mapped[str | None] = mapped_column(String(63), unique=True)
+
+
+class ProfileGrantRow(Base):
+    """A profile's permission for a clinician's database role to read its history (rev
+    0005; PostgreSQL's row-level security reads this table)."""
+
+    __tablename__ = "profile_grants"
+    __table_args__ = (UniqueConstraint("profile_id", "clinician_role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id", ondelete="CASCADE"))
+    clinician_role: Mapped[str] = mapped_column(String(63))
+    granted_at: Mapped[datetime]
+
+
 class SessionRow(Base):
     """One session (a workout, or a breathing session), with what was run exactly."""
 
     __tablename__ = "sessions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # rev 0005: whose session it is
+    profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id"))
     routine_id: Mapped[str] = mapped_column(String(100))
     routine_name: Mapped[str] = mapped_column(String(200))
     routine_snapshot: Mapped[dict[str, Any]]
@@ -210,6 +247,8 @@ class RedFlagRow(Base):
 Index("ix_red_flags_session_id", RedFlagRow.session_id)
 Index("ix_sessions_journal_key", SessionRow.journal_key, unique=True)
 Index("ix_sets_session_totals", SetRow.session_id, SetRow.skipped, SetRow.effort, SetRow.amber)
+# rev 0005: one person's history, newest first, without reading the others'
+Index("ix_sessions_profile_started", SessionRow.profile_id, SessionRow.started_at)
 
 
 class SessionEventRow(Base):
@@ -236,6 +275,7 @@ class ScreeningRow(Base):
     __tablename__ = "screenings"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id"))  # rev 0005
     answers: Mapped[dict[str, Any]]
     taken_at: Mapped[datetime] = mapped_column(index=True)
     acknowledgement: Mapped[str | None] = mapped_column(Text)
@@ -253,3 +293,11 @@ class RedFlagAckRow(Base):
     )
     acknowledged_at: Mapped[datetime]
     text: Mapped[str] = mapped_column(Text, default="")
+
+
+Index("ix_screenings_profile_taken", ScreeningRow.profile_id, ScreeningRow.taken_at)
+
+#: The tables that hold a person's data: each row belongs to one profile, directly
+#: (`profile_id`) or through its session. PostgreSQL's row-level security covers them all.
+PROFILE_TABLES = ("sessions", "screenings")
+SESSION_CHILD_TABLES = ("sets", "checkins", "red_flags", "session_events", "red_flag_acks")

@@ -131,9 +131,10 @@ class Origin:
 
 def insert_session(conn: Connection, ev: SessionStarted, snapshot: dict[str, Any],
                    at: datetime, origin: Origin, journal_key: str | None = None,
-                   journal_seq: int = 0) -> int:
-    """The session's row, `in_progress`; returns its id."""
+                   journal_seq: int = 0, *, profile_id: int) -> int:
+    """Profile `profile_id`'s new session row, `in_progress`; returns its id."""
     result = conn.execute(insert(SessionRow).values(
+        profile_id=profile_id,
         routine_id=ev.routine_id,
         routine_name=ev.routine_name,
         routine_snapshot=snapshot,
@@ -280,8 +281,12 @@ def touch_if_new(conn: Connection, sid: int, seq: int, at: datetime) -> bool:
     return bool(conn.execute(_TOUCH_SEQ, {"sid_": sid, "seq_": seq, "at_": at}).rowcount)
 
 
-def session_for_key(conn: Connection, key: str) -> int | None:
-    sid = conn.scalar(select(SessionRow.id).where(SessionRow.journal_key == key))
+def session_for_key(conn: Connection, key: str, profile_id: int | None = None) -> int | None:
+    """The stored session of journal key `key` (of profile `profile_id` only, if given)."""
+    stmt = select(SessionRow.id).where(SessionRow.journal_key == key)
+    if profile_id is not None:
+        stmt = stmt.where(SessionRow.profile_id == profile_id)
+    sid = conn.scalar(stmt)
     return int(sid) if sid is not None else None
 
 
@@ -302,8 +307,9 @@ class SessionRecorder:
     logged and does not stop the session (the engine guards its listeners); the next event
     is still recorded. `snapshot` replaces the routine's own snapshot (a breathing session
     stores its pattern and length instead); the session's kind comes from
-    `SessionStarted.kind`. The app uses `JournaledRecorder` instead (durable whatever the
-    database does); this one serves tests and tools.
+    `SessionStarted.kind`; `profile_id` is whose session it is. The app uses
+    `JournaledRecorder` instead (durable whatever the database does); this one serves
+    tests and tools.
     """
 
     def __init__(
@@ -314,8 +320,10 @@ class SessionRecorder:
         on_commit: Callable[[Committed], None] | None = None,
         now: Callable[[], datetime] = utc_now,
         snapshot: dict[str, Any] | None = None,
+        profile_id: int,
     ) -> None:
         self._engine = engine
+        self._profile_id = profile_id
         self._routine = routine
         self._snapshot = snapshot
         self._on_commit = on_commit
@@ -355,5 +363,6 @@ class SessionRecorder:
         with self._engine.begin() as conn:
             self.session_id = insert_session(
                 conn, ev, self._snapshot if self._snapshot is not None
-                else routine_snapshot(self._routine), now, Origin.here())
+                else routine_snapshot(self._routine), now, Origin.here(),
+                profile_id=self._profile_id)
         self._committed(ev)

@@ -1,6 +1,9 @@
 """History queries. Each takes an open `Session` and never commits: the caller owns the
 transaction (`with Session(engine) as s, s.begin():`), so one user action is one unit.
 
+Every query is about one profile (`pid`, the `profiles.id` of whose history it is): nothing
+here reads or changes another person's rows, whatever the database enforces itself.
+
 Results are plain frozen dataclasses, safe to hand to the GUI thread after the session
 closes (no lazy loading, no detached ORM objects).
 """
@@ -167,7 +170,13 @@ class RedFlagStop:
 
 
 # -- history list --------------------------------------------------------------------------
-def _history_select() -> Any:
+def own_sessions(pid: int) -> Any:
+    """The ids of profile `pid`'s sessions (a subquery)."""
+    return select(SessionRow.id).where(SessionRow.profile_id == pid)
+
+
+def _history_select(pid: int) -> Any:
+    own = own_sessions(pid)
     sets = (
         select(
             SetRow.session_id.label("sid"),
@@ -177,11 +186,13 @@ def _history_select() -> Any:
             func.max(SetRow.effort).label("max_effort"),
             func.sum(case((SetRow.amber, 1), else_=0)).label("amber"),
         )
+        .where(SetRow.session_id.in_(own))
         .group_by(SetRow.session_id)
         .subquery()
     )
     flags = (
         select(RedFlagRow.session_id.label("sid"), func.count().label("n"))
+        .where(RedFlagRow.session_id.in_(own))
         .group_by(RedFlagRow.session_id)
         .subquery()
     )
@@ -199,6 +210,7 @@ def _history_select() -> Any:
         )
         .outerjoin(sets, sets.c.sid == SessionRow.id)
         .outerjoin(flags, flags.c.sid == SessionRow.id)
+        .where(SessionRow.profile_id == pid)
         .order_by(SessionRow.started_at.desc(), SessionRow.id.desc())
     )
 
@@ -207,13 +219,13 @@ def _history_row(r: Any) -> HistoryRow:
     return HistoryRow._make(r)  # the select's columns are in HistoryRow's field order
 
 
-def history(s: Session, limit: int | None = None, since: datetime | None = None,
+def history(s: Session, pid: int, limit: int | None = None, since: datetime | None = None,
             until: datetime | None = None) -> list[HistoryRow]:
-    """Sessions newest first, with their set and red-flag totals.
+    """Profile `pid`'s sessions newest first, with their set and red-flag totals.
 
     `since` / `until` bound the start time (inclusive / exclusive), e.g. a report's period.
     """
-    stmt = _history_select()
+    stmt = _history_select(pid)
     if since is not None:
         stmt = stmt.where(SessionRow.started_at >= since)
     if until is not None:
@@ -223,8 +235,8 @@ def history(s: Session, limit: int | None = None, since: datetime | None = None,
     return [HistoryRow._make(r) for r in s.execute(stmt)]
 
 
-def history_row(s: Session, session_id: int) -> HistoryRow | None:
-    r = s.execute(_history_select().where(SessionRow.id == session_id)).first()
+def history_row(s: Session, pid: int, session_id: int) -> HistoryRow | None:
+    r = s.execute(_history_select(pid).where(SessionRow.id == session_id)).first()
     return _history_row(r) if r is not None else None
 
 
@@ -245,10 +257,13 @@ def sets(s: Session, session_id: int) -> list[SetRecord]:
     return [_set_record(r) for r in rows]
 
 
-def red_flags(s: Session, session_id: int | None = None, since: datetime | None = None,
+def red_flags(s: Session, pid: int, session_id: int | None = None,
+              since: datetime | None = None,
               until: datetime | None = None) -> list[RedFlagRecord]:
-    """Red flags of one session, or of all sessions, oldest first (optionally in a period)."""
-    stmt = select(RedFlagRow).order_by(RedFlagRow.raised_at, RedFlagRow.id)
+    """Red flags of one session, or of all of profile `pid`'s sessions, oldest first
+    (optionally in a period)."""
+    stmt = (select(RedFlagRow).where(RedFlagRow.session_id.in_(own_sessions(pid)))
+            .order_by(RedFlagRow.raised_at, RedFlagRow.id))
     if session_id is not None:
         stmt = stmt.where(RedFlagRow.session_id == session_id)
     if since is not None:
@@ -258,8 +273,9 @@ def red_flags(s: Session, session_id: int | None = None, since: datetime | None 
     return [_flag_record(r) for r in s.scalars(stmt)]
 
 
-def session_detail(s: Session, session_id: int) -> SessionDetail | None:
-    row = history_row(s, session_id)
+def session_detail(s: Session, pid: int, session_id: int) -> SessionDetail | None:
+    """One of profile `pid`'s sessions in full; None when it has no such session."""
+    row = history_row(s, pid, session_id)
     if row is None:
         return None
     session = s.get(SessionRow, session_id)
@@ -275,7 +291,7 @@ def session_detail(s: Session, session_id: int) -> SessionDetail | None:
         sets=tuple(sets(s, session_id)),
         checkins=tuple(CheckinRecord(c.set_no, c.question, c.answer, c.answered_at)
                        for c in checkins),
-        red_flags=tuple(red_flags(s, session_id)),
+        red_flags=tuple(red_flags(s, pid, session_id)),
         events=tuple(EventRecord(e.kind, e.at, e.session_seconds, e.state, e.set_no, e.seconds,
                                  e.detail) for e in events),
         note_at=session.note_at,
@@ -292,11 +308,12 @@ def clean_note(text: str) -> str | None:
     return text or None
 
 
-def save_note(s: Session, session_id: int, text: str, at: datetime) -> None:
-    """Write (or with "" remove) the user's note for one session. LookupError if unknown."""
+def save_note(s: Session, pid: int, session_id: int, text: str, at: datetime) -> None:
+    """Write (or with "" remove) the user's note for one of profile `pid`'s sessions.
+    LookupError if it has no such session."""
     note = clean_note(text)
     row = s.get(SessionRow, session_id)
-    if row is None:
+    if row is None or row.profile_id != pid:
         raise LookupError(f"no session {session_id}")
     if row.note == note:
         return
@@ -318,7 +335,7 @@ class RecentEfforts:
     efforts: dict[str, tuple[int | None, ...]]
 
 
-def recent_efforts(s: Session, limit: int = 10) -> list[RecentEfforts]:
+def recent_efforts(s: Session, pid: int, limit: int = 10) -> list[RecentEfforts]:
     """The last `limit` sessions (any routine), newest first, with per-exercise efforts.
 
     Three small queries whatever the history's length: the sessions, their sets, and the
@@ -326,6 +343,7 @@ def recent_efforts(s: Session, limit: int = 10) -> list[RecentEfforts]:
     """
     heads = s.execute(
         select(SessionRow.id, SessionRow.routine_id, SessionRow.status)
+        .where(SessionRow.profile_id == pid)
         .order_by(SessionRow.started_at.desc(), SessionRow.id.desc()).limit(limit)
     ).all()
     ids = [h.id for h in heads]
@@ -365,6 +383,7 @@ def _monday(day: date) -> date:
 
 def weekly_counts(
     s: Session,
+    pid: int,
     weeks: int,
     now: datetime,
     tz: tzinfo | None = None,
@@ -382,8 +401,8 @@ def weekly_counts(
     since = datetime.combine(first, datetime.min.time(), tzinfo=tz).astimezone(UTC)
     counts: dict[date, int] = {first + timedelta(weeks=i): 0 for i in range(weeks)}
     started = s.scalars(select(SessionRow.started_at).where(
-        SessionRow.started_at >= since, SessionRow.status.in_(statuses),
-        SessionRow.kind.in_(kinds)))
+        SessionRow.profile_id == pid, SessionRow.started_at >= since,
+        SessionRow.status.in_(statuses), SessionRow.kind.in_(kinds)))
     for at in started:
         monday = _monday(at.astimezone(tz).date())
         if monday in counts:
@@ -391,10 +410,10 @@ def weekly_counts(
     return [WeekCount(d, n) for d, n in sorted(counts.items())]
 
 
-def sessions_this_week(s: Session, now: datetime, tz: tzinfo | None = None,
+def sessions_this_week(s: Session, pid: int, now: datetime, tz: tzinfo | None = None,
                        statuses: tuple[str, ...] = COUNTED,
                        kinds: tuple[str, ...] = COUNTED_KINDS) -> int:
-    return weekly_counts(s, 1, now, tz, statuses, kinds)[0].sessions
+    return weekly_counts(s, pid, 1, now, tz, statuses, kinds)[0].sessions
 
 
 # -- export --------------------------------------------------------------------------------
@@ -405,11 +424,13 @@ def iso(at: datetime | None) -> str | None:
     return at.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def export_rows(s: Session) -> list[dict[str, Any]]:
-    """The `history --json` contract: one dict per session, newest first."""
-    rows = history(s)
+def export_rows(s: Session, pid: int) -> list[dict[str, Any]]:
+    """The `history --json` contract: one dict per session of profile `pid`, newest first."""
+    rows = history(s, pid)
+    own = own_sessions(pid)
     by_session: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for st in s.scalars(select(SetRow).order_by(SetRow.session_id, SetRow.set_no)):
+    for st in s.scalars(select(SetRow).where(SetRow.session_id.in_(own))
+                        .order_by(SetRow.session_id, SetRow.set_no)):
         by_session[st.session_id].append({
             "set_no": st.set_no,
             "exercise": st.exercise,
@@ -424,11 +445,12 @@ def export_rows(s: Session) -> list[dict[str, Any]]:
             "amber": st.amber,
         })
     flags: dict[int, list[str]] = defaultdict(list)
-    for f in s.scalars(select(RedFlagRow).order_by(RedFlagRow.raised_at, RedFlagRow.id)):
+    for f in s.scalars(select(RedFlagRow).where(RedFlagRow.session_id.in_(own))
+                       .order_by(RedFlagRow.raised_at, RedFlagRow.id)):
         flags[f.session_id].append(f.symptom)
     breathing: dict[int, dict[str, Any]] = {}
     for sid, snap in s.execute(select(SessionRow.id, SessionRow.routine_snapshot).where(
-            SessionRow.kind == SessionKind.BREATHING.value)):
+            SessionRow.profile_id == pid, SessionRow.kind == SessionKind.BREATHING.value)):
         snap = snap if isinstance(snap, dict) else {}
         breathing[sid] = {"pattern": snap.get("pattern"), "minutes": snap.get("minutes")}
     out = []
@@ -454,16 +476,20 @@ def export_rows(s: Session) -> list[dict[str, Any]]:
 
 
 # -- erase ---------------------------------------------------------------------------------
-def delete_all(s: Session) -> int:
-    """Erase every session, set, answer, red flag, screening and acknowledgement.
+def delete_all(s: Session, pid: int) -> int:
+    """Erase every session, set, answer, red flag, screening and acknowledgement of profile
+    `pid` (the profile itself stays; other profiles are untouched).
 
     Returns the number of sessions deleted. Child tables go first, so this does not rely on
     the backend enforcing ON DELETE CASCADE.
     """
-    n = s.scalar(select(func.count()).select_from(SessionRow)) or 0
-    for model in (RedFlagAckRow, SessionEventRow, RedFlagRow, CheckinRow, SetRow, SessionRow,
-                  ScreeningRow):
-        s.execute(delete(model))
+    n = s.scalar(select(func.count()).select_from(SessionRow)
+                 .where(SessionRow.profile_id == pid)) or 0
+    own = own_sessions(pid)
+    for child in (RedFlagAckRow, SessionEventRow, RedFlagRow, CheckinRow, SetRow):
+        s.execute(delete(child).where(child.session_id.in_(own)))
+    s.execute(delete(SessionRow).where(SessionRow.profile_id == pid))
+    s.execute(delete(ScreeningRow).where(ScreeningRow.profile_id == pid))
     return n
 
 
@@ -474,37 +500,42 @@ def _screening(r: ScreeningRow) -> ScreeningRecord:
 
 def save_screening(
     s: Session,
+    pid: int,
     answers: dict[str, Any],
     taken_at: datetime,
     acknowledgement: str | None = None,
     acknowledged_at: datetime | None = None,
 ) -> ScreeningRecord:
-    row = ScreeningRow(answers=answers, taken_at=taken_at, acknowledgement=acknowledgement,
-                       acknowledged_at=acknowledged_at)
+    row = ScreeningRow(profile_id=pid, answers=answers, taken_at=taken_at,
+                       acknowledgement=acknowledgement, acknowledged_at=acknowledged_at)
     s.add(row)
     s.flush()
     return _screening(row)
 
 
-def acknowledge_screening(s: Session, screening_id: int, text: str, at: datetime) -> None:
+def acknowledge_screening(s: Session, pid: int, screening_id: int, text: str,
+                          at: datetime) -> None:
     row = s.get(ScreeningRow, screening_id)
-    if row is None:
+    if row is None or row.profile_id != pid:
         raise LookupError(f"no screening {screening_id}")
     row.acknowledgement = text
     row.acknowledged_at = at
 
 
-def latest_screening(s: Session) -> ScreeningRecord | None:
-    row = s.scalars(select(ScreeningRow).order_by(ScreeningRow.taken_at.desc(),
-                                                  ScreeningRow.id.desc()).limit(1)).first()
+def latest_screening(s: Session, pid: int) -> ScreeningRecord | None:
+    row = s.scalars(select(ScreeningRow).where(ScreeningRow.profile_id == pid)
+                    .order_by(ScreeningRow.taken_at.desc(), ScreeningRow.id.desc())
+                    .limit(1)).first()
     return _screening(row) if row is not None else None
 
 
 # -- red-flag acknowledgement ----------------------------------------------------------------
-def latest_red_flag_stop(s: Session) -> tuple[RedFlagStop, bool] | None:
-    """The most recent session with a red flag, and whether it has been confirmed."""
+def latest_red_flag_stop(s: Session, pid: int) -> tuple[RedFlagStop, bool] | None:
+    """Profile `pid`'s most recent session with a red flag, and whether it has been
+    confirmed (another person's red flag never gates this one)."""
     latest = s.execute(
         select(RedFlagRow.session_id, func.max(RedFlagRow.raised_at).label("at"))
+        .where(RedFlagRow.session_id.in_(own_sessions(pid)))
         .group_by(RedFlagRow.session_id)
         .order_by(func.max(RedFlagRow.raised_at).desc())
         .limit(1)
@@ -523,17 +554,23 @@ def latest_red_flag_stop(s: Session) -> tuple[RedFlagStop, bool] | None:
     return stop, bool(acked)
 
 
-def last_unacknowledged_red_flag_stop(s: Session) -> RedFlagStop | None:
+def last_unacknowledged_red_flag_stop(s: Session, pid: int) -> RedFlagStop | None:
     """The most recent session with a red flag, if nobody has confirmed it since.
 
     Only the latest red-flag session matters: once it is acknowledged, older ones are too.
     """
-    found = latest_red_flag_stop(s)
+    found = latest_red_flag_stop(s, pid)
     if found is None or found[1]:
         return None
     return found[0]
 
 
-def acknowledge_red_flag(s: Session, session_id: int, text: str, at: datetime) -> None:
+def acknowledge_red_flag(s: Session, pid: int, session_id: int, text: str,
+                         at: datetime) -> None:
+    """Confirm the red-flag stop of one of profile `pid`'s sessions (LookupError if not
+    its session)."""
+    owner = s.scalar(select(SessionRow.profile_id).where(SessionRow.id == session_id))
+    if owner != pid:
+        raise LookupError(f"no session {session_id}")
     s.add(RedFlagAckRow(session_id=session_id, text=text, acknowledged_at=at))
     s.flush()

@@ -11,6 +11,10 @@ writer thread that commits journal entries to the database in order:
 - at start, journal entries left by a run that ended (killed, crashed, closed while the
   database was away) are merged first, then unfinished sessions are marked interrupted.
 
+A store acts for one profile (person): its journal is that profile's (`<profile
+folder>/journal/`, each file naming the profile), sessions are stored as that profile's,
+and only that profile's journal files are merged. The red-flag gate is that person's too.
+
 The red-flag gate reads the database (the GUI fetches that part off its thread), the
 unmerged journal and what this run raised or confirmed in memory; when it cannot tell, it
 says so and the GUI asks (`GateState.known` is False). No Qt here: callbacks (`on_status`,
@@ -68,6 +72,7 @@ from companion.storage.journal import (
     remove_if_merged,
 )
 from companion.storage.models import utc_now
+from companion.storage.profiles import ProfileError
 from companion.storage.recorder import (
     EVENT_SQL,
     Committed,
@@ -189,7 +194,10 @@ class HistoryStore:
     """The history as the app uses it. Start it once; close it at exit.
 
     `db`: an open Database to use (tests, the command line); else `url` (+ `paths`) is
-    opened by `open_now()` or, failing that, by the writer with retries.
+    opened by `open_now()` or, failing that, by the writer with retries, for the profile
+    called `profile` (None: the first). `profile_key`, when known before the database
+    opens (from the local list of profiles), names the journal's profile at once; the
+    database's profile must then be that one.
     `on_status(StorageStatus)`, `on_change(dict)` are called on the writer thread.
     `after_commit(list[Entry])` runs after each commit, before the journal marks it merged
     (the kill test uses it to die exactly there).
@@ -202,6 +210,8 @@ class HistoryStore:
         *,
         db: Database | None = None,
         paths: Paths | None = None,
+        profile: str | None = None,
+        profile_key: str | None = None,
         policy: RetryPolicy | None = None,
         on_status: Callable[[StorageStatus], None] | None = None,
         on_change: Callable[[dict[str, Any]], None] | None = None,
@@ -219,13 +229,16 @@ class HistoryStore:
         self.after_commit = after_commit
         self._now = now
         self._db = db
+        self.profile_name = profile if db is None else db.profile.name
+        self.profile_key = db.profile.key if db is not None else profile_key
         self.recovered: KnownError | None = db.recovered if db is not None else None
         self.open_error = ""
         self.journal: Journal | None = None
         self.journal_problem = ""
         if journal_dir is not None:
             try:
-                self.journal = Journal(journal_dir, self.db_key, device_name())
+                self.journal = Journal(journal_dir, self.db_key, device_name(),
+                                       self.profile_key)
             except OSError as exc:
                 self.journal_problem = f"the journal folder {journal_dir} cannot be used " \
                                        f"({exc.strerror or exc})"
@@ -242,7 +255,8 @@ class HistoryStore:
         self._stopping = False
         self._busy = False  # the writer is applying a batch right now
         self._failing_since: float | None = None
-        self._trouble = Trouble.NONE if db is not None else Trouble.OPENING
+        self._trouble = (Trouble.OPENING if db is None
+                         else Trouble.READ_ONLY if db.read_only else Trouble.NONE)
         self._detail = ""
         self._status = StorageStatus(self._trouble, self._journal_ok, 0, self.where)
         self._thread: threading.Thread | None = None
@@ -272,7 +286,17 @@ class HistoryStore:
     def _try_open(self, busy_timeout_ms: int) -> bool:
         try:
             db = Database.open(self.url, paths=self.paths, mark=False,
-                               busy_timeout_ms=busy_timeout_ms)
+                               busy_timeout_ms=busy_timeout_ms, profile=self.profile_name)
+            if self.profile_key is not None and db.profile.key != self.profile_key:
+                db.close()
+                raise ProfileError(
+                    f"the profile {db.profile.name} in {self.where} is not the one this "
+                    "computer knew by that name: its journal is kept, nothing is saved")
+        except ProfileError as exc:
+            self.open_error = str(exc)
+            log.warning("history database has no such profile: %s", exc)
+            self._set_trouble(Trouble.FAILED, str(exc), at_once=True)
+            return False
         except DatabaseError as exc:
             cause = exc.__cause__ or exc
             trouble = (Trouble.FAILED if isinstance(exc, NewerDatabase)
@@ -285,6 +309,11 @@ class HistoryStore:
             self._set_trouble(trouble, str(exc), at_once=trouble is not Trouble.BUSY)
             return False
         self._db = db
+        self.profile_name = db.profile.name
+        if self.profile_key is None:
+            self.profile_key = db.profile.key
+            if self.journal is not None:
+                self.journal.profile = db.profile.key
         self.recovered = db.recovered
         self.open_error = ""
         if db.read_only:
@@ -391,6 +420,8 @@ class HistoryStore:
         if self.journal_dir is not None:
             files, problems = read_folder(self.journal_dir)
             for jf in files:
+                if not self._ours(jf):
+                    continue
                 jstops, jacks = _stops_in(jf)
                 for stop in jstops:
                     assert stop.journal_key is not None
@@ -532,7 +563,7 @@ class HistoryStore:
         merged = 0
         for jf in files:
             h = jf.header
-            if h is None or h.run == own or h.db != self.db_key:
+            if h is None or h.run == own or h.db != self.db_key or not self._ours(jf):
                 continue
             if h.device == here and h.pid != os.getpid() and pid_alive(h.pid, h.pid_started):
                 continue  # a live run (the app, while `companion history` runs): its own
@@ -546,6 +577,13 @@ class HistoryStore:
                 log.info("merged %d journal entries from %s", len(done), jf.path.name)
             remove_if_merged(jf)
         return merged
+
+    def _ours(self, jf: JournalFile) -> bool:
+        """Whether a journal file is this profile's: it names this profile, or (written
+        before profiles, or before the profile was known) names none."""
+        h = jf.header
+        key = self._db.profile.key if self._db is not None else self.profile_key
+        return h is None or h.profile is None or key is None or h.profile == key
 
     def _apply_all(self, pending: list[_Pending]) -> list[int]:
         """Commit `pending` in batches (one by one where an entry cannot be taken).
@@ -643,12 +681,13 @@ class HistoryStore:
 
     def _apply(self, conn: Connection, p: _Pending, ids: dict[str, int],
                merged: _Merged) -> None:
+        assert self._db is not None
         e = p.entry
         if e.ack is not None:
             sid = e.ack.session_id
             if sid is None and e.ack.key:
                 sid = ids.get(e.ack.key) or self._ids.get(e.ack.key) \
-                    or session_for_key(conn, e.ack.key)
+                    or session_for_key(conn, e.ack.key, self._db.pid)
             if sid is None:
                 raise MissingSession(f"confirmation for a session not in the database "
                                      f"({e.ack.key})")
@@ -660,16 +699,19 @@ class HistoryStore:
         event = e.event
         assert event is not None
         if isinstance(event, SessionStarted):
-            sid = ids.get(e.key) or self._ids.get(e.key) or session_for_key(conn, e.key)
+            sid = ids.get(e.key) or self._ids.get(e.key) \
+                or session_for_key(conn, e.key, self._db.pid)
             if sid is None:
                 sid = insert_session(conn, event, e.routine or {}, e.at, p.origin,
-                                     journal_key=e.key, journal_seq=e.seq)
+                                     journal_key=e.key, journal_seq=e.seq,
+                                     profile_id=self._db.pid)
             ids[e.key] = sid
             merged.sessions.add(e.key)
             if p.source is not None:
                 self._names.setdefault(e.key, event.routine_name)
             return
-        sid = ids.get(e.key) or self._ids.get(e.key) or session_for_key(conn, e.key)
+        sid = ids.get(e.key) or self._ids.get(e.key) \
+            or session_for_key(conn, e.key, self._db.pid)
         if sid is None:
             raise MissingSession(f"{type(event).__name__} for a session not in the database")
         ids[e.key] = sid
@@ -797,7 +839,8 @@ class HistoryStore:
             return 0
         files, _ = read_folder(self.journal_dir)
         own = self.journal.run if self.journal is not None else ""
-        return sum(len(f.unmerged) for f in files if f.header is None or f.header.run != own)
+        return sum(len(f.unmerged) for f in files
+                   if (f.header is None or f.header.run != own) and self._ours(f))
 
 
 class JournaledRecorder:

@@ -53,30 +53,45 @@ def make_default_speaker(paths: Paths, settings: VoiceSettings) -> Speaker:
                                    "captions.")
 
 
-def open_history(paths: Paths, db_url: str | None) -> tuple[History, list[str]]:
-    """The history, always with its journal and red-flag gate, whatever the database does.
+def open_history(paths: Paths, db_url: str | None,
+                 profile: str | None = None) -> tuple[History, list[str]]:
+    """A profile's history (`profile` None: the first), always with its journal and
+    red-flag gate, whatever the database does.
 
     A database that cannot be opened (busy, read-only, a server that does not answer, a
-    driver missing) does not mean an unguarded history: sessions are kept in the journal,
-    the banner says why they are not in the database yet, and the gate asks when it cannot
-    tell. There is no in-memory fallback.
+    driver missing) does not mean an unguarded history: sessions are kept in the profile's
+    journal, the banner says why they are not in the database yet, and the gate asks when
+    it cannot tell. There is no in-memory fallback. A profile that can be neither opened
+    nor found raises ProfileUnavailable / ProfileError (the window says so and closes).
     """
-    from companion.config import resolve_db_url
     from companion.ui.history import DatabaseHistory
 
-    history = DatabaseHistory.open(paths, resolve_db_url(paths, db_url))
+    history = DatabaseHistory.open_profile(paths, db_url, profile)
     return history, history.problems()
 
 
-def build_services(args: argparse.Namespace) -> AppServices:
-    """Everything the screens use; problems are collected for the start screen, never raised."""
+def build_services(args: argparse.Namespace, *, speaker: Speaker | None = None,
+                   voice_input: Any = None) -> AppServices:
+    """Everything the screens use, for `args.profile` (None: the first profile); problems
+    are collected for the start screen, never raised, except a profile that cannot be
+    opened at all (ProfileUnavailable / ProfileError). `speaker` and `voice_input` are
+    reused when switching profiles (each profile's voice settings are applied)."""
     from companion.config import resolve_db_url
     from companion.core.clock import Clock, SystemClock
     from companion.settings import load_settings
     from companion.ui.services import AppServices, ScaledClock, red_flag_gate_for
-    paths = resolve_paths(getattr(args, "data_dir", None)).ensure()
+    base = resolve_paths(getattr(args, "data_dir", None)).ensure()
+    history, history_problems = open_history(base, getattr(args, "db", None),
+                                             getattr(args, "profile", None))
+    paths = (getattr(history, "paths", None) or base).ensure()  # the profile's own folder
     settings, problems = load_settings(paths.settings_file)
-    speaker = make_default_speaker(paths, settings.voice_settings())
+    if speaker is None:
+        speaker = make_default_speaker(paths, settings.voice_settings())
+    else:
+        try:
+            speaker.apply(settings.voice_settings())
+        except Exception:  # a voice that refuses a setting must not stop the switch
+            log.exception("the voice did not take this profile's settings")
     clock: Clock = SystemClock()
     scale = os.environ.get("COMPANION_TIME_SCALE", "")
     if scale:
@@ -84,7 +99,6 @@ def build_services(args: argparse.Namespace) -> AppServices:
             clock = ScaledClock(float(scale))
         except ValueError:
             log.warning("ignored COMPANION_TIME_SCALE=%r (not a number)", scale)
-    history, history_problems = open_history(paths, getattr(args, "db", None))
     problems += history_problems
     services = AppServices(
         paths=paths,
@@ -98,7 +112,11 @@ def build_services(args: argparse.Namespace) -> AppServices:
     services.session_gate = red_flag_gate_for(history)
     services.first_run = lambda parent: _first_run(parent, services)
     services.refresh_profile()
-    services.voice_input = make_voice_input(settings.voice_input, speaker)
+    if voice_input is None:
+        voice_input = make_voice_input(settings.voice_input, speaker)
+    else:
+        voice_input.set_enabled(settings.voice_input)
+    services.voice_input = voice_input
     return services
 
 

@@ -16,6 +16,7 @@ the view on its own (tests, screenshots).
 from __future__ import annotations
 
 import enum
+import math
 import time
 from collections.abc import Callable
 
@@ -81,6 +82,9 @@ class CheckinView(QWidget):
         self._asked_at = -1e9
         self._guard = QTimer(self)
         self._guard.setSingleShot(True)
+        # a coarse timer may fire up to 5 % early: the button must never look ready while a
+        # click on it would still be refused
+        self._guard.setTimerType(Qt.TimerType.PreciseTimer)
         self._guard.timeout.connect(self._guard_over)
         # the view itself has the focus at a check-in (never "All clear"): its name and
         # description carry the page's question, so a screen reader reads it on focus
@@ -234,7 +238,14 @@ class CheckinView(QWidget):
         self.setAccessibleDescription(description)
 
     def _guard_over(self) -> None:
-        self.clear_button.setEnabled(self.page is CheckinPage.QUESTION)
+        if self.page is not CheckinPage.QUESTION:
+            self.clear_button.setEnabled(False)
+            return
+        left = _keys.ANSWER_GUARD_S - (self._now() - self._asked_at)
+        if left > 0:  # the timer came early: enable only once a click would count
+            self._guard.start(max(1, math.ceil(left * 1000)))
+            return
+        self.clear_button.setEnabled(True)
 
     def all_clear_allowed(self) -> bool:
         """True once the question has been showing for `keys.ANSWER_GUARD_S`."""

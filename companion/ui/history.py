@@ -25,6 +25,7 @@ from companion.errors import KnownError
 from companion.storage import Database
 from companion.storage import repository as repo
 from companion.storage.db import sqlite_path
+from companion.storage.profiles import ProfileInfo
 from companion.storage.repository import RedFlagStop, ScreeningRecord
 from companion.storage.status import StorageStatus
 from companion.storage.store import UNKNOWN, DbStop, GateState, HistoryStore
@@ -75,6 +76,9 @@ class DatabaseHistory(QObject):
                 raise ValueError("a Database opened without a data dir has no journal")
             source = HistoryStore(source.url, source.journal_dir, db=source)
         self.store = source
+        #: the data dir seen from this history's profile (its folder of files)
+        self.paths: Paths | None = None
+        self.opened_problems: list[str] = []
         self._snapshot: _Snapshot | None = None
         self._loading = False
         self._again = False
@@ -90,12 +94,27 @@ class DatabaseHistory(QObject):
 
     @classmethod
     def open(cls, paths: Paths, url: str, parent: QObject | None = None) -> DatabaseHistory:
-        """The app's history for `url`: opened now when it is a local file that opens at
-        once, else by the writer in the background (the status says why it waits)."""
+        """The app's history for `url` (its first profile): opened now when it is a local
+        file that opens at once, else by the writer in the background (the status says
+        why it waits)."""
         store = HistoryStore(url, paths.data_dir / "journal", paths=paths)
         if sqlite_path(url) is not None:
             store.open_now()
         return cls(store, parent)
+
+    @classmethod
+    def open_profile(cls, paths: Paths, db: str | None, profile: str | None,
+                     parent: QObject | None = None) -> DatabaseHistory:
+        """The app's history for one profile (`--profile NAME`, else the first): see
+        `companion.storage.access.open_history_store`. Raises ProfileUnavailable /
+        ProfileError (KnownErrors) when that profile cannot be opened nor found."""
+        from companion.storage.access import open_history_store
+
+        opened = open_history_store(paths, db, profile)
+        history = cls(opened.store, parent)
+        history.paths = opened.paths
+        history.opened_problems = opened.problems
+        return history
 
     # -- state ---------------------------------------------------------------------------------
     @property
@@ -107,9 +126,21 @@ class DatabaseHistory(QObject):
     def status(self) -> StorageStatus:
         return self.store.status
 
+    @property
+    def person(self) -> ProfileInfo | None:
+        """Whose history this is, once the database has said (None before it opens)."""
+        db = self.store.db
+        return db.profile if db is not None else None
+
+    @property
+    def person_name(self) -> str:
+        """The profile's name, known before the database opens when this computer knows
+        the profile ("" when not known yet)."""
+        return self.store.profile_name or ""
+
     def problems(self) -> list[str]:
         """Start-up messages: a damaged file set aside, a database that will not open."""
-        out = []
+        out = list(self.opened_problems)
         if self.store.recovered is not None:
             out.append(str(self.store.recovered))
         if self.store.db is None and self.store.open_error:

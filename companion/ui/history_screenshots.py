@@ -72,7 +72,7 @@ def fill_demo_history(db: Database, now: datetime, weeks: int = 17, seed: int = 
             sets = [(r, ex) for r in range(1, rounds + 1) for ex in plan]
             stop_at = {"stopped_red_flag": 5, "interrupted": 3, "stopped_by_user": 6}.get(
                 status, len(sets))
-            row = SessionRow(routine_id="quick-ten" if quick else "starter",
+            row = SessionRow(profile_id=db.pid, routine_id="quick-ten" if quick else "starter",
                              routine_name="Quick 10-minute circuit" if quick else "Starter circuit",
                              routine_snapshot={}, set_count=len(sets), started_at=day,
                              ended_at=day + timedelta(minutes=2.3 * stop_at + 4),
@@ -126,7 +126,8 @@ def fill_demo_history(db: Database, now: datetime, weeks: int = 17, seed: int = 
         for i, week in enumerate(range(2, weeks, 3)):
             pid, name, minutes = BREATHING[i % len(BREATHING)]
             at = start + timedelta(weeks=week, days=1, hours=20)
-            s.add(SessionRow(routine_id=f"breathing-{pid}", routine_name=f"Breathing: {name}",
+            s.add(SessionRow(profile_id=db.pid, routine_id=f"breathing-{pid}",
+                             routine_name=f"Breathing: {name}",
                              routine_snapshot={"kind": "breathing", "pattern": pid,
                                                "minutes": minutes},
                              set_count=0, started_at=at, ended_at=at + timedelta(minutes=minutes),

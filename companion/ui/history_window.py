@@ -679,8 +679,12 @@ class HistoryWindow(QWidget):
         self._weeks: list[WeekCount] = []
         self.detail_view: SessionDetailView | None = None
         self.note_dialog: Any = None
-        self.setWindowTitle("History")
-        self.setAccessibleName("History")
+        #: nothing may be written from here (a clinician's view, a read-only history)
+        self.read_only = bool(getattr(db, "read_only", False))
+        whose = getattr(getattr(db, "profile", None), "name", "")
+        view = "Clinician view: " if getattr(db, "clinician", False) else ""
+        self.setWindowTitle(f"{view}History — {whose}" if whose else "History")
+        self.setAccessibleName(f"{view}History of {whose}" if whose else "History")
         self.resize(1280, 800)
         # The query runs while the widgets are built; the result arrives queued, so only
         # once the event loop runs, after __init__.
@@ -983,7 +987,10 @@ class HistoryWindow(QWidget):
                 self.status_line.setText("That session is no longer in the history.")
                 return
             view = SessionDetailView(detail, self)
-            view.edit_note = self.ask_note
+            if self.read_only:  # a clinician's view (or a read-only history): no writing
+                view.note_button.hide()
+            else:
+                view.edit_note = self.ask_note
             view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             view.open()
             self.detail_view = view

@@ -112,6 +112,7 @@ class Action(enum.Enum):
     BREATHE_START = "breathe_start"  # start the chosen breathing session
     MINUTES = "minutes"  # the breathing session's length, +1 / -1 (arg)
     BACK = "back"  # leave the Learn page or the breathing choice
+    SWITCH_PROFILE = "switch_profile"  # whose session: choose another profile (P)
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,8 @@ BINDINGS: dict[Mode, Bindings] = {
     Mode.LOADING: {},
     Mode.START: {"Space": Binding(Action.START), "H": Binding(Action.HISTORY),
                  "Ctrl+,": Binding(Action.SETTINGS), "F11": Binding(Action.FULLSCREEN),
-                 "L": Binding(Action.LEARN), "B": Binding(Action.BREATHE), **_MOOD},
+                 "L": Binding(Action.LEARN), "B": Binding(Action.BREATHE),
+                 "P": Binding(Action.SWITCH_PROFILE), **_MOOD},
     Mode.PREPARING: {"Escape": Binding(Action.CANCEL_PREPARING),
                      "F11": Binding(Action.FULLSCREEN)},
     Mode.ARRIVAL: {**_MOVING, **_MOOD},

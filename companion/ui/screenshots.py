@@ -93,6 +93,7 @@ def shoot(out: Path, dark: bool) -> None:
         w.start_screen.set_week(1, s.services.settings.weekly_goal)
         w.start_screen.set_mood(4)
         _save(w, out / f"start-{suffix}.png", app)
+        shoot_profiles(out, suffix, app)
         shoot_learn_and_breathing(s, out, suffix)
 
         entry = w.start_screen.entry_for("starter")
@@ -263,6 +264,52 @@ def _save_mic_test(window: QWidget, services: AppServices, path: Path,
     _save(dialog, path, app)
     dialog.close()
     voice.deleteLater()
+
+
+def shoot_profiles(out: Path, suffix: str, app: QApplication) -> None:
+    """A household's file (issue 21): Anna's start screen, whose session it is, and
+    "Switch profile" with Ben's PIN just refused."""
+    from companion.storage import Database
+    from companion.storage.profiles import create_profile, rename_profile
+    from companion.ui.app import build_services
+
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = Paths(Path(tmp)).ensure()
+        with Database.open(None, paths=paths) as db, db.engine.begin() as conn:
+            rename_profile(conn, db.pid, "Anna")
+            create_profile(conn, "Ben", pin="4711")
+            create_profile(conn, "Grandpa Joe")
+        args = argparse.Namespace(data_dir=tmp, db=None, profile=None, routine=None,
+                                  no_first_run=True)
+        no_voice = os.environ.get("COMPANION_NO_VOICE")
+        os.environ["COMPANION_NO_VOICE"] = "1"  # no microphone for a screenshot
+        try:
+            services = build_services(args, speaker=RecordingSpeaker())
+        finally:
+            if no_voice is None:
+                del os.environ["COMPANION_NO_VOICE"]
+        window = MainWindow(args, services=services)
+        window.resize(*SIZE)
+        window.show()
+        window.load()
+        _pump(app)
+        _save(window, out / f"start-profile-{suffix}.png", app)
+        window.open_profiles()
+        _pump(app)
+        dialog = window.profile_dialog
+        assert dialog is not None
+        dialog.list.setCurrentRow(1)
+        from companion.ui.profiles import _say
+
+        _say(dialog.status, "That is not the PIN of Ben's profile.")
+        _pump(app)
+        _save(dialog, out / f"profiles-{suffix}.png", app)
+        dialog.reject()
+        window._quitting = True
+        window.close()
+        window.shutdown()
+        window.deleteLater()
+        _pump(app)
 
 
 def main(argv: list[str]) -> int:

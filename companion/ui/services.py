@@ -235,6 +235,12 @@ class AppServices:
     #: voice commands (`companion.ui.listening.VoiceInput`); None: keys and buttons only
     voice_input: Any = None
 
+    @property
+    def person_name(self) -> str:
+        """Whose session it is: the profile's name ("" for a history without profiles)."""
+        name = getattr(self.history, "person_name", "")
+        return name if isinstance(name, str) else ""
+
     def refresh_profile(self) -> Profile:
         """Re-read the latest screening (at start-up and after the wizard saves one)."""
         latest = getattr(self.history, "latest_screening", None)

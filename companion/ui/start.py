@@ -119,6 +119,8 @@ class StartScreen(QWidget):
     screening_requested = Signal()
     learn_requested = Signal()
     breathing_requested = Signal()
+    profile_requested = Signal()  # "Switch profile" (P)
+    pin_requested = Signal()  # set or change this profile's PIN
     editor_requested = Signal()
 
     def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
@@ -138,6 +140,26 @@ class StartScreen(QWidget):
         apply_font(self.banner, "small")
         self.banner.hide()
         outer.addWidget(self.banner)
+
+        # whose session it is (issue 21): the profile's name, and switching to another
+        whose = QHBoxLayout()
+        self.person_label = QLabel("", self)
+        self.person_label.setAccessibleDescription("Whose session")
+        apply_font(self.person_label, "heading", bold=True)
+        whose.addWidget(self.person_label)
+        self.profile_button = QPushButton("Switch profile (P)", self)
+        self.profile_button.setAccessibleName("Switch profile: whose session it is")
+        apply_font(self.profile_button, "small")
+        self.profile_button.clicked.connect(self.profile_requested.emit)
+        whose.addWidget(self.profile_button)
+        self.pin_button = QPushButton("PIN…", self)
+        self.pin_button.setAccessibleName("Set or change the PIN of this profile")
+        apply_font(self.pin_button, "small")
+        self.pin_button.clicked.connect(self.pin_requested.emit)
+        whose.addWidget(self.pin_button)
+        whose.addStretch(1)
+        self._whose = whose
+        outer.addLayout(whose)
 
         top = QHBoxLayout()
         head = QVBoxLayout()
@@ -272,11 +294,21 @@ class StartScreen(QWidget):
         self.setTabOrder(self.screening_button, self.editor_button)
         self.setTabOrder(self.editor_button, self.breathing_button)
         self.setTabOrder(self.breathing_button, self.learn_button)
+        self.setTabOrder(self.learn_button, self.profile_button)
+        self.setTabOrder(self.profile_button, self.pin_button)
+        self.set_person("")
 
     def add_banner(self, banner: QWidget) -> None:
         """A progression suggestion sits just above the routine picker."""
         self.progression = banner
-        self._outer.insertWidget(2, banner)
+        self._outer.insertWidget(3, banner)
+
+    def set_person(self, name: str) -> None:
+        """Whose session it is ("" hides the row: a history without profiles)."""
+        self.person_label.setText(f"{name}'s profile" if name else "")
+        self.person_label.setAccessibleName(f"Whose session: {name}" if name else "")
+        for w in (self.person_label, self.profile_button, self.pin_button):
+            w.setVisible(bool(name))
 
     # -- content -----------------------------------------------------------------------------
     def populate(self, entries: list[RoutineEntry], select: str | None = None) -> None:

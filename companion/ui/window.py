@@ -8,6 +8,7 @@ Screens are imported inside `load()` for the same reason.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -52,6 +54,7 @@ class MainWindow(QMainWindow):
 
     loaded = Signal()
     screen_changed = Signal(str)
+    profile_switched = Signal(str)  # the new profile's name
 
     def __init__(self, args: argparse.Namespace, services: AppServices | None = None,
                  instance: SingleInstance | None = None) -> None:
@@ -99,15 +102,20 @@ class MainWindow(QMainWindow):
         self._quitting = False
         self._told_about_tray = False
         self._palette_key = 0
+        self._unlocked = False  # the profile's PIN was given in this run (if it has one)
+        self.profile_dialog: Any = None
+        self.pin_dialog: Any = None
+        self.storage_banner: Any = None
+        self.progression_banner: Any = None
+        self.history_window: Any = None
+        self.routine_editor: Any = None
         self._opened_entry: RoutineEntry | None = None  # a routine opened from a file
 
     # -- loading -----------------------------------------------------------------------------
     def load(self) -> None:
-        """Build services and screens (after the first paint)."""
-        from companion.ui.end import EndScreen
+        """Build services and screens (after the first paint). A protected profile's screens
+        stay behind the loading page until its PIN is given."""
         from companion.ui.keys import KeyDispatcher
-        from companion.ui.player import PlayerScreen
-        from companion.ui.start import StartScreen
         from companion.ui.style import app_stylesheet
 
         app = QApplication.instance()
@@ -119,11 +127,38 @@ class MainWindow(QMainWindow):
             self.keys = KeyDispatcher(self, self)
             self.keys.install()
         if self.services is None:
+            from companion.errors import KnownError
             from companion.ui.app import build_services
 
-            self.services = build_services(self.args)
-        services = self.services
+            try:
+                self.services = build_services(self.args)
+            except KnownError as exc:  # a profile that can be neither opened nor found
+                self._cannot_open(str(exc))
+                return
         self._configure_announcements()
+        self._build_screens()
+        if getattr(self.args, "routine", None):
+            self.open_routine(self.args.routine)
+        if self.instance is not None:
+            self.instance.activated.connect(self.raise_from_other_launch)
+        self._setup_tray()
+        if self._needs_pin():
+            self._lock()
+            self.loaded.emit()
+            return
+        self.show_start()
+        self._warm_timer.start(400)
+        self.loaded.emit()
+        self._first_run()
+
+    def _build_screens(self) -> None:
+        """The screens of the current profile (again after a switch)."""
+        from companion.ui.end import EndScreen
+        from companion.ui.player import PlayerScreen
+        from companion.ui.start import StartScreen
+
+        assert self.services is not None
+        services = self.services
         self.start_screen = StartScreen(services, self.stack)
         self.player = PlayerScreen(services, self.stack)
         self.end_screen = EndScreen(self.stack)
@@ -133,6 +168,8 @@ class MainWindow(QMainWindow):
         self.start_screen.settings_requested.connect(self.open_settings)
         self.start_screen.history_requested.connect(self.open_history)
         self.start_screen.screening_requested.connect(self.open_screening)
+        self.start_screen.profile_requested.connect(self.open_profiles)
+        self.start_screen.pin_requested.connect(self.open_pin)
         self.start_screen.editor_requested.connect(self.open_routine_editor)
         self.start_screen.routine_list.currentRowChanged.connect(
             lambda _row: self.refresh_progression())
@@ -152,21 +189,18 @@ class MainWindow(QMainWindow):
         self.end_screen.note_changed.connect(self._save_note)
         self.start_screen.learn_requested.connect(self.open_learn)
         self.start_screen.breathing_requested.connect(self.open_breathing)
-        self._setup_voice_banner()
+        if self.voice_banner is None:
+            self._setup_voice_banner()
         self._setup_storage()
         self._setup_progression()
         self.reload_routines()
-        if getattr(self.args, "routine", None):
-            self.open_routine(self.args.routine)
-        if self.instance is not None:
-            self.instance.activated.connect(self.raise_from_other_launch)
-        self._setup_tray()
-        self.show_start()
-        self._warm_timer.start(400)
-        self.loaded.emit()
+        self._show_whose()
+
+    def _first_run(self) -> None:
+        assert self.services is not None
         if not getattr(self.args, "no_first_run", False):  # a test harness plays unattended
             try:
-                services.first_run(self)
+                self.services.first_run(self)
             except Exception:  # a failing first-run hook must not keep the app from working
                 log.exception("first-run hook failed")
 
@@ -184,6 +218,213 @@ class MainWindow(QMainWindow):
             warm(*plan_inputs(entry.routine, self.services))
         except Exception:  # ahead-of-time work only: the session prepares its voice anyway
             log.exception("could not render the routine's prompts ahead")
+
+    # -- profiles (issue 21) ---------------------------------------------------------------------
+    def person_name(self) -> str:
+        return self.services.person_name if self.services is not None else ""
+
+    def _show_whose(self) -> None:
+        """The window title and the start screen say whose session it is."""
+        name = self.person_name()
+        self.setWindowTitle(f"Companion — {name}" if name else "Companion")
+        self.setAccessibleName(self.windowTitle())
+        if self.start_screen is not None:
+            self.start_screen.set_person(name)
+
+    def _needs_pin(self) -> bool:
+        """The profile has a PIN that was not given yet in this run."""
+        if self._unlocked or self.services is None:
+            return False
+        person = getattr(self.services.history, "person", None)
+        return bool(getattr(person, "has_pin", False))
+
+    def _lock(self) -> None:
+        """Nothing of the profile shows until its PIN is given (or another is chosen)."""
+        self.loading.setText("Companion")
+        self._show(self.loading)
+        self.open_profiles(startup=True)
+
+    def _cannot_open(self, message: str) -> None:
+        log.error("cannot open the profile: %s", message)
+        self.loading.setText(message)
+        self.loading.setWordWrap(True)
+        box = QMessageBox(QMessageBox.Icon.Critical, "Companion", message,
+                          QMessageBox.StandardButton.Close, self)
+        box.setAccessibleName("Companion cannot open this profile")
+        box.finished.connect(lambda _code: self.quit_app())
+        self.cannot_open_box = box
+        box.open()
+
+    def _database(self) -> Any:
+        """The storage Database behind the history, or None (history kept in memory)."""
+        assert self.services is not None
+        return getattr(self.services.history, "db", None)
+
+    def open_profiles(self, startup: bool = False) -> None:
+        """Switch profile (P on the start screen): choose, give the PIN if it has one; a new
+        profile can be added here. At start-up, for a protected profile: Quit closes."""
+        from companion.ui.profiles import ProfileDialog
+
+        assert self.services is not None
+        if self.session_exists() or self.session_active() or self.profile_dialog is not None:
+            # never mid-session (the session is this person's, and U must stay theirs); a
+            # message that does not wait, so U closes it like any dialog
+            if self.profile_dialog is None:
+                box = QMessageBox(QMessageBox.Icon.Information, "Switch profile",
+                                  "Finish or end this session before switching to another "
+                                  "profile.", QMessageBox.StandardButton.Ok, self)
+                box.setAccessibleName("Switch profile: finish the session first")
+                box.open()
+            return
+        services = self.services
+        paths = services.paths
+        db_arg = getattr(self.args, "db", None)
+        current = self._database()
+        from companion.storage import access
+
+        names = access.names_to_choose(paths, db_arg, current)
+        me = self.person_name()
+        if me and me not in names:
+            names.insert(0, me)
+
+        def check(name: str, pin: str) -> Any:
+            return access.unlock(paths, db_arg, name, pin)
+
+        def create(name: str, pin: str | None) -> Any:
+            if current is None:
+                from companion.errors import KnownError
+
+                raise KnownError("Your history cannot be opened right now, so no profile "
+                                 "can be added.")
+            return access.add_profile(paths, current, name, pin)
+
+        dialog = ProfileDialog(names, me, check, self, startup=startup,
+                               create=None if startup else create)
+        self.profile_dialog = dialog
+
+        def done(code: int) -> None:
+            self.profile_dialog = None
+            chosen = dialog.chosen
+            if code != QDialog.DialogCode.Accepted or chosen is None:
+                if startup:
+                    self.quit_app()
+                return
+            if chosen == me:
+                if startup:
+                    self._unlocked = True
+                    self.show_start()
+                    self._first_run()
+                return
+            self.switch_to(chosen)
+
+        dialog.finished.connect(done)
+        dialog.open()
+
+    def open_pin(self) -> None:
+        """Set, change or remove this profile's PIN (from the Switch profile screen)."""
+        from companion.ui.operations import QueryOp
+        from companion.ui.profiles import PinDialog
+
+        db = self._database()
+        person = getattr(getattr(self.services, "history", None), "person", None)
+        if db is None or person is None:
+            QMessageBox.information(self, "PIN", "Your history cannot be opened right now.")
+            return
+        if self.session_exists() or self.session_active():
+            return
+        dialog = PinDialog(person.name, person.has_pin, self)
+        self.pin_dialog = dialog
+
+        def answered(code: int) -> None:
+            self.pin_dialog = None
+            if code != QDialog.DialogCode.Accepted:
+                return
+            old, new = dialog.values()
+            from companion.storage.access import change_pin
+
+            def done(_r: object) -> None:
+                text = "Your profile has no PIN now." if new is None else \
+                    "Your profile is protected by this PIN now."
+                if self.start_screen is not None:
+                    self.start_screen.show_messages([text])
+
+            def failed(exc: Exception) -> None:
+                if self.start_screen is not None:
+                    self.start_screen.show_messages([str(exc)])
+
+            QueryOp(parent=self, op=lambda: change_pin(db, old, new),
+                    success=done).failure(failed).run_in_background()
+
+        dialog.finished.connect(answered)
+        dialog.open()
+
+    def switch_to(self, name: str) -> bool:
+        """Close this profile's screens and history, open `name`'s (its PIN was checked)."""
+        import copy
+
+        from companion.errors import KnownError
+        from companion.ui.app import build_services
+
+        assert self.services is not None
+        if self.session_exists():
+            return False
+        old = self.services
+        args = copy.copy(self.args)
+        args.profile = name
+        args.routine = None
+        try:
+            new = build_services(args, speaker=old.speaker, voice_input=old.voice_input)
+        except KnownError as exc:
+            QMessageBox.warning(self, "Switch profile", str(exc))
+            return False
+        if self.end_screen is not None:
+            self.end_screen.flush_note()
+        self._teardown_screens()
+        for name_ in ("changed", "ready", "status_changed"):
+            signal = getattr(old.history, name_, None)
+            if signal is not None:
+                with contextlib.suppress(RuntimeError, TypeError):  # nothing connected
+                    signal.disconnect()
+        try:
+            old.history.close()  # type: ignore[attr-defined]
+        except Exception:  # the old profile's journal keeps anything not saved
+            log.exception("closing the previous profile's history failed")
+        self.args = args
+        self.services = new
+        self._opened_entry = None
+        self._unlocked = True
+        self._build_screens()
+        if self.reminders is not None:
+            self.reminders.schedule(new.settings.reminders)
+        self.show_start()
+        self.profile_switched.emit(name)
+        self._first_run()
+        return True
+
+    def _teardown_screens(self) -> None:
+        """Remove every screen and window of the current profile (none may show another
+        person's data after a switch)."""
+        for attr in ("history_window", "routine_editor"):
+            window = getattr(self, attr, None)
+            if window is not None:
+                window.close()
+                window.deleteLater()
+                setattr(self, attr, None)
+        self._show(self.loading)
+        for attr in ("start_screen", "player", "end_screen", "safety_page", "learn_screen",
+                     "breathe_screen", "breathing_screen"):
+            widget = getattr(self, attr, None)
+            if widget is not None:
+                self.stack.removeWidget(widget)
+                widget.deleteLater()
+                setattr(self, attr, None)
+        banner = getattr(self, "storage_banner", None)
+        if banner is not None:
+            self._body_layout.removeWidget(banner)
+            banner.deleteLater()
+            self.storage_banner = None
+        self.progression_banner = None
+        self._breathing_last = False
 
     def _setup_voice_banner(self) -> None:
         """Above every screen while the voice is missing: what is wrong and the fix."""
@@ -226,14 +467,14 @@ class MainWindow(QMainWindow):
 
     def _history_ready(self) -> None:
         assert self.services is not None
+        self._show_whose()
+        if self._needs_pin() and self.current_screen() != "loading" \
+                and not self.session_exists():
+            self._lock()  # the server said this profile has a PIN: ask it now
+            return
         self.services.refresh_profile()
         if self.start_screen is not None and (self.player is None or not self.player.active):
             self.reload_routines()
-
-    def _database(self) -> Any:
-        """The storage Database behind the history, or None (history kept in memory)."""
-        assert self.services is not None
-        return getattr(self.services.history, "db", None)
 
     def _setup_progression(self) -> None:
         from companion.ui.progression_banner import ProgressionBanner
@@ -287,7 +528,7 @@ class MainWindow(QMainWindow):
                 self, "History", "Your history is not available right now: the database "
                 "could not be opened (see the message on the start screen).")
             return
-        window = getattr(self, "history_window", None)
+        window = self.history_window
         if window is None or not window.isVisible():
             window = HistoryWindow(db, profile=self.services.profile,
                                    weekly_goal=self.services.settings.weekly_goal,
@@ -692,6 +933,9 @@ class MainWindow(QMainWindow):
         from companion.ui.tray import ReminderScheduler, Tray
 
         assert self.services is not None
+        if self.reminders is not None:  # once per window: a switch only reschedules
+            self.reminders.schedule(self.services.settings.reminders)
+            return
         self.reminders = ReminderScheduler(parent=self)
         self.reminders.reminder_due.connect(self.on_reminder)
         self.reminders.schedule(self.services.settings.reminders)
@@ -898,6 +1142,8 @@ class MainWindow(QMainWindow):
             start.request_start()
         elif action is Action.HISTORY and start is not None:
             start.history_requested.emit()
+        elif action is Action.SWITCH_PROFILE and start is not None:
+            start.profile_requested.emit()
         elif action is Action.MOOD and arg is not None:
             self._mood_key(arg)
         elif action is Action.BACK_TO_START:

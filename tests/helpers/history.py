@@ -24,7 +24,8 @@ def add_session(
 ) -> int:
     """One stored session as the recorder would leave it; returns its id."""
     with db.session() as s:
-        row = SessionRow(routine_id=routine_id, routine_name=name, routine_snapshot={},
+        row = SessionRow(profile_id=db.pid, routine_id=routine_id, routine_name=name,
+                         routine_snapshot={},
                          set_count=len(sets), started_at=started,
                          ended_at=started + timedelta(minutes=minutes), last_event_at=started,
                          status=status, mood_before=mood[0], mood_after=mood[1])

@@ -43,6 +43,8 @@ def test_c_key_means_all_clear_and_then_asks_for_effort(qtbot: QtBot, view: Chec
 
 def test_all_clear_button_does_the_same_as_c(qtbot: QtBot, view: CheckinView) -> None:
     qtbot.waitUntil(view.clear_button.isEnabled)
+    # enabled means a click counts (a coarse timer firing early once left it refused)
+    assert view.all_clear_allowed()
     with qtbot.waitSignal(view.all_clear):
         qtbot.mouseClick(view.clear_button, Qt.MouseButton.LeftButton)
     assert view.page is CheckinPage.EFFORT

@@ -29,11 +29,11 @@ def test_revision_chain_is_linear_from_one_base_to_one_head() -> None:
     assert len(script.get_heads()) == 1
     assert len(script.get_bases()) == 1
     chain = list(script.walk_revisions())  # head first
-    assert [r.revision for r in chain] == ["0004", "0003", "0002", "0001"]
+    assert [r.revision for r in chain] == ["0005", "0004", "0003", "0002", "0001"]
     for newer, older in itertools.pairwise(chain):
         assert newer.down_revision == older.revision
         assert not newer.is_merge_point and not older.is_branch_point
-    assert head_revision() == "0004" == HEAD_REVISION
+    assert head_revision() == "0005" == HEAD_REVISION
 
 
 def test_models_match_the_schema_the_migrations_build(db: Database) -> None:
@@ -115,9 +115,10 @@ def test_database_created_at_the_first_revision_upgrades_without_loss(db_url: st
         # and a new session gets a fresh id after the migrated ones
         with db.session() as s:
             new_id = s.execute(text(
-                "INSERT INTO sessions (routine_id, routine_name, routine_snapshot, set_count, "
-                "started_at, last_event_at, status, error, device) VALUES ('x', 'X', '{}', 0, "
-                ":t, :t, 'completed', '', 'desk') RETURNING id"), {"t": t4}).scalar()
+                "INSERT INTO sessions (profile_id, routine_id, routine_name, routine_snapshot, "
+                "set_count, started_at, last_event_at, status, error, device) VALUES (1, 'x', "
+                "'X', '{}', 0, :t, :t, 'completed', '', 'desk') RETURNING id"),
+                {"t": t4}).scalar()
         assert new_id == 3
 
 
@@ -179,7 +180,7 @@ def test_a_0003_database_with_data_gains_kinds_and_notes_without_loss(db_url: st
     with no note, nothing else changes, and the new columns work on the upgraded rows."""
     times = _seed_at(db_url, "0003")
     with Database.open(db_url) as db:
-        assert current_revision(db.engine) == "0004"
+        assert current_revision(db.engine) == HEAD_REVISION
         rows = db.history()
         assert [(r.id, r.kind, r.note) for r in rows] == [(2, "workout", None),
                                                           (1, "workout", None)]
@@ -222,5 +223,85 @@ def test_downgrading_0004_keeps_every_session_and_set(db_url: str) -> None:
             columns = {c["name"] for c in inspect(conn).get_columns("sessions")}
         assert counts == [2, 3, 1, 2]
         assert not {"kind", "note", "note_at"} & columns
+    finally:
+        engine.dispose()
+
+
+def test_a_0004_database_with_data_moves_everything_to_the_first_profile(db_url: str) -> None:
+    """Issue 21's upgrade (0005): every session, set, check-in, red flag, event, screening
+    and confirmation of a database from before profiles belongs to the first profile
+    afterwards, unchanged; a second profile starts empty and is not gated by the first
+    one's red flag."""
+    from companion.storage.profiles import first_profile_name
+
+    times = _seed_at(db_url, "0004")
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:  # a note and a confirmation, as 0004 could hold them
+            conn.execute(text("UPDATE sessions SET note = 'Felt strong', kind = 'workout' "
+                              "WHERE id = 1"))
+        with engine.connect() as conn:
+            before = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar()
+                      for t in ("sessions", "sets", "checkins", "red_flags", "session_events",
+                                "screenings")}
+    finally:
+        engine.dispose()
+    with Database.open(db_url) as db:
+        assert current_revision(db.engine) == HEAD_REVISION
+        assert db.profile.id == 1 and db.profile.folder == ""
+        assert db.profile.name == first_profile_name()
+        with db.engine.connect() as conn:
+            after = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar()
+                     for t in before}
+            owners = {t: conn.execute(text(f"SELECT DISTINCT profile_id FROM {t}"))
+                      .scalars().all() for t in ("sessions", "screenings")}
+        assert after == before
+        assert owners == {"sessions": [1], "screenings": [1]}
+        rows = db.history()
+        assert [(r.id, r.status, r.started_at, r.note) for r in rows] == [
+            (2, "stopped_red_flag", times["t3"], None),
+            (1, "completed", times["t1"], "Felt strong")]
+        assert (rows[1].sets_done, rows[1].max_effort, rows[1].amber_count) == (2, 9, 1)
+        stop = db.pending_red_flag_ack()
+        assert stop is not None and stop.session_id == 2
+        screening = db.latest_screening()
+        assert screening is not None and screening.answers == {"beta_blockers": True}
+        export = db.export_rows()
+        assert [e["id"] for e in export] == [2, 1]
+        assert export[1]["sets"][1]["effort"] == 9
+    with Database.open(db_url, profile=None) as first:
+        from companion.storage.profiles import create_profile
+
+        with first.engine.begin() as conn:
+            create_profile(conn, "Second person")
+    with Database.open(db_url, profile="second PERSON") as second:
+        assert second.profile.id == 2 and second.profile.folder == second.profile.key
+        assert second.history() == [] and second.export_rows() == []
+        assert second.pending_red_flag_ack() is None  # the first one's stop is theirs
+        assert second.latest_screening() is None
+
+
+def test_downgrading_0005_with_one_profile_keeps_every_row(db_url: str) -> None:
+    _seed_at(db_url, "0004")
+    Database.open(db_url).close()
+    engine = make_engine(db_url)
+    try:
+        from alembic import command
+
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":  # as migrate() does for a table copy
+                raw = conn.connection.driver_connection
+                assert raw is not None
+                raw.execute("PRAGMA foreign_keys=OFF")
+            with conn.begin():
+                command.downgrade(alembic_config(conn), "0004")
+        assert current_revision(engine) == "0004"
+        with engine.connect() as conn:
+            counts = [conn.execute(text(f"SELECT count(*) FROM {t}")).scalar()
+                      for t in ("sessions", "sets", "red_flags", "checkins", "screenings")]
+            columns = {c["name"] for c in inspect(conn).get_columns("sessions")}
+            tables = set(inspect(conn).get_table_names())
+        assert counts == [2, 3, 1, 2, 1]
+        assert "profile_id" not in columns and "profiles" not in tables
     finally:
         engine.dispose()

@@ -23,7 +23,8 @@ def add_session(db: Database, started: datetime, status: str = "completed",
                 efforts: tuple[int | None, ...] = (5, 6), name: str = "Starter circuit",
                 red_flag: str | None = None) -> int:
     with db.session() as s:
-        row = SessionRow(routine_id="starter", routine_name=name, routine_snapshot={},
+        row = SessionRow(profile_id=db.pid, routine_id="starter", routine_name=name,
+                         routine_snapshot={},
                          set_count=len(efforts) + 1, started_at=started,
                          ended_at=started + timedelta(minutes=20), last_event_at=started,
                          status=status, mood_before=2, mood_after=4)

@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from companion.core.timeline import STOP_MESSAGE, TimelineOptions, compile_plan, flatten
+from companion.core.timeline import (
+    CHECKIN_QUESTION,
+    STOP_MESSAGE,
+    TimelineOptions,
+    compile_plan,
+    flatten,
+)
 from companion.routines import RoutineLibrary
 from companion.voice import audio
 from companion.voice.base import VoiceSettings, VoiceStatus
@@ -68,9 +74,14 @@ def test_quick_ten_voice_track_with_the_natural_voice(
     data = audio.read_wav(out)
     spoken = [c for c in flatten(plan) if c.speak]
     assert len(spoken) > 50
-    for cue in spoken:
+    for before, cue in zip([None, *spoken], spoken, strict=False):
         assert piper_synth.cached(cue.text) is not None, cue.text  # Piper's own files
         assert _window_rms(data, cue.t, cue.t + min(0.4, cue.duration)) > 0.01, cue.text
+        if before is not None and before.text == CHECKIN_QUESTION:
+            # a session waits for the check-in's answer before the rest begins; the preview
+            # only leaves the question its estimated time, which Piper (whose pace varies a
+            # little from render to render) can run past by a few tens of ms
+            continue
         assert _window_rms(data, cue.t - 0.25, cue.t - 0.05) < 0.2, cue.text
     gaps = []
     end = 0.0
