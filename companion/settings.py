@@ -25,6 +25,7 @@ from companion.core.breathing import (
     MIN_MINUTES,
     PATTERNS,
 )
+from companion.core.safety_words import DEFAULT_EMERGENCY
 from companion.core.timeline import TimelineOptions, Verbosity
 from companion.voice.base import VoiceSettings
 
@@ -37,7 +38,6 @@ REST_PATTERNS: tuple[str, ...] = tuple(p.id for p in PATTERNS.values() if p.ok_a
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
-DEFAULT_EMERGENCY = "your local emergency number (for example 112 in Europe, 911 in the US)"
 
 
 class AnnouncePrompts(enum.Enum):

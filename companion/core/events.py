@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from companion.core.safety_words import Symptom as Symptom  # re-exported: events carry it
 from companion.core.timeline import Cue
 
 
@@ -37,25 +38,6 @@ class EndStatus(enum.Enum):
     STOPPED_BY_USER = "stopped_by_user"
     STOPPED_RED_FLAG = "stopped_red_flag"
     INTERRUPTED = "interrupted"
-
-
-class Symptom(enum.Enum):
-    """The seed's four red flags, plus 'not sure which' (never silently dropped)."""
-
-    CHEST_PAIN = "chest_pain"
-    DIZZINESS = "dizziness"
-    SHARP_PAIN = "sharp_pain"
-    HEADACHE = "headache"
-    UNSPECIFIED = "unspecified"
-
-
-SYMPTOM_LABELS: dict[Symptom, str] = {
-    Symptom.CHEST_PAIN: "Chest pain, pressure, or severe shortness of breath",
-    Symptom.DIZZINESS: "Dizziness, light-headedness, or fainting",
-    Symptom.SHARP_PAIN: "Sharp or shooting pain in a joint or muscle",
-    Symptom.HEADACHE: "An unexpected or severe headache",
-    Symptom.UNSPECIFIED: "Not sure / something else",
-}
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,19 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from companion.core.breathing import PATTERNS, BreathingPattern, safe_pattern
-from companion.core.events import Symptom
 from companion.core.routine import Exercise, Position, Routine
+from companion.core.safety_words import (  # re-exported: the rules' texts have one source
+    CHECKIN_FLAGS as CHECKIN_FLAGS,
+)
+from companion.core.safety_words import (
+    DEFAULT_EMERGENCY as DEFAULT_EMERGENCY,
+)
+from companion.core.safety_words import (
+    SAFETY_TITLE as SAFETY_TITLE,
+)
+from companion.core.safety_words import (
+    safety_steps as safety_steps,
+)
 from companion.core.timeline import TimelineOptions
 
 
@@ -380,22 +391,6 @@ def profile_for(names: str) -> Profile:
 
 
 # -- texts the safety screens share (Qt-free so the wording test can read them) --------------------
-DEFAULT_EMERGENCY = "your local emergency number"
-
-SAFETY_TITLE = "Stop exercising now"
-
-
-def safety_steps(emergency: str = "") -> tuple[str, ...]:
-    """The safety screen, in plain words; `emergency` comes from settings."""
-    number = emergency.strip() or DEFAULT_EMERGENCY
-    return (
-        "Stop exercising. Sit or lie down somewhere safe.",
-        "Seek medical advice before you exercise again.",
-        "If chest pain, severe breathlessness or fainting does not pass within a few minutes, "
-        f"call {number}.",
-    )
-
-
 CHECKIN_TITLE = "Check-in: how are you?"
 
 #: The key that answers "all clear" at a check-in. It means nothing else during a session, so
@@ -406,13 +401,6 @@ ALL_CLEAR_KEY = "C"
 YES_SIGN_KEY = "Y"
 #: The key that stops the session at once from anywhere ("I feel unwell").
 UNWELL_KEY = "U"
-CHECKIN_FLAGS: tuple[tuple[Symptom, str], ...] = (
-    (Symptom.CHEST_PAIN, "Chest pain, pressure, or severe shortness of breath"),
-    (Symptom.DIZZINESS, "Dizziness, light-headedness, or fainting"),
-    (Symptom.SHARP_PAIN, "Sharp or shooting pain in a joint or muscle (not ordinary tiredness)"),
-    (Symptom.HEADACHE, "An unexpected or severe headache"),
-)
-
 # Borg CR10 anchor words (6 and 8 have none on the scale).
 CR10_LABELS: dict[int, str] = {
     0: "Nothing at all",

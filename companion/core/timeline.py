@@ -29,6 +29,7 @@ from companion.core.breathing import (
     safe_pattern,
 )
 from companion.core.routine import Exercise, Routine, SetKind
+from companion.core.safety_words import STOP_MESSAGE
 
 
 class CueKind(enum.Enum):
@@ -187,11 +188,6 @@ CHECKIN_QUESTION_BRIEF = "Check-in. Any chest pain, dizziness, sharp pain or bad
 CHECKIN_REASK = "I didn't catch that. Are you all clear, or do you need to stop?"
 CHECKIN_STALLED = "I'll wait here. Answer when you're ready: all clear, or stop."
 EFFORT_QUESTION = "How hard was that, from 0 to 10?"
-STOP_MESSAGE = (
-    "Stop exercising now. Sit or lie down somewhere safe. "
-    "Please seek medical advice before you exercise again."
-)
-
 _NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
                  "nine", "ten"]
 
@@ -256,7 +252,7 @@ class TimelineBuilder:
     # -- helpers ---------------------------------------------------------------------------
     def _cue(self, t: float, kind: CueKind, text: str, **kw: object) -> Cue:
         speak = bool(kw.pop("speak", True))
-        if self.options.verbosity is Verbosity.TONES and kind not in _ALWAYS_SPOKEN:
+        if self.options.verbosity is Verbosity.TONES and kind not in ALWAYS_SPOKEN:
             speak = False
         duration = self._dur(text) if speak else 0.0
         return Cue(t, kind, text, speak=speak, duration=duration, **kw)  # type: ignore[arg-type]
@@ -541,7 +537,8 @@ class TimelineBuilder:
         return SessionPlan(self.routine, tuple(segs), self.options)
 
 
-_ALWAYS_SPOKEN = {CueKind.CHECKIN, CueKind.SAFETY, CueKind.END}
+#: Cue kinds spoken even when the user chose tones only (safety is never a beep).
+ALWAYS_SPOKEN = frozenset({CueKind.CHECKIN, CueKind.SAFETY, CueKind.END})
 
 
 def compile_plan(routine: Routine, options: TimelineOptions | None = None) -> SessionPlan:
@@ -581,6 +578,7 @@ def number_word(n: int) -> str:
 
 
 __all__ = [
+    "ALWAYS_SPOKEN",
     "CHECKIN_QUESTION",
     "CHECKIN_REASK",
     "CHECKIN_STALLED",

@@ -17,18 +17,24 @@ from __future__ import annotations
 import difflib
 import enum
 import re
-import tomllib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from companion.core.safety import CHECKIN_FLAGS, safety_steps, wording_problems
-from companion.errors import KnownError
-from companion.routines.loader import Problem, _key_lines, _line_for, _path_text
+from companion.datafile import (
+    DataFileError,
+    Problem,
+    key_lines,
+    known_keys,
+    line_for,
+    path_text,
+    read_toml,
+    validate,
+)
 
 RESOURCES = Path(__file__).resolve().parent.parent.parent / "resources"
 LEARN_FILE = RESOURCES / "learn.toml"
@@ -158,33 +164,11 @@ class LearnFile(_Strict):
         return self
 
 
-_ALL_KEYS = sorted({k for m in (LearnFile, SeedFile, SectionFile, StatementFile)
-                    for k in m.model_fields})
+_ALL_KEYS = known_keys(LearnFile, SeedFile, SectionFile, StatementFile)
 
 
-class LearnFileError(KnownError):
+class LearnFileError(DataFileError):
     """The Learn page's file cannot be used; `problems` lists every reason."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
-
-
-def _message(err: Mapping[str, Any]) -> str:
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        key = str(err["loc"][-1])
-        close = difflib.get_close_matches(key, _ALL_KEYS, n=1, cutoff=0.6)
-        return f"unknown key '{key}'" + (f" (did you mean '{close[0]}'?)" if close else "")
-    if kind == "missing":
-        return "is required but missing"
-    if kind == "string_too_short":
-        return "must not be empty"
-    if kind == "literal_error":
-        return f"{err.get('input')!r} is not one of {err.get('ctx', {}).get('expected')}"
-    if kind == "value_error":
-        return str(err.get("ctx", {}).get("error", err["msg"]))
-    return str(err["msg"])
 
 
 # -- the loaded form ---------------------------------------------------------------------------
@@ -251,38 +235,23 @@ def _fold(text: str) -> str:
 
 def parse_learn(text: str, name: str = "learn.toml") -> LearnContent:
     """Validate the page's content; raises LearnFileError listing every problem."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise LearnFileError(
-            [Problem(name, "", f"bad TOML syntax: {exc}", int(m.group(1)) if m else None)]
-        ) from None
-    lines = _key_lines(text)
-    try:
-        model = LearnFile.model_validate(data)
-    except ValidationError as exc:
-        problems: list[Problem] = []
-        for err in exc.errors(include_url=False):
-            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
-            problem = Problem(name, _path_text(loc), _message(dict(err)), _line_for(loc, lines))
-            if problem not in problems:
-                problems.append(problem)
-        raise LearnFileError(problems) from None
+    data = read_toml(text, name, LearnFileError)
+    lines = key_lines(text)
+    model = validate(LearnFile, data, text, name, LearnFileError, _ALL_KEYS)
     seeds = {s.id: SeedRef(s.id, s.number, _fold(s.title), _fold(s.part)) for s in model.seed}
     problems = []
 
     def check(loc: tuple[str | int, ...], words: str) -> None:
         for claim in claim_problems(words):
-            problems.append(Problem(name, _path_text(loc), f"claims more than the guidance "
-                                    f"supports: {claim!r}", _line_for(loc, lines)))
+            problems.append(Problem(name, path_text(loc), f"claims more than the guidance "
+                                    f"supports: {claim!r}", line_for(loc, lines)))
 
     def seed_for(loc: tuple[str | int, ...], ref: str) -> SeedRef:
         if ref not in seeds:
             close = difflib.get_close_matches(ref, seeds, n=1, cutoff=0.6)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            problems.append(Problem(name, _path_text(loc), f"points to seed '{ref}', which "
-                                    f"no [[seed]] declares{hint}", _line_for(loc, lines)))
+            problems.append(Problem(name, path_text(loc), f"points to seed '{ref}', which "
+                                    f"no [[seed]] declares{hint}", line_for(loc, lines)))
             return SeedRef(ref, 0, ref)
         return seeds[ref]
 

@@ -29,10 +29,9 @@ def report(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtGui import QGuiApplication
 
-    from companion.core.safety import ScreeningResult, adapt
     from companion.report.gather import gather
     from companion.report.pdf import write_pdf
-    from companion.routines import RoutineLibrary
+    from companion.report.proposal import proposed_routine
     from companion.safety.content import load_screening
     from companion.storage.cli import open_store
     from companion.storage.db import DatabaseRecovered
@@ -57,25 +56,9 @@ def report(args: argparse.Namespace) -> int:
     if not db.clinician:  # the person's own routines and weekly goal
         paths = paths.for_profile(db.profile)
     try:
-        library = RoutineLibrary(paths.routines_dir)
-        ref = args.report_routine
-        if not ref:
-            last = [r for r in db.history(limit=20) if not r.is_breathing][:1]
-            ref = last[0].routine_id if last else "starter"
-        try:
-            entry = library.find(ref)
-        except KnownError:
-            entry = library.find("starter")
         screening = load_screening()
-        notes: list[str] = []
-        record = db.latest_screening()
-        assert entry.routine is not None
-        routine = entry.routine
-        if record is not None:
-            result = ScreeningResult.from_json(record.answers)
-            adapted = adapt(routine, entry.alternatives,
-                            screening.profile(result.answers, result.trimester))
-            routine, notes = adapted.routine, list(adapted.notes)
+        routine, notes = proposed_routine(db, paths.routines_dir, screening,
+                                          args.report_routine or "")
         goal, count_breathing = _goal_settings(paths.settings_file)
         data = gather(db, screening, since=since, until=until, weekly_goal=goal,
                       routine=routine, adaptations=notes, tz=tz,

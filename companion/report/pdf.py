@@ -25,6 +25,7 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 
+from companion.core.safety_words import symptom_short
 from companion.report.data import ReportData
 from companion.report.fonts import report_family
 
@@ -34,13 +35,6 @@ STATUS_WORDS = {
     "stopped_red_flag": "STOPPED: red flag",
     "interrupted": "interrupted",
     "in_progress": "in progress",
-}
-SYMPTOM_WORDS = {
-    "chest_pain": "chest pain, pressure or severe breathlessness",
-    "dizziness": "dizziness, light-headedness or fainting",
-    "sharp_pain": "sharp or shooting joint/muscle pain",
-    "headache": "unexpected or severe headache",
-    "unspecified": "unwell, symptom not specified",
 }
 
 
@@ -156,7 +150,7 @@ def build_html(data: ReportData) -> str:
         '<p><img src="chart://mood" width="520"></p>',
         "<h2>Red-flag stops</h2>",
         _ul([f"{when(r.at)}: "
-             f"{SYMPTOM_WORDS.get(r.symptom, r.symptom)}"
+             f"{symptom_short(r.symptom)}"
              + (f" (during {r.exercise})" if r.exercise else "")
              for r in data.red_flags], "No red-flag stops in this period."),
         "<h2>Screening answers</h2>",

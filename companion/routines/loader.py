@@ -13,9 +13,7 @@ import hashlib
 import logging
 import math
 import re
-import tomllib
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,8 @@ from anyascii import anyascii
 from pydantic import BaseModel, ValidationError
 
 from companion.core.routine import Exercise, Position, Routine, Tempo
-from companion.errors import KnownError
+from companion.datafile import DataFileError, Problem, line_for, path_text, read_toml
+from companion.datafile import key_lines as _key_lines
 from companion.routines.schema import (
     AlternativeFile,
     ExerciseFile,
@@ -39,82 +38,8 @@ log = logging.getLogger(__name__)
 BUILTIN_DIR = Path(__file__).resolve().parent.parent.parent / "resources" / "routines"
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with one file, printable as `file:line: key.path: message`."""
-
-    file: str
-    key: str
-    message: str
-    line: int | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
-
-
-class RoutineFileError(KnownError):
+class RoutineFileError(DataFileError):
     """A routine file that cannot be used; `problems` says every reason."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
-
-
-# -- locating keys in the source text -------------------------------------------------------
-_TABLE = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r"^\s*([A-Za-z0-9_\-\"']+)\s*=")
-
-
-def _key_lines(text: str) -> dict[tuple[str | int, ...], int]:
-    """Map key paths like ('exercise', 1, 'reps') to 1-based line numbers."""
-    lines: dict[tuple[str | int, ...], int] = {}
-    prefix: tuple[str | int, ...] = ()
-    counters: dict[str, int] = {}
-    for no, raw in enumerate(text.splitlines(), start=1):
-        m = _TABLE.match(raw)
-        if m:
-            parts = [p.strip().strip("\"'") for p in m.group(2).split(".")]
-            if m.group(1) == "[[":
-                name = ".".join(parts)
-                counters[name] = counters.get(name, -1) + 1
-                # reset nested array counters under a new parent element
-                for k in list(counters):
-                    if k.startswith(name + "."):
-                        del counters[k]
-                prefix = (*_resolve(parts[:-1], counters), parts[-1], counters[name])
-            else:
-                prefix = _resolve(parts, counters)
-            lines.setdefault(prefix, no)
-            continue
-        key = _KEY.match(raw)
-        if key:
-            lines.setdefault((*prefix, key.group(1).strip("\"'")), no)
-    return lines
-
-
-def _resolve(parts: list[str], counters: dict[str, int]) -> tuple[str | int, ...]:
-    out: list[str | int] = []
-    for i, part in enumerate(parts):
-        out.append(part)
-        name = ".".join(parts[: i + 1])
-        if name in counters:
-            out.append(counters[name])
-    return tuple(out)
-
-
-def _line_for(loc: tuple[str | int, ...], lines: dict[tuple[str | int, ...], int]) -> int | None:
-    for n in range(len(loc), 0, -1):
-        if loc[:n] in lines:
-            return lines[loc[:n]]
-    return None
-
-
-def _path_text(loc: Iterable[str | int]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 # -- turning pydantic errors into plain words -------------------------------------------------
@@ -195,7 +120,7 @@ def _problems_from(exc: ValidationError, file: str, text: str) -> list[Problem]:
     seen: set[tuple[str, str]] = set()
     for err in exc.errors(include_url=False):
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
-        key = _path_text(loc)
+        key = path_text(loc)
         msg = _message(dict(err))
         if (key, msg) in seen:
             continue
@@ -217,7 +142,7 @@ def _line_near(loc: tuple[str | int, ...], lines: dict[tuple[str | int, ...], in
     inside = [no for key, no in lines.items() if key[: len(loc)] == loc]
     if inside:
         return min(inside)
-    return _line_for(loc, lines) or 1
+    return line_for(loc, lines) or 1
 
 
 def decode_routine_bytes(raw: bytes) -> str:
@@ -272,13 +197,7 @@ def _read(path: Path) -> str:
 
 def parse_routine_text(text: str, name: str) -> tuple[RoutineFile, str]:
     """Validate routine TOML text; raises RoutineFileError naming `name`, key and line."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise RoutineFileError(
-            [Problem(name, "", f"bad TOML syntax: {exc}", int(m.group(1)) if m else 1)]
-        ) from None
+    data = read_toml(text, name, RoutineFileError, default_line=1)
     try:
         return RoutineFile.model_validate(data), text
     except ValidationError as exc:
@@ -372,7 +291,7 @@ def exercise_ids(model: RoutineFile, name: str = "", text: str = "") -> list[str
         if ex.id in written:
             loc: tuple[str | int, ...] = ("exercise", i, "id")
             problems.append(Problem(
-                name, _path_text(loc),
+                name, path_text(loc),
                 f"'{ex.id}' is already the id of exercise[{written[ex.id]}] "
                 f"({model.exercise[written[ex.id]].name}); each exercise needs its own id",
                 _line_near(loc, lines)))
@@ -459,7 +378,7 @@ def routine_warnings(routine: Routine, text: str, name: str) -> list[Problem]:
             _, most = short.get(loc, (asked, 0.0))
             short[loc] = (asked, max(most, needed))
     return [
-        Problem(name, _path_text(loc),
+        Problem(name, path_text(loc),
                 f"warning: a rest of {asked:g} s leaves no time to ask how hard the set was "
                 f"and to announce the next exercise; the app rests {math.ceil(most):g} s there "
                 f"instead", _line_near(loc, lines))

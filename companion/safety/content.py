@@ -7,26 +7,30 @@ file, line and key path like routine files are (`companion.routines.loader.Probl
 
 from __future__ import annotations
 
-import difflib
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from companion.core.safety import (
     PROFILE_FLAGS,
     Answer,
     Profile,
+    ScreeningResult,
     Trimester,
     derive_profile,
 )
-from companion.errors import KnownError
-from companion.routines.loader import Problem, _key_lines, _line_for, _path_text
+from companion.datafile import (
+    DataFileError,
+    Problem,
+    known_keys,
+    read_toml,
+    validate,
+)
 
 RESOURCES = Path(__file__).resolve().parent.parent.parent / "resources"
 SCREENING_FILE = RESOURCES / "screening.toml"
@@ -94,33 +98,18 @@ class ScreeningFile(_Strict):
         return self
 
 
-_ALL_KEYS = sorted({k for m in (ScreeningFile, QuestionFile, FollowUpFile, ChoiceFile)
-                    for k in m.model_fields})
+_ALL_KEYS = known_keys(ScreeningFile, QuestionFile, FollowUpFile, ChoiceFile)
 
 
-class ScreeningFileError(KnownError):
+class ScreeningFileError(DataFileError):
     """The screening file cannot be used; `problems` lists every reason."""
 
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
 
+class StoredScreening(Protocol):
+    """A screening as the history keeps it (`companion.storage` ScreeningRecord)."""
 
-def _message(err: Mapping[str, Any]) -> str:
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        key = str(err["loc"][-1])
-        close = difflib.get_close_matches(key, _ALL_KEYS, n=1, cutoff=0.6)
-        return f"unknown key '{key}'" + (f" (did you mean '{close[0]}'?)" if close else "")
-    if kind == "missing":
-        return "is required but missing"
-    if kind == "string_too_short":
-        return "must not be empty"
-    if kind == "literal_error":
-        return f"{err.get('input')!r} is not one of {err.get('ctx', {}).get('expected')}"
-    if kind == "value_error":
-        return str(err.get("ctx", {}).get("error", err["msg"]))
-    return str(err["msg"])
+    @property
+    def answers(self) -> Any: ...
 
 
 # -- the loaded form the app uses -----------------------------------------------------------------
@@ -168,6 +157,16 @@ class Screening:
     def profile(self, answers: Mapping[str, Answer], trimester: Trimester | None = None) -> Profile:
         return derive_profile(answers, self.flags_by_question(), trimester)
 
+    def stored_profile(self, record: StoredScreening | None) -> Profile | None:
+        """The profile a stored screening (`record.answers`: its JSON) gives; None if none.
+
+        Raises ValueError (or KeyError) when the stored answers cannot be read.
+        """
+        if record is None:
+            return None
+        result = ScreeningResult.from_json(record.answers)
+        return self.profile(result.answers, result.trimester)
+
     def applicable(self, answers: Mapping[str, Answer]) -> list[Question]:
         """Questions answered yes or not sure, in file order (the result page's items)."""
         return [q for q in self.questions if (a := answers.get(q.id)) is not None and a.applies]
@@ -205,24 +204,8 @@ def _convert(model: ScreeningFile) -> Screening:
 
 def parse_screening(text: str, name: str = "screening.toml") -> Screening:
     """Validate screening content; raises ScreeningFileError listing every problem."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise ScreeningFileError(
-            [Problem(name, "", f"bad TOML syntax: {exc}", int(m.group(1)) if m else None)]
-        ) from None
-    try:
-        model = ScreeningFile.model_validate(data)
-    except ValidationError as exc:
-        lines = _key_lines(text)
-        problems: list[Problem] = []
-        for err in exc.errors(include_url=False):
-            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
-            problem = Problem(name, _path_text(loc), _message(dict(err)), _line_for(loc, lines))
-            if problem not in problems:
-                problems.append(problem)
-        raise ScreeningFileError(problems) from None
+    data = read_toml(text, name, ScreeningFileError)
+    model = validate(ScreeningFile, data, text, name, ScreeningFileError, _ALL_KEYS)
     return _convert(model)
 
 

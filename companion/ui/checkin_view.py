@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from companion.core.events import SYMPTOM_LABELS, Symptom
+from companion.core.events import Symptom
 from companion.core.safety import (
     ALL_CLEAR_KEY,
     AMBER_EFFORT,
@@ -41,6 +41,7 @@ from companion.core.safety import (
     CR10_LABELS,
     YES_SIGN_KEY,
 )
+from companion.core.safety_words import SYMPTOM_LABELS
 from companion.core.timeline import CHECKIN_QUESTION, CHECKIN_QUESTION_BRIEF
 from companion.ui import keys as _keys
 from companion.ui.announce import announce

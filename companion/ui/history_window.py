@@ -68,7 +68,7 @@ from PySide6.QtWidgets import (
 
 from companion.config import Paths, resolve_paths
 from companion.core.safety import Profile
-from companion.errors import KnownError
+from companion.core.safety_words import symptom_short
 from companion.storage.database import Database
 from companion.storage.repository import (
     COUNTED_KINDS,
@@ -105,13 +105,6 @@ STATUS: dict[str, StatusLook] = {
     RED_FLAG: StatusLook("Stopped: red flag", "triangle", "#b00020", "#ff6b6b"),
     "interrupted": StatusLook("Interrupted", "ring", "#9a5a00", "#f0b050"),
     "in_progress": StatusLook("In progress", "ring", "#555555", "#c8c8c8"),
-}
-SYMPTOMS = {
-    "chest_pain": "chest pain, pressure or severe breathlessness",
-    "dizziness": "dizziness, light-headedness or fainting",
-    "sharp_pain": "sharp or shooting pain",
-    "headache": "sudden or severe headache",
-    "unspecified": "felt unwell (not specified)",
 }
 COLUMNS = ("Date", "Routine", "Duration", "Sets done", "How it ended", "Mood before → after")
 PERIODS = (("All time", None), ("Last 4 weeks", 28), ("Last 3 months", 91),
@@ -418,7 +411,7 @@ def timeline(detail: SessionDetail) -> list[tuple[float, str, str]]:
     for f in detail.red_flags:
         where = f" during {f.exercise}" if f.exercise else ""
         out.append((f.session_seconds, 0, "RED FLAG",
-                    f"{SYMPTOMS.get(f.symptom, f.symptom)}{where} "
+                    f"{symptom_short(f.symptom)}{where} "
                     f"(at {f.raised_at.astimezone():%H:%M:%S})"))
     r = detail.row
     end = max([r.duration_seconds or 0.0, *(t for t, *_ in out)])  # the end comes last
@@ -590,30 +583,16 @@ def write_report(db: Database, path: Path, since: date, until: date, *, weekly_g
     As `companion report` does: the proposed routine is the one used last in the period
     (the user's copy if any, else the starter), adapted to the latest screening.
     """
-    from companion.core.safety import ScreeningResult, adapt
     from companion.localtime import day_range
     from companion.report.gather import gather
     from companion.report.pdf import write_pdf
-    from companion.routines.loader import RoutineLibrary
+    from companion.report.proposal import proposed_routine
     from companion.safety.content import load_screening
 
     _start, end = day_range(since, until)  # the person's days, not UTC's
-    recent = db.history(limit=20, until=end)
-    last = [r for r in recent if not r.is_breathing][:1]  # the routine of the last workout
-    library = RoutineLibrary((paths or resolve_paths()).routines_dir)
-    try:
-        entry = library.find(last[0].routine_id if last else "starter")
-    except KnownError:
-        log.info("routine of the last session not found; the report proposes the starter")
-        entry = library.find("starter")
     screening = load_screening()
-    routine, notes = entry.routine, []
-    record = db.latest_screening()
-    if routine is not None and record is not None:
-        result = ScreeningResult.from_json(record.answers)
-        adapted = adapt(routine, entry.alternatives,
-                        screening.profile(result.answers, result.trimester))
-        routine, notes = adapted.routine, list(adapted.notes)
+    routine, notes = proposed_routine(db, (paths or resolve_paths()).routines_dir, screening,
+                                      until=end)
     data = gather(db, screening, since=since, until=until, weekly_goal=weekly_goal,
                   routine=routine, adaptations=notes, include_notes=include_notes,
                   count_breathing=count_breathing)
@@ -631,14 +610,9 @@ class Loaded:
 
 def profile_from_screening(db: Database) -> Profile | None:
     """The profile from the latest screening (None if never taken)."""
-    from companion.core.safety import ScreeningResult
     from companion.safety.content import load_screening
 
-    record = db.latest_screening()
-    if record is None:
-        return None
-    result = ScreeningResult.from_json(record.answers)
-    return load_screening().profile(result.answers, result.trimester)
+    return load_screening().stored_profile(db.latest_screening())
 
 
 class HistoryWindow(QWidget):

@@ -13,8 +13,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QDialog, QPushButton, QVBoxLayout, QWidget
 
-from companion.core.events import SYMPTOM_LABELS, Symptom
+from companion.core.events import Symptom
 from companion.core.safety import ACK_LABELS, AckChoice
+from companion.core.safety_words import SYMPTOM_LABELS
 from companion.ui.safety_style import apply_style, make_button, make_label
 
 

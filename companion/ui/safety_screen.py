@@ -15,8 +15,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
-from companion.core.events import SYMPTOM_LABELS, Symptom
+from companion.core.events import Symptom
 from companion.core.safety import SAFETY_TITLE, safety_steps
+from companion.core.safety_words import SYMPTOM_LABELS
 from companion.ui.announce import announce
 from companion.ui.checkin_view import SYMPTOM_KEYS
 from companion.ui.safety_style import apply_style, make_button, make_label

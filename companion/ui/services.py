@@ -36,7 +36,7 @@ from companion.core.events import (
     SetFinished,
 )
 from companion.core.routine import Routine
-from companion.core.safety import Adapted, Profile, ScreeningResult, adapt
+from companion.core.safety import Adapted, Profile, adapt
 from companion.routines import RoutineLibrary
 from companion.settings import Settings, week_start
 from companion.voice.base import CaptionsOnlySpeaker, Speaker
@@ -247,14 +247,9 @@ class AppServices:
         if not callable(latest):
             return self.profile
         try:
-            record = latest()
-            if record is None:
-                self.profile = Profile()
-            else:
-                from companion.safety.content import load_screening
+            from companion.safety.content import load_screening
 
-                result = ScreeningResult.from_json(record.answers)
-                self.profile = load_screening().profile(result.answers, result.trimester)
+            self.profile = load_screening().stored_profile(latest()) or Profile()
         except Exception:  # an unreadable screening must not stop the app: be careful instead
             log.exception("cannot read the latest screening")
             self.profile = Profile.careful()

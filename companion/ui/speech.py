@@ -4,6 +4,7 @@ pyttsx3 cannot be interrupted (its `stop()` can deadlock, nateshmbhat/pyttsx3 #4
 only renders files (companion/voice/synth.py, on its own worker) and playback belongs to a
 `QMediaPlayer`. Rules, from companion/core/timeline.py `Priority`:
 - every cue is captioned at once, whatever happens to its sound;
+- the queue follows companion/voice/policy.py `speech_turn` (the renderer's rules too):
 - NORMAL waits for the utterance playing, at most MAX_QUEUE_WAIT, then it is dropped;
 - TIMED replaces a stale queued or playing cue (a countdown never lags behind a sentence);
 - SAFETY stops everything (speech and tones) at once, empties the queue, then speaks.
@@ -40,7 +41,7 @@ from companion.core.timeline import (
     Tone,
     compile_plan,
 )
-from companion.voice import audio
+from companion.voice import audio, policy
 from companion.voice.base import (
     CaptionListener,
     CaptionsOnlySpeaker,
@@ -51,12 +52,11 @@ from companion.voice.base import (
     VoiceStatus,
 )
 from companion.voice.engines import SpeechEngines
-from companion.voice.policy import audible
+from companion.voice.policy import Turn, audible, speech_turn
 from companion.voice.synth import Synthesizer, VoiceInfo, plan_texts
 
 log = logging.getLogger(__name__)
 
-MAX_QUEUE_WAIT = 3.0  # seconds a NORMAL cue may wait for the voice before it is stale
 TIMED_STALE = 0.75  # a TIMED cue whose file arrives later than this is not played
 WATCHDOG_SLACK = 3.0  # an utterance not ended this long after its length is given up on
 
@@ -156,19 +156,19 @@ class QtSpeaker:
             return
         self._token += 1
         item = _Item(cue, now, self._token)
-        if self._current is not None and self._current.cue.priority is Priority.SAFETY \
-                and cue.priority is not Priority.SAFETY:
+        playing = None if self._current is None else self._current.cue.priority
+        turn = speech_turn(cue.priority, playing)
+        if turn is Turn.DROP:
             log.info("not speaking %r over a safety message", cue.text)
+            return
+        if turn is Turn.WAIT:
+            self._queue.append(item)
             return
         if cue.priority >= Priority.TIMED:
             if self._current is not None or self._queue:
                 log.debug("%r replaces a stale cue", cue.text)
             self._queue.clear()
-            self._start(item)
-        elif self._current is None:
-            self._start(item)
-        else:
-            self._queue.append(item)
+        self._start(item)
 
     def cancel(self) -> None:
         """Cut off speech and tones at once and forget the queue (stop, skip, safety).
@@ -410,7 +410,7 @@ class QtSpeaker:
         now = time.perf_counter()
         while self._queue:
             item = self._queue.pop(0)
-            if now - item.due <= MAX_QUEUE_WAIT:
+            if now - item.due <= policy.MAX_QUEUE_WAIT:
                 self._start(item)
                 return
             log.info("dropping stale %r (waited %.1f s)", item.cue.text, now - item.due)

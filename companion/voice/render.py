@@ -31,12 +31,11 @@ from companion.errors import KnownError
 from companion.voice import audio
 from companion.voice.base import VoiceSettings, VoiceStatus
 from companion.voice.engines import SpeechEngines
-from companion.voice.policy import audible
+from companion.voice.policy import MAX_QUEUE_WAIT, Turn, audible, speech_turn
 from companion.voice.synth import EngineUnavailable, Synthesizer, plan_texts
 
 log = logging.getLogger(__name__)
 
-MAX_QUEUE_WAIT = 3.0  # the live speaker drops a NORMAL cue that cannot start within this
 FADE = 0.01  # seconds of fade-out where an utterance is cut off, so the cut does not click
 
 
@@ -83,6 +82,7 @@ def mix_plan(plan: SessionPlan, synth: Synthesizer | SpeechEngines, settings: Vo
     tones: dict[Tone, audio.Samples] = {}
     speech_end = 0  # sample where the utterance now "playing" ends
     speech_start = 0
+    speaking: Priority | None = None  # the priority of the utterance playing at `speech_end`
     for cue in flatten(plan):
         at = round(cue.t * rate)
         heard = audible(cue, settings)
@@ -95,16 +95,16 @@ def mix_plan(plan: SessionPlan, synth: Synthesizer | SpeechEngines, settings: Vo
         clip = _speech(synth, cue)
         if clip is None:
             continue
-        if at < speech_end:
-            if cue.priority >= Priority.TIMED:
-                _cut(out, at, speech_end, speech_start, rate)
-            elif speech_end - at <= MAX_QUEUE_WAIT * rate:
-                at = speech_end
-            else:
-                log.info("dropped stale cue at %.1f s: %s", cue.t, cue.text)
-                continue
+        turn = speech_turn(cue.priority, speaking if at < speech_end else None)
+        if turn is Turn.CUT_IN:
+            _cut(out, at, speech_end, speech_start, rate)
+        elif turn is Turn.WAIT and speech_end - at <= MAX_QUEUE_WAIT * rate:
+            at = speech_end
+        elif turn is not Turn.NOW:
+            log.info("dropped cue at %.1f s: %s", cue.t, cue.text)
+            continue
         out = _add(out, clip * settings.volume, at)
-        speech_start, speech_end = at, at + len(clip)
+        speech_start, speech_end, speaking = at, at + len(clip), cue.priority
     return np.clip(out, -1.0, 1.0)
 
 

@@ -26,6 +26,7 @@ from companion.core.timeline import (
 )
 from companion.ui import speech
 from companion.ui.speech import QtSpeaker, make_speaker
+from companion.voice import policy
 from companion.voice.base import CaptionsOnlySpeaker, SpeakerState, VoiceSettings, VoiceStatus
 from companion.voice.synth import Synthesizer
 from tests.helpers.voice import speech_cache, synth, tiny_routine
@@ -89,7 +90,7 @@ def test_a_normal_cue_waits_for_the_one_playing(qtbot: QtBot, speaker: QtSpeaker
 def test_a_normal_cue_that_waited_too_long_is_dropped(
     qtbot: QtBot, speaker: QtSpeaker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(speech, "MAX_QUEUE_WAIT", 0.05)
+    monkeypatch.setattr(policy, "MAX_QUEUE_WAIT", 0.05)
     started: list[str] = []
     speaker.signals.started.connect(lambda cue, _o: started.append(cue.text))
     speaker.say(_cue(SHORT))
