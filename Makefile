@@ -35,11 +35,11 @@ bench: sysdeps-test bench-sysdeps install-test
 
 ## screenshots: render every screen offscreen to docs/screenshots/*.png
 screenshots: sysdeps install-test
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m companion.ui.screenshots docs/screenshots
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m companion.ui.history_screenshots docs/screenshots
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tools.screenshots docs/screenshots
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tools.history_screenshots docs/screenshots
 
 lint: install-test
-	$(BIN)/ruff check companion tests bench scripts
+	$(BIN)/ruff check companion tests bench scripts tools
 	$(BIN)/mypy
 
 sysdeps: PACKAGES = $(SYSTEM_PACKAGES)

@@ -1,6 +1,6 @@
 """The installed app, driven in a benchmark process as a person would drive it.
 
-`App(data_dir)` builds the real `MainWindow` the way `companion.ui.app.run_gui` does
+`App(data_dir)` builds the real `MainWindow` the way `companion.ui.shell.app.run_gui` does
 (shown first, then `load()` from the event loop builds the real services from the data
 folder: the SQLite history, the voice, voice input, the routines). Keys go in through
 Qt's own delivery (`QTest.keyClick` on the focused window: the application routes the
@@ -140,7 +140,7 @@ class App:
         self.data_dir = data_dir
         from PySide6.QtCore import QTimer
 
-        from companion.ui.window import MainWindow
+        from companion.ui.shell.window import MainWindow
 
         args = argparse.Namespace(data_dir=str(data_dir), db=None, routine=routine,
                                   profile=profile)

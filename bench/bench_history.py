@@ -47,8 +47,8 @@ def _child(data: Path, profile: str | None = None, rows: int = 2600) -> None:
     from PySide6.QtCore import Qt
 
     from bench.appdrive import App, Heartbeat, PaintProbe
-    from companion.ui.history_charts import CalendarView
-    from companion.ui.history_charts import _Chart as Chart
+    from companion.ui.history.charts import CalendarView
+    from companion.ui.history.charts import _Chart as Chart
 
     app = App(data, profile=profile)
     window = app.window

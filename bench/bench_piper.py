@@ -118,7 +118,7 @@ def onset_figure() -> dict[str, float]:
     from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer
 
     from companion.core.timeline import Cue, CueKind, Priority
-    from companion.ui.speech import QtSpeaker
+    from companion.ui.adapters.speech import QtSpeaker
     from companion.voice.natural import PiperSynthesizer, packaged_voices
 
     _app = QCoreApplication.instance() or QCoreApplication([])
@@ -198,10 +198,10 @@ def _session_child() -> None:
 
     from companion.config import resolve_paths
     from companion.settings import load_settings
-    from companion.ui.app import make_default_speaker, open_history
-    from companion.ui.services import AppServices, ScaledClock
-    from companion.ui.style import app_stylesheet
-    from companion.ui.window import MainWindow
+    from companion.ui.services.container import AppServices, ScaledClock
+    from companion.ui.shell.build import make_default_speaker, open_history
+    from companion.ui.shell.window import MainWindow
+    from companion.ui.widgets.style import app_stylesheet
 
     app = QApplication(sys.argv[:1])
     app.setStyleSheet(app_stylesheet())

@@ -106,7 +106,7 @@ def _commit_times(paths: Paths, profile: str | None = None
     commit per event), recorded as `profile` (None: the first)."""
     from PySide6.QtCore import QCoreApplication
 
-    from companion.ui.app import open_history
+    from companion.ui.shell.build import open_history
 
     _app = QCoreApplication.instance() or QCoreApplication([])  # the history is a QObject
     routine = Routine(id="bench", name="Bench", rounds=1, rest_seconds=60.0,

@@ -52,7 +52,7 @@ def _plan() -> SessionPlan:
 def run() -> dict[str, float]:
     from PySide6.QtCore import QCoreApplication, QTimer
 
-    from companion.ui.driver import EngineDriver
+    from companion.ui.adapters.driver import EngineDriver
 
     app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
     engine = SessionEngine(_plan(), SystemClock())

@@ -83,8 +83,8 @@ def _onsets(speaker: Any, synth: Any, spin: Callable[..., None]
     from companion.core.clock import SystemClock
     from companion.core.engine import SessionEngine
     from companion.core.events import CueDue, Event
-    from companion.ui.driver import EngineDriver
-    from companion.ui.session import SpeechBridge
+    from companion.ui.adapters.driver import EngineDriver
+    from companion.ui.services.session import SpeechBridge
 
     problem = audio_ready()
     if problem is not None:
@@ -139,7 +139,7 @@ def run() -> dict[str, float | Figure]:
     from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer
 
     from companion.core.timeline import Cue, CueKind
-    from companion.ui.speech import QtSpeaker
+    from companion.ui.adapters.speech import QtSpeaker
     from companion.voice.synth import Synthesizer
 
     _app = QCoreApplication.instance() or QCoreApplication([])  # kept alive for the run

@@ -22,7 +22,7 @@ from pathlib import Path
 
 POLL_S = 0.002
 DB_NAME = "companion.sqlite3"  # companion.config.Paths.db_file
-JOURNAL_DIR = "journal"  # companion.ui.history.DatabaseHistory.open
+JOURNAL_DIR = "journal"  # companion.ui.adapters.history.DatabaseHistory.open
 
 
 def _db_red_flags(conn: sqlite3.Connection | None) -> int:

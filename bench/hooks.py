@@ -66,8 +66,7 @@ def _slow_recorder(seconds: float) -> None:
 
 def _slow_speech(seconds: float) -> None:
     """Slow the stop of the speech player only (tone players keep their own timing)."""
-    from companion.ui import speech
-
+    from companion.ui.adapters import speech
     init, stop = speech._Player.__init__, speech._Player.stop
 
     @functools.wraps(init)

@@ -260,7 +260,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return db_command(args)
         if args.command == "clinician":
-            from companion.ui.clinician import run_clinician
+            from companion.ui.shell.clinician import run_clinician
 
             return run_clinician(args)
         if args.command == "report":
@@ -277,7 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return commands.listen(args)
         if args.install_desktop_entry or args.uninstall_desktop_entry:
             return desktop_entry(args.install_desktop_entry)
-        from companion.ui.app import run_gui
+        from companion.ui.shell.app import run_gui
 
         return run_gui(args)
     except KeyboardInterrupt:

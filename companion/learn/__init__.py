@@ -1,5 +1,5 @@
 """The "Why this helps" page's content: resources/learn.toml, validated, with strength labels
-and seed pointers (Qt-free; the screen is companion.ui.learn)."""
+and seed pointers (Qt-free; the screen is companion.ui.screens.learn)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Feed the progression rule from the history, and remember what the user decided.
 
-Qt-free: the start screen's `ProgressionBanner` (companion/ui/progression_banner.py) calls
+Qt-free: the start screen's `ProgressionBanner` (companion/ui/screens/progression_banner.py) calls
 `current_suggestion` and then `accept` or `dismiss`. Accepting writes the user's own copy of
 the routine into the routines folder (a user file with the same id shadows the built-in
 one, which stays untouched); dismissing is remembered per suggestion so it never nags.

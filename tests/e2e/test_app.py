@@ -94,7 +94,7 @@ def test_app_plays_a_short_routine_to_the_end_and_exits_cleanly(
 
 def _wait_for_server(data: Path, timeout: float = 30.0) -> None:
     """The first instance is up once its local socket exists (in the runtime folder)."""
-    from companion.ui.single import socket_path
+    from companion.ui.adapters.single import socket_path
 
     name = socket_path(data)
     assert name is not None

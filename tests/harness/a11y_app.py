@@ -32,8 +32,8 @@ from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from companion.cli import build_parser
-from companion.ui.app import run_gui
-from companion.ui.window import MainWindow
+from companion.ui.shell.app import run_gui
+from companion.ui.shell.window import MainWindow
 
 SKIP_EVERY_MS = 250
 

@@ -39,9 +39,9 @@ from companion.core.events import (
     StateChanged,
     SymptomSpecified,
 )
-from companion.ui import keys
-from companion.ui.app import run_gui
-from companion.ui.window import MainWindow
+from companion.ui.services import keys
+from companion.ui.shell.app import run_gui
+from companion.ui.shell.window import MainWindow
 
 SCRIPTS = ("all-clear", "red-flag", "unwell-in-end-question")
 

@@ -67,7 +67,7 @@ def copy_voice(voice: PiperVoiceFile, folder: Path, stem: str, **config_changes:
 def quiet_close(qtbot: Any, speaker: Any) -> None:
     """Close a QtSpeaker and let its players really stop before it is dropped: a
     QMediaPlayer destroyed while it still plays can deadlock FFmpeg's audio thread against
-    the GIL (see companion/ui/speech.py `_Player`), which would hang a later test."""
+    the GIL (see companion/ui/adapters/speech.py `_Player`), which would hang a later test."""
     from PySide6.QtMultimedia import QMediaPlayer
 
     speaker.close()

@@ -15,8 +15,8 @@ from pytestqt.qtbot import QtBot
 from companion.config import Paths
 from companion.core.clock import FakeClock
 from companion.core.engine import SessionEngine
-from companion.ui.services import AppServices, InMemoryHistory
-from companion.ui.window import MainWindow
+from companion.ui.services.container import AppServices, InMemoryHistory
+from companion.ui.shell.window import MainWindow
 from companion.voice.base import RecordingSpeaker
 
 TINY = """\
@@ -77,8 +77,7 @@ def send_key(key: int, text: str = "", *, scan: int = 0, autorepeat: bool = Fals
 def _short_answer_guard(monkeypatch: pytest.MonkeyPatch) -> None:
     """Check-in answers wait `ANSWER_GUARD_S` after the question; 50 ms keeps the suite
     fast (tests/ui/test_safety_keys.py checks the real value)."""
-    from companion.ui import keys
-
+    from companion.ui.services import keys
     monkeypatch.setattr(keys, "ANSWER_GUARD_S", 0.05)
 
 

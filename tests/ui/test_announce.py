@@ -15,9 +15,9 @@ from pytestqt.qtbot import QtBot
 from companion.core.events import State
 from companion.core.safety import CHECKIN_FLAGS, SAFETY_TITLE
 from companion.settings import AnnouncePrompts, Settings, settings_from_json
-from companion.ui import announce
-from companion.ui.player import PAUSE_NAME, RESUME_NAME
-from companion.ui.settings_dialog import SettingsDialog
+from companion.ui.screens.player import PAUSE_NAME, RESUME_NAME
+from companion.ui.screens.settings_dialog import SettingsDialog
+from companion.ui.widgets import announce
 from companion.voice.base import VoiceStatus
 from tests.ui.conftest import App
 

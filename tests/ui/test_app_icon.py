@@ -11,8 +11,8 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
 from companion.desktop import ICON_FILE
-from companion.ui.icon import app_icon
-from companion.ui.tray import Tray
+from companion.ui.adapters.tray import Tray
+from companion.ui.widgets.icon import app_icon
 from tests.ui.conftest import App
 
 SIZES = (16, 22, 32, 48, 64, 128)

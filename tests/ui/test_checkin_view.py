@@ -11,7 +11,7 @@ from companion.core.engine import SessionEngine
 from companion.core.events import State, Symptom
 from companion.core.routine import Exercise, Routine
 from companion.core.timeline import CHECKIN_QUESTION, CHECKIN_REASK, compile_plan
-from companion.ui.checkin_view import STALLED_TEXT, CheckinPage, CheckinView
+from companion.ui.screens.checkin_view import STALLED_TEXT, CheckinPage, CheckinView
 from tests.helpers.a11y import unnamed_controls
 
 

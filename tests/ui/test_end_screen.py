@@ -5,8 +5,8 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 
 from companion.core.events import EndStatus
-from companion.ui.end import EndScreen
-from companion.ui.session import SessionSummary, SetResult
+from companion.ui.screens.end import EndScreen
+from companion.ui.services.session import SessionSummary, SetResult
 
 
 def _summary() -> SessionSummary:

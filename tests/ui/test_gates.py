@@ -10,7 +10,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from companion.ui.services import AppServices, InMemoryHistory, red_flag_gate_for
+from companion.ui.services.container import AppServices, InMemoryHistory
+from companion.ui.shell.gates import red_flag_gate_for
 from tests.ui.conftest import App
 
 
@@ -89,9 +90,9 @@ def test_first_run_shows_the_notice_once_then_offers_the_screening(
     make_app: Callable[..., App], services: AppServices
 ) -> None:
     from companion.settings import load_settings
-    from companion.ui.gates import start_first_run
-    from companion.ui.safety_notice import NoticeDialog
-    from companion.ui.screening_wizard import ScreeningDialog
+    from companion.ui.screens.safety_notice import NoticeDialog
+    from companion.ui.screens.screening_wizard import ScreeningDialog
+    from companion.ui.shell.gates import start_first_run
 
     history = FirstRunHistory()
     services.history = history

@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 from companion.core.events import Symptom
 from companion.core.safety import Profile, wording_problems
 from companion.storage import Database
-from companion.ui.history_window import HistoryWindow, SessionDetailView
+from companion.ui.history.window import HistoryWindow, SessionDetailView
 from tests.helpers.a11y import unnamed_controls
 from tests.helpers.history import add_session
 from tests.helpers.sessions import make_engine, run_until, tiny_routine
@@ -299,7 +299,7 @@ def test_ctrl_f_goes_to_the_search_box(qtbot: QtBot, db: Database) -> None:
 def test_closing_the_window_while_it_loads_is_harmless(qtbot: QtBot, db: Database) -> None:
     from PySide6.QtCore import QCoreApplication, QEvent
 
-    from companion.ui.operations import pool
+    from companion.ui.adapters.operations import pool
 
     window = HistoryWindow(db)
     window.close()

@@ -13,8 +13,8 @@ from companion.core.events import State
 from companion.core.routine import Position
 from companion.core.safety import Profile
 from companion.storage.database import Database
-from companion.ui.history import DatabaseHistory
-from companion.ui.services import AppServices
+from companion.ui.adapters.history import DatabaseHistory
+from companion.ui.services.container import AppServices
 from companion.voice.base import RecordingSpeaker
 from tests.ui.conftest import App
 
@@ -78,7 +78,7 @@ def test_without_a_database_history_says_why_instead_of_failing(
     make_app: Callable[..., App], monkeypatch: object
 ) -> None:
     shown: list[str] = []
-    import companion.ui.window as window_module
+    import companion.ui.shell.window as window_module
 
     monkeypatch.setattr(window_module.QMessageBox, "information",  # type: ignore[attr-defined]
                         lambda _parent, _title, text: shown.append(text))

@@ -29,9 +29,10 @@ from companion.core.safety import Profile, wording_problems
 from companion.core.timeline import CueKind
 from companion.learn import claim_problems
 from companion.storage import Database
-from companion.ui.history import DatabaseHistory
-from companion.ui.keys import Mode
-from companion.ui.services import AppServices, red_flag_gate_for
+from companion.ui.adapters.history import DatabaseHistory
+from companion.ui.services.container import AppServices
+from companion.ui.services.keys import Mode
+from companion.ui.shell.gates import red_flag_gate_for
 from companion.voice.base import RecordingSpeaker
 from tests.helpers.a11y import unnamed_controls
 from tests.ui.conftest import App, send_key

@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
 from companion.settings import Settings
-from companion.ui.services import AppServices
-from companion.ui.settings_dialog import SettingsDialog
-from companion.ui.speech import QtSpeaker
+from companion.ui.adapters.speech import QtSpeaker
+from companion.ui.screens.settings_dialog import SettingsDialog
+from companion.ui.services.container import AppServices
 from companion.voice.base import VoiceSettings
 from companion.voice.engines import PIPER, SYSTEM, SpeechEngines
 from companion.voice.natural import PiperSynthesizer, PiperVoiceFile
@@ -187,7 +187,7 @@ def test_a_selected_routine_is_rendered_ahead_with_a_slow_voice(
     entry = start.selected()
     assert entry is not None and entry.routine is not None
     from companion.core.timeline import compile_plan
-    from companion.ui.session import plan_inputs
+    from companion.ui.services.session import plan_inputs
     from companion.voice.synth import plan_texts
 
     texts = plan_texts(compile_plan(*plan_inputs(entry.routine, services)))

@@ -22,9 +22,9 @@ from pytestqt.qtbot import QtBot
 from companion.config import Paths
 from companion.storage import Database
 from companion.storage.profiles import create_profile, first_profile_name
-from companion.ui.keys import BINDINGS, Action, Mode
-from companion.ui.profiles import ProfileDialog
-from companion.ui.window import MainWindow
+from companion.ui.screens.profiles import ProfileDialog
+from companion.ui.services.keys import BINDINGS, Action, Mode
+from companion.ui.shell.window import MainWindow
 from companion.voice.base import RecordingSpeaker
 from tests.helpers.history import add_session
 from tests.ui.conftest import press
@@ -34,8 +34,7 @@ PIN = "4711"
 
 @pytest.fixture(autouse=True)
 def _fake_voice(monkeypatch: pytest.MonkeyPatch) -> None:
-    from companion.ui import app as app_module
-
+    from companion.ui.shell import build as app_module
     monkeypatch.setattr(app_module, "make_default_speaker",
                         lambda paths, settings: RecordingSpeaker())
     monkeypatch.setattr(app_module, "make_voice_input", lambda enabled, speaker: None)

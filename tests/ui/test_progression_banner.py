@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from companion.config import Paths
 from companion.routines.loader import BUILTIN_DIR, RoutineLibrary, load_routine_full
 from companion.storage import Database
-from companion.ui.progression_banner import ProgressionBanner
+from companion.ui.screens.progression_banner import ProgressionBanner
 from tests.helpers.a11y import unnamed_controls
 from tests.helpers.history import add_session
 

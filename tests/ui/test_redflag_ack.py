@@ -10,8 +10,8 @@ from pytestqt.qtbot import QtBot
 
 from companion.core.events import Symptom
 from companion.core.safety import AckChoice
-from companion.ui.redflag_ack import RedFlagAckDialog, confirm_after_red_flag, describe_when
-from companion.ui.safety_notice import NoticeDialog
+from companion.ui.screens.redflag_ack import RedFlagAckDialog, confirm_after_red_flag, describe_when
+from companion.ui.screens.safety_notice import NoticeDialog
 from tests.helpers.a11y import unnamed_controls
 
 WHEN = datetime(2026, 11, 24, 18, 5)

@@ -27,8 +27,8 @@ from pytestqt.qtbot import QtBot
 
 from companion.core.events import State
 from companion.routines import check_file, load_routine
-from companion.ui.routine_editor import RoutineEditor
-from companion.ui.services import AppServices
+from companion.ui.screens.routine_editor import RoutineEditor
+from companion.ui.services.container import AppServices
 from tests.ui.conftest import App
 
 CONTROLS = (QAbstractButton, QLineEdit, QPlainTextEdit, QAbstractSpinBox, QComboBox,

@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from companion.ui.services import AppServices
+from companion.ui.services.container import AppServices
 from tests.ui.conftest import TINY, App
 from tests.ui.test_gates import FirstRunHistory
 
@@ -17,9 +17,9 @@ from tests.ui.test_gates import FirstRunHistory
 def test_a_routine_file_stays_selected_through_the_notice_and_the_screening(
         make_app: Callable[..., App], services: AppServices, tmp_path: Path) -> None:
     from companion.core.safety import Answer
-    from companion.ui.gates import start_first_run
-    from companion.ui.safety_notice import NoticeDialog
-    from companion.ui.screening_wizard import ScreeningDialog
+    from companion.ui.screens.safety_notice import NoticeDialog
+    from companion.ui.screens.screening_wizard import ScreeningDialog
+    from companion.ui.shell.gates import start_first_run
 
     # the file has the id of a built-in routine: the file's routine must still be the one run
     path = tmp_path / "my-copy.toml"

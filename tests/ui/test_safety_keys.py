@@ -27,11 +27,12 @@ from companion.core.clock import FakeClock
 from companion.core.events import State
 from companion.core.safety import ALL_CLEAR_KEY
 from companion.storage import Database
-from companion.ui import keys
-from companion.ui.checkin_view import CheckinPage
-from companion.ui.history import DatabaseHistory
-from companion.ui.keys import BINDINGS, SESSION_MODES, Mode
-from companion.ui.services import AppServices, red_flag_gate_for
+from companion.ui.adapters.history import DatabaseHistory
+from companion.ui.screens.checkin_view import CheckinPage
+from companion.ui.services import keys
+from companion.ui.services.container import AppServices
+from companion.ui.services.keys import BINDINGS, SESSION_MODES, Mode
+from companion.ui.shell.gates import red_flag_gate_for
 from companion.voice.base import RecordingSpeaker
 from tests.ui.conftest import App, send_key
 from tests.ui.test_flow import PreparingSpeaker

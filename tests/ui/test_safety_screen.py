@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from companion.core.events import Symptom
 from companion.core.safety import DEFAULT_EMERGENCY
-from companion.ui.safety_screen import SafetyScreen
+from companion.ui.screens.safety_screen import SafetyScreen
 from tests.helpers.a11y import unnamed_controls
 
 

@@ -18,9 +18,9 @@ from companion.core.safety import UNREADABLE, Answer, Profile, derive_profile
 from companion.safety import content
 from companion.safety.content import ScreeningFileError, load_screening
 from companion.storage import Database
-from companion.ui.gates import _has_new_questions
-from companion.ui.history import DatabaseHistory
-from companion.ui.services import AppServices
+from companion.ui.adapters.history import DatabaseHistory
+from companion.ui.services.container import AppServices
+from companion.ui.shell.gates import _has_new_questions
 from companion.voice.base import RecordingSpeaker
 from tests.ui.conftest import App
 

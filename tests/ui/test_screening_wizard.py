@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from companion.core.safety import Answer, ScreeningResult, Trimester
 from companion.safety.content import load_screening
-from companion.ui.screening_wizard import ScreeningDialog, ScreeningWizard
+from companion.ui.screens.screening_wizard import ScreeningDialog, ScreeningWizard
 from tests.helpers.a11y import unnamed_controls
 
 TAKEN = datetime(2026, 11, 26, 20, 0, tzinfo=UTC)

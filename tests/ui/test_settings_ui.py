@@ -11,10 +11,10 @@ from pytestqt.qtbot import QtBot
 
 from companion.core.timeline import Verbosity
 from companion.settings import Settings, load_settings
-from companion.ui.app import build_services
-from companion.ui.services import AppServices
-from companion.ui.settings_dialog import SettingsDialog
-from companion.ui.window import MainWindow
+from companion.ui.screens.settings_dialog import SettingsDialog
+from companion.ui.services.container import AppServices
+from companion.ui.shell.build import build_services
+from companion.ui.shell.window import MainWindow
 from tests.ui.conftest import App
 
 
@@ -129,7 +129,7 @@ def test_an_unusable_database_still_lets_sessions_run_journaled_and_gated(
 ) -> None:
     """No in-memory fallback without a gate: the app's history keeps its journal and its
     red-flag gate (which asks, as it cannot tell) when the database will not open."""
-    from companion.ui.history import DatabaseHistory
+    from companion.ui.adapters.history import DatabaseHistory
 
     args = argparse.Namespace(data_dir=str(_private_data_dir), db="nosuchdb://nowhere")
     services = build_services(args)
@@ -156,7 +156,7 @@ def load_routine_for_test():  # type: ignore[no-untyped-def]
 
 
 def test_the_history_database_is_used_when_it_opens(_private_data_dir: Path) -> None:
-    from companion.ui.history import DatabaseHistory
+    from companion.ui.adapters.history import DatabaseHistory
 
     services = build_services(argparse.Namespace(data_dir=str(_private_data_dir), db=None))
     assert isinstance(services.history, DatabaseHistory)
@@ -169,7 +169,7 @@ def test_every_field_is_at_the_body_size_inside_the_app(app: App) -> None:
     """Read from a step away like the rest of the app, not at the small system size."""
     from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QSpinBox
 
-    from companion.ui.style import font_for
+    from companion.ui.widgets.style import font_for
 
     dialog = SettingsDialog(Settings(), VoicedSpeaker(), app.window)
     app.qtbot.addWidget(dialog)

@@ -12,13 +12,13 @@ from pytestqt.qtbot import QtBot
 
 from companion.core.events import State
 from companion.settings import Reminders
-from companion.ui.single import SingleInstance
-from companion.ui.tray import ReminderScheduler
+from companion.ui.adapters.single import SingleInstance
+from companion.ui.adapters.tray import ReminderScheduler
 from tests.conftest import ROOT
 from tests.ui.conftest import App
 
 CLAIM = ("import sys; from pathlib import Path; from PySide6.QtCore import QCoreApplication; "
-         "from companion.ui.single import SingleInstance; app = QCoreApplication([]); "
+         "from companion.ui.adapters.single import SingleInstance; app = QCoreApplication([]); "
          "print(SingleInstance(Path(sys.argv[1])).claim(sys.argv[2]))")
 
 
@@ -55,7 +55,7 @@ def test_the_socket_is_in_a_private_runtime_folder_not_the_shared_tmp(tmp_path: 
     """Issue 14: another local user must not be able to squat the name."""
     import stat
 
-    from companion.ui.single import socket_path
+    from companion.ui.adapters.single import socket_path
 
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
     (tmp_path / "run").mkdir(mode=0o700)
@@ -79,8 +79,7 @@ def test_a_client_that_says_nothing_is_dropped_and_others_still_get_through(
     """Reads are asynchronous with a timeout: a silent client cannot hang the app."""
     from PySide6.QtNetwork import QLocalSocket
 
-    from companion.ui import single
-
+    from companion.ui.adapters import single
     first = SingleInstance(tmp_path)
     assert first.claim()
     assert first.name is not None

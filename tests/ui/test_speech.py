@@ -24,8 +24,8 @@ from companion.core.timeline import (
     Tone,
     Verbosity,
 )
-from companion.ui import speech
-from companion.ui.speech import QtSpeaker, make_speaker
+from companion.ui.adapters import speech
+from companion.ui.adapters.speech import QtSpeaker, make_speaker
 from companion.voice import policy
 from companion.voice.base import CaptionsOnlySpeaker, SpeakerState, VoiceSettings, VoiceStatus
 from companion.voice.synth import Synthesizer
@@ -278,7 +278,7 @@ def test_a_cancelled_prompt_lets_the_microphone_hear_again(qtbot: QtBot,
                                                            speaker: QtSpeaker) -> None:
     """Issue 12: pausing while the voice spoke left the listener muted for the whole pause
     ("stop" and "resume" went unheard): cancel must say the speaker is idle."""
-    from companion.ui.listening import VoiceInput
+    from companion.ui.adapters.listening import VoiceInput
 
     class Ear:
         speaking = False

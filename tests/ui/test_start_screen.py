@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from companion.ui.services import AppServices
+from companion.ui.services.container import AppServices
 from tests.ui.conftest import App
 
 

@@ -28,8 +28,8 @@ from pytestqt.qtbot import QtBot
 from companion.core.clock import FakeClock
 from companion.core.events import SessionEnded, SessionStarted
 from companion.storage import Database
-from companion.ui.app import build_services
-from companion.ui.services import AppServices
+from companion.ui.services.container import AppServices
+from companion.ui.shell.build import build_services
 from tests.helpers.faults import BusyHolder, fill, read_only, small_disk
 from tests.unit.storage.sessions import new_engine, play, tiny_routine
 
@@ -353,7 +353,7 @@ def test_a_read_only_database_file_is_read_not_moved_and_sessions_are_journaled(
 def test_the_window_shows_storage_trouble_at_once_in_plain_words(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
-    from companion.ui.window import MainWindow
+    from companion.ui.shell.window import MainWindow
 
     data = tmp_path / "data"
     path = make_db(data)
@@ -404,7 +404,7 @@ def test_the_app_and_its_history_window_read_a_read_only_folder(qtbot: QtBot,
     """Read-only use works read-only: the start screen's count, the gate and the history
     window read the file; nothing is moved aside; the banner says it cannot be saved."""
     from companion.config import Paths
-    from companion.ui.history_window import HistoryWindow
+    from companion.ui.history.window import HistoryWindow
     from tests.helpers.history import add_session
 
     data = tmp_path / "data"

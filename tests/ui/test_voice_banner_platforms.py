@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from companion.config import Paths
 from companion.core.timeline import Cue, CueKind, Priority
-from companion.ui.speech import QtSpeaker, VoiceBanner, make_speaker
+from companion.ui.adapters.speech import QtSpeaker, VoiceBanner, make_speaker
 from companion.voice.synth import Synthesizer
 from tests.helpers.platform_voice import FakeDriver, sox
 

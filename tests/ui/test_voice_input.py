@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from companion.core.events import State
-from companion.ui.listening import NOISY_NOTICE, VoiceInput
-from companion.ui.services import AppServices
+from companion.ui.adapters.listening import NOISY_NOTICE, VoiceInput
+from companion.ui.services.container import AppServices
 from companion.voice.decide import Expecting, Surroundings
 from companion.voice.listen import Heard, ListenerState, ListenStatus, NoiseReport
 from tests.ui.conftest import App
@@ -108,7 +108,7 @@ def test_without_a_microphone_the_mic_line_says_why_and_keys_still_work(
 
 def test_settings_explain_why_voice_answers_are_off(qtbot: Any) -> None:
     from companion.settings import Settings
-    from companion.ui.settings_dialog import SettingsDialog
+    from companion.ui.screens.settings_dialog import SettingsDialog
     from companion.voice.base import CaptionsOnlySpeaker
 
     voice = VoiceInput(True, listener=FakeEar())
@@ -159,7 +159,7 @@ def test_a_room_too_noisy_to_listen_in_is_said_on_screen_and_in_voice(
 
 def _mic_dialog(qtbot: Any, voice: VoiceInput) -> Any:
     from companion.settings import Settings
-    from companion.ui.settings_dialog import SettingsDialog
+    from companion.ui.screens.settings_dialog import SettingsDialog
     from companion.voice.base import CaptionsOnlySpeaker
 
     dialog = SettingsDialog(Settings(), CaptionsOnlySpeaker(), voice_input=voice)

@@ -43,8 +43,7 @@ def test_the_app_reads_the_one_source() -> None:
 
 def test_the_report_and_the_history_read_the_one_source() -> None:
     from companion.report import pdf
-    from companion.ui import history_window
-
+    from companion.ui.history import window as history_window
     assert pdf.symptom_short is symptom_short
     assert history_window.symptom_short is symptom_short
     for symptom in Symptom:
@@ -63,7 +62,7 @@ def test_the_voice_reads_the_one_source() -> None:
 
 
 def test_the_speech_rules_are_shared() -> None:
-    from companion.ui import speech
+    from companion.ui.adapters import speech
     from companion.voice import policy, render
 
     assert speech.speech_turn is policy.speech_turn

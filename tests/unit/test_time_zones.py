@@ -120,7 +120,7 @@ def test_a_report_counts_the_persons_days_and_labels_its_times(zone: ZoneInfo,
 
 
 def test_reminders_keep_their_local_time_across_both_dst_changes(zone: ZoneInfo) -> None:
-    from companion.ui.tray import local_now
+    from companion.ui.adapters.tray import local_now
 
     app_zone = local_now().tzinfo  # the zone the app's reminder scheduler works in
     assert app_zone is not None
@@ -140,7 +140,7 @@ def test_reminders_keep_their_local_time_across_both_dst_changes(zone: ZoneInfo)
 def test_the_reminder_timer_waits_real_time_across_a_change(zone: ZoneInfo, qtbot: object) -> None:
     """Python subtracts two times of one zone as wall-clock times: the wait must be taken
     between instants, or it is an hour off when a change lies between them."""
-    from companion.ui.tray import ReminderScheduler
+    from companion.ui.adapters.tray import ReminderScheduler
 
     change = CHANGES[zone.key][0]
     for hours_before in (1.5, 0.5):

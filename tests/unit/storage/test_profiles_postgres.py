@@ -333,8 +333,8 @@ def test_the_clinician_view_shows_the_granted_profile_read_only(
         household: tuple[Server, str, str, int, int], qtbot: object) -> None:
     from companion.storage import pgadmin
     from companion.storage.db import open_database
-    from companion.ui.clinician import NotClinician, clinician_window
-    from companion.ui.history_window import HistoryWindow
+    from companion.ui.history.window import HistoryWindow
+    from companion.ui.shell.clinician import NotClinician, clinician_window
 
     srv, anna, _ben, _a, _b = household
     doc = srv.role("doc")

@@ -14,7 +14,7 @@ from typing import Any
 
 from pytestqt.qtbot import QtBot
 
-from companion.ui.speech import QtSpeaker, VoiceBanner
+from companion.ui.adapters.speech import QtSpeaker, VoiceBanner
 from companion.voice import audio
 from companion.voice.base import VoiceSettings, VoiceStatus
 from companion.voice.engines import NOT_INSTALLED, PIPER, SYSTEM, SpeechEngines

@@ -1,0 +1,101 @@
+"""Before the first session after a red-flag stop: when it happened, and a confirmation.
+
+The user confirms one of two things (key 1 or 2): they have sought medical advice, or the
+symptom has passed and they feel well. `confirmed(choice)` carries the `AckChoice` value for
+storage; "Not now" (Esc) closes without a confirmation, and no session starts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QDialog, QPushButton, QVBoxLayout, QWidget
+
+from companion.core.events import Symptom
+from companion.core.safety import ACK_LABELS, AckChoice
+from companion.core.safety_words import SYMPTOM_LABELS
+from companion.ui.widgets.safety_style import apply_style, make_button, make_label
+
+
+def describe_when(when: datetime) -> str:
+    """'Tuesday 24 November 2026 at 18:05', in local time when the time is zone-aware."""
+    local = when.astimezone() if when.tzinfo is not None else when
+    return f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M}"
+
+
+class RedFlagAckDialog(QDialog):
+    """Shows the last red-flag stop and asks for a confirmation before exercising again."""
+
+    confirmed = Signal(str)  # an `AckChoice` value
+
+    def __init__(
+        self,
+        when: datetime | None,
+        symptom: Symptom | str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        """`when` None: the history could not be read, so the app cannot tell whether the
+        last session stopped for a warning sign; it asks anyway (it fails closed)."""
+        super().__init__(parent)
+        self.setWindowTitle("Before you exercise again")
+        self.setAccessibleName("Before you exercise again")
+        self.setModal(True)
+        apply_style(self)
+        self.choice: AckChoice | None = None
+        sym = Symptom(symptom) if isinstance(symptom, str) else symptom
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(32, 24, 32, 24)
+        lay.setSpacing(14)
+        lay.addWidget(make_label("Before you exercise again", "title", self, bold=True))
+        what = ("you reported: " + SYMPTOM_LABELS[sym].lower()
+                if sym is not None and sym is not Symptom.UNSPECIFIED
+                else "you reported feeling unwell")
+        text = (f"Your last session stopped on {describe_when(when)}, because {what}."
+                if when is not None else
+                "Companion cannot read your history right now, so it cannot tell whether "
+                "a session was stopped because you felt unwell. If one was:")
+        self.summary = make_label(text, "body", self, name="When the last session stopped")
+        lay.addWidget(self.summary)
+        lay.addWidget(make_label("Please confirm one of these (press 1 or 2):", "body", self))
+        self.buttons: dict[AckChoice, QPushButton] = {}
+        for i, choice in enumerate((AckChoice.SOUGHT_ADVICE, AckChoice.RESOLVED)):
+            text = ACK_LABELS[choice]
+            button = make_button(f"{i + 1}   {text}", f"{text} (key {i + 1})", self)
+            button.setStyleSheet("text-align: left;")
+            button.clicked.connect(lambda _=False, c=choice: self.confirm(c))
+            lay.addWidget(button)
+            self.buttons[choice] = button
+        lay.addWidget(make_label("If the symptom comes back, stop and seek medical advice.",
+                                 "small", self))
+        self.not_now = make_button("Not now  (Esc)", "Not now: do not start a session", self,
+                                   role="small")
+        self.not_now.clicked.connect(self.reject)
+        lay.addWidget(self.not_now, 0, Qt.AlignmentFlag.AlignRight)
+        self.not_now.setFocus()
+
+    def confirm(self, choice: AckChoice) -> None:
+        self.choice = choice
+        self.confirmed.emit(choice.value)
+        self.accept()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        from companion.ui.services.keys import qt_key
+
+        key = qt_key(event)
+        if key == Qt.Key.Key_1:
+            self.confirm(AckChoice.SOUGHT_ADVICE)
+        elif key == Qt.Key.Key_2:
+            self.confirm(AckChoice.RESOLVED)
+        else:
+            super().keyPressEvent(event)
+
+
+def confirm_after_red_flag(
+    parent: QWidget | None, when: datetime, symptom: Symptom | str | None
+) -> AckChoice | None:
+    """Run the dialog modally; the choice to store, or None when the user chose 'Not now'."""
+    dialog = RedFlagAckDialog(when, symptom, parent)
+    dialog.exec()
+    return dialog.choice

@@ -1,0 +1,33 @@
+"""The one-time "Companion is not a medical device" notice (text: resources/notice.txt)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
+
+from companion.safety.content import load_notice
+from companion.ui.widgets.safety_style import apply_style, make_button, make_label
+
+
+class NoticeDialog(QDialog):
+    """Plain paragraphs and one button; the caller stores that it was shown."""
+
+    def __init__(self, parent: QWidget | None = None, text: str | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Companion is not a medical device")
+        self.setAccessibleName("Companion is not a medical device")
+        self.setModal(True)
+        apply_style(self)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(32, 24, 32, 24)
+        lay.setSpacing(12)
+        paragraphs = (text if text is not None else load_notice()).split("\n\n")
+        lay.addWidget(make_label(paragraphs[0], "heading", self, bold=True))
+        for para in paragraphs[1:]:
+            lay.addWidget(make_label(para, "body", self))
+        self.ok_button = make_button("I understand  (Enter)", "I understand", self,
+                                     kind="primary")
+        self.ok_button.setDefault(True)
+        self.ok_button.clicked.connect(self.accept)
+        lay.addWidget(self.ok_button, 0, Qt.AlignmentFlag.AlignRight)
+        self.ok_button.setFocus()

@@ -1,0 +1,151 @@
+"""After a red-flag stop: what to do now, in plain words and large type.
+
+There is deliberately no way to start or resume exercise from here: the only way out is
+"Back to start" (`finished`), which leads to the start screen, where the next session first
+asks for the red-flag acknowledgement. It is left only on purpose: the screen itself has the
+focus (not the button), and in the app no key used during a session (Space, Enter, Esc, N)
+leaves it; a click, or Tab to the button and then Enter or Space, does. If the symptom is
+not yet known, the user can say which one it was (keys 1-4, 5 or 0 = not sure); the choice
+is emitted for the engine to record.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+
+from companion.core.events import Symptom
+from companion.core.safety import SAFETY_TITLE, safety_steps
+from companion.core.safety_words import SYMPTOM_LABELS
+from companion.ui.screens.checkin_view import SYMPTOM_KEYS
+from companion.ui.widgets.announce import announce
+from companion.ui.widgets.safety_style import apply_style, make_button, make_label
+
+
+class SafetyScreen(QWidget):
+    """Stop, sit or lie down, seek advice; call the emergency number if it does not pass."""
+
+    symptom_chosen = Signal(str)  # a `Symptom` value
+    finished = Signal()  # "Back to start": never starts a session
+
+    def __init__(self, emergency_text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Session stopped for your safety")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        apply_style(self)
+        self.emergency_text = emergency_text
+        self.symptom: Symptom | None = None
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(40, 28, 40, 28)
+        lay.setSpacing(14)
+        lay.addWidget(make_label(SAFETY_TITLE, "title", self, bold=True))
+        self.step_labels: list[QLabel] = []
+        for _ in safety_steps():
+            label = make_label("", "heading", self)
+            lay.addWidget(label)
+            self.step_labels.append(label)
+        self.reported = make_label("", "body", self, description="What you reported")
+        lay.addWidget(self.reported)
+        self.ask = make_label("If you can, say which one it was: press 1 to 4, or 5 if you are "
+                              "not sure.", "body", self)
+        lay.addWidget(self.ask)
+        self.symptom_buttons: list[QPushButton] = []
+        for i, symptom in enumerate(SYMPTOM_KEYS):
+            text = SYMPTOM_LABELS[symptom] if symptom is not Symptom.UNSPECIFIED \
+                else "Not sure, or something else"
+            button = make_button(f"{i + 1}   {text}", f"{text} (key {i + 1})", self, role="body")
+            button.setStyleSheet("text-align: left;")
+            button.clicked.connect(lambda _=False, s=symptom: self._choose(s))
+            lay.addWidget(button)
+            self.symptom_buttons.append(button)
+        lay.addStretch(1)
+        self.close_button = make_button("Back to start", "Back to the start screen", self)
+        self.close_button.clicked.connect(self.finished.emit)
+        lay.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignRight)
+        self.set_emergency_text(emergency_text)
+        self.show_stop(None)
+
+    def set_emergency_text(self, emergency_text: str) -> None:
+        """The number to call, from settings ("your local emergency number" if empty)."""
+        self.emergency_text = emergency_text
+        for label, text in zip(self.step_labels, safety_steps(emergency_text), strict=True):
+            label.setText(text)
+        last = self.step_labels[-1]
+        font = last.font()
+        font.setBold(True)
+        last.setFont(font)
+
+    def show_stop(self, symptom: Symptom | None) -> None:
+        """Show the screen for a stop; UNSPECIFIED or None lets the user pick the symptom."""
+        known = symptom is not None and symptom is not Symptom.UNSPECIFIED
+        self.symptom = symptom
+        self._show_reported()
+        self.ask.setVisible(not known)
+        for button in self.symptom_buttons:
+            button.setVisible(not known)
+        self._describe()
+        self.setFocus(Qt.FocusReason.OtherFocusReason)  # the page, never "Back to start"
+        if self.isVisible():
+            self.announce_stop()
+
+    def announce_stop(self) -> None:
+        """Assertive, once the page shows: what to do now and the emergency advice."""
+        announce(self, f"{SAFETY_TITLE}. {self.accessibleDescription()}", assertive=True)
+
+    def _describe(self) -> None:
+        """The page has the focus: its description carries what to do, so a screen reader
+        reads the instructions and the emergency advice when the page appears."""
+        parts = [label.text() for label in self.step_labels]
+        if self.reported.text():
+            parts.append(self.reported.text())
+        if self.ask.isVisibleTo(self):
+            parts.append(self.ask.text())
+        self.setAccessibleDescription(" ".join(parts))
+
+    def _show_reported(self) -> None:
+        if self.symptom is None:
+            text = ""
+        elif self.symptom is Symptom.UNSPECIFIED:
+            text = "You reported: not sure which symptom."
+        else:
+            text = f"You reported: {SYMPTOM_LABELS[self.symptom].lower()}."
+        self.reported.setText(text)
+        self.reported.setVisible(bool(text))
+
+    def choose(self, symptom: Symptom) -> None:
+        """Which symptom it was (keys 1-4, 5 or 0 = not sure), while that is still open."""
+        if self.symptom_buttons[0].isVisibleTo(self):
+            self._choose(symptom)
+
+    def _choose(self, symptom: Symptom) -> None:
+        self.symptom = symptom
+        self._show_reported()
+        self.symptom_chosen.emit(symptom.value)
+        # a real symptom is final; "not sure" can still be refined
+        if symptom is not Symptom.UNSPECIFIED:
+            self.ask.hide()
+            for button in self.symptom_buttons:
+                button.hide()
+            self.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._describe()
+        announce(self, self.reported.text())
+
+    def handle_key(self, key: int, text: str = "") -> bool:
+        """1-4 / 5 or 0 while the symptom is still open. No key leaves this screen: the page
+        has the focus, so Enter and Space do nothing until the person tabs to the button."""
+        if not self.symptom_buttons[0].isVisibleTo(self):
+            return False
+        if Qt.Key.Key_1 <= key <= Qt.Key.Key_5:
+            self._choose(SYMPTOM_KEYS[int(key) - int(Qt.Key.Key_1)])
+            return True
+        if key == Qt.Key.Key_0:
+            self._choose(Symptom.UNSPECIFIED)
+            return True
+        return False
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        from companion.ui.services.keys import qt_key
+
+        if not self.handle_key(qt_key(event), event.text()):
+            super().keyPressEvent(event)

@@ -1,0 +1,435 @@
+"""The start screen: today's suggestion, the week so far, a routine picker with a readable
+preview, an optional mood check, and one big Start button.
+
+Progress is framed as consistency against a weekly goal (the seed: even two sessions a week
+help); there are no streaks to break and no weight or appearance numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from companion.core.safety import Adapted, suggested_routine
+from companion.core.timeline import compile_plan
+from companion.routines import Problem, RoutineEntry
+from companion.ui.services.container import AppServices
+from companion.ui.widgets.style import apply_font, fmt_duration
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SUGGESTION = "starter"
+MOOD_WORDS = {1: "very low", 2: "low", 3: "okay", 4: "good", 5: "very good"}
+
+
+def _problem_text(problem: Problem) -> str:
+    where = [w for w in (f"line {problem.line}" if problem.line else "", problem.key) if w]
+    return f"{problem.message} ({', '.join(where)})" if where else problem.message
+
+
+class WeekDots(QWidget):
+    """One circle per planned session this week, filled for each one done (no streaks)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.done = 0
+        self.goal = 2
+        self.setAccessibleName("Sessions this week")
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def set_progress(self, done: int, goal: int) -> None:
+        self.done, self.goal = done, max(1, goal)
+        self.setAccessibleDescription(f"{done} of {goal} sessions this week")
+        self.updateGeometry()
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        d = self.fontMetrics().height() * 2
+        n = max(self.goal, self.done)
+        return QSize(n * (d + d // 2) + 4, d + 4)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        pal = self.palette()
+        d = self.fontMetrics().height() * 2
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pen = QPen(pal.color(QPalette.ColorRole.Highlight))
+        pen.setWidthF(3.0)
+        painter.setPen(pen)
+        for i in range(max(self.goal, self.done)):
+            filled = i < self.done
+            painter.setBrush(pal.color(QPalette.ColorRole.Highlight) if filled
+                             else Qt.BrushStyle.NoBrush)
+            painter.drawEllipse(QRectF(2 + i * (d + d / 2), 2, d, d))
+        painter.end()
+
+
+def routine_preview_html(entry: RoutineEntry, adapted: Adapted | None = None) -> str:
+    """The preview a person reads before starting: moves, rounds, rests, time, and what the
+    health answers change (the routine shown is the one that will run)."""
+    r = adapted.routine if adapted is not None else entry.routine
+    if r is None:
+        return ""
+    plan = compile_plan(r, adapted.options() if adapted is not None else None)
+    total = plan.total_seconds
+    rows = []
+    for ex in r.exercises:
+        extra = f" · {', '.join(ex.equipment)}" if ex.equipment else ""
+        rows.append(f"<li><b>{html.escape(ex.name)}</b>: {html.escape(ex.target_text)}"
+                    f"{html.escape(extra)}</li>")
+    rests = sorted({r.rest_after(ex) for ex in r.exercises})
+    rest_text = " / ".join(f"{s:g}" for s in rests)
+    desc = f"<p>{html.escape(r.description)}</p>" if r.description else ""
+    notes = ""
+    if adapted is not None and adapted.notes:
+        items = "".join(f"<li>{html.escape(n)}</li>" for n in adapted.notes)
+        notes = f"<p><b>Adapted to your health answers:</b></p><ul>{items}</ul>"
+    for note in plan.notes:  # what runs differently from the file (e.g. a lengthened rest)
+        notes += f"<p><b>Note:</b> {html.escape(note)}</p>"
+    return (
+        f"<h2>{html.escape(r.name)}</h2>{desc}"
+        f"<p><b>{len(r.exercises)} exercises × {r.rounds} rounds</b> · rest {rest_text} s "
+        f"between sets · about <b>{fmt_duration(total)}</b> in all, with a calm arrival "
+        f"and a cool-down</p><ul>{''.join(rows)}</ul>{notes}"
+    )
+
+
+class StartScreen(QWidget):
+    """Pick and start; emits `start_requested(entry, mood_or_None)`."""
+
+    start_requested = Signal(object, object)
+    settings_requested = Signal()
+    history_requested = Signal()
+    screening_requested = Signal()
+    learn_requested = Signal()
+    breathing_requested = Signal()
+    profile_requested = Signal()  # "Switch profile" (P)
+    pin_requested = Signal()  # set or change this profile's PIN
+    editor_requested = Signal()
+
+    def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.entries: list[RoutineEntry] = []
+        self.broken: list[RoutineEntry] = []
+        self.setAccessibleName("Start")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(24, 16, 24, 16)
+        outer.setSpacing(12)
+
+        self.banner = QLabel("", self)
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.setAccessibleDescription("Messages")
+        apply_font(self.banner, "small")
+        self.banner.hide()
+        outer.addWidget(self.banner)
+
+        # whose session it is (issue 21): the profile's name, and switching to another
+        whose = QHBoxLayout()
+        self.person_label = QLabel("", self)
+        self.person_label.setAccessibleDescription("Whose session")
+        apply_font(self.person_label, "heading", bold=True)
+        whose.addWidget(self.person_label)
+        self.profile_button = QPushButton("Switch profile (P)", self)
+        self.profile_button.setAccessibleName("Switch profile: whose session it is")
+        apply_font(self.profile_button, "small")
+        self.profile_button.clicked.connect(self.profile_requested.emit)
+        whose.addWidget(self.profile_button)
+        self.pin_button = QPushButton("PIN…", self)
+        self.pin_button.setAccessibleName("Set or change the PIN of this profile")
+        apply_font(self.pin_button, "small")
+        self.pin_button.clicked.connect(self.pin_requested.emit)
+        whose.addWidget(self.pin_button)
+        whose.addStretch(1)
+        self._whose = whose
+        outer.addLayout(whose)
+
+        top = QHBoxLayout()
+        head = QVBoxLayout()
+        self.today_label = QLabel("", self)
+        self.today_label.setAccessibleDescription("Today's suggestion")
+        self.today_label.setWordWrap(True)
+        apply_font(self.today_label, "title", bold=True)
+        head.addWidget(self.today_label)
+        week = QHBoxLayout()
+        self.week_label = QLabel("", self)
+        self.week_label.setAccessibleDescription("This week")
+        apply_font(self.week_label, "heading")
+        self.week_dots = WeekDots(self)
+        week.addWidget(self.week_label)
+        week.addWidget(self.week_dots)
+        week.addStretch(1)
+        head.addLayout(week)
+        self.week_note = QLabel("", self)
+        self.week_note.setWordWrap(True)
+        apply_font(self.week_note, "body")
+        head.addWidget(self.week_note)
+        top.addLayout(head, 1)
+        self.settings_button = QPushButton("Settings", self)
+        self.settings_button.setAccessibleName("Settings")
+        apply_font(self.settings_button, "button")
+        self.settings_button.clicked.connect(self.settings_requested.emit)
+        side = QVBoxLayout()
+        side.addWidget(self.settings_button)
+        self.history_button = QPushButton("History (H)", self)
+        self.history_button.setAccessibleName("History")
+        apply_font(self.history_button, "button")
+        self.history_button.clicked.connect(self.history_requested.emit)
+        side.addWidget(self.history_button)
+        self.screening_button = QPushButton("Health questions", self)
+        self.screening_button.setAccessibleName("Health questions (screening)")
+        apply_font(self.screening_button, "button")
+        self.screening_button.clicked.connect(self.screening_requested.emit)
+        side.addWidget(self.screening_button)
+        self.editor_button = QPushButton("Edit routines", self)
+        self.editor_button.setAccessibleName("Routine editor: create and edit your routines")
+        apply_font(self.editor_button, "button")
+        self.editor_button.clicked.connect(self.editor_requested.emit)
+        side.addWidget(self.editor_button)
+        self.breathing_button = QPushButton("Breathing (B)", self)
+        self.breathing_button.setAccessibleName("A breathing session on its own")
+        apply_font(self.breathing_button, "button")
+        self.breathing_button.clicked.connect(self.breathing_requested.emit)
+        side.addWidget(self.breathing_button)
+        self.learn_button = QPushButton("Why this helps (L)", self)
+        self.learn_button.setAccessibleName("Why this helps: what the evidence says")
+        apply_font(self.learn_button, "button")
+        self.learn_button.clicked.connect(self.learn_requested.emit)
+        side.addWidget(self.learn_button)
+        side.addStretch(1)
+        top.addLayout(side)
+        outer.addLayout(top)
+        self.progression: QWidget | None = None  # the window adds a ProgressionBanner here
+        self._outer = outer
+
+        middle = QHBoxLayout()
+        left = QVBoxLayout()
+        pick = QLabel("Routines", self)
+        apply_font(pick, "heading", bold=True)
+        left.addWidget(pick)
+        self.routine_list = QListWidget(self)
+        self.routine_list.setAccessibleName("Routines")
+        apply_font(self.routine_list, "body")
+        self.routine_list.currentRowChanged.connect(self._show_preview)
+        self.routine_list.itemActivated.connect(lambda _item: self.request_start())
+        pick.setBuddy(self.routine_list)
+        left.addWidget(self.routine_list, 1)
+        self.broken_title = QLabel("Routine files with problems", self)
+        apply_font(self.broken_title, "body", bold=True)
+        self.broken_list = QListWidget(self)
+        self.broken_list.setAccessibleName("Routine files with problems")
+        self.broken_list.setWordWrap(True)
+        apply_font(self.broken_list, "small")
+        left.addWidget(self.broken_title)
+        left.addWidget(self.broken_list)
+        middle.addLayout(left, 2)
+
+        self.preview = QLabel("", self)
+        # its text is its name (exercises, time, health adaptations); a Tab stop, so a
+        # screen reader user reaches it right after the routine list
+        self.preview.setAccessibleDescription("Routine preview")
+        self.preview.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.preview.setTextFormat(Qt.TextFormat.RichText)
+        self.preview.setWordWrap(True)
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        apply_font(self.preview, "body")
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.preview)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        middle.addWidget(scroll, 3)
+        outer.addLayout(middle, 1)
+
+        mood_row = QHBoxLayout()
+        mood_label = QLabel("How do you feel right now? (optional, keys 1-5)", self)
+        mood_label.setWordWrap(True)
+        apply_font(mood_label, "body")
+        mood_row.addWidget(mood_label, 1)
+        self.mood_group = QButtonGroup(self)
+        self.mood_group.setExclusive(False)
+        self.mood_buttons: list[QPushButton] = []
+        for n in range(1, 6):
+            b = QPushButton(f"{n}", self)
+            b.setCheckable(True)
+            b.setToolTip(MOOD_WORDS[n])
+            b.setAccessibleName(f"Mood {n} of 5, {MOOD_WORDS[n]}")
+            apply_font(b, "button")
+            b.clicked.connect(lambda _=False, n=n: self.set_mood(n, toggle=True))
+            mood_row.addWidget(b)
+            self.mood_buttons.append(b)
+        outer.addLayout(mood_row)
+
+        self.start_button = QPushButton("Start  (Space)", self)
+        self.start_button.setObjectName("primary")
+        self.start_button.setAccessibleName("Start the session")
+        apply_font(self.start_button, "title", bold=True)
+        self.start_button.clicked.connect(self.request_start)
+        outer.addWidget(self.start_button)
+        self.mood: int | None = None
+        self.setTabOrder(self.routine_list, self.preview)
+        self.setTabOrder(self.preview, self.mood_buttons[0])
+        for a, b in zip(self.mood_buttons, self.mood_buttons[1:], strict=False):
+            self.setTabOrder(a, b)
+        self.setTabOrder(self.mood_buttons[-1], self.start_button)
+        self.setTabOrder(self.start_button, self.settings_button)
+        self.setTabOrder(self.settings_button, self.history_button)
+        self.setTabOrder(self.history_button, self.screening_button)
+        self.setTabOrder(self.screening_button, self.editor_button)
+        self.setTabOrder(self.editor_button, self.breathing_button)
+        self.setTabOrder(self.breathing_button, self.learn_button)
+        self.setTabOrder(self.learn_button, self.profile_button)
+        self.setTabOrder(self.profile_button, self.pin_button)
+        self.set_person("")
+
+    def add_banner(self, banner: QWidget) -> None:
+        """A progression suggestion sits just above the routine picker."""
+        self.progression = banner
+        self._outer.insertWidget(3, banner)
+
+    def set_person(self, name: str) -> None:
+        """Whose session it is ("" hides the row: a history without profiles)."""
+        self.person_label.setText(f"{name}'s profile" if name else "")
+        self.person_label.setAccessibleName(f"Whose session: {name}" if name else "")
+        for w in (self.person_label, self.profile_button, self.pin_button):
+            w.setVisible(bool(name))
+
+    # -- content -----------------------------------------------------------------------------
+    def populate(self, entries: list[RoutineEntry], select: str | None = None) -> None:
+        """Fill the picker; broken files are listed with their problems, never raised."""
+        self.entries = [e for e in entries if e.routine is not None]
+        broken = self.broken = [e for e in entries if e.routine is None]
+        self.routine_list.clear()
+        for e in self.entries:
+            assert e.routine is not None
+            where = "" if e.builtin else "  (yours)"
+            item = QListWidgetItem(f"{e.routine.name}{where}")
+            item.setData(Qt.ItemDataRole.UserRole, e.id)
+            self.routine_list.addItem(item)
+        self.broken_list.clear()
+        for e in broken:
+            lines = "\n".join(f"  {_problem_text(p)}" for p in e.problems)
+            item = QListWidgetItem(f"{e.path.name}:\n{lines}")
+            item.setToolTip("\n".join(str(p) for p in e.problems))
+            self.broken_list.addItem(item)
+        self.broken_title.setVisible(bool(broken))
+        self.broken_list.setVisible(bool(broken))
+        suggestion = self.suggested_id()
+        entry = self.entry_for(suggestion)
+        self.today_label.setText(
+            f"Today: {entry.routine.name}" if entry and entry.routine else "Choose a routine"
+        )
+        self.select(select or suggestion)
+
+    def suggested_id(self) -> str | None:
+        ids = [e.id for e in self.entries]
+        stability = suggested_routine(self.services.profile)  # frailty / balance first
+        if stability in ids:
+            return stability
+        try:
+            sid = self.services.history.suggested_routine_id()
+        except Exception:  # history unavailable: still suggest something
+            log.exception("history could not suggest a routine")
+            sid = None
+        if sid in ids:
+            return sid
+        if DEFAULT_SUGGESTION in ids:
+            return DEFAULT_SUGGESTION
+        return ids[0] if ids else None
+
+    def entry_for(self, routine_id: str | None) -> RoutineEntry | None:
+        return next((e for e in self.entries if e.id == routine_id), None)
+
+    def add_entry(self, entry: RoutineEntry) -> None:
+        """A routine opened from a file (`--routine path.toml`) joins the list, selected."""
+        kept = [e for e in self.entries if e.id != entry.id]
+        self.populate([*kept, entry, *self.broken], select=entry.id)
+
+    def select(self, routine_id: str | None) -> bool:
+        for row, e in enumerate(self.entries):
+            if e.id == routine_id:
+                self.routine_list.setCurrentRow(row)
+                return True
+        if self.entries and self.routine_list.currentRow() < 0:
+            self.routine_list.setCurrentRow(0)
+        return False
+
+    def selected(self) -> RoutineEntry | None:
+        row = self.routine_list.currentRow()
+        return self.entries[row] if 0 <= row < len(self.entries) else None
+
+    def set_week(self, done: int, goal: int) -> None:
+        self.week_label.setText(f"This week: {done} of {goal} sessions")
+        self.week_dots.set_progress(done, goal)
+        if done >= goal:
+            note = "Weekly goal reached. Every extra session is a bonus, and rest counts too."
+        elif done == 0:
+            note = "Showing up is the win. Treat your sessions like fixed appointments."
+        else:
+            note = "Good going: each session you finish counts, whatever the pace."
+        self.week_note.setText(note)
+
+    def show_messages(self, messages: list[str]) -> None:
+        self.banner.setText("\n".join(messages))
+        self.banner.setVisible(bool(messages))
+
+    def refresh_week(self, now: dt.datetime | None = None) -> None:
+        try:
+            done = self.services.history.sessions_this_week(
+                now, count_breathing=self.services.settings.breathing_counts)
+        except Exception:  # history unavailable: show the goal without a count
+            log.exception("history could not count this week's sessions")
+            done = 0
+        self.set_week(done, self.services.settings.weekly_goal)
+
+    def _show_preview(self, row: int) -> None:
+        entry = self.entries[row] if 0 <= row < len(self.entries) else None
+        adapted = None
+        if entry is not None and entry.routine is not None:
+            try:
+                adapted = self.services.adapt(entry.routine)
+            except Exception:  # show the plain routine rather than nothing
+                log.exception("cannot adapt %s", entry.id)
+        self.preview.setText(routine_preview_html(entry, adapted) if entry else "")
+        self.start_button.setEnabled(entry is not None)
+
+    # -- input -------------------------------------------------------------------------------
+    def set_mood(self, mood: int | None, *, toggle: bool = False) -> None:
+        if toggle and mood == self.mood:
+            mood = None
+        self.mood = mood
+        for n, b in enumerate(self.mood_buttons, start=1):
+            b.setChecked(n == mood)
+
+    def request_start(self) -> None:
+        entry = self.selected()
+        if entry is not None:
+            self.start_requested.emit(entry, self.mood)
+
+    def handle_key(self, key: int, text: str) -> bool:
+        if key == Qt.Key.Key_Space:
+            self.request_start()
+            return True
+        if text in ("1", "2", "3", "4", "5"):
+            self.set_mood(int(text), toggle=True)
+            return True
+        if key == Qt.Key.Key_H:
+            self.history_requested.emit()
+            return True
+        return False
