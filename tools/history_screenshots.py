@@ -195,7 +195,8 @@ def _wait(app: QApplication, signal_fired: list[object]) -> None:
 
 def render(out_dir: Path) -> list[Path]:
     """Write history.png, history-dark.png, history-detail.png and report-page1.png."""
-    from companion.ui.history.window import HistoryWindow, write_report
+    from companion.ui.history.report import write_report
+    from companion.ui.history.window import HistoryWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)

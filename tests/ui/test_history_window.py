@@ -19,7 +19,8 @@ from pytestqt.qtbot import QtBot
 from companion.core.events import Symptom
 from companion.core.safety import Profile, wording_problems
 from companion.storage import Database
-from companion.ui.history.window import HistoryWindow, SessionDetailView
+from companion.ui.history.detail import SessionDetailView
+from companion.ui.history.window import HistoryWindow
 from tests.helpers.a11y import unnamed_controls
 from tests.helpers.history import add_session
 from tests.helpers.sessions import make_engine, run_until, tiny_routine

@@ -26,7 +26,7 @@ def test_every_symptom_has_its_words_once() -> None:
 def test_the_app_reads_the_one_source() -> None:
     from companion import settings
     from companion.learn import content as learn
-    from companion.ui import checkin_view, redflag_ack, safety_screen
+    from companion.ui.screens import checkin_view, redflag_ack, safety_screen
 
     assert checkin_view.CHECKIN_FLAGS is CHECKIN_FLAGS
     assert checkin_view.SYMPTOM_LABELS is SYMPTOM_LABELS
@@ -43,9 +43,9 @@ def test_the_app_reads_the_one_source() -> None:
 
 def test_the_report_and_the_history_read_the_one_source() -> None:
     from companion.report import pdf
-    from companion.ui.history import window as history_window
+    from companion.ui.history import detail as history_detail
     assert pdf.symptom_short is symptom_short
-    assert history_window.symptom_short is symptom_short
+    assert history_detail.symptom_short is symptom_short
     for symptom in Symptom:
         assert symptom_short(symptom.value) == safety_words.SYMPTOM_WORDS[symptom].short
     assert symptom_short("something new") == "something new"  # never lost

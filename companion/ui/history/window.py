@@ -11,47 +11,30 @@ How a session ended is shown by an icon AND a colour AND words, never by colour 
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QPointF,
-    QRectF,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
 from PySide6.QtGui import (
-    QColor,
-    QIcon,
     QKeySequence,
-    QPainter,
-    QPalette,
-    QPen,
-    QPixmap,
-    QPolygonF,
     QShortcut,
 )
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
-    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -60,21 +43,17 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from companion.config import Paths, resolve_paths
+from companion.config import Paths
 from companion.core.safety import Profile
-from companion.core.safety_words import symptom_short
 from companion.storage.database import Database
 from companion.storage.repository import (
     COUNTED_KINDS,
     WITH_BREATHING,
     HistoryRow,
-    SessionDetail,
     WeekCount,
 )
 from companion.ui.history.charts import (
@@ -83,521 +62,22 @@ from companion.ui.history.charts import (
     EffortChart,
     MoodChart,
     WeeklyChart,
-    is_dark,
 )
+from companion.ui.history.detail import SessionDetailView
+from companion.ui.history.look import (
+    COLUMNS,
+    PERIODS,
+    ROW_ROLE,
+    STATUS,
+    local_date,
+    pydate,
+    qdate,
+    status_icon,
+)
+from companion.ui.history.report import ReportPeriodDialog, write_report
+from companion.ui.history.table import HistoryFilter, HistoryTableModel
 
 log = logging.getLogger(__name__)
-
-ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the HistoryRow of a line
-
-
-@dataclass(frozen=True)
-class StatusLook:
-    text: str  # words first: the colour and the shape only repeat them
-    shape: str  # "circle", "square", "triangle", "ring"
-    light: str
-    dark: str
-
-
-STATUS: dict[str, StatusLook] = {
-    "completed": StatusLook("Completed", "circle", "#1b6e2f", "#6fd08a"),
-    "stopped_by_user": StatusLook("Stopped by you", "square", "#555555", "#c8c8c8"),
-    RED_FLAG: StatusLook("Stopped: red flag", "triangle", "#b00020", "#ff6b6b"),
-    "interrupted": StatusLook("Interrupted", "ring", "#9a5a00", "#f0b050"),
-    "in_progress": StatusLook("In progress", "ring", "#555555", "#c8c8c8"),
-}
-COLUMNS = ("Date", "Routine", "Duration", "Sets done", "How it ended", "Mood before → after")
-PERIODS = (("All time", None), ("Last 4 weeks", 28), ("Last 3 months", 91),
-           ("Last 12 months", 365), ("Custom dates", -1))
-
-
-def status_look(status: str) -> StatusLook:
-    return STATUS.get(status, StatusLook(status.replace("_", " ").capitalize(), "ring",
-                                         "#555555", "#c8c8c8"))
-
-
-def status_color(status: str, palette: QPalette) -> QColor:
-    look = status_look(status)
-    return QColor(look.dark if is_dark(palette) else look.light)
-
-
-def status_icon(status: str, palette: QPalette, size: int = 16) -> QIcon:
-    """A small shape per ending: circle, square, triangle with '!', ring."""
-    look = status_look(status)
-    color = status_color(status, palette)
-    pm = QPixmap(size, size)
-    pm.fill(Qt.GlobalColor.transparent)
-    p = QPainter(pm)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    r = QRectF(2, 2, size - 4, size - 4)
-    if look.shape == "circle":
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(color)
-        p.drawEllipse(r)
-    elif look.shape == "square":
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(color)
-        p.drawRect(r.adjusted(1, 1, -1, -1))
-    elif look.shape == "triangle":
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(color)
-        p.drawPolygon(QPolygonF([QPointF(r.center().x(), r.top()),
-                                 QPointF(r.right(), r.bottom()), QPointF(r.left(), r.bottom())]))
-        p.setPen(QPen(QColor("white"), max(1.5, size / 9)))
-        p.drawLine(QPointF(r.center().x(), r.top() + size * 0.3),
-                   QPointF(r.center().x(), r.bottom() - size * 0.3))
-        p.drawPoint(QPointF(r.center().x(), r.bottom() - size * 0.15))
-    else:
-        p.setPen(QPen(color, 2))
-        p.setBrush(Qt.BrushStyle.NoBrush)
-        p.drawEllipse(r.adjusted(1, 1, -1, -1))
-    p.end()
-    return QIcon(pm)
-
-
-def duration_text(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    minutes = round(seconds / 60)
-    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
-
-
-def mood_text(before: int | None, after: int | None) -> str:
-    if before is None and after is None:
-        return "–"
-    b = "?" if before is None else str(before)
-    a = "?" if after is None else str(after)
-    return f"{b} → {a}"
-
-
-def qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def pydate(q: QDate) -> date:
-    return date(q.year(), q.month(), q.day())
-
-
-def local_date(at: datetime) -> date:
-    return at.astimezone().date()
-
-
-# -- the list -------------------------------------------------------------------------------
-class HistoryTableModel(QAbstractTableModel):
-    """The history rows (newest first) as a table; `ROW_ROLE` gives a line's HistoryRow."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[HistoryRow] = []
-        self._sort: tuple[int, Qt.SortOrder] = (0, Qt.SortOrder.DescendingOrder)
-        self._palette = QPalette()
-        self._icons: dict[str, QIcon] = {}
-
-    def set_rows(self, rows: list[HistoryRow]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self._sort_rows()
-        self.endResetModel()
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Sort the list in Python with one key per row: a proxy's per-pair comparisons
-        through `data()` cost ~100 ms on a ten-year history."""
-        self._sort = (column, order)
-        self.layoutAboutToBeChanged.emit()
-        self._sort_rows()
-        self.layoutChanged.emit()
-
-    def _sort_rows(self) -> None:
-        column, order = self._sort
-        if column < 0:
-            return
-        keys: list[Callable[[HistoryRow], Any]] = [
-            lambda r: (r.started_at, r.id),
-            lambda r: (r.routine_name.casefold(), r.started_at),
-            lambda r: (r.duration_seconds or 0.0, r.started_at),
-            lambda r: (r.sets_done, r.started_at),
-            lambda r: (r.status, r.started_at),
-            lambda r: ((r.mood_after or 0) - (r.mood_before or 0), r.started_at),
-        ]
-        self._rows.sort(key=keys[column], reverse=order == Qt.SortOrder.DescendingOrder)
-
-    def set_palette(self, palette: QPalette) -> None:
-        self._palette = palette
-        self._icons.clear()
-        if self._rows:
-            self.dataChanged.emit(self.index(0, 4), self.index(len(self._rows) - 1, 4))
-
-    def row_at(self, row: int) -> HistoryRow:
-        return self._rows[row]
-
-    @property
-    def rows(self) -> list[HistoryRow]:
-        return self._rows
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
-
-    def text(self, r: HistoryRow, column: int) -> str:
-        if column == 0:
-            return r.started_at.astimezone().strftime("%a %d %b %Y, %H:%M")
-        if column == 1:
-            return r.routine_name
-        if column == 2:
-            return duration_text(r.duration_seconds)
-        if column == 3:
-            return "breathing" if r.is_breathing else f"{r.sets_done} of {r.set_count}"
-        if column == 4:
-            return status_look(r.status).text
-        return mood_text(r.mood_before, r.mood_after)
-
-    def data(self, index: QModelIndex | QPersistentModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        r = self._rows[index.row()]
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.text(r, col)
-        if role == ROW_ROLE:
-            return r
-        if col == 4 and role == Qt.ItemDataRole.DecorationRole:
-            icon = self._icons.get(r.status)
-            if icon is None:
-                icon = self._icons[r.status] = status_icon(r.status, self._palette)
-            return icon
-        if col == 4 and role == Qt.ItemDataRole.ForegroundRole:
-            return status_color(r.status, self._palette)
-        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
-            text = self.text(r, col)
-            if col == 4 and r.red_flag_count:
-                text += f" ({r.red_flag_count} red flag{'s' if r.red_flag_count > 1 else ''})"
-            if col == 4 and r.amber_count:
-                text += f"; {r.amber_count} amber sign{'s' if r.amber_count > 1 else ''}"
-            if col == 1 and r.note:
-                text += " (has a note)"
-            return text
-        return None
-
-
-class HistoryFilter(QSortFilterProxyModel):
-    """Date range (local days, inclusive), routine, ending and free text."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.since: date | None = None
-        self.until: date | None = None
-        self.routine: str | None = None
-        self.status: str | None = None
-        self.text = ""
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """The source model sorts (fast, one key per row); the proxy keeps its order."""
-        model = self.sourceModel()
-        assert isinstance(model, HistoryTableModel)
-        model.sort(column, order)
-
-    def set_filters(self, *, since: date | None, until: date | None, routine: str | None,
-                    status: str | None, text: str) -> None:
-        self.beginFilterChange()
-        self.since, self.until, self.routine, self.status = since, until, routine, status
-        self.text = text.strip().casefold()
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def filterAcceptsRow(self, source_row: int,
-                         source_parent: QModelIndex | QPersistentModelIndex) -> bool:
-        if not self.active:
-            return True
-        model = self.sourceModel()
-        assert isinstance(model, HistoryTableModel)
-        return self.accepts(model, model.row_at(source_row))
-
-    @property
-    def active(self) -> bool:
-        return bool(self.routine or self.status or self.since or self.until or self.text)
-
-    def accepts(self, model: HistoryTableModel, r: HistoryRow) -> bool:
-        if self.routine is not None and r.routine_id != self.routine:
-            return False
-        if self.status is not None and r.status != self.status:
-            return False
-        if self.since is not None or self.until is not None:
-            day = local_date(r.started_at)
-            if self.since is not None and day < self.since:
-                return False
-            if self.until is not None and day > self.until:
-                return False
-        if self.text:
-            hay = " ".join([*(model.text(r, c) for c in range(len(COLUMNS))),
-                            r.note or ""]).casefold()  # the journal note is searched too
-            return all(word in hay for word in self.text.split())
-        return True
-
-    def visible_rows(self) -> list[HistoryRow]:
-        """The rows that pass the filters, in the current sort order."""
-        model = self.sourceModel()
-        assert isinstance(model, HistoryTableModel)
-        return [r for r in model.rows if self.accepts(model, r)]
-
-
-# -- a session's timeline -------------------------------------------------------------------
-def _clock(seconds: float) -> str:
-    s = max(0, round(seconds))
-    return f"{s // 60:02d}:{s % 60:02d}"
-
-
-def _set_line(s: Any) -> str:
-    if s.planned_reps is not None:
-        planned = f"{s.planned_reps} reps"
-    elif s.planned_seconds is not None:
-        planned = f"{s.planned_seconds:g} s"
-    else:
-        planned = "a set to near fatigue"
-    if s.skipped:
-        return f"Set {s.set_no + 1} (round {s.round}) {s.exercise}: skipped (planned {planned})"
-    if s.actual_reps is not None:
-        actual = f"{s.actual_reps} reps"
-    elif s.actual_seconds is not None:
-        actual = f"{s.actual_seconds:.0f} s"
-    else:
-        actual = "done"
-    of = "for" if planned.startswith("a set") else "of"
-    parts = [f"Set {s.set_no + 1} (round {s.round}) {s.exercise}: {actual} {of} {planned}"]
-    parts.append(f"effort {s.effort}/10" if s.effort is not None else "effort not rated")
-    if s.capped:
-        parts.append("ended by the safety cap")
-    if s.amber:
-        parts.append("amber sign")
-    return ", ".join(parts)
-
-
-EVENT_WORDS = {
-    "paused": "Paused",
-    "resumed": "Resumed",
-    "skipped": "Skipped",
-    "rest_extended": "Rest lengthened",
-    "amber": "Amber sign",
-    "checkin_stalled": "Check-in not answered: session paused",
-}
-
-
-def timeline(detail: SessionDetail) -> list[tuple[float, str, str]]:
-    """(seconds into the session, kind, words) for everything that happened, in order."""
-    start = detail.row.started_at
-    out: list[tuple[float, int, str, str]] = []
-    for s in detail.sets:
-        out.append(((s.finished_at - start).total_seconds(), 1, "Set", _set_line(s)))
-    for c in detail.checkins:
-        answer = {"all_clear": "all clear", "red_flag": "red flag"}.get(c.answer, c.answer)
-        out.append(((c.answered_at - start).total_seconds(), 2, "Check-in",
-                    f"After set {c.set_no + 1}: {answer}"))
-    for e in detail.events:
-        words = EVENT_WORDS.get(e.kind, e.kind.replace("_", " ").capitalize())
-        if e.seconds:
-            words += f" ({e.seconds:g} s)"
-        if e.set_no is not None:
-            words += f", set {e.set_no + 1}"
-        if e.detail:
-            words += f": {e.detail}"
-        out.append((e.session_seconds, 3, "Event", words))
-    for f in detail.red_flags:
-        where = f" during {f.exercise}" if f.exercise else ""
-        out.append((f.session_seconds, 0, "RED FLAG",
-                    f"{symptom_short(f.symptom)}{where} "
-                    f"(at {f.raised_at.astimezone():%H:%M:%S})"))
-    r = detail.row
-    end = max([r.duration_seconds or 0.0, *(t for t, *_ in out)])  # the end comes last
-    ending = status_look(r.status).text
-    if detail.error:
-        ending += f": {detail.error}"
-    out.append((end, 9, "Ended", ending))
-    out.sort(key=lambda item: (item[0], item[1]))
-    return [(t, kind, words) for t, _, kind, words in out]
-
-
-class SessionDetailView(QDialog):
-    """One session: a header and a timeline (sets planned vs done, effort, check-ins,
-    pauses, skips, red flags with their time and symptom, how it ended)."""
-
-    #: asked to write a note: `edit_note(view)` (the history window saves it and refreshes)
-    edit_note: Callable[[SessionDetailView], None] | None = None
-
-    def __init__(self, detail: SessionDetail, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        r = detail.row
-        self.detail = detail
-        self.setWindowTitle(f"Session of {r.started_at.astimezone():%d %b %Y}")
-        self.setAccessibleName("Session detail")
-        self.resize(720, 600)
-        look = status_look(r.status)
-        done = "breathing session" if r.is_breathing else f"{r.sets_done} of {r.set_count} sets"
-        self.header = QLabel(
-            f"<b>{html.escape(r.routine_name)}</b> · "
-            f"{r.started_at.astimezone():%A %d %B %Y, %H:%M} · "
-            f"{duration_text(r.duration_seconds)} · {done} · "
-            f"mood {mood_text(r.mood_before, r.mood_after)}")
-        self.header.setWordWrap(True)
-        self.ending = QLabel(look.text)
-        self.ending.setAccessibleName(f"How it ended: {look.text}")
-        icon = QLabel()
-        icon.setPixmap(status_icon(r.status, self.palette(), 22).pixmap(22, 22))
-        icon.setAccessibleName(look.text)
-        self.ending.setStyleSheet(
-            f"color: {status_color(r.status, self.palette()).name()}; font-weight: bold;")
-        ended = QHBoxLayout()
-        ended.addWidget(icon)
-        ended.addWidget(self.ending, 1)
-
-        rows = timeline(detail)
-        self.table = QTableWidget(len(rows), 3)
-        self.table.setHorizontalHeaderLabels(["Time", "What", "Details"])
-        self.table.setAccessibleName("Session timeline")
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setWordWrap(True)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        red = status_color(RED_FLAG, self.palette())
-        for i, (t, kind, words) in enumerate(rows):
-            items = [QTableWidgetItem(_clock(t)), QTableWidgetItem(kind),
-                     QTableWidgetItem(words)]
-            for col, item in enumerate(items):
-                if kind == "RED FLAG":
-                    item.setForeground(red)
-                    font = item.font()
-                    font.setBold(True)
-                    item.setFont(font)
-                    if col == 1:
-                        item.setIcon(status_icon(RED_FLAG, self.palette()))
-                self.table.setItem(i, col, item)
-        self.table.resizeRowsToContents()
-
-        # the journal note: the user's own words, shown as plain text (never spoken)
-        note_row = QHBoxLayout()
-        self.note_title = QLabel("<b>Your note</b>")
-        note_row.addWidget(self.note_title)
-        note_row.addStretch(1)
-        self.note_button = QPushButton("")
-        self.note_button.clicked.connect(self._ask_note)
-        note_row.addWidget(self.note_button)
-        self.note = QLabel("")
-        self.note.setTextFormat(Qt.TextFormat.PlainText)
-        self.note.setWordWrap(True)
-        self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.show_note(detail.note)
-
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        close = buttons.button(QDialogButtonBox.StandardButton.Close)
-        close.setAccessibleName("Close the session detail")
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.header)
-        layout.addLayout(ended)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(note_row)
-        layout.addWidget(self.note)
-        layout.addWidget(buttons)
-        for button in self.table.findChildren(QAbstractButton):  # Qt's corner button
-            if not button.accessibleName():
-                button.setAccessibleName("Select the whole timeline")
-        self.table.setFocus()
-
-    def show_note(self, note: str | None) -> None:
-        self.note.setText(note or "No note yet.")
-        self.note.setAccessibleName(f"Your note: {note}" if note else "No note yet")
-        self.note_button.setText("Change the note…" if note else "Add a note…")
-        self.note_button.setAccessibleName("Change the note about this session" if note
-                                           else "Add a note about this session")
-
-    def _ask_note(self) -> None:
-        if self.edit_note is not None:
-            self.edit_note(self)
-
-    def texts(self) -> list[str]:
-        out = [self.windowTitle(), self.header.text(), self.ending.text(), self.note.text()]
-        for row in range(self.table.rowCount()):
-            for col in range(self.table.columnCount()):
-                item = self.table.item(row, col)
-                if item is not None:
-                    out.append(item.text())
-        return out
-
-
-# -- the clinician summary ------------------------------------------------------------------
-class ReportPeriodDialog(QDialog):
-    """Asks for the period of a clinician summary (default: the last 90 days)."""
-
-    def __init__(self, parent: QWidget | None = None, today: date | None = None) -> None:
-        super().__init__(parent)
-        today = today or date.today()
-        self.setWindowTitle("Clinician summary (PDF)")
-        self.setAccessibleName("Clinician summary period")
-        self.since = QDateEdit(qdate(today - timedelta(days=90)))
-        self.until = QDateEdit(qdate(today))
-        for edit, name in ((self.since, "First day"), (self.until, "Last day")):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("d MMM yyyy")
-            edit.setAccessibleName(name)
-        # the journal notes are the user's own words: in the PDF only when asked for
-        self.include_notes = QCheckBox("Include my notes")
-        self.include_notes.setAccessibleName("Include my notes in the summary")
-        self.include_notes.setToolTip("Add the notes you wrote about your sessions to the PDF")
-        form = QFormLayout(self)
-        form.addRow(QLabel("A printable summary to take to your doctor or physiotherapist: "
-                           "screening answers, red-flag stops, your routine and trends."))
-        form.addRow("&From:", self.since)
-        form.addRow("&To:", self.until)
-        form.addRow("", self.include_notes)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Choose file…")
-        ok.setAccessibleName("Choose where to save the PDF")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-    def period(self) -> tuple[date, date]:
-        a, b = pydate(self.since.date()), pydate(self.until.date())
-        assert isinstance(a, date) and isinstance(b, date)
-        return (a, b) if a <= b else (b, a)
-
-
-def write_report(db: Database, path: Path, since: date, until: date, *, weekly_goal: int,
-                 paths: Paths | None = None, include_notes: bool = False,
-                 count_breathing: bool = False) -> Path:
-    """Gather and write the clinician summary; runs on a worker thread (no widgets).
-
-    As `companion report` does: the proposed routine is the one used last in the period
-    (the user's copy if any, else the starter), adapted to the latest screening.
-    """
-    from companion.localtime import day_range
-    from companion.report.gather import gather
-    from companion.report.pdf import write_pdf
-    from companion.report.proposal import proposed_routine
-    from companion.safety.content import load_screening
-
-    _start, end = day_range(since, until)  # the person's days, not UTC's
-    screening = load_screening()
-    routine, notes = proposed_routine(db, (paths or resolve_paths()).routines_dir, screening,
-                                      until=end)
-    data = gather(db, screening, since=since, until=until, weekly_goal=weekly_goal,
-                  routine=routine, adaptations=notes, include_notes=include_notes,
-                  count_breathing=count_breathing)
-    write_pdf(data, path)
-    return path
 
 
 # -- the window -----------------------------------------------------------------------------

@@ -1,0 +1,124 @@
+"""How a session looks in the history: its status as icon, colour and words; durations, moods
+and dates as shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from PySide6.QtCore import (
+    QDate,
+    QPointF,
+    QRectF,
+    Qt,
+)
+from PySide6.QtGui import (
+    QColor,
+    QIcon,
+    QPainter,
+    QPalette,
+    QPen,
+    QPixmap,
+    QPolygonF,
+)
+
+from companion.ui.history.charts import (
+    RED_FLAG,
+    is_dark,
+)
+
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the HistoryRow of a line
+
+
+@dataclass(frozen=True)
+class StatusLook:
+    text: str  # words first: the colour and the shape only repeat them
+    shape: str  # "circle", "square", "triangle", "ring"
+    light: str
+    dark: str
+
+
+STATUS: dict[str, StatusLook] = {
+    "completed": StatusLook("Completed", "circle", "#1b6e2f", "#6fd08a"),
+    "stopped_by_user": StatusLook("Stopped by you", "square", "#555555", "#c8c8c8"),
+    RED_FLAG: StatusLook("Stopped: red flag", "triangle", "#b00020", "#ff6b6b"),
+    "interrupted": StatusLook("Interrupted", "ring", "#9a5a00", "#f0b050"),
+    "in_progress": StatusLook("In progress", "ring", "#555555", "#c8c8c8"),
+}
+COLUMNS = ("Date", "Routine", "Duration", "Sets done", "How it ended", "Mood before → after")
+PERIODS = (("All time", None), ("Last 4 weeks", 28), ("Last 3 months", 91),
+           ("Last 12 months", 365), ("Custom dates", -1))
+
+
+def status_look(status: str) -> StatusLook:
+    return STATUS.get(status, StatusLook(status.replace("_", " ").capitalize(), "ring",
+                                         "#555555", "#c8c8c8"))
+
+
+def status_color(status: str, palette: QPalette) -> QColor:
+    look = status_look(status)
+    return QColor(look.dark if is_dark(palette) else look.light)
+
+
+def status_icon(status: str, palette: QPalette, size: int = 16) -> QIcon:
+    """A small shape per ending: circle, square, triangle with '!', ring."""
+    look = status_look(status)
+    color = status_color(status, palette)
+    pm = QPixmap(size, size)
+    pm.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pm)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    r = QRectF(2, 2, size - 4, size - 4)
+    if look.shape == "circle":
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(color)
+        p.drawEllipse(r)
+    elif look.shape == "square":
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(color)
+        p.drawRect(r.adjusted(1, 1, -1, -1))
+    elif look.shape == "triangle":
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(color)
+        p.drawPolygon(QPolygonF([QPointF(r.center().x(), r.top()),
+                                 QPointF(r.right(), r.bottom()), QPointF(r.left(), r.bottom())]))
+        p.setPen(QPen(QColor("white"), max(1.5, size / 9)))
+        p.drawLine(QPointF(r.center().x(), r.top() + size * 0.3),
+                   QPointF(r.center().x(), r.bottom() - size * 0.3))
+        p.drawPoint(QPointF(r.center().x(), r.bottom() - size * 0.15))
+    else:
+        p.setPen(QPen(color, 2))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawEllipse(r.adjusted(1, 1, -1, -1))
+    p.end()
+    return QIcon(pm)
+
+
+def duration_text(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    minutes = round(seconds / 60)
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def mood_text(before: int | None, after: int | None) -> str:
+    if before is None and after is None:
+        return "–"
+    b = "?" if before is None else str(before)
+    a = "?" if after is None else str(after)
+    return f"{b} → {a}"
+
+
+def qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def pydate(q: QDate) -> date:
+    return date(q.year(), q.month(), q.day())
+
+
+def local_date(at: datetime) -> date:
+    return at.astimezone().date()
+
+
