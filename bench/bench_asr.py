@@ -42,7 +42,9 @@ from pathlib import Path
 from typing import Any
 
 from companion.voice.decide import Action, Expecting, Surroundings, decide
-from companion.voice.listen import Heard, SphinxRecogniser, recognise_audio
+from companion.voice.heard import Heard
+from companion.voice.recogniser import SphinxRecogniser
+from companion.voice.sources import recognise_audio
 from scripts.make_asr_clips import (
     CHECKIN_KINDS,
     CONDITIONS,

@@ -192,7 +192,7 @@ _ACTING = {"all_clear", "red_flag", "effort", "mood", "pause", "resume", "skip",
 
 def _utterance(heard: object, expecting: object) -> dict[str, object]:
     from companion.voice.decide import decide
-    from companion.voice.listen import Heard
+    from companion.voice.heard import Heard
 
     assert isinstance(heard, Heard)
     d = decide(heard.phrase, heard.confidence, heard.expecting, heard.margin, heard.around)
@@ -240,7 +240,8 @@ def listen(args: argparse.Namespace) -> int:
     """`companion listen FILE.wav... | --mic`: what the app hears and decides, through its
     own recogniser and rules. Exit 1 if a file could not be read or listening failed."""
     from companion.voice.decide import Expecting
-    from companion.voice.listen import ListenSettings, VoiceListener
+    from companion.voice.heard import ListenSettings
+    from companion.voice.listen import VoiceListener
 
     expecting = Expecting(LISTEN_CONTEXTS[args.context])
     if args.mic:
@@ -287,7 +288,8 @@ def _listen_mic(args: argparse.Namespace, expecting: object) -> int:
     import time
 
     from companion.voice.decide import Expecting
-    from companion.voice.listen import ListenSettings, NoiseReport, VoiceListener
+    from companion.voice.heard import ListenSettings, NoiseReport
+    from companion.voice.listen import VoiceListener
 
     assert isinstance(expecting, Expecting)
     ear = VoiceListener(ListenSettings(enabled=True))

@@ -250,7 +250,7 @@ def _save_mic_test(window: QWidget, services: AppServices, path: Path,
     from companion.ui.adapters.listening import VoiceInput
     from companion.ui.screens.settings_dialog import SettingsDialog
     from companion.voice.decide import Expecting, Surroundings
-    from companion.voice.listen import Heard, ListenerState, ListenStatus
+    from companion.voice.heard import Heard, ListenerState, ListenStatus
 
     voice = VoiceInput(True, listener=_StillEar())
     voice.state_changed.emit(ListenerState(ListenStatus.OK, ""))

@@ -11,7 +11,7 @@ from companion.core.events import State
 from companion.ui.adapters.listening import NOISY_NOTICE, VoiceInput
 from companion.ui.services.container import AppServices
 from companion.voice.decide import Expecting, Surroundings
-from companion.voice.listen import Heard, ListenerState, ListenStatus, NoiseReport
+from companion.voice.heard import Heard, ListenerState, ListenStatus, NoiseReport
 from tests.ui.conftest import App
 
 

@@ -119,8 +119,8 @@ def test_the_recogniser_child_is_spawned_and_the_entry_points_are_guarded() -> N
     root = Path(cli.__file__).resolve().parents[1]
     for module in (root / "main.py", root / "companion" / "__main__.py"):
         assert 'if __name__ == "__main__":' in module.read_text(encoding="utf-8"), module
-    listen = (root / "companion" / "voice" / "listen.py").read_text(encoding="utf-8")
-    assert 'mp.get_context("spawn")' in listen
+    recogniser = (root / "companion" / "voice" / "recogniser.py").read_text(encoding="utf-8")
+    assert 'mp.get_context("spawn")' in recogniser
 
 
 def test_the_gui_script_runs_without_a_console(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from companion.voice.listen import SphinxRecogniser
+from companion.voice.recogniser import SphinxRecogniser
 from scripts.make_asr_clips import Clip, build, load, render_wav
 
 

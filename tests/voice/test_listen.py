@@ -17,15 +17,11 @@ from companion.voice.decide import (
     VoiceCommandRouter,
     decide,
 )
-from companion.voice.listen import (
-    ECHO_GUARD,
-    Heard,
-    ListenSettings,
-    ListenStatus,
-    SphinxRecogniser,
-    VoiceListener,
-    recognise_audio,
-)
+from companion.voice.decoder import ECHO_GUARD
+from companion.voice.heard import Heard, ListenSettings, ListenStatus
+from companion.voice.listen import VoiceListener
+from companion.voice.recogniser import SphinxRecogniser
+from companion.voice.sources import recognise_audio
 from scripts.make_asr_clips import Clip, answer_context, pcm, render, render_room, select
 from tests.helpers.sessions import make_engine
 
@@ -414,7 +410,7 @@ def test_all_clear_comes_with_its_lead_over_the_nearest_rival(recogniser: Sphinx
 def test_an_unreadable_n_best_list_means_all_clear_is_asked_again() -> None:
     """No lattice (pocketsphinx returns None) or a broken entry must not kill the recogniser;
     the margin is then 0, so "all clear" is not accepted."""
-    from companion.voice.listen import _Decoder
+    from companion.voice.decoder import _Decoder
 
     dec = _Decoder({})
 

@@ -29,13 +29,7 @@ from companion.voice.decide import (
     VoiceCommandRouter,
     decide,
 )
-from companion.voice.listen import (
-    Heard,
-    ListenerState,
-    ListenSettings,
-    ListenStatus,
-    NoiseReport,
-)
+from companion.voice.heard import Heard, ListenerState, ListenSettings, ListenStatus, NoiseReport
 
 log = logging.getLogger(__name__)
 
