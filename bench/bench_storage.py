@@ -55,7 +55,7 @@ from companion.core.events import (
 )
 from companion.core.routine import Exercise, Routine
 from companion.storage import repository as repo
-from companion.storage.db import make_engine
+from companion.storage.opening import make_engine
 
 TARGETS = {
     "event_commit_p99_ms": ("<=", 5.0),

@@ -34,7 +34,7 @@ def report(args: argparse.Namespace) -> int:
     from companion.report.proposal import proposed_routine
     from companion.safety.content import load_screening
     from companion.storage.cli import open_store
-    from companion.storage.db import DatabaseRecovered
+    from companion.storage.opening import DatabaseRecovered
 
     tz = local_zone()
     today = local_now(tz).date()  # the person's today, not UTC's

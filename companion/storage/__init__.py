@@ -6,7 +6,7 @@ No Qt here. The app holds one `Database`; a `SessionRecorder` per session writes
 from __future__ import annotations
 
 from companion.storage.database import Database
-from companion.storage.db import DatabaseError, DatabaseRecovered
+from companion.storage.opening import DatabaseError, DatabaseRecovered
 from companion.storage.recorder import Committed, SessionRecorder
 
 __all__ = ["Committed", "Database", "DatabaseError", "DatabaseRecovered", "SessionRecorder"]

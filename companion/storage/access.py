@@ -29,7 +29,7 @@ from companion.storage.credentials import (
     with_user,
 )
 from companion.storage.database import Database
-from companion.storage.db import DatabaseError
+from companion.storage.opening import DatabaseError
 from companion.storage.profiles import ProfileError, ProfileInfo, pin_hash_of, verify_pin
 from companion.storage.store import HistoryStore
 

@@ -16,7 +16,7 @@ from companion.config import resolve_paths
 from companion.errors import KnownError
 from companion.localtime import zone_name
 from companion.storage.database import Database
-from companion.storage.db import sqlite_path
+from companion.storage.opening import sqlite_path
 from companion.storage.repository import HistoryRow
 from companion.storage.store import HistoryStore
 
@@ -33,7 +33,7 @@ def open_database_for(args: argparse.Namespace, *, pin: bool = True) -> Database
     the URL's PostgreSQL role owns), with the PIN of a protected profile asked first.
     Raises DatabaseError, ProfileError (KnownErrors)."""
     from companion.storage.access import ask_pin, explain, remember_profile, target
-    from companion.storage.db import DatabaseError
+    from companion.storage.opening import DatabaseError
 
     paths = resolve_paths(getattr(args, "data_dir", None))
     t = target(paths, getattr(args, "db", None), getattr(args, "profile", None))

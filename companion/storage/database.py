@@ -30,15 +30,15 @@ from companion.config import Paths, resolve_db_url, resolve_paths
 from companion.core.routine import Routine
 from companion.localtime import local_zone
 from companion.storage import repository as repo
-from companion.storage.db import (
+from companion.storage.export import write_export
+from companion.storage.models import utc_now
+from companion.storage.opening import (
     BUSY_TIMEOUT_MS,
     DatabaseRecovered,
     checkpoint,
     open_database,
     sqlite_path,
 )
-from companion.storage.export import write_export
-from companion.storage.models import utc_now
 from companion.storage.profiles import ProfileInfo, resolve
 from companion.storage.recorder import Committed, SessionRecorder
 
@@ -79,7 +79,7 @@ class Database:
         act for the profile called `profile` (None: the first, created if there is none).
 
         `mark=False` leaves unfinished sessions as they are (the journal's writer marks
-        them after merging). Raises `companion.storage.db.DatabaseError` (a KnownError) if
+        them after merging). Raises `companion.storage.opening.DatabaseError` (a KnownError) if
         it cannot be opened, `companion.storage.profiles.ProfileError` (a KnownError) for
         a profile it does not hold.
         """
@@ -265,7 +265,7 @@ def is_clinician(engine: Engine) -> bool:
         return False
     from sqlalchemy.exc import SQLAlchemyError
 
-    from companion.storage.db import DatabaseError
+    from companion.storage.opening import DatabaseError
     from companion.storage.profiles import connected
 
     try:
@@ -281,7 +281,7 @@ def resolve_profile(engine: Engine, name: str | None, *, writable: bool = True
     """`companion.storage.profiles.resolve` with database failures as DatabaseError."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from companion.storage.db import DatabaseError
+    from companion.storage.opening import DatabaseError
 
     try:
         return resolve(engine, name, writable=writable)

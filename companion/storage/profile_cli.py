@@ -105,7 +105,7 @@ def _open_owner(args: argparse.Namespace) -> tuple[Engine, str]:
     """The database (migrated) with the URL's own role, the owner's, for setting up: no
     profile is made or chosen. Returns the engine and the URL."""
     from companion.storage.access import explain, target
-    from companion.storage.db import DatabaseError, open_database
+    from companion.storage.opening import DatabaseError, open_database
 
     paths = resolve_paths(getattr(args, "data_dir", None))
     t = target(paths, getattr(args, "db", None), None)
@@ -198,7 +198,7 @@ def _login(args: argparse.Namespace, prompt: Prompt | None) -> int:
     from companion.storage.access import remember_profile
     from companion.storage.credentials import find_known, is_server, store_password, with_user
     from companion.storage.database import is_clinician, resolve_profile
-    from companion.storage.db import DatabaseError, open_database
+    from companion.storage.opening import DatabaseError, open_database
 
     paths = resolve_paths(getattr(args, "data_dir", None))
     url = resolve_db_url(paths, getattr(args, "db", None))

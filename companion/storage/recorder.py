@@ -47,7 +47,6 @@ from companion.core.events import (
     SymptomSpecified,
 )
 from companion.core.routine import Routine
-from companion.storage.db import checkpoint, device_name
 from companion.storage.models import (
     CheckinRow,
     EventKind,
@@ -59,6 +58,7 @@ from companion.storage.models import (
     SetRow,
     utc_now,
 )
+from companion.storage.opening import checkpoint, device_name
 
 log = logging.getLogger(__name__)
 

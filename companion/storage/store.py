@@ -52,16 +52,6 @@ from companion.core.events import (
 from companion.core.routine import Routine
 from companion.errors import KnownError
 from companion.storage.database import Database
-from companion.storage.db import (
-    DatabaseError,
-    NewerDatabase,
-    checkpoint,
-    device_name,
-    mark_interrupted,
-    pid_alive,
-    sqlite_path,
-    writable,
-)
 from companion.storage.journal import (
     Ack,
     Entry,
@@ -72,6 +62,16 @@ from companion.storage.journal import (
     remove_if_merged,
 )
 from companion.storage.models import utc_now
+from companion.storage.opening import (
+    DatabaseError,
+    NewerDatabase,
+    checkpoint,
+    device_name,
+    mark_interrupted,
+    pid_alive,
+    sqlite_path,
+    writable,
+)
 from companion.storage.profiles import ProfileError
 from companion.storage.recorder import (
     EVENT_SQL,

@@ -9,10 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from companion.voice.decide import (
-    Expecting,
-    Surroundings,
-)
+from companion.voice.decide import Expecting, Surroundings
 
 
 class ListenStatus(enum.Enum):

@@ -26,9 +26,7 @@ from typing import Any
 import numpy as np
 
 from companion.voice import vad
-from companion.voice.decide import (
-    Expecting,
-)
+from companion.voice.decide import Expecting
 from companion.voice.decoder import ECHO_GUARD, FILE_TAIL, FRAME_BYTES, SAMPLE_RATE
 from companion.voice.heard import (
     LEVEL_EVERY,

@@ -14,9 +14,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from companion.voice import vad
-from companion.voice.decide import (
-    Expecting,
-)
+from companion.voice.decide import Expecting
 from companion.voice.decoder import decoder_main, yardstick_main
 from companion.voice.heard import (
     ListenerState,

@@ -8,9 +8,7 @@ import time
 import wave
 from pathlib import Path
 
-from companion.voice.decide import (
-    Expecting,
-)
+from companion.voice.decide import Expecting
 from companion.voice.decoder import FILE_TAIL, FRAME_BYTES, FRAME_MS, SAMPLE_RATE
 from companion.voice.heard import Heard
 from companion.voice.recogniser import SphinxRecogniser

@@ -67,7 +67,7 @@ def test_the_metadata_agrees_with_the_package() -> None:
 def test_the_app_sets_the_desktop_file_name_the_entry_has() -> None:
     """Wayland matches the window to the entry by its app id (the desktop file name), X11 by
     the WM_CLASS class, which Qt takes from the application name (checked under Xvfb)."""
-    app_py = (ROOT / "companion" / "ui" / "app.py").read_text(encoding="utf-8")
+    app_py = (ROOT / "companion" / "ui" / "shell" / "app.py").read_text(encoding="utf-8")
     assert f'setDesktopFileName("{desktop.APP_ID}")' in app_py
     entry = desktop.DESKTOP_FILE.read_text(encoding="utf-8")
     assert f"Icon={desktop.APP_ID}\n" in entry

@@ -11,10 +11,10 @@ from typing import Any
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from companion import progression_step as progression_data
 from companion.config import Paths
 from companion.core.progression import Suggestion, apply
 from companion.core.routine import Exercise, Routine, SetKind
-from companion.report import progression_data
 from companion.routines import load_routine, routine_to_toml
 from companion.routines.loader import load_routine_full
 from tests.helpers.routine_strategies import routine_data

@@ -37,10 +37,10 @@ from companion.voice.decide import (
     Decision,
     Expecting,
     Surroundings,
-    VoiceCommandRouter,
     decide,
     grammar_words,
 )
+from companion.voice.router import VoiceCommandRouter
 from tests.helpers.sessions import make_engine, run_until
 
 HIGH = 1.0

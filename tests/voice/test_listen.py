@@ -11,16 +11,12 @@ import pytest
 
 from companion.core.events import EffortRecorded, EndStatus, SessionEnded, State
 from companion.core.routine import Exercise, Routine
-from companion.voice.decide import (
-    Action,
-    Expecting,
-    VoiceCommandRouter,
-    decide,
-)
+from companion.voice.decide import Action, Expecting, decide
 from companion.voice.decoder import ECHO_GUARD
 from companion.voice.heard import Heard, ListenSettings, ListenStatus
 from companion.voice.listen import VoiceListener
 from companion.voice.recogniser import SphinxRecogniser
+from companion.voice.router import VoiceCommandRouter
 from companion.voice.sources import recognise_audio
 from scripts.make_asr_clips import Clip, answer_context, pcm, render, render_room, select
 from tests.helpers.sessions import make_engine

@@ -1,6 +1,6 @@
 """Alembic environment: migrations run in-process on a connection handed over by `db.py`.
 
-There is no alembic.ini: `companion.storage.db.migrate` builds the config in code, so this
+There is no alembic.ini: `companion.storage.opening.migrate` builds the config in code, so this
 works from an installed package whatever the current directory is.
 """
 
@@ -13,7 +13,7 @@ from companion.storage.models import Base
 config = context.config
 connection = config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only reached by running the alembic CLI by hand
-    raise RuntimeError("run migrations through companion.storage.db.migrate()")
+    raise RuntimeError("run migrations through companion.storage.opening.migrate()")
 
 context.configure(
     connection=connection,

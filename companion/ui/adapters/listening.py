@@ -20,16 +20,9 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from companion.core.engine import SessionEngine
 from companion.core.safety import ALL_CLEAR_KEY
 from companion.ui.adapters.driver import EngineDriver
-from companion.voice.decide import (
-    CONFIRM_PROMPT,
-    Action,
-    Decision,
-    Expecting,
-    Surroundings,
-    VoiceCommandRouter,
-    decide,
-)
+from companion.voice.decide import CONFIRM_PROMPT, Action, Decision, Expecting, Surroundings, decide
 from companion.voice.heard import Heard, ListenerState, ListenSettings, ListenStatus, NoiseReport
+from companion.voice.router import VoiceCommandRouter
 
 log = logging.getLogger(__name__)
 

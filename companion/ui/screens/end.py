@@ -44,7 +44,7 @@ NOTE_PLACEHOLDER = ("A few words about how it went, if you like. Your own words:
                     "this computer, never read aloud, never sent anywhere.")
 
 
-class EffortChart(QWidget):
+class SessionEffortChart(QWidget):
     """Bars of CR10 effort per set (0-10), amber at 9-10, so the trend reads at a glance."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -193,7 +193,7 @@ class EndScreen(QWidget):
         self.chart_title = QLabel("Effort per set (0 nothing at all – 10 maximal)", self)
         apply_font(self.chart_title, "body", bold=True)
         outer.addWidget(self.chart_title)
-        self.chart = EffortChart(self)
+        self.chart = SessionEffortChart(self)
         apply_font(self.chart, "body")
         outer.addWidget(self.chart, 1)
         self.spacer = QWidget(self)

@@ -46,7 +46,7 @@ class ToolWindows(WindowState):
         if db is None or entry is None or entry.routine is None:
             banner.hide()
             return
-        from companion.report import progression_data
+        from companion import progression_step as progression_data
         from companion.ui.adapters.operations import QueryOp
 
         routine, alternatives, paths = entry.routine, entry.alternatives, banner.paths

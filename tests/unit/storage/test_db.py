@@ -15,8 +15,8 @@ from sqlalchemy import update
 from companion.config import resolve_paths
 from companion.core.clock import FakeClock
 from companion.storage import Database, DatabaseError, DatabaseRecovered
-from companion.storage.db import NewerDatabase
 from companion.storage.models import SessionRow
+from companion.storage.opening import NewerDatabase
 from tests.unit.storage.sessions import new_engine, tiny_routine
 
 

@@ -12,7 +12,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from companion.storage import Database
-from companion.storage.db import (
+from companion.storage.models import Base
+from companion.storage.opening import (
     HEAD_REVISION,
     alembic_config,
     current_revision,
@@ -21,7 +22,6 @@ from companion.storage.db import (
     migrate,
     sqlite_path,
 )
-from companion.storage.models import Base
 
 
 def test_revision_chain_is_linear_from_one_base_to_one_head() -> None:

@@ -70,7 +70,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
         .render_as_string(hide_password=False)
     srv = Server(owner, schema, tag)
     from companion.storage import pgadmin
-    from companion.storage.db import open_database
+    from companion.storage.opening import open_database
 
     engine = open_database(owner, mark=False).engine  # the schema, migrated to head
     try:
@@ -91,7 +91,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
 
 def add_person(srv: Server, name: str) -> str:
     from companion.storage import pgadmin
-    from companion.storage.db import open_database
+    from companion.storage.opening import open_database
 
     role = srv.role(name.lower())
     engine = open_database(srv.owner, mark=False).engine
@@ -204,7 +204,7 @@ def test_the_app_refuses_another_profile_with_a_profiles_role(
 def test_a_clinician_reads_only_granted_profiles_and_writes_nothing(
         household: tuple[Server, str, str, int, int]) -> None:
     from companion.storage import pgadmin
-    from companion.storage.db import open_database
+    from companion.storage.opening import open_database
 
     srv, anna, _ben, anna_id, ben_id = household
     doc = srv.role("doc")
@@ -332,7 +332,7 @@ def test_two_app_processes_with_two_profiles_record_at_once_nothing_lost_or_cros
 def test_the_clinician_view_shows_the_granted_profile_read_only(
         household: tuple[Server, str, str, int, int], qtbot: object) -> None:
     from companion.storage import pgadmin
-    from companion.storage.db import open_database
+    from companion.storage.opening import open_database
     from companion.ui.history.window import HistoryWindow
     from companion.ui.shell.clinician import NotClinician, clinician_window
 

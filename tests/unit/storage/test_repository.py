@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 
 from companion.storage import Database
 from companion.storage import repository as repo
-from companion.storage.db import sqlite_path
 from companion.storage.models import (
     CheckinRow,
     RedFlagRow,
@@ -17,6 +16,7 @@ from companion.storage.models import (
     SessionRow,
     SetRow,
 )
+from companion.storage.opening import sqlite_path
 
 
 def add_session(db: Database, started: datetime, status: str = "completed",

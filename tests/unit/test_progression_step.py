@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from companion import progression_step
 from companion.config import Paths
 from companion.core.routine import Exercise, Routine
-from companion.report import progression_data
 from companion.routines.loader import BUILTIN_DIR, RoutineLibrary, load_routine_full
 from companion.storage import Database
 from tests.helpers.history import add_session
@@ -29,7 +29,7 @@ def db(tmp_path: Path) -> Database:
 def test_two_easy_sessions_of_the_routine_give_a_suggestion(db: Database, tmp_path: Path) -> None:
     for day in (0, 2):
         add_session(db, T0 + timedelta(days=day), routine_id="mine", sets=EASY)
-    found = progression_data.current_suggestion(db, ROUTINE, Paths(tmp_path))
+    found = progression_step.current_suggestion(db, ROUTINE, Paths(tmp_path))
     assert found is not None
     assert (found.exercise, found.field, found.old, found.new) == ("Plank", "seconds", 30, 40)
 
@@ -38,9 +38,9 @@ def test_a_skipped_set_or_an_amber_sign_blocks_the_suggestion(db: Database,
                                                               tmp_path: Path) -> None:
     add_session(db, T0, routine_id="mine", sets=EASY)
     add_session(db, T0 + timedelta(days=2), routine_id="mine", sets=EASY, amber_event=True)
-    assert progression_data.current_suggestion(db, ROUTINE, Paths(tmp_path)) is None
+    assert progression_step.current_suggestion(db, ROUTINE, Paths(tmp_path)) is None
     add_session(db, T0 + timedelta(days=4), routine_id="mine", sets=(*EASY, ("Squats", None)))
-    assert progression_data.current_suggestion(db, ROUTINE, Paths(tmp_path)) is None
+    assert progression_step.current_suggestion(db, ROUTINE, Paths(tmp_path)) is None
 
 
 def test_no_suggestion_right_after_a_red_flag_of_any_routine(db: Database,
@@ -49,17 +49,17 @@ def test_no_suggestion_right_after_a_red_flag_of_any_routine(db: Database,
         add_session(db, T0 + timedelta(days=day), routine_id="mine", sets=EASY)
     add_session(db, T0 + timedelta(days=3), routine_id="other", status="stopped_red_flag",
                 red_flag="chest_pain")
-    assert progression_data.current_suggestion(db, ROUTINE, Paths(tmp_path)) is None
+    assert progression_step.current_suggestion(db, ROUTINE, Paths(tmp_path)) is None
 
 
 def test_a_dismissed_suggestion_does_not_come_back(db: Database, tmp_path: Path) -> None:
     for day in (0, 2):
         add_session(db, T0 + timedelta(days=day), routine_id="mine", sets=EASY)
     paths = Paths(tmp_path / "data")
-    found = progression_data.current_suggestion(db, ROUTINE, paths)
+    found = progression_step.current_suggestion(db, ROUTINE, paths)
     assert found is not None
-    progression_data.dismiss(paths, found)
-    assert progression_data.current_suggestion(db, ROUTINE, paths) is None
+    progression_step.dismiss(paths, found)
+    assert progression_step.current_suggestion(db, ROUTINE, paths) is None
 
 
 def test_accepting_writes_the_users_copy_and_leaves_the_builtin_file_alone(
@@ -72,9 +72,9 @@ def test_accepting_writes_the_users_copy_and_leaves_the_builtin_file_alone(
     for day in (0, 2):
         add_session(db, T0 + timedelta(days=day), routine_id="starter", sets=sets)
     paths = Paths(tmp_path / "data")
-    found = progression_data.current_suggestion(db, loaded.routine, paths)
+    found = progression_step.current_suggestion(db, loaded.routine, paths)
     assert found is not None
-    path = progression_data.accept(paths, loaded.routine, found, loaded.alternatives)
+    path = progression_step.accept(paths, loaded.routine, found, loaded.alternatives)
     assert path == paths.routines_dir / "starter.toml"
     assert builtin.read_bytes() == before
     entry = RoutineLibrary(paths.routines_dir).find("starter")

@@ -1,0 +1,203 @@
+"""The voice-command router: applies each `Decision` to a `SessionEngine` exactly as the
+matching key would, and keeps the listener's "expecting" in step with the session.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Protocol
+
+from companion.core.engine import SessionEngine
+from companion.core.events import (
+    EffortRecorded,
+    Event,
+    SessionEnded,
+    State,
+    StateChanged,
+)
+from companion.core.timeline import SegmentKind
+from companion.voice.decide import (
+    CONFIRM_WINDOW,
+    RED_PHRASES,
+    Action,
+    Decision,
+    Expecting,
+    Surroundings,
+    decide,
+)
+
+log = logging.getLogger(__name__)
+
+
+# -- the router -------------------------------------------------------------------------------
+class ListenerLike(Protocol):
+    """The two calls the router makes on a listener (see listen.Listener)."""
+
+    def start(self, expecting: Expecting) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+DecisionListener = Callable[[Decision], None]
+
+
+class VoiceCommandRouter:
+    """Applies decisions to the engine and keeps the listener's "expecting" in step with it.
+
+    Call `handle` on the thread that owns the engine (the GUI thread), exactly where a key
+    press would be handled; the listener delivers results on a reader thread, so the UI
+    marshals them with a queued signal first.
+    """
+
+    REASK_GAP = 4.0
+
+    def __init__(self, engine: SessionEngine, listener: ListenerLike | None = None) -> None:
+        self.engine = engine
+        self.listener = listener
+        self._mood: tuple[str, Callable[[int], None]] | None = None
+        self._effort_done_for: set[int] = set()
+        self._decision_listeners: list[DecisionListener] = []
+        self._current: Expecting | None = None
+        self._last_reask: float | None = None
+        self._confirm_until: float | None = None  # engine clock: the confirmation turn
+        engine.subscribe(self._on_engine_event)
+
+    def on_decision(self, listener: DecisionListener) -> None:
+        """Called with every decision (for the "Heard: ..." indicator)."""
+        self._decision_listeners.append(listener)
+
+    # -- what to listen for -----------------------------------------------------------------
+    def expecting(self) -> Expecting | None:
+        """The context implied by the engine right now (None: not listening at all)."""
+        if self._mood is not None:
+            return Expecting.MOOD
+        e = self.engine
+        if e.state is State.IDLE or e.state is State.ENDED or e.state is State.STOPPED:
+            return None
+        if e.state is State.CHECKIN:
+            if self._confirm_until is not None and e.clock.now() < self._confirm_until:
+                return Expecting.CONFIRM
+            return Expecting.CHECKIN
+        if e.state is State.PAUSED:
+            return Expecting.PAUSED
+        seg = e.segment
+        if e.state is State.REST and seg is not None and seg.set_no is not None \
+                and seg.set_no not in self._effort_done_for:
+            return Expecting.EFFORT
+        if e.state is State.COOLDOWN and e.awaiting_effort is not None \
+                and e.awaiting_effort not in self._effort_done_for:
+            return Expecting.EFFORT  # the last set's effort, asked as the cool-down begins
+        if e.state is State.WORK and seg is not None and seg.kind is SegmentKind.SET \
+                and seg.exercise is not None and seg.exercise.to_fatigue:
+            return Expecting.TO_FATIGUE
+        return Expecting.ALWAYS
+
+    def expect_mood(self, when: str, apply: Callable[[int], None] | None = None) -> None:
+        """Listen for a mood 1-5; `apply` defaults to engine.record_mood(when, n)."""
+        def record(n: int) -> None:
+            self.engine.record_mood(when, n)
+
+        self._mood = (when, apply or record)
+        self._sync()
+
+    def cancel_mood(self) -> None:
+        self._mood = None
+        self._sync()
+
+    def _sync(self) -> None:
+        new = self.expecting()
+        if new is self._current:
+            return
+        self._current = new
+        if self.listener is None:
+            return
+        if new is None:
+            self.listener.stop()
+        else:
+            self.listener.start(new)
+
+    def _on_engine_event(self, event: Event) -> None:
+        if isinstance(event, EffortRecorded):
+            self._effort_done_for.add(event.set_no)
+        if isinstance(event, StateChanged) and event.new is not State.CHECKIN \
+                and event.new is not State.PAUSED:
+            self._confirm_until = None  # answered by key, stopped, skipped...
+        if isinstance(event, StateChanged | EffortRecorded | SessionEnded):
+            self._sync()
+
+    @property
+    def confirming(self) -> bool:
+        """The confirmation question ("All clear? Say yes, or press C") is waiting."""
+        return self.expecting() is Expecting.CONFIRM
+
+    def expire(self) -> None:
+        """Call now and then (the UI's refresh): an unanswered confirmation question turns
+        back into the check-in after CONFIRM_WINDOW."""
+        if self._confirm_until is not None and self.engine.clock.now() >= self._confirm_until:
+            self._confirm_until = None
+            self._sync()
+
+    # -- acting on what was heard -------------------------------------------------------------
+    def handle(self, phrase: str | None, confidence: float,
+               expecting: Expecting | None = None, margin: float | None = None,
+               around: Surroundings | None = None) -> Decision:
+        """Decide and act. `expecting` is what was being listened for when it was heard;
+        the current context wins if the session has moved on since (a stale "all clear"
+        from a finished check-in must not answer the next one)."""
+        self.expire()
+        now = self.expecting()
+        if expecting is not None and expecting is not now \
+                and {expecting, now} == {Expecting.CHECKIN, Expecting.CONFIRM}:
+            # the same check-in: decide in the context it was heard in ("yes" said to the
+            # confirmation question just as it timed out confirms; it is not a symptom)
+            decision = decide(phrase, confidence, expecting, margin, around)
+        elif expecting is not None and expecting is not now:
+            decision = decide(phrase, confidence, now) if phrase in RED_PHRASES else \
+                Decision(Action.IGNORE, None, phrase, confidence, expecting)
+        else:
+            decision = decide(phrase, confidence, now, margin, around)
+        self._apply(decision)
+        for listener in list(self._decision_listeners):
+            listener(decision)
+        return decision
+
+    def _apply(self, d: Decision) -> None:
+        e = self.engine
+        log.info("voice: %s (%s, %.2f) -> %s", d.phrase, d.expecting and d.expecting.value,
+                 d.confidence, d.action.value)
+        if d.action is not Action.CONFIRM and self._confirm_until is not None:
+            self._confirm_until = None  # answered (or not): the confirmation is over
+            self._sync()
+        if d.action is Action.RED_FLAG:
+            e.report_red_flag()
+        elif d.action is Action.ALL_CLEAR:
+            e.answer_checkin(True)
+        elif d.action is Action.CONFIRM:
+            self._confirm_until = e.clock.now() + CONFIRM_WINDOW
+            self._sync()
+        elif d.action is Action.ASK_AGAIN:
+            now = e.clock.now()
+            recent = self._last_reask is not None and now - self._last_reask < self.REASK_GAP
+            if d.expecting in (Expecting.CHECKIN, Expecting.CONFIRM) and not recent:
+                # The question again (a noisy room must not make it nag: at most every
+                # REASK_GAP s). The hold never moves on by itself either way.
+                self._last_reask = now
+                e.repeat()
+        elif d.action is Action.EFFORT and d.value is not None:
+            e.record_effort(d.value)
+        elif d.action is Action.MOOD and d.value is not None and self._mood is not None:
+            _, apply = self._mood
+            self._mood = None
+            apply(d.value)
+            self._sync()
+        elif d.action is Action.PAUSE:
+            e.pause()
+        elif d.action is Action.RESUME:
+            e.resume()
+        elif d.action is Action.SKIP:
+            e.skip()
+        elif d.action is Action.REPEAT:
+            e.repeat()
+        elif d.action is Action.DONE:
+            e.done()
