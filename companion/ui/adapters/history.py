@@ -29,7 +29,8 @@ from companion.storage.opening import sqlite_path
 from companion.storage.profiles import ProfileInfo
 from companion.storage.repository import RedFlagStop, ScreeningRecord
 from companion.storage.status import StorageStatus
-from companion.storage.store import UNKNOWN, DbStop, GateState, HistoryStore
+from companion.storage.store import HistoryStore
+from companion.storage.store_state import UNKNOWN, DbStop, GateState
 from companion.ui.adapters.operations import QueryOp
 
 log = logging.getLogger(__name__)

@@ -42,7 +42,8 @@ from companion.storage.journal import (
     encode_event,
     read_folder,
 )
-from companion.storage.store import UNKNOWN, HistoryStore
+from companion.storage.store import HistoryStore
+from companion.storage.store_state import UNKNOWN
 from tests.unit.storage.sessions import new_engine, play, tiny_routine
 
 T = st.floats(min_value=0, max_value=1e5, allow_nan=False)
@@ -144,7 +145,7 @@ def test_merging_twice_adds_nothing(tmp_path: Path) -> None:
         again = HistoryStore(store.url, tmp_path / "other-journal", db=store.db)
         again._startup_done = True
         from companion.storage.recorder import Origin
-        from companion.storage.store import _Pending
+        from companion.storage.store_state import _Pending
 
         again._apply_all([_Pending(e, Origin("here", 1)) for e in jf.entries])
     assert store.db is not None

@@ -17,7 +17,8 @@ from sqlalchemy.engine import make_url
 from companion.core.clock import FakeClock
 from companion.storage import Database
 from companion.storage.status import Trouble
-from companion.storage.store import HistoryStore, RetryPolicy
+from companion.storage.store import HistoryStore
+from companion.storage.store_state import RetryPolicy
 from tests.unit.storage.conftest import PG_URL, REQUIRE_PG
 from tests.unit.storage.sessions import new_engine, play, tiny_routine
 
