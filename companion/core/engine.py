@@ -350,7 +350,7 @@ class SessionEngine:
         assert seg.set_no is not None
         if self._checkin_attempt == 1 and elapsed + EPS >= seg.duration + self.REASK_AFTER:
             self._checkin_attempt = 2
-            cue = self._builder._cue(elapsed, CueKind.CHECKIN, CHECKIN_REASK)
+            cue = self._builder.cue(elapsed, CueKind.CHECKIN, CHECKIN_REASK)
             self._emit(CheckinAsked(self._t(), seg.set_no, 2, CHECKIN_REASK))
             self._fire(cue, self._seg_start + seg.duration + self.REASK_AFTER,
                        self._seg_start + elapsed)
@@ -358,7 +358,7 @@ class SessionEngine:
         if self._checkin_attempt == 2 and not self._stalled and stall_due:
             self._stalled = True
             self._emit(CheckinStalled(self._t(), seg.set_no))
-            cue = self._builder._cue(elapsed, CueKind.CHECKIN, CHECKIN_STALLED, speak=False)
+            cue = self._builder.cue(elapsed, CueKind.CHECKIN, CHECKIN_STALLED, speak=False)
             self._fire(cue, self._seg_start + elapsed)
 
     def _finish_set(self, seg: Segment, end: float, *, capped: bool = False,
@@ -375,7 +375,7 @@ class SessionEngine:
         else:
             reps, secs = self._reps_done, round(worked, 1)
         if capped:
-            self._fire(self._builder._cue(seg.duration, CueKind.INFO,
+            self._fire(self._builder.cue(seg.duration, CueKind.INFO,
                                           "That's the limit for this set. Well done."), end)
         self._emit(SetFinished(end - self._t0, seg.set_no, seg.round, ex.name,
                                ex.reps, ex.seconds, reps, secs, skipped=skipped, capped=capped))
@@ -495,7 +495,7 @@ class SessionEngine:
                 " Next time, try an easier variation or fewer reps."
             text = f"That was very hard. Take an extra {self.AMBER_EXTRA_REST:g} seconds.{easier}"
             self._emit(AmberSign(self._t(), set_no, effort, self.AMBER_EXTRA_REST, text.strip()))
-            self._fire(self._builder._cue(self._t(), CueKind.INFO, text), self.clock.now())
+            self._fire(self._builder.cue(self._t(), CueKind.INFO, text), self.clock.now())
             if self._state is State.REST:
                 self._replan_rest(self.AMBER_EXTRA_REST, "", elapsed=self.segment_elapsed())
                 self._emit(RestExtended(self._t(), set_no, self.AMBER_EXTRA_REST, "amber"))
@@ -562,7 +562,7 @@ class SessionEngine:
                                  seg.exercise.name if seg and seg.exercise else None))
         if self._state not in (State.ENDED, State.STOPPED):  # an interrupted session ended already
             self._emit(SessionEnded(t, EndStatus.STOPPED_RED_FLAG))
-        stop = self._builder._cue(t, CueKind.SAFETY, STOP_MESSAGE, priority=Priority.SAFETY)
+        stop = self._builder.cue(t, CueKind.SAFETY, STOP_MESSAGE, priority=Priority.SAFETY)
         self._fire(stop, self.clock.now())
         self._set_state(State.STOPPED)
         return self._collect()

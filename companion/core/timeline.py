@@ -250,12 +250,19 @@ class TimelineBuilder:
         )
 
     # -- helpers ---------------------------------------------------------------------------
-    def _cue(self, t: float, kind: CueKind, text: str, **kw: object) -> Cue:
-        speak = bool(kw.pop("speak", True))
+    def cue(self, t: float, kind: CueKind, text: str, *, speak: bool = True,
+            tone: Tone | None = None, priority: Priority = Priority.NORMAL,
+            rep: int | None = None, phase: Phase | None = None,
+            phase_seconds: float | None = None) -> Cue:
+        """A cue at `t` seconds, shaped by the options: under "tones only" it is not spoken
+        unless its kind is in ALWAYS_SPOKEN; a spoken cue's `duration` is its estimated
+        speech (seconds). The public way to make a cue: the plan's and the engine's own
+        (a check-in asked again, a skip, the stop message) come out alike."""
         if self.options.verbosity is Verbosity.TONES and kind not in ALWAYS_SPOKEN:
             speak = False
         duration = self._dur(text) if speak else 0.0
-        return Cue(t, kind, text, speak=speak, duration=duration, **kw)  # type: ignore[arg-type]
+        return Cue(t, kind, text, speak=speak, tone=tone, priority=priority, rep=rep,
+                   phase=phase, phase_seconds=phase_seconds, duration=duration)
 
     @property
     def _full(self) -> bool:
@@ -272,7 +279,7 @@ class TimelineBuilder:
                 Phase.OUT: Tone.BREATHE_OUT,
             }.get(step.phase, Tone.HOLD)
             cues.append(
-                self._cue(
+                self.cue(
                     start + step.offset,
                     CueKind.BREATHE,
                     PHASE_WORDS[step.phase],
@@ -292,14 +299,14 @@ class TimelineBuilder:
             if self._full
             else "Welcome. A few calm breaths first."
         )
-        cues = [self._cue(0.0, CueKind.ARRIVAL, text)]
+        cues = [self.cue(0.0, CueKind.ARRIVAL, text)]
         start = cues[0].duration + 0.6
         pattern = self.calm_pattern
         seconds = pattern.cycle_seconds * self.options.arrival_breaths
         cues += self._breathing(start, seconds, pattern, voiced_cycles=self.options.arrival_breaths)
         t = start + seconds + 0.4
         if self.options.ask_mood_before:
-            mood = self._cue(t, CueKind.MOOD, "How are you feeling right now, from 1 to 5?")
+            mood = self.cue(t, CueKind.MOOD, "How are you feeling right now, from 1 to 5?")
             cues.append(mood)
             t += mood.duration + 1.0
         return Segment(SegmentKind.ARRIVAL, t, tuple(cues), t)
@@ -307,16 +314,16 @@ class TimelineBuilder:
     def set_segment(self, set_no: int, rnd: int, ex: Exercise) -> Segment:
         cues: list[Cue] = []
         text = self._announce_text(rnd, ex)
-        cues.append(self._cue(0.0, CueKind.EXERCISE, text))
+        cues.append(self.cue(0.0, CueKind.EXERCISE, text))
         countdown_at = max(cues[0].duration + 0.5, 1.5)
         for i, n in enumerate(("3", "2", "1")):
             cues.append(
-                self._cue(countdown_at + i, CueKind.COUNTDOWN, n, priority=Priority.TIMED)
+                self.cue(countdown_at + i, CueKind.COUNTDOWN, n, priority=Priority.TIMED)
             )
         work_at = countdown_at + 3.0
         go_text = "Go. Breathe out on the effort." if self._full and ex.kind is not SetKind.TIMED \
             else "Go."
-        go = self._cue(work_at, CueKind.GO, go_text, tone=Tone.GO, priority=Priority.TIMED)
+        go = self.cue(work_at, CueKind.GO, go_text, tone=Tone.GO, priority=Priority.TIMED)
         cues.append(go)
         if ex.kind is SetKind.TIMED:
             cues += self._timed_work(work_at, float(ex.seconds or 0))
@@ -371,9 +378,9 @@ class TimelineBuilder:
             if w + ex.tempo.down > limit + 1e-9:
                 break
             if self._full:
-                cues.append(self._cue(w, CueKind.REP, "Down", priority=Priority.TIMED))
+                cues.append(self.cue(w, CueKind.REP, "Down", priority=Priority.TIMED))
             cues.append(
-                self._cue(
+                self.cue(
                     w + ex.tempo.down,
                     CueKind.REP,
                     f"Up, {n}" if self._full else str(n),
@@ -387,18 +394,18 @@ class TimelineBuilder:
         cues: list[Cue] = []
         if seconds >= 10:
             text = "Halfway. Keep breathing steadily." if self._full else "Halfway."
-            cues.append(self._cue(start + seconds / 2, CueKind.HALFWAY, text))
+            cues.append(self.cue(start + seconds / 2, CueKind.HALFWAY, text))
         for i, n in enumerate(("3", "2", "1")):
             t = start + seconds - 3 + i
             if t > start + 0.5:
                 cues.append(
-                    self._cue(t, CueKind.COUNTDOWN, n, tone=Tone.TICK, priority=Priority.TIMED)
+                    self.cue(t, CueKind.COUNTDOWN, n, tone=Tone.TICK, priority=Priority.TIMED)
                 )
         return cues
 
     def checkin(self, set_no: int, rnd: int, ex: Exercise) -> Segment:
         text = CHECKIN_QUESTION if self._full else CHECKIN_QUESTION_BRIEF
-        cue = self._cue(0.0, CueKind.CHECKIN, text, tone=Tone.SET_END)
+        cue = self.cue(0.0, CueKind.CHECKIN, text, tone=Tone.SET_END)
         return Segment(
             SegmentKind.CHECKIN, cue.duration, (cue,), cue.duration,
             set_no=set_no, round=rnd, exercise=ex, hold=True,
@@ -420,7 +427,7 @@ class TimelineBuilder:
 
     def _rest_needed(self, seconds: float, next_ex: Exercise, extra_text: str) -> float:
         first, nxt_text = self._rest_texts(seconds, next_ex, extra_text)
-        return (self._cue(0.0, CueKind.REST, first).duration + self.ANSWER_WINDOW
+        return (self.cue(0.0, CueKind.REST, first).duration + self.ANSWER_WINDOW
                 + self._dur(nxt_text) + self.NEXT_GAP)
 
     def min_rest(self, seconds: float, next_ex: Exercise, extra_text: str = "") -> float:
@@ -447,7 +454,7 @@ class TimelineBuilder:
         requested = seconds
         seconds = self.min_rest(seconds, next_ex, extra_text)
         first, nxt_text = self._rest_texts(seconds, next_ex, extra_text)
-        cues = [self._cue(0.0, CueKind.REST, first)]
+        cues = [self.cue(0.0, CueKind.REST, first)]
         nxt_dur = self._dur(nxt_text)
         answered = cues[0].duration + self.ANSWER_WINDOW
         next_t = max(seconds - nxt_dur - 2.0, answered)
@@ -456,7 +463,7 @@ class TimelineBuilder:
         if next_t - 0.5 - b0 > 0:
             cues += self._breathing(b0, next_t - 0.5 - b0, self.rest_pattern,
                                     voiced_cycles=self.options.voiced_breaths)
-        cues.append(self._cue(next_t, CueKind.NEXT, nxt_text))
+        cues.append(self.cue(next_t, CueKind.NEXT, nxt_text))
         return Segment(SegmentKind.REST, seconds, tuple(cues), seconds, set_no=set_no,
                        requested=requested)
 
@@ -468,9 +475,9 @@ class TimelineBuilder:
             if self._full
             else f"Last set done. {EFFORT_QUESTION}"
         )
-        cues = [self._cue(0.0, CueKind.COOLDOWN, text)]
+        cues = [self.cue(0.0, CueKind.COOLDOWN, text)]
         intro_t = cues[0].duration + self.ANSWER_WINDOW
-        intro = self._cue(
+        intro = self.cue(
             intro_t, CueKind.COOLDOWN,
             "Let's cool down with a minute of slow breathing. Notice your muscles settling."
             if self._full else "Cool-down breathing.")
@@ -479,7 +486,7 @@ class TimelineBuilder:
         cues += self._breathing(start, self.options.cooldown_seconds, self.calm_pattern,
                                 voiced_cycles=self.options.voiced_breaths)
         t = start + self.options.cooldown_seconds + 0.4
-        mood = self._cue(t, CueKind.MOOD, "How do you feel now, from 1 to 5?")
+        mood = self.cue(t, CueKind.MOOD, "How do you feel now, from 1 to 5?")
         cues.append(mood)
         t += mood.duration + 1.0
         return Segment(SegmentKind.COOLDOWN, t, tuple(cues), t)
@@ -490,7 +497,7 @@ class TimelineBuilder:
             if self._full
             else "Session complete."
         )
-        cue = self._cue(0.0, CueKind.END, text, tone=Tone.SET_END)
+        cue = self.cue(0.0, CueKind.END, text, tone=Tone.SET_END)
         return Segment(SegmentKind.END, cue.duration + 0.5, (cue,), cue.duration + 0.5)
 
     def breathing_session(self, session: BreathingSession) -> Segment:
@@ -507,7 +514,7 @@ class TimelineBuilder:
             text = f"{pattern.name}."
         if pattern.note:
             text = f"{text} {pattern.note}"
-        cues = [self._cue(0.0, CueKind.ARRIVAL, text)]
+        cues = [self.cue(0.0, CueKind.ARRIVAL, text)]
         start = cues[0].duration + 1.0
         cues += self._breathing(start, session.seconds, pattern, voiced_cycles=VOICED_CYCLES)
         t = start + session.seconds + 0.5  # a quiet moment after the last out-breath
@@ -516,7 +523,7 @@ class TimelineBuilder:
     def breathing_end(self) -> Segment:
         text = ("That is the end of your breathing session. Take a moment to notice how you "
                 "feel." if self._full else "Breathing session complete.")
-        cue = self._cue(0.0, CueKind.END, text, tone=Tone.SET_END)
+        cue = self.cue(0.0, CueKind.END, text, tone=Tone.SET_END)
         return Segment(SegmentKind.END, cue.duration + 0.5, (cue,), cue.duration + 0.5)
 
     # -- whole plan ------------------------------------------------------------------------
