@@ -23,7 +23,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from companion.config import Paths
 from companion.core.clock import Clock, SystemClock
@@ -45,6 +45,10 @@ from companion.voice.base import CaptionsOnlySpeaker, Speaker
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
+
+    from companion.core.events import Symptom
+    from companion.storage.repository import RedFlagStop
+    from companion.storage.store_state import GateState
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +84,72 @@ class History(Protocol):
         """The user's journal note for a session ("" removes it): `session` is the stored
         id, or the recorder's journal key; `done("")` once saved, `done(problem)` if not
         (never raises; the screen keeps the text)."""
+        ...
+
+
+# -- what a history may also do (the safety hooks); `isinstance` asks, never `getattr` --------
+@runtime_checkable
+class GatedHistory(Protocol):
+    """A history that can tell the red-flag gate about the last stop (the app's own)."""
+
+    def red_flag_check(self) -> GateState:
+        """The latest unconfirmed stop, or that it cannot tell (the gate then asks)."""
+        ...
+
+    def acknowledge_stop(self, stop: RedFlagStop | None, text: str) -> Any:
+        """Store the person's confirmation (journal first)."""
+        ...
+
+
+@runtime_checkable
+class LegacyGatedHistory(Protocol):
+    """The older red-flag gate API: the stop to confirm, confirmed by session id."""
+
+    def pending_red_flag_ack(self) -> Any:
+        ...
+
+    def acknowledge_red_flag(self, session_id: int, text: str) -> Any:
+        ...
+
+
+@runtime_checkable
+class ScreeningReader(Protocol):
+    """A history that keeps the health questions' answers (`ScreeningRecord` or None)."""
+
+    def latest_screening(self) -> Any:
+        ...
+
+
+@runtime_checkable
+class ScreeningWriter(Protocol):
+    """A history that stores the health questions' answers."""
+
+    def save_screening(self, answers: dict[str, Any], acknowledgement: str | None = None,
+                       taken_at: dt.datetime | None = None) -> Any:
+        ...
+
+
+@runtime_checkable
+class EmergencyTextPage(Protocol):
+    """A safety page that takes the emergency text from Settings as it changes."""
+
+    def set_emergency_text(self, emergency_text: str) -> None:
+        ...
+
+
+@runtime_checkable
+class AnnouncingPage(Protocol):
+    """A safety page that tells screen readers about the stop once it shows."""
+
+    def announce_stop(self) -> None:
+        ...
+
+
+@runtime_checkable
+class ChoosingPage(Protocol):
+    """A safety page on which a number key names the symptom."""
+
+    def choose(self, symptom: Symptom) -> None:
         ...
 
 
@@ -222,13 +292,13 @@ class AppServices:
 
     def refresh_profile(self) -> Profile:
         """Re-read the latest screening (at start-up and after the wizard saves one)."""
-        latest = getattr(self.history, "latest_screening", None)
-        if not callable(latest):
+        if not isinstance(self.history, ScreeningReader):
             return self.profile
         try:
             from companion.safety.content import load_screening
 
-            self.profile = load_screening().stored_profile(latest()) or Profile()
+            latest = self.history.latest_screening()
+            self.profile = load_screening().stored_profile(latest) or Profile()
         except Exception:  # an unreadable screening must not stop the app: be careful instead
             log.exception("cannot read the latest screening")
             self.profile = Profile.careful()

@@ -13,6 +13,12 @@ from PySide6.QtWidgets import QDialog, QWidget
 
 from companion.core.routine import Routine
 from companion.core.safety import ACK_LABELS, screening_due
+from companion.ui.services.container import (
+    GatedHistory,
+    LegacyGatedHistory,
+    ScreeningReader,
+    ScreeningWriter,
+)
 
 if TYPE_CHECKING:
     from companion.ui.services.container import AppServices, History
@@ -30,13 +36,11 @@ def red_flag_gate(history: Any, parent: QWidget | None, routine: Routine) -> boo
     `pending_red_flag_ack()` / `acknowledge_red_flag(session_id, text)` still work; a
     history with neither (the in-memory one of the tests) has nothing to confirm.
     """
-    check = getattr(history, "red_flag_check", None)
-    if callable(check):
-        return _gate(history, check, parent)
-    pending = getattr(history, "pending_red_flag_ack", None)
-    if not callable(pending):
+    if isinstance(history, GatedHistory):
+        return _gate(history, parent)
+    if not isinstance(history, LegacyGatedHistory):
         return True
-    stop = pending()
+    stop = history.pending_red_flag_ack()
     if stop is None:
         return True
     from companion.ui.screens.redflag_ack import RedFlagAckDialog
@@ -50,11 +54,11 @@ def red_flag_gate(history: Any, parent: QWidget | None, routine: Routine) -> boo
     return True
 
 
-def _gate(history: Any, check: Any, parent: QWidget | None) -> bool:
+def _gate(history: GatedHistory, parent: QWidget | None) -> bool:
     from companion.ui.screens.redflag_ack import RedFlagAckDialog
 
     try:
-        state = check()
+        state = history.red_flag_check()
         known, stop, reason = state.known, state.stop, state.reason
     except Exception as exc:  # cannot tell: ask
         log.exception("the red-flag gate could not read the history")
@@ -99,10 +103,9 @@ def start_first_run(parent: QWidget, services: AppServices) -> None:
 
 
 def _offer_screening(parent: QWidget, services: AppServices) -> None:
-    latest = getattr(services.history, "latest_screening", None)
-    if not callable(latest):
+    if not isinstance(services.history, ScreeningReader):
         return
-    record = latest()
+    record = services.history.latest_screening()
     taken = record.taken_at if record is not None else None
     if taken is not None and taken.tzinfo is None:  # stored as UTC
         taken = taken.replace(tzinfo=UTC)
@@ -131,9 +134,10 @@ def open_screening(parent: QWidget, services: AppServices) -> bool:
     The answers are stored with their date; the profile (and so every adaptation) is
     re-read at once and the window's routine preview follows. False without storage.
     """
-    save = getattr(services.history, "save_screening", None)
-    if not callable(save):
+    history = services.history
+    if not isinstance(history, ScreeningWriter):
         return False
+    save = history.save_screening
     from companion.ui.screens.screening_wizard import ScreeningDialog
 
     dialog = ScreeningDialog(parent)

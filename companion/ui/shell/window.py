@@ -382,9 +382,10 @@ class MainWindow(ProfileSwitching, KeyHandling, Lifecycle, ToolWindows, LearnAnd
             self.safety_page.finished.connect(self.show_start)
         if self.current_screen() == "safety":
             return  # already showing this stop (the end of the session follows the flag)
-        set_text = getattr(self.safety_page, "set_emergency_text", None)
-        if callable(set_text):
-            set_text(self.services.settings.emergency_text)
+        from companion.ui.services.container import AnnouncingPage, EmergencyTextPage
+
+        if isinstance(self.safety_page, EmergencyTextPage):
+            self.safety_page.set_emergency_text(self.services.settings.emergency_text)
         else:
             self.safety_page.emergency_text = self.services.settings.emergency_text
         symptom = summary.red_flag if summary.red_flag is not Symptom.UNSPECIFIED else None
@@ -392,9 +393,8 @@ class MainWindow(ProfileSwitching, KeyHandling, Lifecycle, ToolWindows, LearnAnd
         self._show(self.safety_page)
         self.safety_page.repaint()  # painted now, not after the rest of this event
         self.safety_page.setFocus()  # the page (never "Back to start"): its text is read
-        announce_stop = getattr(self.safety_page, "announce_stop", None)
-        if callable(announce_stop):
-            announce_stop()
+        if isinstance(self.safety_page, AnnouncingPage):
+            self.safety_page.announce_stop()
 
     def _mood_after(self, mood: int) -> None:
         owner = self.session_screen()

@@ -175,11 +175,11 @@ class KeyHandling(WindowState):
 
     def _symptom_key(self, number: int) -> None:
         from companion.ui.screens.checkin_view import SYMPTOM_KEYS
+        from companion.ui.services.container import ChoosingPage
 
         symptom = SYMPTOM_KEYS[number - 1]
         if self.current_screen() == "safety" and self.safety_page is not None:
-            choose = getattr(self.safety_page, "choose", None)
-            if callable(choose):
-                choose(symptom)
+            if isinstance(self.safety_page, ChoosingPage):
+                self.safety_page.choose(symptom)
         elif self.player is not None:
             self.player.checkin.choose_symptom(symptom)
