@@ -448,6 +448,9 @@ class HistoryStore:
             or any(latest.same_session(a.session_id, a.key) for a in acks))
         if latest is not None and not is_acked:
             return GateState(latest, True)
+        if not self._journal_ok and (self._db is None or self._db.read_only):
+            # nothing can be kept here: a red flag of an earlier run may have been lost
+            return GateState(None, False, self.journal_problem or "nothing can be saved here")
         if not db_known:
             return GateState(None, False, self.open_error or "the history cannot be read")
         if problems:
@@ -491,6 +494,10 @@ class HistoryStore:
     def _run(self) -> None:
         if self.journal is not None:
             self.journal.prepare()  # the reserve, before any disk can fill up
+            problem = self.journal.probe()
+            if problem:
+                log.error("%s", problem)
+                self._journal_failed(problem)
         pause = self.policy.pause_s
         while True:
             with self._cond:
