@@ -44,13 +44,21 @@ def _ul(items: list[str], empty: str = "None recorded.") -> str:
     return "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"
 
 
+def _mood_cell(before: int | None, after: int | None) -> str:
+    """"3 &rarr; 4"; a missing side is "not given"; nothing when neither was given."""
+    if before is None and after is None:
+        return ""
+    return (f"{'not given' if before is None else before} &rarr; "
+            f"{'not given' if after is None else after}")
+
+
 def _mood_chart(data: ReportData, width: int = 1400, height: int = 420) -> QImage:
     """Mood before (dashed) and after (solid) per session, 1-5; effort bars hatched (0-10)."""
     img = QImage(width, height, QImage.Format.Format_RGB32)
     img.fill(Qt.GlobalColor.white)
     p = QPainter(img)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    left, right, top, bottom = 90, 30, 30, 60
+    left, right, top, bottom = 90, 90, 30, 60
     plot = QRectF(left, top, width - left - right, height - top - bottom)
     font = QFont(report_family(), 16)
     p.setFont(font)
@@ -62,6 +70,14 @@ def _mood_chart(data: ReportData, width: int = 1400, height: int = 420) -> QImag
         p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
         p.setPen(Qt.GlobalColor.black)
         p.drawText(QRectF(0, y - 12, left - 10, 24), Qt.AlignmentFlag.AlignRight, str(mood))
+    # effort has its own scale on the right (0-10): the bars must not be read against
+    # the mood scale on the left (a tester read a mean effort of 5.0 as "3")
+    for effort in range(0, 11, 2):
+        y = plot.bottom() - effort / 10 * plot.height()
+        p.drawText(QRectF(plot.right() + 10, y - 12, right - 14, 24),
+                   Qt.AlignmentFlag.AlignLeft, str(effort))
+    p.drawText(QRectF(0, 0, left - 10, top), Qt.AlignmentFlag.AlignRight, "Mood")
+    p.drawText(QRectF(plot.right() + 6, 0, right, top), Qt.AlignmentFlag.AlignLeft, "Effort")
     sessions = data.sessions[-40:]
     n = max(1, len(sessions))
     step = plot.width() / n
@@ -89,7 +105,8 @@ def _mood_chart(data: ReportData, width: int = 1400, height: int = 420) -> QImag
     p.setPen(Qt.GlobalColor.black)
     p.drawText(QRectF(left, height - bottom + 10, plot.width(), 40),
                Qt.AlignmentFlag.AlignLeft,
-               "Mood 1-5: dashed = before, solid = after.  Hatched bars: mean effort (0-10).")
+               "Mood 1-5 (left): dashed = before, solid = after.  "
+               "Hatched bars: mean effort, CR10 0-10 (right).")
     p.end()
     return img
 
@@ -172,8 +189,7 @@ def build_html(data: ReportData) -> str:
         f"<tr><td>{e(day(s.started_at))}</td><td>{e(s.routine_name)}</td>"
         f"<td>{e(STATUS_WORDS.get(s.status, s.status))}</td><td>{s.sets_done}</td>"
         f"<td>{'' if s.mean_effort is None else f'{s.mean_effort:.1f}'}</td>"
-        f"<td>{'' if s.mood_before is None else s.mood_before} &rarr; "
-        f"{'' if s.mood_after is None else s.mood_after}</td></tr>"
+        f"<td>{_mood_cell(s.mood_before, s.mood_after)}</td></tr>"
         for s in data.sessions[-25:]
     )
     parts.append(

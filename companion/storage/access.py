@@ -196,10 +196,13 @@ def names_to_choose(paths: Paths, db: str | None, current: Database | None) -> l
     from companion.storage.profiles import list_profiles
 
     names: list[str] = []
+    keys: set[str] = set()
     if current is not None and not current.clinician:
         try:
             with current.engine.connect() as conn:
-                names = [p.name for p in list_profiles(conn)]
+                listed = list_profiles(conn)
+            names = [p.name for p in listed]
+            keys = {p.key for p in listed}
         except SQLAlchemyError as exc:
             log.warning("cannot list the profiles: %s", exc)
     url = current.url if current is not None else resolve_db_url(paths, db)
@@ -207,7 +210,9 @@ def names_to_choose(paths: Paths, db: str | None, current: Database | None) -> l
 
     seen = {n.casefold() for n in names}
     for k in known_profiles(paths.data_dir, url):
-        if k.name.casefold() not in seen:
+        # the database's name wins: a profile renamed elsewhere (`profiles rename`) is
+        # listed once, by its new name (a tester saw the old name listed beside it)
+        if k.key not in keys and k.name.casefold() not in seen:
             names.append(k.name)
             seen.add(k.name.casefold())
     return names

@@ -178,7 +178,7 @@ def _delete_all(db: Database, assume_yes: bool) -> int:
             answer = input(prompt)
         except EOFError:
             answer = ""
-        if answer.strip().lower() not in ("yes", "y"):
+        if answer.strip().casefold() != "yes":  # exactly what the prompt asks: not a reflex "y"
             print("Nothing was deleted.", file=sys.stderr)
             return 1
     n = db.delete_all()

@@ -43,6 +43,7 @@ import errno
 import json
 import logging
 import os
+import tempfile
 import threading
 import typing
 import uuid
@@ -299,6 +300,19 @@ class Journal:
         """Make the folder and the reserve now (the app does, off the GUI thread; the
         command line, which only reads, does not)."""
         self._make_reserve()
+
+    def probe(self) -> str:
+        """'' when a file can be created in the folder now; else why not (a read-only
+        folder or mount is known before the first event, not at the red flag)."""
+        try:
+            self._ensure_folder()
+            fd, name = tempfile.mkstemp(prefix=".probe-", dir=self.folder)
+            os.close(fd)
+            os.unlink(name)
+        except OSError as exc:
+            return f"the journal folder {self.folder} cannot be written " \
+                   f"({exc.strerror or exc})"
+        return ""
 
     # -- the folder and its reserve -------------------------------------------------------------
     def _ensure_folder(self) -> None:

@@ -80,6 +80,9 @@ class RedFlagGate(StoreState):
             or any(latest.same_session(a.session_id, a.key) for a in acks))
         if latest is not None and not is_acked:
             return GateState(latest, True)
+        if not self._journal_ok and (self._db is None or self._db.read_only):
+            # nothing can be kept here: a red flag of an earlier run may have been lost
+            return GateState(None, False, self.journal_problem or "nothing can be saved here")
         if not db_known:
             return GateState(None, False, self.open_error or "the history cannot be read")
         if problems:

@@ -58,6 +58,10 @@ class WriterThread(StoreState):
     def _run(self) -> None:
         if self.journal is not None:
             self.journal.prepare()  # the reserve, before any disk can fill up
+            problem = self.journal.probe()
+            if problem:
+                log.error("%s", problem)
+                self._journal_failed(problem)
         pause = self.policy.pause_s
         while True:
             with self._cond:

@@ -68,3 +68,13 @@ def test_an_empty_history_still_gives_a_readable_page(qapp: object, tmp_path: Pa
     assert "No red-flag stops in this period." in text
     assert "Screening not taken." in text
     assert pages == 1
+
+
+def test_the_mood_column_never_shows_a_lone_arrow() -> None:
+    """A clinician reads "3 -> 4"; a side not given says so; nothing when neither was."""
+    from companion.report.pdf import _mood_cell
+
+    assert _mood_cell(None, None) == ""
+    assert _mood_cell(3, 4) == "3 &rarr; 4"
+    assert _mood_cell(None, 4) == "not given &rarr; 4"
+    assert _mood_cell(2, None) == "2 &rarr; not given"

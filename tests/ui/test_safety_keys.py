@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from companion.config import Paths
@@ -326,6 +326,75 @@ def test_c_pressed_as_the_question_appears_or_held_down_does_not_answer(
     conn.close()
 
 
+def _raw_key(kind: QEvent.Type, key: Qt.Key, text: str, stamp: int) -> None:
+    """One key event as a window system sends it, with its own timestamp (ms) and no
+    auto-repeat flag (Qt's detection misses some under load), to the focused window."""
+    target = QGuiApplication.focusWindow()
+    assert target is not None
+    event = QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, 0, 0, 0, text, False)
+    event.setTimestamp(stamp)
+    QApplication.sendEvent(target, event)
+    QApplication.processEvents()
+
+
+@pytest.mark.parametrize("server", ["release_and_press_pairs", "presses_only"])
+def test_a_held_c_never_answers_even_when_qt_does_not_flag_the_repeats(
+    app: App, services: AppServices, monkeypatch: pytest.MonkeyPatch, server: str
+) -> None:
+    """Seen by a tester under Xvfb: C held down from just before the question, its repeats
+    (unflagged by Qt) answered "all clear" once the guard was over. An X server repeats a
+    held key as a release and a press with one timestamp, or (detectable auto-repeat) as
+    presses alone; neither is a deliberate answer. A fresh press after letting go is."""
+    monkeypatch.setattr(keys, "ANSWER_GUARD_S", 0.3)
+    drive_to(app, services, Mode.CHECKIN)
+    view = app.player.checkin
+    press, release = QEvent.Type.KeyPress, QEvent.Type.KeyRelease
+    stamp = 1_000_000
+    _raw_key(press, Qt.Key.Key_C, "c", stamp)  # pressed as the question appears: too soon
+    app.qtbot.waitUntil(view.all_clear_allowed, timeout=3000)
+    for _ in range(40):  # the key stays down: about a second of repeats, 25 per second
+        stamp += 40
+        if server == "release_and_press_pairs":
+            _raw_key(release, Qt.Key.Key_C, "c", stamp)
+        _raw_key(press, Qt.Key.Key_C, "c", stamp)
+        assert app.engine.state is State.CHECKIN
+    stamp += 40
+    _raw_key(release, Qt.Key.Key_C, "c", stamp)  # let go
+    stamp += 250
+    _raw_key(press, Qt.Key.Key_C, "c", stamp)  # a fresh, deliberate press
+    _raw_key(release, Qt.Key.Key_C, "c", stamp + 90)
+    assert app.engine.state is State.REST
+    assert services.history.store.flush(10)  # type: ignore[attr-defined]
+    conn = sqlite3.connect(_db_file(services))
+    assert conn.execute("SELECT answer FROM checkins").fetchall() == [("all_clear",)]
+    conn.close()
+
+
+def test_a_key_whose_release_went_elsewhere_is_not_held_forever() -> None:
+    """A release lost to another window must not make every later press a repeat."""
+    state = keys.KeyState()
+
+    def event(kind: QEvent.Type, stamp: int, flagged: bool = False) -> QKeyEvent:
+        e = QKeyEvent(kind, Qt.Key.Key_C, Qt.KeyboardModifier.NoModifier, 0, 0, 0, "c", flagged)
+        e.setTimestamp(stamp)
+        return e
+
+    press, release = QEvent.Type.KeyPress, QEvent.Type.KeyRelease
+    assert not state.press(event(press, 10_000))
+    assert state.press(event(press, 10_500))  # still held: a repeat
+    assert not state.press(event(press, 10_500 + int(keys.HELD_FOR_MS) + 1))  # release lost
+    state.release(event(release, 20_000))
+    assert state.press(event(press, 25_000, flagged=True))  # Qt's own flag
+    state.release(event(release, 25_010, flagged=True))  # a flagged release: still held
+    assert state.press(event(press, 25_050))
+    state.release(event(release, 30_000))
+    assert state.press(event(press, 30_000))  # release and press at one time: a repeat
+    state.release(event(release, 30_100))
+    assert not state.press(event(press, 30_400))  # lifted and pressed again: deliberate
+    state.clear()
+    assert not state.press(event(press, 30_500))  # the app lost the keyboard meanwhile
+
+
 def test_the_shipped_guard_is_long_enough_for_a_reflex_and_short_enough_to_answer() -> None:
     import ast
 
@@ -352,19 +421,68 @@ def test_no_session_key_leaves_the_safety_screen(app: App, services: AppServices
     assert app.window.current_screen() == "safety"
 
 
+@pytest.mark.parametrize("first", [None, "5"])
 def test_tab_to_back_to_start_then_enter_leaves_on_purpose(
-    app: App, services: AppServices
+    app: App, services: AppServices, first: str | None
 ) -> None:
+    """As the README says: Tab, then Enter. Tab reaches "Back to start" first, also while
+    the symptom is still open after 5 (a tester's Tab + Enter recorded "chest pain")."""
     drive_to(app, services, Mode.WORK)
     app.key(Qt.Key.Key_U)
     page = app.window.safety_page
-    for _ in range(10):
-        if page.close_button.hasFocus():
-            break
-        app.key(Qt.Key.Key_Tab)
+    if first is not None:
+        app.key(first)
+        assert page.symptom_buttons[0].isVisible()  # "not sure" can still be refined
+    app.key(Qt.Key.Key_Tab)
     assert page.close_button.hasFocus()
     app.key(Qt.Key.Key_Return)
     assert app.window.current_screen() == "start"
+    assert services.history.store.flush(10)  # type: ignore[attr-defined]
+    conn = sqlite3.connect(_db_file(services))
+    symptoms = [s for (s,) in conn.execute("SELECT symptom FROM red_flags")]
+    conn.close()
+    assert "chest_pain" not in symptoms
+
+
+def _fully_shown(widget: QWidget) -> bool:
+    """The whole widget is on screen: not clipped by its parents, not scrolled away."""
+    return widget.isVisible() and widget.visibleRegion().boundingRect() == widget.rect() \
+        and widget.height() >= (widget.heightForWidth(widget.width())
+                                if widget.hasHeightForWidth() else 0)
+
+
+@pytest.mark.parametrize("height", [780, 600, 520])
+def test_the_safety_instructions_are_never_clipped(
+    app: App, services: AppServices, height: int
+) -> None:
+    """A tester's 1120x786 window with a banner clipped the emergency advice while the
+    symptom buttons showed: the buttons scroll away first, the instructions never."""
+    app.window.resize(1120, height)
+    drive_to(app, services, Mode.WORK)
+    app.key(Qt.Key.Key_U)
+    page = app.window.safety_page
+    for step in ("", "5"):
+        if step:
+            app.key(step)
+        app.qtbot.wait(50)
+        for label in page.step_labels:
+            assert _fully_shown(label), label.text()
+        assert _fully_shown(page.close_button)
+
+
+@pytest.mark.parametrize("height", [780, 640])
+def test_the_check_in_answers_are_in_view_at_the_default_size(
+    app: App, services: AppServices, height: int
+) -> None:
+    """The answer buttons (and the hint after a key that does not answer) are never left
+    below the fold of the player's scroll area."""
+    app.window.resize(1120, height)
+    drive_to(app, services, Mode.CHECKIN)
+    view = app.player.checkin
+    app.qtbot.waitUntil(lambda: _fully_shown(view.clear_button), timeout=3000)
+    assert _fully_shown(view.yes_button)
+    app.key(Qt.Key.Key_Return)
+    app.qtbot.waitUntil(lambda: _fully_shown(view.hint_label), timeout=3000)
 
 
 def test_symptom_keys_on_the_safety_screen_are_recorded(app: App, services: AppServices) -> None:

@@ -297,3 +297,23 @@ def test_a_cancelled_prompt_lets_the_microphone_hear_again(qtbot: QtBot,
     assert not ear.speaking
     with qtbot.assertNotEmitted(speaker.signals.idle, wait=100):
         speaker.cancel()  # nothing was playing: nothing to announce
+
+
+def test_a_speech_cache_that_cannot_be_written_falls_back_to_a_private_temporary_folder(
+    tmp_path: Path,
+) -> None:
+    """A read-only data folder must not silence the voice: the prompts are rendered to a
+    temporary folder instead (seen by a tester: a read-only mount left no voice at all)."""
+    from companion.config import Paths
+    from companion.ui.adapters.speech import speech_cache_dir
+
+    blocked = tmp_path / "data"
+    blocked.mkdir()
+    (blocked / "cache").write_text("a file where the cache folder should be")  # any user
+    chosen = speech_cache_dir(Paths(blocked))
+    assert chosen != Paths(blocked).cache_dir
+    probe = chosen / "speech" / "probe.wav"
+    probe.parent.mkdir(parents=True, exist_ok=True)
+    probe.write_bytes(b"RIFF")
+    ok = tmp_path / "fine"
+    assert speech_cache_dir(Paths(ok)) == Paths(ok).cache_dir

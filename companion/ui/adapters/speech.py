@@ -658,6 +658,24 @@ def available_voices(speaker: Speaker) -> list[VoiceInfo]:
     return synth.voices() if isinstance(synth, Synthesizer | SpeechEngines) else []
 
 
+def speech_cache_dir(paths: Paths) -> Path:
+    """`paths.cache_dir` when it can be written, else a private temporary folder: a
+    read-only data folder must not silence the voice (a tester's read-only mount did).
+    The temporary folder is left for the system to clean (it holds only rendered speech)."""
+    import tempfile
+
+    try:
+        (paths.cache_dir / "speech").mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=paths.cache_dir / "speech"):
+            pass
+        return paths.cache_dir
+    except OSError as exc:
+        fallback = Path(tempfile.mkdtemp(prefix="companion-cache-"))
+        log.warning("speech cache %s cannot be written (%s); using %s", paths.cache_dir,
+                    exc.strerror or exc, fallback)
+        return fallback
+
+
 def make_speaker(paths: Paths, settings: VoiceSettings | None = None, *,
                  synth: Synthesizer | SpeechEngines | None = None,
                  audio_outputs: Callable[[], list[Any]] | None = None) -> Speaker:
@@ -680,7 +698,7 @@ def make_speaker(paths: Paths, settings: VoiceSettings | None = None, *,
                                    f"Sound is unavailable ({exc}); prompts show as captions.",
                                    NO_QTMULTIMEDIA_FIX)
     if synth is None:
-        synth = SpeechEngines(paths.cache_dir, settings, paths.voices_dir)
+        synth = SpeechEngines(speech_cache_dir(paths), settings, paths.voices_dir)
     state = synth.start()
     if state.status is not VoiceStatus.OK:
         log.warning("no speech engine: %s", state.message)

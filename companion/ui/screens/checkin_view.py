@@ -109,17 +109,25 @@ class CheckinView(QWidget):
     def _build_question(self) -> None:
         page = QWidget(self.stack)
         lay = QVBoxLayout(page)
-        lay.setSpacing(12)
-        self.title = make_label(CHECKIN_TITLE, "title", page, bold=True)
+        lay.setSpacing(8)
+        # compact, so the answers fit below the four signs in the player at its default size
+        # (a tester's 1120x786 window with a banner showed them below the fold)
+        self.title = make_label(CHECKIN_TITLE, "heading", page, bold=True)
         lay.addWidget(self.title)
         self.prompt = make_label(QUESTION_TEXT, "heading", page)
         lay.addWidget(self.prompt)
         self.flag_labels: list[QLabel] = []
-        for _symptom, text in CHECKIN_FLAGS:
+        signs = QGridLayout()  # two columns: reading order row by row, as listed
+        signs.setHorizontalSpacing(24)
+        signs.setVerticalSpacing(4)
+        for i, (_symptom, text) in enumerate(CHECKIN_FLAGS):
             label = make_label(f"•  {text}", "body", page, name=text)
-            label.setContentsMargins(24, 0, 0, 0)
-            lay.addWidget(label)
+            label.setContentsMargins(12, 0, 0, 0)
+            signs.addWidget(label, i // 2, i % 2)
             self.flag_labels.append(label)
+        signs.setColumnStretch(0, 1)
+        signs.setColumnStretch(1, 1)
+        lay.addLayout(signs)
         self.stalled_label = make_label(STALLED_TEXT, "heading", page, bold=True,
                                         name="Paused until you answer the check-in")
         self.stalled_label.setObjectName("banner")
@@ -227,6 +235,7 @@ class CheckinView(QWidget):
         self.clear_button.setEnabled(False)
         self._guard.start(max(1, int(_keys.ANSWER_GUARD_S * 1000)))
         self.setFocus(Qt.FocusReason.OtherFocusReason)  # the question, not an answer
+        self.reveal(self.clear_button)
         announce(self, f"{self.accessibleName()} {self.accessibleDescription()}")
 
     @staticmethod
@@ -257,7 +266,20 @@ class CheckinView(QWidget):
         """A key that does not answer (Enter, Space, N...): say which keys do."""
         if self.page is CheckinPage.QUESTION:
             self.hint_label.show()
+            self.reveal(self.hint_label)
             announce(self, ANSWER_HINT)
+
+    def reveal(self, widget: QWidget) -> None:
+        """Scroll the view's scroll area (the player's, if any) so `widget` shows: the answer
+        buttons and the hint must never sit below the fold."""
+        from PySide6.QtWidgets import QScrollArea
+
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        if isinstance(parent, QScrollArea):
+            area = parent
+            QTimer.singleShot(0, area, lambda: area.ensureWidgetVisible(widget, 0, 12))
 
     def show_stalled(self, stalled: bool = True) -> None:
         """No answer after two asks: say plainly that everything waits for an answer."""
@@ -275,6 +297,7 @@ class CheckinView(QWidget):
         self.stack.setCurrentWidget(self.effort_page)
         self._expose(EFFORT_TITLE, EFFORT_HELP + " S skips the question.")
         self.show()
+        self.reveal(self.skip_button)
         announce(self, f"{EFFORT_TITLE} {EFFORT_HELP}")
 
     def show_amber(self, suggestion: str) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
+from PySide6.QtGui import QResizeEvent, QShowEvent
+from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
 from companion.safety.content import load_notice
 from companion.ui.widgets.safety_style import apply_style, make_button, make_label
@@ -31,3 +32,30 @@ class NoticeDialog(QDialog):
         self.ok_button.clicked.connect(self.accept)
         lay.addWidget(self.ok_button, 0, Qt.AlignmentFlag.AlignRight)
         self.ok_button.setFocus()
+        self.setMinimumWidth(640)
+        self.resize(760, self.height())
+
+    def _fit(self) -> None:
+        """Never shorter than the paragraphs at this width: a wrapped label does not ask a
+        dialog for its height at a given width, so without a window manager (or on a small
+        screen) the dialog came up short and the paragraphs overlapped (seen by a tester
+        under Xvfb). Each paragraph is given the height it needs at the dialog's width."""
+        lay = self.layout()
+        if lay is None:
+            return
+        margins = lay.contentsMargins()
+        width = max(1, self.width() - margins.left() - margins.right())
+        for label in self.findChildren(QLabel):
+            if label.wordWrap():
+                label.setMinimumHeight(label.heightForWidth(width))
+        needed = lay.minimumSize().height()
+        if self.height() < needed:
+            self.resize(self.width(), needed)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._fit()
+        super().showEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()

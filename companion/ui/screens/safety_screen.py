@@ -13,7 +13,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from companion.core.events import Symptom
 from companion.core.safety import SAFETY_TITLE, safety_steps
@@ -36,33 +43,59 @@ class SafetyScreen(QWidget):
         apply_style(self)
         self.emergency_text = emergency_text
         self.symptom: Symptom | None = None
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(40, 28, 40, 28)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(40, 28, 40, 28)
+        outer.setSpacing(14)
+        # The instructions are never clipped: the page scrolls (from the top, where the
+        # instructions and the emergency advice are) when the window is too short for it all,
+        # so the symptom buttons below go out of view first (a tester's 1120x786 window with
+        # a banner clipped the emergency advice).
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QWidget(self.scroll_area)
+        body.setObjectName("safetyBody")
+        self.scroll_area.setStyleSheet(
+            "QScrollArea, QWidget#safetyBody { background: transparent; }")
+        self.scroll_area.viewport().setAutoFillBackground(False)
+        lay = QVBoxLayout(body)
+        lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(14)
-        lay.addWidget(make_label(SAFETY_TITLE, "title", self, bold=True))
+        lay.addWidget(make_label(SAFETY_TITLE, "title", body, bold=True))
         self.step_labels: list[QLabel] = []
         for _ in safety_steps():
-            label = make_label("", "heading", self)
+            label = make_label("", "heading", body)
             lay.addWidget(label)
             self.step_labels.append(label)
-        self.reported = make_label("", "body", self, description="What you reported")
+        self.reported = make_label("", "body", body, description="What you reported")
         lay.addWidget(self.reported)
         self.ask = make_label("If you can, say which one it was: press 1 to 4, or 5 if you are "
-                              "not sure.", "body", self)
+                              "not sure.", "body", body)
         lay.addWidget(self.ask)
         self.symptom_buttons: list[QPushButton] = []
         for i, symptom in enumerate(SYMPTOM_KEYS):
             text = SYMPTOM_LABELS[symptom] if symptom is not Symptom.UNSPECIFIED \
                 else "Not sure, or something else"
-            button = make_button(f"{i + 1}   {text}", f"{text} (key {i + 1})", self, role="body")
+            button = make_button(f"{i + 1}   {text}", f"{text} (key {i + 1})", body, role="body")
             button.setStyleSheet("text-align: left;")
             button.clicked.connect(lambda _=False, s=symptom: self._choose(s))
             lay.addWidget(button)
             self.symptom_buttons.append(button)
         lay.addStretch(1)
+        self.scroll_area.setWidget(body)
+        outer.addWidget(self.scroll_area, 1)
         self.close_button = make_button("Back to start", "Back to the start screen", self)
         self.close_button.clicked.connect(self.finished.emit)
-        lay.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignRight)
+        outer.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignRight)
+        # Tab from the page reaches "Back to start" first, as the README says (Tab, then
+        # Enter): a symptom button first let Tab + Enter record "chest pain" by accident
+        QWidget.setTabOrder(self, self.close_button)
+        previous: QWidget = self.close_button
+        for button in self.symptom_buttons:
+            QWidget.setTabOrder(previous, button)
+            previous = button
         self.set_emergency_text(emergency_text)
         self.show_stop(None)
 
@@ -86,6 +119,7 @@ class SafetyScreen(QWidget):
             button.setVisible(not known)
         self._describe()
         self.setFocus(Qt.FocusReason.OtherFocusReason)  # the page, never "Back to start"
+        self.scroll_area.verticalScrollBar().setValue(0)  # the instructions first
         if self.isVisible():
             self.announce_stop()
 

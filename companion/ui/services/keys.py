@@ -51,6 +51,61 @@ log = logging.getLogger(__name__)
 #: A key pressed this soon after a check-in question appears does not answer it (seconds).
 ANSWER_GUARD_S = 0.6
 
+#: An auto-repeat that Qt did not flag: X servers send the repeat's release and press with one
+#: timestamp (and Qt's detection, which peeks at the event queue, misses some under load); a
+#: person lifting a finger and pressing again needs far longer than this (ms).
+REPEAT_GAP_MS = 25.0
+#: A key whose press was seen and whose release was not, within this long, is still held: a
+#: further press of it is a repeat (servers with detectable auto-repeat send no releases). Older
+#: than this with no repeat in between, the release went astray (another window) (ms).
+HELD_FOR_MS = 1500.0
+
+
+class KeyState:
+    """Which keys are held, from every key press and release the application sees.
+
+    `press(event)` -> True when the press is a repeat of a key held down (flagged by Qt or
+    not); a held key never gives a deliberate answer (issue 12: "a key that was held or
+    auto-repeated does not answer"). Times are the events' own (ms, the window system's
+    clock) or, for events with none (synthesised), the monotonic clock.
+    """
+
+    def __init__(self, now: Callable[[], float] = time.monotonic) -> None:
+        self._now = now
+        self._down: dict[int, float] = {}
+        self._released: dict[int, float] = {}
+
+    @staticmethod
+    def _id(event: QKeyEvent) -> int:
+        return int(event.nativeScanCode()) or int(event.key())
+
+    def _ms(self, event: QKeyEvent) -> float:
+        stamp = int(event.timestamp())
+        return float(stamp) if stamp else self._now() * 1000.0
+
+    def press(self, event: QKeyEvent) -> bool:
+        key, at = self._id(event), self._ms(event)
+        held, released = self._down.get(key), self._released.get(key)
+        stamped = bool(event.timestamp())  # a synthesised event has no time of its own
+        repeat = (event.isAutoRepeat()
+                  or (held is not None and 0.0 <= at - held < HELD_FOR_MS)
+                  or (stamped and released is not None
+                      and 0.0 <= at - released <= REPEAT_GAP_MS))
+        self._down[key] = at
+        return repeat
+
+    def release(self, event: QKeyEvent) -> None:
+        if event.isAutoRepeat():
+            return  # the key is still held
+        key = self._id(event)
+        self._down.pop(key, None)
+        self._released[key] = self._ms(event)
+
+    def clear(self) -> None:
+        """Forget held keys (the application lost the keyboard: their releases go elsewhere)."""
+        self._down.clear()
+
+
 
 class Mode(enum.Enum):
     """What the main window is showing, as far as keys are concerned."""
@@ -317,6 +372,15 @@ class KeyDispatcher(QObject):
         #: (widget, reason) of the last focus change: Enter/Space on the safety screen's
         #: button counts only when the person moved there with Tab.
         self._focus: tuple[QWidget | None, Qt.FocusReason] = (None, Qt.FocusReason.OtherFocusReason)
+        self.key_state = KeyState()
+        self._released: QKeyEvent | None = None
+        #: the press being dispatched, and whether it repeats a held key
+        self._pressed: tuple[QKeyEvent | None, bool] = (None, False)
+
+    def repeated(self, event: QKeyEvent) -> bool:
+        """True when `event` (a key press) repeats a key held down, flagged by Qt or not."""
+        pressed, repeat = self._pressed
+        return repeat if pressed is event else event.isAutoRepeat()
 
     @property
     def host(self) -> KeyHost | None:
@@ -345,14 +409,28 @@ class KeyDispatcher(QObject):
             assert isinstance(event, QFocusEvent)
             self._focus = (obj, event.reason())
             return False
+        if kind == QEvent.Type.ApplicationDeactivate:
+            self.key_state.clear()
+            return False
+        if kind == QEvent.Type.KeyRelease and isinstance(event, QKeyEvent):
+            self._note_release(event)
+            return False
         if kind != QEvent.Type.KeyPress or not isinstance(obj, QWidget):
             return False
         assert isinstance(event, QKeyEvent)
+        if self._pressed[0] is not event:  # one event, seen once per widget it passes
+            self._pressed = (event, self.key_state.press(event))
         try:
             return self._dispatch(obj, event)
         except Exception:  # a key must never crash the app; the session goes on
             log.exception("key handling failed")
             return False
+
+    def _note_release(self, event: QKeyEvent) -> None:
+        if self._released is event:
+            return
+        self._released = event
+        self.key_state.release(event)
 
     def _dispatch(self, obj: QWidget, event: QKeyEvent) -> bool:
         host = self.host
@@ -361,6 +439,7 @@ class KeyDispatcher(QObject):
         window = obj.window()
         focus = QApplication.focusWidget()
         if is_safety_key(event) and host.session_exists() and not _typing_into(focus):
+            # Qt's own flag only: raising twice is harmless, missing a press is not
             if event.isAutoRepeat():
                 return True  # already raised on the first press
             host.raise_red_flag()
@@ -382,7 +461,7 @@ class KeyDispatcher(QObject):
             return False
         if mode is Mode.SAFETY and name in ("Space", "Return", "Enter") \
                 and isinstance(focus, QAbstractButton) and self.deliberate_focus(focus) \
-                and not event.isAutoRepeat():
+                and not self.repeated(event):
             # Tab to "Back to start", then Enter or Space: a deliberate choice
             if name == "Space":
                 return False  # the button presses on Space itself
@@ -398,7 +477,7 @@ def describe(bindings: Mapping[str, Binding]) -> dict[str, str]:
 
 
 __all__ = [
-    "ANSWER_GUARD_S", "BINDINGS", "SAFETY_KEY", "SESSION_MODES", "Action", "Binding",
-    "KeyDispatcher", "KeyHost", "Mode", "describe", "is_safety_key", "layout_key",
-    "physical_name", "qt_key",
+    "ANSWER_GUARD_S", "BINDINGS", "HELD_FOR_MS", "REPEAT_GAP_MS", "SAFETY_KEY", "SESSION_MODES",
+    "Action", "Binding", "KeyDispatcher", "KeyHost", "KeyState", "Mode", "describe",
+    "is_safety_key", "layout_key", "physical_name", "qt_key",
 ]

@@ -119,6 +119,10 @@ class KeyHandling(WindowState):
             if QApplication.activeModalWidget() is modal:
                 modal.hide()
 
+    def _repeated(self, event: QKeyEvent) -> bool:
+        """The key repeats one held down (Qt's flag, or the dispatcher's own tracking)."""
+        return self.keys.repeated(event) if self.keys is not None else event.isAutoRepeat()
+
     def perform(self, binding: Binding, event: QKeyEvent) -> bool:
         """Run one bound action; True when the key was used."""
         from companion.ui.services.keys import Action
@@ -157,9 +161,9 @@ class KeyHandling(WindowState):
         elif action is Action.MINUTES and arg is not None and self.breathe_screen is not None:
             self.breathe_screen.change_minutes(arg)
         elif self.current_screen() == "breathing" and self.breathing_screen is not None:
-            return self.breathing_screen.perform(action, arg, event.isAutoRepeat())
+            return self.breathing_screen.perform(action, arg, self._repeated(event))
         elif player is not None:
-            return player.perform(action, arg, event.isAutoRepeat())
+            return player.perform(action, arg, self._repeated(event))
         return True
 
     def _mood_key(self, mood: int) -> None:

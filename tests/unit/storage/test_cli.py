@@ -156,6 +156,23 @@ def test_delete_all_asks_first_and_keeps_everything_on_no(
         assert db.history() == []
 
 
+@pytest.mark.parametrize("answer", ["y", "Y", "ye", "yes please", "yess", "ok", "", "n", "no"])
+def test_delete_all_erases_only_on_the_word_it_asks_for(
+    db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    answer: str
+) -> None:
+    """"Type 'yes' to confirm": a reflex "y" (or anything else) keeps everything."""
+    record_sessions(db_url)
+    monkeypatch.setattr("sys.stdin", io.StringIO(answer + "\n"))
+    code, _, err = history(capsys, "--db", db_url, "--delete-all")
+    assert code == 1 and "Nothing was deleted" in err
+    with Database.open(db_url) as db:
+        assert len(db.history()) == 3
+    monkeypatch.setattr("sys.stdin", io.StringIO(" YES \n"))
+    code, _, _ = history(capsys, "--db", db_url, "--delete-all")
+    assert code == 0
+
+
 def test_delete_all_with_yes_does_not_ask(
     db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -67,6 +67,11 @@ def test_profiles_add_list_pin_and_history_per_profile(
     assert go("profiles", "pin", "--remove", "--profile", "Benjamin", stdin="4711\n")[0] == 0
     code, out, _ = go("profiles", "list")
     assert out == f"{me}  (first)\nBenjamin\n"
+    # the app's profile switcher lists Benjamin once, never the old name beside it
+    from companion.storage.access import names_to_choose
+
+    with Database.open(None, paths=paths) as db:
+        assert names_to_choose(paths, None, db) == [me, "Benjamin"]
 
 
 def test_unlock_and_change_pin_right_wrong_and_none(tmp_path: Path) -> None:
