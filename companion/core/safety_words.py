@@ -40,7 +40,7 @@ class SymptomWords:
     checkin_note: str = ""
 
 
-SYMPTOM_WORDS: dict[Symptom, SymptomWords] = {
+SYMPTOM_TEXTS: dict[Symptom, SymptomWords] = {
     Symptom.CHEST_PAIN: SymptomWords(
         "Chest pain, pressure, or severe shortness of breath",
         "chest pain, pressure or severe breathlessness"),
@@ -60,14 +60,14 @@ SYMPTOM_WORDS: dict[Symptom, SymptomWords] = {
 }
 
 #: The screens' label of each red flag.
-SYMPTOM_LABELS: dict[Symptom, str] = {s: w.label for s, w in SYMPTOM_WORDS.items()}
+SYMPTOM_LABELS: dict[Symptom, str] = {s: w.label for s, w in SYMPTOM_TEXTS.items()}
 
 #: The history's and the report's words, keyed by the stored string (`Symptom.value`).
-SYMPTOM_SHORT: dict[str, str] = {s.value: w.short for s, w in SYMPTOM_WORDS.items()}
+SYMPTOM_SHORT: dict[str, str] = {s.value: w.short for s, w in SYMPTOM_TEXTS.items()}
 
 #: The check-in's list of warning signs, in the order asked ("not sure" is not a sign).
 CHECKIN_FLAGS: tuple[tuple[Symptom, str], ...] = tuple(
-    (s, w.label + w.checkin_note) for s, w in SYMPTOM_WORDS.items()
+    (s, w.label + w.checkin_note) for s, w in SYMPTOM_TEXTS.items()
     if s is not Symptom.UNSPECIFIED)
 
 

@@ -16,7 +16,7 @@ from companion.core.safety_words import (
 
 
 def test_every_symptom_has_its_words_once() -> None:
-    assert set(safety_words.SYMPTOM_WORDS) == set(Symptom)
+    assert set(safety_words.SYMPTOM_TEXTS) == set(Symptom)
     assert events.Symptom is safety_words.Symptom
     assert [s for s, _ in CHECKIN_FLAGS] == [s for s in Symptom if s is not Symptom.UNSPECIFIED]
     for symptom, text in CHECKIN_FLAGS:
@@ -47,7 +47,7 @@ def test_the_report_and_the_history_read_the_one_source() -> None:
     assert pdf.symptom_short is symptom_short
     assert history_detail.symptom_short is symptom_short
     for symptom in Symptom:
-        assert symptom_short(symptom.value) == safety_words.SYMPTOM_WORDS[symptom].short
+        assert symptom_short(symptom.value) == safety_words.SYMPTOM_TEXTS[symptom].short
     assert symptom_short("something new") == "something new"  # never lost
 
 
