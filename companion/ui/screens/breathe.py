@@ -51,7 +51,7 @@ from companion.core.events import (
 from companion.core.safety import Profile, breathing_refusal
 from companion.core.timeline import CueKind, SessionPlan
 from companion.ui.screens.breathing_circle import BreathingCircle
-from companion.ui.screens.player import PAUSE_NAME, RESUME_NAME
+from companion.ui.screens.player_view import PAUSE_NAME, RESUME_NAME
 from companion.ui.screens.start import MOOD_WORDS
 from companion.ui.services.container import AppServices
 from companion.ui.services.keys import Action

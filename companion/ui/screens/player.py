@@ -26,14 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 from companion.core.breathing import Phase
-from companion.core.events import (
-    State,
-)
 from companion.core.timeline import SessionPlan
 from companion.ui.screens.breathing_circle import BreathingCircle
 from companion.ui.screens.checkin_view import CheckinView
 from companion.ui.screens.player_actions import PlayerActions
-from companion.ui.screens.player_view import PlayerView
+from companion.ui.screens.player_view import PAUSE_NAME, PROGRESS_STEPS, PlayerView
 from companion.ui.screens.player_widgets import (
     BigTimer,
     SessionProgress,
@@ -48,35 +45,12 @@ from companion.ui.widgets.style import apply_font
 
 log = logging.getLogger(__name__)
 
-
 REFRESH_MS = 100
-
-
 # A voice that says nothing for this long while getting ready is given up on (the session
 # starts with estimated speech lengths); each prompt it renders restarts the wait, so the
 # first session of a natural voice may take its time, with progress on screen.
 PREPARE_TIMEOUT_MS = 15_000
-PROGRESS_STEPS = 300
 
-STATE_WORDS = {
-    State.IDLE: "",
-    State.ARRIVAL: "Arrive",
-    State.ANNOUNCE: "Get ready",
-    State.COUNTDOWN: "Get ready",
-    State.WORK: "Work",
-    State.CHECKIN: "Check-in",
-    State.REST: "Rest",
-    State.COOLDOWN: "Cool-down",
-    State.BREATHING: "Breathe",
-    State.PAUSED: "Paused",
-    State.ENDED: "Finished",
-    State.STOPPED: "Stopped",
-}
-
-BREATHING_STATES = {State.ARRIVAL, State.REST, State.COOLDOWN}
-
-PAUSE_NAME = "Pause the session (Space)"
-RESUME_NAME = "Resume the session: it is paused (Space)"
 PLAYER_KEYS = ("Keys: Space pause or resume, U I feel unwell, R repeat the last prompt, "
                "N skip, D done, plus sign adds 15 seconds of rest, Esc end the session.")
 

@@ -12,37 +12,6 @@ from companion.ui.screens.player_state import PlayerState
 from companion.ui.services.keys import Action
 from companion.ui.widgets.announce import announce
 
-REFRESH_MS = 100
-
-
-# A voice that says nothing for this long while getting ready is given up on (the session
-# starts with estimated speech lengths); each prompt it renders restarts the wait, so the
-# first session of a natural voice may take its time, with progress on screen.
-PREPARE_TIMEOUT_MS = 15_000
-PROGRESS_STEPS = 300
-
-STATE_WORDS = {
-    State.IDLE: "",
-    State.ARRIVAL: "Arrive",
-    State.ANNOUNCE: "Get ready",
-    State.COUNTDOWN: "Get ready",
-    State.WORK: "Work",
-    State.CHECKIN: "Check-in",
-    State.REST: "Rest",
-    State.COOLDOWN: "Cool-down",
-    State.BREATHING: "Breathe",
-    State.PAUSED: "Paused",
-    State.ENDED: "Finished",
-    State.STOPPED: "Stopped",
-}
-
-BREATHING_STATES = {State.ARRIVAL, State.REST, State.COOLDOWN}
-
-PAUSE_NAME = "Pause the session (Space)"
-RESUME_NAME = "Resume the session: it is paused (Space)"
-PLAYER_KEYS = ("Keys: Space pause or resume, U I feel unwell, R repeat the last prompt, "
-               "N skip, D done, plus sign adds 15 seconds of rest, Esc end the session.")
-
 
 class PlayerActions(PlayerState):
     """The actions, by key or button, each passed to the engine."""

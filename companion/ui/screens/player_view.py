@@ -28,14 +28,7 @@ from companion.ui.screens.player_state import PlayerState
 from companion.ui.widgets.announce import announce
 from companion.ui.widgets.style import fmt_clock
 
-REFRESH_MS = 100
-
-
-# A voice that says nothing for this long while getting ready is given up on (the session
-# starts with estimated speech lengths); each prompt it renders restarts the wait, so the
-# first session of a natural voice may take its time, with progress on screen.
-PREPARE_TIMEOUT_MS = 15_000
-PROGRESS_STEPS = 300
+PROGRESS_STEPS = 300  # the progress bar's resolution (getting ready, then the session)
 
 STATE_WORDS = {
     State.IDLE: "",
@@ -56,8 +49,6 @@ BREATHING_STATES = {State.ARRIVAL, State.REST, State.COOLDOWN}
 
 PAUSE_NAME = "Pause the session (Space)"
 RESUME_NAME = "Resume the session: it is paused (Space)"
-PLAYER_KEYS = ("Keys: Space pause or resume, U I feel unwell, R repeat the last prompt, "
-               "N skip, D done, plus sign adds 15 seconds of rest, Esc end the session.")
 
 
 class PlayerView(PlayerState):
