@@ -226,33 +226,14 @@ class StoreState:
     _origin: Origin
     merged_old: int
 
-    # -- what one part calls on another (defined in the part named) ------------------------
-    def _changed(self, merged: _Merged) -> None:  # store_status
-        raise NotImplementedError
-
-    def _enqueue(self, pending: _Pending) -> None:  # store
-        raise NotImplementedError
-
-    def _failed(self, exc: BaseException) -> None:  # store_status
-        raise NotImplementedError
-
-    def _journal_failed(self, detail: str) -> None:  # store
-        raise NotImplementedError
-
-    def _next_memory_seq(self) -> int:  # store
-        raise NotImplementedError
-
-    def _ours(self, jf: JournalFile) -> bool:  # store_writer
-        raise NotImplementedError
-
-    def _publish(self) -> None:  # store_status
-        raise NotImplementedError
-
-    def _remember(self, key: str, event: Event, at: datetime) -> None:  # store
-        raise NotImplementedError
-
-    def _succeeded(self) -> None:  # store_status
-        raise NotImplementedError
-
-    def _try_open(self, busy_timeout_ms: int) -> bool:  # store
-        raise NotImplementedError
+    # -- what one part calls on another (declared here, defined in the part named) ------
+    _changed: Callable[[_Merged], None]  # store_status
+    _enqueue: Callable[[_Pending], None]  # store
+    _failed: Callable[[BaseException], None]  # store_status
+    _journal_failed: Callable[[str], None]  # store
+    _next_memory_seq: Callable[[], int]  # store
+    _ours: Callable[[JournalFile], bool]  # store_writer
+    _publish: Callable[[], None]  # store_status
+    _remember: Callable[[str, Event, datetime], None]  # store
+    _succeeded: Callable[[], None]  # store_status
+    _try_open: Callable[[int], bool]  # store

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
@@ -72,22 +73,14 @@ class PlayerState(QWidget):
     full_button: QPushButton
     _refresh: QTimer
 
-    # -- what one part calls on another (defined in the part named) ------------------------
-    # player
-    def _begin(self, routine: Any, mood: int | None, plan: SessionPlan | None,
-               token: object | None) -> Session | None:
-        raise NotImplementedError
-
-    def _sync_checkin(self) -> None:  # player_view
-        raise NotImplementedError
-
+    # -- what one part calls on another (declared here, defined in the part named) ------
+    _begin: Callable[[Any, int | None, SessionPlan | None, object | None], Session | None]
+    _sync_checkin: Callable[[], None]  # player_view
     @property
     def active(self) -> bool:  # player
         raise NotImplementedError
 
-    def cancel_preparing(self) -> bool:  # player
-        raise NotImplementedError
-
+    cancel_preparing: Callable[[], bool]  # player
     @property
     def driver(self) -> Any:  # player
         raise NotImplementedError

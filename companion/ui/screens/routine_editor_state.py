@@ -165,37 +165,19 @@ class EditorState(QWidget):
     save_button: QPushButton
     close_button: QPushButton
 
-    # -- what one part calls on another (defined in the part named) ------------------------
-    def _alternative_changed(self) -> None:  # routine_editor_form
-        raise NotImplementedError
-
+    # -- what one part calls on another (declared here, defined in the part named) ------
+    _alternative_changed: Callable[[], None]  # routine_editor_form
     def _changed(self, *, refresh_item: bool=False) -> None:  # routine_editor
         raise NotImplementedError
 
-    def _cues_changed(self) -> None:  # routine_editor_form
-        raise NotImplementedError
-
-    def _equipment_changed(self, text: str) -> None:  # routine_editor_form
-        raise NotImplementedError
-
-    def _exercise_chosen(self, row: int) -> None:  # routine_editor_form
-        raise NotImplementedError
-
-    def _kind_changed(self) -> None:  # routine_editor_form
-        raise NotImplementedError
-
-    def _label(self) -> str:  # routine_editor
-        raise NotImplementedError
-
-    def _may_leave(self) -> bool:  # routine_editor
-        raise NotImplementedError
-
-    def _rest_changed(self) -> None:  # routine_editor_form
-        raise NotImplementedError
-
-    def _routine_chosen(self, row: int) -> None:  # routine_editor
-        raise NotImplementedError
-
+    _cues_changed: Callable[[], None]  # routine_editor_form
+    _equipment_changed: Callable[[str], None]  # routine_editor_form
+    _exercise_chosen: Callable[[int], None]  # routine_editor_form
+    _kind_changed: Callable[[], None]  # routine_editor_form
+    _label: Callable[[], str]  # routine_editor
+    _may_leave: Callable[[], bool]  # routine_editor
+    _rest_changed: Callable[[], None]  # routine_editor_form
+    _routine_chosen: Callable[[int], None]  # routine_editor
     def _rows_dragged(self, *_args: object) -> None:  # routine_editor_form
         raise NotImplementedError
 
@@ -210,41 +192,18 @@ class EditorState(QWidget):
                     ) -> None:
         raise NotImplementedError
 
-    def _show_unsaved_item(self) -> None:  # routine_editor
-        raise NotImplementedError
-
-    def _supine_changed(self, on: bool) -> None:  # routine_editor_form
-        raise NotImplementedError
-
-    def add_exercise(self) -> None:  # routine_editor_form
-        raise NotImplementedError
-
-    def check_now(self) -> None:  # routine_editor
-        raise NotImplementedError
-
-    def delete(self) -> None:  # routine_editor_files
-        raise NotImplementedError
-
-    def duplicate(self) -> None:  # routine_editor_files
-        raise NotImplementedError
-
-    def export_file(self) -> None:  # routine_editor_files
-        raise NotImplementedError
-
-    def import_file(self) -> None:  # routine_editor_files
-        raise NotImplementedError
-
-    def move_exercise(self, delta: int) -> None:  # routine_editor_form
-        raise NotImplementedError
-
-    def new_routine(self) -> None:  # routine_editor_files
-        raise NotImplementedError
-
+    _show_unsaved_item: Callable[[], None]  # routine_editor
+    _supine_changed: Callable[[bool], None]  # routine_editor_form
+    add_exercise: Callable[[], None]  # routine_editor_form
+    check_now: Callable[[], None]  # routine_editor
+    delete: Callable[[], None]  # routine_editor_files
+    duplicate: Callable[[], None]  # routine_editor_files
+    export_file: Callable[[], None]  # routine_editor_files
+    import_file: Callable[[], None]  # routine_editor_files
+    move_exercise: Callable[[int], None]  # routine_editor_form
+    new_routine: Callable[[], None]  # routine_editor_files
     def reload(self, select: str | None=None) -> None:  # routine_editor
         raise NotImplementedError
 
-    def remove_exercise(self) -> None:  # routine_editor_form
-        raise NotImplementedError
-
-    def save(self) -> bool:  # routine_editor_files
-        raise NotImplementedError
+    remove_exercise: Callable[[], None]  # routine_editor_form
+    save: Callable[[], bool]  # routine_editor_files

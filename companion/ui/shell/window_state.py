@@ -71,69 +71,26 @@ class WindowState(QMainWindow):
     routine_editor: Any
     _opened_entry: RoutineEntry | None
 
-    # -- what one part calls on another (defined in the part named) ----------------------------
-    def _build_screens(self) -> None:  # window
-        raise NotImplementedError
-
-    def _database(self) -> Any:  # window_profiles
-        raise NotImplementedError
-
-    def _first_run(self) -> None:  # window
-        raise NotImplementedError
-
-    def _red_flag_raised(self) -> None:  # window
-        raise NotImplementedError
-
-    def _show(self, widget: QWidget) -> None:  # window
-        raise NotImplementedError
-
-    def _show_safety(self, summary: SessionSummary) -> None:  # window
-        raise NotImplementedError
-
-    def bring_to_front(self) -> None:  # window_lifecycle
-        raise NotImplementedError
-
-    def close_learn(self) -> None:  # window_breathing
-        raise NotImplementedError
-
-    def current_screen(self) -> str:  # window
-        raise NotImplementedError
-
-    def on_session_over(self, summary: SessionSummary) -> None:  # window
-        raise NotImplementedError
-
-    def open_breathing(self) -> None:  # window_breathing
-        raise NotImplementedError
-
-    def open_learn(self) -> None:  # window_breathing
-        raise NotImplementedError
-
-    def open_routine(self, ref: str) -> bool:  # window_tools
-        raise NotImplementedError
-
-    def open_settings(self) -> None:  # window
-        raise NotImplementedError
-
-    def quit_app(self) -> None:  # window_lifecycle
-        raise NotImplementedError
-
-    def raise_red_flag(self) -> None:  # window_keys
-        raise NotImplementedError
-
-    def request_end(self) -> None:  # window
-        raise NotImplementedError
-
-    def session_active(self) -> bool:  # window
-        raise NotImplementedError
-
-    def session_exists(self) -> bool:  # window_keys
-        raise NotImplementedError
-
-    def session_screen(self) -> Any:  # window
-        raise NotImplementedError
-
-    def show_start(self) -> None:  # window
-        raise NotImplementedError
-
-    def toggle_fullscreen(self) -> None:  # window
-        raise NotImplementedError
+    # -- what one part calls on another (declared here, defined in the part named) ------
+    _build_screens: Callable[[], None]  # window
+    _database: Callable[[], Any]  # window_profiles
+    _first_run: Callable[[], None]  # window
+    _red_flag_raised: Callable[[], None]  # window
+    _show: Callable[[QWidget], None]  # window
+    _show_safety: Callable[[SessionSummary], None]  # window
+    bring_to_front: Callable[[], None]  # window_lifecycle
+    close_learn: Callable[[], None]  # window_breathing
+    current_screen: Callable[[], str]  # window
+    on_session_over: Callable[[SessionSummary], None]  # window
+    open_breathing: Callable[[], None]  # window_breathing
+    open_learn: Callable[[], None]  # window_breathing
+    open_routine: Callable[[str], bool]  # window_tools
+    open_settings: Callable[[], None]  # window
+    quit_app: Callable[[], None]  # window_lifecycle
+    raise_red_flag: Callable[[], None]  # window_keys
+    request_end: Callable[[], None]  # window
+    session_active: Callable[[], bool]  # window
+    session_exists: Callable[[], bool]  # window_keys
+    session_screen: Callable[[], Any]  # window
+    show_start: Callable[[], None]  # window
+    toggle_fullscreen: Callable[[], None]  # window
