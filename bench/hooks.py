@@ -66,8 +66,8 @@ def _slow_recorder(seconds: float) -> None:
 
 def _slow_speech(seconds: float) -> None:
     """Slow the stop of the speech player only (tone players keep their own timing)."""
-    from companion.ui.adapters import speech
-    init, stop = speech._Player.__init__, speech._Player.stop
+    from companion.ui.adapters.media_player import QueuedPlayer
+    init, stop = QueuedPlayer.__init__, QueuedPlayer.stop
 
     @functools.wraps(init)
     def marked_init(self: Any, parent: Any, on_status: Any, *args: Any) -> None:
@@ -80,5 +80,5 @@ def _slow_speech(seconds: float) -> None:
             time.sleep(seconds)
         stop(self)
 
-    speech._Player.__init__ = marked_init  # type: ignore[method-assign,assignment]
-    speech._Player.stop = slow_stop  # type: ignore[method-assign]
+    QueuedPlayer.__init__ = marked_init  # type: ignore[method-assign,assignment]
+    QueuedPlayer.stop = slow_stop  # type: ignore[method-assign]

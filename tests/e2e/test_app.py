@@ -59,7 +59,7 @@ def _launch(tmp_path: Path, scale: str, voice: bool | str = False) -> subprocess
 
 
 # With the real voice at 40x, tones and speech restart every few tens of ms: this once
-# deadlocked QtMultimedia against the GIL (see speech.py _Player), so it stays covered.
+# deadlocked QtMultimedia against the GIL (see speech.py QueuedPlayer), so it stays covered.
 # "natural-voice": a fresh data folder with the default settings, so the natural voice
 # (Piper) speaks and the first session renders its prompts before it starts.
 @pytest.mark.parametrize("voice", [False, "system", pytest.param(True, marks=pytest.mark.slow)],

@@ -26,6 +26,7 @@ from companion.core.timeline import (
 )
 from companion.ui.adapters import speech
 from companion.ui.adapters.speech import QtSpeaker, make_speaker
+from companion.ui.screens.voice_banner import VoiceBanner
 from companion.voice import policy
 from companion.voice.base import CaptionsOnlySpeaker, SpeakerState, VoiceSettings, VoiceStatus
 from companion.voice.synth import Synthesizer
@@ -149,7 +150,7 @@ def test_tones_only_mutes_words_but_still_speaks_the_check_in(speaker: QtSpeaker
 def test_volume_applies_at_once(qtbot: QtBot, speaker: QtSpeaker) -> None:
     speaker.apply(VoiceSettings(volume=0.3))
 
-    def applied() -> None:  # player calls are queued (see _Player): one event-loop turn
+    def applied() -> None:  # player calls are queued (see QueuedPlayer): one event-loop turn
         assert speaker._speech.output.volume() == pytest.approx(0.3, abs=0.01)
         assert all(p.output.volume() == pytest.approx(0.3, abs=0.01)
                    for p in speaker._tones.values())
@@ -254,7 +255,7 @@ def test_a_player_that_never_ends_does_not_stall_the_queue(
 
 
 def test_the_banner_shows_what_is_missing_and_the_fix(qtbot: QtBot, tmp_path: Path) -> None:
-    banner = speech.VoiceBanner()
+    banner = VoiceBanner()
     qtbot.addWidget(banner)
     speaker = CaptionsOnlySpeaker(VoiceStatus.NO_ENGINE, "No speech engine could start.",
                                   "Install espeak-ng: sudo apt-get install espeak-ng")

@@ -2,9 +2,10 @@
 
 pyttsx3 cannot be interrupted (its `stop()` can deadlock, nateshmbhat/pyttsx3 #402), so it
 only renders files (companion/voice/synth.py, on its own worker) and playback belongs to a
-`QMediaPlayer`. Rules, from companion/core/timeline.py `Priority`:
+`QMediaPlayer` (companion/ui/adapters/media_player.py). Rules, from
+companion/core/timeline.py `Priority`, in companion/voice/policy.py `speech_turn` (the
+session renderer follows the same):
 - every cue is captioned at once, whatever happens to its sound;
-- the queue follows companion/voice/policy.py `speech_turn` (the renderer's rules too):
 - NORMAL waits for the utterance playing, at most MAX_QUEUE_WAIT, then it is dropped;
 - TIMED replaces a stale queued or playing cue (a countdown never lags behind a sentence);
 - SAFETY stops everything (speech and tones) at once, empties the queue, then speaks.
@@ -28,8 +29,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
-from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from companion.config import Paths
 from companion.core.routine import Routine
@@ -41,6 +41,7 @@ from companion.core.timeline import (
     Tone,
     compile_plan,
 )
+from companion.ui.adapters.media_player import QueuedPlayer
 from companion.voice import audio, policy
 from companion.voice.base import (
     CaptionListener,
@@ -57,6 +58,7 @@ from companion.voice.synth import Synthesizer, VoiceInfo, plan_texts
 
 log = logging.getLogger(__name__)
 
+
 TIMED_STALE = 0.75  # a TIMED cue whose file arrives later than this is not played
 WATCHDOG_SLACK = 3.0  # an utterance not ended this long after its length is given up on
 
@@ -64,11 +66,6 @@ NO_AUDIO_MESSAGE = "No audio output device was found, so prompts show as caption
 NO_AUDIO_FIX = ("Connect speakers or headphones, or check your sound settings "
                 "(on Linux, check that PulseAudio or PipeWire is running: pactl info).")
 NO_QTMULTIMEDIA_FIX = "Install the audio library Qt needs: sudo apt-get install libpulse0"
-BANNER_TITLES = {
-    VoiceStatus.NO_ENGINE: "Speech engine unavailable: prompts show as captions.",
-    VoiceStatus.NO_AUDIO: "No sound: prompts show as captions.",
-}
-NOTICE_TITLE = "About the voice"
 
 
 @dataclass
@@ -116,19 +113,19 @@ class QtSpeaker:
         self._warm_thread: threading.Thread | None = None
         self._sample_token = 0
         self._sample_reports: dict[int, Callable[[str], None]] = {}
-        self._sample_player: _Player | None = None
+        self._sample_player: QueuedPlayer | None = None
         self.state = SpeakerState()
         # for the bench and tests: perf_counter when speech was last cut off
         self.stopped_at = 0.0
-        self._speech = _Player(self._signals, self._on_status, self._on_error,
+        self._speech = QueuedPlayer(self._signals, self._on_status, self._on_error,
                                self._on_playing)
         # if a player never reports the end (a broken backend), the queue must not stall
         self._watchdog = QTimer(self._signals)
         self._watchdog.setSingleShot(True)
         self._watchdog.timeout.connect(self._on_watchdog)
-        self._tones: dict[Tone, _Player] = {}
+        self._tones: dict[Tone, QueuedPlayer] = {}
         for tone in Tone:
-            player = _Player(self._signals, None, self._on_tone_error, None)
+            player = QueuedPlayer(self._signals, None, self._on_tone_error, None)
             player.load(audio.tone_path(tone))
             self._tones[tone] = player
         if isinstance(synth, SpeechEngines):
@@ -296,7 +293,7 @@ class QtSpeaker:
             _report(report, f"The sample could not be rendered: {error}")
             return
         if self._sample_player is None:
-            self._sample_player = _Player(self._signals, None, self._on_tone_error, None)
+            self._sample_player = QueuedPlayer(self._signals, None, self._on_tone_error, None)
         self._sample_player.set_volume(max(0.0, min(1.0, volume)))
         self._sample_player.play(path)
         try:
@@ -491,156 +488,6 @@ class SpeakerSignals(QObject):
     sample_rendered = Signal(int, object, str, float)  # token, path or None, error, volume
     started = Signal(object, float)  # Cue whose speech started playing, seconds since say()
     idle = Signal()  # nothing playing and nothing queued
-
-
-class _Player:
-    """One QMediaPlayer with its own QAudioOutput (speech, or one tone)."""
-
-    def __init__(self, parent: QObject, on_status: Callable[[bool], None] | None,
-                 on_error: Callable[[str], None], on_playing: Callable[[], None] | None) -> None:
-        from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
-
-        self._qmp = QMediaPlayer
-        self.player = QMediaPlayer(parent)
-        self.output = QAudioOutput(QMediaDevices.defaultAudioOutput(), parent)
-        self.player.setAudioOutput(self.output)
-        self._on_error = on_error
-        if on_status is not None:
-            self.player.mediaStatusChanged.connect(
-                lambda s: on_status(s == QMediaPlayer.MediaStatus.EndOfMedia))
-        if on_playing is not None:
-            self.player.playbackStateChanged.connect(
-                lambda s: on_playing() if s == QMediaPlayer.PlaybackState.PlayingState else None)
-        self.player.errorOccurred.connect(self._error)
-
-    def _error(self, error: Any, message: str) -> None:
-        if error != self._qmp.Error.NoError:
-            self._on_error(message or str(error))
-
-    # Deadlock guard. A stop()/setSource() makes the FFmpeg backend tear its audio renderer
-    # down on another thread, and that teardown calls back into our Python-made QAudioOutput
-    # (needing the GIL) while holding a Qt connection lock; calling the player directly holds
-    # the GIL while waiting for that lock, and the app froze for good (seen with gdb at 40x
-    # session speed). Queued invocations run from the event loop, which does not hold the
-    # GIL, so the teardown can always finish. Order is kept: queued calls run FIFO.
-    def _invoke(self, target: QObject, method: str, *args: Any) -> None:
-        from PySide6.QtCore import QMetaObject, Qt
-
-        QMetaObject.invokeMethod(target, method, Qt.ConnectionType.QueuedConnection, *args)
-
-    def _playing(self) -> bool:
-        return bool(self.player.playbackState() == self._qmp.PlaybackState.PlayingState)
-
-    def load(self, path: Path) -> None:
-        from PySide6.QtCore import Q_ARG
-
-        self._invoke(self.player, "setSource", Q_ARG(QUrl, QUrl.fromLocalFile(str(path))))
-
-    def play(self, path: Path) -> None:
-        from PySide6.QtCore import Q_ARG
-
-        if self._playing():
-            self._invoke(self.player, "stop")
-        url = QUrl.fromLocalFile(str(path))
-        if self.player.source() != url:
-            self._invoke(self.player, "setSource", Q_ARG(QUrl, url))
-        self._invoke(self.player, "play")
-
-    def restart(self) -> None:
-        from PySide6.QtCore import Q_ARG
-
-        if self._playing():
-            self._invoke(self.player, "setPosition", Q_ARG("qint64", 0))
-        else:
-            self._invoke(self.player, "play")
-
-    def stop(self) -> None:
-        if self.player.playbackState() != self._qmp.PlaybackState.StoppedState:
-            self._invoke(self.player, "stop")
-
-    def set_volume(self, volume: float) -> None:
-        from PySide6.QtCore import Q_ARG
-
-        self._invoke(self.output, "setVolume", Q_ARG("float", float(volume)))
-
-    def use_default_device(self) -> None:
-        from PySide6.QtMultimedia import QMediaDevices
-
-        self.output.setDevice(QMediaDevices.defaultAudioOutput())
-
-
-class VoiceBanner(QFrame):
-    """The banner a window shows while the voice is missing: what and the exact fix.
-
-    `VoiceBanner(parent).follow(speaker)`; hidden while the voice works. The fix is
-    selectable so a command can be copied into a terminal. A notice (the natural voice
-    could not start, so the system voice speaks) is said once: it shows until its OK
-    button is pressed, and that notice does not come back in this run.
-    """
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("voiceBanner")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet(
-            "#voiceBanner { background: #fff4ce; border: 1px solid #c8a200; border-radius: 4px; }"
-            " QLabel { color: #3b2f00; }"
-        )
-        self.setAccessibleName("Voice status")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 8, 12, 8)
-        self.title = QLabel(self)
-        self.title.setStyleSheet("font-weight: bold;")
-        self.message = QLabel(self)
-        self.message.setWordWrap(True)
-        self.fix = QLabel(self)
-        self.fix.setWordWrap(True)
-        self.fix.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        for label in (self.title, self.message, self.fix):
-            layout.addWidget(label)
-        self.dismiss = QPushButton("OK", self)
-        self.dismiss.setAccessibleName("Dismiss the voice notice")
-        self.dismiss.clicked.connect(self._dismiss)
-        self.dismiss.hide()
-        layout.addWidget(self.dismiss, 0, Qt.AlignmentFlag.AlignLeft)
-        self._notice = ""
-        self._dismissed: set[str] = set()
-        self.hide()
-
-    def follow(self, speaker: Speaker) -> VoiceBanner:
-        speaker.on_state(self.show_state)
-        return self
-
-    def show_state(self, state: SpeakerState) -> None:
-        title = BANNER_TITLES.get(state.status)
-        notice = state.notice if state.notice not in self._dismissed else ""
-        self._notice = notice
-        if title is None:
-            if not notice:
-                self.hide()
-                return
-            self.title.setText(NOTICE_TITLE)
-            self.message.setText(notice)
-            self.fix.hide()
-            self.dismiss.show()
-            self.setAccessibleDescription(f"{NOTICE_TITLE}. {notice}")
-            self.show()
-            return
-        self.dismiss.setVisible(bool(notice))
-        self.title.setText(title)
-        self.message.setText(" ".join(p for p in (notice, state.message) if p))
-        self.fix.setText(f"To fix: {state.fix}" if state.fix else "")
-        self.fix.setVisible(bool(state.fix))
-        self.setAccessibleDescription(f"{title} {self.message.text()} {self.fix.text()}")
-        self.show()
-
-    def _dismiss(self) -> None:
-        if self._notice:
-            self._dismissed.add(self._notice)
-            self._notice = ""
-        self.dismiss.hide()
-        if self.title.text() == NOTICE_TITLE:
-            self.hide()
 
 
 def _report(report: Callable[[str], None], text: str) -> None:

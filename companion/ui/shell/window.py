@@ -217,7 +217,7 @@ class MainWindow(ProfileSwitching, KeyHandling, Lifecycle, ToolWindows, LearnAnd
 
     def _setup_voice_banner(self) -> None:
         """Above every screen while the voice is missing: what is wrong and the fix."""
-        from companion.ui.adapters.speech import VoiceBanner
+        from companion.ui.screens.voice_banner import VoiceBanner
 
         assert self.services is not None
         banner = VoiceBanner()

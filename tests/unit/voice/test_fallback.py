@@ -14,7 +14,8 @@ from typing import Any
 
 from pytestqt.qtbot import QtBot
 
-from companion.ui.adapters.speech import QtSpeaker, VoiceBanner
+from companion.ui.adapters.speech import QtSpeaker
+from companion.ui.screens.voice_banner import VoiceBanner
 from companion.voice import audio
 from companion.voice.base import VoiceSettings, VoiceStatus
 from companion.voice.engines import NOT_INSTALLED, PIPER, SYSTEM, SpeechEngines
