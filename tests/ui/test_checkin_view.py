@@ -172,7 +172,7 @@ def test_symptom_keys_name_the_symptom(
     qtbot.keyClick(view, Qt.Key.Key_Y)
     with qtbot.waitSignal(view.symptom_chosen) as blocker:
         qtbot.keyClick(view, key)
-    assert blocker.args == [symptom.value]
+    assert blocker.args == [symptom]
     assert "Noted" in view.symptom_done.text()
 
 
@@ -180,7 +180,7 @@ def test_symptom_buttons_name_the_symptom(qtbot: QtBot, view: CheckinView) -> No
     view.ask_symptom()
     with qtbot.waitSignal(view.symptom_chosen) as blocker:
         qtbot.mouseClick(view.symptom_buttons[3], Qt.MouseButton.LeftButton)
-    assert blocker.args == [Symptom.HEADACHE.value]
+    assert blocker.args == [Symptom.HEADACHE]
 
 
 def test_a_stalled_check_in_says_it_is_paused_until_you_answer(view: CheckinView) -> None:
@@ -228,7 +228,7 @@ def test_yes_in_the_view_stops_a_real_engine_and_records_the_symptom(
         engine.tick()
     view.all_clear.connect(lambda: engine.answer_checkin(True))
     view.red_flag.connect(lambda: engine.answer_checkin(False))
-    view.symptom_chosen.connect(lambda v: engine.specify_symptom(Symptom(v)))
+    view.symptom_chosen.connect(engine.specify_symptom)
     view.effort_chosen.connect(engine.record_effort)
 
     qtbot.keyClick(view, Qt.Key.Key_Y)

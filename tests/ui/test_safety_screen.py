@@ -76,7 +76,7 @@ def test_an_unknown_symptom_can_be_named_by_key(qtbot: QtBot, screen: SafetyScre
     with qtbot.waitSignal(screen.symptom_chosen) as blocker:
         qtbot.keyClick(screen, Qt.Key.Key_3)
 
-    assert blocker.args == [Symptom.SHARP_PAIN.value]
+    assert blocker.args == [Symptom.SHARP_PAIN]
     assert "sharp or shooting pain" in screen.reported.text().lower()
     assert not any(b.isVisible() for b in screen.symptom_buttons)
 
@@ -85,11 +85,11 @@ def test_not_sure_keeps_the_choice_open(qtbot: QtBot, screen: SafetyScreen) -> N
     screen.show_stop(None)
     with qtbot.waitSignal(screen.symptom_chosen) as blocker:
         qtbot.keyClick(screen, Qt.Key.Key_0)
-    assert blocker.args == [Symptom.UNSPECIFIED.value]
+    assert blocker.args == [Symptom.UNSPECIFIED]
     assert all(b.isVisible() for b in screen.symptom_buttons)
     with qtbot.waitSignal(screen.symptom_chosen) as blocker:
         qtbot.mouseClick(screen.symptom_buttons[0], Qt.MouseButton.LeftButton)
-    assert blocker.args == [Symptom.CHEST_PAIN.value]
+    assert blocker.args == [Symptom.CHEST_PAIN]
 
 
 def test_a_known_symptom_is_shown_and_not_asked_again(qtbot: QtBot, screen: SafetyScreen) -> None:

@@ -74,7 +74,7 @@ class CheckinView(QWidget):
     red_flag = Signal()
     effort_chosen = Signal(int)
     effort_skipped = Signal()
-    symptom_chosen = Signal(str)  # a `Symptom` value
+    symptom_chosen = Signal(object)  # the `Symptom` (an enum end to end, never a string)
 
     def __init__(self, parent: QWidget | None = None,
                  now: Callable[[], float] = time.monotonic) -> None:
@@ -380,7 +380,7 @@ class CheckinView(QWidget):
             button.setChecked(s is symptom)
         self.symptom_done.setText(f"Noted: {SYMPTOM_LABELS[symptom]}.")
         announce(self, self.symptom_done.text())
-        self.symptom_chosen.emit(symptom.value)
+        self.symptom_chosen.emit(symptom)
 
     # -- keys -----------------------------------------------------------------------------------
     def handle_key(self, key: int, text: str = "", autorepeat: bool = False) -> bool:

@@ -51,9 +51,9 @@ class PlayerActions(PlayerState):
         if self.session is not None:
             self.driver.red_flag()
 
-    def _symptom(self, value: str) -> None:
+    def _symptom(self, symptom: Symptom) -> None:
         if self.session is not None:
-            self.driver.red_flag(Symptom(value))
+            self.driver.red_flag(symptom)
 
     def _all_clear(self) -> None:
         if self.active:

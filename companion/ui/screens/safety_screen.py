@@ -33,7 +33,7 @@ from companion.ui.widgets.safety_style import apply_style, make_button, make_lab
 class SafetyScreen(QWidget):
     """Stop, sit or lie down, seek advice; call the emergency number if it does not pass."""
 
-    symptom_chosen = Signal(str)  # a `Symptom` value
+    symptom_chosen = Signal(object)  # the `Symptom` (an enum end to end, never a string)
     finished = Signal()  # "Back to start": never starts a session
 
     def __init__(self, emergency_text: str = "", parent: QWidget | None = None) -> None:
@@ -155,7 +155,7 @@ class SafetyScreen(QWidget):
     def _choose(self, symptom: Symptom) -> None:
         self.symptom = symptom
         self._show_reported()
-        self.symptom_chosen.emit(symptom.value)
+        self.symptom_chosen.emit(symptom)
         # a real symptom is final; "not sure" can still be refined
         if symptom is not Symptom.UNSPECIFIED:
             self.ask.hide()

@@ -274,10 +274,10 @@ class AppServices:
     session_gate: Callable[[QWidget | None, Routine], bool] = _allow
     first_run: Callable[[QWidget | None], None] = _nothing
     #: `factory(parent) -> widget` with signals all_clear(), red_flag(), effort_chosen(int),
-    #: effort_skipped(), symptom_chosen(str) and methods ask(question), ask_effort(), clear()
+    #: effort_skipped(), symptom_chosen(Symptom) and methods ask(question), ask_effort(), clear()
     checkin_view_factory: Callable[[QWidget | None], Any] | None = None
     #: `factory(emergency_text, parent) -> widget` with show_stop(symptom), signals
-    #: symptom_chosen(str) and finished()
+    #: symptom_chosen(Symptom) and finished()
     safety_screen_factory: Callable[[str, QWidget | None], Any] | None = None
     #: what the latest screening means (adaptations, wording); see `refresh_profile()`
     profile: Profile = field(default_factory=Profile)

@@ -373,10 +373,10 @@ class MainWindow(ProfileSwitching, KeyHandling, Lifecycle, ToolWindows, LearnAnd
             self.safety_page = make_safety(self.services.settings.emergency_text, self.stack)
             self.stack.addWidget(self.safety_page)
 
-            def specify(value: str) -> None:
+            def specify(symptom: Symptom) -> None:
                 owner = self.session_screen()
                 if owner is not None and owner.driver is not None:
-                    owner.driver.specify_symptom(Symptom(value))
+                    owner.driver.specify_symptom(symptom)
 
             self.safety_page.symptom_chosen.connect(specify)
             self.safety_page.finished.connect(self.show_start)
