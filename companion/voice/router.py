@@ -41,6 +41,9 @@ class ListenerLike(Protocol):
 
 DecisionListener = Callable[[Decision], None]
 
+#: The states in which a mood question can be open (arrival: before, cool-down: after).
+_MOOD_STATES = (State.ARRIVAL, State.COOLDOWN)
+
 
 class VoiceCommandRouter:
     """Applies decisions to the engine and keeps the listener's "expecting" in step with it.
@@ -120,6 +123,8 @@ class VoiceCommandRouter:
     def _on_engine_event(self, event: Event) -> None:
         if isinstance(event, EffortRecorded):
             self._effort_done_for.add(event.set_no)
+        if isinstance(event, StateChanged) and event.new not in _MOOD_STATES:
+            self._mood = None  # the mood question ends with its state, whoever hears of it first
         if isinstance(event, StateChanged) and event.new is not State.CHECKIN \
                 and event.new is not State.PAUSED:
             self._confirm_until = None  # answered by key, stopped, skipped...

@@ -253,6 +253,20 @@ def test_mood_by_voice_reaches_the_callback_then_listening_returns_to_normal() -
     assert router.expecting() is None
 
 
+def test_the_mood_question_ends_with_its_state_without_any_other_listener() -> None:
+    """The router ends the mood question itself when the arrival ends: nothing depends on
+    another listener (the player) running before or after it."""
+    engine, clock, _ = make_engine()
+    router = VoiceCommandRouter(engine)
+    engine.start()
+    assert engine.state is State.ARRIVAL
+    router.expect_mood("before", lambda _n: None)
+    assert router.expecting() is Expecting.MOOD
+    run_until(engine, clock, State.WORK)
+    assert router.expecting() is not Expecting.MOOD
+    assert router.handle("four", HIGH, Expecting.MOOD).action is not Action.MOOD
+
+
 def test_a_noisy_room_does_not_make_the_checkin_nag() -> None:
     engine, clock, seen = make_engine()
     router = VoiceCommandRouter(engine)

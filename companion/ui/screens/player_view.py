@@ -89,9 +89,8 @@ class PlayerView(PlayerState):
         self._sync_checkin()
 
     def _voice_mood(self, state: State) -> None:
-        """A spoken mood is taken only during the arrival / cool-down mood question."""
-        if self._router is not None and state not in (State.ARRIVAL, State.COOLDOWN):
-            self._router.cancel_mood()
+        """A new state clears "Heard: ..." (the router itself ends a mood question when its
+        arrival or cool-down ends, whatever order the engine's listeners run in)."""
         if self._router is not None:
             self._show_heard(None)
 
