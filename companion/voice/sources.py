@@ -4,6 +4,7 @@ microphone check.
 
 from __future__ import annotations
 
+import logging
 import time
 import wave
 from pathlib import Path
@@ -91,7 +92,9 @@ def microphone_problem(device: str | int | None = None) -> str | None:
     try:
         info = sd.query_devices(device, kind="input")
     except (ValueError, sd.PortAudioError) as exc:
-        return f"no microphone found ({exc})"
+        # PortAudio's own words ("Error querying device -1") say nothing to a person
+        logging.getLogger(__name__).info("no input device: %s", exc)
+        return "no microphone found"
     if not info or int(info.get("max_input_channels", 0)) < 1:
         return "no microphone found"
     try:

@@ -209,6 +209,8 @@ def test_starting_as_a_protected_profile_shows_nothing_until_its_pin(
     dialog = win.dialog()
     assert dialog.windowTitle() == "Whose session is it?"
     assert win.window.current_screen() == "loading"  # nothing of Ben's shows yet
+    # behind the dialog, a sentence saying why (a tester saw a stray "Companion" there)
+    assert "protected by a PIN" in win.window.loading.text()
     assert dialog.cancel_button.text() == "Quit"
     win.type_pin(dialog, "Ben", "wrong-one")
     win.qtbot.waitUntil(lambda: "not the PIN" in dialog.status.text(), timeout=10000)

@@ -46,7 +46,13 @@ class ProfileSwitching(WindowState):
 
     def _lock(self) -> None:
         """Nothing of the profile shows until its PIN is given (or another is chosen)."""
-        self.loading.setText("Companion")
+        from PySide6.QtCore import Qt
+
+        # a sentence in the middle of the window, not a stray word at its edge
+        self.loading.setText("This profile is protected by a PIN: enter it to go on, or "
+                             "choose another profile.")
+        self.loading.setWordWrap(True)
+        self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._show(self.loading)
         self.open_profiles(startup=True)
 

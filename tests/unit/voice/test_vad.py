@@ -149,3 +149,16 @@ def test_too_noisy_turns_on_for_a_faint_utterance_or_a_loud_room_and_off_when_he
     assert too_noisy(-60.0, 10.0, True)  # stays on until heard clearly
     assert not too_noisy(-60.0, 15.0, True)
     assert not too_noisy(-80.0, None, True)  # the room went quiet
+
+
+def test_no_microphone_is_said_in_plain_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PortAudio's own message ("Error querying device -1") is for the log, not a person."""
+    import sounddevice as sd
+
+    from companion.voice.sources import microphone_problem
+
+    def no_device(*_args: object, **_kwargs: object) -> object:
+        raise sd.PortAudioError("Error querying device -1")
+
+    monkeypatch.setattr(sd, "query_devices", no_device)
+    assert microphone_problem() == "no microphone found"
