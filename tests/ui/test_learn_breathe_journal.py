@@ -144,7 +144,12 @@ def test_l_opens_the_learn_page_every_statement_is_labelled_and_named_and_esc_re
     assert claim_problems(texts) == [] and wording_problems(texts) == []
     before = page.scroller.verticalScrollBar().value()
     app.key(Qt.Key.Key_PageDown)  # the page scrolls from the keyboard
-    assert page.scroller.verticalScrollBar().value() > before
+    bar = page.scroller.verticalScrollBar()
+    assert bar.value() > before
+    app.key(Qt.Key.Key_End)  # Home and End too, as the README says
+    assert bar.value() == bar.maximum()
+    app.key(Qt.Key.Key_Home)
+    assert bar.value() == bar.minimum()
     app.key(Qt.Key.Key_Escape)
     assert app.window.current_screen() == "start"
 

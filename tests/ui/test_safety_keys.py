@@ -451,13 +451,15 @@ def _fully_shown(widget: QWidget) -> bool:
                                 if widget.hasHeightForWidth() else 0)
 
 
-@pytest.mark.parametrize("height", [780, 600, 520])
+@pytest.mark.parametrize(("width", "height"), [(1120, 780), (1120, 600), (1120, 520),
+                                               (700, 640), (560, 720)])
 def test_the_safety_instructions_are_never_clipped(
-    app: App, services: AppServices, height: int
+    app: App, services: AppServices, width: int, height: int
 ) -> None:
     """A tester's 1120x786 window with a banner clipped the emergency advice while the
-    symptom buttons showed: the buttons scroll away first, the instructions never."""
-    app.window.resize(1120, height)
+    symptom buttons showed, and a 700 px wide one ran the lines off the edge: the
+    instructions wrap to the window and the buttons scroll away first."""
+    app.window.resize(width, height)
     drive_to(app, services, Mode.WORK)
     app.key(Qt.Key.Key_U)
     page = app.window.safety_page
@@ -481,8 +483,19 @@ def test_the_check_in_answers_are_in_view_at_the_default_size(
     view = app.player.checkin
     app.qtbot.waitUntil(lambda: _fully_shown(view.clear_button), timeout=3000)
     assert _fully_shown(view.yes_button)
+    first_title = view.title.visibleRegion().boundingRect()
     app.key(Qt.Key.Key_Return)
     app.qtbot.waitUntil(lambda: _fully_shown(view.hint_label), timeout=3000)
+    # the next check-in opens at its title again, buttons in view (a tester saw the second
+    # one open scrolled down, where the effort question had left it)
+    app.all_clear()
+    app.key(Qt.Key.Key_S)
+    app.run_until(lambda: app.engine.state is State.CHECKIN)
+    app.qtbot.waitUntil(lambda: _fully_shown(view.clear_button)
+                        and view.title.visibleRegion().boundingRect() == first_title,
+                        timeout=3000)
+    if height >= 780:
+        assert first_title == view.title.rect()  # at the default size all of it fits
 
 
 def test_symptom_keys_on_the_safety_screen_are_recorded(app: App, services: AppServices) -> None:

@@ -235,7 +235,7 @@ class CheckinView(QWidget):
         self.clear_button.setEnabled(False)
         self._guard.start(max(1, int(_keys.ANSWER_GUARD_S * 1000)))
         self.setFocus(Qt.FocusReason.OtherFocusReason)  # the question, not an answer
-        self.reveal(self.clear_button)
+        self.reveal(self.clear_button, from_top=True)
         announce(self, f"{self.accessibleName()} {self.accessibleDescription()}")
 
     @staticmethod
@@ -269,7 +269,7 @@ class CheckinView(QWidget):
             self.reveal(self.hint_label)
             announce(self, ANSWER_HINT)
 
-    def reveal(self, widget: QWidget) -> None:
+    def reveal(self, widget: QWidget, from_top: bool = False) -> None:
         """Scroll the view's scroll area (the player's, if any) so `widget` shows: the answer
         buttons and the hint must never sit below the fold."""
         from PySide6.QtWidgets import QScrollArea
@@ -279,7 +279,13 @@ class CheckinView(QWidget):
             parent = parent.parentWidget()
         if isinstance(parent, QScrollArea):
             area = parent
-            QTimer.singleShot(0, area, lambda: area.ensureWidgetVisible(widget, 0, 12))
+
+            def show() -> None:
+                if from_top:  # a new page opens at its title, not where the last one was
+                    area.verticalScrollBar().setValue(0)
+                area.ensureWidgetVisible(widget, 0, 12)
+
+            QTimer.singleShot(0, area, show)
 
     def show_stalled(self, stalled: bool = True) -> None:
         """No answer after two asks: say plainly that everything waits for an answer."""
@@ -297,7 +303,7 @@ class CheckinView(QWidget):
         self.stack.setCurrentWidget(self.effort_page)
         self._expose(EFFORT_TITLE, EFFORT_HELP + " S skips the question.")
         self.show()
-        self.reveal(self.skip_button)
+        self.reveal(self.skip_button, from_top=True)
         announce(self, f"{EFFORT_TITLE} {EFFORT_HELP}")
 
     def show_amber(self, suggestion: str) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -74,6 +75,20 @@ def _chip_width(strength: Strength) -> int:
     return width
 
 
+class PageScroller(QScrollArea):
+    """A scroll area that also takes Home and End (Qt's scroll areas take arrows and Page
+    Up / Page Down only), as the README promises for the "Why this helps" page."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        bar = self.verticalScrollBar()
+        if event.key() == Qt.Key.Key_Home:
+            bar.setValue(bar.minimum())
+        elif event.key() == Qt.Key.Key_End:
+            bar.setValue(bar.maximum())
+        else:
+            super().keyPressEvent(event)
+
+
 class StatementRow(QFrame):
     """One statement: its label on the left, the words and the source on the right."""
 
@@ -129,7 +144,7 @@ class LearnScreen(QWidget):
         top.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
         outer.addLayout(top)
 
-        self.scroller = QScrollArea(self)
+        self.scroller = PageScroller(self)
         self.scroller.setWidgetResizable(True)
         self.scroller.setFrameShape(QFrame.Shape.NoFrame)
         self.scroller.setAccessibleName("Why this helps: what the evidence says")

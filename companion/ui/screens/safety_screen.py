@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -80,6 +81,10 @@ class SafetyScreen(QWidget):
                 else "Not sure, or something else"
             button = make_button(f"{i + 1}   {text}", f"{text} (key {i + 1})", body, role="body")
             button.setStyleSheet("text-align: left;")
+            # a long symptom must not set the page's least width: in a narrow window the
+            # instructions above wrap to it (a tester's 700 px window ran them off the edge)
+            button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            button.setToolTip(text)
             button.clicked.connect(lambda _=False, s=symptom: self._choose(s))
             lay.addWidget(button)
             self.symptom_buttons.append(button)

@@ -15,6 +15,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
@@ -59,6 +60,28 @@ def _report_ready(window: MainWindow) -> None:
     QApplication.exit(0 if ready else 5)
 
 
+def keep_log(path: Path) -> None:
+    """Warnings and errors also go to `path` (`<data-dir>/companion.log`, at most three
+    files of 1 MB), where "see the log" in a banner points: an app started from the menu
+    has no terminal. Best effort: a folder that cannot be written keeps the log on stderr."""
+    from logging.handlers import RotatingFileHandler
+
+    root = logging.getLogger()
+    if any(isinstance(h, RotatingFileHandler) and Path(h.baseFilename) == path.resolve()
+           for h in root.handlers):
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=2,
+                                      encoding="utf-8")
+    except OSError as exc:
+        logging.getLogger(__name__).warning("no log file at %s: %s", path, exc)
+        return
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+
+
 def run_gui(args: argparse.Namespace,
             setup: Callable[[MainWindow], None] | None = None) -> int:
     """Open the app and run its event loop; returns the exit code.
@@ -75,9 +98,11 @@ def run_gui(args: argparse.Namespace,
     app.setWindowIcon(app_icon())  # every window and dialog: the menu entry's icon
     from companion.ui.adapters.single import SingleInstance
 
-    instance = SingleInstance(resolve_paths(getattr(args, "data_dir", None)).data_dir)
+    paths = resolve_paths(getattr(args, "data_dir", None))
+    instance = SingleInstance(paths.data_dir)
     if not instance.claim(getattr(args, "routine", None)):
         return 0
+    keep_log(paths.log_file)
     window = MainWindow(args, instance=instance)
     if setup is not None:
         setup(window)
