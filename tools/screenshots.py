@@ -141,6 +141,7 @@ def shoot(out: Path, dark: bool) -> None:
 
         dialog = SettingsDialog(s.services.settings, s.services.speaker, w,
                                 voices_dir=Path.home() / ".local/share/companion/voices")
+        dialog.fit_content()  # every group (the offscreen screen is small)
         dialog.show()
         _save(dialog, out / f"settings-{suffix}.png", app)
         dialog.close()
@@ -255,6 +256,7 @@ def _save_mic_test(window: QWidget, services: AppServices, path: Path,
     voice = VoiceInput(True, listener=_StillEar())
     voice.state_changed.emit(ListenerState(ListenStatus.OK, ""))
     dialog = SettingsDialog(services.settings, services.speaker, window, voice_input=voice)
+    dialog.fit_content()
     dialog.show()
     dialog.mic_test.button.setChecked(True)
     voice.level.emit(-21.0)

@@ -180,3 +180,25 @@ def test_every_field_is_at_the_body_size_inside_the_app(app: App) -> None:
     assert len(fields) > 15
     assert {round(w.font().pointSizeF(), 1) for w in fields} == {round(body, 1)}
     dialog.close()
+
+
+def test_the_dialog_fits_the_screen_and_save_stays_in_view(qtbot: QtBot) -> None:
+    """On a small screen the groups scroll and Save / Cancel stay on screen (a tester's
+    dialog opened 923 px tall, Save below a 900 px screen's edge)."""
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from companion.settings import Settings
+    from companion.ui.screens.settings_dialog import SettingsDialog
+    from companion.voice.base import RecordingSpeaker
+
+    dialog = SettingsDialog(Settings(), RecordingSpeaker())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    free = (dialog.screen() or QGuiApplication.primaryScreen()).availableGeometry()
+    assert dialog.height() <= free.height() and dialog.width() <= free.width()
+    box = dialog.findChild(QDialogButtonBox)
+    assert box is not None
+    for button in box.buttons():
+        assert button.visibleRegion().boundingRect() == button.rect(), button.text()

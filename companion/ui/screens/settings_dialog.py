@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTime
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -16,12 +17,14 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSlider,
     QSpinBox,
@@ -230,6 +233,11 @@ class SettingsDialog(QDialog):
         self.original = settings
         apply_font(self, "body")
         outer = QVBoxLayout(self)
+        # the groups scroll, the Save / Cancel row stays: on a laptop's 768 px screen the
+        # dialog is taller than the screen (a tester found Save below its bottom edge)
+        self._content = QWidget(self)
+        body = QVBoxLayout(self._content)
+        body.setContentsMargins(0, 0, 0, 0)
 
         voice_box = QGroupBox("Voice", self)
         form = QFormLayout(voice_box)
@@ -350,7 +358,7 @@ class SettingsDialog(QDialog):
             form.addRow("", self.voice_input_note)
         self._mic = MicTest(voice_input, voice_box)
         form.addRow("Microphone", self._mic)
-        outer.addWidget(voice_box)
+        body.addWidget(voice_box)
 
         session_box = QGroupBox("Sessions", self)
         sform = QFormLayout(session_box)
@@ -384,7 +392,7 @@ class SettingsDialog(QDialog):
         self.emergency.setMaxLength(200)
         self.emergency.setAccessibleName("Emergency number text")
         sform.addRow("E&mergency number", self.emergency)
-        outer.addWidget(session_box)
+        body.addWidget(session_box)
 
         rem_box = QGroupBox("Reminders", self)
         rlay = QVBoxLayout(rem_box)
@@ -413,7 +421,7 @@ class SettingsDialog(QDialog):
         trow.addWidget(self.time)
         trow.addStretch(1)
         rlay.addLayout(trow)
-        outer.addWidget(rem_box)
+        body.addWidget(rem_box)
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
@@ -422,6 +430,15 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         for b in buttons.buttons():
             b.setAccessibleName(b.text().replace("&", ""))
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setWidget(self._content)
+        # no nameless stops for a screen reader (the scroll area's own parts)
+        self.scroll_area.setAccessibleName("Settings")
+        self.scroll_area.viewport().setAccessibleName("Settings")
+        self._content.setAccessibleName("Voice, sessions and reminders")
+        outer.addWidget(self.scroll_area, 1)
         outer.addWidget(buttons)
         # Every field at the body size, set on each widget: parented to the styled main
         # window, the dialog's own font did not reach its labels and inputs (they came out
@@ -432,6 +449,28 @@ class SettingsDialog(QDialog):
         # room for the 4 px focus border the style gives a focused (clicked) button
         button = self._mic.button
         button.setMinimumHeight(button.sizeHint().height() + 4)
+        self._fit_to_screen()
+
+    def fit_content(self) -> None:
+        """The size the groups need, whatever the screen (the screenshots use it)."""
+        self._fit_to_screen(cap=False)
+
+    def _fit_to_screen(self, cap: bool = True) -> None:
+        """Open at the size the groups need, but never taller or wider than the screen's
+        free area (the groups scroll inside it)."""
+        hint = self._content.sizeHint()
+        bar = self.scroll_area.verticalScrollBar().sizeHint().width()
+        lay = self.layout()
+        side = lay.contentsMargins().left() if lay is not None else 12
+        width = hint.width() + bar + 2 * side + 8
+        height = self.sizeHint().height() - self.scroll_area.sizeHint().height() \
+            + hint.height() + 24
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if cap and screen is not None:
+            free = screen.availableGeometry()
+            width = min(width, int(free.width() * 0.95))
+            height = min(height, int(free.height() * 0.9))
+        self.resize(width, height)
 
     @property
     def mic_test(self) -> MicTest:
