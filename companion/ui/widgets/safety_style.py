@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
-from companion.ui.widgets.style import AMBER, UNWELL_RED, base_point_size
+from companion.ui.widgets.style import AMBER, base_point_size, button_rules
 
 #: (multiple of the system font, minimum point size) per text role.
 ROLES: dict[str, tuple[float, float]] = {
@@ -67,38 +67,7 @@ def make_button(text: str, name: str, parent: QWidget, *, role: str = "button",
 def stylesheet() -> str:
     pad = max(8, round(_base_points() * 1.0))
     return f"""
-    QPushButton {{
-        padding: {pad}px {pad * 2}px;
-        border: 2px solid palette(mid);
-        border-radius: {pad}px;
-        background: palette(button);
-        color: palette(button-text);
-    }}
-    QPushButton:hover {{ border-color: palette(highlight); }}
-    QPushButton:focus {{ border: 4px solid palette(highlight); }}
-    QPushButton:checked {{
-        background: palette(highlight);
-        color: palette(highlighted-text);
-        border-color: palette(highlight);
-    }}
-    QPushButton:disabled {{ color: palette(mid); border-color: palette(midlight); }}
-    QPushButton#primary {{
-        background: palette(highlight);
-        color: palette(highlighted-text);
-        border-color: palette(highlight);
-    }}
-    QPushButton#primary:focus {{ border: 4px solid palette(text); }}
-    QPushButton#primary:disabled {{
-        background: palette(button);
-        color: palette(mid);
-        border-color: palette(midlight);
-    }}
-    QPushButton#unwell {{
-        background: {UNWELL_RED};
-        color: white;
-        border-color: {UNWELL_RED};
-    }}
-    QPushButton#unwell:focus {{ border: 4px solid palette(text); }}
+    {button_rules(pad, bold_emphasis=False)}
     QCheckBox:focus {{ border: 3px solid palette(highlight); }}
     QCheckBox::indicator {{ width: {pad * 3}px; height: {pad * 3}px; }}
     QLabel#banner {{

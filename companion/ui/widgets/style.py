@@ -47,9 +47,11 @@ def apply_font(widget: QWidget, role: str, *, bold: bool = False) -> None:
     widget.setFont(font_for(role, bold=bold))
 
 
-def app_stylesheet() -> str:
-    """Buttons big enough to hit from a step away, and a focus ring you can see."""
-    pad = max(6, round(base_point_size() * 0.8))
+def button_rules(pad: int, *, bold_emphasis: bool) -> str:
+    """The push-button rules both style sheets share (app-wide and the safety pages):
+    padding `pad` px, a visible focus ring, the primary and "I feel unwell" looks
+    (bold when `bold_emphasis`)."""
+    bold = "font-weight: bold;" if bold_emphasis else ""
     return f"""
     QPushButton {{
         padding: {pad}px {pad * 2}px;
@@ -70,7 +72,7 @@ def app_stylesheet() -> str:
         background: palette(highlight);
         color: palette(highlighted-text);
         border-color: palette(highlight);
-        font-weight: bold;
+        {bold}
     }}
     QPushButton#primary:focus {{ border: 4px solid palette(text); }}
     QPushButton#primary:disabled {{
@@ -82,9 +84,17 @@ def app_stylesheet() -> str:
         background: {UNWELL_RED};
         color: white;
         border-color: {UNWELL_RED};
-        font-weight: bold;
+        {bold}
     }}
     QPushButton#unwell:focus {{ border: 4px solid palette(text); }}
+    """
+
+
+def app_stylesheet() -> str:
+    """Buttons big enough to hit from a step away, and a focus ring you can see."""
+    pad = max(6, round(base_point_size() * 0.8))
+    return f"""
+    {button_rules(pad, bold_emphasis=True)}
     QListWidget:focus, QComboBox:focus, QSpinBox:focus, QLineEdit:focus,
     QSlider:focus, QCheckBox:focus, QTimeEdit:focus {{
         border: 3px solid palette(highlight);
