@@ -8,10 +8,9 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (
-    QApplication,
-)
+from PySide6.QtWidgets import QApplication
 
+from companion.ui.services.container import Closable
 from companion.ui.shell.window_state import WindowState
 
 if TYPE_CHECKING:
@@ -72,12 +71,8 @@ class Lifecycle(WindowState):
         if self.tray is not None:
             self.tray.notify("Companion", text)
         else:
-            self.services_problem_banner(text)
+            self.show_messages([text])
             self.bring_to_front()
-
-    def services_problem_banner(self, text: str) -> None:
-        if self.start_screen is not None:
-            self.start_screen.show_messages([text])
 
     def ready_planned_session(self) -> None:
         """From a reminder: open with today's routine selected; the person presses Start."""
@@ -100,7 +95,9 @@ class Lifecycle(WindowState):
                 event.ignore()
                 self._quitting = False
                 return
-            self.session_screen().end()
+            owner = self.session_screen()
+            if owner is not None:
+                owner.end()
         if self.end_screen is not None:
             self.end_screen.flush_note()
         if self.tray is not None and not self._quitting:
@@ -136,10 +133,12 @@ class Lifecycle(WindowState):
             self.instance.release()
         if self.services is None:
             return
-        for owner in (self.services.voice_input, self.services.speaker, self.services.history):
-            close = getattr(owner, "close", None)
-            if callable(close):
+        speaker = self.services.speaker
+        for owner in (self.services.voice_input,
+                      speaker if isinstance(speaker, Closable) else None,
+                      self.services.history):
+            if owner is not None:
                 try:
-                    close()
+                    owner.close()
                 except Exception:  # closing must not turn a clean exit into a crash
                     log.exception("closing %r failed", owner)

@@ -1,16 +1,17 @@
 """What every part of the main window shares: its signals, the screens and services it holds
 (set by `MainWindow.__init__`), and the few methods one part calls on another.
 
-`MainWindow` (companion/ui/shell/window.py) is assembled from parts, one job each:
-`window_profiles` (whose session it is), `window_keys` (the key dispatcher's side),
-`window_lifecycle` (other launches, tray, closing), `window_tools` (history, editor,
-screening, progression) and `window_breathing` (Learn and breathing). Each part subclasses
+`MainWindow` (companion/ui/shell/window.py: loading, the screen stack, Settings) is
+assembled from parts, one job each: `window_session` (start, end, the red-flag stop, the
+note), `window_banners` (voice and storage banners, announcements), `window_profiles`
+(whose session it is), `window_keys` (the key dispatcher's side), `window_lifecycle` (other
+launches, tray, closing), `window_tools` (history, editor, screening, progression) and
+`window_breathing` (Learn and breathing). Each part subclasses
 `WindowState`, so the type checker sees the whole window from every part.
 """
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from companion.ui.services.container import AppServices
     from companion.ui.services.keys import KeyDispatcher
     from companion.ui.services.session import SessionSummary
+    from companion.ui.shell.options import LaunchOptions
 
 
 class WindowState(QMainWindow):
@@ -38,7 +40,7 @@ class WindowState(QMainWindow):
     screen_changed = Signal(str)
     profile_switched = Signal(str)  # the new profile's name
 
-    args: argparse.Namespace
+    options: LaunchOptions
     services: AppServices | None
     instance: SingleInstance | None
     _body_layout: QVBoxLayout
@@ -71,26 +73,38 @@ class WindowState(QMainWindow):
     routine_editor: Any
     _opened_entry: RoutineEntry | None
 
+    def screens(self) -> dict[str, QWidget | None]:
+        """The stack's screens by name (None: not built yet)."""
+        return {"start": self.start_screen, "player": self.player, "end": self.end_screen,
+                "safety": self.safety_page, "learn": self.learn_screen,
+                "breathe": self.breathe_screen, "breathing": self.breathing_screen}
+
     # -- what one part calls on another (declared here, defined in the part named) ------
     _build_screens: Callable[[], None]  # window
-    _database: Callable[[], Any]  # window_profiles
+    _close_dialogs: Callable[[], None]  # window_keys
     _first_run: Callable[[], None]  # window
-    _red_flag_raised: Callable[[], None]  # window
+    _lock: Callable[[], None]  # window_profiles
+    _needs_pin: Callable[[], bool]  # window_profiles
+    _red_flag_raised: Callable[[], None]  # window_session
     _show: Callable[[QWidget], None]  # window
-    _show_safety: Callable[[SessionSummary], None]  # window
+    _show_safety: Callable[[SessionSummary], None]  # window_session
     bring_to_front: Callable[[], None]  # window_lifecycle
     close_learn: Callable[[], None]  # window_breathing
     current_screen: Callable[[], str]  # window
-    on_session_over: Callable[[SessionSummary], None]  # window
+    on_session_over: Callable[[SessionSummary], None]  # window_session
     open_breathing: Callable[[], None]  # window_breathing
     open_learn: Callable[[], None]  # window_breathing
     open_routine: Callable[[str], bool]  # window_tools
     open_settings: Callable[[], None]  # window
     quit_app: Callable[[], None]  # window_lifecycle
     raise_red_flag: Callable[[], None]  # window_keys
-    request_end: Callable[[], None]  # window
-    session_active: Callable[[], bool]  # window
+    refresh_progression: Callable[[], None]  # window_tools
+    reload_routines: Callable[[], None]  # window_tools
+    request_end: Callable[[], None]  # window_session
+    session_active: Callable[[], bool]  # window_session
     session_exists: Callable[[], bool]  # window_keys
-    session_screen: Callable[[], Any]  # window
+    session_screen: Callable[[], PlayerScreen | BreathingScreen | None]  # window_session
+    _show_whose: Callable[[], None]  # window_profiles
+    show_messages: Callable[[list[str]], None]  # window_tools
     show_start: Callable[[], None]  # window
     toggle_fullscreen: Callable[[], None]  # window
