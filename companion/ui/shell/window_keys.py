@@ -56,7 +56,7 @@ class KeyHandling(WindowState):
         assert player is not None
         if player.session is None:
             return Mode.PREPARING if player.preparing else Mode.START
-        page = getattr(player.checkin, "page", None)
+        page = player.checkin.page
         if page is CheckinPage.SYMPTOM:
             return Mode.SYMPTOM
         engine = player.session.engine
