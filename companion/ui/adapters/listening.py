@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from companion.core.engine import SessionEngine
 from companion.core.safety import ALL_CLEAR_KEY
 from companion.ui.adapters.driver import EngineDriver
-from companion.ui.adapters.speech_signals import SignallingSpeaker
+from companion.ui.adapters.speech_signals import RenderingSpeaker
 from companion.voice.base import Speaker
 from companion.voice.decide import CONFIRM_PROMPT, Action, Decision, Expecting, Surroundings, decide
 from companion.voice.heard import Heard, ListenerState, ListenSettings, ListenStatus, NoiseReport
@@ -167,7 +167,7 @@ class VoiceInput(QObject):
         """The app's voice: its notices are said through it and, when it has signals, the
         microphone hears nothing while it speaks."""
         self._speaker = speaker
-        if isinstance(speaker, SignallingSpeaker):
+        if isinstance(speaker, RenderingSpeaker):
             speaker.signals.started.connect(lambda *_: self.set_speaking(True))
             speaker.signals.idle.connect(lambda: self.set_speaking(False))
 

@@ -1,13 +1,18 @@
-"""The real speaker's Qt signals (`SpeakerSignals`), and `SignallingSpeaker`: a speaker that
-has them (`companion.ui.adapters.speech.QtSpeaker`), for the views and the microphone that
-follow it.
+"""The real speaker's Qt signals (`SpeakerSignals`), and `RenderingSpeaker`: what such a
+speaker (`companion.ui.adapters.speech.QtSpeaker`) offers beyond the `Speaker` protocol, for
+the window, the player and the microphone that use it.
 """
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from PySide6.QtCore import QObject, Signal
+
+if TYPE_CHECKING:
+    from companion.core.routine import Routine
+    from companion.core.timeline import SessionPlan, TimelineOptions
 
 
 class SpeakerSignals(QObject):
@@ -24,10 +29,19 @@ class SpeakerSignals(QObject):
 
 
 @runtime_checkable
-class SignallingSpeaker(Protocol):
-    """A speaker with `SpeakerSignals`: `started(cue, seconds)` and `idle()` (the microphone
-    hears nothing while the app speaks), `preparing(done, total)` (prompts rendered)."""
+class RenderingSpeaker(Protocol):
+    """A speaker that renders speech to files ahead and plays them (`QtSpeaker`), beyond the
+    `companion.voice.base.Speaker` protocol: its `signals` (`started(cue, seconds)` and
+    `idle()`: the microphone hears nothing while the app speaks; `preparing(done, total)`),
+    `warm` (render a routine's prompts when it is selected), `prepare` (compile the plan with
+    real speech lengths, then `done(plan)` on the GUI thread) and `close` (at exit)."""
 
     @property
-    def signals(self) -> SpeakerSignals:
-        ...
+    def signals(self) -> SpeakerSignals: ...
+
+    def warm(self, routine: Routine, options: TimelineOptions | None) -> None: ...
+
+    def prepare(self, routine: Routine, options: TimelineOptions | None,
+                done: Callable[[SessionPlan], None]) -> None: ...
+
+    def close(self) -> None: ...

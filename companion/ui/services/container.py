@@ -5,9 +5,9 @@ what `AppServices` holds. That is the seam where the real implementations plug i
 
 - `speaker`: anything with the `companion.voice.base.Speaker` protocol. The default is
   `CaptionsOnlySpeaker` until the real voice (`companion.ui.adapters.speech_setup.make_speaker`)
-  is wired in. What a speaker may also do is a protocol (`WarmingSpeaker`, `Closable`
-  below; `companion.ui.adapters.speech_signals.SignallingSpeaker`), asked with
-  `isinstance`, so mypy checks each call.
+  is wired in. What the real speaker also does is
+  `companion.ui.adapters.speech_signals.RenderingSpeaker`, asked with `isinstance`, so mypy
+  checks each call.
 - `history`: the `History` protocol below. `InMemoryHistory` serves tests and runs without a
   database; the storage facade provides the same calls, and more (`StoredHistory`).
 - `voice_input`: the app-wide `companion.ui.adapters.listening.VoiceInput`, or None.
@@ -49,7 +49,6 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
     from companion.core.events import Symptom
-    from companion.core.timeline import TimelineOptions
     from companion.storage import Database
     from companion.storage.profiles import ProfileInfo
     from companion.storage.repository import RedFlagStop
@@ -174,23 +173,6 @@ class ScreeningWriter(Protocol):
 
     def save_screening(self, answers: dict[str, Any], acknowledgement: str | None = None,
                        taken_at: dt.datetime | None = None) -> Any:
-        ...
-
-
-# -- what a speaker may also do (`companion.ui.adapters.speech.QtSpeaker` does all) ----------
-@runtime_checkable
-class WarmingSpeaker(Protocol):
-    """A speaker that renders a routine's prompts ahead of its session (a slow voice)."""
-
-    def warm(self, routine: Routine, options: TimelineOptions | None) -> None:
-        ...
-
-
-@runtime_checkable
-class Closable(Protocol):
-    """Something to close at exit (a speaker with a speech helper process, say)."""
-
-    def close(self) -> None:
         ...
 
 

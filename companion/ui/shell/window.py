@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from companion.ui.services.container import WarmingSpeaker
+from companion.ui.adapters.speech_signals import RenderingSpeaker
 from companion.ui.shell.options import LaunchOptions
 from companion.ui.shell.window_banners import Banners
 from companion.ui.shell.window_breathing import LearnAndBreathing
@@ -213,7 +213,7 @@ class MainWindow(SessionFlow, ProfileSwitching, KeyHandling, Lifecycle, ToolWind
         (the natural voice), so its first session starts sooner (espeak-ng: nothing)."""
         speaker = self.services.speaker if self.services is not None else None
         entry = self.start_screen.selected() if self.start_screen is not None else None
-        if not isinstance(speaker, WarmingSpeaker) or entry is None or entry.routine is None:
+        if not isinstance(speaker, RenderingSpeaker) or entry is None or entry.routine is None:
             return
         from companion.ui.services.session import plan_inputs
 
@@ -225,21 +225,6 @@ class MainWindow(SessionFlow, ProfileSwitching, KeyHandling, Lifecycle, ToolWind
 
 
     # -- screens -----------------------------------------------------------------------------
-    def current_screen(self) -> str:
-        """The screen showing: start, player, end, safety, learn, breathe, breathing or
-        loading."""
-        widget = self.stack.currentWidget()
-        return next((name for name, screen in self.screens().items()
-                     if widget is not None and widget is screen), "loading")
-
-    def _show(self, widget: QWidget) -> None:
-        from companion.ui.widgets.announce import forget
-
-        if self.stack.currentWidget() is not widget:
-            forget()  # a new screen: its announcement is news even if worded as before
-        self.stack.setCurrentWidget(widget)
-        self.screen_changed.emit(self.current_screen())
-
     def show_start(self) -> None:
         assert self.start_screen is not None
         if self.end_screen is not None and self.current_screen() == "end":
@@ -269,8 +254,7 @@ class MainWindow(SessionFlow, ProfileSwitching, KeyHandling, Lifecycle, ToolWind
             self.services.problems.append(problem)
             self.start_screen.show_messages(self.services.problems)
         self.start_screen.refresh_week()
-        if self.reminders is not None:
-            self.reminders.schedule(settings.reminders)
+        self.reschedule_reminders()
 
     def toggle_fullscreen(self) -> None:
         if self.isFullScreen():

@@ -74,20 +74,6 @@ class KeyHandling(WindowState):
                  State.STOPPED: Mode.SAFETY, State.ENDED: Mode.LOADING}
         return modes[engine.state]
 
-    def session_exists(self) -> bool:
-        """A session is getting ready, running, or just over (end or safety screen, or the
-        Learn page opened from the end screen)."""
-        owner = self.session_screen()
-        if owner is None:
-            return False
-        if owner.preparing:
-            return True
-        screen = self.current_screen()
-        if screen == "learn":
-            return owner.session is not None and self._learn_from == "end"
-        return owner.session is not None and screen in ("player", "breathing", "end",
-                                                        "safety")
-
     def owns_window(self, widget: QWidget) -> bool:
         return widget is self
 

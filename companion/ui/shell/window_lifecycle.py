@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication
 
-from companion.ui.services.container import Closable
+from companion.ui.adapters.speech_signals import RenderingSpeaker
 from companion.ui.shell.window_state import WindowState
 
 if TYPE_CHECKING:
@@ -42,24 +42,29 @@ class Lifecycle(WindowState):
         self.activateWindow()
 
     def _setup_tray(self) -> None:
+        """Reminders and the tray icon, made once per window (a profile switch only
+        reschedules the reminders)."""
         from companion.ui.adapters.tray import ReminderScheduler, Tray
 
-        assert self.services is not None
-        if self.reminders is not None:  # once per window: a switch only reschedules
+        if self.reminders is None:
+            self.reminders = ReminderScheduler(parent=self)
+            self.reminders.reminder_due.connect(self.on_reminder)
+            if Tray.available():
+                self.tray = Tray(self)
+                self.tray.open_requested.connect(self.bring_to_front)
+                self.tray.start_requested.connect(self.ready_planned_session)
+                self.tray.quit_requested.connect(self.quit_app)
+                self.tray.show()
+                app = QApplication.instance()
+                if isinstance(app, QApplication):
+                    app.setQuitOnLastWindowClosed(False)
+        self.reschedule_reminders()
+
+    def reschedule_reminders(self) -> None:
+        """Follow the current profile's reminder settings (at start, after a profile switch
+        or a change in Settings)."""
+        if self.reminders is not None and self.services is not None:
             self.reminders.schedule(self.services.settings.reminders)
-            return
-        self.reminders = ReminderScheduler(parent=self)
-        self.reminders.reminder_due.connect(self.on_reminder)
-        self.reminders.schedule(self.services.settings.reminders)
-        if Tray.available():
-            self.tray = Tray(self)
-            self.tray.open_requested.connect(self.bring_to_front)
-            self.tray.start_requested.connect(self.ready_planned_session)
-            self.tray.quit_requested.connect(self.quit_app)
-            self.tray.show()
-            app = QApplication.instance()
-            if isinstance(app, QApplication):
-                app.setQuitOnLastWindowClosed(False)
 
     def on_reminder(self) -> None:
         assert self.start_screen is not None
@@ -135,7 +140,7 @@ class Lifecycle(WindowState):
             return
         speaker = self.services.speaker
         for owner in (self.services.voice_input,
-                      speaker if isinstance(speaker, Closable) else None,
+                      speaker if isinstance(speaker, RenderingSpeaker) else None,
                       self.services.history):
             if owner is not None:
                 try:

@@ -194,8 +194,7 @@ class ProfileSwitching(WindowState):
         self._opened_entry = None
         self._unlocked = True
         self._build_screens()
-        if self.reminders is not None:
-            self.reminders.schedule(new.settings.reminders)
+        self.reschedule_reminders()
         self.show_start()
         self.profile_switched.emit(name)
         self._first_run()

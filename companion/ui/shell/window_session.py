@@ -14,8 +14,6 @@ from companion.ui.shell.window_state import WindowState
 
 if TYPE_CHECKING:
     from companion.routines import RoutineEntry
-    from companion.ui.screens.breathe import BreathingScreen
-    from companion.ui.screens.player import PlayerScreen
     from companion.ui.services.session import SessionSummary
 
 log = logging.getLogger(__name__)
@@ -23,11 +21,6 @@ log = logging.getLogger(__name__)
 
 class SessionFlow(WindowState):
     """Start, end, the red-flag stop, and what the end screen records."""
-
-    def session_active(self) -> bool:
-        """A workout or a breathing session is running (or paused)."""
-        return any(screen is not None and screen.active
-                   for screen in (self.player, self.breathing_screen))
 
     def start_session(self, entry: RoutineEntry, mood: int | None) -> None:
         """Start `entry`'s routine (adapted with its own alternatives) once the red-flag
@@ -56,14 +49,6 @@ class SessionFlow(WindowState):
             self._show(self.end_screen)
             self.end_screen.back_button.setFocus()
             self.end_screen.announce_summary()
-
-    def session_screen(self) -> PlayerScreen | BreathingScreen | None:
-        """The screen holding the latest session: the player (a workout) or the breathing
-        screen. Both offer `session`, `active`, `driver`, `preparing`, `end()`,
-        `report_unwell()`, `cancel_preparing()` and `perform()`."""
-        if self._breathing_last and self.breathing_screen is not None:
-            return self.breathing_screen
-        return self.player
 
     def _red_flag_raised(self) -> None:
         """The red flag is durable (the recorder ran first): show what to do, at once."""

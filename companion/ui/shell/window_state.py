@@ -73,11 +73,56 @@ class WindowState(QMainWindow):
     routine_editor: Any
     _opened_entry: RoutineEntry | None
 
+    # -- the screen stack and the session: what every part reads ------------------------------
     def screens(self) -> dict[str, QWidget | None]:
         """The stack's screens by name (None: not built yet)."""
         return {"start": self.start_screen, "player": self.player, "end": self.end_screen,
                 "safety": self.safety_page, "learn": self.learn_screen,
                 "breathe": self.breathe_screen, "breathing": self.breathing_screen}
+
+    def current_screen(self) -> str:
+        """The screen showing: start, player, end, safety, learn, breathe, breathing or
+        loading."""
+        widget = self.stack.currentWidget()
+        return next((name for name, screen in self.screens().items()
+                     if widget is not None and widget is screen), "loading")
+
+    def _show(self, widget: QWidget) -> None:
+        from companion.ui.widgets.announce import forget
+
+        if self.stack.currentWidget() is not widget:
+            forget()  # a new screen: its announcement is news even if worded as before
+        self.stack.setCurrentWidget(widget)
+        self.screen_changed.emit(self.current_screen())
+
+    def session_active(self) -> bool:
+        """A workout or a breathing session is running (or paused)."""
+        return any(screen is not None and screen.active
+                   for screen in (self.player, self.breathing_screen))
+
+    def session_screen(self) -> PlayerScreen | BreathingScreen | None:
+        """The screen holding the latest session: the player (a workout) or the breathing
+        screen. Both offer `session`, `active`, `driver`, `preparing`, `end()`,
+        `report_unwell()`, `cancel_preparing()` and `perform()`."""
+        if self._breathing_last and self.breathing_screen is not None:
+            return self.breathing_screen
+        return self.player
+
+    def session_exists(self) -> bool:
+        """A session is getting ready, running, or just over (end or safety screen, or the
+        Learn page opened from the end screen)."""
+        owner = self.session_screen()
+        if owner is None:
+            return False
+        if owner.preparing:
+            return True
+        screen = self.current_screen()
+        if screen == "learn":
+            return owner.session is not None and self._learn_from == "end"
+        return owner.session is not None and screen in ("player", "breathing", "end",
+                                                        "safety")
+
+
 
     # -- what one part calls on another (declared here, defined in the part named) ------
     _build_screens: Callable[[], None]  # window
@@ -86,11 +131,9 @@ class WindowState(QMainWindow):
     _lock: Callable[[], None]  # window_profiles
     _needs_pin: Callable[[], bool]  # window_profiles
     _red_flag_raised: Callable[[], None]  # window_session
-    _show: Callable[[QWidget], None]  # window
     _show_safety: Callable[[SessionSummary], None]  # window_session
     bring_to_front: Callable[[], None]  # window_lifecycle
     close_learn: Callable[[], None]  # window_breathing
-    current_screen: Callable[[], str]  # window
     on_session_over: Callable[[SessionSummary], None]  # window_session
     open_breathing: Callable[[], None]  # window_breathing
     open_learn: Callable[[], None]  # window_breathing
@@ -101,9 +144,7 @@ class WindowState(QMainWindow):
     refresh_progression: Callable[[], None]  # window_tools
     reload_routines: Callable[[], None]  # window_tools
     request_end: Callable[[], None]  # window_session
-    session_active: Callable[[], bool]  # window_session
-    session_exists: Callable[[], bool]  # window_keys
-    session_screen: Callable[[], PlayerScreen | BreathingScreen | None]  # window_session
+    reschedule_reminders: Callable[[], None]  # window_lifecycle
     _show_whose: Callable[[], None]  # window_profiles
     show_messages: Callable[[list[str]], None]  # window_tools
     show_start: Callable[[], None]  # window
