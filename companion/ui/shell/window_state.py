@@ -22,11 +22,16 @@ if TYPE_CHECKING:
     from companion.routines import RoutineEntry
     from companion.ui.adapters.single import SingleInstance
     from companion.ui.adapters.tray import ReminderScheduler, Tray
+    from companion.ui.history.window import HistoryWindow
     from companion.ui.screens.breathe import BreathingScreen, BreathingSetup
     from companion.ui.screens.end import EndScreen
     from companion.ui.screens.learn import LearnScreen
     from companion.ui.screens.player import PlayerScreen
+    from companion.ui.screens.profiles import PinDialog, ProfileDialog
+    from companion.ui.screens.progression_banner import ProgressionBanner
+    from companion.ui.screens.routine_editor import RoutineEditor
     from companion.ui.screens.start import StartScreen
+    from companion.ui.screens.storage_banner import StorageBanner
     from companion.ui.services.container import AppServices
     from companion.ui.services.keys import KeyDispatcher
     from companion.ui.services.session import SessionSummary
@@ -65,12 +70,12 @@ class WindowState(QMainWindow):
     _told_about_tray: bool
     _palette_key: int
     _unlocked: bool
-    profile_dialog: Any
-    pin_dialog: Any
-    storage_banner: Any
-    progression_banner: Any
-    history_window: Any
-    routine_editor: Any
+    profile_dialog: ProfileDialog | None
+    pin_dialog: PinDialog | None
+    storage_banner: StorageBanner | None
+    progression_banner: ProgressionBanner | None
+    history_window: HistoryWindow | None
+    routine_editor: RoutineEditor | None
     _opened_entry: RoutineEntry | None
 
     # -- the screen stack and the session: what every part reads ------------------------------
