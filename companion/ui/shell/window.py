@@ -104,12 +104,6 @@ class MainWindow(SessionFlow, ProfileSwitching, KeyHandling, Lifecycle, ToolWind
         self._told_about_tray = False
         self._palette_key = 0
         self._unlocked = False  # the profile's PIN was given in this run (if it has one)
-        self.profile_dialog = None
-        self.pin_dialog = None
-        self.storage_banner = None
-        self.progression_banner = None
-        self.history_window = None
-        self.routine_editor = None
         self._opened_entry: RoutineEntry | None = None  # a routine opened from a file
 
     # -- loading -----------------------------------------------------------------------------

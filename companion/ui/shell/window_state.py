@@ -70,12 +70,13 @@ class WindowState(QMainWindow):
     _told_about_tray: bool
     _palette_key: int
     _unlocked: bool
-    profile_dialog: ProfileDialog | None
-    pin_dialog: PinDialog | None
-    storage_banner: StorageBanner | None
-    progression_banner: ProgressionBanner | None
-    history_window: HistoryWindow | None
-    routine_editor: RoutineEditor | None
+    # made when first needed (None until then, and again after a profile switch)
+    profile_dialog: ProfileDialog | None = None
+    pin_dialog: PinDialog | None = None
+    storage_banner: StorageBanner | None = None
+    progression_banner: ProgressionBanner | None = None
+    history_window: HistoryWindow | None = None
+    routine_editor: RoutineEditor | None = None
     _opened_entry: RoutineEntry | None
 
     # -- the screen stack and the session: what every part reads ------------------------------
