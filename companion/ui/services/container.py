@@ -58,6 +58,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+
 class SessionRecorder(Protocol):
     """What a history hands the engine to record one session (an engine listener):
     `session_id` names the stored session once known, `key` its journal key ("" if none)."""
