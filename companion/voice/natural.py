@@ -28,7 +28,8 @@ from typing import Any
 from companion.core.timeline import STOP_MESSAGE
 from companion.errors import KnownError
 from companion.voice.base import SpeakerState, VoiceStatus
-from companion.voice.synth import Synthesizer, VoiceInfo, install_hint
+from companion.voice.helper_process import install_hint
+from companion.voice.synth import Synthesizer, VoiceInfo
 
 log = logging.getLogger(__name__)
 
@@ -308,7 +309,7 @@ class PiperSynthesizer(Synthesizer):
         """Check Piper is installed and the voice renders (the probe, from the cache when an
         earlier run left it: then nothing is loaded at all). Blocking: seconds the first
         time; call it off the GUI thread."""
-        self.prune()
+        self.cache.prune()
         if not piper_installed():
             self._set_unavailable("Piper (the natural voice) is not installed.")
             return self.state
