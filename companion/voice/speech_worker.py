@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class _Job:
+    """One request on the worker's queue; `future` gets its answer or its error."""
+
     cmd: str
     text: str
     voice: str
