@@ -104,8 +104,8 @@ class HelperProcess:
     """One running helper process plus a reader thread, so replies can time out.
 
     `command`: the argv that starts it (`helper_command`). Raises OSError when it cannot
-    start; `request` and `wait` raise TimeoutError when no reply comes in `timeout` seconds
-    or the helper has exited (the caller then kills it and may start another)."""
+    start; `greet`, `request` and `wait` raise TimeoutError when no reply comes in `timeout`
+    seconds or the helper has exited (the caller then kills it and may start another)."""
 
     def __init__(self, command: list[str]) -> None:
         # no console window flashing up beside a GUI app on Windows
@@ -121,6 +121,7 @@ class HelperProcess:
             env=helper_env(),
         )
         self.replies: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self.driver = ""  # the engine that answered the hello ("espeak", "piper", ...)
         self._reader = threading.Thread(target=self._read, name="tts-helper-reader", daemon=True)
         self._reader.start()
 
@@ -136,6 +137,18 @@ class HelperProcess:
             pass
         finally:
             self.replies.put(None)
+
+    def greet(self, timeout: float) -> dict[str, Any]:
+        """The helper's hello (`ok`, `driver`, or `error`); its driver is kept in `driver`."""
+        hello = self.wait(timeout)
+        if hello.get("ok"):
+            self.driver = str(hello.get("driver", ""))
+        return hello
+
+    @property
+    def suffix(self) -> str:
+        """The type of file this helper's driver really writes (".wav" or ".aiff")."""
+        return ".aiff" if self.driver in AIFF_DRIVERS else ".wav"
 
     def request(self, data: dict[str, Any], timeout: float) -> dict[str, Any]:
         assert self.proc.stdin is not None

@@ -12,19 +12,14 @@ import contextlib
 import logging
 import queue
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from companion.voice.base import SpeakerState, VoiceStatus
-from companion.voice.helper_process import (
-    AIFF_DRIVERS,
-    EngineUnavailable,
-    HelperProcess,
-    SynthesisError,
-    install_hint,
-)
+from companion.voice.helper_process import EngineUnavailable, HelperProcess, SynthesisError
 from companion.voice.speech_cache import SpeechCache
 
 log = logging.getLogger(__name__)
@@ -46,16 +41,19 @@ class SpeechWorker:
     """Requests to one speech helper process, on one worker thread (thread-safe).
 
     `command` starts the helper (`helper_process.helper_command`); `cache` keeps what it
-    renders; a reply later than `start_timeout` (the hello) or `render_timeout` (a request)
-    seconds counts as a stuck helper. `idle_exit`: seconds without a request after which
-    the helper process is stopped (it starts again on the next request); None keeps it for
-    the worker's life.
+    renders; `fix` says how to get the engine working, shown by the status when the engine
+    is gone or a render failed (`helper_process.install_hint` for the system engine). A
+    reply later than `start_timeout` (the hello) or `render_timeout` (a request) seconds
+    counts as a stuck helper. `idle_exit`: seconds without a request after which the helper
+    process is stopped (it starts again on the next request); None keeps it for the
+    worker's life.
     """
 
-    def __init__(self, command: list[str], cache: SpeechCache, *, render_timeout: float,
-                 start_timeout: float, idle_exit: float | None) -> None:
+    def __init__(self, command: list[str], cache: SpeechCache, *, fix: Callable[[], str],
+                 render_timeout: float, start_timeout: float, idle_exit: float | None) -> None:
         self._command = command
         self.cache = cache
+        self._fix = fix
         self.render_timeout = render_timeout
         self.start_timeout = start_timeout
         self.idle_exit = idle_exit
@@ -64,7 +62,6 @@ class SpeechWorker:
         self._state_lock = threading.Lock()
         self._jobs: queue.Queue[_Job | None] = queue.Queue()
         self._helper: HelperProcess | None = None
-        self._engine_name = ""
         self._thread: threading.Thread | None = None
         self._thread_lock = threading.Lock()
         self._closed = False
@@ -77,7 +74,7 @@ class SpeechWorker:
             if self._state.status is VoiceStatus.OK and self._render_error:
                 return SpeakerState(VoiceStatus.NO_ENGINE,
                                     f"Speech could not be rendered ({self._render_error}).",
-                                    install_hint())
+                                    self._fix())
             return replace(self._state)
 
     @property
@@ -96,7 +93,7 @@ class SpeechWorker:
 
     def _set_unavailable(self, message: str) -> None:
         with self._state_lock:
-            self._state = SpeakerState(VoiceStatus.NO_ENGINE, message, install_hint())
+            self._state = SpeakerState(VoiceStatus.NO_ENGINE, message, self._fix())
         log.warning("speech engine unavailable: %s", message)
 
     def reset(self) -> None:
@@ -196,7 +193,7 @@ class SpeechWorker:
             self._set_unavailable(f"The speech helper could not start ({exc}).")
             raise EngineUnavailable(self.state.message, self.state.fix) from exc
         try:
-            hello = helper.wait(self.start_timeout)
+            hello = helper.greet(self.start_timeout)
         except TimeoutError:
             helper.kill()
             raise
@@ -204,8 +201,7 @@ class SpeechWorker:
             helper.kill()
             self._set_unavailable(f"No speech engine could start ({hello.get('error', '?')}).")
             raise EngineUnavailable(self.state.message, self.state.fix)
-        self._engine_name = str(hello.get("driver", ""))
-        log.info("speech helper ready (driver %s)", self._engine_name)
+        log.info("speech helper ready (driver %s)", helper.driver)
         self._helper = helper
         return helper
 
@@ -214,7 +210,7 @@ class SpeechWorker:
         final = job.final
         # A fresh output path per utterance: pyttsx3's save target leaks between calls (#219).
         # Named for what the driver really writes (the reader goes by content either way).
-        out = self.cache.scratch(".aiff" if self._engine_name in AIFF_DRIVERS else ".wav")
+        out = self.cache.scratch(helper.suffix)
         try:
             reply = helper.request(
                 {"cmd": "render", "text": job.text, "voice": job.voice, "rate": job.rate,

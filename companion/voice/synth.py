@@ -40,7 +40,7 @@ from companion.core.timeline import (
 from companion.errors import KnownError
 from companion.voice import audio
 from companion.voice.base import SpeakerState
-from companion.voice.helper_process import default_driver, helper_command
+from companion.voice.helper_process import default_driver, helper_command, install_hint
 from companion.voice.speech_cache import SpeechCache
 from companion.voice.speech_worker import SpeechWorker
 
@@ -81,7 +81,8 @@ class Synthesizer(SpeechWorker):
     (`SpeechWorker`: the status, the watchdog, `reset` and `close` are its).
 
     `idle_exit`: seconds without a request after which the helper process is stopped (it
-    starts again on the next request); None keeps it for the synthesizer's life.
+    starts again on the next request); None keeps it for the synthesizer's life. `fix`: the
+    fix the status offers when the engine is gone (this platform's `install_hint`).
     """
 
     slow = False  # renders much faster than speech: no need to render a session ahead
@@ -97,6 +98,7 @@ class Synthesizer(SpeechWorker):
         render_timeout: float = RENDER_TIMEOUT,
         start_timeout: float = START_TIMEOUT,
         idle_exit: float | None = None,
+        fix: Callable[[], str] = install_hint,
     ) -> None:
         self.cache_dir = Path(cache_dir) / "speech"
         self.voice_id = voice_id
@@ -104,7 +106,7 @@ class Synthesizer(SpeechWorker):
         self.driver = driver  # as given: part of the cache key ("" = this platform's own)
         self.engine_driver = driver or default_driver()
         super().__init__(command or helper_command(self.engine_driver),
-                         SpeechCache(self.cache_dir), render_timeout=render_timeout,
+                         SpeechCache(self.cache_dir), fix=fix, render_timeout=render_timeout,
                          start_timeout=start_timeout, idle_exit=idle_exit)
         self._voices: list[VoiceInfo] | None = None
 
