@@ -40,19 +40,19 @@ class _Job:
 class SpeechWorker:
     """Requests to one speech helper process, on one worker thread (thread-safe).
 
-    `command` starts the helper (`helper_process.helper_command`); `cache` keeps what it
-    renders; `fix` says how to get the engine working, shown by the status when the engine
-    is gone or a render failed (`helper_process.install_hint` for the system engine). A
-    reply later than `start_timeout` (the hello) or `render_timeout` (a request) seconds
-    counts as a stuck helper. `idle_exit`: seconds without a request after which the helper
-    process is stopped (it starts again on the next request); None keeps it for the
-    worker's life.
+    `command` starts the helper (`helper_process.helper_command`); what it renders is kept
+    in `cache_dir` (`cache`: a `SpeechCache`); `fix` says how to get the engine working,
+    shown by the status when the engine is gone or a render failed (the system engine's is
+    `helper_process.install_hint`). A reply later than `start_timeout` (the hello) or
+    `render_timeout` (a request) seconds counts as a stuck helper. `idle_exit`: seconds
+    without a request after which the helper process is stopped (it starts again on the
+    next request); None keeps it for the worker's life.
     """
 
-    def __init__(self, command: list[str], cache: SpeechCache, *, fix: Callable[[], str],
+    def __init__(self, command: list[str], cache_dir: Path, *, fix: Callable[[], str],
                  render_timeout: float, start_timeout: float, idle_exit: float | None) -> None:
         self._command = command
-        self.cache = cache
+        self.cache = SpeechCache(cache_dir)
         self._fix = fix
         self.render_timeout = render_timeout
         self.start_timeout = start_timeout

@@ -41,7 +41,6 @@ from companion.errors import KnownError
 from companion.voice import audio
 from companion.voice.base import SpeakerState
 from companion.voice.helper_process import default_driver, helper_command, install_hint
-from companion.voice.speech_cache import SpeechCache
 from companion.voice.speech_worker import SpeechWorker
 
 log = logging.getLogger(__name__)
@@ -106,7 +105,7 @@ class Synthesizer(SpeechWorker):
         self.driver = driver  # as given: part of the cache key ("" = this platform's own)
         self.engine_driver = driver or default_driver()
         super().__init__(command or helper_command(self.engine_driver),
-                         SpeechCache(self.cache_dir), fix=fix, render_timeout=render_timeout,
+                         self.cache_dir, fix=fix, render_timeout=render_timeout,
                          start_timeout=start_timeout, idle_exit=idle_exit)
         self._voices: list[VoiceInfo] | None = None
 
