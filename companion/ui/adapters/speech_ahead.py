@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from companion.core.routine import Routine
 from companion.core.timeline import SessionPlan, TimelineOptions, compile_plan
 from companion.ui.adapters.speech_signals import SpeakerSignals
-from companion.voice.engines import SpeechEngines
+from companion.voice.speech_engines import SpeechEngines
 from companion.voice.synth import Synthesizer, plan_texts
 
 log = logging.getLogger(__name__)

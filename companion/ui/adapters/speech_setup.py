@@ -12,7 +12,7 @@ from typing import Any
 from companion.config import Paths
 from companion.ui.adapters.speech import QtSpeaker
 from companion.voice.base import CaptionsOnlySpeaker, Speaker, VoiceSettings, VoiceStatus
-from companion.voice.engines import SpeechEngines
+from companion.voice.speech_engines import SpeechEngines
 from companion.voice.synth import Synthesizer, VoiceInfo
 
 log = logging.getLogger(__name__)
