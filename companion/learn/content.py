@@ -24,7 +24,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from companion.core.safety import CHECKIN_FLAGS, safety_steps, wording_problems
+from companion.core.safety import CHECKIN_FLAGS, safety_steps
+from companion.core.wording import wording_problems
 from companion.datafile import (
     DataFileError,
     Problem,

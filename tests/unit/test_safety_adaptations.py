@@ -32,9 +32,9 @@ from companion.core.safety import (
     safety_steps,
     screening_due,
     suggested_routine,
-    wording_problems,
 )
 from companion.core.timeline import CueKind, TimelineOptions, Verbosity, compile_plan, flatten
+from companion.core.wording import wording_problems
 from companion.routines.loader import BUILTIN_DIR, RoutineLibrary
 from companion.safety.content import RESOURCES, load_notice, load_screening
 
