@@ -32,6 +32,7 @@ from companion.datafile import (
     key_lines,
     known_keys,
     line_for,
+    load_file,
     path_text,
     read_toml,
     validate,
@@ -278,24 +279,16 @@ def parse_learn(text: str, name: str = "learn.toml") -> LearnContent:
 
 
 def load_learn(path: Path | None = None) -> LearnContent:
-    """The page's content (the built-in file unless a path is given)."""
+    """The page's content (the built-in file unless a path is given); raises LearnFileError
+    listing every problem."""
     if path is None:
         return _builtin()
-    return _read(path)
+    return load_file(path, parse_learn, LearnFileError)
 
 
 @lru_cache(maxsize=1)
 def _builtin() -> LearnContent:
-    return _read(LEARN_FILE)
-
-
-def _read(path: Path) -> LearnContent:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise LearnFileError([Problem(str(path), "", f"cannot read the file ({exc})")]) \
-            from None
-    return parse_learn(text, str(path))
+    return load_file(LEARN_FILE, parse_learn, LearnFileError)
 
 
 # -- the page as shown: includes filled from their one source ------------------------------------

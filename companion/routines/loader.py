@@ -14,17 +14,24 @@ import logging
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 from anyascii import anyascii
-from pydantic import BaseModel, ValidationError
 
 from companion.core.routine import Exercise, Position, Routine, Tempo
-from companion.datafile import DataFileError, Problem, line_for, path_text, read_toml
-from companion.datafile import key_lines as _key_lines
+from companion.datafile import (
+    DataFileError,
+    Problem,
+    key_lines,
+    known_keys,
+    line_near,
+    path_text,
+    read_toml,
+    validate,
+)
 from companion.routines.schema import (
     AlternativeFile,
     ExerciseFile,
@@ -42,107 +49,17 @@ class RoutineFileError(DataFileError):
     """A routine file that cannot be used; `problems` says every reason."""
 
 
-# -- turning pydantic errors into plain words -------------------------------------------------
-_MODEL_FOR_PARENT: dict[str, type[BaseModel]] = {
-    "": RoutineFile,
-    "exercise": ExerciseFile,
-    "tempo": TempoFile,
-    "alternative": AlternativeFile,
+#: Each table's keys, for an unknown key's did-you-mean (`companion.datafile.plain_message`).
+_KEYS: dict[str, list[str]] = {
+    "": known_keys(RoutineFile),
+    "exercise": known_keys(ExerciseFile),
+    "tempo": known_keys(TempoFile),
+    "alternative": known_keys(AlternativeFile),
 }
-
-_TYPE_WORDS = {
-    "int": "a whole number",
-    "float": "a number",
-    "string": "text in quotes",
-    "bool": "true or false",
-    "list": "a list like [\"a\", \"b\"]",
-    "model": "a table",
-    "dict": "a table",
-}
-
-
-def _describe(value: Any) -> str:
-    kind = {bool: "true/false", int: "a number", float: "a number", str: "text",
-            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
-    shown = repr(value) if not isinstance(value, dict | list) else kind
-    return f"{kind} {shown}" if shown != kind else kind
-
-
-def _num(value: Any) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{value:g}"
-    return repr(value)
-
-
-def _message(err: dict[str, Any]) -> str:
-    kind: str = err["type"]
-    loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
-    ctx = err.get("ctx") or {}
-    value = err.get("input")
-    if kind == "extra_forbidden":
-        key = str(loc[-1])
-        parent = next((str(p) for p in reversed(loc[:-1]) if isinstance(p, str)), "")
-        model = _MODEL_FOR_PARENT.get(parent, RoutineFile)
-        close = difflib.get_close_matches(key, list(model.model_fields), n=1, cutoff=0.6)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        return f"unknown key '{key}'{hint}"
-    if kind == "missing":
-        return "is required but missing"
-    for suffix, words in _TYPE_WORDS.items():
-        if kind in (f"{suffix}_type", f"{suffix}_parsing"):
-            return f"must be {words}, not {_describe(value)}"
-    if kind == "greater_than_equal":
-        return f"must be at least {_num(ctx.get('ge'))}, not {_num(value)}"
-    if kind == "less_than_equal":
-        return f"is too large ({_num(value)}); at most {_num(ctx.get('le'))} makes sense here"
-    if kind in ("too_short", "string_too_short"):
-        return "must not be empty" if not value else f"is too short: {err['msg']}"
-    if kind == "too_long":
-        n = ctx.get("actual_length", len(value) if isinstance(value, list) else "?")
-        what = loc[-1] if loc and isinstance(loc[-1], str) else "item"
-        items = "exercises" if what == "exercise" else "items"
-        return f"has {n} {items}; at most {ctx.get('max_length')} are allowed"
-    if kind == "string_too_long":
-        n = len(value) if isinstance(value, str) else "?"
-        return f"is too long ({n} characters); at most {ctx.get('max_length')} are allowed"
-    if kind == "string_pattern_mismatch":
-        return f"{value!r} must be lowercase letters, digits, '-' or '_' (max 40)"
-    if kind == "literal_error":
-        return f"{value!r} is not one of {ctx.get('expected')}"
-    if kind == "value_error":
-        return str(ctx.get("error", err["msg"]))
-    return str(err["msg"])
-
-
-def _problems_from(exc: ValidationError, file: str, text: str) -> list[Problem]:
-    lines = _key_lines(text)
-    out = []
-    seen: set[tuple[str, str]] = set()
-    for err in exc.errors(include_url=False):
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
-        key = path_text(loc)
-        msg = _message(dict(err))
-        if (key, msg) in seen:
-            continue
-        seen.add((key, msg))
-        out.append(Problem(file, key, msg, _line_near(loc, lines) if text else None))
-    return out
 
 
 # -- public API --------------------------------------------------------------------------------
 MAX_FILE_BYTES = 1_000_000
-
-
-def _line_near(loc: tuple[str | int, ...], lines: dict[tuple[str | int, ...], int]) -> int:
-    """The line of `loc`, else of the first key inside it, else of its table, else line 1:
-    every problem gets a line a person can go to."""
-    exact = lines.get(loc)
-    if exact is not None:
-        return exact
-    inside = [no for key, no in lines.items() if key[: len(loc)] == loc]
-    if inside:
-        return min(inside)
-    return line_for(loc, lines) or 1
 
 
 def decode_routine_bytes(raw: bytes) -> str:
@@ -198,22 +115,7 @@ def _read(path: Path) -> str:
 def parse_routine_text(text: str, name: str) -> tuple[RoutineFile, str]:
     """Validate routine TOML text; raises RoutineFileError naming `name`, key and line."""
     data = read_toml(text, name, RoutineFileError, default_line=1)
-    try:
-        return RoutineFile.model_validate(data), text
-    except ValidationError as exc:
-        problems = _problems_from(exc, name, text)
-        lines = _key_lines(text)
-        raise RoutineFileError([
-            p if p.line else replace(p, line=_line_near(_loc_of(p.key), lines))
-            for p in problems
-        ]) from None
-
-
-def _loc_of(key: str) -> tuple[str | int, ...]:
-    out: list[str | int] = []
-    for part in re.findall(r"[^.\[\]]+|\[\d+\]", key):
-        out.append(int(part[1:-1]) if part.startswith("[") else part)
-    return tuple(out)
+    return validate(RoutineFile, data, text, name, RoutineFileError, _KEYS), text
 
 
 def _parse(path: Path) -> tuple[RoutineFile, str]:
@@ -284,7 +186,7 @@ def exercise_ids(model: RoutineFile, name: str = "", text: str = "") -> list[str
     adaptation would otherwise swap in the wrong exercise's alternative)."""
     written: dict[str, int] = {}
     problems: list[Problem] = []
-    lines = _key_lines(text) if text else {}
+    lines = key_lines(text) if text else {}
     for i, ex in enumerate(model.exercise):
         if ex.id is None:
             continue
@@ -294,7 +196,7 @@ def exercise_ids(model: RoutineFile, name: str = "", text: str = "") -> list[str
                 name, path_text(loc),
                 f"'{ex.id}' is already the id of exercise[{written[ex.id]}] "
                 f"({model.exercise[written[ex.id]].name}); each exercise needs its own id",
-                _line_near(loc, lines)))
+                line_near(loc, lines)))
         else:
             written[ex.id] = i
     if problems:
@@ -366,7 +268,7 @@ def routine_warnings(routine: Routine, text: str, name: str) -> list[Problem]:
     from companion.core.timeline import TimelineBuilder
 
     builder = TimelineBuilder(routine)
-    lines = _key_lines(text)
+    lines = key_lines(text)
     short: dict[tuple[str | int, ...], tuple[float, float]] = {}
     sets = routine.sets()
     for n, (_rnd, idx, ex) in enumerate(sets[:-1]):
@@ -381,7 +283,7 @@ def routine_warnings(routine: Routine, text: str, name: str) -> list[Problem]:
         Problem(name, path_text(loc),
                 f"warning: a rest of {asked:g} s leaves no time to ask how hard the set was "
                 f"and to announce the next exercise; the app rests {math.ceil(most):g} s there "
-                f"instead", _line_near(loc, lines))
+                f"instead", line_near(loc, lines))
         for loc, (asked, most) in short.items()
     ]
 

@@ -2,7 +2,7 @@
 
 The screening questions are health content, so a typo must never silently drop a question or
 an explanation: unknown keys, missing fields and duplicate ids are errors, reported with the
-file, line and key path like routine files are (`companion.routines.loader.Problem`).
+file, line and key path like routine files are (`companion.datafile`).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from companion.core.safety import (
 )
 from companion.datafile import (
     DataFileError,
-    Problem,
     known_keys,
+    load_file,
     read_toml,
     validate,
 )
@@ -210,24 +210,16 @@ def parse_screening(text: str, name: str = "screening.toml") -> Screening:
 
 
 def load_screening(path: Path | None = None) -> Screening:
-    """The screening content (the built-in file unless a path is given)."""
+    """The screening content (the built-in file unless a path is given); raises
+    ScreeningFileError listing every problem."""
     if path is None:
         return _builtin_screening()
-    return _read(path)
+    return load_file(path, parse_screening, ScreeningFileError)
 
 
 @lru_cache(maxsize=1)
 def _builtin_screening() -> Screening:
-    return _read(SCREENING_FILE)
-
-
-def _read(path: Path) -> Screening:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScreeningFileError([Problem(str(path), "", f"cannot read the file ({exc})")]) \
-            from None
-    return parse_screening(text, str(path))
+    return load_file(SCREENING_FILE, parse_screening, ScreeningFileError)
 
 
 def load_notice(path: Path = NOTICE_FILE) -> str:
