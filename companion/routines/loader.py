@@ -8,7 +8,6 @@ problems, and `load_routine` raises `RoutineFileError` carrying them.
 from __future__ import annotations
 
 import codecs
-import difflib
 import hashlib
 import logging
 import math
@@ -16,9 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import tomli_w
 from anyascii import anyascii
 
 from companion.core.routine import Exercise, Position, Routine, Tempo
@@ -86,7 +83,9 @@ def decode_routine_bytes(raw: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _read(path: Path) -> str:
+def read_routine_file(path: Path) -> str:
+    """The text of a routine file (any common encoding, `decode_routine_bytes`); raises
+    RoutineFileError naming the file when it is missing, too large, a folder or unreadable."""
     name = str(path)
     try:
         size = path.stat().st_size
@@ -119,7 +118,7 @@ def parse_routine_text(text: str, name: str) -> tuple[RoutineFile, str]:
 
 
 def _parse(path: Path) -> tuple[RoutineFile, str]:
-    return parse_routine_text(_read(path), str(path))
+    return parse_routine_text(read_routine_file(path), str(path))
 
 
 def check_file(path: Path) -> list[Problem]:
@@ -138,7 +137,7 @@ def check_file_full(path: Path) -> tuple[list[Problem], list[Problem]]:
         loaded = load_routine_full(path)
     except RoutineFileError as exc:
         return exc.problems, []
-    return [], routine_warnings(loaded.routine, _read(path), str(path))
+    return [], routine_warnings(loaded.routine, read_routine_file(path), str(path))
 
 
 def make_id(text: str, kind: str = "routine") -> str:
@@ -286,175 +285,3 @@ def routine_warnings(routine: Routine, text: str, name: str) -> list[Problem]:
                 f"instead", line_near(loc, lines))
         for loc, (asked, most) in short.items()
     ]
-
-
-def _number(value: float) -> int | float:
-    return int(value) if float(value).is_integer() and abs(value) < 2**53 else float(value)
-
-
-def _exercise_tables(ex: Exercise, header: str) -> str:
-    """One exercise as TOML tables under `header` (written by tomli-w: any text is safe)."""
-    default = Exercise(name="x", reps=1)
-    body: dict[str, Any] = {"name": ex.name, "id": ex.id}
-    if ex.reps is not None:
-        body["reps"] = ex.reps
-    elif ex.seconds is not None:
-        body["seconds"] = _number(ex.seconds)
-    else:
-        body["to_fatigue"] = True
-    if ex.cap_seconds != default.cap_seconds or ex.to_fatigue:
-        body["cap_seconds"] = _number(ex.cap_seconds)
-    if ex.expected_seconds != default.expected_seconds or ex.to_fatigue:
-        body["expected_seconds"] = _number(ex.expected_seconds)
-    if ex.rest_seconds is not None:
-        body["rest_seconds"] = _number(ex.rest_seconds)
-    for key in ("description", "easier", "balance_cue"):
-        if getattr(ex, key):
-            body[key] = getattr(ex, key)
-    if ex.cues:
-        body["cues"] = list(ex.cues)
-    if ex.equipment:
-        body["equipment"] = list(ex.equipment)
-    if ex.position is not Position.STANDING:
-        body["position"] = ex.position.value
-    out = f"{header}\n{tomli_w.dumps(body)}"
-    if ex.tempo != default.tempo:
-        tempo = {"down": _number(ex.tempo.down), "up": _number(ex.tempo.up)}
-        out += f"\n[{header.strip('[]')}.tempo]\n{tomli_w.dumps(tempo)}"
-    return out
-
-
-def routine_to_toml(routine: Routine, alternatives: dict[str, Exercise] | None = None) -> str:
-    """The routine as a routine file (the editor's Save, the progression step's user copy).
-
-    Written with tomli-w, so quotes, newlines and any script in a name or cue stay exactly
-    as they were: loading the text gives the same routine (a property test checks this).
-    """
-    top: dict[str, Any] = {"schema_version": 1, "id": routine.id, "name": routine.name}
-    if routine.description:
-        top["description"] = routine.description
-    top["rounds"] = routine.rounds
-    top["rest_seconds"] = _number(routine.rest_seconds)
-    top["breathing"] = routine.breathing
-    parts = [tomli_w.dumps(top)]
-    for ex in routine.exercises:
-        parts.append(_exercise_tables(ex, "[[exercise]]"))
-        alt = (alternatives or {}).get(ex.id)
-        if alt is not None:
-            parts.append(_exercise_tables(alt, "[exercise.alternative]"))
-    return "\n".join(parts)
-
-
-def routine_files(folder: Path) -> list[Path]:
-    """The files of a routines folder that are (or look meant to be) routines: `.toml` in
-    any case (`MINE.TOML`), plus `.toml.txt` that Windows Notepad makes, to be reported."""
-    try:
-        children = sorted(folder.iterdir())
-    except OSError as exc:
-        log.warning("cannot list %s: %s", folder, exc)
-        return []
-    out = []
-    for path in children:
-        name = path.name.lower()
-        if name.startswith(".") or not path.is_file():
-            continue
-        if name.endswith(".toml") or name.endswith(".toml.txt"):
-            out.append(path)
-    return out
-
-
-def id_collision(path: Path, other: Path, routine_id: str) -> Problem:
-    """The problem of a second file using a routine id already taken by `other`."""
-    line = 1
-    try:
-        for no, raw in enumerate(_read(path).splitlines(), start=1):
-            if re.match(r"^\s*id\s*=", raw):
-                line = no
-                break
-    except RoutineFileError:
-        pass
-    return Problem(str(path), "id", f"'{routine_id}' is already the id of {other}; two of "
-                   f"your routines cannot share an id: set id = \"...\" in one of them", line)
-
-
-@dataclass(frozen=True)
-class RoutineEntry:
-    """A routine file found in a routines folder: loaded, or with its problems."""
-
-    id: str
-    path: Path
-    builtin: bool
-    routine: Routine | None
-    problems: tuple[Problem, ...] = ()
-    alternatives: dict[str, Exercise] = field(default_factory=dict)
-
-    @property
-    def name(self) -> str:
-        return self.routine.name if self.routine else self.path.stem
-
-
-class RoutineLibrary:
-    """Built-in routines plus the user's; a user file with the same id overrides a built-in."""
-
-    def __init__(self, user_dir: Path | None = None, builtin_dir: Path = BUILTIN_DIR) -> None:
-        self.user_dir = user_dir
-        self.builtin_dir = builtin_dir
-
-    def entries(self) -> list[RoutineEntry]:
-        """Every routine file: loaded ones first, then broken ones with their problems.
-
-        A user file with a built-in's id takes its place (documented). Two user files with
-        one id never replace each other in silence: the first (by file name) loads, the
-        other is listed with a problem naming both files.
-        """
-        found: dict[str, RoutineEntry] = {}
-        broken: list[RoutineEntry] = []
-        dirs: list[tuple[Path, bool]] = [(self.builtin_dir, True)]
-        if self.user_dir is not None:
-            dirs.append((self.user_dir, False))
-        for folder, builtin in dirs:
-            if not folder.is_dir():
-                continue
-            for path in routine_files(folder):
-                if path.suffix.lower() != ".toml":
-                    broken.append(RoutineEntry(make_id(path.stem), path, builtin, None, (
-                        Problem(str(path), "", "is not read: routine files end in .toml "
-                                f"(your editor may have added {path.suffix}); rename it to "
-                                f"{Path(path.stem).stem}.toml", 1),)))
-                    continue
-                try:
-                    loaded = load_routine_full(path, builtin=builtin)
-                except RoutineFileError as exc:
-                    log.warning("routine file %s has problems: %s", path, exc)
-                    broken.append(RoutineEntry(make_id(path.stem), path, builtin, None,
-                                               tuple(exc.problems)))
-                    continue
-                r = loaded.routine
-                other = found.get(r.id)
-                if other is not None and other.builtin == builtin:
-                    broken.append(RoutineEntry(r.id, path, builtin, None, (
-                        id_collision(path, other.path, r.id),)))
-                    continue
-                found[r.id] = RoutineEntry(r.id, path, builtin, r, (), loaded.alternatives)
-        return list(found.values()) + broken
-
-    def routines(self) -> list[Routine]:
-        return [e.routine for e in self.entries() if e.routine is not None]
-
-    def find(self, ref: str) -> RoutineEntry:
-        """A routine by id, or by path to a file; RoutineFileError if neither works."""
-        path = Path(ref).expanduser()
-        if ref.lower().endswith(".toml") or path.is_file():
-            loaded = load_routine_full(path)
-            return RoutineEntry(loaded.routine.id, path, False, loaded.routine, (),
-                                loaded.alternatives)
-        for entry in self.entries():
-            if entry.id == ref and entry.routine is not None:
-                return entry
-            if entry.id == ref:
-                raise RoutineFileError(list(entry.problems))
-        ids = [e.id for e in self.entries() if e.routine is not None]
-        close = difflib.get_close_matches(ref, ids, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise RoutineFileError([Problem(ref, "", f"no routine with this id or path{hint}; "
-                                        f"known ids: {', '.join(ids)}")])
