@@ -222,6 +222,15 @@ def validate(model: type[M], data: Mapping[str, Any], text: str, name: str,
         raise error(problems) from None
 
 
+def parse_toml(text: str, name: str, model: type[M], error: type[DataFileError],
+               keys: Sequence[str] | Mapping[str, Sequence[str]]) -> M:
+    """The TOML `text` of the file called `name`, validated as `model`: the one way content
+    files are read. Raises `error` listing every problem, each with a line (`read_toml`,
+    `validate`); `keys` as for `plain_message`."""
+    data = read_toml(text, name, error, default_line=1)
+    return validate(model, data, text, name, error, keys)
+
+
 def load_file(path: Path, parse: Callable[[str, str], T], error: type[DataFileError]) -> T:
     """`parse(text, name)` of the UTF-8 file at `path` (`name` is the path as text); raises
     `error` naming the file when it cannot be read or is not UTF-8, and whatever `parse`

@@ -9,7 +9,7 @@ the file does not declare, and claim words the guidance does not support ("cure"
 Two sections are not written here but taken from where the app already keeps them, so the
 page cannot disagree with the screens that act on them: `include = "screening"` lists the
 health questions (resources/screening.toml), `include = "red_flags"` the four warning signs
-and the safety steps (companion.core.safety).
+and the safety steps (companion.core.safety_words).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from companion.core.safety import CHECKIN_FLAGS, safety_steps
+from companion.core.safety_words import CHECKIN_FLAGS, safety_steps
 from companion.core.wording import wording_problems
 from companion.datafile import (
     DataFileError,
@@ -33,9 +33,8 @@ from companion.datafile import (
     known_keys,
     line_for,
     load_file,
+    parse_toml,
     path_text,
-    read_toml,
-    validate,
 )
 
 RESOURCES = Path(__file__).resolve().parent.parent.parent / "resources"
@@ -237,9 +236,8 @@ def _fold(text: str) -> str:
 
 def parse_learn(text: str, name: str = "learn.toml") -> LearnContent:
     """Validate the page's content; raises LearnFileError listing every problem."""
-    data = read_toml(text, name, LearnFileError)
     lines = key_lines(text)
-    model = validate(LearnFile, data, text, name, LearnFileError, _ALL_KEYS)
+    model = parse_toml(text, name, LearnFile, LearnFileError, _ALL_KEYS)
     seeds = {s.id: SeedRef(s.id, s.number, _fold(s.title), _fold(s.part)) for s in model.seed}
     problems = []
 
@@ -294,7 +292,7 @@ def _builtin() -> LearnContent:
 # -- the page as shown: includes filled from their one source ------------------------------------
 def page_sections(content: LearnContent, emergency: str = "") -> list[Section]:
     """Every section with its statements; include sections are filled from the health
-    questions (resources/screening.toml) and the safety rules (companion.core.safety).
+    questions (resources/screening.toml) and the safety words (companion.core.safety_words).
 
     `emergency` is the emergency-number text from settings (the safety steps name it).
     Raises `companion.safety.content.ScreeningFileError` if the questions cannot be read.

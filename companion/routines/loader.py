@@ -25,9 +25,8 @@ from companion.datafile import (
     key_lines,
     known_keys,
     line_near,
+    parse_toml,
     path_text,
-    read_toml,
-    validate,
 )
 from companion.routines.schema import (
     AlternativeFile,
@@ -113,8 +112,7 @@ def read_routine_file(path: Path) -> str:
 
 def parse_routine_text(text: str, name: str) -> tuple[RoutineFile, str]:
     """Validate routine TOML text; raises RoutineFileError naming `name`, key and line."""
-    data = read_toml(text, name, RoutineFileError, default_line=1)
-    return validate(RoutineFile, data, text, name, RoutineFileError, _KEYS), text
+    return parse_toml(text, name, RoutineFile, RoutineFileError, _KEYS), text
 
 
 def _parse(path: Path) -> tuple[RoutineFile, str]:

@@ -28,8 +28,7 @@ from companion.datafile import (
     DataFileError,
     known_keys,
     load_file,
-    read_toml,
-    validate,
+    parse_toml,
 )
 
 RESOURCES = Path(__file__).resolve().parent.parent.parent / "resources"
@@ -204,8 +203,7 @@ def _convert(model: ScreeningFile) -> Screening:
 
 def parse_screening(text: str, name: str = "screening.toml") -> Screening:
     """Validate screening content; raises ScreeningFileError listing every problem."""
-    data = read_toml(text, name, ScreeningFileError)
-    model = validate(ScreeningFile, data, text, name, ScreeningFileError, _ALL_KEYS)
+    model = parse_toml(text, name, ScreeningFile, ScreeningFileError, _ALL_KEYS)
     return _convert(model)
 
 

@@ -7,56 +7,14 @@ and `builder` (`TimelineBuilder`, which makes every cue and segment). Import fro
 
 from companion.core.breathing import PATTERNS
 from companion.core.safety_words import STOP_MESSAGE
-from companion.core.timeline.builder import (
-    TimelineBuilder,
-    breathing_routine,
-    compile_breathing,
-    compile_plan,
-)
-from companion.core.timeline.cues import (
-    ALWAYS_SPOKEN,
-    CHECKIN_QUESTION,
-    CHECKIN_QUESTION_BRIEF,
-    CHECKIN_REASK,
-    CHECKIN_STALLED,
-    EFFORT_QUESTION,
-    Cue,
-    CueKind,
-    Priority,
-    Tone,
-    Verbosity,
-    estimate_speech,
-)
-from companion.core.timeline.plan import (
-    Segment,
-    SegmentKind,
-    SessionPlan,
-    TimelineOptions,
-    flatten,
-)
+from companion.core.timeline import builder, cues, plan
 
-__all__ = [
-    "ALWAYS_SPOKEN",
-    "CHECKIN_QUESTION",
-    "CHECKIN_QUESTION_BRIEF",
-    "CHECKIN_REASK",
-    "CHECKIN_STALLED",
-    "EFFORT_QUESTION",
-    "PATTERNS",
-    "STOP_MESSAGE",
-    "Cue",
-    "CueKind",
-    "Priority",
-    "Segment",
-    "SegmentKind",
-    "SessionPlan",
-    "TimelineBuilder",
-    "TimelineOptions",
-    "Tone",
-    "Verbosity",
-    "breathing_routine",
-    "compile_breathing",
-    "compile_plan",
-    "estimate_speech",
-    "flatten",
-]
+# Each part names its public API once (its `__all__`); the package re-exports them all.
+from companion.core.timeline.builder import *  # noqa: F403
+from companion.core.timeline.cues import *  # noqa: F403
+from companion.core.timeline.plan import *  # noqa: F403
+
+__all__ = ["PATTERNS", "STOP_MESSAGE"]
+__all__ += cues.__all__
+__all__ += plan.__all__
+__all__ += builder.__all__

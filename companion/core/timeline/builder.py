@@ -366,3 +366,11 @@ def compile_breathing(session: BreathingSession,
     """The plan of a stand-alone breathing session (`preview --breathing`, the B screen)."""
     opts = replace(options or TimelineOptions(), breathing=session)
     return compile_plan(breathing_routine(session), opts)
+
+
+__all__ = [
+    "TimelineBuilder",
+    "breathing_routine",
+    "compile_breathing",
+    "compile_plan",
+]

@@ -126,3 +126,19 @@ ALWAYS_SPOKEN = frozenset({CueKind.CHECKIN, CueKind.SAFETY, CueKind.END})
 
 def number_word(n: int) -> str:
     return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
+
+
+__all__ = [
+    "ALWAYS_SPOKEN",
+    "CHECKIN_QUESTION",
+    "CHECKIN_QUESTION_BRIEF",
+    "CHECKIN_REASK",
+    "CHECKIN_STALLED",
+    "EFFORT_QUESTION",
+    "Cue",
+    "CueKind",
+    "Priority",
+    "Tone",
+    "Verbosity",
+    "estimate_speech",
+]

@@ -122,3 +122,12 @@ def flatten(plan: SessionPlan) -> list[Cue]:
                 out.append(cue.at(t0 + cue.t))
         t0 += seg.nominal
     return out
+
+
+__all__ = [
+    "Segment",
+    "SegmentKind",
+    "SessionPlan",
+    "TimelineOptions",
+    "flatten",
+]
