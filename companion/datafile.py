@@ -19,6 +19,9 @@ from pydantic import BaseModel, ValidationError
 
 from companion.errors import KnownError
 
+#: The app's content folder (routines, screening, Learn, sounds, fonts), inside the checkout.
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+
 Loc = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")

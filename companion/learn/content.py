@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from companion.core.safety_words import CHECKIN_FLAGS, safety_steps
 from companion.core.wording import wording_problems
 from companion.datafile import (
+    RESOURCES,
     DataFileError,
     Problem,
     key_lines,
@@ -37,7 +38,6 @@ from companion.datafile import (
     path_text,
 )
 
-RESOURCES = Path(__file__).resolve().parent.parent.parent / "resources"
 LEARN_FILE = RESOURCES / "learn.toml"
 
 

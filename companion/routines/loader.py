@@ -20,6 +20,7 @@ from anyascii import anyascii
 
 from companion.core.routine import Exercise, Position, Routine, Tempo
 from companion.datafile import (
+    RESOURCES,
     DataFileError,
     Problem,
     key_lines,
@@ -38,7 +39,7 @@ from companion.routines.schema import (
 
 log = logging.getLogger(__name__)
 
-BUILTIN_DIR = Path(__file__).resolve().parent.parent.parent / "resources" / "routines"
+BUILTIN_DIR = RESOURCES / "routines"
 
 
 class RoutineFileError(DataFileError):

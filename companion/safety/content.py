@@ -25,13 +25,13 @@ from companion.core.safety import (
     derive_profile,
 )
 from companion.datafile import (
+    RESOURCES,
     DataFileError,
     known_keys,
     load_file,
     parse_toml,
 )
 
-RESOURCES = Path(__file__).resolve().parent.parent.parent / "resources"
 SCREENING_FILE = RESOURCES / "screening.toml"
 NOTICE_FILE = RESOURCES / "notice.txt"
 
