@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
@@ -78,8 +78,7 @@ class ChartPanel(QTabWidget):
         super().showEvent(event)  # type: ignore[arg-type]
 
     def _build_current(self) -> None:
-        key = TABS[max(0, self.currentIndex())][0]
-        getattr(self, f"{key}_chart" if key != "calendar" else "calendar")
+        self._get(TABS[max(0, self.currentIndex())][0])
 
     def _place(self, key: str, widget: QWidget) -> None:
         layout = self._pages[key].layout()
@@ -87,61 +86,72 @@ class ChartPanel(QTabWidget):
         layout.addWidget(widget)
         self._built[key] = widget
 
+    def _get(self, key: str) -> QWidget:
+        if key not in self._built:
+            self._place(key, getattr(self, f"_make_{key}")())
+        return self._built[key]
+
     @property
     def weekly_chart(self) -> WeeklyChart:
-        from companion.ui.history.charts import WeeklyChart
-
-        if "weekly" not in self._built:
-            chart = WeeklyChart()
-            weeks, goal, gentle = self._weeks
-            chart.set_data(weeks, goal, gentle=gentle)
-            self._place("weekly", chart)
-        return self._built["weekly"]  # type: ignore[return-value]
+        return cast("WeeklyChart", self._get("weekly"))
 
     @property
     def mood_chart(self) -> MoodChart:
-        from companion.ui.history.charts import MoodChart
-
-        if "mood" not in self._built:
-            chart = MoodChart()
-            chart.set_rows(self._rows)
-            self._place("mood", chart)
-        return self._built["mood"]  # type: ignore[return-value]
+        return cast("MoodChart", self._get("mood"))
 
     @property
     def effort_chart(self) -> EffortChart:
-        from companion.ui.history.charts import EffortChart
-
-        if "effort" not in self._built:
-            chart = EffortChart()
-            chart.set_rows(self._rows)
-            self._place("effort", chart)
-        return self._built["effort"]  # type: ignore[return-value]
+        return cast("EffortChart", self._get("effort"))
 
     @property
     def calendar(self) -> CalendarView:
+        self._get("calendar")
+        return self._calendar
+
+    def _make_weekly(self) -> QWidget:
+        from companion.ui.history.charts import WeeklyChart
+
+        chart = WeeklyChart()
+        weeks, goal, gentle = self._weeks
+        chart.set_data(weeks, goal, gentle=gentle)
+        return chart
+
+    def _make_mood(self) -> QWidget:
+        from companion.ui.history.charts import MoodChart
+
+        chart = MoodChart()
+        chart.set_rows(self._rows)
+        return chart
+
+    def _make_effort(self) -> QWidget:
+        from companion.ui.history.charts import EffortChart
+
+        chart = EffortChart()
+        chart.set_rows(self._rows)
+        return chart
+
+    def _make_calendar(self) -> QWidget:
+        """The month view with its previous / next buttons under it."""
         from companion.ui.history.calendar_view import CalendarView
 
-        if "calendar" not in self._built:
-            view = CalendarView()
-            view.set_days(self._days)
-            if self._month is not None:
-                view.show_month(self._month)
-            box = QWidget()
-            lay = QVBoxLayout(box)
-            lay.setContentsMargins(0, 0, 0, 0)
-            lay.addWidget(view, 1)
-            nav = QHBoxLayout()
-            for text, name, step in (("‹ Previous month", "Previous month", -1),
-                                     ("Next month ›", "Next month", 1)):
-                button = QPushButton(text)
-                button.setAccessibleName(name)
-                button.clicked.connect(lambda _c=False, s=step: view.step(s))
-                nav.addWidget(button)
-            lay.addLayout(nav)
-            self._place("calendar", box)
-            self._calendar = view
-        return self._calendar
+        view = CalendarView()
+        view.set_days(self._days)
+        if self._month is not None:
+            view.show_month(self._month)
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(view, 1)
+        nav = QHBoxLayout()
+        for text, name, step in (("‹ Previous month", "Previous month", -1),
+                                 ("Next month ›", "Next month", 1)):
+            button = QPushButton(text)
+            button.setAccessibleName(name)
+            button.clicked.connect(lambda _c=False, s=step: view.step(s))
+            nav.addWidget(button)
+        lay.addLayout(nav)
+        self._calendar = view
+        return box
 
     def texts(self) -> list[str]:
         """Every string the charts show (builds every tab: the wording test reads all)."""

@@ -59,9 +59,6 @@ from companion.ui.history.writing import HistoryWriting
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
 
-    from companion.ui.history.calendar_view import CalendarView
-    from companion.ui.history.charts import EffortChart, MoodChart, WeeklyChart
-
 log = logging.getLogger(__name__)
 
 
@@ -255,23 +252,6 @@ class HistoryWindow(HistoryWriting):
             self._data = None  # redraw even if the rows are the same
             self._start_load()
         self.show()
-
-    # chart tabs (each built on first use)
-    @property
-    def weekly_chart(self) -> WeeklyChart:
-        return self.charts.weekly_chart
-
-    @property
-    def mood_chart(self) -> MoodChart:
-        return self.charts.mood_chart
-
-    @property
-    def effort_chart(self) -> EffortChart:
-        return self.charts.effort_chart
-
-    @property
-    def calendar(self) -> CalendarView:
-        return self.charts.calendar
 
     def reload(self) -> None:
         """Read the history again (off the GUI thread); `loaded` fires when shown."""
