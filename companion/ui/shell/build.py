@@ -87,6 +87,26 @@ WARM_MODULES = (
 )
 
 
+# Imported on a worker once the start screen is up: the history window (H) and the safety
+# screen (the first red flag), so neither waits for its imports on the GUI thread.
+LATER_MODULES = (
+    "companion.ui.screens.safety_screen",
+    "companion.ui.history.window",
+    "companion.ui.history.charts",
+    "companion.ui.history.calendar_view",
+)
+
+
+def _import(names: tuple[str, ...]) -> None:
+    import importlib
+
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:  # an optional part (voice, tray): the GUI thread says why
+            log.debug("could not import %s ahead", name, exc_info=True)
+
+
 @dataclass
 class Prepared:
     """The slow, Qt-free half of a profile's services, made on a worker by `prepare`:
@@ -104,13 +124,7 @@ def prepare(args: argparse.Namespace) -> Prepared:
     """Import the app's modules and open `args.profile`'s history and settings; safe on a
     worker thread (makes no Qt object). Raises ProfileUnavailable / ProfileError as
     `open_history` does; a module that fails to import is left to fail where it is used."""
-    import importlib
-
-    for name in WARM_MODULES:
-        try:
-            importlib.import_module(name)
-        except Exception:  # an optional part (voice, tray): the GUI thread says why
-            log.debug("could not import %s ahead", name, exc_info=True)
+    _import(WARM_MODULES)
     from companion.settings import load_settings
     from companion.storage.access import open_history_store
 
@@ -139,6 +153,9 @@ def start_services(args: argparse.Namespace, parent: QObject,
             return
         # the screens in a later turn of the event loop: two shorter pauses, not one long
         QTimer.singleShot(0, parent, lambda: done(services))
+        # then what the first H and the first red flag open, imported ahead on a worker
+        QueryOp(parent=parent, op=lambda: _import(LATER_MODULES), success=lambda _r: None
+                ).run_in_background()
 
     QueryOp(parent=parent, op=lambda: prepare(args), success=finish).failure(
         failed).run_in_background()
