@@ -13,6 +13,7 @@ data dir, keys through the platform's window; only the voice is a recording fake
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,6 +23,7 @@ from PySide6.QtCore import Qt, QTimer
 from companion.config import Paths
 from companion.storage import Database
 from companion.storage.profiles import first_profile_name
+from companion.ui.adapters import operations
 from tests.helpers.faults import BusyHolder
 from tests.helpers.history import add_session
 from tests.ui.test_profiles_window import (  # noqa: F401  (fixtures)
@@ -98,13 +100,29 @@ def test_history_opened_twice_is_one_window_read_once(
     first = press_h(win)
     assert first.proxy.rowCount() == 3 and reads == [3]
     first.close()
+    resets: list[bool] = []
+    first.model.modelReset.connect(lambda: resets.append(True))
     win.window.activateWindow()
+    # read again only if the history said it may have changed meanwhile (the app's
+    # history signals that after its own start-up reads too)
+    said_changed = first._stale
     second = press_h(win)
     assert second is first and second.isVisible()
     assert second.proxy.rowCount() == 3
-    win.qtbot.wait(200)
-    assert reads == [3]  # nothing changed: not read again
+    win.qtbot.waitUntil(lambda: operations.running() == 0, timeout=10_000)
+    assert reads == ([3, 3] if said_changed else [3])
+    assert resets == []  # the same rows: the list is not redrawn
     second.close()
+    # a setting the window shows changed meanwhile: read again and drawn with it
+    services = win.window.services
+    assert services is not None
+    win.window.apply_settings(replace(services.settings, weekly_goal=4))
+    win.window.activateWindow()
+    third = press_h(win)
+    assert third is first
+    win.qtbot.waitUntil(lambda: "Goal: 4 a week (dashed)" in third.charts.weekly_chart.texts(),
+                        timeout=10_000)
+    third.close()
 
 
 def test_history_reopened_after_a_new_session_shows_it(

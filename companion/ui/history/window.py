@@ -243,13 +243,14 @@ class HistoryWindow(HistoryWriting):
                count_breathing: bool) -> None:
         """Show the window again with today's settings; the rows are read again (off the
         GUI thread, the list staying as it was meanwhile) only if they may differ."""
-        if (self._stale or weekly_goal != self.weekly_goal
-                or count_breathing != self.count_breathing
+        if (weekly_goal != self.weekly_goal or count_breathing != self.count_breathing
                 or (profile is not None and profile != self.profile)):
             self.weekly_goal, self.count_breathing = weekly_goal, count_breathing
             if profile is not None:
                 self._given_profile = self.profile = profile
             self._data = None  # redraw even if the rows are the same
+            self._stale = True
+        if self._stale:
             self._start_load()
         self.show()
 
