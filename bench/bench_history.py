@@ -47,7 +47,7 @@ def _child(data: Path, profile: str | None = None, rows: int = 2600) -> None:
     from PySide6.QtCore import Qt
 
     from bench.appdrive import App, Heartbeat, PaintProbe
-    from companion.ui.history.charts import CalendarView
+    from companion.ui.history.calendar_view import CalendarView
     from companion.ui.history.charts import _Chart as Chart
 
     app = App(data, profile=profile)

@@ -194,17 +194,17 @@ def test_charts_show_the_weekly_goal_the_mood_change_and_the_session_days(
     qtbot: QtBot, db: Database
 ) -> None:
     window = open_window(qtbot, db, weekly_goal=3)
-    weekly = " ".join(window.weekly_chart.texts())
+    weekly = " ".join(window.charts.weekly_chart.texts())
     assert "Goal: 3 a week (dashed)" in weekly and "of 12 weeks" in weekly
-    assert window.mood_chart.average_change == pytest.approx((1 + 0 + 3) / 3)
-    assert "average change +1.3" in " ".join(window.mood_chart.texts())
-    assert "Effort per session: average 5.5 of 10" in " ".join(window.effort_chart.texts())
+    assert window.charts.mood_chart.average_change == pytest.approx((1 + 0 + 3) / 3)
+    assert "average change +1.3" in " ".join(window.charts.mood_chart.texts())
+    assert "Effort per session: average 5.5 of 10" in " ".join(window.charts.effort_chart.texts())
     newest = (NOW - timedelta(hours=3)).astimezone().date()
-    assert window.calendar.month == newest.replace(day=1)
-    assert newest in window.calendar.days_in_month()
-    window.calendar.setFocus()
-    qtbot.keyClick(window.calendar, Qt.Key.Key_PageUp)
-    assert window.calendar.month < newest.replace(day=1)
+    assert window.charts.calendar.month == newest.replace(day=1)
+    assert newest in window.charts.calendar.days_in_month()
+    window.charts.calendar.setFocus()
+    qtbot.keyClick(window.charts.calendar, Qt.Key.Key_PageUp)
+    assert window.charts.calendar.month < newest.replace(day=1)
 
 
 def test_charts_follow_a_dark_palette(qtbot: QtBot, db: Database) -> None:
@@ -215,7 +215,7 @@ def test_charts_follow_a_dark_palette(qtbot: QtBot, db: Database) -> None:
     dark.setColor(QPalette.ColorRole.Base, QColor("#17181a"))
     dark.setColor(QPalette.ColorRole.Text, QColor("#eeeeee"))
     window.setPalette(dark)
-    chart = window.mood_chart.chart()
+    chart = window.charts.mood_chart.chart()
     assert chart.backgroundBrush().color().lightness() < 64
     assert chart.titleBrush().color().lightness() > 200
 
@@ -227,7 +227,7 @@ def test_no_text_mentions_weight_appearance_or_streaks_for_eating_disorder_histo
     view = open_detail(qtbot, window, 2)
     texts = window.texts() + view.texts()
     assert len(texts) > 100
-    assert "goal met" not in " ".join(window.weekly_chart.texts())  # no tally to chase
+    assert "goal met" not in " ".join(window.charts.weekly_chart.texts())  # no tally to chase
     problems = [p for t in texts for p in wording_problems(t)]
     assert problems == []
     # beyond the shared rule: no body-metric word at all ("Bodyweight squats" is a name)
@@ -320,5 +320,5 @@ def test_without_a_profile_the_latest_screening_decides_the_gentle_framing(
     db.save_screening(result.to_json(), "I will check with my clinician first")
     window = open_window(qtbot, db)
     assert window.profile.eating_disorder_history
-    weekly = " ".join(window.weekly_chart.texts())
+    weekly = " ".join(window.charts.weekly_chart.texts())
     assert "goal met" not in weekly and "Sessions per week, last 12 weeks" in weekly

@@ -101,7 +101,8 @@ def test_a_broken_settings_file_gives_defaults_and_a_message(qtbot: QtBot,
     window = MainWindow(args)
     qtbot.addWidget(window)
     window.show()
-    window.load()
+    window.load()  # the services open on a worker; the start screen follows
+    qtbot.waitUntil(lambda: window.start_screen is not None, timeout=20_000)
     assert window.services is not None and window.services.settings == Settings()
     start = window.start_screen
     assert start is not None and start.banner.isVisible()

@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -31,6 +31,9 @@ from companion.storage.status import StorageStatus
 from companion.storage.store import HistoryStore, JournaledRecorder
 from companion.storage.store_state import UNKNOWN, DbStop, GateState
 from companion.ui.adapters.operations import QueryOp
+
+if TYPE_CHECKING:
+    from companion.storage.access import Opened
 
 log = logging.getLogger(__name__)
 
@@ -110,11 +113,34 @@ class DatabaseHistory(QObject):
         ProfileError (KnownErrors) when that profile cannot be opened nor found."""
         from companion.storage.access import open_history_store
 
-        opened = open_history_store(paths, db, profile)
+        return cls.from_opened(open_history_store(paths, db, profile), parent)
+
+    @classmethod
+    def from_opened(cls, opened: Opened, parent: QObject | None = None,
+                    first_read: object = None) -> DatabaseHistory:
+        """The app's history around a store `open_history_store` opened (perhaps on a
+        worker thread: this part makes the Qt objects, so call it on the GUI thread).
+        `first_read`: `first_read(opened)` made on that worker (None: read when needed)."""
         history = cls(opened.store, parent)
         history.paths = opened.paths
         history.opened_problems = opened.problems
+        if isinstance(first_read, _Snapshot) and history._snapshot is None:
+            history._snapshot = first_read
         return history
+
+    @staticmethod
+    def first_read(opened: Opened) -> object:
+        """What the start screen reads first (counts, suggestion, screening, the gate's
+        database half), for a worker thread; None when the database is not open or cannot
+        be read (the app then reads in the background as usual)."""
+        db = opened.store.db
+        if db is None:
+            return None
+        try:
+            return _Snapshot.read(db)
+        except Exception as exc:  # read again on the GUI side's own schedule
+            log.warning("history could not be read: %s", exc)
+            return None
 
     # -- state ---------------------------------------------------------------------------------
     @property

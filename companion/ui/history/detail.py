@@ -30,10 +30,8 @@ from companion.core.safety_words import symptom_short
 from companion.storage.repository import (
     SessionDetail,
 )
-from companion.ui.history.charts import (
-    RED_FLAG,
-)
 from companion.ui.history.look import (
+    RED_FLAG,
     duration_text,
     mood_text,
     status_color,
@@ -48,21 +46,21 @@ def _clock(seconds: float) -> str:
     return f"{s // 60:02d}:{s % 60:02d}"
 
 
+def _amount(reps: int | None, seconds: float | None, seconds_format: str,
+            neither: str) -> str:
+    """A set's amount as shown: "12 reps", "30 s" (`seconds_format`), else `neither`."""
+    if reps is not None:
+        return f"{reps} reps"
+    if seconds is not None:
+        return f"{seconds:{seconds_format}} s"
+    return neither
+
+
 def _set_line(s: Any) -> str:
-    if s.planned_reps is not None:
-        planned = f"{s.planned_reps} reps"
-    elif s.planned_seconds is not None:
-        planned = f"{s.planned_seconds:g} s"
-    else:
-        planned = "a set to near fatigue"
+    planned = _amount(s.planned_reps, s.planned_seconds, "g", "a set to near fatigue")
     if s.skipped:
         return f"Set {s.set_no + 1} (round {s.round}) {s.exercise}: skipped (planned {planned})"
-    if s.actual_reps is not None:
-        actual = f"{s.actual_reps} reps"
-    elif s.actual_seconds is not None:
-        actual = f"{s.actual_seconds:.0f} s"
-    else:
-        actual = "done"
+    actual = _amount(s.actual_reps, s.actual_seconds, ".0f", "done")
     of = "for" if planned.startswith("a set") else "of"
     parts = [f"Set {s.set_no + 1} (round {s.round}) {s.exercise}: {actual} {of} {planned}"]
     parts.append(f"effort {s.effort}/10" if s.effort is not None else "effort not rated")

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from companion.storage.models import NOTE_MAX_CHARS
 from companion.ui.screens.end import NOTE_PLACEHOLDER
+from companion.ui.widgets.dialog_parts import status_and_buttons
 
 
 class NoteDialog(QDialog):
@@ -58,18 +59,13 @@ class NoteDialog(QDialog):
         self.edit.setTabChangesFocus(True)
         self.edit.textChanged.connect(self._limit)
         lay.addWidget(self.edit, 1)
-        self.status = QLabel("", self)
+        self.status, buttons = status_and_buttons(self, lay, QDialogButtonBox.StandardButton.Save,
+                                                  self.accept)
         self.status.setAccessibleDescription("Note status")
-        lay.addWidget(self.status)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         for b in buttons.buttons():
             b.setAccessibleName(b.text().replace("&", "") + " the note"
                                 if b is buttons.button(QDialogButtonBox.StandardButton.Save)
                                 else "Cancel: keep the note as it was")
-        lay.addWidget(buttons)
         self.edit.setFocus()
         self.edit.moveCursor(self.edit.textCursor().MoveOperation.End)
 

@@ -4,6 +4,7 @@ and dates as shown.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -23,11 +24,9 @@ from PySide6.QtGui import (
     QPolygonF,
 )
 
-from companion.ui.history.charts import (
-    RED_FLAG,
-    is_dark,
-)
+from companion.storage.repository import HistoryRow
 
+RED_FLAG = "stopped_red_flag"
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the HistoryRow of a line
 
 
@@ -49,6 +48,20 @@ STATUS: dict[str, StatusLook] = {
 COLUMNS = ("Date", "Routine", "Duration", "Sets done", "How it ended", "Mood before → after")
 PERIODS = (("All time", None), ("Last 4 weeks", 28), ("Last 3 months", 91),
            ("Last 12 months", 365), ("Custom dates", -1))
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def accent(palette: QPalette) -> QColor:
+    """The first colour of the charts and the calendar (blue)."""
+    return QColor("#5aa9ff") if is_dark(palette) else QColor("#1f5fa8")
+
+
+def second(palette: QPalette) -> QColor:
+    """The second line's colour (amber); lines also differ by dash style."""
+    return QColor("#f0b050") if is_dark(palette) else QColor("#9a5a00")
 
 
 def status_look(status: str) -> StatusLook:
@@ -108,6 +121,14 @@ def mood_text(before: int | None, after: int | None) -> str:
     b = "?" if before is None else str(before)
     a = "?" if after is None else str(after)
     return f"{b} → {a}"
+
+
+def mood_change(rows: Sequence[HistoryRow]) -> float | None:
+    """The average change of mood (after - before, points on 1-5) over `rows` that have
+    both ratings; None when none has."""
+    pairs = [(r.mood_before, r.mood_after) for r in rows
+             if r.mood_before is not None and r.mood_after is not None]
+    return (sum(a - b for b, a in pairs) / len(pairs)) if pairs else None
 
 
 def qdate(day: date) -> QDate:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from companion.storage.profiles import NAME_MAX, PIN_MAX, PIN_MIN
 from companion.ui.adapters.operations import QueryOp
 from companion.ui.widgets.announce import announce
+from companion.ui.widgets.dialog_parts import status_and_buttons
 from companion.ui.widgets.style import apply_font
 
 log = logging.getLogger(__name__)
@@ -191,15 +192,9 @@ class NewProfileDialog(QDialog):
                       "recovered: keep it somewhere safe.", self)
         note.setWordWrap(True)
         lay.addWidget(note)
-        self.status = QLabel("", self)
-        self.status.setWordWrap(True)
+        self.status, _ = status_and_buttons(self, lay, QDialogButtonBox.StandardButton.Ok,
+                                            self._check)
         self.status.setAccessibleName("Status")
-        lay.addWidget(self.status)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
-        lay.addWidget(buttons)
 
     def values(self) -> tuple[str, str | None]:
         return self.name.text().strip(), self.pin.text() or None

@@ -2,6 +2,13 @@
 voice, voice input and the safety gates. The window calls `build_services` at start-up and
 when switching profiles; `companion.ui.shell.app.run_gui` only starts the window.
 
+At start-up the slow half runs off the GUI thread (`start_services`): `prepare` imports
+the storage, settings, voice and screen modules and opens the database and the profile's
+settings on a worker; `build_services(args, prepared=...)` then makes the Qt objects (the
+history's signals, the voice, voice input, the red-flag gate) on the GUI thread. No screen
+exists until both are done, so no session can start before the gate can read the
+database and the journal.
+
 `COMPANION_TIME_SCALE=N` runs the session clock N times faster and `COMPANION_NO_VOICE=1`
 gives captions only (testing aids documented in the README).
 """
@@ -11,15 +18,20 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from companion.config import resolve_paths
 from companion.ui.shell.options import LaunchOptions
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QObject
     from PySide6.QtWidgets import QWidget
 
     from companion.config import Paths
+    from companion.settings import Settings
+    from companion.storage.access import Opened
     from companion.ui.adapters.history import DatabaseHistory
     from companion.ui.adapters.listening import VoiceInput
     from companion.ui.services.container import AppServices
@@ -48,6 +60,111 @@ def make_default_speaker(paths: Paths, settings: VoiceSettings) -> Speaker:
                                    "captions.")
 
 
+# Imported on the worker by `prepare`, so the GUI thread finds them loaded (about a second
+# of imports: SQLAlchemy, pydantic, numpy, QtMultimedia, the screens).
+WARM_MODULES = (
+    "companion.settings",
+    "companion.routines",
+    "companion.ui.adapters.history",
+    "companion.ui.services.container",
+    "companion.ui.shell.gates",
+    "companion.ui.adapters.speech",
+    "companion.ui.adapters.listening",
+    "companion.ui.services.keys",
+    "companion.ui.screens.start",
+    "companion.ui.screens.player",
+    "companion.ui.screens.end",
+    "companion.ui.screens.storage_banner",
+    "companion.ui.screens.voice_banner",
+    "companion.ui.screens.progression_banner",
+    "companion.ui.adapters.tray",
+    "companion.ui.screens.safety_notice",
+    "companion.safety.content",
+    "companion.voice.listen",
+    "companion.voice.recogniser",
+    "companion.voice.sources",
+    "PySide6.QtMultimedia",
+    "multiprocessing.connection",
+    "tzlocal",
+    "sounddevice",
+)
+
+
+# Imported on a worker once the start screen is up: the history window (H) and the safety
+# screen (the first red flag), so neither waits for its imports on the GUI thread.
+LATER_MODULES = (
+    "companion.ui.screens.safety_screen",
+    "companion.ui.history.window",
+    "companion.ui.history.charts",
+    "companion.ui.history.calendar_view",
+)
+
+
+def _import(names: tuple[str, ...]) -> None:
+    import importlib
+
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:  # an optional part (voice, tray): the GUI thread says why
+            log.debug("could not import %s ahead", name, exc_info=True)
+
+
+@dataclass
+class Prepared:
+    """The slow, Qt-free half of a profile's services, made on a worker by `prepare`:
+    the data folder, the opened history store (journal and database), and the profile's
+    settings with their problems (messages for the start screen)."""
+
+    base: Paths
+    opened: Opened
+    settings: Settings
+    problems: list[str]
+    first_read: object = None
+
+
+def prepare(args: argparse.Namespace | LaunchOptions) -> Prepared:
+    """Import the app's modules and open `args.profile`'s history and settings; safe on a
+    worker thread (makes no Qt object). Raises ProfileUnavailable / ProfileError as
+    `open_history` does; a module that fails to import is left to fail where it is used."""
+    _import(WARM_MODULES)
+    from companion.settings import load_settings
+    from companion.storage.access import open_history_store
+
+    options = LaunchOptions.from_args(args)
+    base = resolve_paths(options.data_dir).ensure()
+    opened = open_history_store(base, options.db, options.profile)
+    settings, problems = load_settings(opened.paths.ensure().settings_file)
+    from companion.ui.adapters.history import DatabaseHistory
+
+    return Prepared(base, opened, settings, problems, DatabaseHistory.first_read(opened))
+
+
+def start_services(args: argparse.Namespace | LaunchOptions, parent: QObject,
+                   done: Callable[[AppServices], None],
+                   failed: Callable[[Exception], None]) -> None:
+    """`prepare(args)` on a worker, then `build_services` on the GUI thread; `done(services)`
+    or `failed(exc)` is called there (not at all once `parent` is deleted)."""
+    from PySide6.QtCore import QTimer
+
+    from companion.ui.adapters.operations import QueryOp
+
+    def finish(prepared: Prepared) -> None:
+        try:
+            services = build_services(args, prepared=prepared)
+        except Exception as exc:  # said by `failed`, never a traceback
+            failed(exc)
+            return
+        # the screens in a later turn of the event loop: two shorter pauses, not one long
+        QTimer.singleShot(0, parent, lambda: done(services))
+        # then what the first H and the first red flag open, imported ahead on a worker
+        QueryOp(parent=parent, op=lambda: _import(LATER_MODULES), success=lambda _r: None
+                ).run_in_background()
+
+    QueryOp(parent=parent, op=lambda: prepare(args), success=finish).failure(
+        failed).run_in_background()
+
+
 def open_history(paths: Paths, db_url: str | None,
                  profile: str | None = None) -> tuple[DatabaseHistory, list[str]]:
     """A profile's history (`profile` None: the first), always with its journal and
@@ -67,11 +184,14 @@ def open_history(paths: Paths, db_url: str | None,
 
 def build_services(args: argparse.Namespace | LaunchOptions, *,
                    speaker: Speaker | None = None,
-                   voice_input: VoiceInput | None = None) -> AppServices:
+                   voice_input: VoiceInput | None = None,
+                   prepared: Prepared | None = None) -> AppServices:
     """Everything the screens use, for `args.profile` (None: the first profile); problems
     are collected for the start screen, never raised, except a profile that cannot be
     opened at all (ProfileUnavailable / ProfileError). `speaker` and `voice_input` are
-    reused when switching profiles (each profile's voice settings are applied)."""
+    reused when switching profiles (each profile's voice settings are applied).
+    `prepared`: the history and settings `prepare(args)` opened on a worker (None: opened
+    here). Call on the GUI thread."""
     from companion.config import resolve_db_url
     from companion.core.clock import Clock, SystemClock
     from companion.settings import load_settings
@@ -79,10 +199,18 @@ def build_services(args: argparse.Namespace | LaunchOptions, *,
     from companion.ui.shell.gates import red_flag_gate_for
 
     options = LaunchOptions.from_args(args)
-    base = resolve_paths(options.data_dir).ensure()
-    history, history_problems = open_history(base, options.db, options.profile)
-    paths = (history.paths or base).ensure()  # the profile's own folder
-    settings, problems = load_settings(paths.settings_file)
+    if prepared is None:
+        base = resolve_paths(options.data_dir).ensure()
+        history, history_problems = open_history(base, options.db, options.profile)
+        paths = (history.paths or base).ensure()  # the profile's own folder
+        settings, problems = load_settings(paths.settings_file)
+    else:
+        from companion.ui.adapters.history import DatabaseHistory
+
+        history = DatabaseHistory.from_opened(prepared.opened, first_read=prepared.first_read)
+        history_problems = history.problems()
+        paths = prepared.opened.paths
+        settings, problems = prepared.settings, list(prepared.problems)
     if speaker is None:
         speaker = make_default_speaker(paths, settings.voice_settings())
     else:

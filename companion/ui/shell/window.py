@@ -108,8 +108,10 @@ class MainWindow(SessionFlow, ProfileSwitching, KeyHandling, Lifecycle, ToolWind
 
     # -- loading -----------------------------------------------------------------------------
     def load(self) -> None:
-        """Build services and screens (after the first paint). A protected profile's screens
-        stay behind the loading page until its PIN is given."""
+        """Build services and screens (after the first paint); services not given are
+        opened on a worker thread and the screens follow when they arrive (`loaded`
+        fires). A protected profile's screens stay behind the loading page until its PIN
+        is given."""
         from companion.ui.services.keys import KeyDispatcher
         from companion.ui.widgets.style import app_stylesheet
 
@@ -121,15 +123,28 @@ class MainWindow(SessionFlow, ProfileSwitching, KeyHandling, Lifecycle, ToolWind
         if self.keys is None:
             self.keys = KeyDispatcher(self, self)
             self.keys.install()
-        if self.services is None:
-            from companion.errors import KnownError
-            from companion.ui.shell.build import build_services
+        if self.services is None:  # opened on a worker: the window keeps painting
+            from companion.ui.shell.build import start_services
 
-            try:
-                self.services = build_services(self.options)
-            except KnownError as exc:  # a profile that can be neither opened nor found
-                self._cannot_open(str(exc))
-                return
+            start_services(self.options, self, self._services_ready, self._services_failed)
+            return
+        self._load_screens()
+
+    def _services_ready(self, services: AppServices) -> None:
+        self.services = services
+        self._load_screens()
+
+    def _services_failed(self, exc: Exception) -> None:
+        """A profile that can be neither opened nor found (or the services could not be
+        made): said in a message box, then the app closes; no screen, no session."""
+        from companion.errors import KnownError
+
+        if not isinstance(exc, KnownError):
+            log.error("the app could not start", exc_info=exc)
+        self._cannot_open(str(exc) or type(exc).__name__)
+
+    def _load_screens(self) -> None:
+        """The rest of `load()`, once the services exist."""
         self._configure_announcements()
         self._build_screens()
         if self.options.routine:

@@ -70,15 +70,19 @@ class ToolWindows(WindowState):
                 "could not be opened (see the message on the start screen).")
             return
         window = self.history_window
-        if window is None or not window.isVisible():
+        settings = self.services.settings
+        if window is None or window.db is not db:  # built once per profile, then reused
             window = HistoryWindow(db, profile=self.services.profile,
-                                   weekly_goal=self.services.settings.weekly_goal,
+                                   weekly_goal=settings.weekly_goal,
                                    paths=self.services.paths, parent=self,
-                                   count_breathing=self.services.settings.breathing_counts,
+                                   count_breathing=settings.breathing_counts,
                                    session_active=self.session_exists,
-                                   on_unwell=self._unwell_from_elsewhere)
+                                   on_unwell=self._unwell_from_elsewhere,
+                                   history_changed=getattr(self.services.history, "changed",
+                                                           None))
             self.history_window = window
-        window.show()
+        window.reopen(profile=self.services.profile, weekly_goal=settings.weekly_goal,
+                      count_breathing=settings.breathing_counts)
         window.raise_()
         window.activateWindow()
 
