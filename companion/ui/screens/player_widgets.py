@@ -102,10 +102,11 @@ def pin_lines(label: QLabel, lines: int) -> None:
                          + margins.bottom() + 4)
 
 
-def player_button(text: str, name: str, parent: QWidget) -> QPushButton:
+def player_button(text: str, name: str, parent: QWidget, role: str = "button") -> QPushButton:
+    """A push button named `name` for screen readers, in the font of `role`."""
     button = QPushButton(text, parent)
     button.setAccessibleName(name)
-    apply_font(button, "button")
+    apply_font(button, role)
     return button
 
 

@@ -47,8 +47,10 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
     from companion.core.events import Symptom
+    from companion.core.timeline import SessionPlan, TimelineOptions
     from companion.storage.repository import RedFlagStop
     from companion.storage.store_state import GateState
+    from companion.ui.adapters.speech import SpeakerSignals
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +128,38 @@ class ScreeningWriter(Protocol):
 
     def save_screening(self, answers: dict[str, Any], acknowledgement: str | None = None,
                        taken_at: dt.datetime | None = None) -> Any:
+        ...
+
+
+@runtime_checkable
+class SignallingSpeaker(Protocol):
+    """A speaker with Qt signals: `started(cue, seconds)` and `idle()` (the microphone
+    hears nothing while the app speaks), `preparing(done, total)` (prompts rendered)."""
+
+    @property
+    def signals(self) -> SpeakerSignals:
+        ...
+
+
+@runtime_checkable
+class PreparingSpeaker(Protocol):
+    """A speaker that compiles a session's plan with real speech lengths and renders it
+    before the session starts ("Getting ready"); `done(plan)` runs on the GUI thread."""
+
+    def prepare(self, routine: Routine, options: TimelineOptions | None,
+                done: Callable[[SessionPlan], None]) -> None:
+        ...
+
+
+@runtime_checkable
+class AdvisingCheckin(Protocol):
+    """A check-in view that also shows the amber advice (effort 9-10) and that everything
+    waits for an answer (no answer after two asks): the real `CheckinView` does."""
+
+    def show_amber(self, suggestion: str) -> None:
+        ...
+
+    def show_stalled(self, stalled: bool = True) -> None:
         ...
 
 
