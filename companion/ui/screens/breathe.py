@@ -18,8 +18,8 @@ from companion.core.events import State
 from companion.core.routine import Routine
 from companion.core.timeline import SessionPlan, TimelineOptions
 from companion.ui.screens.breathing_circle import BreathingCircle
-from companion.ui.screens.player_widgets import described, player_button
-from companion.ui.screens.session_page import PAUSE_NAME, SessionPage
+from companion.ui.screens.player_widgets import described
+from companion.ui.screens.session_page import SessionPage
 from companion.ui.services.container import AppServices
 from companion.ui.services.session import Session, breathing_inputs, build_breathing_session
 from companion.ui.widgets.announce import announce
@@ -55,11 +55,7 @@ class BreathingScreen(SessionPage[BreathingSession]):
         self.time_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         apply_font(self.time_label, "title", bold=True)
         top.addWidget(self.time_label)
-        self.unwell_button = player_button("I feel unwell  (U)",
-                                           "I feel unwell: stop the session now", self)
-        self.unwell_button.setObjectName("unwell")
-        apply_font(self.unwell_button, "heading", bold=True)
-        self.unwell_button.clicked.connect(self.report_unwell)
+        self.unwell_button = self._unwell_button()
         top.addWidget(self.unwell_button, 0, Qt.AlignmentFlag.AlignTop)
         outer.addLayout(top)
         # the circle takes all the room there is: the window is the breathing guide
@@ -75,16 +71,8 @@ class BreathingScreen(SessionPage[BreathingSession]):
         described(self.mic_label, "Voice input")
         apply_font(self.mic_label, "small")
         outer.addWidget(self.mic_label)
-        controls = QHBoxLayout()
-        self.pause_button = player_button("Pause  (Space)", PAUSE_NAME, self)
-        self.end_button = player_button("End  (Esc)", "End the session", self)
-        self.full_button = player_button("Full screen  (F11)", "Toggle full screen", self)
-        for b in (self.pause_button, self.end_button, self.full_button):
-            controls.addWidget(b)
+        controls, _none = self._controls()
         outer.addLayout(controls)
-        self.pause_button.clicked.connect(self.toggle_pause)
-        self.end_button.clicked.connect(self.end_requested.emit)
-        self.full_button.clicked.connect(self.fullscreen_requested.emit)
 
     # -- the session (SessionPage runs it; these are the breathing parts) --------------------
     def _inputs(self, what: BreathingSession) -> tuple[Routine, TimelineOptions]:

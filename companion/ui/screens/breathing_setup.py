@@ -29,9 +29,8 @@ from companion.core.breathing import (
     BreathingSession,
 )
 from companion.core.safety import Profile, breathing_refusal
-from companion.ui.screens.mood import mood_row as mood_row_of
-from companion.ui.screens.mood import show_mood
-from companion.ui.screens.player_widgets import player_button
+from companion.ui.screens.buttons import named_button
+from companion.ui.screens.mood import mood_question, show_mood
 from companion.ui.widgets.style import apply_font, fmt_duration
 
 #: the order the patterns are offered in (the calmest first)
@@ -64,7 +63,7 @@ class BreathingSetup(QWidget):
         title = QLabel("A breathing session", self)
         apply_font(title, "title", bold=True)
         top.addWidget(title, 1)
-        self.back_button = player_button("Back  (Esc)", "Back to the start screen", self)
+        self.back_button = named_button("Back  (Esc)", "Back to the start screen", self)
         self.back_button.clicked.connect(self.back_requested.emit)
         top.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
         outer.addLayout(top)
@@ -108,8 +107,8 @@ class BreathingSetup(QWidget):
         self.minutes_label = QLabel("", self)
         self.minutes_label.setAccessibleDescription("Length")
         apply_font(self.minutes_label, "heading", bold=True)
-        self.less_button = player_button("−  (-)", "One minute shorter", self)
-        self.more_button = player_button("+  (+)", "One minute longer", self)
+        self.less_button = named_button("−  (-)", "One minute shorter", self)
+        self.more_button = named_button("+  (+)", "One minute longer", self)
         self.minutes = QSlider(Qt.Orientation.Horizontal, self)
         self.minutes.setRange(MIN_MINUTES, MAX_MINUTES)
         self.minutes.setPageStep(1)
@@ -124,12 +123,12 @@ class BreathingSetup(QWidget):
         length.addWidget(self.more_button)
         outer.addLayout(length)
 
-        mood_row, self.mood_buttons = mood_row_of(
+        mood_row, self.mood_buttons = mood_question(
             self, "How do you feel right now? (optional, keys 1-5)", "Mood",
             lambda n: self.set_mood(n, toggle=True))
         outer.addLayout(mood_row)
         outer.addStretch(1)
-        self.start_button = player_button("Start breathing  (Space)", "Start the breathing session",
+        self.start_button = named_button("Start breathing  (Space)", "Start the breathing session",
                                     self, "title")
         self.start_button.setObjectName("primary")
         apply_font(self.start_button, "title", bold=True)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from companion.core.events import EndStatus
 from companion.storage.models import NOTE_MAX_CHARS
-from companion.ui.screens.start import MOOD_WORDS
+from companion.ui.screens.mood import mood_question, show_mood
 from companion.ui.services.session import SessionSummary
 from companion.ui.widgets.announce import announce
 from companion.ui.widgets.style import AMBER, apply_font, fmt_duration
@@ -148,21 +148,8 @@ class EndScreen(QWidget):
         apply_font(self.details, "heading")
         outer.addWidget(self.details)
 
-        mood_row = QHBoxLayout()
-        mood_label = QLabel("How do you feel now? (optional, keys 1-5)", self)
-        mood_label.setWordWrap(True)
-        apply_font(mood_label, "body")
-        mood_row.addWidget(mood_label, 1)
-        self.mood_buttons: list[QPushButton] = []
-        for n in range(1, 6):
-            b = QPushButton(str(n), self)
-            b.setCheckable(True)
-            b.setToolTip(MOOD_WORDS[n])
-            b.setAccessibleName(f"Mood now {n} of 5, {MOOD_WORDS[n]}")
-            apply_font(b, "button")
-            b.clicked.connect(lambda _=False, n=n: self.choose_mood(n))
-            mood_row.addWidget(b)
-            self.mood_buttons.append(b)
+        mood_row, self.mood_buttons = mood_question(
+            self, "How do you feel now? (optional, keys 1-5)", "Mood now", self.choose_mood)
         outer.addLayout(mood_row)
 
         note_row = QHBoxLayout()
@@ -216,8 +203,7 @@ class EndScreen(QWidget):
 
     def show_summary(self, summary: SessionSummary) -> None:
         self.mood = None
-        for b in self.mood_buttons:
-            b.setChecked(False)
+        show_mood(self.mood_buttons, None)
         self._note_timer.stop()
         self.note.blockSignals(True)
         self.note.setPlainText("")
@@ -289,8 +275,7 @@ class EndScreen(QWidget):
 
     def choose_mood(self, mood: int) -> None:
         self.mood = mood
-        for n, b in enumerate(self.mood_buttons, start=1):
-            b.setChecked(n == mood)
+        show_mood(self.mood_buttons, mood)
         self.mood_chosen.emit(mood)
 
     def handle_key(self, key: int, text: str) -> bool:

@@ -12,7 +12,7 @@ from companion.ui.widgets.style import apply_font
 MOOD_WORDS = {1: "very low", 2: "low", 3: "okay", 4: "good", 5: "very good"}
 
 
-def mood_row(parent: QWidget, question: str, name: str,
+def mood_question(parent: QWidget, question: str, name: str,
              chosen: Callable[[int], None]) -> tuple[QHBoxLayout, list[QPushButton]]:
     """The row: `question` (wrapping), then buttons 1-5, each with the mood's word as its
     tooltip and the accessible name "`name` n of 5, word"; a click calls `chosen(n)`."""

@@ -37,9 +37,8 @@ from companion.ui.screens.player_widgets import (
     SessionProgress,
     described,
     pin_lines,
-    player_button,
 )
-from companion.ui.screens.session_page import PAUSE_NAME, PREPARE_TIMEOUT_MS
+from companion.ui.screens.session_page import PREPARE_TIMEOUT_MS
 from companion.ui.services.container import AppServices, SignallingSpeaker
 from companion.ui.services.session import Session, build_session, plan_inputs
 from companion.ui.widgets.elided import ElidedLabel
@@ -84,11 +83,7 @@ class PlayerScreen(PlayerActions, PlayerView):
             pin_lines(label, 1)
             head.addWidget(label)
         top.addLayout(head, 1)
-        self.unwell_button = player_button("I feel unwell  (U)",
-                                           "I feel unwell: stop the session now", self)
-        self.unwell_button.setObjectName("unwell")
-        apply_font(self.unwell_button, "heading", bold=True)
-        self.unwell_button.clicked.connect(self.report_unwell)
+        self.unwell_button = self._unwell_button()
         top.addWidget(self.unwell_button, 0, Qt.AlignmentFlag.AlignTop)
         outer.addLayout(top)
 
@@ -174,25 +169,13 @@ class PlayerScreen(PlayerActions, PlayerView):
         self.progress.setFixedHeight(max(14, self.fontMetrics().height()))
         outer.addWidget(self.progress)
 
-        controls = QHBoxLayout()
-        self.pause_button = player_button("Pause  (Space)", PAUSE_NAME, self)
-        self.skip_button = player_button("Skip  (N)", "Skip to the next step", self)
-        self.repeat_button = player_button("Repeat  (R)", "Repeat the last prompt", self)
-        self.rest_button = player_button("+15 s  (+)", "Add 15 seconds of rest", self)
-        self.done_button = player_button("Done  (D)", "Done with this set", self)
-        self.end_button = player_button("End  (Esc)", "End the session", self)
-        self.full_button = player_button("Full screen  (F11)", "Toggle full screen", self)
-        for b in (self.pause_button, self.skip_button, self.repeat_button, self.rest_button,
-                  self.done_button, self.end_button, self.full_button):
-            controls.addWidget(b)
+        controls, made = self._controls(
+            ("Skip  (N)", "Skip to the next step", self.skip),
+            ("Repeat  (R)", "Repeat the last prompt", self.repeat),
+            ("+15 s  (+)", "Add 15 seconds of rest", self.add_rest),
+            ("Done  (D)", "Done with this set", self.done))
+        self.skip_button, self.repeat_button, self.rest_button, self.done_button = made
         outer.addLayout(controls)
-        self.pause_button.clicked.connect(self.toggle_pause)
-        self.skip_button.clicked.connect(self.skip)
-        self.repeat_button.clicked.connect(self.repeat)
-        self.rest_button.clicked.connect(self.add_rest)
-        self.done_button.clicked.connect(self.done)
-        self.end_button.clicked.connect(self.end_requested.emit)
-        self.full_button.clicked.connect(self.fullscreen_requested.emit)
 
     # -- session lifecycle (SessionPage runs it; these are the player's parts) -------------
     def _inputs(self, what: Routine) -> tuple[Routine, TimelineOptions]:

@@ -5,6 +5,7 @@ unwell, and the check-in's and mood's answers, each passed to the engine.
 from __future__ import annotations
 
 from companion.core.events import State, Symptom
+from companion.ui.adapters.driver import EngineDriver
 from companion.ui.screens.player_state import PlayerState
 from companion.ui.services.keys import Action
 from companion.ui.widgets.announce import announce
@@ -15,24 +16,20 @@ class PlayerActions(PlayerState):
 
     # -- actions (keys and buttons); pause, repeat, end and U: SessionPage ------------------
     def skip(self) -> None:
-        if (driver := self._live()) is not None:
-            driver.skip()
+        self._drive(EngineDriver.skip)
 
     def add_rest(self) -> None:
-        if (driver := self._live()) is not None:
-            driver.add_rest()
+        self._drive(EngineDriver.add_rest)
 
     def done(self) -> None:
-        if (driver := self._live()) is not None:
-            driver.done()
+        self._drive(EngineDriver.done)
 
     def _symptom(self, symptom: Symptom) -> None:
         if self.session is not None:
             self.session.driver.red_flag(symptom)
 
     def _all_clear(self) -> None:
-        if (driver := self._live()) is not None:
-            driver.answer_checkin(True)
+        self._drive(lambda driver: driver.answer_checkin(True))
 
     def _skip_effort(self) -> None:
         self.checkin.clear()

@@ -8,15 +8,12 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QLabel,
-    QPushButton,
     QSizePolicy,
     QStyle,
     QStyleOptionProgressBar,
     QStylePainter,
     QWidget,
 )
-
-from companion.ui.widgets.style import apply_font
 
 
 def described(label: QLabel, what: str) -> QLabel:
@@ -100,13 +97,3 @@ def pin_lines(label: QLabel, lines: int) -> None:
     margins = label.contentsMargins()
     label.setFixedHeight(lines * label.fontMetrics().lineSpacing() + margins.top()
                          + margins.bottom() + 4)
-
-
-def player_button(text: str, name: str, parent: QWidget, role: str = "button") -> QPushButton:
-    """A push button named `name` for screen readers, in the font of `role`."""
-    button = QPushButton(text, parent)
-    button.setAccessibleName(name)
-    apply_font(button, role)
-    return button
-
-

@@ -12,10 +12,11 @@ session shows beyond that is the subclass's (`PlayerScreen`, `BreathingScreen`).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from companion.core.events import (
     CueDue,
@@ -31,9 +32,11 @@ from companion.core.routine import Routine
 from companion.core.timeline import CueKind, SessionPlan, TimelineOptions
 from companion.ui.adapters.driver import EngineDriver
 from companion.ui.screens.breathing_circle import BreathingCircle
+from companion.ui.screens.buttons import named_button
 from companion.ui.services.container import AppServices, PreparingSpeaker
 from companion.ui.services.keys import Action
 from companion.ui.services.session import Session
+from companion.ui.widgets.style import apply_font
 
 if TYPE_CHECKING:
     from companion.voice.decide import Decision
@@ -95,6 +98,8 @@ class SessionPage(QWidget, Generic[W]):
     mic_label: QLabel
     circle: BreathingCircle
     pause_button: QPushButton
+    end_button: QPushButton
+    full_button: QPushButton
 
     def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,6 +115,34 @@ class SessionPage(QWidget, Generic[W]):
         self._refresh = QTimer(self)
         self._refresh.setInterval(self.REFRESH_MS)
         self._refresh.timeout.connect(self.refresh)
+
+    # -- the widgets every page builds the same way -----------------------------------------
+    def _unwell_button(self) -> QPushButton:
+        """The always-visible red "I feel unwell" button (U): `report_unwell`."""
+        button = named_button("I feel unwell  (U)", "I feel unwell: stop the session now",
+                               self)
+        button.setObjectName("unwell")
+        apply_font(button, "heading", bold=True)
+        button.clicked.connect(self.report_unwell)
+        return button
+
+    def _controls(self, *middle: tuple[str, str, Callable[[], None]],
+                  ) -> tuple[QHBoxLayout, list[QPushButton]]:
+        """The row of buttons: Pause, then each of `middle` (text, accessible name, what
+        a click does), then End and Full screen; returns the row and `middle`'s buttons."""
+        row = QHBoxLayout()
+        self.pause_button = named_button("Pause  (Space)", PAUSE_NAME, self)
+        made = [named_button(text, name, self) for text, name, _act in middle]
+        self.end_button = named_button("End  (Esc)", "End the session", self)
+        self.full_button = named_button("Full screen  (F11)", "Toggle full screen", self)
+        for b in (self.pause_button, *made, self.end_button, self.full_button):
+            row.addWidget(b)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        for b, (_text, _name, act) in zip(made, middle, strict=True):
+            b.clicked.connect(act)
+        self.end_button.clicked.connect(self.end_requested.emit)
+        self.full_button.clicked.connect(self.fullscreen_requested.emit)
+        return row, made
 
     # -- what a subclass gives ----------------------------------------------------------------
     def _inputs(self, what: W) -> tuple[Routine, TimelineOptions]:
@@ -225,9 +258,10 @@ class SessionPage(QWidget, Generic[W]):
     def driver(self) -> EngineDriver | None:
         return self.session.driver if self.session else None
 
-    def _live(self) -> EngineDriver | None:
-        """The driver of a session still running, else None."""
-        return self.session.driver if self.session and self.active else None
+    def _drive(self, act: Callable[[EngineDriver], None]) -> None:
+        """`act(driver)` if a session is still running (a key or button), else nothing."""
+        if self.session is not None and self.active:
+            act(self.session.driver)
 
     def _teardown(self) -> None:
         self._detach_voice()
@@ -238,16 +272,13 @@ class SessionPage(QWidget, Generic[W]):
 
     # -- actions (keys and buttons) -----------------------------------------------------------
     def toggle_pause(self) -> None:
-        if (driver := self._live()) is not None:
-            driver.pause()
+        self._drive(EngineDriver.pause)
 
     def repeat(self) -> None:
-        if (driver := self._live()) is not None:
-            driver.repeat()
+        self._drive(EngineDriver.repeat)
 
     def end(self) -> None:
-        if (driver := self._live()) is not None:
-            driver.stop()
+        self._drive(EngineDriver.stop)
 
     def report_unwell(self) -> None:
         """U / the red button: works even while the voice is still getting ready. The session
