@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -41,7 +41,7 @@ from companion.core.routine import Routine
 from companion.core.safety import Adapted, Profile, adapt
 from companion.routines import RoutineLibrary
 from companion.settings import Settings, week_start
-from companion.voice.base import CaptionsOnlySpeaker, Speaker
+from companion.voice.base import CaptionsOnlySpeaker, Speaker, VoiceSettings
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
@@ -148,6 +148,33 @@ class PreparingSpeaker(Protocol):
 
     def prepare(self, routine: Routine, options: TimelineOptions | None,
                 done: Callable[[SessionPlan], None]) -> None:
+        ...
+
+
+@runtime_checkable
+class SampleSpeaker(Protocol):
+    """A speaker that plays a sample sentence as `settings` would say it (Settings);
+    `report(text)` says on the GUI thread what is happening or why it failed."""
+
+    def play_sample(self, settings: VoiceSettings, report: Callable[[str], None]) -> None:
+        ...
+
+
+@runtime_checkable
+class VoiceListing(Protocol):
+    """A speaker that lists its voices: (id, name) pairs or `VoiceInfo` (Settings)."""
+
+    def voices(self) -> Sequence[object]:
+        ...
+
+
+@runtime_checkable
+class SynthSpeaker(Protocol):
+    """A speaker on speech engines (`synth`: `companion.voice.engines.SpeechEngines`, a
+    single `Synthesizer`, or None): where its Piper voices are looked for."""
+
+    @property
+    def synth(self) -> object:
         ...
 
 
