@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from companion.core.events import Symptom
 from companion.core.safety import SAFETY_TITLE, safety_steps
 from companion.core.safety_words import SYMPTOM_LABELS
-from companion.ui.screens.checkin_view import SYMPTOM_KEYS
+from companion.ui.screens.checkin_pages import SYMPTOM_KEYS
 from companion.ui.widgets.announce import announce
 from companion.ui.widgets.safety_style import apply_style, make_button, make_label
 

@@ -14,13 +14,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from companion.core.safety import Answer, Trimester
 from companion.safety.content import Question, Screening
+from companion.ui.screens.stacked_pages import StackedPages
 from companion.ui.widgets.safety_style import font_for, make_button, make_label
 
 ANSWER_WORDS = {Answer.YES: "Yes", Answer.NO: "No", Answer.NOT_SURE: "Not sure"}
@@ -36,7 +36,7 @@ class _ClickLabel(QLabel):
         event.accept()
 
 
-class ScreeningPages(QWidget):
+class ScreeningPages(StackedPages):
     """The wizard's pages on `stack` (built once; the wizard fills and shows them).
 
     Signals: `finished(ScreeningResult)`, `cancelled()`."""
@@ -45,7 +45,6 @@ class ScreeningPages(QWidget):
     cancelled = Signal()
 
     screening: Screening
-    stack: QStackedWidget
     answers: dict[str, Answer]
     trimester: Trimester | None
 
@@ -74,15 +73,9 @@ class ScreeningPages(QWidget):
         button.clicked.connect(self.back)
         return button
 
-    def _add_page(self, page: QWidget) -> QWidget:
-        self.stack.addWidget(page)
-        return page
-
     # -- building ------------------------------------------------------------------------------
     def _build_intro(self) -> None:
-        page = QWidget(self.stack)
-        lay = QVBoxLayout(page)
-        lay.setSpacing(16)
+        page, lay = self._new_page(16)
         lay.addWidget(make_label(self.screening.title, "title", page, bold=True))
         lay.addWidget(make_label(self.screening.intro, "body", page))
         count = len(self.screening.questions)
@@ -102,9 +95,7 @@ class ScreeningPages(QWidget):
         self.intro_page = self._add_page(page)
 
     def _build_question(self) -> None:
-        page = QWidget(self.stack)
-        lay = QVBoxLayout(page)
-        lay.setSpacing(14)
+        page, lay = self._new_page(14)
         self.progress = make_label("", "small", page, description="Progress")
         lay.addWidget(self.progress)
         self.question_text = make_label("", "heading", page, bold=True, description="Question")
@@ -129,9 +120,7 @@ class ScreeningPages(QWidget):
         self.question_page = self._add_page(page)
 
     def _build_follow_up(self) -> None:
-        page = QWidget(self.stack)
-        lay = QVBoxLayout(page)
-        lay.setSpacing(14)
+        page, lay = self._new_page(14)
         self.follow_up_text = make_label("", "heading", page, bold=True,
                                          description="Question")
         lay.addWidget(self.follow_up_text)
@@ -150,9 +139,7 @@ class ScreeningPages(QWidget):
         self.follow_up_page = self._add_page(page)
 
     def _build_result(self) -> None:
-        page = QWidget(self.stack)
-        lay = QVBoxLayout(page)
-        lay.setSpacing(10)
+        page, lay = self._new_page(10)
         lay.addWidget(make_label(self.screening.result_title, "title", page, bold=True))
         self.result_intro = make_label("", "body", page, description="Summary")
         lay.addWidget(self.result_intro)
