@@ -18,6 +18,7 @@ from companion.core.events import State
 from companion.core.routine import Routine
 from companion.core.timeline import SessionPlan, TimelineOptions
 from companion.ui.screens.breathing_circle import BreathingCircle
+from companion.ui.screens.buttons import unwell_button
 from companion.ui.screens.player_widgets import described
 from companion.ui.screens.session_page import SessionPage
 from companion.ui.services.container import AppServices
@@ -55,7 +56,7 @@ class BreathingScreen(SessionPage[BreathingSession]):
         self.time_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         apply_font(self.time_label, "title", bold=True)
         top.addWidget(self.time_label)
-        self.unwell_button = self._unwell_button()
+        self.unwell_button = unwell_button(self, self.report_unwell)
         top.addWidget(self.unwell_button, 0, Qt.AlignmentFlag.AlignTop)
         outer.addLayout(top)
         # the circle takes all the room there is: the window is the breathing guide

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import SignalInstance
 from PySide6.QtWidgets import QBoxLayout, QPushButton, QWidget
 
@@ -23,4 +25,13 @@ def linked_button(parent: QWidget, layout: QBoxLayout, text: str, name: str,
     button = named_button(text, name, parent, role)
     button.clicked.connect(signal.emit)
     layout.addWidget(button)
+    return button
+
+
+def unwell_button(parent: QWidget, clicked: Callable[[], None]) -> QPushButton:
+    """The red "I feel unwell  (U)" button; a click calls `clicked` (the red-flag path)."""
+    button = named_button("I feel unwell  (U)", "I feel unwell: stop the session now", parent)
+    button.setObjectName("unwell")
+    apply_font(button, "heading", bold=True)
+    button.clicked.connect(clicked)
     return button

@@ -4,6 +4,8 @@ symptom chooser after a yes. What the keys and buttons do is
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton
 
@@ -45,21 +47,12 @@ class CheckinPages(StackedPages):
     effort_skipped = Signal()
     symptom_chosen = Signal(object)  # the `Symptom` (an enum end to end, never a string)
 
-    # -- what the answers do (CheckinView) ----------------------------------------------------
-    def answer_all_clear(self, deliberate: bool = True) -> bool:
-        raise NotImplementedError
-
-    def _yes(self) -> None:
-        raise NotImplementedError
-
-    def _effort(self, n: int) -> None:
-        raise NotImplementedError
-
-    def _skip_effort(self) -> None:
-        raise NotImplementedError
-
-    def _symptom(self, symptom: Symptom) -> None:
-        raise NotImplementedError
+    # -- what the answers do (defined by CheckinView) ----------------------------------------
+    answer_all_clear: Callable[..., bool]
+    _yes: Callable[[], None]
+    _effort: Callable[[int], None]
+    _skip_effort: Callable[[], None]
+    _symptom: Callable[[Symptom], None]
 
     # -- pages --------------------------------------------------------------------------------
     def _build_question(self) -> None:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from companion.core.events import EndStatus
 from companion.storage.models import NOTE_MAX_CHARS
+from companion.ui.screens.buttons import unwell_button
 from companion.ui.screens.mood import mood_question, show_mood
 from companion.ui.services.session import SessionSummary
 from companion.ui.widgets.announce import announce
@@ -135,11 +136,7 @@ class EndScreen(QWidget):
         apply_font(self.headline, "title", bold=True)
         top.addWidget(self.headline, 1)
         # U types into the note, so the red button is always here while one can be typed
-        self.unwell_button = QPushButton("I feel unwell  (U)", self)
-        self.unwell_button.setObjectName("unwell")
-        self.unwell_button.setAccessibleName("I feel unwell: stop the session now")
-        apply_font(self.unwell_button, "heading", bold=True)
-        self.unwell_button.clicked.connect(self.unwell_requested.emit)
+        self.unwell_button = unwell_button(self, self.unwell_requested.emit)
         top.addWidget(self.unwell_button, 0, Qt.AlignmentFlag.AlignTop)
         outer.addLayout(top)
         self.details = QLabel("", self)

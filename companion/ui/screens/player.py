@@ -29,6 +29,7 @@ from companion.core.breathing import Phase
 from companion.core.routine import Routine
 from companion.core.timeline import SessionPlan, TimelineOptions
 from companion.ui.screens.breathing_circle import BreathingCircle
+from companion.ui.screens.buttons import unwell_button
 from companion.ui.screens.checkin_view import CheckinView
 from companion.ui.screens.player_actions import PlayerActions
 from companion.ui.screens.player_view import PROGRESS_STEPS, PlayerView
@@ -83,7 +84,7 @@ class PlayerScreen(PlayerActions, PlayerView):
             pin_lines(label, 1)
             head.addWidget(label)
         top.addLayout(head, 1)
-        self.unwell_button = self._unwell_button()
+        self.unwell_button = unwell_button(self, self.report_unwell)
         top.addWidget(self.unwell_button, 0, Qt.AlignmentFlag.AlignTop)
         outer.addLayout(top)
 

@@ -5,6 +5,8 @@ the trimester follow-up, and the result with its acknowledgement. The flow throu
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
@@ -48,24 +50,13 @@ class ScreeningPages(StackedPages):
     answers: dict[str, Answer]
     trimester: Trimester | None
 
-    # -- what the flow does (ScreeningWizard) ---------------------------------------------------
-    def begin(self) -> None:
-        raise NotImplementedError
-
-    def answer(self, answer: Answer) -> None:
-        raise NotImplementedError
-
-    def back(self) -> None:
-        raise NotImplementedError
-
-    def finish(self) -> None:
-        raise NotImplementedError
-
-    def _choose_follow_up(self, index: int) -> None:
-        raise NotImplementedError
-
-    def _update_finish(self) -> None:
-        raise NotImplementedError
+    # -- what the flow does (defined by ScreeningWizard) -------------------------------------
+    begin: Callable[[], None]
+    answer: Callable[[Answer], None]
+    back: Callable[[], None]
+    finish: Callable[[], None]
+    _choose_follow_up: Callable[[int], None]
+    _update_finish: Callable[[], None]
 
     def _back_button(self, page: QWidget, name: str) -> QPushButton:
         """A small "Back" button (Backspace) named `name` for screen readers."""

@@ -36,7 +36,6 @@ from companion.ui.screens.buttons import named_button
 from companion.ui.services.container import AppServices, PreparingSpeaker
 from companion.ui.services.keys import Action
 from companion.ui.services.session import Session
-from companion.ui.widgets.style import apply_font
 
 if TYPE_CHECKING:
     from companion.voice.decide import Decision
@@ -117,15 +116,6 @@ class SessionPage(QWidget, Generic[W]):
         self._refresh.timeout.connect(self.refresh)
 
     # -- the widgets every page builds the same way -----------------------------------------
-    def _unwell_button(self) -> QPushButton:
-        """The always-visible red "I feel unwell" button (U): `report_unwell`."""
-        button = named_button("I feel unwell  (U)", "I feel unwell: stop the session now",
-                               self)
-        button.setObjectName("unwell")
-        apply_font(button, "heading", bold=True)
-        button.clicked.connect(self.report_unwell)
-        return button
-
     def _controls(self, *middle: tuple[str, str, Callable[[], None]],
                   ) -> tuple[QHBoxLayout, list[QPushButton]]:
         """The row of buttons: Pause, then each of `middle` (text, accessible name, what
