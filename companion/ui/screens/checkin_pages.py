@@ -35,6 +35,16 @@ SYMPTOM_KEYS: tuple[Symptom, ...] = (
 
 
 
+def symptom_for_key(key: int) -> Symptom | None:
+    """The symptom a number key names where one is asked (the check-in's chooser, the
+    safety screen): 1-4 as listed, 5 or 0 "not sure"; None for any other key."""
+    if Qt.Key.Key_1 <= key <= Qt.Key.Key_5:
+        return SYMPTOM_KEYS[int(key) - int(Qt.Key.Key_1)]
+    if key == Qt.Key.Key_0:
+        return Symptom.UNSPECIFIED
+    return None
+
+
 class CheckinPages(StackedPages):
     """The check-in's pages on `stack` (built once; the view shows and fills them).
 

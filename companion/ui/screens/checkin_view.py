@@ -23,8 +23,6 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -48,10 +46,10 @@ from companion.ui.screens.checkin_pages import (
     SYMPTOM_ASK,
     SYMPTOM_KEYS,
     CheckinPages,
+    symptom_for_key,
 )
 from companion.ui.services import keys as _keys
 from companion.ui.widgets.announce import announce
-from companion.ui.widgets.safety_style import apply_style
 
 
 class CheckinPage(enum.Enum):
@@ -77,17 +75,11 @@ class CheckinView(CheckinPages):
         self._guard.timeout.connect(self._guard_over)
         # the view itself has the focus at a check-in (never "All clear"): its name and
         # description carry the page's question, so a screen reader reads it on focus
-        self.setAccessibleName("Check-in")
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        apply_style(self)
+        self._make_stack("Check-in", (24, 16, 24, 16))
         self.page = CheckinPage.HIDDEN
         self.stalled = False
         self.effort: int | None = None
         self.symptom: Symptom | None = None
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 16, 24, 16)
-        self.stack = QStackedWidget(self)
-        layout.addWidget(self.stack)
         self._build_question()
         self._build_effort()
         self._build_symptom()
@@ -292,13 +284,9 @@ class CheckinView(CheckinPages):
             if key == Qt.Key.Key_S:
                 self._skip_effort()
                 return True
-        elif self.page is CheckinPage.SYMPTOM:
-            if Qt.Key.Key_1 <= key <= Qt.Key.Key_5:
-                self._symptom(SYMPTOM_KEYS[int(key) - int(Qt.Key.Key_1)])
-                return True
-            if key == Qt.Key.Key_0:
-                self._symptom(Symptom.UNSPECIFIED)
-                return True
+        elif self.page is CheckinPage.SYMPTOM and (symptom := symptom_for_key(key)) is not None:
+            self._symptom(symptom)
+            return True
         return False
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

@@ -17,7 +17,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -26,7 +25,6 @@ from companion.core.safety import Answer, Profile, ScreeningResult, Trimester
 from companion.safety.content import Question, Screening, load_screening
 from companion.ui.screens.screening_pages import ANSWER_WORDS, ScreeningPages
 from companion.ui.widgets.announce import announce
-from companion.ui.widgets.safety_style import apply_style
 
 KEYS_TEXT = "Keys: Y yes, N no, S not sure, Backspace back."
 
@@ -46,16 +44,10 @@ class ScreeningWizard(ScreeningPages):
         super().__init__(parent)
         self.screening = screening or load_screening()
         self._now = now or (lambda: datetime.now(UTC))
-        self.setAccessibleName("Health screening")
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        apply_style(self)
+        self._make_stack("Health screening", (32, 24, 32, 24))
         self.answers: dict[str, Answer] = {}
         self.trimester: Trimester | None = None
         self.step: Step = ("intro", "")
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(32, 24, 32, 24)
-        self.stack = QStackedWidget(self)
-        outer.addWidget(self.stack)
         self._build_intro()
         self._build_question()
         self._build_follow_up()
