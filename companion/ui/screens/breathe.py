@@ -11,7 +11,7 @@ committed, the stop message, the safety screen). History stores it as kind "brea
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from companion.core.breathing import BreathingSession
 from companion.core.events import State
@@ -19,12 +19,12 @@ from companion.core.routine import Routine
 from companion.core.timeline import SessionPlan, TimelineOptions
 from companion.ui.screens.breathing_circle import BreathingCircle
 from companion.ui.screens.buttons import unwell_button
-from companion.ui.screens.player_widgets import described
+from companion.ui.screens.labels import described_label
 from companion.ui.screens.session_page import SessionPage
 from companion.ui.services.container import AppServices
 from companion.ui.services.session import Session, breathing_inputs, build_breathing_session
 from companion.ui.widgets.announce import announce
-from companion.ui.widgets.style import apply_font, fmt_clock, fmt_duration
+from companion.ui.widgets.style import fmt_clock, fmt_duration
 
 
 class BreathingScreen(SessionPage[BreathingSession]):
@@ -42,19 +42,13 @@ class BreathingScreen(SessionPage[BreathingSession]):
         outer.setSpacing(8)
         top = QHBoxLayout()
         head = QVBoxLayout()
-        self.state_label = QLabel("", self)
-        described(self.state_label, "Phase")
-        apply_font(self.state_label, "heading", bold=True)
-        self.pattern_label = QLabel("", self)
-        described(self.pattern_label, "Pattern")
-        apply_font(self.pattern_label, "counter")
+        self.state_label = described_label(self, "Phase", "heading", bold=True)
+        self.pattern_label = described_label(self, "Pattern", "counter")
         head.addWidget(self.state_label)
         head.addWidget(self.pattern_label)
         top.addLayout(head, 1)
-        self.time_label = QLabel("", self)
-        described(self.time_label, "Time left")
+        self.time_label = described_label(self, "Time left", "title", bold=True)
         self.time_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        apply_font(self.time_label, "title", bold=True)
         top.addWidget(self.time_label)
         self.unwell_button = unwell_button(self, self.report_unwell)
         top.addWidget(self.unwell_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -62,15 +56,11 @@ class BreathingScreen(SessionPage[BreathingSession]):
         # the circle takes all the room there is: the window is the breathing guide
         self.circle = BreathingCircle(services.clock.now, self)
         outer.addWidget(self.circle, 1)
-        self.caption = QLabel("", self)
+        self.caption = described_label(self, "Caption", "caption")
         self.caption.setWordWrap(True)
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        described(self.caption, "Caption")
-        apply_font(self.caption, "caption")
         outer.addWidget(self.caption)
-        self.mic_label = QLabel("", self)
-        described(self.mic_label, "Voice input")
-        apply_font(self.mic_label, "small")
+        self.mic_label = described_label(self, "Voice input", "small")
         outer.addWidget(self.mic_label)
         controls, _none = self._controls()
         outer.addLayout(controls)

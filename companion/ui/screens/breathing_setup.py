@@ -30,6 +30,7 @@ from companion.core.breathing import (
 )
 from companion.core.safety import Profile, breathing_refusal
 from companion.ui.screens.buttons import named_button
+from companion.ui.screens.labels import described_label
 from companion.ui.screens.mood import mood_question, show_mood
 from companion.ui.widgets.style import apply_font, fmt_duration
 
@@ -90,23 +91,17 @@ class BreathingSetup(QWidget):
         self.patterns.setFixedHeight(rows + 2 * self.patterns.frameWidth() + 8)
         self.patterns.currentRowChanged.connect(lambda _row: self._show_pattern())
         outer.addWidget(self.patterns)
-        self.description = QLabel("", self)
+        self.description = described_label(self, "About this pattern", "body")
         self.description.setWordWrap(True)
-        self.description.setAccessibleDescription("About this pattern")
-        apply_font(self.description, "body")
         outer.addWidget(self.description)
-        self.note = QLabel("", self)
+        self.note = described_label(self, "Note", "body", bold=True)
         self.note.setWordWrap(True)
         self.note.setObjectName("banner")
-        self.note.setAccessibleDescription("Note")
-        apply_font(self.note, "body", bold=True)
         self.note.hide()
         outer.addWidget(self.note)
 
         length = QHBoxLayout()
-        self.minutes_label = QLabel("", self)
-        self.minutes_label.setAccessibleDescription("Length")
-        apply_font(self.minutes_label, "heading", bold=True)
+        self.minutes_label = described_label(self, "Length", "heading", bold=True)
         self.less_button = named_button("−  (-)", "One minute shorter", self)
         self.more_button = named_button("+  (+)", "One minute longer", self)
         self.minutes = QSlider(Qt.Orientation.Horizontal, self)

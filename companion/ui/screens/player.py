@@ -31,12 +31,12 @@ from companion.core.timeline import SessionPlan, TimelineOptions
 from companion.ui.screens.breathing_circle import BreathingCircle
 from companion.ui.screens.buttons import unwell_button
 from companion.ui.screens.checkin_view import CheckinView
+from companion.ui.screens.labels import described, described_label
 from companion.ui.screens.player_actions import PlayerActions
 from companion.ui.screens.player_view import PROGRESS_STEPS, PlayerView
 from companion.ui.screens.player_widgets import (
     BigTimer,
     SessionProgress,
-    described,
     pin_lines,
 )
 from companion.ui.screens.session_page import PREPARE_TIMEOUT_MS
@@ -71,9 +71,7 @@ class PlayerScreen(PlayerActions, PlayerView):
         # top: what is happening, and the always-visible "I feel unwell"
         top = QHBoxLayout()
         head = QVBoxLayout()
-        self.state_label = QLabel("", self)
-        described(self.state_label, "Phase")
-        apply_font(self.state_label, "heading", bold=True)
+        self.state_label = described_label(self, "Phase", "heading", bold=True)
         self.exercise_label = ElidedLabel("", self)
         described(self.exercise_label, "Exercise")
         apply_font(self.exercise_label, "exercise", bold=True)
@@ -155,9 +153,7 @@ class PlayerScreen(PlayerActions, PlayerView):
         cap_frame.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         outer.addWidget(cap_frame)
         # the microphone line: listening or not, and what was heard ("Voice: Heard: all clear")
-        self.mic_label = QLabel("", self)
-        described(self.mic_label, "Voice input")
-        apply_font(self.mic_label, "small")
+        self.mic_label = described_label(self, "Voice input", "small")
         pin_lines(self.mic_label, 1)
         outer.addWidget(self.mic_label)
         voice_input = services.voice_input

@@ -16,13 +16,6 @@ from PySide6.QtWidgets import (
 )
 
 
-def described(label: QLabel, what: str) -> QLabel:
-    """A text label: screen readers read its current text as its name, `what` as the
-    description (a fixed name such as "Timer" would hide the text behind it)."""
-    label.setAccessibleDescription(what)
-    return label
-
-
 class SessionProgress(QWidget):
     """The session's progress bar, drawn by the style exactly like a QProgressBar, but quiet
     for screen readers: a real progress bar reports every step ("5 percent... 6 percent..."

@@ -65,6 +65,23 @@ ANNOUNCE_WORDS = {
 }
 
 
+def _number_row(form: QFormLayout, label: str, name: str, limits: tuple[int, int],
+                suffix: str, value: int, *, step: int = 1, special: str = "") -> QSpinBox:
+    """A whole-number row of `form`: `label` (with its & key), the box named `name` for
+    screen readers, between `limits`, `suffix` after the number (the unit), `special` shown
+    instead of the lowest value."""
+    box = QSpinBox(form.parentWidget())
+    box.setRange(*limits)
+    box.setSingleStep(step)
+    box.setSuffix(suffix)
+    if special:
+        box.setSpecialValueText(special)
+    box.setValue(value)
+    box.setAccessibleName(name)
+    form.addRow(label, box)
+    return box
+
+
 class SettingsDialog(VoiceRows):
     """Modal; `result_settings()` gives the edited value after `exec()` returns Accepted."""
 
@@ -132,12 +149,8 @@ class SettingsDialog(VoiceRows):
         self.piper_note.setAccessibleName("Natural voice status")
         form.addRow("", self.piper_note)
         self._fill_piper_voices(settings.piper_voice)
-        self.rate = QSpinBox(voice_box)
-        self.rate.setRange(80, 300)
-        self.rate.setSuffix(" words/min")
-        self.rate.setValue(settings.rate)
-        self.rate.setAccessibleName("Speaking rate")
-        form.addRow("Speaking &rate", self.rate)
+        self.rate = _number_row(form, "Speaking &rate", "Speaking rate", (80, 300),
+                                " words/min", settings.rate)
         self.pace = QDoubleSpinBox(voice_box)
         self.pace.setRange(*LENGTH_SCALE_RANGE)
         self.pace.setSingleStep(0.05)
@@ -212,25 +225,16 @@ class SettingsDialog(VoiceRows):
             self.breathing.addItem(f"{p.name}: {p.description}", pid)
         self.breathing.setCurrentIndex(max(0, self.breathing.findData(settings.rest_breathing)))
         sform.addRow("&Breathing in rests", self.breathing)
-        self.goal = QSpinBox(session_box)
-        self.goal.setRange(1, 14)
-        self.goal.setSuffix(" sessions a week")
-        self.goal.setValue(settings.weekly_goal)
-        self.goal.setAccessibleName("Weekly goal")
-        sform.addRow("Weekly &goal", self.goal)
+        self.goal = _number_row(sform, "Weekly &goal", "Weekly goal", (1, 14),
+                                " sessions a week", settings.weekly_goal)
         self.breathing_counts = QCheckBox("Count breathing sessions toward the weekly goal",
                                           session_box)
         self.breathing_counts.setChecked(settings.breathing_counts)
         self.breathing_counts.setAccessibleName("Count breathing sessions toward the weekly goal")
         sform.addRow("", self.breathing_counts)
-        self.rest = QSpinBox(session_box)
-        self.rest.setRange(0, 600)
-        self.rest.setSingleStep(15)
-        self.rest.setSuffix(" s")
-        self.rest.setSpecialValueText("As the routine says")
-        self.rest.setValue(settings.rest_seconds)
-        self.rest.setAccessibleName("Default rest length")
-        sform.addRow("R&est length", self.rest)
+        self.rest = _number_row(sform, "R&est length", "Default rest length", (0, 600), " s",
+                                settings.rest_seconds, step=15,
+                                special="As the routine says")
         self.emergency = QLineEdit(settings.emergency_text, session_box)
         self.emergency.setMaxLength(200)
         self.emergency.setAccessibleName("Emergency number text")

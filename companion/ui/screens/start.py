@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from companion.core.safety import suggested_routine
 from companion.routines import RoutineEntry
 from companion.ui.screens.buttons import linked_button
+from companion.ui.screens.labels import described_label
 from companion.ui.screens.mood import mood_question, show_mood
 from companion.ui.screens.routine_preview import problem_text, routine_preview_html
 from companion.ui.screens.week_dots import WeekDots
@@ -60,19 +61,15 @@ class StartScreen(QWidget):
         outer.setContentsMargins(24, 16, 24, 16)
         outer.setSpacing(12)
 
-        self.banner = QLabel("", self)
+        self.banner = described_label(self, "Messages", "small")
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
-        self.banner.setAccessibleDescription("Messages")
-        apply_font(self.banner, "small")
         self.banner.hide()
         outer.addWidget(self.banner)
 
         # whose session it is (issue 21): the profile's name, and switching to another
         whose = QHBoxLayout()
-        self.person_label = QLabel("", self)
-        self.person_label.setAccessibleDescription("Whose session")
-        apply_font(self.person_label, "heading", bold=True)
+        self.person_label = described_label(self, "Whose session", "heading", bold=True)
         whose.addWidget(self.person_label)
         self.profile_button = linked_button(self, whose, "Switch profile (P)",
                                             "Switch profile: whose session it is",
