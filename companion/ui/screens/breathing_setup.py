@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QListWidget,
     QListWidgetItem,
     QSizePolicy,
     QSlider,
@@ -30,7 +29,7 @@ from companion.core.breathing import (
 )
 from companion.core.safety import Profile, breathing_refusal
 from companion.ui.screens.buttons import named_button
-from companion.ui.screens.labels import described_label
+from companion.ui.screens.labels import described_label, titled_list
 from companion.ui.screens.mood import mood_question, show_mood
 from companion.ui.widgets.style import apply_font, fmt_duration
 
@@ -75,17 +74,11 @@ class BreathingSetup(QWidget):
         apply_font(intro, "body")
         outer.addWidget(intro)
 
-        pick = QLabel("Pattern (arrow keys)", self)
-        apply_font(pick, "heading", bold=True)
-        outer.addWidget(pick)
-        self.patterns = QListWidget(self)
-        self.patterns.setAccessibleName("Breathing pattern")
-        apply_font(self.patterns, "body")
+        self.patterns = titled_list(self, outer, "Pattern (arrow keys)", "Breathing pattern")
         for pid in ORDER:
             item = QListWidgetItem(pattern_title(PATTERNS[pid]))
             item.setData(Qt.ItemDataRole.UserRole, pid)
             self.patterns.addItem(item)
-        pick.setBuddy(self.patterns)
         self.patterns.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         rows = self.patterns.sizeHintForRow(0) * len(ORDER)
         self.patterns.setFixedHeight(rows + 2 * self.patterns.frameWidth() + 8)

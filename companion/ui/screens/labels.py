@@ -3,7 +3,7 @@ name, a fixed description says what it is."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QBoxLayout, QLabel, QListWidget, QWidget
 
 from companion.ui.widgets.style import apply_font
 
@@ -20,3 +20,16 @@ def described(label: QLabel, what: str) -> QLabel:
     description (a fixed name such as "Timer" would hide the text behind it)."""
     label.setAccessibleDescription(what)
     return label
+
+
+def titled_list(parent: QWidget, layout: QBoxLayout, title: str, name: str) -> QListWidget:
+    """A list named `name` for screen readers, with its heading `title` (whose buddy it is)
+    added to `layout`; the caller adds the list below it."""
+    heading = QLabel(title, parent)
+    apply_font(heading, "heading", bold=True)
+    layout.addWidget(heading)
+    items = QListWidget(parent)
+    items.setAccessibleName(name)
+    apply_font(items, "body")
+    heading.setBuddy(items)
+    return items

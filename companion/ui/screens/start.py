@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from companion.core.safety import suggested_routine
 from companion.routines import RoutineEntry
 from companion.ui.screens.buttons import linked_button
-from companion.ui.screens.labels import described_label
+from companion.ui.screens.labels import described_label, titled_list
 from companion.ui.screens.mood import mood_question, show_mood
 from companion.ui.screens.routine_preview import problem_text, routine_preview_html
 from companion.ui.screens.week_dots import WeekDots
@@ -123,15 +123,9 @@ class StartScreen(QWidget):
 
         middle = QHBoxLayout()
         left = QVBoxLayout()
-        pick = QLabel("Routines", self)
-        apply_font(pick, "heading", bold=True)
-        left.addWidget(pick)
-        self.routine_list = QListWidget(self)
-        self.routine_list.setAccessibleName("Routines")
-        apply_font(self.routine_list, "body")
+        self.routine_list = titled_list(self, left, "Routines", "Routines")
         self.routine_list.currentRowChanged.connect(self._show_preview)
         self.routine_list.itemActivated.connect(lambda _item: self.request_start())
-        pick.setBuddy(self.routine_list)
         left.addWidget(self.routine_list, 1)
         self.broken_title = QLabel("Routine files with problems", self)
         apply_font(self.broken_title, "body", bold=True)
