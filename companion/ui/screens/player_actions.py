@@ -5,7 +5,6 @@ unwell, and the check-in's and mood's answers, each passed to the engine.
 from __future__ import annotations
 
 from companion.core.events import State, Symptom
-from companion.ui.adapters.driver import EngineDriver
 from companion.ui.screens.player_state import PlayerState
 from companion.ui.services.keys import Action
 from companion.ui.widgets.announce import announce
@@ -16,13 +15,13 @@ class PlayerActions(PlayerState):
 
     # -- actions (keys and buttons); pause, repeat, end and U: SessionPage ------------------
     def skip(self) -> None:
-        self._drive(EngineDriver.skip)
+        self._drive(lambda driver: driver.skip())
 
     def add_rest(self) -> None:
-        self._drive(EngineDriver.add_rest)
+        self._drive(lambda driver: driver.add_rest())
 
     def done(self) -> None:
-        self._drive(EngineDriver.done)
+        self._drive(lambda driver: driver.done())
 
     def _symptom(self, symptom: Symptom) -> None:
         if self.session is not None:

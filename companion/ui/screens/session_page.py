@@ -262,13 +262,13 @@ class SessionPage(QWidget, Generic[W]):
 
     # -- actions (keys and buttons) -----------------------------------------------------------
     def toggle_pause(self) -> None:
-        self._drive(EngineDriver.pause)
+        self._drive(lambda driver: driver.pause())
 
     def repeat(self) -> None:
-        self._drive(EngineDriver.repeat)
+        self._drive(lambda driver: driver.repeat())
 
     def end(self) -> None:
-        self._drive(EngineDriver.stop)
+        self._drive(lambda driver: driver.stop())
 
     def report_unwell(self) -> None:
         """U / the red button: works even while the voice is still getting ready. The session
