@@ -10,7 +10,6 @@ player_state.PlayerState; player_widgets holds its own widgets.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -44,8 +43,6 @@ from companion.ui.services.container import AppServices, SignallingSpeaker
 from companion.ui.services.session import Session, build_session, plan_inputs
 from companion.ui.widgets.elided import ElidedLabel
 from companion.ui.widgets.style import apply_font
-
-log = logging.getLogger(__name__)
 
 PLAYER_KEYS = ("Keys: Space pause or resume, U I feel unwell, R repeat the last prompt, "
                "N skip, D done, plus sign adds 15 seconds of rest, Esc end the session.")

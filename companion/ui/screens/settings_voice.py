@@ -22,6 +22,7 @@ from companion.settings import Settings
 from companion.ui.services.container import SampleSpeaker, SynthSpeaker, VoiceListing
 from companion.voice import engines, natural
 from companion.voice.base import Speaker, VoiceSettings
+from companion.voice.speech_engines import SpeechEngines
 from companion.voice.synth import VoiceInfo
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ def voices_dir_text(path: Path | None) -> str:
 def speaker_voices_dir(speaker: Speaker | None) -> Path | None:
     """Where the speaker's engines look for the user's Piper voices, if it has engines."""
     synth = speaker.synth if isinstance(speaker, SynthSpeaker) else None
-    return synth.voices_dir if isinstance(synth, engines.SpeechEngines) else None
+    return synth.voices_dir if isinstance(synth, SpeechEngines) else None
 
 
 class VoiceRows(QDialog):

@@ -170,7 +170,7 @@ class VoiceListing(Protocol):
 
 @runtime_checkable
 class SynthSpeaker(Protocol):
-    """A speaker on speech engines (`synth`: `companion.voice.engines.SpeechEngines`, a
+    """A speaker on speech engines (`synth`: `companion.voice.speech_engines.SpeechEngines`, a
     single `Synthesizer`, or None): where its Piper voices are looked for."""
 
     @property
