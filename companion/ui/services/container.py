@@ -44,11 +44,13 @@ from companion.settings import Settings, week_start
 from companion.voice.base import CaptionsOnlySpeaker, Speaker, VoiceSettings
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import SignalInstance
     from PySide6.QtWidgets import QWidget
 
     from companion.core.events import Symptom
     from companion.core.timeline import SessionPlan, TimelineOptions
     from companion.storage.repository import RedFlagStop
+    from companion.storage.status import StorageStatus
     from companion.storage.store_state import GateState
     from companion.ui.adapters.speech import SpeakerSignals
 
@@ -148,6 +150,18 @@ class PreparingSpeaker(Protocol):
 
     def prepare(self, routine: Routine, options: TimelineOptions | None,
                 done: Callable[[SessionPlan], None]) -> None:
+        ...
+
+
+@runtime_checkable
+class StatusReporter(Protocol):
+    """A history that says how saving goes: `status` now, `status_changed(StorageStatus)`
+    as it changes (the storage banner follows it; the app's `DatabaseHistory` does)."""
+
+    status_changed: SignalInstance
+
+    @property
+    def status(self) -> StorageStatus:
         ...
 
 
