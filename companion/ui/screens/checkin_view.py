@@ -49,6 +49,7 @@ from companion.ui.screens.checkin_pages import (
     symptom_for_key,
 )
 from companion.ui.services import keys as _keys
+from companion.ui.services.key_names import qt_key
 from companion.ui.widgets.announce import announce
 
 
@@ -291,7 +292,7 @@ class CheckinView(CheckinPages):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier or \
-                not self.handle_key(_keys.qt_key(event), event.text(), event.isAutoRepeat()):
+                not self.handle_key(qt_key(event), event.text(), event.isAutoRepeat()):
             super().keyPressEvent(event)
 
 

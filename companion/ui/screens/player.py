@@ -10,6 +10,7 @@ player_state.PlayerState; player_widgets holds its own widgets.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -25,8 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from companion.core.breathing import Phase
-from companion.core.routine import Routine
+from companion.core.routine import Exercise, Routine
 from companion.core.timeline import SessionPlan, TimelineOptions
+from companion.ui.adapters.speech_signals import RenderingSpeaker
 from companion.ui.screens.breathing_circle import BreathingCircle
 from companion.ui.screens.buttons import unwell_button
 from companion.ui.screens.checkin_view import CheckinView
@@ -39,7 +41,7 @@ from companion.ui.screens.player_widgets import (
     pin_lines,
 )
 from companion.ui.screens.session_page import PREPARE_TIMEOUT_MS
-from companion.ui.services.container import AppServices, SignallingSpeaker
+from companion.ui.services.container import AppServices
 from companion.ui.services.session import Session, build_session, plan_inputs
 from companion.ui.widgets.elided import ElidedLabel
 from companion.ui.widgets.style import apply_font
@@ -55,6 +57,7 @@ class PlayerScreen(PlayerActions, PlayerView):
 
     def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
         super().__init__(services, parent)
+        self._alternatives: Mapping[str, Exercise] = {}  # the routine's stand-in exercises
         self._warm = False
         self._progress_source: object = None  # the speaker signals `preparing` comes from
         self.setAccessibleName("Session player")
@@ -172,11 +175,18 @@ class PlayerScreen(PlayerActions, PlayerView):
         outer.addLayout(controls)
 
     # -- session lifecycle (SessionPage runs it; these are the player's parts) -------------
+    def start(self, what: Routine, mood: int | None = None,
+              alternatives: Mapping[str, Exercise] | None = None) -> Session | None:
+        """`SessionPage.start` for the routine `what`; `alternatives`: its file's stand-in
+        exercises (`RoutineEntry.alternatives`), for the screening's adaptations."""
+        self._alternatives = alternatives or {}
+        return super().start(what, mood)
+
     def _inputs(self, what: Routine) -> tuple[Routine, TimelineOptions]:
-        return plan_inputs(what, self.services)
+        return plan_inputs(what, self.services, self._alternatives)
 
     def _build(self, what: Routine, plan: SessionPlan | None) -> Session:
-        return build_session(what, self.services, self, plan)
+        return build_session(what, self.services, self, plan, self._alternatives)
 
     def _reset(self, what: Routine) -> None:
         self._warm_up()
@@ -185,7 +195,7 @@ class PlayerScreen(PlayerActions, PlayerView):
     def _watch_preparing(self) -> None:
         """Follow the voice's progress (prompts rendered), once per speaker."""
         speaker = self.services.speaker
-        if isinstance(speaker, SignallingSpeaker) and speaker.signals is not self._progress_source:
+        if isinstance(speaker, RenderingSpeaker) and speaker.signals is not self._progress_source:
             speaker.signals.preparing.connect(self._on_preparing)
             self._progress_source = speaker.signals
 

@@ -37,11 +37,11 @@ ENGINE_WORDS = {
 def speaker_voices(speaker: Speaker | None) -> list[tuple[str, str]]:
     """(id, label) pairs the speaker offers; empty when it has no voice engine.
 
-    The real speaker lists them through `companion.ui.adapters.speech.available_voices`; any other
-    speaker may offer `voices()` (`VoiceListing`) returning (id, name) pairs or `VoiceInfo`.
+    The real speaker lists them through `companion.ui.adapters.speech_setup.available_voices`;
+    any other speaker may offer `voices()` (`VoiceListing`): (id, name) pairs or `VoiceInfo`.
     """
     try:
-        from companion.ui.adapters.speech import available_voices
+        from companion.ui.adapters.speech_setup import available_voices
 
         found: list[object] = list(available_voices(speaker)) if speaker is not None else []
         if not found and isinstance(speaker, VoiceListing):

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from companion.storage.status import StorageStatus, Trouble
-from companion.ui.services.container import StatusReporter
+from companion.ui.services.container import StoredHistory
 
 TITLES = {
     Trouble.NONE: "Your history's safety copy cannot be written",
@@ -64,9 +64,9 @@ class StorageBanner(QFrame):
             f" QLabel#storageTitle {{ font-size: {body:.1f}pt; font-weight: bold; }}")
 
     def follow(self, history: object) -> StorageBanner:
-        """Show `history`'s storage status as it changes (a `StatusReporter`; any other
-        history, kept in memory, has nothing to show)."""
-        if isinstance(history, StatusReporter):
+        """Show `history`'s storage status as it changes (a `StoredHistory`; a history kept
+        in memory has nothing to show)."""
+        if isinstance(history, StoredHistory):
             history.status_changed.connect(self.show_status)
             self.show_status(history.status)
         return self
