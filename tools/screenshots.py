@@ -107,7 +107,9 @@ def shoot(out: Path, dark: bool) -> None:
         w.player.checkin._guard_over()  # as it looks a moment after the question appears
         _save(w, out / f"player-checkin-{suffix}.png", app)
 
-        w.player.driver.answer_checkin(True)
+        driver = w.player.driver
+        assert driver is not None
+        driver.answer_checkin(True)
         spoken = s.services.speaker
 
         def mid_in_breath() -> bool:
@@ -119,16 +121,16 @@ def shoot(out: Path, dark: bool) -> None:
 
         s.run_until(mid_in_breath)
         _save(w, out / f"player-rest-{suffix}.png", app)
-        w.player.driver.record_effort(4)
+        driver.record_effort(4)
 
         efforts = iter([5, 6, 6, 7, 5, 9, 6, 7, 8])
         while not s.engine.is_over:
             if s.engine.state is State.CHECKIN:
-                w.player.driver.answer_checkin(True)
-                w.player.driver.record_effort(next(efforts, 6))
+                driver.answer_checkin(True)
+                driver.record_effort(next(efforts, 6))
             elif s.engine.state is State.WORK and s.engine.segment is not None \
                     and s.engine.segment.open_ended and s.engine.segment_elapsed() > 40:
-                w.player.driver.done()
+                driver.done()
             s.step(0.5)
         _pump(app)
         assert w.end_screen is not None
@@ -193,7 +195,7 @@ def shoot_learn_and_breathing(s: Shooter, out: Path, suffix: str) -> None:
     t = 0.0
     while not mid_toned_in_breath():
         s.clock.advance(0.1)
-        screen.driver.tick()
+        screen.session.driver.tick()
         screen.refresh()
         t += 0.1
         if t > 600 or engine.is_over:

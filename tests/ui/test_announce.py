@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from companion.core.events import State
 from companion.core.safety import CHECKIN_FLAGS, SAFETY_TITLE
 from companion.settings import AnnouncePrompts, Settings, settings_from_json
-from companion.ui.screens.player_view import PAUSE_NAME, RESUME_NAME
+from companion.ui.screens.session_page import PAUSE_NAME, RESUME_NAME
 from companion.ui.screens.settings_dialog import SettingsDialog
 from companion.ui.widgets import announce
 from companion.voice.base import VoiceStatus

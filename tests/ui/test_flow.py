@@ -110,7 +110,7 @@ def test_escape_while_getting_ready_goes_back_to_the_start(app: App,
 def test_a_voice_that_never_prepares_does_not_block_the_start(
     app: App, services: AppServices, monkeypatch: object
 ) -> None:
-    import companion.ui.screens.player as player_module
+    import companion.ui.screens.session_page as player_module
 
     monkeypatch.setattr(player_module, "PREPARE_TIMEOUT_MS", 10)  # type: ignore[attr-defined]
     services.speaker = PreparingSpeaker()  # type: ignore[assignment]

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 
 from companion.core.events import EndStatus
 from companion.storage.models import NOTE_MAX_CHARS
-from companion.ui.screens.start import MOOD_WORDS
+from companion.ui.screens.buttons import unwell_button
+from companion.ui.screens.mood import mood_question, show_mood
 from companion.ui.services.session import SessionSummary
 from companion.ui.widgets.announce import announce
 from companion.ui.widgets.style import AMBER, apply_font, fmt_duration
@@ -135,11 +136,7 @@ class EndScreen(QWidget):
         apply_font(self.headline, "title", bold=True)
         top.addWidget(self.headline, 1)
         # U types into the note, so the red button is always here while one can be typed
-        self.unwell_button = QPushButton("I feel unwell  (U)", self)
-        self.unwell_button.setObjectName("unwell")
-        self.unwell_button.setAccessibleName("I feel unwell: stop the session now")
-        apply_font(self.unwell_button, "heading", bold=True)
-        self.unwell_button.clicked.connect(self.unwell_requested.emit)
+        self.unwell_button = unwell_button(self, self.unwell_requested.emit)
         top.addWidget(self.unwell_button, 0, Qt.AlignmentFlag.AlignTop)
         outer.addLayout(top)
         self.details = QLabel("", self)
@@ -148,21 +145,8 @@ class EndScreen(QWidget):
         apply_font(self.details, "heading")
         outer.addWidget(self.details)
 
-        mood_row = QHBoxLayout()
-        mood_label = QLabel("How do you feel now? (optional, keys 1-5)", self)
-        mood_label.setWordWrap(True)
-        apply_font(mood_label, "body")
-        mood_row.addWidget(mood_label, 1)
-        self.mood_buttons: list[QPushButton] = []
-        for n in range(1, 6):
-            b = QPushButton(str(n), self)
-            b.setCheckable(True)
-            b.setToolTip(MOOD_WORDS[n])
-            b.setAccessibleName(f"Mood now {n} of 5, {MOOD_WORDS[n]}")
-            apply_font(b, "button")
-            b.clicked.connect(lambda _=False, n=n: self.choose_mood(n))
-            mood_row.addWidget(b)
-            self.mood_buttons.append(b)
+        mood_row, self.mood_buttons = mood_question(
+            self, "How do you feel now? (optional, keys 1-5)", "Mood now", self.choose_mood)
         outer.addLayout(mood_row)
 
         note_row = QHBoxLayout()
@@ -216,8 +200,7 @@ class EndScreen(QWidget):
 
     def show_summary(self, summary: SessionSummary) -> None:
         self.mood = None
-        for b in self.mood_buttons:
-            b.setChecked(False)
+        show_mood(self.mood_buttons, None)
         self._note_timer.stop()
         self.note.blockSignals(True)
         self.note.setPlainText("")
@@ -289,8 +272,7 @@ class EndScreen(QWidget):
 
     def choose_mood(self, mood: int) -> None:
         self.mood = mood
-        for n, b in enumerate(self.mood_buttons, start=1):
-            b.setChecked(n == mood)
+        show_mood(self.mood_buttons, mood)
         self.mood_chosen.emit(mood)
 
     def handle_key(self, key: int, text: str) -> bool:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from companion.learn import STRENGTH_LABELS, Section, Statement, Strength
 from companion.learn.content import STRENGTH_HELP
+from companion.ui.screens.buttons import unwell_button
 from companion.ui.widgets.style import apply_font
 
 log = logging.getLogger(__name__)
@@ -130,11 +131,7 @@ class LearnScreen(QWidget):
         top = QHBoxLayout()
         self.title = _label("Why this helps", "title", self, bold=True)
         top.addWidget(self.title, 1)
-        self.unwell_button = QPushButton("I feel unwell  (U)", self)
-        self.unwell_button.setObjectName("unwell")
-        self.unwell_button.setAccessibleName("I feel unwell: stop the session now")
-        apply_font(self.unwell_button, "heading", bold=True)
-        self.unwell_button.clicked.connect(self.unwell_requested.emit)
+        self.unwell_button = unwell_button(self, self.unwell_requested.emit)
         self.unwell_button.hide()
         top.addWidget(self.unwell_button, 0, Qt.AlignmentFlag.AlignTop)
         self.back_button = QPushButton("Back  (Esc)", self)

@@ -4,9 +4,7 @@ screen readers, the set and rep counters, the check-in, and what the voice heard
 
 from __future__ import annotations
 
-from typing import Any
-
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 
 from companion.core.events import (
     AmberSign,
@@ -15,50 +13,32 @@ from companion.core.events import (
     CheckinStalled,
     CueDue,
     Event,
-    Paused,
-    RedFlagRaised,
-    Resumed,
     SetStarted,
     State,
-    StateChanged,
 )
 from companion.core.routine import SetKind
 from companion.core.timeline import CueKind, SegmentKind
 from companion.ui.screens.player_state import PlayerState
+from companion.ui.screens.session_page import STATE_WORDS
+from companion.ui.services.container import AdvisingCheckin
 from companion.ui.widgets.announce import announce
 from companion.ui.widgets.style import fmt_clock
 
 PROGRESS_STEPS = 300  # the progress bar's resolution (getting ready, then the session)
 
-STATE_WORDS = {
-    State.IDLE: "",
-    State.ARRIVAL: "Arrive",
-    State.ANNOUNCE: "Get ready",
-    State.COUNTDOWN: "Get ready",
-    State.WORK: "Work",
-    State.CHECKIN: "Check-in",
-    State.REST: "Rest",
-    State.COOLDOWN: "Cool-down",
-    State.BREATHING: "Breathe",
-    State.PAUSED: "Paused",
-    State.ENDED: "Finished",
-    State.STOPPED: "Stopped",
-}
-
 BREATHING_STATES = {State.ARRIVAL, State.REST, State.COOLDOWN}
-
-PAUSE_NAME = "Pause the session (Space)"
-RESUME_NAME = "Resume the session: it is paused (Space)"
 
 
 class PlayerView(PlayerState):
     """What the player shows as the engine runs."""
 
-    # -- engine events ----------------------------------------------------------------------
+    # -- engine events (SessionPage.on_event shows the cue, pause, red flag, state) ----------
     def on_event(self, event: Event) -> None:
-        if isinstance(event, CueDue):
-            self._on_cue(event)
-        elif isinstance(event, SetStarted):
+        super().on_event(event)
+        self._sync_checkin()
+
+    def _on_other(self, event: Event) -> None:
+        if isinstance(event, SetStarted):
             self._answered_checkin = False
             self.checkin.clear()
             self._show_set()
@@ -67,26 +47,10 @@ class PlayerView(PlayerState):
         elif isinstance(event, CheckinAnswered):
             self._answered_checkin = True
             self.checkin.ask_effort()
-        elif isinstance(event, AmberSign) and callable(self._show_amber):
-            self._show_amber(event.suggestion)
-        elif isinstance(event, CheckinStalled) and callable(self._show_stalled):
-            self._show_stalled(True)
-        elif isinstance(event, RedFlagRaised):
-            self.red_flag_raised.emit()
-        elif isinstance(event, Paused):
-            self.circle.pause()
-        elif isinstance(event, Resumed):
-            self.circle.resume()
-        elif isinstance(event, StateChanged):
-            self._on_state(event.new)
-            self._voice_mood(event.new)
-            self._announce_state(event.old, event.new)
-        if isinstance(event, CueDue) and event.cue.kind is CueKind.MOOD and self._router:
-            state = self.session.engine.state if self.session else None
-            self._router.expect_mood("before" if state is State.ARRIVAL else "after")
-        if isinstance(event, StateChanged | Paused | Resumed):
-            self.refresh()
-        self._sync_checkin()
+        elif isinstance(event, AmberSign) and isinstance(self.checkin, AdvisingCheckin):
+            self.checkin.show_amber(event.suggestion)
+        elif isinstance(event, CheckinStalled) and isinstance(self.checkin, AdvisingCheckin):
+            self.checkin.show_stalled(True)
 
     def _voice_mood(self, state: State) -> None:
         """A new state clears "Heard: ..." (the router itself ends a mood question when its
@@ -116,19 +80,22 @@ class PlayerView(PlayerState):
             self.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_cue(self, event: CueDue) -> None:
+        super()._on_cue(event)
         cue = event.cue
-        self.caption.setText(cue.text)
-        if cue.kind is CueKind.BREATHE and cue.phase is not None:
-            # anchor at the cue's due time, not at now: a late wake-up stays in sync
-            started = self.services.clock.now() - event.late
-            self.circle.start_phase(cue.phase, cue.phase_seconds or 1.0, started)
         if cue.rep is not None:
             self._show_reps(cue.rep)
+        if cue.kind is CueKind.MOOD and self._router:
+            state = self.session.engine.state if self.session else None
+            self._router.expect_mood("before" if state is State.ARRIVAL else "after")
 
-    def _on_state(self, new: State) -> None:
-        self.state_label.setText(STATE_WORDS[new])
-        self.pause_button.setText("Resume  (Space)" if new is State.PAUSED else "Pause  (Space)")
-        self.pause_button.setAccessibleName(RESUME_NAME if new is State.PAUSED else PAUSE_NAME)
+    def _on_state(self, old: State, new: State) -> None:
+        self._show_layout(new)
+        self._voice_mood(new)
+        self._announce_state(old, new)
+
+    def _show_layout(self, new: State) -> None:
+        """What the screen holds in this state (timer, reps, circle, check-in, labels)."""
+        self._show_pause(new)
         if new is State.PAUSED:
             return
         breathing = new in BREATHING_STATES
@@ -269,31 +236,6 @@ class PlayerView(PlayerState):
         self.timer_caption.setText(caption)
         self.timer.setText(value)
 
-    def _detach_voice(self) -> None:
-        voice_input = getattr(self.services, "voice_input", None)
-        if voice_input is not None and self._router is not None:
-            voice_input.detach()
-        self._router = None
-
-    def _show_heard(self, decision: Any) -> None:
-        from companion.ui.adapters.listening import indicator_text
-
-        voice_input = getattr(self.services, "voice_input", None)
-        if voice_input is None:
-            self.mic_label.setText("")
-            return
-        router = self._router
-        self.mic_label.setText(indicator_text(
-            voice_input.state, decision, router.expecting if router is not None else None))
-
-    def _finish(self) -> None:
-        self._detach_voice()
-        self._refresh.stop()
+    def _wind_down(self) -> None:
         self.refresh()
         self.checkin.clear()
-        self.circle.stop()
-        if self.session is not None and not self._over_sent:
-            self._over_sent = True
-            # queued: let the engine finish delivering this event before screens switch
-            summary = self.session.summary
-            QTimer.singleShot(0, lambda: self.session_over.emit(summary))

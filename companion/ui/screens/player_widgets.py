@@ -8,22 +8,12 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QLabel,
-    QPushButton,
     QSizePolicy,
     QStyle,
     QStyleOptionProgressBar,
     QStylePainter,
     QWidget,
 )
-
-from companion.ui.widgets.style import apply_font
-
-
-def described(label: QLabel, what: str) -> QLabel:
-    """A text label: screen readers read its current text as its name, `what` as the
-    description (a fixed name such as "Timer" would hide the text behind it)."""
-    label.setAccessibleDescription(what)
-    return label
 
 
 class SessionProgress(QWidget):
@@ -100,12 +90,3 @@ def pin_lines(label: QLabel, lines: int) -> None:
     margins = label.contentsMargins()
     label.setFixedHeight(lines * label.fontMetrics().lineSpacing() + margins.top()
                          + margins.bottom() + 4)
-
-
-def player_button(text: str, name: str, parent: QWidget) -> QPushButton:
-    button = QPushButton(text, parent)
-    button.setAccessibleName(name)
-    apply_font(button, "button")
-    return button
-
-

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from companion.storage.profiles import NAME_MAX, PIN_MAX, PIN_MIN
+from companion.storage.profiles import NAME_MAX, PIN_MAX, PIN_MIN, ProfileInfo
 from companion.ui.adapters.operations import QueryOp
 from companion.ui.widgets.announce import announce
 from companion.ui.widgets.dialog_parts import status_and_buttons
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 #: check(name, pin) -> opens the profile or raises (WrongPin...): run off the GUI thread
 Check = Callable[[str, str], Any]
 #: create(name, pin_or_None) -> the new profile, or raises
-Create = Callable[[str, str | None], Any]
+Create = Callable[[str, str | None], ProfileInfo]
 
 
 def _say(status: QLabel, text: str) -> None:
@@ -46,6 +46,13 @@ def _say(status: QLabel, text: str) -> None:
     status.setAccessibleName(text or "Status")
     if text:
         announce(status, text)
+
+
+def _status_and_buttons(dialog: QDialog, lay: QVBoxLayout, check: Callable[[], None],
+                        ) -> tuple[QLabel, QDialogButtonBox]:
+    """A dialog's status line (see `_say`) and its OK / Cancel row: OK runs `check`, which
+    accepts the dialog or says what is wrong."""
+    return status_and_buttons(dialog, lay, QDialogButtonBox.StandardButton.Ok, check)
 
 
 def _pin_field(parent: QWidget, name: str) -> QLineEdit:
@@ -158,8 +165,8 @@ class ProfileDialog(QDialog):
         create = self.create_profile
         self._busy(True, f"Adding {name}'s profile…")
 
-        def done(info: Any) -> None:
-            self.chosen = str(getattr(info, "name", name))
+        def done(info: ProfileInfo) -> None:
+            self.chosen = info.name
             self.accept()
 
         def failed(exc: Exception) -> None:
@@ -192,9 +199,7 @@ class NewProfileDialog(QDialog):
                       "recovered: keep it somewhere safe.", self)
         note.setWordWrap(True)
         lay.addWidget(note)
-        self.status, _ = status_and_buttons(self, lay, QDialogButtonBox.StandardButton.Ok,
-                                            self._check)
-        self.status.setAccessibleName("Status")
+        self.status, _buttons = _status_and_buttons(self, lay, self._check)
 
     def values(self) -> tuple[str, str | None]:
         return self.name.text().strip(), self.pin.text() or None
@@ -229,18 +234,10 @@ class PinDialog(QDialog):
         form.addRow("&New PIN:", self.new)
         form.addRow("New PIN &again:", self.again)
         lay.addLayout(form)
-        self.status = QLabel("", self)
-        self.status.setWordWrap(True)
-        self.status.setAccessibleName("Status")
-        lay.addWidget(self.status)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel, self)
+        self.status, buttons = _status_and_buttons(self, lay, self._check)
         if has_pin:
             remove = buttons.addButton("Remove the PIN", QDialogButtonBox.ButtonRole.ActionRole)
             remove.clicked.connect(self._remove)
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
-        lay.addWidget(buttons)
 
     def values(self) -> tuple[str, str | None]:
         return self.old.text(), None if self.remove else self.new.text()

@@ -245,7 +245,7 @@ class RoutineEditor(EditorLayout, DraftForm, EditorFiles):
                             + ("  (unsaved)" if self.dirty else ""))
 
     def _preview(self, routine: Any, alternatives: dict[str, Any]) -> None:
-        from companion.ui.screens.start import routine_preview_html
+        from companion.ui.screens.routine_preview import routine_preview_html
 
         try:
             adapted = adapt(routine, alternatives, self.services.profile)

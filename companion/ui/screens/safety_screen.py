@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from companion.core.events import Symptom
 from companion.core.safety import SAFETY_TITLE, safety_steps
 from companion.core.safety_words import SYMPTOM_LABELS
-from companion.ui.screens.checkin_view import SYMPTOM_KEYS
+from companion.ui.screens.checkin_pages import SYMPTOM_KEYS, symptom_for_key
 from companion.ui.widgets.announce import announce
 from companion.ui.widgets.safety_style import apply_style, make_button, make_label
 
@@ -175,13 +175,10 @@ class SafetyScreen(QWidget):
         has the focus, so Enter and Space do nothing until the person tabs to the button."""
         if not self.symptom_buttons[0].isVisibleTo(self):
             return False
-        if Qt.Key.Key_1 <= key <= Qt.Key.Key_5:
-            self._choose(SYMPTOM_KEYS[int(key) - int(Qt.Key.Key_1)])
-            return True
-        if key == Qt.Key.Key_0:
-            self._choose(Symptom.UNSPECIFIED)
-            return True
-        return False
+        symptom = symptom_for_key(key)
+        if symptom is not None:
+            self._choose(symptom)
+        return symptom is not None
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         from companion.ui.services.key_names import qt_key

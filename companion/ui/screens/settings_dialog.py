@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTime
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QSlider,
     QSpinBox,
     QTimeEdit,
@@ -43,17 +38,19 @@ from companion.settings import (
     Reminders,
     Settings,
 )
+from companion.ui.screens.settings_mic import MicTest, listening_note
+from companion.ui.screens.settings_voice import (
+    ENGINE_WORDS,
+    VoiceRows,
+    speaker_voices_dir,
+    voices_dir_text,
+)
+from companion.ui.services.container import SampleSpeaker
 from companion.ui.widgets.style import apply_font
-from companion.voice import engines, natural
-from companion.voice.base import VoiceSettings
 
-log = logging.getLogger(__name__)
-
-ENGINE_WORDS = {
-    engines.AUTO: "Automatic: the natural voice when it is installed",
-    engines.PIPER: "Natural voice (Piper)",
-    engines.SYSTEM: "System voice (espeak-ng, or your system's)",
-}
+if TYPE_CHECKING:
+    from companion.ui.adapters.listening import VoiceInput
+    from companion.voice.base import Speaker
 
 VERBOSITY_WORDS = {
     Verbosity.FULL: "Full: every prompt spoken",
@@ -68,166 +65,29 @@ ANNOUNCE_WORDS = {
 }
 
 
-def speaker_voices(speaker: Any) -> list[tuple[str, str]]:
-    """(id, label) pairs the speaker offers; empty when it has no voice engine.
-
-    The real speaker lists them through
-    `companion.ui.adapters.speech_setup.available_voices`; any other speaker may offer
-    `voices()` returning (id, name) pairs or objects with id and name.
-    """
-    try:
-        from companion.ui.adapters.speech_setup import available_voices
-
-        found: list[Any] = list(available_voices(speaker))
-        if not found and callable(getattr(speaker, "voices", None)):
-            found = list(speaker.voices())
-    except Exception:  # a voice engine that fails to list voices just offers none
-        log.exception("speaker could not list voices")
-        return []
-    out: list[tuple[str, str]] = []
-    for v in found:
-        if isinstance(v, tuple | list) and len(v) >= 2:
-            out.append((str(v[0]), str(v[1])))
-        else:
-            name = getattr(v, "label", None) or getattr(v, "name", v)
-            out.append((str(getattr(v, "id", v)), str(name)))
-    return out
+def _number_row(form: QFormLayout, label: str, name: str, limits: tuple[int, int],
+                suffix: str, value: int, *, step: int = 1, special: str = "") -> QSpinBox:
+    """A whole-number row of `form`: `label` (with its & key), the box named `name` for
+    screen readers, between `limits`, `suffix` after the number (the unit), `special` shown
+    instead of the lowest value."""
+    box = QSpinBox(form.parentWidget())
+    box.setRange(*limits)
+    box.setSingleStep(step)
+    box.setSuffix(suffix)
+    if special:
+        box.setSpecialValueText(special)
+    box.setValue(value)
+    box.setAccessibleName(name)
+    form.addRow(label, box)
+    return box
 
 
-def voices_dir_text(path: Path | None) -> str:
-    """The voices folder as a person types it (~ for the home folder)."""
-    if path is None:
-        return ""
-    try:
-        return "~/" + str(Path(path).expanduser().relative_to(Path.home()))
-    except ValueError:
-        return str(path)
-
-
-def _listening_note(voice_input: Any) -> str:
-    """Why voice answers are not available here, in plain words (empty when they are)."""
-    state = getattr(voice_input, "state", None)
-    if voice_input is None or state is None:
-        return "Voice answers are not available in this run: use the keys and buttons."
-    status = getattr(state.status, "value", "")
-    if status == "ok":
-        return "Listening works: the app listens only when it expects an answer, and for " \
-               "\"stop\"."
-    if status == "off":
-        return ""
-    return f"Voice answers are off: {state.reason}. Keys and buttons work as usual."
-
-
-LEVEL_FLOOR_DB = -60.0  # the level bar's empty end
-
-
-class MicTest(QWidget):
-    """"Test my microphone": the input level, whether the room is too noisy for voice
-    answers, and what was heard with what it would do at a check-in (nothing is acted on).
-    Uses the app's own voice input (the same recogniser and rules as in a session);
-    `companion listen --mic` is the same test on the command line."""
-
-    IDLE_TEXT = "Press \"Test my microphone\", then say \"all clear\" or \"stop\"."
-
-    def __init__(self, voice_input: Any, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.voice_input = voice_input
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(6)
-        self.button = QPushButton("Test my microphone", self)
-        self.button.setCheckable(True)
-        self.button.setAccessibleName("Test my microphone")
-        self.button.toggled.connect(self._toggled)
-        # never squeezed below its text when the dialog is short of height
-        self.button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        lay.addWidget(self.button, 0, Qt.AlignmentFlag.AlignLeft)
-        self.level_bar = QProgressBar(self)
-        self.level_bar.setRange(0, int(-LEVEL_FLOOR_DB))
-        self.level_bar.setValue(0)
-        self.level_bar.setFormat("Input level")
-        self.level_bar.setAccessibleName("Microphone input level")
-        lay.addWidget(self.level_bar)
-        self.noise_label = QLabel("", self)
-        self.noise_label.setAccessibleName("Microphone noise")
-        self.noise_label.setWordWrap(True)
-        lay.addWidget(self.noise_label)
-        self.heard_label = QLabel(self.IDLE_TEXT, self)
-        self.heard_label.setAccessibleName("Microphone heard")
-        self.heard_label.setWordWrap(True)
-        lay.addWidget(self.heard_label)
-        why = self._unavailable()
-        if why is not None:
-            self.button.setEnabled(False)
-            self.heard_label.setText(f"The microphone test needs voice input: {why}.")
-        else:
-            voice_input.level.connect(self.show_level)
-            voice_input.noise_changed.connect(lambda r: self.show_noise(r.noisy))
-            voice_input.tested.connect(self.show_heard)
-
-    def _unavailable(self) -> str | None:
-        vi = self.voice_input
-        state = getattr(vi, "state", None)
-        if vi is None or state is None or not hasattr(vi, "begin_test"):
-            return "not available in this run"
-        if getattr(state.status, "value", "") != "ok":
-            return state.reason or "voice input is off"
-        return None
-
-    def _toggled(self, on: bool) -> None:
-        if not on:
-            self.stop()
-            return
-        why = self.voice_input.begin_test()
-        if why is not None:
-            self.button.setChecked(False)
-            self.heard_label.setText(f"Cannot test now: {why}.")
-            return
-        self.button.setText("Stop the test")
-        self.show_noise(bool(getattr(self.voice_input, "noisy", False)))
-        self.heard_label.setText("Listening… say \"all clear\" or \"stop\".")
-
-    def stop(self) -> None:
-        vi = self.voice_input
-        if vi is not None and getattr(vi, "testing", False):
-            vi.end_test()
-        if self.button.isChecked():
-            self.button.blockSignals(True)
-            self.button.setChecked(False)
-            self.button.blockSignals(False)
-        self.button.setText("Test my microphone")
-        self.level_bar.setValue(0)
-
-    def show_level(self, db: float) -> None:
-        self.level_bar.setValue(round(max(0.0, min(-LEVEL_FLOOR_DB, db - LEVEL_FLOOR_DB))))
-
-    def show_noise(self, noisy: bool) -> None:
-        from companion.ui.adapters.listening import NOISY_NOTICE
-
-        self.noise_label.setText(f"{NOISY_NOTICE}." if noisy
-                                 else "Quiet enough for voice answers.")
-
-    def show_heard(self, heard: Any, decision: Any) -> None:
-        self.heard_label.setText(mic_test_text(decision))
-
-
-def mic_test_text(decision: Any) -> str:
-    """What the microphone test says it heard, and what that would do at a check-in."""
-    from companion.voice.decide import Action
-
-    action = decision.action
-    if action is Action.ALL_CLEAR:
-        return f"{decision.heard_text}: that counts as \"all clear\" at a check-in."
-    if action is Action.RED_FLAG:
-        return f"{decision.heard_text}: that stops the session, like the U key."
-    return decision.heard_text
-
-
-class SettingsDialog(QDialog):
+class SettingsDialog(VoiceRows):
     """Modal; `result_settings()` gives the edited value after `exec()` returns Accepted."""
 
-    def __init__(self, settings: Settings, speaker: Any, parent: QWidget | None = None,
-                 voice_input: Any = None, voices_dir: Path | None = None) -> None:
+    def __init__(self, settings: Settings, speaker: Speaker | None,
+                 parent: QWidget | None = None, voice_input: VoiceInput | None = None,
+                 voices_dir: Path | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Companion settings")
         self.setAccessibleName("Settings")
@@ -244,9 +104,8 @@ class SettingsDialog(QDialog):
         form = QFormLayout(voice_box)
         self._form = form
         self.speaker = speaker
-        synth = getattr(speaker, "synth", None)
         #: where the user's own Piper voices go (`Paths.voices_dir`)
-        self.voices_dir: Path | None = voices_dir or getattr(synth, "voices_dir", None)
+        self.voices_dir = voices_dir or speaker_voices_dir(speaker)
         self.engine = QComboBox(voice_box)
         self.engine.setAccessibleName("Speech engine")
         for key, words in ENGINE_WORDS.items():
@@ -290,12 +149,8 @@ class SettingsDialog(QDialog):
         self.piper_note.setAccessibleName("Natural voice status")
         form.addRow("", self.piper_note)
         self._fill_piper_voices(settings.piper_voice)
-        self.rate = QSpinBox(voice_box)
-        self.rate.setRange(80, 300)
-        self.rate.setSuffix(" words/min")
-        self.rate.setValue(settings.rate)
-        self.rate.setAccessibleName("Speaking rate")
-        form.addRow("Speaking &rate", self.rate)
+        self.rate = _number_row(form, "Speaking &rate", "Speaking rate", (80, 300),
+                                " words/min", settings.rate)
         self.pace = QDoubleSpinBox(voice_box)
         self.pace.setRange(*LENGTH_SCALE_RANGE)
         self.pace.setSingleStep(0.05)
@@ -313,7 +168,7 @@ class SettingsDialog(QDialog):
         self.sample = QPushButton("P&lay a sample", voice_box)
         self.sample.setAccessibleName("Play a sample of the voice")
         self.sample.clicked.connect(self.play_sample)
-        self.sample.setEnabled(callable(getattr(speaker, "play_sample", None)))
+        self.sample.setEnabled(isinstance(speaker, SampleSpeaker))
         volume_row = QWidget(voice_box)
         vrow = QHBoxLayout(volume_row)
         vrow.setContentsMargins(0, 0, 0, 0)
@@ -352,7 +207,7 @@ class SettingsDialog(QDialog):
         self.voice_input.setChecked(settings.voice_input)
         self.voice_input.setAccessibleName("Answer by voice")
         form.addRow("", self.voice_input)
-        self.voice_input_note = QLabel(_listening_note(voice_input), voice_box)
+        self.voice_input_note = QLabel(listening_note(voice_input), voice_box)
         self.voice_input_note.setWordWrap(True)
         self.voice_input_note.setAccessibleName("Voice input status")
         if self.voice_input_note.text():
@@ -370,25 +225,16 @@ class SettingsDialog(QDialog):
             self.breathing.addItem(f"{p.name}: {p.description}", pid)
         self.breathing.setCurrentIndex(max(0, self.breathing.findData(settings.rest_breathing)))
         sform.addRow("&Breathing in rests", self.breathing)
-        self.goal = QSpinBox(session_box)
-        self.goal.setRange(1, 14)
-        self.goal.setSuffix(" sessions a week")
-        self.goal.setValue(settings.weekly_goal)
-        self.goal.setAccessibleName("Weekly goal")
-        sform.addRow("Weekly &goal", self.goal)
+        self.goal = _number_row(sform, "Weekly &goal", "Weekly goal", (1, 14),
+                                " sessions a week", settings.weekly_goal)
         self.breathing_counts = QCheckBox("Count breathing sessions toward the weekly goal",
                                           session_box)
         self.breathing_counts.setChecked(settings.breathing_counts)
         self.breathing_counts.setAccessibleName("Count breathing sessions toward the weekly goal")
         sform.addRow("", self.breathing_counts)
-        self.rest = QSpinBox(session_box)
-        self.rest.setRange(0, 600)
-        self.rest.setSingleStep(15)
-        self.rest.setSuffix(" s")
-        self.rest.setSpecialValueText("As the routine says")
-        self.rest.setValue(settings.rest_seconds)
-        self.rest.setAccessibleName("Default rest length")
-        sform.addRow("R&est length", self.rest)
+        self.rest = _number_row(sform, "R&est length", "Default rest length", (0, 600), " s",
+                                settings.rest_seconds, step=15,
+                                special="As the routine says")
         self.emergency = QLineEdit(settings.emergency_text, session_box)
         self.emergency.setMaxLength(200)
         self.emergency.setAccessibleName("Emergency number text")
@@ -480,97 +326,6 @@ class SettingsDialog(QDialog):
     def done(self, result: int) -> None:
         self._mic.stop()  # the microphone test never outlives the dialog
         super().done(result)
-
-    # -- the voice engine -----------------------------------------------------------------------
-    def _fill_piper_voices(self, current: str) -> None:
-        """The packaged voices, those in the voices folder, and a picked file."""
-        self.piper_voice.clear()
-        problems: list[str] = []
-        for v in natural.discover_voices(self.voices_dir):
-            self.piper_voice.addItem(v.label, v.id)
-        problems += natural.folder_voices(self.voices_dir)[1]
-        if current and natural.is_path(current) and self.piper_voice.findData(current) < 0:
-            try:
-                picked = natural.check_voice_files(Path(current))
-                self.piper_voice.addItem(picked.label, picked.id)
-            except natural.VoiceProblem as exc:
-                problems.append(str(exc))
-        idx = self.piper_voice.findData(current) if current else 0
-        self.piper_voice.setCurrentIndex(max(0, idx))
-        self._set_note(self.piper_note, " ".join(problems))
-
-    def add_voice_file(self, path: Path) -> str:
-        """Offer the Piper voice at `path` (checked first); returns "" or why it cannot be
-        used (also shown under the list)."""
-        try:
-            voice = natural.check_voice_files(Path(path))
-        except natural.VoiceProblem as exc:
-            self._set_note(self.piper_note, str(exc))
-            return str(exc)
-        idx = self.piper_voice.findData(voice.id)
-        if idx < 0:
-            self.piper_voice.addItem(voice.label, voice.id)
-            idx = self.piper_voice.count() - 1
-        self.piper_voice.setCurrentIndex(idx)
-        self._set_note(self.piper_note, f"{voice.model.name}: config read, "
-                                        f"{voice.sample_rate} Hz. Play a sample to hear it.")
-        return ""
-
-    def _choose_voice_file(self) -> None:
-        start = str(self.voices_dir) if self.voices_dir and self.voices_dir.is_dir() \
-            else str(Path.home())
-        path, _filter = QFileDialog.getOpenFileName(self, "Choose a Piper voice", start,
-                                                    "Piper voices (*.onnx)")
-        if path:
-            self.add_voice_file(Path(path))
-
-    def voice_settings(self) -> VoiceSettings:
-        """The voice as the dialog has it now (saved or not): what "Play a sample" says."""
-        return self.result_settings().voice_settings()
-
-    def _list_system_voices(self) -> None:
-        """The system engine's voices, by readable name (the first time they are shown)."""
-        self._system_voices_listed = True
-        voices = speaker_voices(self.speaker)
-        for vid, name in voices:
-            self.voice.addItem(name, vid)
-        if voices:
-            self.voice.setCurrentIndex(max(0, self.voice.findData(self.original.voice_id)))
-        else:
-            self.voice.setEnabled(False)
-            self.voice_note.setText("No voices available: prompts show as captions.")
-
-    def _show_engine_rows(self) -> None:
-        """Rows for the engine that will speak: voice and rate, or natural voice and pace."""
-        chosen = engines.choose_engine(self.voice_settings(), self.voices_dir)
-        piper = chosen.engine == engines.PIPER
-        if not piper and not self._system_voices_listed:
-            self._list_system_voices()
-        asked = str(self.engine.currentData()) != engines.SYSTEM
-        self._form.setRowVisible(self.voice, not piper)
-        self._form.setRowVisible(self.rate, not piper)
-        self._form.setRowVisible(self.voice_note, not piper and bool(self.voice_note.text()))
-        installed = natural.piper_installed()
-        for row in (self._piper_row, self.pace):
-            self._form.setRowVisible(row, asked and installed)
-        self._form.setRowVisible(self.piper_note,
-                                 asked and installed and bool(self.piper_note.text()))
-        self.pace.setEnabled(piper)
-        note = chosen.notice
-        if not note and not piper and self.engine.currentData() == engines.AUTO:
-            note = engines.NOT_INSTALLED if not installed else \
-                "No natural voice is installed, so the system voice speaks."
-        self._set_note(self.engine_note, note)
-
-    def _set_note(self, label: QLabel, text: str) -> None:
-        """A note under a row, shown only while it has something to say."""
-        label.setText(text)
-        self._form.setRowVisible(label, bool(text))
-
-    def play_sample(self) -> None:
-        play = getattr(self.speaker, "play_sample", None)
-        if callable(play):
-            play(self.voice_settings(), lambda text: self._set_note(self.sample_note, text))
 
     def result_settings(self) -> Settings:
         """The edited settings (unchanged fields keep their values)."""

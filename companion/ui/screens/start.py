@@ -8,106 +8,34 @@ help); there are no streaks to break and no weight or appearance numbers.
 from __future__ import annotations
 
 import datetime as dt
-import html
+import itertools
 import logging
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
-from companion.core.safety import Adapted, suggested_routine
-from companion.core.timeline import compile_plan
-from companion.routines import Problem, RoutineEntry
+from companion.core.safety import suggested_routine
+from companion.routines import RoutineEntry
+from companion.ui.screens.buttons import linked_button
+from companion.ui.screens.labels import described_label, titled_list
+from companion.ui.screens.mood import mood_question, show_mood
+from companion.ui.screens.routine_preview import problem_text, routine_preview_html
+from companion.ui.screens.week_dots import WeekDots
 from companion.ui.services.container import AppServices
-from companion.ui.widgets.style import apply_font, fmt_duration
+from companion.ui.widgets.style import apply_font
 
 log = logging.getLogger(__name__)
 
 DEFAULT_SUGGESTION = "starter"
-MOOD_WORDS = {1: "very low", 2: "low", 3: "okay", 4: "good", 5: "very good"}
-
-
-def _problem_text(problem: Problem) -> str:
-    where = [w for w in (f"line {problem.line}" if problem.line else "", problem.key) if w]
-    return f"{problem.message} ({', '.join(where)})" if where else problem.message
-
-
-class WeekDots(QWidget):
-    """One circle per planned session this week, filled for each one done (no streaks)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.done = 0
-        self.goal = 2
-        self.setAccessibleName("Sessions this week")
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-
-    def set_progress(self, done: int, goal: int) -> None:
-        self.done, self.goal = done, max(1, goal)
-        self.setAccessibleDescription(f"{done} of {goal} sessions this week")
-        self.updateGeometry()
-        self.update()
-
-    def sizeHint(self) -> QSize:
-        d = self.fontMetrics().height() * 2
-        n = max(self.goal, self.done)
-        return QSize(n * (d + d // 2) + 4, d + 4)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        pal = self.palette()
-        d = self.fontMetrics().height() * 2
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        pen = QPen(pal.color(QPalette.ColorRole.Highlight))
-        pen.setWidthF(3.0)
-        painter.setPen(pen)
-        for i in range(max(self.goal, self.done)):
-            filled = i < self.done
-            painter.setBrush(pal.color(QPalette.ColorRole.Highlight) if filled
-                             else Qt.BrushStyle.NoBrush)
-            painter.drawEllipse(QRectF(2 + i * (d + d / 2), 2, d, d))
-        painter.end()
-
-
-def routine_preview_html(entry: RoutineEntry, adapted: Adapted | None = None) -> str:
-    """The preview a person reads before starting: moves, rounds, rests, time, and what the
-    health answers change (the routine shown is the one that will run)."""
-    r = adapted.routine if adapted is not None else entry.routine
-    if r is None:
-        return ""
-    plan = compile_plan(r, adapted.options() if adapted is not None else None)
-    total = plan.total_seconds
-    rows = []
-    for ex in r.exercises:
-        extra = f" · {', '.join(ex.equipment)}" if ex.equipment else ""
-        rows.append(f"<li><b>{html.escape(ex.name)}</b>: {html.escape(ex.target_text)}"
-                    f"{html.escape(extra)}</li>")
-    rests = sorted({r.rest_after(ex) for ex in r.exercises})
-    rest_text = " / ".join(f"{s:g}" for s in rests)
-    desc = f"<p>{html.escape(r.description)}</p>" if r.description else ""
-    notes = ""
-    if adapted is not None and adapted.notes:
-        items = "".join(f"<li>{html.escape(n)}</li>" for n in adapted.notes)
-        notes = f"<p><b>Adapted to your health answers:</b></p><ul>{items}</ul>"
-    for note in plan.notes:  # what runs differently from the file (e.g. a lengthened rest)
-        notes += f"<p><b>Note:</b> {html.escape(note)}</p>"
-    return (
-        f"<h2>{html.escape(r.name)}</h2>{desc}"
-        f"<p><b>{len(r.exercises)} exercises × {r.rounds} rounds</b> · rest {rest_text} s "
-        f"between sets · about <b>{fmt_duration(total)}</b> in all, with a calm arrival "
-        f"and a cool-down</p><ul>{''.join(rows)}</ul>{notes}"
-    )
 
 
 class StartScreen(QWidget):
@@ -133,30 +61,22 @@ class StartScreen(QWidget):
         outer.setContentsMargins(24, 16, 24, 16)
         outer.setSpacing(12)
 
-        self.banner = QLabel("", self)
+        self.banner = described_label(self, "Messages", "small")
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
-        self.banner.setAccessibleDescription("Messages")
-        apply_font(self.banner, "small")
         self.banner.hide()
         outer.addWidget(self.banner)
 
         # whose session it is (issue 21): the profile's name, and switching to another
         whose = QHBoxLayout()
-        self.person_label = QLabel("", self)
-        self.person_label.setAccessibleDescription("Whose session")
-        apply_font(self.person_label, "heading", bold=True)
+        self.person_label = described_label(self, "Whose session", "heading", bold=True)
         whose.addWidget(self.person_label)
-        self.profile_button = QPushButton("Switch profile (P)", self)
-        self.profile_button.setAccessibleName("Switch profile: whose session it is")
-        apply_font(self.profile_button, "small")
-        self.profile_button.clicked.connect(self.profile_requested.emit)
-        whose.addWidget(self.profile_button)
-        self.pin_button = QPushButton("PIN…", self)
-        self.pin_button.setAccessibleName("Set or change the PIN of this profile")
-        apply_font(self.pin_button, "small")
-        self.pin_button.clicked.connect(self.pin_requested.emit)
-        whose.addWidget(self.pin_button)
+        self.profile_button = linked_button(self, whose, "Switch profile (P)",
+                                            "Switch profile: whose session it is",
+                                            self.profile_requested, "small")
+        self.pin_button = linked_button(self, whose, "PIN…",
+                                        "Set or change the PIN of this profile",
+                                        self.pin_requested, "small")
         whose.addStretch(1)
         self._whose = whose
         outer.addLayout(whose)
@@ -182,37 +102,19 @@ class StartScreen(QWidget):
         apply_font(self.week_note, "body")
         head.addWidget(self.week_note)
         top.addLayout(head, 1)
-        self.settings_button = QPushButton("Settings", self)
-        self.settings_button.setAccessibleName("Settings")
-        apply_font(self.settings_button, "button")
-        self.settings_button.clicked.connect(self.settings_requested.emit)
         side = QVBoxLayout()
-        side.addWidget(self.settings_button)
-        self.history_button = QPushButton("History (H)", self)
-        self.history_button.setAccessibleName("History")
-        apply_font(self.history_button, "button")
-        self.history_button.clicked.connect(self.history_requested.emit)
-        side.addWidget(self.history_button)
-        self.screening_button = QPushButton("Health questions", self)
-        self.screening_button.setAccessibleName("Health questions (screening)")
-        apply_font(self.screening_button, "button")
-        self.screening_button.clicked.connect(self.screening_requested.emit)
-        side.addWidget(self.screening_button)
-        self.editor_button = QPushButton("Edit routines", self)
-        self.editor_button.setAccessibleName("Routine editor: create and edit your routines")
-        apply_font(self.editor_button, "button")
-        self.editor_button.clicked.connect(self.editor_requested.emit)
-        side.addWidget(self.editor_button)
-        self.breathing_button = QPushButton("Breathing (B)", self)
-        self.breathing_button.setAccessibleName("A breathing session on its own")
-        apply_font(self.breathing_button, "button")
-        self.breathing_button.clicked.connect(self.breathing_requested.emit)
-        side.addWidget(self.breathing_button)
-        self.learn_button = QPushButton("Why this helps (L)", self)
-        self.learn_button.setAccessibleName("Why this helps: what the evidence says")
-        apply_font(self.learn_button, "button")
-        self.learn_button.clicked.connect(self.learn_requested.emit)
-        side.addWidget(self.learn_button)
+        (self.settings_button, self.history_button, self.screening_button, self.editor_button,
+         self.breathing_button, self.learn_button) = (
+            linked_button(self, side, text, name, signal) for text, name, signal in (
+                ("Settings", "Settings", self.settings_requested),
+                ("History (H)", "History", self.history_requested),
+                ("Health questions", "Health questions (screening)",
+                 self.screening_requested),
+                ("Edit routines", "Routine editor: create and edit your routines",
+                 self.editor_requested),
+                ("Breathing (B)", "A breathing session on its own", self.breathing_requested),
+                ("Why this helps (L)", "Why this helps: what the evidence says",
+                 self.learn_requested)))
         side.addStretch(1)
         top.addLayout(side)
         outer.addLayout(top)
@@ -221,15 +123,9 @@ class StartScreen(QWidget):
 
         middle = QHBoxLayout()
         left = QVBoxLayout()
-        pick = QLabel("Routines", self)
-        apply_font(pick, "heading", bold=True)
-        left.addWidget(pick)
-        self.routine_list = QListWidget(self)
-        self.routine_list.setAccessibleName("Routines")
-        apply_font(self.routine_list, "body")
+        self.routine_list = titled_list(self, left, "Routines", "Routines")
         self.routine_list.currentRowChanged.connect(self._show_preview)
         self.routine_list.itemActivated.connect(lambda _item: self.request_start())
-        pick.setBuddy(self.routine_list)
         left.addWidget(self.routine_list, 1)
         self.broken_title = QLabel("Routine files with problems", self)
         apply_font(self.broken_title, "body", bold=True)
@@ -257,23 +153,9 @@ class StartScreen(QWidget):
         middle.addWidget(scroll, 3)
         outer.addLayout(middle, 1)
 
-        mood_row = QHBoxLayout()
-        mood_label = QLabel("How do you feel right now? (optional, keys 1-5)", self)
-        mood_label.setWordWrap(True)
-        apply_font(mood_label, "body")
-        mood_row.addWidget(mood_label, 1)
-        self.mood_group = QButtonGroup(self)
-        self.mood_group.setExclusive(False)
-        self.mood_buttons: list[QPushButton] = []
-        for n in range(1, 6):
-            b = QPushButton(f"{n}", self)
-            b.setCheckable(True)
-            b.setToolTip(MOOD_WORDS[n])
-            b.setAccessibleName(f"Mood {n} of 5, {MOOD_WORDS[n]}")
-            apply_font(b, "button")
-            b.clicked.connect(lambda _=False, n=n: self.set_mood(n, toggle=True))
-            mood_row.addWidget(b)
-            self.mood_buttons.append(b)
+        mood_row, self.mood_buttons = mood_question(
+            self, "How do you feel right now? (optional, keys 1-5)", "Mood",
+            lambda n: self.set_mood(n, toggle=True))
         outer.addLayout(mood_row)
 
         self.start_button = QPushButton("Start  (Space)", self)
@@ -283,19 +165,12 @@ class StartScreen(QWidget):
         self.start_button.clicked.connect(self.request_start)
         outer.addWidget(self.start_button)
         self.mood: int | None = None
-        self.setTabOrder(self.routine_list, self.preview)
-        self.setTabOrder(self.preview, self.mood_buttons[0])
-        for a, b in zip(self.mood_buttons, self.mood_buttons[1:], strict=False):
-            self.setTabOrder(a, b)
-        self.setTabOrder(self.mood_buttons[-1], self.start_button)
-        self.setTabOrder(self.start_button, self.settings_button)
-        self.setTabOrder(self.settings_button, self.history_button)
-        self.setTabOrder(self.history_button, self.screening_button)
-        self.setTabOrder(self.screening_button, self.editor_button)
-        self.setTabOrder(self.editor_button, self.breathing_button)
-        self.setTabOrder(self.breathing_button, self.learn_button)
-        self.setTabOrder(self.learn_button, self.profile_button)
-        self.setTabOrder(self.profile_button, self.pin_button)
+        chain = [self.routine_list, self.preview, *self.mood_buttons, self.start_button,
+                 self.settings_button, self.history_button, self.screening_button,
+                 self.editor_button, self.breathing_button, self.learn_button,
+                 self.profile_button, self.pin_button]
+        for before, after in itertools.pairwise(chain):
+            self.setTabOrder(before, after)
         self.set_person("")
 
     def add_banner(self, banner: QWidget) -> None:
@@ -324,7 +199,7 @@ class StartScreen(QWidget):
             self.routine_list.addItem(item)
         self.broken_list.clear()
         for e in broken:
-            lines = "\n".join(f"  {_problem_text(p)}" for p in e.problems)
+            lines = "\n".join(f"  {problem_text(p)}" for p in e.problems)
             item = QListWidgetItem(f"{e.path.name}:\n{lines}")
             item.setToolTip("\n".join(str(p) for p in e.problems))
             self.broken_list.addItem(item)
@@ -414,8 +289,7 @@ class StartScreen(QWidget):
         if toggle and mood == self.mood:
             mood = None
         self.mood = mood
-        for n, b in enumerate(self.mood_buttons, start=1):
-            b.setChecked(n == mood)
+        show_mood(self.mood_buttons, mood)
 
     def request_start(self) -> None:
         entry = self.selected()

@@ -8,12 +8,11 @@ takes a `StorageStatus` directly.
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from companion.storage.status import StorageStatus, Trouble
+from companion.ui.services.container import StoredHistory
 
 TITLES = {
     Trouble.NONE: "Your history's safety copy cannot be written",
@@ -64,13 +63,12 @@ class StorageBanner(QFrame):
             f"border-radius: 4px; }} QLabel {{ color: {colours[2]}; font-size: {small:.1f}pt; }}"
             f" QLabel#storageTitle {{ font-size: {body:.1f}pt; font-weight: bold; }}")
 
-    def follow(self, history: Any) -> StorageBanner:
-        signal = getattr(history, "status_changed", None)
-        if signal is not None:
-            signal.connect(self.show_status)
-        status = getattr(history, "status", None)
-        if isinstance(status, StorageStatus):
-            self.show_status(status)
+    def follow(self, history: object) -> StorageBanner:
+        """Show `history`'s storage status as it changes (a `StoredHistory`; a history kept
+        in memory has nothing to show)."""
+        if isinstance(history, StoredHistory):
+            history.status_changed.connect(self.show_status)
+            self.show_status(history.status)
         return self
 
     def show_status(self, status: StorageStatus) -> None:

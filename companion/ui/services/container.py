@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -42,13 +42,14 @@ from companion.core.routine import Exercise, Routine
 from companion.core.safety import Adapted, Profile, adapt
 from companion.routines import RoutineLibrary
 from companion.settings import Settings, week_start
-from companion.voice.base import CaptionsOnlySpeaker, Speaker
+from companion.voice.base import CaptionsOnlySpeaker, Speaker, VoiceSettings
 
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
     from PySide6.QtWidgets import QWidget
 
     from companion.core.events import Symptom
+    from companion.core.timeline import SessionPlan, TimelineOptions
     from companion.storage import Database
     from companion.storage.profiles import ProfileInfo
     from companion.storage.repository import RedFlagStop
@@ -174,6 +175,55 @@ class ScreeningWriter(Protocol):
 
     def save_screening(self, answers: dict[str, Any], acknowledgement: str | None = None,
                        taken_at: dt.datetime | None = None) -> Any:
+        ...
+
+
+@runtime_checkable
+class PreparingSpeaker(Protocol):
+    """A speaker that compiles a session's plan with real speech lengths and renders it
+    before the session starts ("Getting ready"); `done(plan)` runs on the GUI thread."""
+
+    def prepare(self, routine: Routine, options: TimelineOptions | None,
+                done: Callable[[SessionPlan], None]) -> None:
+        ...
+
+
+@runtime_checkable
+class SampleSpeaker(Protocol):
+    """A speaker that plays a sample sentence as `settings` would say it (Settings);
+    `report(text)` says on the GUI thread what is happening or why it failed."""
+
+    def play_sample(self, settings: VoiceSettings, report: Callable[[str], None]) -> None:
+        ...
+
+
+@runtime_checkable
+class VoiceListing(Protocol):
+    """A speaker that lists its voices: (id, name) pairs or `VoiceInfo` (Settings)."""
+
+    def voices(self) -> Sequence[object]:
+        ...
+
+
+@runtime_checkable
+class SynthSpeaker(Protocol):
+    """A speaker on speech engines (`synth`: `companion.voice.speech_engines.SpeechEngines`, a
+    single `Synthesizer`, or None): where its Piper voices are looked for."""
+
+    @property
+    def synth(self) -> object:
+        ...
+
+
+@runtime_checkable
+class AdvisingCheckin(Protocol):
+    """A check-in view that also shows the amber advice (effort 9-10) and that everything
+    waits for an answer (no answer after two asks): the real `CheckinView` does."""
+
+    def show_amber(self, suggestion: str) -> None:
+        ...
+
+    def show_stalled(self, stalled: bool = True) -> None:
         ...
 
 

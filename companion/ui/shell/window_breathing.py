@@ -56,7 +56,8 @@ class LearnAndBreathing(WindowState):
 
     def open_breathing(self) -> None:
         """The breathing session's choice (B): pattern, length, mood."""
-        from companion.ui.screens.breathe import BreathingScreen, BreathingSetup
+        from companion.ui.screens.breathe import BreathingScreen
+        from companion.ui.screens.breathing_setup import BreathingSetup
 
         assert self.services is not None
         if self.session_active():

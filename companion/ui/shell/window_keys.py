@@ -164,7 +164,7 @@ class KeyHandling(WindowState):
             self.player.mood_key(mood)
 
     def _symptom_key(self, number: int) -> None:
-        from companion.ui.screens.checkin_view import SYMPTOM_KEYS
+        from companion.ui.screens.checkin_pages import SYMPTOM_KEYS
         from companion.ui.services.container import ChoosingPage
 
         symptom = SYMPTOM_KEYS[number - 1]

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from companion.ui.adapters.single import SingleInstance
     from companion.ui.adapters.tray import ReminderScheduler, Tray
     from companion.ui.history.window import HistoryWindow
-    from companion.ui.screens.breathe import BreathingScreen, BreathingSetup
+    from companion.ui.screens.breathe import BreathingScreen
+    from companion.ui.screens.breathing_setup import BreathingSetup
     from companion.ui.screens.end import EndScreen
     from companion.ui.screens.learn import LearnScreen
     from companion.ui.screens.player import PlayerScreen

@@ -16,6 +16,7 @@ def status_and_buttons(dialog: QDialog, layout: QBoxLayout,
     to close), Cancel rejects. Returns (status label, button box)."""
     status = QLabel("", dialog)
     status.setWordWrap(True)
+    status.setAccessibleName("Status")
     layout.addWidget(status)
     buttons = QDialogButtonBox(accept | QDialogButtonBox.StandardButton.Cancel, dialog)
     buttons.accepted.connect(on_accept)
