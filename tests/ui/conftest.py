@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
@@ -18,6 +18,7 @@ from companion.core.engine import SessionEngine
 from companion.ui.services.container import AppServices, InMemoryHistory
 from companion.ui.shell.window import MainWindow
 from companion.voice.base import RecordingSpeaker
+from tests.helpers.keys import click_key, focus_window, send_key_event, settle
 
 TINY = """\
 name = "Tiny test"
@@ -40,20 +41,10 @@ seconds = 10
 
 
 def press(key: Qt.Key | str, window: object = None) -> None:
-    """One key press and release through the active window (QTest's QWindow path: the
-    platform's event queue, then the window's focus widget), as a keyboard delivers it."""
-    from PySide6.QtGui import QGuiApplication, QWindow
-    from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QWidget
-
-    target = QGuiApplication.focusWindow()
-    if target is None and isinstance(window, QWidget):
-        target = window.window().windowHandle()
-    assert isinstance(target, QWindow), "no window has the keyboard focus"
-    if isinstance(key, str):
-        QTest.keyClick(target, Qt.Key(ord(key.upper())) if len(key) == 1 else key)
-    else:
-        QTest.keyClick(target, key)
+    """One key press and release through the focused window (else `window`'s), which hands
+    it to its focus widget past the app-wide key dispatcher, as a keyboard delivers it
+    (tests/helpers/keys.py: why not QTest)."""
+    click_key(key, focus_window(window))
 
 
 def send_key(key: int, text: str = "", *, scan: int = 0, autorepeat: bool = False,
@@ -61,16 +52,11 @@ def send_key(key: int, text: str = "", *, scan: int = 0, autorepeat: bool = Fals
     """A key press with a native scan code (another keyboard layout) or the auto-repeat
     flag, which QTest cannot make: sent to the focused window, which hands it to its focus
     widget exactly as for a key from the platform."""
-    from PySide6.QtCore import QEvent
-    from PySide6.QtGui import QGuiApplication, QKeyEvent
-    from PySide6.QtWidgets import QApplication
-
-    target = QGuiApplication.focusWindow()
-    assert target is not None, "no window has the keyboard focus"
+    target = focus_window()
     for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-        event = QKeyEvent(kind, key, modifiers, scan, 0, 0, text, autorepeat)
-        QApplication.sendEvent(target, event)
-    QApplication.processEvents()
+        send_key_event(target, kind, key, text, modifiers=modifiers, scan=scan,
+                       autorepeat=autorepeat)
+    settle()
 
 
 @pytest.fixture(autouse=True)

@@ -35,6 +35,7 @@ from companion.ui.services.keys import Mode
 from companion.ui.shell.gates import red_flag_gate_for
 from companion.voice.base import RecordingSpeaker
 from tests.helpers.a11y import unnamed_controls
+from tests.helpers.keys import click_key
 from tests.ui.conftest import App, send_key
 from tests.ui.test_flow import PreparingSpeaker
 from tests.ui.test_safety_keys import _answer_checkins_until, gate_would_ask
@@ -409,7 +410,7 @@ def test_notes_are_searched_shown_added_later_exported_and_in_the_pdf_only_when_
     qtbot.waitUntil(lambda: history.proxy.rowCount() == 2, timeout=10000)
     history.activateWindow()
     qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is history.windowHandle())
-    QTest.keyClick(history.windowHandle(), Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    click_key(Qt.Key.Key_F, history.windowHandle(), Qt.KeyboardModifier.ControlModifier)
     assert history.search.hasFocus()
     type_text("twinge")
     assert history.proxy.rowCount() == 1

@@ -20,9 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from companion.core.clock import FakeClock
@@ -31,6 +30,7 @@ from companion.storage import Database
 from companion.ui.services.container import AppServices
 from companion.ui.shell.build import build_services
 from tests.helpers.faults import BusyHolder, fill, read_only, small_disk
+from tests.helpers.keys import answer_modal
 from tests.unit.storage.sessions import new_engine, play, tiny_routine
 
 #: the tiny routine: 2 rounds of 2 exercises
@@ -114,21 +114,6 @@ def make_db(data: Path) -> Path:
     return data / "companion.sqlite3"
 
 
-def answer_dialog(key: Qt.Key, seen: list[str]) -> None:
-    """Answer the first modal dialog with `key`, noting its text."""
-
-    def press(left: int = 250) -> None:
-        dialog = QApplication.activeModalWidget()
-        if dialog is None:
-            if left > 0:
-                QTimer.singleShot(20, lambda: press(left - 1))
-            return
-        seen.append(" ".join(w.text() for w in dialog.findChildren(QLabel)))
-        QTest.keyClick(dialog, key)
-
-    QTimer.singleShot(0, press)
-
-
 # -- a database another program holds --------------------------------------------------------------
 @pytest.mark.slow
 def test_database_busy_for_10_s_at_start_loses_nothing_and_says_so(
@@ -209,7 +194,7 @@ def test_red_flag_journaled_and_the_gate_asks_on_the_next_start_while_the_databa
         second = services_for(data)  # the next start, the database still held
         try:
             seen: list[str] = []
-            answer_dialog(Qt.Key.Key_Escape, seen)
+            answer_modal(Qt.Key.Key_Escape, seen)
             assert second.session_gate(None, routine) is False  # not confirmed: no session
             assert seen and "Your last session stopped on" in seen[0], seen
             assert "chest pain" in seen[0].lower()
@@ -219,7 +204,7 @@ def test_red_flag_journaled_and_the_gate_asks_on_the_next_start_while_the_databa
                      "the red flag to be stored")
             assert stored(path)["sessions"][0][0] == "stopped_red_flag"
             seen.clear()
-            answer_dialog(Qt.Key.Key_1, seen)
+            answer_modal(Qt.Key.Key_1, seen)
             assert second.session_gate(None, routine) is True
             assert seen, "the gate still asks once the stop is in the database"
         finally:
@@ -241,7 +226,7 @@ def test_a_red_flag_after_the_session_ended_wins_and_the_gate_applies(
                  "the late red flag")
         assert stored(path)["sessions"][0][0] == "stopped_red_flag"
         seen: list[str] = []
-        answer_dialog(Qt.Key.Key_Escape, seen)
+        answer_modal(Qt.Key.Key_Escape, seen)
         assert services.session_gate(None, tiny_routine()) is False
         assert seen
     finally:
