@@ -104,6 +104,12 @@ def type_text(target: QObject, text: str) -> None:
         click_key(char, target)
 
 
+def closed(widget: QWidget) -> bool:
+    """Whether a window a key closed is gone: hidden, or (with WA_DeleteOnClose, once the
+    delivery's events are processed) already deleted."""
+    return not _alive(widget) or not widget.isVisible()
+
+
 def _alive(obj: QObject) -> bool:
     """Whether the C++ object still exists (a press may close the window it went to)."""
     from shiboken6 import isValid
