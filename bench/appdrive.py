@@ -27,23 +27,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from tests.helpers.routine_files import squats_and_plank
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # A short routine: one round of two exercises (the arrival and cool-down come from the
 # timeline). Long enough to hold every kind of moment, short at a sped-up clock.
-SHORT_ROUTINE = """\
-name = "Bench short"
-id = "bench-short"
-rounds = 1
-rest_seconds = 15
-[[exercise]]
-name = "Bodyweight squats"
-reps = 3
-tempo = { down = 1.0, up = 1.0 }
-[[exercise]]
-name = "Plank"
-seconds = 10
-"""
+SHORT_ROUTINE = squats_and_plank("Bench short", "bench-short", rest_seconds=15,
+                                 plank_seconds=10, squats="Bodyweight squats", reps=3)
 
 
 def env(**extra: str) -> dict[str, str]:

@@ -13,21 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.routine_files import squats_and_plank
+
 ROOT = Path(__file__).resolve().parents[2]
 
-TINY = """\
-name = "E2E tiny"
-id = "e2e-tiny"
-rounds = 1
-rest_seconds = 8
-[[exercise]]
-name = "Squats"
-reps = 2
-tempo = { down = 1.0, up = 1.0 }
-[[exercise]]
-name = "Plank"
-seconds = 5
-"""
+TINY = squats_and_plank("E2E tiny", "e2e-tiny", rest_seconds=8, plank_seconds=5)
 
 
 def _env(data: Path, scale: str, voice: bool | str = False) -> dict[str, str]:

@@ -19,25 +19,10 @@ from companion.ui.services.container import AppServices, InMemoryHistory
 from companion.ui.shell.window import MainWindow
 from companion.voice.base import RecordingSpeaker
 from tests.helpers.keys import click_key, focus_window, send_key_event, settle
+from tests.helpers.routine_files import PUSH_UPS_TO_FATIGUE, squats_and_plank
 
-TINY = """\
-name = "Tiny test"
-id = "tiny"
-rounds = 1
-rest_seconds = 20
-[[exercise]]
-name = "Squats"
-reps = 2
-tempo = { down = 1.0, up = 1.0 }
-[[exercise]]
-name = "Push-ups"
-to_fatigue = true
-cap_seconds = 30
-expected_seconds = 10
-[[exercise]]
-name = "Plank"
-seconds = 10
-"""
+TINY = squats_and_plank("Tiny test", "tiny", rest_seconds=20, plank_seconds=10,
+                        middle=PUSH_UPS_TO_FATIGUE)
 
 
 def press(key: Qt.Key | str, window: object = None) -> None:
