@@ -4,7 +4,7 @@ and a tiny routine so a whole session runs in a fraction of a second."""
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,10 @@ from pytestqt.qtbot import QtBot
 from companion.config import Paths
 from companion.core.clock import FakeClock
 from companion.core.engine import SessionEngine
+from companion.storage import Database
+from companion.ui.adapters.history import DatabaseHistory
 from companion.ui.services.container import AppServices, InMemoryHistory
+from companion.ui.shell.gates import red_flag_gate_for
 from companion.ui.shell.window import MainWindow
 from companion.voice.base import RecordingSpeaker
 from tests.helpers.keys import click_key, focus_window, send_key_event, settle
@@ -72,6 +75,20 @@ def services(_private_data_dir: Path, clock: FakeClock) -> AppServices:
         history=InMemoryHistory(),
         clock=clock,
     )
+
+
+@pytest.fixture
+def db_services(_private_data_dir: Path, clock: FakeClock) -> Iterator[AppServices]:
+    """The real history: SQLite file in the data dir, the real recorder and gate (a test
+    module takes it as its `services`)."""
+    paths = Paths(_private_data_dir).ensure()
+    db = Database.open(None, paths=paths)
+    history = DatabaseHistory(db)
+    services = AppServices(paths=paths, speaker=RecordingSpeaker(), history=history,
+                           clock=clock, db_url=db.url)
+    services.session_gate = red_flag_gate_for(history)
+    yield services
+    history.close()
 
 
 class App:

@@ -7,7 +7,7 @@ import csv
 import json
 import sqlite3
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -21,18 +21,13 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from companion.config import Paths
 from companion.core.breathing import PATTERNS, VOICED_CYCLES
-from companion.core.clock import FakeClock
 from companion.core.events import State
 from companion.core.safety import Profile, wording_problems
 from companion.core.timeline import CueKind
 from companion.learn import claim_problems
-from companion.storage import Database
-from companion.ui.adapters.history import DatabaseHistory
 from companion.ui.services.container import AppServices
 from companion.ui.services.keys import Mode
-from companion.ui.shell.gates import red_flag_gate_for
 from companion.voice.base import RecordingSpeaker
 from tests.helpers.a11y import unnamed_controls
 from tests.helpers.keys import click_key
@@ -42,16 +37,9 @@ from tests.ui.test_safety_keys import _answer_checkins_until, gate_would_ask
 
 
 @pytest.fixture
-def services(_private_data_dir: Path, clock: FakeClock) -> Iterator[AppServices]:
+def services(db_services: AppServices) -> AppServices:
     """The real history: SQLite file in the data dir, the real recorder and gate."""
-    paths = Paths(_private_data_dir).ensure()
-    db = Database.open(None, paths=paths)
-    history = DatabaseHistory(db)
-    services = AppServices(paths=paths, speaker=RecordingSpeaker(), history=history,
-                           clock=clock, db_url=db.url)
-    services.session_gate = red_flag_gate_for(history)
-    yield services
-    history.close()
+    return db_services
 
 
 def rows(services: AppServices) -> list[dict[str, Any]]:

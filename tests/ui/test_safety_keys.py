@@ -13,7 +13,7 @@ names the finding it covers:
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,18 +22,13 @@ from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from companion.config import Paths
-from companion.core.clock import FakeClock
 from companion.core.events import State
 from companion.core.safety import ALL_CLEAR_KEY
 from companion.storage import Database
-from companion.ui.adapters.history import DatabaseHistory
 from companion.ui.screens.checkin_view import CheckinPage
 from companion.ui.services import keys
 from companion.ui.services.container import AppServices
 from companion.ui.services.keys import BINDINGS, SESSION_MODES, Mode
-from companion.ui.shell.gates import red_flag_gate_for
-from companion.voice.base import RecordingSpeaker
 from tests.ui.conftest import App, send_key
 from tests.ui.test_flow import PreparingSpeaker
 
@@ -51,16 +46,9 @@ def _db_file(services: AppServices) -> Path:
 
 
 @pytest.fixture
-def services(_private_data_dir: Path, clock: FakeClock) -> Iterator[AppServices]:
+def services(db_services: AppServices) -> AppServices:
     """The real history: SQLite file in the data dir, the real recorder and gate."""
-    paths = Paths(_private_data_dir).ensure()
-    db = Database.open(None, paths=paths)
-    history = DatabaseHistory(db)
-    services = AppServices(paths=paths, speaker=RecordingSpeaker(), history=history,
-                           clock=clock, db_url=db.url)
-    services.session_gate = red_flag_gate_for(history)
-    yield services
-    history.close()
+    return db_services
 
 
 def journaled_red_flags(services: AppServices) -> list[str]:
