@@ -55,6 +55,15 @@ def make_engine(
     return engine, clock, seen
 
 
+def engine_at(state: State, routine: Routine | None = None
+              ) -> tuple[SessionEngine, FakeClock, list[Event]]:
+    """`make_engine(routine)`, started and run until `state` (check-ins not answered)."""
+    engine, clock, seen = make_engine(routine)
+    engine.start()
+    run_until(engine, clock, state)
+    return engine, clock, seen
+
+
 def run_until(engine: SessionEngine, clock: FakeClock, state: State, limit: int = 5000) -> None:
     """Advance deadline by deadline until the engine reaches `state` (check-ins not answered)."""
     for _ in range(limit):
