@@ -64,6 +64,15 @@ def engine_at(state: State, routine: Routine | None = None
     return engine, clock, seen
 
 
+def to_next_deadline(engine: SessionEngine, clock: FakeClock, slack: float = 0.0) -> None:
+    """Move the clock to the engine's next deadline (plus `slack` s) and let it act; fails
+    when nothing is due."""
+    deadline = engine.next_deadline()
+    assert deadline is not None, f"nothing is due in {engine.state}"
+    clock.advance(max(0.0, deadline - clock.now()) + slack)
+    engine.tick()
+
+
 def run_until(engine: SessionEngine, clock: FakeClock, state: State, limit: int = 5000) -> None:
     """Advance deadline by deadline until the engine reaches `state` (check-ins not answered)."""
     for _ in range(limit):

@@ -19,7 +19,7 @@ from companion.voice.recogniser import SphinxRecogniser
 from companion.voice.router import VoiceCommandRouter
 from companion.voice.sources import recognise_audio
 from scripts.make_asr_clips import Clip, answer_context, pcm, render, render_room, select
-from tests.helpers.sessions import make_engine
+from tests.helpers.sessions import make_engine, to_next_deadline
 
 Clips = tuple[Path, list[Clip]]
 
@@ -178,10 +178,7 @@ def test_a_whole_session_runs_on_spoken_answers_alone(recogniser: SphinxRecognis
                 _say(recogniser, router, test_clips, clip)
                 if router.expecting() is not Expecting.EFFORT:
                     break
-        deadline = engine.next_deadline()
-        assert deadline is not None
-        clock.advance(max(0.0, deadline - clock.now()))
-        engine.tick()
+        to_next_deadline(engine, clock)
     assert checkins == 2
     assert [e.status for e in seen if isinstance(e, SessionEnded)] == [EndStatus.COMPLETED]
     # Effort is asked in the rest after a set, and the last set's as the cool-down begins.
@@ -195,10 +192,7 @@ def test_saying_stop_at_a_checkin_ends_the_session_on_the_red_flag_path(
     router = VoiceCommandRouter(engine)
     engine.start()
     while router.expecting() is not Expecting.CHECKIN:
-        deadline = engine.next_deadline()
-        assert deadline is not None
-        clock.advance(max(0.0, deadline - clock.now()))
-        engine.tick()
+        to_next_deadline(engine, clock)
     actions = _say(recogniser, router, test_clips, _clips_of(test_clips, "stop")[0])
     assert actions == [Action.RED_FLAG]
     assert engine.state is State.STOPPED
