@@ -144,6 +144,18 @@ class App:
         assert self.window.current_screen() == "player"
 
 
+def show_window(qtbot: QtBot, window: MainWindow, width: int, height: int) -> None:
+    """Show the main window at width x height px, with the keyboard focus, then `load()` it
+    as the app does; every "are you sure?" it asks is answered yes."""
+    window.confirm = lambda title, text: True
+    window.resize(width, height)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is window.windowHandle())
+    window.load()
+
+
 @pytest.fixture
 def make_app(qtbot: QtBot, services: AppServices, clock: FakeClock,
              tiny_routine: Path) -> Callable[..., App]:
@@ -152,13 +164,7 @@ def make_app(qtbot: QtBot, services: AppServices, clock: FakeClock,
                                   routine=routine, **kw)
         window = MainWindow(args, services=services)
         qtbot.addWidget(window)
-        window.confirm = lambda title, text: True
-        window.resize(1100, 760)
-        window.show()
-        qtbot.waitExposed(window)
-        window.activateWindow()
-        qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is window.windowHandle())
-        window.load()
+        show_window(qtbot, window, 1100, 760)
         return App(window, clock, qtbot)
 
     return make
