@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from companion.config import Paths
@@ -133,6 +134,22 @@ class App:
         view = self.player.checkin
         self.qtbot.waitUntil(view.all_clear_allowed, timeout=5000)
         self.key(Qt.Key.Key_C)
+
+    def decline_gate_after(self, ms: int) -> list[str]:
+        """In `ms`, note the title of the modal dialog then up ("" when none is) and answer
+        it "Not now" (Escape) once it has the keyboard focus; returns the titles noted."""
+        shown: list[str] = []
+
+        def answer_gate() -> None:
+            modal = QApplication.activeModalWidget()
+            shown.append(modal.windowTitle() if modal is not None else "")
+            if modal is not None:
+                self.qtbot.waitUntil(
+                    lambda: QGuiApplication.focusWindow() is modal.windowHandle())
+                self.key(Qt.Key.Key_Escape)
+
+        QTimer.singleShot(ms, answer_gate)
+        return shown
 
     def start(self, routine_id: str = "tiny", mood: int | None = None) -> None:
         start = self.window.start_screen

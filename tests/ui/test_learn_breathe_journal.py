@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -284,17 +284,8 @@ def test_u_stops_a_breathing_session_durably_and_the_next_session_asks_first(
     assert rows(services)[0]["flags"] == ["dizziness"]
     # the next session, a breathing one too, asks for the confirmation first
     click(app.window.safety_page.close_button)
-    shown: list[str] = []
-
-    def answer_gate() -> None:
-        modal = QApplication.activeModalWidget()
-        shown.append(modal.windowTitle() if modal is not None else "")
-        if modal is not None:
-            qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is modal.windowHandle())
-            app.key(Qt.Key.Key_Escape)
-
     app.key(Qt.Key.Key_B)
-    QTimer.singleShot(50, answer_gate)
+    shown = app.decline_gate_after(50)
     app.key(Qt.Key.Key_Space)
     assert shown == ["Before you exercise again"]
     assert app.window.current_screen() == "breathe" and len(rows(services)) == 1

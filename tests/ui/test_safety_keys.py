@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
@@ -169,16 +169,7 @@ def test_after_a_u_in_the_end_question_a_restarted_app_asks_before_the_next_sess
     app.window.close()
     # the next start: a new window on the same database file
     again = make_app()
-    shown: list[str] = []
-
-    def answer_gate() -> None:
-        modal = QApplication.activeModalWidget()
-        shown.append(modal.windowTitle() if modal is not None else "")
-        if modal is not None:
-            qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is modal.windowHandle())
-            again.key(Qt.Key.Key_Escape)  # "Not now": no session starts
-
-    QTimer.singleShot(50, answer_gate)
+    shown = again.decline_gate_after(50)  # "Not now": no session starts
     again.key(Qt.Key.Key_Space)
     assert shown == ["Before you exercise again"]
     assert again.window.current_screen() == "start"
