@@ -15,7 +15,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -310,24 +310,19 @@ def test_a_read_only_database_file_is_read_not_moved_and_sessions_are_journaled(
 ) -> None:
     data = tmp_path / "data"
     path = make_db(data)
-    with read_only(path) as possible:
-        if not possible:
-            pytest.skip("this machine cannot make a file read-only for this user")
-        services = services_for(data)
-        try:
+    with ExitStack() as stack:
+        with read_only(path) as possible:
+            if not possible:
+                pytest.skip("this machine cannot make a file read-only for this user")
+            services = stack.enter_context(opened(data))
             assert not list(data.glob("*.corrupt-*"))
             wait_for(lambda: trouble(services) == "read_only", 5, "the read-only status")
             assert "read-only" in status_of(services).message()
             assert services.history.red_flag_check().known  # type: ignore[attr-defined]
             run_session(services)
             assert services.history.unsaved > 0  # type: ignore[attr-defined]
-        except BaseException:
-            close(services)
-            raise
-    try:  # fixed: the writer opens it for writing and saves everything
+        # fixed: the writer opens it for writing and saves everything
         wait_for(complete_session_stored(path), 20, "the session to be stored")
-    finally:
-        close(services)
 
 
 # -- on screen at once -----------------------------------------------------------------------------
