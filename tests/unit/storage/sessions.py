@@ -43,6 +43,17 @@ def recording(routine: Routine, recorder_for: Callable[[Routine], R]
     return engine, clock, recorder
 
 
+def under_way(recorder_for: Callable[[Routine], R], mood_before: int | None,
+              seconds: float) -> tuple[SessionEngine, R]:
+    """The tiny routine `recording`, started with `mood_before` and run `seconds` s in:
+    (engine, recorder)."""
+    engine, clock, recorder = recording(tiny_routine(), recorder_for)
+    engine.start(mood_before=mood_before)
+    clock.advance(seconds)
+    engine.tick()
+    return engine, recorder
+
+
 def fast_options() -> TimelineOptions:
     return TimelineOptions(speech_duration=lambda text: 0.2, arrival_breaths=1,
                            voiced_breaths=0, cooldown_seconds=2.0)

@@ -18,7 +18,7 @@ from companion.storage.models import (
     SessionRow,
     SetRow,
 )
-from tests.unit.storage.sessions import play, recording, tiny_routine
+from tests.unit.storage.sessions import play, recording, tiny_routine, under_way
 
 
 def run(db: Database, **kw: object) -> tuple[int, list[Committed]]:
@@ -190,11 +190,7 @@ def test_commit_callback_reports_each_write_in_order(db: Database) -> None:
 
 
 def test_session_that_fails_is_kept_as_interrupted_with_the_error(db: Database) -> None:
-    routine = tiny_routine()
-    engine, clock, recorder = recording(routine, db.recorder)
-    engine.start(mood_before=4)
-    clock.advance(20.0)
-    engine.tick()
+    engine, recorder = under_way(db.recorder, 4, 20.0)
     engine.fail(RuntimeError("audio device vanished"))
     assert recorder.session_id is not None
     detail = db.session_detail(recorder.session_id)
