@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Float, Integer, case, cast, delete, func, select
 from sqlalchemy.orm import Session
 
+from companion.core.events import SetCounts
 from companion.storage.models import (
     NOTE_MAX_CHARS,
     CheckinRow,
@@ -70,14 +71,7 @@ class HistoryRow(NamedTuple):
 
 
 @dataclass(frozen=True)
-class SetRecord:
-    set_no: int
-    round: int
-    exercise: str
-    planned_reps: int | None
-    planned_seconds: float | None
-    actual_reps: int | None
-    actual_seconds: float | None
+class SetRecord(SetCounts):
     effort: int | None
     skipped: bool
     capped: bool

@@ -23,8 +23,9 @@ from pytestqt.qtbot import QtBot
 
 from companion.core.breathing import PATTERNS, VOICED_CYCLES
 from companion.core.events import State
-from companion.core.safety import Profile, wording_problems
+from companion.core.safety import Profile
 from companion.core.timeline import CueKind
+from companion.core.wording import wording_problems
 from companion.learn import claim_problems
 from companion.ui.services.container import AppServices
 from companion.ui.services.keys import Mode
