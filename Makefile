@@ -44,40 +44,40 @@ lint: install-test
 
 sysdeps: PACKAGES = $(SYSTEM_PACKAGES)
 sysdeps-test: PACKAGES = $(SYSTEM_PACKAGES) $(TEST_PACKAGES)
+# Shell that sets $missing to the packages of $(PACKAGES) that dpkg does not list as
+# installed (none where there is no dpkg); each *sysdeps recipe then installs or names them.
+FIND_MISSING = missing=""; \
+  if command -v dpkg-query >/dev/null 2>&1; then \
+    for p in $(PACKAGES); do \
+      dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+    done; \
+  fi
+
 sysdeps sysdeps-test:
-	@missing=""; \
-	if command -v dpkg-query >/dev/null 2>&1; then \
-	  for p in $(PACKAGES); do \
-	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
-	  done; \
-	  if [ -n "$$missing" ]; then \
-	    if [ "$$(id -u)" = 0 ]; then \
-	      echo "Installing system packages:$$missing"; \
-	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	    else \
-	      echo "Some system packages are missing. Please run:"; \
-	      echo "  sudo apt-get install -y$$missing"; \
-	      echo "(the app still starts without them: no voice means captions only)"; \
-	    fi; \
+	@$(FIND_MISSING); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing system packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "Some system packages are missing. Please run:"; \
+	    echo "  sudo apt-get install -y$$missing"; \
+	    echo "(the app still starts without them: no voice means captions only)"; \
 	  fi; \
 	fi
 
+bench-sysdeps: PACKAGES = $(BENCH_PACKAGES)
 bench-sysdeps:
-	@missing=""; \
-	if command -v dpkg-query >/dev/null 2>&1; then \
-	  for p in $(BENCH_PACKAGES); do \
-	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
-	  done; \
-	  if [ -n "$$missing" ]; then \
-	    if dpkg-query -W -f='$${Status}' pipewire-pulse 2>/dev/null | grep -q "ok installed"; then \
-	      echo "The speech figures need the pulseaudio daemon ($$missing), which would replace"; \
-	      echo "PipeWire's pulse server here: they will show as not measured."; \
-	    elif [ "$$(id -u)" = 0 ]; then \
-	      echo "Installing system packages for the benchmarks:$$missing"; \
-	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	    else \
-	      echo "The speech figures need:  sudo apt-get install -y$$missing"; \
-	    fi; \
+	@$(FIND_MISSING); \
+	if [ -n "$$missing" ]; then \
+	  if dpkg-query -W -f='$${Status}' pipewire-pulse 2>/dev/null | grep -q "ok installed"; then \
+	    echo "The speech figures need the pulseaudio daemon ($$missing), which would replace"; \
+	    echo "PipeWire's pulse server here: they will show as not measured."; \
+	  elif [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing system packages for the benchmarks:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "The speech figures need:  sudo apt-get install -y$$missing"; \
 	  fi; \
 	fi
 

@@ -3,10 +3,10 @@
 `App(data_dir)` builds the real `MainWindow` the way `companion.ui.shell.app.run_gui` does
 (shown first, then `load()` from the event loop builds the real services from the data
 folder: the SQLite history, the voice, voice input, the routines). Keys go in through
-Qt's own delivery (`QTest.keyClick` on the focused window: the application routes the
-event to the focused widget through its event filters, as for a real key press) and
-buttons are clicked with the mouse. Nothing of the app is replaced, except where a
-benchmark says so in its docstring.
+Qt's own delivery (a key event sent through the application to the focused window, which
+routes it to the focused widget through its event filters, as for a real key press:
+tests/helpers/keys.py) and buttons are clicked with the mouse. Nothing of the app is
+replaced, except where a benchmark says so in its docstring.
 
 Also here: the 5 ms GUI heartbeat, a paint probe (when did a screen actually paint), the
 durability observer process (bench/durable.py), a process that holds the database busy,
@@ -27,23 +27,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from tests.helpers.routine_files import squats_and_plank
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # A short routine: one round of two exercises (the arrival and cool-down come from the
 # timeline). Long enough to hold every kind of moment, short at a sped-up clock.
-SHORT_ROUTINE = """\
-name = "Bench short"
-id = "bench-short"
-rounds = 1
-rest_seconds = 15
-[[exercise]]
-name = "Bodyweight squats"
-reps = 3
-tempo = { down = 1.0, up = 1.0 }
-[[exercise]]
-name = "Plank"
-seconds = 10
-"""
+SHORT_ROUTINE = squats_and_plank("Bench short", "bench-short", rest_seconds=15,
+                                 plank_seconds=10, squats="Bodyweight squats", reps=3)
 
 
 def env(**extra: str) -> dict[str, str]:
@@ -178,12 +169,11 @@ class App:
     # -- input, as a person gives it --------------------------------------------------------------
     def press(self, key: Any) -> float:
         """A key pressed and released on the focused window; returns the press time."""
-        from PySide6.QtGui import QGuiApplication
-        from PySide6.QtTest import QTest
+        from tests.helpers.keys import click_key, focus_window
 
-        target = QGuiApplication.focusWindow() or self.window.windowHandle()
+        target = focus_window(self.window)
         start = time.monotonic()
-        QTest.keyClick(target, key)
+        click_key(key, target)
         return start
 
     def click(self, button: Any) -> float:

@@ -41,6 +41,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from bench.config import targets
 from companion.voice.decide import Action, Expecting, Surroundings, decide
 from companion.voice.heard import Heard
 from companion.voice.recogniser import SphinxRecogniser
@@ -58,17 +59,7 @@ from scripts.make_asr_clips import (
     spoken,
 )
 
-TARGETS = {
-    "asr_false_all_clear": ("<=", 0.0),
-    "asr_false_all_clear_espeak": ("<=", 0.0),
-    "asr_all_clear_accepted_quiet": (">=", 0.9),
-    "asr_all_clear_accepted_10db": (">=", 0.7),
-    "asr_stop_recall_quiet": (">=", 0.95),
-    "asr_stop_recall_10db": (">=", 0.8),
-    "asr_latency_ms": ("<=", 500.0),
-    "asr_latency_noise_ms": ("<=", 500.0),
-    "asr_accuracy": (">=", 0.9),
-}
+TARGETS = targets("asr")
 
 LATENCY_CLIPS = 16  # per family and room (quiet / steady noise), fed in real time
 ROOM_SECONDS = 2.0

@@ -34,16 +34,12 @@ from pathlib import Path
 from typing import Any
 
 from bench.appdrive import ROOT, copy_folder, env, returning_user
+from bench.config import QUICK, targets
+from bench.startup import seconds_to_line
 from bench.stats import Figure, summary
 
-TARGETS = {
-    "startup_interactive_ratio": ("<=", 1.5),
-    "startup_first_run_ratio": ("<=", 3.0),
-    "gui_stall_max_ms": ("<=", 16.0),
-    "rss_mb": ("<=", 200.0),
-}
+TARGETS = targets("gui")
 
-QUICK = bool(os.environ.get("COMPANION_BENCH_QUICK"))
 RUNS_INTERACTIVE = 2 if QUICK else 7
 RUNS_FIRST = 1 if QUICK else 5
 SESSION_RUNS = 1 if QUICK else 5
@@ -68,17 +64,11 @@ sys.exit(app.exec())
 
 def _time_to_ready(cmd: list[str], environ: dict[str, str]) -> float:
     """Seconds from process start to its `ready` line (it then exits by itself)."""
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, env=environ, cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    elapsed = time.monotonic() - start
-    proc.communicate(timeout=60)
-    if line.strip() != "ready":  # never ready counts as never: the figure misses
-        print(f"{cmd} did not report ready (got {line!r})", file=sys.stderr)
+    try:
+        return seconds_to_line(cmd, environ, "ready")
+    except RuntimeError as e:  # never ready counts as never: the figure misses
+        print(e, file=sys.stderr)
         return float("inf")
-    return elapsed
 
 
 def startup_figures(tmp: Path, returning: Path) -> dict[str, Figure]:

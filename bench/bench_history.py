@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -26,16 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from bench.appdrive import ROOT, env, returning_user
+from bench.config import QUICK, targets
 from bench.seed_history import seed
 from bench.stats import Figure, summary
 
-TARGETS = {
-    "history_open_ms": ("<=", 150.0),
-    "history_stall_max_ms": ("<=", 50.0),
-    "report_pdf_ms": ("<=", 2000.0),
-}
+TARGETS = targets("history")
 
-QUICK = bool(os.environ.get("COMPANION_BENCH_QUICK"))
 RUNS = 1 if QUICK else 5
 PRESSES = 2 if QUICK else 3
 END = datetime(2026, 11, 1, 18, 0, tzinfo=UTC)  # the seeded history's last day

@@ -33,14 +33,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.config import targets
+from bench.startup import seconds_to_line
+
 ROOT = Path(__file__).resolve().parent.parent
 
-TARGETS = {
-    "piper_render_rtf": ("<=", 1.0),  # faster than speech: a mid-session prompt never waits
-    "speech_onset_ms_piper": ("<=", 50.0),
-    "rss_mb_piper": ("<=", 200.0),
-    "startup_ratio_piper": ("<=", 1.5),
-}
+TARGETS = targets("piper")
 
 SESSION_SECONDS = 12.0
 TIME_SCALE = 2.0
@@ -321,27 +319,14 @@ def memory_figures() -> dict[str, float]:
     }
 
 
-def _time_to_shown(cmd: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    elapsed = time.perf_counter() - start
-    proc.wait(timeout=60)
-    if line.strip() != "shown":
-        raise RuntimeError(f"{cmd} did not report its window (got {line!r})")
-    return elapsed
-
-
 def startup_figure() -> dict[str, float]:
     with tempfile.TemporaryDirectory() as data:
         _piper_data(Path(data))
         app_env = _env(COMPANION_EXIT_WHEN_SHOWN="1", COMPANION_DATA_DIR=data)
         bare, app = [], []
         for _ in range(STARTUP_RUNS):
-            bare.append(_time_to_shown([sys.executable, "-c", BARE], _env()))
-            app.append(_time_to_shown([sys.executable, "-m", "companion"], app_env))
+            bare.append(seconds_to_line([sys.executable, "-c", BARE], _env(), "shown"))
+            app.append(seconds_to_line([sys.executable, "-m", "companion"], app_env, "shown"))
     return {"startup_ratio_piper": round(statistics.median(app) / statistics.median(bare), 3)}
 
 

@@ -23,18 +23,14 @@ from pathlib import Path
 from bench.appdrive import returning_user
 from bench.bench_history import press_h
 from bench.bench_storage import _commit_times, _history_load
+from bench.config import targets
 from bench.seed_history import SESSIONS, seed
 from bench.stats import Figure, percentile, summary
 
 PROFILES = 5
 WHO = "Person 3"
 
-TARGETS = {
-    "event_commit_5_profiles_p99_ms": ("<=", 5.0),
-    "history_open_5_profiles_ms": ("<=", 150.0),
-    "history_stall_5_profiles_max_ms": ("<=", 50.0),
-    "history_query_5_profiles_ms": ("<=", 150.0),
-}
+TARGETS = targets("profiles")
 
 
 def run() -> dict[str, float | Figure]:

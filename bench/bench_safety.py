@@ -44,17 +44,11 @@ from bench.audio_out import (
     save_wav,
     wav_envelope,
 )
+from bench.config import QUICK, targets
 from bench.stats import Figure, summary
 
-TARGETS = {
-    "red_flag_durable_ms": ("<=", 100.0),
-    "red_flag_screen_ms": ("<=", 100.0),
-    "red_flag_durable_busy_ms": ("<=", 100.0),
-    "red_flag_screen_busy_ms": ("<=", 100.0),
-    "speech_cancel_ms": ("<=", 50.0),
-}
+TARGETS = targets("safety")
 
-QUICK = bool(os.environ.get("COMPANION_BENCH_QUICK"))
 SESSIONS = 3 if QUICK else 20
 BUSY_SESSIONS = 0 if QUICK else 5
 HOLD_S = 1.0

@@ -20,7 +20,6 @@ loads (the worst is `history_query_max_ms`).
 
 from __future__ import annotations
 
-import os
 import re
 import tempfile
 import time
@@ -30,6 +29,7 @@ from typing import Any, cast
 
 from sqlalchemy.orm import Session
 
+from bench.config import QUICK, targets
 from bench.seed_history import seed
 from bench.stats import Figure, percentile, summary
 from companion.config import Paths
@@ -57,12 +57,8 @@ from companion.core.routine import Exercise, Routine
 from companion.storage import repository as repo
 from companion.storage.opening import make_engine
 
-TARGETS = {
-    "event_commit_p99_ms": ("<=", 5.0),
-    "history_query_ms": ("<=", 150.0),
-}
+TARGETS = targets("storage")
 
-QUICK = bool(os.environ.get("COMPANION_BENCH_QUICK"))
 SESSIONS = 20 if QUICK else 400
 SETS = 3
 

@@ -13,40 +13,23 @@ import statistics
 import subprocess
 import sys
 
+from bench.config import QUICK, targets
+from bench.cue_plan import cue_plan
 from companion.core.clock import SystemClock
 from companion.core.engine import SessionEngine
 from companion.core.events import CueDue, Event
-from companion.core.routine import Exercise, Routine
-from companion.core.timeline import (
-    Cue,
-    CueKind,
-    Priority,
-    Segment,
-    SegmentKind,
-    SessionPlan,
-    TimelineOptions,
-)
+from companion.core.timeline import CueKind, SessionPlan
 
-TARGETS = {
-    "cue_lateness_p99_ms": ("<=", 3.0),
-    "cue_lateness_max_ms": ("<=", 10.0),
-    "cue_drift_ms": ("<=", 1.0),
-}
+TARGETS = targets("timing")
 
-SECONDS = 10.0 if os.environ.get("COMPANION_BENCH_QUICK") else 60.0
+SECONDS = 10.0 if QUICK else 60.0
 STEP = 0.25
 
 
 def _plan() -> SessionPlan:
-    routine = Routine("bench", "Bench", 1, 0, (Exercise("Tick", seconds=SECONDS),))
-    n = int(SECONDS / STEP)
-    cues = tuple(
-        Cue(i * STEP, CueKind.COUNTDOWN, str(i), speak=False, priority=Priority.TIMED)
-        for i in range(1, n + 1)
-    )
-    arrival = Segment(SegmentKind.ARRIVAL, SECONDS + STEP, cues, SECONDS + STEP)
-    end = Segment(SegmentKind.END, 0.5, (Cue(0, CueKind.END, "end", speak=False),), 0.5)
-    return SessionPlan(routine, (arrival, end), TimelineOptions())
+    """A silent TIMED cue every STEP s for SECONDS s."""
+    return cue_plan([str(i) for i in range(1, int(SECONDS / STEP) + 1)], STEP, speak=False,
+                    tail=0)
 
 
 def run() -> dict[str, float]:

@@ -28,14 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from bench.audio_out import AudioUnavailable, OutputRecorder, audio_ready
+from bench.config import QUICK, targets
+from bench.cue_plan import cue_plan
 from bench.stats import Figure, percentile, summary
 
-TARGETS = {
-    "speech_gui_stall_ms": ("<=", 16.0),
-    "speech_onset_ms": ("<=", 50.0),
-}
+TARGETS = targets("voice")
 
-QUICK = bool(os.environ.get("COMPANION_BENCH_QUICK"))
 RUNS = 1 if QUICK else 5
 CUES = 8 if QUICK else 24
 SPACING_S = 0.7
@@ -54,27 +52,6 @@ TIMED = ["3", "2", "1", "Go.", "Down", "Up, 1", "Up, 2", "Up, 3", "Up, 4", "Up, 
 def onset_note(never: int) -> str:
     note = "cue due -> first sound at the audio output (PulseAudio null sink monitor)"
     return note + (f"; {never} cues never heard" if never else "")
-
-
-def _plan(texts: list[str]) -> Any:
-    from companion.core.routine import Exercise, Routine
-    from companion.core.timeline import (
-        Cue,
-        CueKind,
-        Priority,
-        Segment,
-        SegmentKind,
-        SessionPlan,
-        TimelineOptions,
-    )
-
-    length = (len(texts) + 1) * SPACING_S
-    routine = Routine("bench", "Bench", 1, 0, (Exercise("Tick", seconds=length),))
-    cues = tuple(Cue((i + 1) * SPACING_S, CueKind.COUNTDOWN, text, priority=Priority.TIMED)
-                 for i, text in enumerate(texts))
-    arrival = Segment(SegmentKind.ARRIVAL, length + SPACING_S, cues, length + SPACING_S)
-    end = Segment(SegmentKind.END, 0.5, (Cue(0, CueKind.END, "", speak=False),), 0.5)
-    return SessionPlan(routine, (arrival, end), TimelineOptions())
 
 
 def _onsets(speaker: Any, synth: Any, spin: Callable[..., None]
@@ -97,7 +74,7 @@ def _onsets(speaker: Any, synth: Any, spin: Callable[..., None]
         due: list[list[tuple[float, str]]] = []
         try:
             for _ in range(RUNS):
-                engine = SessionEngine(_plan(texts), SystemClock())
+                engine = SessionEngine(cue_plan(texts, SPACING_S), SystemClock())
                 times: list[tuple[float, str]] = []
 
                 def on_event(event: Event, times: list[tuple[float, str]] = times) -> None:

@@ -21,24 +21,13 @@ from companion.core.safety import CHECKIN_FLAGS, SAFETY_TITLE, safety_steps
 from companion.safety.content import load_notice, load_screening
 from companion.settings import Settings
 from tests.a11y.conftest import App, Reader
+from tests.helpers.routine_files import squats_and_plank
 
 pytestmark = pytest.mark.slow
 
 Node = dict[str, Any]
 
-TINY = """\
-name = "Tiny"
-id = "tiny"
-rounds = 1
-rest_seconds = 20
-[[exercise]]
-name = "Squats"
-reps = 2
-tempo = { down = 1.0, up = 1.0 }
-[[exercise]]
-name = "Plank"
-seconds = 20
-"""
+TINY = squats_and_plank("Tiny", "tiny", rest_seconds=20, plank_seconds=20)
 
 #: roles a person operates; any other focusable, showing node counts as a control too
 INTERACTIVE = {"push button", "toggle button", "check box", "radio button", "combo box",

@@ -10,24 +10,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.helpers.routine_files import squats_and_plank
+
 ROOT = Path(__file__).resolve().parents[2]
 
-TINY = """\
-name = "E2E tiny"
-id = "e2e-tiny"
-rounds = 1
-rest_seconds = 8
-[[exercise]]
-name = "Squats"
-reps = 2
-tempo = { down = 1.0, up = 1.0 }
-[[exercise]]
-name = "Plank"
-seconds = 5
-"""
+TINY = squats_and_plank("E2E tiny", "e2e-tiny", rest_seconds=8, plank_seconds=5)
 
 
 def _env(data: Path, scale: str, voice: bool | str = False) -> dict[str, str]:
@@ -41,8 +32,11 @@ def _env(data: Path, scale: str, voice: bool | str = False) -> dict[str, str]:
     return env
 
 
-def _launch(tmp_path: Path, scale: str, voice: bool | str = False) -> subprocess.Popen[str]:
-    """`voice`: False (captions only), True (the default engine: the natural voice, which
+def _launch(tmp_path: Path, scale: str, voice: bool | str = False,
+            script: str | None = None) -> subprocess.Popen[str]:
+    """The app played by tests.harness.autoplay (`script`: its default, all clear, or
+    another) at `scale` times real time on the tiny routine, data in tmp_path/data.
+    `voice`: False (captions only), True (the default engine: the natural voice, which
     the test extras install), or an engine name written to the settings first."""
     routine = tmp_path / "tiny.toml"
     routine.write_text(TINY, encoding="utf-8")
@@ -52,10 +46,36 @@ def _launch(tmp_path: Path, scale: str, voice: bool | str = False) -> subprocess
                                                            encoding="utf-8")
     return subprocess.Popen(
         [sys.executable, "-m", "tests.harness.autoplay", "--exit-when-done",
-         "--routine", str(routine)],
+         "--routine", str(routine), *(["--script", script] if script else [])],
         env=_env(tmp_path / "data", scale, voice), cwd=ROOT, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
+
+
+def _play(tmp_path: Path, scale: str, voice: bool | str = False, script: str | None = None,
+          timeout: float = 120) -> tuple[int, str]:
+    """`_launch`, then wait for the app to exit by itself: (exit status, its stderr), with
+    no traceback in it. The app never keeps running after a failure."""
+    proc = _launch(tmp_path, scale, voice, script)
+    try:
+        _out, err = proc.communicate(timeout=timeout)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=30)
+    assert "Traceback" not in err, err
+    return proc.returncode, err
+
+
+def _history(tmp_path: Path) -> list[dict[str, Any]]:
+    """`companion history --json` on the played data folder."""
+    history = subprocess.run(
+        [sys.executable, "-m", "companion", "history", "--json"],
+        env=_env(tmp_path / "data", "1"), cwd=ROOT, text=True, capture_output=True, timeout=60,
+    )
+    assert history.returncode == 0, history.stderr
+    sessions: list[dict[str, Any]] = json.loads(history.stdout)
+    return sessions
 
 
 # With the real voice at 40x, tones and speech restart every few tens of ms: this once
@@ -67,25 +87,13 @@ def _launch(tmp_path: Path, scale: str, voice: bool | str = False) -> subprocess
 def test_app_plays_a_short_routine_to_the_end_and_exits_cleanly(
     tmp_path: Path, voice: bool | str
 ) -> None:
-    proc = _launch(tmp_path, "40", voice)
-    try:
-        _out, err = proc.communicate(timeout=300 if voice is True else 120)
-    finally:
-        if proc.poll() is None:  # never leave the app running after a failure
-            proc.kill()
-            proc.communicate(timeout=30)
-    assert proc.returncode == 0, err
-    assert "Traceback" not in err
+    code, err = _play(tmp_path, "40", voice, timeout=300 if voice is True else 120)
+    assert code == 0, err
     if voice is True:  # the natural voice spoke: its files are in the cache, no fallback
         assert "system voice speaks" not in err
         assert "speech helper ready (driver piper)" in err or \
             len(list((tmp_path / "data" / "cache" / "speech").glob("*.wav"))) > 10
-    history = subprocess.run(
-        [sys.executable, "-m", "companion", "history", "--json"],
-        env=_env(tmp_path / "data", "1"), cwd=ROOT, text=True, capture_output=True, timeout=60,
-    )
-    assert history.returncode == 0, history.stderr
-    sessions = json.loads(history.stdout)
+    sessions = _history(tmp_path)
     assert len(sessions) == 1
     row = sessions[0]
     assert (row["routine"], row["status"], len(row["sets"])) == ("e2e-tiny", "completed", 2)
@@ -124,28 +132,9 @@ def test_a_second_launch_hands_over_and_exits_at_once(tmp_path: Path) -> None:
 def test_yes_at_the_first_checkin_stops_the_session_and_history_shows_the_symptom(
     tmp_path: Path,
 ) -> None:
-    routine = tmp_path / "tiny.toml"
-    routine.write_text(TINY, encoding="utf-8")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.harness.autoplay", "--script", "red-flag",
-         "--exit-when-done", "--routine", str(routine)],
-        env=_env(tmp_path / "data", "20"), cwd=ROOT, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )
-    try:
-        _out, err = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate(timeout=30)
-    assert proc.returncode == 3, err  # 3: the session did not complete
-    assert "Traceback" not in err
-    history = subprocess.run(
-        [sys.executable, "-m", "companion", "history", "--json"],
-        env=_env(tmp_path / "data", "1"), cwd=ROOT, text=True, capture_output=True, timeout=60,
-    )
-    assert history.returncode == 0, history.stderr
-    (row,) = json.loads(history.stdout)
+    code, err = _play(tmp_path, "20", script="red-flag")
+    assert code == 3, err  # 3: the session did not complete
+    (row,) = _history(tmp_path)
     assert row["status"] == "stopped_red_flag"
     assert row["red_flags"] == ["chest_pain"]
     assert [s["exercise"] for s in row["sets"]] == ["Squats"]  # the set before the check-in
@@ -157,28 +146,9 @@ def test_u_in_the_end_question_stops_for_a_red_flag_and_the_next_start_asks(
 ) -> None:
     """Esc during the first set, then U while "End the session?" is open: the dialog closes,
     the session is stopped for a red flag (on disk), and the safety screen shows."""
-    routine = tmp_path / "tiny.toml"
-    routine.write_text(TINY, encoding="utf-8")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.harness.autoplay", "--script", "unwell-in-end-question",
-         "--exit-when-done", "--routine", str(routine)],
-        env=_env(tmp_path / "data", "4"), cwd=ROOT, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )
-    try:
-        _out, err = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate(timeout=30)
-    assert proc.returncode == 3, err  # 3: ended on the safety screen
-    assert "Traceback" not in err
-    history = subprocess.run(
-        [sys.executable, "-m", "companion", "history", "--json"],
-        env=_env(tmp_path / "data", "1"), cwd=ROOT, text=True, capture_output=True, timeout=60,
-    )
-    assert history.returncode == 0, history.stderr
-    (row,) = json.loads(history.stdout)
+    code, err = _play(tmp_path, "4", script="unwell-in-end-question")
+    assert code == 3, err  # 3: ended on the safety screen
+    (row,) = _history(tmp_path)
     assert row["status"] == "stopped_red_flag"
     assert row["red_flags"] == ["unspecified"]
     from companion.storage import Database

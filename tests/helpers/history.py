@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from companion.core.routine import Routine
 from companion.storage import Database
 from companion.storage.models import CheckinRow, RedFlagRow, SessionEventRow, SessionRow, SetRow
 
@@ -46,3 +47,11 @@ def add_session(
                              raised_at=started + timedelta(minutes=3), session_seconds=180.0,
                              engine_state="work", set_no=len(sets), exercise="Push-ups"))
         return row.id
+
+
+def easy_sessions(db: Database, routine: Routine, first: datetime, effort: int = 5) -> None:
+    """Two completed sessions of `routine` (on `first`'s day and two days later), every set
+    at `effort`: what makes the progression suggest a step when the effort is low."""
+    sets = tuple((ex.name, effort) for ex in routine.exercises)
+    for day in (0, 2):
+        add_session(db, first + timedelta(days=day), routine_id=routine.id, sets=sets)

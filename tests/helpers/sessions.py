@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from companion.core.clock import FakeClock
 from companion.core.engine import SessionEngine
 from companion.core.events import Event, State
 from companion.core.routine import Exercise, Routine
 from companion.core.timeline import TimelineOptions, compile_plan
-
-TINY_TOML = """\
-id = "tiny"
-name = "Tiny circuit"
-rounds = 2
-rest_seconds = 20
-[[exercise]]
-name = "Squats"
-reps = 3
-cues = ["Feet apart."]
-[[exercise]]
-name = "Plank"
-seconds = 10
-"""
 
 
 def tiny_routine() -> Routine:
@@ -39,12 +23,6 @@ def tiny_routine() -> Routine:
     )
 
 
-def write_tiny(folder: Path) -> Path:
-    path = folder / "tiny.toml"
-    path.write_text(TINY_TOML, encoding="utf-8")
-    return path
-
-
 def make_engine(
     routine: Routine | None = None, options: TimelineOptions | None = None
 ) -> tuple[SessionEngine, FakeClock, list[Event]]:
@@ -55,16 +33,30 @@ def make_engine(
     return engine, clock, seen
 
 
+def engine_at(state: State, routine: Routine | None = None
+              ) -> tuple[SessionEngine, FakeClock, list[Event]]:
+    """`make_engine(routine)`, started and run until `state` (check-ins not answered)."""
+    engine, clock, seen = make_engine(routine)
+    engine.start()
+    run_until(engine, clock, state)
+    return engine, clock, seen
+
+
+def to_next_deadline(engine: SessionEngine, clock: FakeClock, slack: float = 0.0) -> None:
+    """Move the clock to the engine's next deadline (plus `slack` s) and let it act; fails
+    when nothing is due."""
+    deadline = engine.next_deadline()
+    assert deadline is not None, f"engine stuck in {engine.state}: nothing is due"
+    clock.advance(max(0.0, deadline - clock.now()) + slack)
+    engine.tick()
+
+
 def run_until(engine: SessionEngine, clock: FakeClock, state: State, limit: int = 5000) -> None:
     """Advance deadline by deadline until the engine reaches `state` (check-ins not answered)."""
     for _ in range(limit):
         if engine.state is state:
             return
-        deadline = engine.next_deadline()
-        if deadline is None:
-            raise AssertionError(f"engine stuck in {engine.state} before reaching {state}")
-        clock.advance(max(0.0, deadline - clock.now()))
-        engine.tick()
+        to_next_deadline(engine, clock)  # fails when stuck: nothing due before `state`
     raise AssertionError(f"never reached {state}")
 
 
@@ -78,9 +70,5 @@ def play_through(engine: SessionEngine, clock: FakeClock, effort: int | None = 4
             if effort is not None:
                 engine.record_effort(effort)
             continue
-        deadline = engine.next_deadline()
-        if deadline is None:
-            raise AssertionError(f"engine stuck in {engine.state}")
-        clock.advance(max(0.0, deadline - clock.now()))
-        engine.tick()
+        to_next_deadline(engine, clock)
     raise AssertionError("session never ended")

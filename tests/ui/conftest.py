@@ -4,56 +4,36 @@ and a tiny routine so a whole session runs in a fraction of a second."""
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from companion.config import Paths
 from companion.core.clock import FakeClock
 from companion.core.engine import SessionEngine
+from companion.storage import Database
+from companion.ui.adapters.history import DatabaseHistory
 from companion.ui.services.container import AppServices, InMemoryHistory
+from companion.ui.shell.gates import red_flag_gate_for
 from companion.ui.shell.window import MainWindow
 from companion.voice.base import RecordingSpeaker
+from tests.helpers.keys import click_key, focus_window, send_key_event, settle
+from tests.helpers.routine_files import PUSH_UPS_TO_FATIGUE, squats_and_plank
 
-TINY = """\
-name = "Tiny test"
-id = "tiny"
-rounds = 1
-rest_seconds = 20
-[[exercise]]
-name = "Squats"
-reps = 2
-tempo = { down = 1.0, up = 1.0 }
-[[exercise]]
-name = "Push-ups"
-to_fatigue = true
-cap_seconds = 30
-expected_seconds = 10
-[[exercise]]
-name = "Plank"
-seconds = 10
-"""
+TINY = squats_and_plank("Tiny test", "tiny", rest_seconds=20, plank_seconds=10,
+                        middle=PUSH_UPS_TO_FATIGUE)
 
 
 def press(key: Qt.Key | str, window: object = None) -> None:
-    """One key press and release through the active window (QTest's QWindow path: the
-    platform's event queue, then the window's focus widget), as a keyboard delivers it."""
-    from PySide6.QtGui import QGuiApplication, QWindow
-    from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QWidget
-
-    target = QGuiApplication.focusWindow()
-    if target is None and isinstance(window, QWidget):
-        target = window.window().windowHandle()
-    assert isinstance(target, QWindow), "no window has the keyboard focus"
-    if isinstance(key, str):
-        QTest.keyClick(target, Qt.Key(ord(key.upper())) if len(key) == 1 else key)
-    else:
-        QTest.keyClick(target, key)
+    """One key press and release through the focused window (else `window`'s), which hands
+    it to its focus widget past the app-wide key dispatcher, as a keyboard delivers it
+    (tests/helpers/keys.py: why not QTest)."""
+    click_key(key, focus_window(window))
 
 
 def send_key(key: int, text: str = "", *, scan: int = 0, autorepeat: bool = False,
@@ -61,16 +41,11 @@ def send_key(key: int, text: str = "", *, scan: int = 0, autorepeat: bool = Fals
     """A key press with a native scan code (another keyboard layout) or the auto-repeat
     flag, which QTest cannot make: sent to the focused window, which hands it to its focus
     widget exactly as for a key from the platform."""
-    from PySide6.QtCore import QEvent
-    from PySide6.QtGui import QGuiApplication, QKeyEvent
-    from PySide6.QtWidgets import QApplication
-
-    target = QGuiApplication.focusWindow()
-    assert target is not None, "no window has the keyboard focus"
+    target = focus_window()
     for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-        event = QKeyEvent(kind, key, modifiers, scan, 0, 0, text, autorepeat)
-        QApplication.sendEvent(target, event)
-    QApplication.processEvents()
+        send_key_event(target, kind, key, text, modifiers=modifiers, scan=scan,
+                       autorepeat=autorepeat)
+    settle()
 
 
 @pytest.fixture(autouse=True)
@@ -101,6 +76,20 @@ def services(_private_data_dir: Path, clock: FakeClock) -> AppServices:
         history=InMemoryHistory(),
         clock=clock,
     )
+
+
+@pytest.fixture
+def db_services(_private_data_dir: Path, clock: FakeClock) -> Iterator[AppServices]:
+    """The real history: SQLite file in the data dir, the real recorder and gate (a test
+    module takes it as its `services`)."""
+    paths = Paths(_private_data_dir).ensure()
+    db = Database.open(None, paths=paths)
+    history = DatabaseHistory(db)
+    services = AppServices(paths=paths, speaker=RecordingSpeaker(), history=history,
+                           clock=clock, db_url=db.url)
+    services.session_gate = red_flag_gate_for(history)
+    yield services
+    history.close()
 
 
 class App:
@@ -146,6 +135,22 @@ class App:
         self.qtbot.waitUntil(view.all_clear_allowed, timeout=5000)
         self.key(Qt.Key.Key_C)
 
+    def decline_gate_after(self, ms: int) -> list[str]:
+        """In `ms`, note the title of the modal dialog then up ("" when none is) and answer
+        it "Not now" (Escape) once it has the keyboard focus; returns the titles noted."""
+        shown: list[str] = []
+
+        def answer_gate() -> None:
+            modal = QApplication.activeModalWidget()
+            shown.append(modal.windowTitle() if modal is not None else "")
+            if modal is not None:
+                self.qtbot.waitUntil(
+                    lambda: QGuiApplication.focusWindow() is modal.windowHandle())
+                self.key(Qt.Key.Key_Escape)
+
+        QTimer.singleShot(ms, answer_gate)
+        return shown
+
     def start(self, routine_id: str = "tiny", mood: int | None = None) -> None:
         start = self.window.start_screen
         assert start is not None
@@ -156,6 +161,18 @@ class App:
         assert self.window.current_screen() == "player"
 
 
+def show_window(qtbot: QtBot, window: MainWindow, width: int, height: int) -> None:
+    """Show the main window at width x height px, with the keyboard focus, then `load()` it
+    as the app does; every "are you sure?" it asks is answered yes."""
+    window.confirm = lambda title, text: True
+    window.resize(width, height)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is window.windowHandle())
+    window.load()
+
+
 @pytest.fixture
 def make_app(qtbot: QtBot, services: AppServices, clock: FakeClock,
              tiny_routine: Path) -> Callable[..., App]:
@@ -164,13 +181,7 @@ def make_app(qtbot: QtBot, services: AppServices, clock: FakeClock,
                                   routine=routine, **kw)
         window = MainWindow(args, services=services)
         qtbot.addWidget(window)
-        window.confirm = lambda title, text: True
-        window.resize(1100, 760)
-        window.show()
-        qtbot.waitExposed(window)
-        window.activateWindow()
-        qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is window.windowHandle())
-        window.load()
+        show_window(qtbot, window, 1100, 760)
         return App(window, clock, qtbot)
 
     return make

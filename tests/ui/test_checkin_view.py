@@ -13,6 +13,7 @@ from companion.core.routine import Exercise, Routine
 from companion.core.timeline import CHECKIN_QUESTION, CHECKIN_REASK, compile_plan
 from companion.ui.screens.checkin_view import STALLED_TEXT, CheckinPage, CheckinView
 from tests.helpers.a11y import unnamed_controls
+from tests.helpers.keys import click_key
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def test_check_in_lists_the_four_red_flags_in_plain_words(view: CheckinView) -> 
 def test_c_key_means_all_clear_and_then_asks_for_effort(qtbot: QtBot, view: CheckinView) -> None:
     qtbot.waitUntil(view.all_clear_allowed)
     with qtbot.waitSignal(view.all_clear):
-        qtbot.keyClick(view, Qt.Key.Key_C)
+        click_key(Qt.Key.Key_C, view)
     assert view.page is CheckinPage.EFFORT
 
 
@@ -57,7 +58,7 @@ def test_n_space_and_enter_never_answer_and_say_which_keys_do(
 ) -> None:
     qtbot.waitUntil(view.all_clear_allowed)
     with qtbot.assertNotEmitted(view.all_clear), qtbot.assertNotEmitted(view.red_flag):
-        qtbot.keyClick(view, key)
+        click_key(key, view)
     assert view.page is CheckinPage.QUESTION
     assert view.hint_label.isVisibleTo(view)
     assert "press C for all clear" in view.hint_label.text()
@@ -74,7 +75,7 @@ def test_y_key_stops_first_and_then_asks_which_symptom(qtbot: QtBot, view: Check
     view.red_flag.connect(lambda: page_when_stopped.append(view.page))
 
     with qtbot.waitSignal(view.red_flag):
-        qtbot.keyClick(view, Qt.Key.Key_Y)
+        click_key(Qt.Key.Key_Y, view)
 
     assert page_when_stopped == [CheckinPage.QUESTION]  # the stop was sent before asking
     assert view.page is CheckinPage.SYMPTOM
@@ -84,7 +85,7 @@ def test_a_host_that_moves_to_the_safety_screen_keeps_the_view_hidden(
     qtbot: QtBot, view: CheckinView
 ) -> None:
     view.red_flag.connect(view.clear)
-    qtbot.keyClick(view, Qt.Key.Key_Y)
+    click_key(Qt.Key.Key_Y, view)
     assert view.page is CheckinPage.HIDDEN and not view.isVisible()
 
 
@@ -106,19 +107,19 @@ def test_yes_button_reports_a_red_flag(qtbot: QtBot, view: CheckinView) -> None:
 
 def test_keys_reach_the_view_even_when_a_button_has_focus(qtbot: QtBot, view: CheckinView) -> None:
     with qtbot.waitSignal(view.red_flag):
-        qtbot.keyClick(view.clear_button, Qt.Key.Key_Y)
+        click_key(Qt.Key.Key_Y, view.clear_button)
 
 
 def test_u_at_the_question_is_the_same_as_y(qtbot: QtBot, view: CheckinView) -> None:
     with qtbot.waitSignal(view.red_flag):
-        qtbot.keyClick(view, Qt.Key.Key_U)
+        click_key(Qt.Key.Key_U, view)
 
 
 @pytest.mark.parametrize("n", range(10))
 def test_digit_keys_choose_that_effort(qtbot: QtBot, view: CheckinView, n: int) -> None:
     view.ask_effort()
     with qtbot.waitSignal(view.effort_chosen) as blocker:
-        qtbot.keyClick(view, getattr(Qt.Key, f"Key_{n}"))
+        click_key(getattr(Qt.Key, f"Key_{n}"), view)
     assert blocker.args == [n]
     assert view.effort_buttons[n].isChecked()
 
@@ -126,7 +127,7 @@ def test_digit_keys_choose_that_effort(qtbot: QtBot, view: CheckinView, n: int) 
 def test_t_key_means_effort_ten(qtbot: QtBot, view: CheckinView) -> None:
     view.ask_effort()
     with qtbot.waitSignal(view.effort_chosen) as blocker:
-        qtbot.keyClick(view, Qt.Key.Key_T)
+        click_key(Qt.Key.Key_T, view)
     assert blocker.args == [10]
 
 
@@ -140,7 +141,7 @@ def test_effort_buttons_choose_their_number(qtbot: QtBot, view: CheckinView) -> 
 def test_effort_can_be_skipped_by_key_or_button(qtbot: QtBot, view: CheckinView) -> None:
     view.ask_effort()
     with qtbot.waitSignal(view.effort_skipped):
-        qtbot.keyClick(view, Qt.Key.Key_S)
+        click_key(Qt.Key.Key_S, view)
     with qtbot.waitSignal(view.effort_skipped):
         qtbot.mouseClick(view.skip_button, Qt.MouseButton.LeftButton)
 
@@ -154,7 +155,7 @@ def test_effort_scale_shows_the_cr10_anchor_words(view: CheckinView) -> None:
 
 def test_digits_at_the_question_do_not_count_as_effort(qtbot: QtBot, view: CheckinView) -> None:
     with qtbot.assertNotEmitted(view.effort_chosen), qtbot.assertNotEmitted(view.all_clear):
-        qtbot.keyClick(view, Qt.Key.Key_5)
+        click_key(Qt.Key.Key_5, view)
     assert view.page is CheckinPage.QUESTION
 
 
@@ -169,9 +170,9 @@ def test_digits_at_the_question_do_not_count_as_effort(qtbot: QtBot, view: Check
 def test_symptom_keys_name_the_symptom(
     qtbot: QtBot, view: CheckinView, key: Qt.Key, symptom: Symptom
 ) -> None:
-    qtbot.keyClick(view, Qt.Key.Key_Y)
+    click_key(Qt.Key.Key_Y, view)
     with qtbot.waitSignal(view.symptom_chosen) as blocker:
-        qtbot.keyClick(view, key)
+        click_key(key, view)
     assert blocker.args == [symptom]
     assert "Noted" in view.symptom_done.text()
 
@@ -231,8 +232,8 @@ def test_yes_in_the_view_stops_a_real_engine_and_records_the_symptom(
     view.symptom_chosen.connect(engine.specify_symptom)
     view.effort_chosen.connect(engine.record_effort)
 
-    qtbot.keyClick(view, Qt.Key.Key_Y)
+    click_key(Qt.Key.Key_Y, view)
     assert engine.state is State.STOPPED  # stopped before the symptom was asked
-    qtbot.keyClick(view, Qt.Key.Key_2)
+    click_key(Qt.Key.Key_2, view)
 
     assert engine.red_flag is Symptom.DIZZINESS

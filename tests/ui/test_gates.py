@@ -6,12 +6,11 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
 
 from companion.ui.services.container import AppServices, InMemoryHistory
 from companion.ui.shell.gates import red_flag_gate_for
+from tests.helpers.keys import answer_modal
 from tests.ui.conftest import App
 
 
@@ -37,27 +36,13 @@ class HistoryWithStop(InMemoryHistory):
         self.acks.append((session_id, text))
 
 
-def _answer_dialog_with(key: Qt.Key, tries: int = 250) -> None:
-    """Press `key` in the modal dialog as soon as it is up (it blocks in exec())."""
-
-    def press(left: int = tries) -> None:
-        dialog = QApplication.activeModalWidget()
-        if dialog is None:
-            if left > 0:
-                QTimer.singleShot(20, lambda: press(left - 1))
-            return
-        QTest.keyClick(dialog, key)
-
-    QTimer.singleShot(0, press)
-
-
 def test_next_session_after_a_red_flag_asks_for_confirmation_first(
     app: App, services: AppServices
 ) -> None:
     history = HistoryWithStop()
     services.history = history
     services.session_gate = red_flag_gate_for(history)
-    _answer_dialog_with(Qt.Key.Key_1)
+    answer_modal(Qt.Key.Key_1)
     app.key(Qt.Key.Key_Space)
     assert history.acks == [(7, "I have sought medical advice, and I may exercise")]
     assert app.window.current_screen() == "player"
@@ -67,7 +52,7 @@ def test_no_session_starts_without_the_confirmation(app: App, services: AppServi
     history = HistoryWithStop()
     services.history = history
     services.session_gate = red_flag_gate_for(history)
-    _answer_dialog_with(Qt.Key.Key_Escape)
+    answer_modal(Qt.Key.Key_Escape)
     app.key(Qt.Key.Key_Space)
     assert history.acks == []
     assert app.window.current_screen() == "start"

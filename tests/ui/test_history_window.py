@@ -24,6 +24,7 @@ from companion.ui.history.detail import SessionDetailView
 from companion.ui.history.window import HistoryWindow
 from tests.helpers.a11y import unnamed_controls
 from tests.helpers.history import add_session
+from tests.helpers.keys import click_key, closed, type_text
 from tests.helpers.sessions import make_engine, run_until, tiny_routine
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -118,7 +119,7 @@ def test_filters_and_search_narrow_the_list(qtbot: QtBot, db: Database) -> None:
     assert "1 of 5 sessions shown" in window.summary.text()
     window.routine.setCurrentIndex(0)
     window.status.setCurrentIndex(0)
-    qtbot.keyClicks(window.search, "interrupted")
+    type_text(window.search, "interrupted")
     assert column(window, 4) == ["Interrupted"]
     window.search.clear()
     window.set_filters(period="Last 4 weeks")
@@ -139,7 +140,7 @@ def test_enter_on_a_red_flag_session_opens_its_timeline(qtbot: QtBot, db: Databa
     window = open_window(qtbot, db)
     window.table.setFocus()
     window.table.setCurrentIndex(window.proxy.index(2, 0))
-    qtbot.keyClick(window.table, Qt.Key.Key_Return)
+    click_key(Qt.Key.Key_Return, window.table)
     qtbot.waitUntil(lambda: window.detail_view is not None, timeout=5000)
     view = window.detail_view
     assert isinstance(view, SessionDetailView)
@@ -155,8 +156,8 @@ def test_enter_on_a_red_flag_session_opens_its_timeline(qtbot: QtBot, db: Databa
     red = rows.index("RED FLAG")
     assert cell(view, red, 0).text() == "03:00"
     assert cell(view, red, 2).foreground().color() != cell(view, 0, 2).foreground().color()
-    qtbot.keyClick(view, Qt.Key.Key_Escape)
-    assert not view.isVisible()
+    click_key(Qt.Key.Key_Escape, view)
+    assert closed(view)
 
 
 def test_the_timeline_of_a_recorded_session_shows_sets_checkins_skips_and_the_stop(
@@ -203,7 +204,7 @@ def test_charts_show_the_weekly_goal_the_mood_change_and_the_session_days(
     assert window.charts.calendar.month == newest.replace(day=1)
     assert newest in window.charts.calendar.days_in_month()
     window.charts.calendar.setFocus()
-    qtbot.keyClick(window.charts.calendar, Qt.Key.Key_PageUp)
+    click_key(Qt.Key.Key_PageUp, window.charts.calendar)
     assert window.charts.calendar.month < newest.replace(day=1)
 
 
@@ -294,7 +295,7 @@ def test_ctrl_f_goes_to_the_search_box(qtbot: QtBot, db: Database) -> None:
     window = open_window(qtbot, db)
     window.activateWindow()
     window.table.setFocus()
-    qtbot.keyClick(window.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    click_key(Qt.Key.Key_F, window.table, Qt.KeyboardModifier.ControlModifier)
     assert window.search.hasFocus()
 
 

@@ -3,7 +3,8 @@ progression suggestion are reachable from the start screen."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -58,20 +59,27 @@ def test_frailty_or_balance_answers_suggest_the_stability_circuit(
     assert "Gentle stability" in start.today_label.text()
 
 
-def test_h_opens_the_history_window_on_the_real_database(
-    make_app: Callable[..., App], services: AppServices
-) -> None:
+@contextmanager
+def real_history(services: AppServices) -> Iterator[DatabaseHistory]:
+    """`services` on the real SQLite history in their data dir until the block ends."""
     history = DatabaseHistory(Database.open(paths=services.paths))
     services.history = history
     try:
+        yield history
+    finally:
+        history.close()
+
+
+def test_h_opens_the_history_window_on_the_real_database(
+    make_app: Callable[..., App], services: AppServices
+) -> None:
+    with real_history(services):
         app = make_app(routine=None)
         app.key(Qt.Key.Key_H)
         window = app.window.history_window
         assert window is not None and window.isVisible()
         app.qtbot.waitUntil(lambda: "Loading" not in window.summary.text(), timeout=5000)
         window.close()
-    finally:
-        history.close()
 
 
 def test_without_a_database_history_says_why_instead_of_failing(
@@ -90,9 +98,7 @@ def test_without_a_database_history_says_why_instead_of_failing(
 def test_the_health_questions_can_be_taken_again_from_the_start_screen(
     make_app: Callable[..., App], services: AppServices
 ) -> None:
-    history = DatabaseHistory(Database.open(paths=services.paths))
-    services.history = history
-    try:
+    with real_history(services):
         app = make_app(routine=None)
         start = app.window.start_screen
         assert start is not None
@@ -102,8 +108,6 @@ def test_the_health_questions_can_be_taken_again_from_the_start_screen(
         dialog = QApplication.activeModalWidget()
         assert dialog is not None and "health" in dialog.windowTitle().lower()
         dialog.reject()
-    finally:
-        history.close()
 
 
 class _SlowVoice(RecordingSpeaker):

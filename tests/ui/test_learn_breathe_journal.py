@@ -7,7 +7,7 @@ import csv
 import json
 import sqlite3
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -15,43 +15,32 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from companion.config import Paths
 from companion.core.breathing import PATTERNS, VOICED_CYCLES
-from companion.core.clock import FakeClock
 from companion.core.events import State
 from companion.core.safety import Profile
 from companion.core.timeline import CueKind
 from companion.core.wording import wording_problems
 from companion.learn import claim_problems
-from companion.storage import Database
-from companion.ui.adapters.history import DatabaseHistory
 from companion.ui.services.container import AppServices
 from companion.ui.services.keys import Mode
-from companion.ui.shell.gates import red_flag_gate_for
 from companion.voice.base import RecordingSpeaker
 from tests.helpers.a11y import unnamed_controls
+from tests.helpers.keys import click_key
 from tests.ui.conftest import App, send_key
 from tests.ui.test_flow import PreparingSpeaker
 from tests.ui.test_safety_keys import _answer_checkins_until, gate_would_ask
 
 
 @pytest.fixture
-def services(_private_data_dir: Path, clock: FakeClock) -> Iterator[AppServices]:
+def services(db_services: AppServices) -> AppServices:
     """The real history: SQLite file in the data dir, the real recorder and gate."""
-    paths = Paths(_private_data_dir).ensure()
-    db = Database.open(None, paths=paths)
-    history = DatabaseHistory(db)
-    services = AppServices(paths=paths, speaker=RecordingSpeaker(), history=history,
-                           clock=clock, db_url=db.url)
-    services.session_gate = red_flag_gate_for(history)
-    yield services
-    history.close()
+    return db_services
 
 
 def rows(services: AppServices) -> list[dict[str, Any]]:
@@ -296,17 +285,8 @@ def test_u_stops_a_breathing_session_durably_and_the_next_session_asks_first(
     assert rows(services)[0]["flags"] == ["dizziness"]
     # the next session, a breathing one too, asks for the confirmation first
     click(app.window.safety_page.close_button)
-    shown: list[str] = []
-
-    def answer_gate() -> None:
-        modal = QApplication.activeModalWidget()
-        shown.append(modal.windowTitle() if modal is not None else "")
-        if modal is not None:
-            qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is modal.windowHandle())
-            app.key(Qt.Key.Key_Escape)
-
     app.key(Qt.Key.Key_B)
-    QTimer.singleShot(50, answer_gate)
+    shown = app.decline_gate_after(50)
     app.key(Qt.Key.Key_Space)
     assert shown == ["Before you exercise again"]
     assert app.window.current_screen() == "breathe" and len(rows(services)) == 1
@@ -410,7 +390,7 @@ def test_notes_are_searched_shown_added_later_exported_and_in_the_pdf_only_when_
     qtbot.waitUntil(lambda: history.proxy.rowCount() == 2, timeout=10000)
     history.activateWindow()
     qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is history.windowHandle())
-    QTest.keyClick(history.windowHandle(), Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    click_key(Qt.Key.Key_F, history.windowHandle(), Qt.KeyboardModifier.ControlModifier)
     assert history.search.hasFocus()
     type_text("twinge")
     assert history.proxy.rowCount() == 1

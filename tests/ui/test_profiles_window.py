@@ -27,7 +27,7 @@ from companion.ui.services.keys import BINDINGS, Action, Mode
 from companion.ui.shell.window import MainWindow
 from companion.voice.base import RecordingSpeaker
 from tests.helpers.history import add_session
-from tests.ui.conftest import press
+from tests.ui.conftest import press, show_window
 
 PIN = "4711"
 
@@ -101,13 +101,7 @@ def open_window(qtbot: QtBot, data: Paths, tiny_routine: Path) -> Iterator[Calla
         window = MainWindow(args)
         qtbot.addWidget(window)
         made.append(window)
-        window.confirm = lambda title, text: True  # type: ignore[method-assign]
-        window.resize(1000, 720)
-        window.show()
-        qtbot.waitExposed(window)
-        window.activateWindow()
-        qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is window.windowHandle())
-        window.load()
+        show_window(qtbot, window, 1000, 720)
         if wait_start:
             qtbot.waitUntil(lambda: window.current_screen() == "start")
         return Win(window, qtbot)

@@ -3,7 +3,7 @@ copy of the routine, "Not now" keeps it away."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -15,16 +15,14 @@ from companion.routines.loader import BUILTIN_DIR, load_routine_full
 from companion.storage import Database
 from companion.ui.screens.progression_banner import ProgressionBanner
 from tests.helpers.a11y import unnamed_controls
-from tests.helpers.history import add_session
+from tests.helpers.history import easy_sessions
 
 T0 = datetime(2026, 10, 1, 18, 0, tzinfo=UTC)
 
 
 def _two_easy_starter_sessions(db: Database, effort: int = 5) -> None:
-    routine = load_routine_full(BUILTIN_DIR / "starter.toml", builtin=True).routine
-    sets = tuple((ex.name, effort) for ex in routine.exercises)
-    for day in (0, 2):
-        add_session(db, T0 + timedelta(days=day), sets=sets)
+    starter = load_routine_full(BUILTIN_DIR / "starter.toml", builtin=True).routine
+    easy_sessions(db, starter, T0, effort)
 
 
 def test_accept_writes_the_user_copy_and_leaves_the_builtin_alone(

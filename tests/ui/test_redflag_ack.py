@@ -13,6 +13,7 @@ from companion.core.safety import AckChoice
 from companion.ui.screens.redflag_ack import RedFlagAckDialog, confirm_after_red_flag, describe_when
 from companion.ui.screens.safety_notice import NoticeDialog
 from tests.helpers.a11y import unnamed_controls
+from tests.helpers.keys import click_key
 
 WHEN = datetime(2026, 11, 24, 18, 5)
 
@@ -45,7 +46,7 @@ def test_keys_confirm_advice_or_resolved(
     qtbot: QtBot, dialog: RedFlagAckDialog, key: Qt.Key, choice: AckChoice
 ) -> None:
     with qtbot.waitSignal(dialog.confirmed) as blocker:
-        qtbot.keyClick(dialog, key)
+        click_key(key, dialog)
     assert blocker.args == [choice.value]
     assert dialog.result() == RedFlagAckDialog.DialogCode.Accepted
 
@@ -58,7 +59,7 @@ def test_buttons_confirm_too(qtbot: QtBot, dialog: RedFlagAckDialog) -> None:
 
 def test_not_now_confirms_nothing(qtbot: QtBot, dialog: RedFlagAckDialog) -> None:
     with qtbot.assertNotEmitted(dialog.confirmed):
-        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+        click_key(Qt.Key.Key_Escape, dialog)
     assert dialog.result() == RedFlagAckDialog.DialogCode.Rejected
     assert dialog.choice is None
 
@@ -69,7 +70,7 @@ def test_confirm_after_red_flag_returns_the_choice(qtbot: QtBot) -> None:
 
         active = QApplication.activeModalWidget()
         assert isinstance(active, RedFlagAckDialog)
-        qtbot.keyClick(active, Qt.Key.Key_1)
+        click_key(Qt.Key.Key_1, active)
 
     QTimer.singleShot(0, press)
     assert confirm_after_red_flag(None, WHEN, Symptom.CHEST_PAIN) is AckChoice.SOUGHT_ADVICE
@@ -89,5 +90,5 @@ def test_the_notice_says_not_a_medical_device_and_closes_with_enter(qtbot: QtBot
     notice.show()
     assert "not a medical device" in notice.windowTitle()
     with qtbot.waitSignal(notice.accepted):
-        qtbot.keyClick(notice.ok_button, Qt.Key.Key_Return)
+        click_key(Qt.Key.Key_Return, notice.ok_button)
     assert unnamed_controls(notice) == []

@@ -29,6 +29,7 @@ from companion.core.events import State
 from companion.routines import check_file, load_routine
 from companion.ui.screens.routine_editor import RoutineEditor
 from companion.ui.services.container import AppServices
+from tests.helpers.keys import click_key, type_text
 from tests.ui.conftest import App
 
 CONTROLS = (QAbstractButton, QLineEdit, QPlainTextEdit, QAbstractSpinBox, QComboBox,
@@ -51,13 +52,13 @@ def _press(qtbot: QtBot, key: Qt.Key | str,
     """A key to whatever has focus (the person's keyboard), through the application."""
     target = QApplication.focusWidget()
     assert target is not None
-    qtbot.keyClick(target, key, modifier)
+    click_key(key, target, modifier)
 
 
 def _type(qtbot: QtBot, text: str) -> None:
     target = QApplication.focusWidget()
     assert target is not None
-    qtbot.keyClicks(target, text)
+    type_text(target, text)
 
 
 def _message_from_check(tmp_path: Path, text: str) -> str:

@@ -13,27 +13,22 @@ names the finding it covers:
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from companion.config import Paths
-from companion.core.clock import FakeClock
 from companion.core.events import State
 from companion.core.safety import ALL_CLEAR_KEY
 from companion.storage import Database
-from companion.ui.adapters.history import DatabaseHistory
 from companion.ui.screens.checkin_view import CheckinPage
 from companion.ui.services import key_state, keys
 from companion.ui.services.container import AppServices
 from companion.ui.services.keys import BINDINGS, SESSION_MODES, Mode
-from companion.ui.shell.gates import red_flag_gate_for
-from companion.voice.base import RecordingSpeaker
 from tests.ui.conftest import App, send_key
 from tests.ui.test_flow import PreparingSpeaker
 
@@ -51,16 +46,9 @@ def _db_file(services: AppServices) -> Path:
 
 
 @pytest.fixture
-def services(_private_data_dir: Path, clock: FakeClock) -> Iterator[AppServices]:
+def services(db_services: AppServices) -> AppServices:
     """The real history: SQLite file in the data dir, the real recorder and gate."""
-    paths = Paths(_private_data_dir).ensure()
-    db = Database.open(None, paths=paths)
-    history = DatabaseHistory(db)
-    services = AppServices(paths=paths, speaker=RecordingSpeaker(), history=history,
-                           clock=clock, db_url=db.url)
-    services.session_gate = red_flag_gate_for(history)
-    yield services
-    history.close()
+    return db_services
 
 
 def journaled_red_flags(services: AppServices) -> list[str]:
@@ -181,16 +169,7 @@ def test_after_a_u_in_the_end_question_a_restarted_app_asks_before_the_next_sess
     app.window.close()
     # the next start: a new window on the same database file
     again = make_app()
-    shown: list[str] = []
-
-    def answer_gate() -> None:
-        modal = QApplication.activeModalWidget()
-        shown.append(modal.windowTitle() if modal is not None else "")
-        if modal is not None:
-            qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is modal.windowHandle())
-            again.key(Qt.Key.Key_Escape)  # "Not now": no session starts
-
-    QTimer.singleShot(50, answer_gate)
+    shown = again.decline_gate_after(50)  # "Not now": no session starts
     again.key(Qt.Key.Key_Space)
     assert shown == ["Before you exercise again"]
     assert again.window.current_screen() == "start"

@@ -11,6 +11,7 @@ from companion.core.events import Symptom
 from companion.core.safety import DEFAULT_EMERGENCY
 from companion.ui.screens.safety_screen import SafetyScreen
 from tests.helpers.a11y import unnamed_controls
+from tests.helpers.keys import click_key
 
 
 @pytest.fixture
@@ -66,7 +67,7 @@ def test_stray_keys_do_not_leave_the_screen(qtbot: QtBot, screen: SafetyScreen) 
     screen.show_stop(Symptom.CHEST_PAIN)
     with qtbot.assertNotEmitted(screen.finished):
         for key in (Qt.Key.Key_Escape, Qt.Key.Key_N, Qt.Key.Key_Space, Qt.Key.Key_1):
-            qtbot.keyClick(screen, key)
+            click_key(key, screen)
 
 
 def test_an_unknown_symptom_can_be_named_by_key(qtbot: QtBot, screen: SafetyScreen) -> None:
@@ -74,7 +75,7 @@ def test_an_unknown_symptom_can_be_named_by_key(qtbot: QtBot, screen: SafetyScre
     assert all(b.isVisible() for b in screen.symptom_buttons)
 
     with qtbot.waitSignal(screen.symptom_chosen) as blocker:
-        qtbot.keyClick(screen, Qt.Key.Key_3)
+        click_key(Qt.Key.Key_3, screen)
 
     assert blocker.args == [Symptom.SHARP_PAIN]
     assert "sharp or shooting pain" in screen.reported.text().lower()
@@ -84,7 +85,7 @@ def test_an_unknown_symptom_can_be_named_by_key(qtbot: QtBot, screen: SafetyScre
 def test_not_sure_keeps_the_choice_open(qtbot: QtBot, screen: SafetyScreen) -> None:
     screen.show_stop(None)
     with qtbot.waitSignal(screen.symptom_chosen) as blocker:
-        qtbot.keyClick(screen, Qt.Key.Key_0)
+        click_key(Qt.Key.Key_0, screen)
     assert blocker.args == [Symptom.UNSPECIFIED]
     assert all(b.isVisible() for b in screen.symptom_buttons)
     with qtbot.waitSignal(screen.symptom_chosen) as blocker:
@@ -97,7 +98,7 @@ def test_a_known_symptom_is_shown_and_not_asked_again(qtbot: QtBot, screen: Safe
     assert "dizziness" in screen.reported.text().lower()
     assert not any(b.isVisible() for b in screen.symptom_buttons)
     with qtbot.assertNotEmitted(screen.symptom_chosen):
-        qtbot.keyClick(screen, Qt.Key.Key_2)
+        click_key(Qt.Key.Key_2, screen)
 
 
 def test_every_control_has_an_accessible_name(screen: SafetyScreen) -> None:

@@ -12,6 +12,7 @@ from companion.core.safety import Answer, ScreeningResult, Trimester
 from companion.safety.content import load_screening
 from companion.ui.screens.screening_wizard import ScreeningDialog, ScreeningWizard
 from tests.helpers.a11y import unnamed_controls
+from tests.helpers.keys import click_key
 
 TAKEN = datetime(2026, 11, 26, 20, 0, tzinfo=UTC)
 KEYS = {Answer.YES: Qt.Key.Key_Y, Answer.NO: Qt.Key.Key_N, Answer.NOT_SURE: Qt.Key.Key_S}
@@ -28,18 +29,18 @@ def wizard(qtbot: QtBot) -> ScreeningWizard:
 
 def _answer_all(qtbot: QtBot, wizard: ScreeningWizard, answers: dict[str, Answer],
                 trimester_key: Qt.Key = Qt.Key.Key_2) -> None:
-    qtbot.keyClick(wizard, Qt.Key.Key_Return)
+    click_key(Qt.Key.Key_Return, wizard)
     while wizard.step[0] != "result":
         kind, qid = wizard.step
         if kind == "follow_up":
-            qtbot.keyClick(wizard, trimester_key)
+            click_key(trimester_key, wizard)
         else:
-            qtbot.keyClick(wizard, KEYS[answers.get(qid, Answer.NO)])
+            click_key(KEYS[answers.get(qid, Answer.NO)], wizard)
 
 
 def _finish(qtbot: QtBot, wizard: ScreeningWizard) -> ScreeningResult:
     with qtbot.waitSignal(wizard.finished) as blocker:
-        qtbot.keyClick(wizard, Qt.Key.Key_Return)
+        click_key(Qt.Key.Key_Return, wizard)
     result = blocker.args[0]
     assert isinstance(result, ScreeningResult)
     return result
@@ -78,9 +79,9 @@ def test_finish_needs_the_acknowledgement_when_anything_applies(
     assert wizard.ack.isVisible()
     assert not wizard.finish_button.isEnabled()
     with qtbot.assertNotEmitted(wizard.finished):
-        qtbot.keyClick(wizard, Qt.Key.Key_Return)
+        click_key(Qt.Key.Key_Return, wizard)
 
-    qtbot.keyClick(wizard, Qt.Key.Key_A)
+    click_key(Qt.Key.Key_A, wizard)
     assert wizard.ack.isChecked() and wizard.finish_button.isEnabled()
     result = _finish(qtbot, wizard)
     assert result.acknowledged
@@ -100,29 +101,29 @@ def test_pregnancy_asks_the_trimester_and_adapts_after_the_first(
     qtbot: QtBot, wizard: ScreeningWizard
 ) -> None:
     seen: list[str] = []
-    qtbot.keyClick(wizard, Qt.Key.Key_Return)
+    click_key(Qt.Key.Key_Return, wizard)
     while wizard.step[0] != "result":
         kind, qid = wizard.step
         seen.append(kind)
         if kind == "follow_up":
             assert "trimester" in wizard.follow_up_text.text().lower()
-            qtbot.keyClick(wizard, Qt.Key.Key_3)
+            click_key(Qt.Key.Key_3, wizard)
         else:
-            qtbot.keyClick(wizard, Qt.Key.Key_Y if qid == "pregnancy" else Qt.Key.Key_N)
+            click_key(Qt.Key.Key_Y if qid == "pregnancy" else Qt.Key.Key_N, wizard)
 
     assert seen.count("follow_up") == 1
     assert wizard.trimester is Trimester.THIRD
     assert wizard.profile().pregnant_after_first_trimester
-    qtbot.keyClick(wizard, Qt.Key.Key_A)
+    click_key(Qt.Key.Key_A, wizard)
     assert _finish(qtbot, wizard).trimester is Trimester.THIRD
 
 
 def test_no_to_pregnancy_skips_the_trimester(qtbot: QtBot, wizard: ScreeningWizard) -> None:
     steps: list[str] = []
-    qtbot.keyClick(wizard, Qt.Key.Key_Return)
+    click_key(Qt.Key.Key_Return, wizard)
     while wizard.step[0] != "result":
         steps.append(wizard.step[0])
-        qtbot.keyClick(wizard, Qt.Key.Key_N)
+        click_key(Qt.Key.Key_N, wizard)
     assert "follow_up" not in steps
 
 
@@ -137,13 +138,13 @@ def test_answer_buttons_work_like_the_keys(qtbot: QtBot, wizard: ScreeningWizard
 def test_backspace_goes_back_and_an_answer_can_be_changed(
     qtbot: QtBot, wizard: ScreeningWizard
 ) -> None:
-    qtbot.keyClick(wizard, Qt.Key.Key_Return)
+    click_key(Qt.Key.Key_Return, wizard)
     first = wizard.step[1]
-    qtbot.keyClick(wizard, Qt.Key.Key_Y)
-    qtbot.keyClick(wizard, Qt.Key.Key_Backspace)
+    click_key(Qt.Key.Key_Y, wizard)
+    click_key(Qt.Key.Key_Backspace, wizard)
     assert wizard.step == ("question", first)
     assert wizard.answer_buttons[Answer.YES].isChecked()
-    qtbot.keyClick(wizard, Qt.Key.Key_N)
+    click_key(Qt.Key.Key_N, wizard)
     assert wizard.answers[first] is Answer.NO
 
 
@@ -153,20 +154,20 @@ def test_changing_pregnancy_to_no_forgets_the_trimester(
     _answer_all(qtbot, wizard, {"pregnancy": Answer.YES})
     assert wizard.trimester is Trimester.SECOND
     while wizard.step != ("question", "pregnancy"):
-        qtbot.keyClick(wizard, Qt.Key.Key_Backspace)
-    qtbot.keyClick(wizard, Qt.Key.Key_N)
+        click_key(Qt.Key.Key_Backspace, wizard)
+    click_key(Qt.Key.Key_N, wizard)
     assert wizard.trimester is None
 
 
 def test_progress_says_which_question_of_how_many(qtbot: QtBot, wizard: ScreeningWizard) -> None:
-    qtbot.keyClick(wizard, Qt.Key.Key_Return)
+    click_key(Qt.Key.Key_Return, wizard)
     total = len(wizard.screening.questions)
     assert wizard.progress.text().startswith(f"Question 1 of {total}")
 
 
 def test_escape_at_the_start_means_not_now(qtbot: QtBot, wizard: ScreeningWizard) -> None:
     with qtbot.waitSignal(wizard.cancelled):
-        qtbot.keyClick(wizard, Qt.Key.Key_Escape)
+        click_key(Qt.Key.Key_Escape, wizard)
 
 
 def test_every_control_has_an_accessible_name(qtbot: QtBot, wizard: ScreeningWizard) -> None:
@@ -179,7 +180,7 @@ def test_the_screening_dialog_returns_the_result(qtbot: QtBot) -> None:
     qtbot.addWidget(dialog)
     dialog.show()
     _answer_all(qtbot, dialog.wizard, {})
-    qtbot.keyClick(dialog.wizard, Qt.Key.Key_Return)
+    click_key(Qt.Key.Key_Return, dialog.wizard)
     assert dialog.result() == ScreeningDialog.DialogCode.Accepted
     assert dialog.result_value is not None and dialog.result_value.taken_at == TAKEN
 

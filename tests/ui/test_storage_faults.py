@@ -14,15 +14,15 @@ import errno
 import os
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from companion.core.clock import FakeClock
@@ -31,6 +31,7 @@ from companion.storage import Database
 from companion.ui.services.container import AppServices
 from companion.ui.shell.build import build_services
 from tests.helpers.faults import BusyHolder, fill, read_only, small_disk
+from tests.helpers.keys import answer_modal
 from tests.unit.storage.sessions import new_engine, play, tiny_routine
 
 #: the tiny routine: 2 rounds of 2 exercises
@@ -46,6 +47,16 @@ def close(services: AppServices) -> None:
     if callable(closer):
         closer()
     services.speaker.close() if hasattr(services.speaker, "close") else None
+
+
+@contextmanager
+def opened(data: Path) -> Iterator[AppServices]:
+    """The app's services on `data`, built as the app builds them; closed on the way out."""
+    services = services_for(data)
+    try:
+        yield services
+    finally:
+        close(services)
 
 
 def run_session(services: AppServices, *, red_flag_at: int | None = None,
@@ -114,21 +125,6 @@ def make_db(data: Path) -> Path:
     return data / "companion.sqlite3"
 
 
-def answer_dialog(key: Qt.Key, seen: list[str]) -> None:
-    """Answer the first modal dialog with `key`, noting its text."""
-
-    def press(left: int = 250) -> None:
-        dialog = QApplication.activeModalWidget()
-        if dialog is None:
-            if left > 0:
-                QTimer.singleShot(20, lambda: press(left - 1))
-            return
-        seen.append(" ".join(w.text() for w in dialog.findChildren(QLabel)))
-        QTest.keyClick(dialog, key)
-
-    QTimer.singleShot(0, press)
-
-
 # -- a database another program holds --------------------------------------------------------------
 @pytest.mark.slow
 def test_database_busy_for_10_s_at_start_loses_nothing_and_says_so(
@@ -139,9 +135,8 @@ def test_database_busy_for_10_s_at_start_loses_nothing_and_says_so(
     with BusyHolder(path) as holder:
         holder.hold(10.0)
         started = time.monotonic()
-        services = services_for(data)
-        assert time.monotonic() - started < 3, "opening must not wait out the lock"
-        try:
+        with opened(data) as services:
+            assert time.monotonic() - started < 3, "opening must not wait out the lock"
             run_session(services)
             # the person is told, in plain words, once the retry budget is spent
             wait_for(lambda: trouble(services) == "busy", 20, "the busy status")
@@ -150,8 +145,6 @@ def test_database_busy_for_10_s_at_start_loses_nothing_and_says_so(
             assert holder.held
             wait_for(complete_session_stored(path), 40, "the session to be stored")
             wait_for(lambda: trouble(services) == "none", 5, "the status to clear")
-        finally:
-            close(services)
     got = stored(path)
     assert got["sessions"] == [("completed", 3, 4)]
     assert got["sets"] == (SETS, SETS, SETS)  # each set once, each with its effort
@@ -161,8 +154,7 @@ def test_database_busy_for_10_s_at_start_loses_nothing_and_says_so(
 def test_database_busy_for_10_s_mid_session_loses_nothing(tmp_path: Path) -> None:
     data = tmp_path / "data"
     path = make_db(data)
-    services = services_for(data)
-    try:
+    with opened(data) as services:
         routine = tiny_routine()
         clock = FakeClock()
         engine = new_engine(routine, clock)
@@ -183,8 +175,6 @@ def test_database_busy_for_10_s_mid_session_loses_nothing(tmp_path: Path) -> Non
             assert any(isinstance(e, SessionEnded) for e in seen)
             wait_for(lambda: trouble(services) == "busy", 20, "the busy status")
             wait_for(complete_session_stored(path), 40, "the session to be stored")
-    finally:
-        close(services)
     got = stored(path)
     assert got["sessions"] == [("completed", 3, 4)]
     assert got["sets"] == (SETS, SETS, SETS)
@@ -200,16 +190,12 @@ def test_red_flag_journaled_and_the_gate_asks_on_the_next_start_while_the_databa
     routine = tiny_routine()
     with BusyHolder(path) as holder:
         holder.hold()
-        first = services_for(data)
-        try:
+        with opened(data) as first:  # closed unsaved: the stop stays in the journal
             engine = run_session(first, red_flag_at=1)
             assert engine.red_flag is not None
-        finally:
-            close(first)  # the writer could not save it: it stays in the journal
-        second = services_for(data)  # the next start, the database still held
-        try:
+        with opened(data) as second:  # the next start, the database still held
             seen: list[str] = []
-            answer_dialog(Qt.Key.Key_Escape, seen)
+            answer_modal(Qt.Key.Key_Escape, seen)
             assert second.session_gate(None, routine) is False  # not confirmed: no session
             assert seen and "Your last session stopped on" in seen[0], seen
             assert "chest pain" in seen[0].lower()
@@ -219,11 +205,9 @@ def test_red_flag_journaled_and_the_gate_asks_on_the_next_start_while_the_databa
                      "the red flag to be stored")
             assert stored(path)["sessions"][0][0] == "stopped_red_flag"
             seen.clear()
-            answer_dialog(Qt.Key.Key_1, seen)
+            answer_modal(Qt.Key.Key_1, seen)
             assert second.session_gate(None, routine) is True
             assert seen, "the gate still asks once the stop is in the database"
-        finally:
-            close(second)
 
 
 def test_a_red_flag_after_the_session_ended_wins_and_the_gate_applies(
@@ -232,8 +216,7 @@ def test_a_red_flag_after_the_session_ended_wins_and_the_gate_applies(
     """U on the end screen: the session shows as stopped for a red flag, not completed."""
     data = tmp_path / "data"
     path = make_db(data)
-    services = services_for(data)
-    try:
+    with opened(data) as services:
         engine = run_session(services)
         assert engine.is_over
         engine.report_red_flag()  # the end screen's U (the lead's key dispatcher)
@@ -241,11 +224,9 @@ def test_a_red_flag_after_the_session_ended_wins_and_the_gate_applies(
                  "the late red flag")
         assert stored(path)["sessions"][0][0] == "stopped_red_flag"
         seen: list[str] = []
-        answer_dialog(Qt.Key.Key_Escape, seen)
+        answer_modal(Qt.Key.Key_Escape, seen)
         assert services.session_gate(None, tiny_routine()) is False
         assert seen
-    finally:
-        close(services)
 
 
 # -- a full disk -----------------------------------------------------------------------------------
@@ -329,24 +310,19 @@ def test_a_read_only_database_file_is_read_not_moved_and_sessions_are_journaled(
 ) -> None:
     data = tmp_path / "data"
     path = make_db(data)
-    with read_only(path) as possible:
-        if not possible:
-            pytest.skip("this machine cannot make a file read-only for this user")
-        services = services_for(data)
-        try:
+    with ExitStack() as stack:
+        with read_only(path) as possible:
+            if not possible:
+                pytest.skip("this machine cannot make a file read-only for this user")
+            services = stack.enter_context(opened(data))
             assert not list(data.glob("*.corrupt-*"))
             wait_for(lambda: trouble(services) == "read_only", 5, "the read-only status")
             assert "read-only" in status_of(services).message()
             assert services.history.red_flag_check().known  # type: ignore[attr-defined]
             run_session(services)
             assert services.history.unsaved > 0  # type: ignore[attr-defined]
-        except BaseException:
-            close(services)
-            raise
-    try:  # fixed: the writer opens it for writing and saves everything
+        # fixed: the writer opens it for writing and saves everything
         wait_for(complete_session_stored(path), 20, "the session to be stored")
-    finally:
-        close(services)
 
 
 # -- on screen at once -----------------------------------------------------------------------------
@@ -359,24 +335,23 @@ def test_the_window_shows_storage_trouble_at_once_in_plain_words(
     path = make_db(data)
     with BusyHolder(path) as holder:
         holder.hold(30)
-        services = services_for(data)
-        window = MainWindow(argparse.Namespace(data_dir=str(data), db=None, routine=None),
-                            services=services)
-        qtbot.addWidget(window)
-        window.show()
-        window.load()
-        try:
-            run_session(services)
-            banner = window.storage_banner
-            qtbot.waitUntil(banner.isVisible, timeout=20_000)  # the 5 s budget, then at once
-            assert "busy" in banner.title.text().lower()
-            assert "kept safely on this computer" in banner.message.text()
-            holder.release()
-            qtbot.waitUntil(lambda: not banner.isVisible(), timeout=15000)
-            assert complete_session_stored(path)()
-        finally:
-            window.close()
-            close(services)
+        with opened(data) as services:
+            window = MainWindow(argparse.Namespace(data_dir=str(data), db=None, routine=None),
+                                services=services)
+            qtbot.addWidget(window)
+            window.show()
+            window.load()
+            try:
+                run_session(services)
+                banner = window.storage_banner
+                qtbot.waitUntil(banner.isVisible, timeout=20_000)  # the 5 s budget, then at once
+                assert "busy" in banner.title.text().lower()
+                assert "kept safely on this computer" in banner.message.text()
+                holder.release()
+                qtbot.waitUntil(lambda: not banner.isVisible(), timeout=15000)
+                assert complete_session_stored(path)()
+            finally:
+                window.close()
 
 
 def test_the_recorder_returns_only_once_the_event_is_on_disk(tmp_path: Path) -> None:
@@ -386,17 +361,16 @@ def test_the_recorder_returns_only_once_the_event_is_on_disk(tmp_path: Path) -> 
     path = make_db(data)
     with BusyHolder(path) as holder:
         holder.hold()
-        services = services_for(data)
-        try:
-            routine = tiny_routine()
-            recorder = services.history.recorder_for(routine)
-            assert recorder is not None
-            recorder(SessionStarted(0.0, routine.id, routine.name, SETS))
-            journal = next((data / "journal").glob("*.jsonl"))
-            assert b'"SessionStarted"' in journal.read_bytes()
-        finally:
-            holder.release()
-            close(services)
+        with opened(data) as services:
+            try:
+                routine = tiny_routine()
+                recorder = services.history.recorder_for(routine)
+                assert recorder is not None
+                recorder(SessionStarted(0.0, routine.id, routine.name, SETS))
+                journal = next((data / "journal").glob("*.jsonl"))
+                assert b'"SessionStarted"' in journal.read_bytes()
+            finally:
+                holder.release()
 
 
 def test_the_app_and_its_history_window_read_a_read_only_folder(qtbot: QtBot,
@@ -414,8 +388,7 @@ def test_the_app_and_its_history_window_read_a_read_only_folder(qtbot: QtBot,
     with read_only(data) as possible:
         if not possible:
             pytest.skip("this machine cannot make a folder read-only for this user")
-        services = services_for(data)
-        try:
+        with opened(data) as services:
             history = services.history
             assert history.db is not None and history.db.read_only  # type: ignore[attr-defined]
             assert history.sessions_this_week() == 1
@@ -435,6 +408,4 @@ def test_the_app_and_its_history_window_read_a_read_only_folder(qtbot: QtBot,
             qtbot.waitUntil(lambda: bool(loaded), timeout=10_000)
             assert window.model.rowCount() == 1
             window.close()
-        finally:
-            close(services)
     assert not list(data.glob("*.corrupt-*"))

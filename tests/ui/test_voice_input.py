@@ -46,14 +46,24 @@ def _voice(services: AppServices, ear: Any) -> VoiceInput:
     return voice
 
 
+def _session_at(make_app: Callable[..., App], services: AppServices, state: State,
+                ear: Any = None, *, spoken: bool = False) -> tuple[VoiceInput, App]:
+    """Voice input on, listening through `ear` (a FakeEar by default; `spoken`: hearing the
+    app's own voice too), and the tiny routine played until `state`."""
+    voice = _voice(services, ear or FakeEar())
+    if spoken:
+        voice.connect_speaker(services.speaker)
+    app = make_app()
+    app.start()
+    app.run_until(lambda: app.engine.state is state)
+    return voice, app
+
+
 def test_all_clear_by_voice_answers_the_checkin_and_the_mic_line_says_so(
     make_app: Callable[..., App], services: AppServices
 ) -> None:
     ear = FakeEar()
-    voice = _voice(services, ear)
-    app = make_app()
-    app.start()
-    app.run_until(lambda: app.engine.state is State.CHECKIN)
+    voice, app = _session_at(make_app, services, State.CHECKIN, ear)
     assert ear.expecting is Expecting.CHECKIN  # it listens now, and only now, for answers
     voice.heard.emit(Heard("all clear", 0.99, Expecting.CHECKIN, margin=2.0,
                            around=Surroundings.quiet()))
@@ -67,10 +77,7 @@ def test_all_clear_by_voice_answers_the_checkin_and_the_mic_line_says_so(
 def test_stop_by_voice_takes_the_same_path_as_the_u_key(
     make_app: Callable[..., App], services: AppServices
 ) -> None:
-    voice = _voice(services, FakeEar())
-    app = make_app()
-    app.start()
-    app.run_until(lambda: app.engine.state is State.WORK)
+    voice, app = _session_at(make_app, services, State.WORK)
     voice.heard.emit(Heard("stop", 0.9, Expecting.ALWAYS))
     app.qtbot.waitUntil(lambda: app.engine.state is State.STOPPED)
     app.qtbot.waitUntil(lambda: app.window.current_screen() == "safety")
@@ -79,10 +86,7 @@ def test_stop_by_voice_takes_the_same_path_as_the_u_key(
 def test_an_unsure_all_clear_asks_again_and_never_moves_on(
     make_app: Callable[..., App], services: AppServices
 ) -> None:
-    voice = _voice(services, FakeEar())
-    app = make_app()
-    app.start()
-    app.run_until(lambda: app.engine.state is State.CHECKIN)
+    voice, app = _session_at(make_app, services, State.CHECKIN)
     voice.heard.emit(Heard("all clear", 0.05, Expecting.CHECKIN, margin=2.0,
                            around=Surroundings.quiet()))
     app.qtbot.waitUntil(lambda: "All clear? Say yes" in app.player.mic_label.text())
@@ -123,10 +127,7 @@ def test_settings_explain_why_voice_answers_are_off(qtbot: Any) -> None:
 def test_all_clear_with_talk_in_the_background_asks_for_the_key_and_never_moves_on(
     make_app: Callable[..., App], services: AppServices
 ) -> None:
-    voice = _voice(services, FakeEar())
-    app = make_app()
-    app.start()
-    app.run_until(lambda: app.engine.state is State.CHECKIN)
+    voice, app = _session_at(make_app, services, State.CHECKIN)
     voice.heard.emit(Heard("all clear", 0.99, Expecting.CHECKIN, margin=3.0,
                            around=Surroundings(1.0, 1.7, background=0.8)))
     app.qtbot.waitUntil(lambda: "talking in the background" in app.player.mic_label.text())
@@ -137,11 +138,7 @@ def test_all_clear_with_talk_in_the_background_asks_for_the_key_and_never_moves_
 def test_a_room_too_noisy_to_listen_in_is_said_on_screen_and_in_voice(
     make_app: Callable[..., App], services: AppServices
 ) -> None:
-    voice = _voice(services, FakeEar())
-    voice.connect_speaker(services.speaker)
-    app = make_app()
-    app.start()
-    app.run_until(lambda: app.engine.state is State.WORK)
+    voice, app = _session_at(make_app, services, State.WORK, spoken=True)
     voice.noise_changed.emit(NoiseReport(True, -25.0, 4.0))
     app.qtbot.waitUntil(lambda: NOISY_NOTICE in app.player.mic_label.text())
     said = [c.text for c in services.speaker.said]  # type: ignore[attr-defined]
@@ -205,10 +202,7 @@ def test_the_microphone_test_explains_when_there_is_no_microphone(qtbot: Any) ->
 def test_the_microphone_test_never_runs_during_a_session(
     make_app: Callable[..., App], services: AppServices
 ) -> None:
-    voice = _voice(services, FakeEar())
-    app = make_app()
-    app.start()
-    app.run_until(lambda: app.engine.state is State.WORK)
+    voice, _app = _session_at(make_app, services, State.WORK)
     assert "session is running" in (voice.begin_test() or "")
     assert not voice.testing
 
@@ -217,11 +211,7 @@ def test_a_doubtful_all_clear_is_confirmed_by_yes_and_the_question_is_spoken(
     make_app: Callable[..., App], services: AppServices
 ) -> None:
     ear = FakeEar()
-    voice = _voice(services, ear)
-    voice.connect_speaker(services.speaker)
-    app = make_app()
-    app.start()
-    app.run_until(lambda: app.engine.state is State.CHECKIN)
+    voice, app = _session_at(make_app, services, State.CHECKIN, ear, spoken=True)
     voice.heard.emit(Heard("all cleared", 0.8, Expecting.CHECKIN,
                            around=Surroundings.quiet()))
     app.qtbot.waitUntil(lambda: "All clear? Say yes, or press C." in app.player.mic_label.text())

@@ -20,7 +20,7 @@ from companion.core.events import (
     StateChanged,
 )
 from companion.core.timeline import CueKind, compile_plan, flatten
-from tests.helpers.sessions import make_engine, play_through, run_until, tiny_routine
+from tests.helpers.sessions import engine_at, make_engine, play_through, run_until, tiny_routine
 
 
 def _of(kind: type, events: list) -> list:  # type: ignore[type-arg]
@@ -73,9 +73,7 @@ def test_late_ticks_do_not_accumulate_drift() -> None:
 
 
 def test_a_checkin_waits_for_an_answer_however_long_it_takes() -> None:
-    engine, clock, _ = make_engine()
-    engine.start()
-    run_until(engine, clock, State.CHECKIN)
+    engine, clock, _ = engine_at(State.CHECKIN)
     for _ in range(10):
         clock.advance(3600)
         engine.tick()
@@ -85,9 +83,7 @@ def test_a_checkin_waits_for_an_answer_however_long_it_takes() -> None:
 
 
 def test_pause_freezes_the_session_and_resume_continues_where_it_was() -> None:
-    engine, clock, seen = make_engine()
-    engine.start()
-    run_until(engine, clock, State.WORK)
+    engine, clock, seen = engine_at(State.WORK)
     remaining = engine.remaining_in_segment()
     engine.pause()
     assert engine.state is State.PAUSED
@@ -103,9 +99,7 @@ def test_pause_freezes_the_session_and_resume_continues_where_it_was() -> None:
 
 
 def test_skip_ends_a_set_early_but_still_asks_the_checkin() -> None:
-    engine, clock, seen = make_engine()
-    engine.start()
-    run_until(engine, clock, State.WORK)
+    engine, _clock, seen = engine_at(State.WORK)
     engine.skip()
     assert engine.state is State.CHECKIN
     finished = _of(SetFinished, seen)[-1]
@@ -114,9 +108,7 @@ def test_skip_ends_a_set_early_but_still_asks_the_checkin() -> None:
 
 
 def test_skip_during_rest_starts_the_next_exercise() -> None:
-    engine, clock, seen = make_engine()
-    engine.start()
-    run_until(engine, clock, State.CHECKIN)
+    engine, _clock, seen = engine_at(State.CHECKIN)
     engine.answer_checkin(True)
     assert engine.state is State.REST
     engine.skip()
@@ -125,17 +117,13 @@ def test_skip_during_rest_starts_the_next_exercise() -> None:
 
 
 def test_skip_is_refused_at_a_checkin() -> None:
-    engine, clock, _ = make_engine()
-    engine.start()
-    run_until(engine, clock, State.CHECKIN)
+    engine, _clock, _ = engine_at(State.CHECKIN)
     assert engine.skip() == []
     assert engine.state is State.CHECKIN
 
 
 def test_adding_rest_lengthens_the_current_rest_by_fifteen_seconds() -> None:
-    engine, clock, seen = make_engine()
-    engine.start()
-    run_until(engine, clock, State.CHECKIN)
+    engine, clock, seen = engine_at(State.CHECKIN)
     engine.answer_checkin(True)
     clock.advance(5)
     engine.tick()
@@ -152,9 +140,7 @@ def test_adding_rest_lengthens_the_current_rest_by_fifteen_seconds() -> None:
 
 
 def test_done_finishes_a_to_fatigue_set_and_records_the_time() -> None:
-    engine, clock, seen = make_engine()
-    engine.start()
-    run_until(engine, clock, State.CHECKIN)
+    engine, clock, seen = engine_at(State.CHECKIN)
     engine.answer_checkin(True)
     run_until(engine, clock, State.WORK)
     assert _of(SetStarted, seen)[-1].exercise == "Push-ups"
@@ -169,9 +155,7 @@ def test_done_finishes_a_to_fatigue_set_and_records_the_time() -> None:
 
 
 def test_a_to_fatigue_set_ends_itself_at_the_safety_cap() -> None:
-    engine, clock, seen = make_engine()
-    engine.start()
-    run_until(engine, clock, State.CHECKIN)
+    engine, clock, seen = engine_at(State.CHECKIN)
     engine.answer_checkin(True)
     run_until(engine, clock, State.WORK)
     run_until(engine, clock, State.CHECKIN)
@@ -181,9 +165,7 @@ def test_a_to_fatigue_set_ends_itself_at_the_safety_cap() -> None:
 
 
 def test_escape_ends_the_session_as_stopped_by_user() -> None:
-    engine, clock, seen = make_engine()
-    engine.start()
-    run_until(engine, clock, State.WORK)
+    engine, clock, seen = engine_at(State.WORK)
     engine.stop()
     assert engine.state is State.ENDED
     assert _of(SessionEnded, seen)[-1].status is EndStatus.STOPPED_BY_USER
@@ -192,18 +174,14 @@ def test_escape_ends_the_session_as_stopped_by_user() -> None:
 
 
 def test_repeat_says_the_last_prompt_again() -> None:
-    engine, clock, seen = make_engine()
-    engine.start()
-    run_until(engine, clock, State.CHECKIN)
+    engine, _clock, seen = engine_at(State.CHECKIN)
     engine.repeat()
     last = _of(CueDue, seen)[-1]
     assert last.cue.kind is CueKind.CHECKIN
 
 
 def test_all_clear_moves_on_to_the_rest_and_is_recorded() -> None:
-    engine, clock, seen = make_engine()
-    engine.start()
-    run_until(engine, clock, State.CHECKIN)
+    engine, _clock, seen = engine_at(State.CHECKIN)
     engine.answer_checkin(True)
     assert engine.state is State.REST
     answered = _of(CheckinAnswered, seen)

@@ -121,6 +121,14 @@ def test_claim_words_are_caught(text: str) -> None:
     assert claim_problems(text)
 
 
+def _problems(text: str) -> str:
+    """The problems `parse_learn` refuses `text` for, one a line; each must name its line."""
+    with pytest.raises(LearnFileError) as err:
+        parse_learn(text, "learn.toml")
+    assert all(p.line for p in err.value.problems)
+    return "\n".join(str(p) for p in err.value.problems)
+
+
 def test_the_file_checks_report_each_problem_with_its_line() -> None:
     text = LEARN_FILE.read_text(encoding="utf-8")
     broken = text.replace('strength = "promising"', 'strength = "certain"', 1)
@@ -129,20 +137,14 @@ def test_the_file_checks_report_each_problem_with_its_line() -> None:
     broken = broken.replace("early results are encouraging, but still preliminary",
                             "it cures depression", 1)
     broken = broken.replace('support = "highly individual"', 'suport = "highly individual"', 1)
-    with pytest.raises(LearnFileError) as err:
-        parse_learn(broken, "learn.toml")
-    messages = "\n".join(str(p) for p in err.value.problems)
+    messages = _problems(broken)
     assert "'certain' is not one of" in messages
     assert "unknown key 'suport' (did you mean 'support'?)" in messages
-    assert all(p.line for p in err.value.problems)
     # the schema errors come first; fixed, the pointer and the claim are reported
     fixed = broken.replace('"certain"', '"promising"').replace("suport =", "support =")
-    with pytest.raises(LearnFileError) as err:
-        parse_learn(fixed, "learn.toml")
-    messages = "\n".join(str(p) for p in err.value.problems)
+    messages = _problems(fixed)
     assert "points to seed 's44', which no [[seed]] declares (did you mean 's4'?)" in messages
     assert "claims more than the guidance supports: 'cures'" in messages
-    assert all(p.line for p in err.value.problems)
 
 
 def test_an_include_section_needs_a_label_and_a_pointer() -> None:

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from companion.cli import main
+from companion.core.routine import Routine
 from companion.routines import RoutineLibrary
 
 BUILTIN = [r.id for r in RoutineLibrary(None).routines()]
@@ -19,6 +20,14 @@ def _preview(routine: str, capsys: pytest.CaptureFixture[str]) -> list[dict[str,
     assert main(["preview", routine, "--json"]) == 0
     lines = capsys.readouterr().out.splitlines()
     return [json.loads(line) for line in lines]
+
+
+def _builtin_preview(routine_id: str, capsys: pytest.CaptureFixture[str]
+                     ) -> tuple[Routine, list[dict[str, object]]]:
+    """A built-in routine and its `preview --json` cues."""
+    routine = RoutineLibrary(None).find(routine_id).routine
+    assert routine is not None
+    return routine, _preview(routine_id, capsys)
 
 
 @pytest.mark.parametrize("routine_id", BUILTIN)
@@ -40,9 +49,7 @@ def test_every_cue_has_time_kind_and_text_in_order(
 def test_a_checkin_follows_every_set_and_rests_last_rest_seconds(
     routine_id: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    routine = RoutineLibrary(None).find(routine_id).routine
-    assert routine is not None
-    cues = _preview(routine_id, capsys)
+    routine, cues = _builtin_preview(routine_id, capsys)
     kinds = [c["kind"] for c in cues]
     sets = routine.sets()
     assert kinds.count("exercise") == len(sets)
@@ -71,9 +78,7 @@ def test_a_checkin_follows_every_set_and_rests_last_rest_seconds(
 def test_a_timed_set_lasts_exactly_its_seconds(
     routine_id: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    routine = RoutineLibrary(None).find(routine_id).routine
-    assert routine is not None
-    cues = _preview(routine_id, capsys)
+    routine, cues = _builtin_preview(routine_id, capsys)
     sets = routine.sets()
     set_no = -1
     go_t = 0.0

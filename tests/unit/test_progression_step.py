@@ -13,7 +13,7 @@ from companion.core.routine import Exercise, Routine
 from companion.routines.library import RoutineLibrary
 from companion.routines.loader import BUILTIN_DIR, load_routine_full
 from companion.storage import Database
-from tests.helpers.history import add_session
+from tests.helpers.history import add_session, easy_sessions
 
 T0 = datetime(2026, 10, 1, 18, 0, tzinfo=UTC)
 EASY = (("Squats", 5), ("Plank", 4), ("Squats", 6), ("Plank", 5))
@@ -69,9 +69,7 @@ def test_accepting_writes_the_users_copy_and_leaves_the_builtin_file_alone(
     builtin = BUILTIN_DIR / "starter.toml"
     before = builtin.read_bytes()
     loaded = load_routine_full(builtin, builtin=True)
-    sets = tuple((ex.name, 5) for ex in loaded.routine.exercises)
-    for day in (0, 2):
-        add_session(db, T0 + timedelta(days=day), routine_id="starter", sets=sets)
+    easy_sessions(db, loaded.routine, T0)
     paths = Paths(tmp_path / "data")
     found = progression_step.current_suggestion(db, loaded.routine, paths)
     assert found is not None

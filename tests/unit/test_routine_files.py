@@ -65,87 +65,46 @@ def test_check_exits_zero_for_good_files(
     assert "ok" in out
 
 
-def test_unknown_key_is_named_with_line_and_a_suggestion(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+#: one bad routine file each: (id, its text, what `routines check` must say about it)
+REFUSED = [
+    ("unknown key named with line and a suggestion", GOOD.replace("reps = 12", "rep = 12"),
+     ["r.toml:6: exercise[0].rep: unknown key 'rep' (did you mean 'reps'?)"]),
+    ("unknown top-level key suggests the right one", GOOD.replace("rounds = 3", "round = 3"),
+     ["r.toml:2: round: unknown key 'round' (did you mean 'rounds'?)"]),
+    ("wrong type says what was expected", GOOD.replace("reps = 12", 'reps = "twelve"'),
+     ["r.toml:6: exercise[0].reps: must be a whole number, not text 'twelve'"]),
+    ("both reps and seconds", GOOD.replace("reps = 12", "reps = 12\nseconds = 20"),
+     ["exercise[0]: has both reps and seconds", "r.toml:4:"]),
+    ("an exercise with no target", GOOD.replace("reps = 12", ""),
+     ["exercise[0]: needs exactly one of reps, seconds or to_fatigue = true"]),
+    ("negative rest", GOOD.replace("rest_seconds = 75", "rest_seconds = -5"),
+     ["rest_seconds: must be at least 0, not -5"]),
+    ("absurd rounds", GOOD.replace("rounds = 3", "rounds = 500"),
+     ["rounds: is too large (500); at most 10 makes sense here"]),
+    ("absurd reps", GOOD.replace("reps = 12", "reps = 10000"),
+     ["exercise[0].reps: is too large (10000)"]),
+    ("zero seconds", GOOD.replace("seconds = 30", "seconds = 0"),
+     ["exercise[1].seconds: must be at least 5, not 0"]),
+    ("an empty exercise list", 'name = "Nothing"\nrounds = 1\nrest_seconds = 30\nexercise = []\n',
+     ["r.toml:4: exercise: must not be empty"]),
+    ("a missing exercise list", 'name = "Nothing"\nrounds = 1\nrest_seconds = 30\n',
+     ["exercise: is required but missing"]),
+    ("bad TOML syntax reported with its line", GOOD.replace("rounds = 3", "rounds = = 3"),
+     ["r.toml:2: bad TOML syntax"]),
+    ("4-7-8 breathing is not used between sets", 'breathing = "4-7-8"\n' + GOOD,
+     ["r.toml:1: breathing: '4-7-8' is never used right after effort"]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [case[1:] for case in REFUSED],
+                         ids=[case[0] for case in REFUSED])
+def test_a_bad_routine_file_is_refused_with_a_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, expected: list[str]
 ) -> None:
-    code, out = _check(tmp_path, GOOD.replace("reps = 12", "rep = 12"), capsys)
-    assert code == 1
-    assert "r.toml:6: exercise[0].rep: unknown key 'rep' (did you mean 'reps'?)" in out
-
-
-def test_unknown_top_level_key_suggests_the_right_one(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out = _check(tmp_path, GOOD.replace("rounds = 3", "round = 3"), capsys)
-    assert code == 1
-    assert "r.toml:2: round: unknown key 'round' (did you mean 'rounds'?)" in out
-
-
-def test_wrong_type_says_what_was_expected(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out = _check(tmp_path, GOOD.replace("reps = 12", 'reps = "twelve"'), capsys)
-    assert code == 1
-    assert "r.toml:6: exercise[0].reps: must be a whole number, not text 'twelve'" in out
-
-
-def test_both_reps_and_seconds_is_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out = _check(tmp_path, GOOD.replace("reps = 12", "reps = 12\nseconds = 20"), capsys)
-    assert code == 1
-    assert "exercise[0]: has both reps and seconds" in out
-    assert "r.toml:4:" in out
-
-
-def test_an_exercise_with_no_target_is_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out = _check(tmp_path, GOOD.replace("reps = 12", ""), capsys)
-    assert code == 1
-    assert "exercise[0]: needs exactly one of reps, seconds or to_fatigue = true" in out
-
-
-@pytest.mark.parametrize(
-    ("old", "new", "expected"),
-    [
-        ("rest_seconds = 75", "rest_seconds = -5", "rest_seconds: must be at least 0, not -5"),
-        ("rounds = 3", "rounds = 500", "rounds: is too large (500); at most 10 makes sense here"),
-        ("reps = 12", "reps = 10000", "exercise[0].reps: is too large (10000)"),
-        ("seconds = 30", "seconds = 0", "exercise[1].seconds: must be at least 5, not 0"),
-    ],
-)
-def test_negative_or_absurd_values_are_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, expected: str
-) -> None:
-    code, out = _check(tmp_path, GOOD.replace(old, new), capsys)
-    assert code == 1
-    assert expected in out
-
-
-def test_an_empty_exercise_list_is_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    text = 'name = "Nothing"\nrounds = 1\nrest_seconds = 30\nexercise = []\n'
     code, out = _check(tmp_path, text, capsys)
     assert code == 1
-    assert "r.toml:4: exercise: must not be empty" in out
-
-
-def test_a_missing_exercise_list_is_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out = _check(tmp_path, 'name = "Nothing"\nrounds = 1\nrest_seconds = 30\n', capsys)
-    assert code == 1
-    assert "exercise: is required but missing" in out
-
-
-def test_bad_toml_syntax_is_reported_with_its_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out = _check(tmp_path, GOOD.replace("rounds = 3", "rounds = = 3"), capsys)
-    assert code == 1
-    assert "r.toml:2: bad TOML syntax" in out
+    for said in expected:
+        assert said in out
 
 
 def test_several_problems_give_one_line_each(
@@ -175,14 +134,6 @@ def test_check_reports_each_file_and_fails_if_any_is_bad(
     out = capsys.readouterr().out
     assert f"{good}: ok" in out
     assert "bad.toml:2: rounds: must be at least 1, not 0" in out
-
-
-def test_four_seven_eight_breathing_is_not_used_between_sets(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out = _check(tmp_path, 'breathing = "4-7-8"\n' + GOOD, capsys)
-    assert code == 1
-    assert "r.toml:1: breathing: '4-7-8' is never used right after effort" in out
 
 
 def test_list_shows_builtin_and_user_routines_with_ids(

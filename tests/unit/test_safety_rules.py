@@ -6,6 +6,8 @@ moves it, so "hours of silence" take microseconds and nothing here depends on th
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from companion.core.clock import FakeClock
@@ -38,6 +40,7 @@ from companion.core.timeline import (
     compile_plan,
     estimate_speech,
 )
+from tests.helpers.sessions import tiny_routine
 
 STEP = 0.25
 REST = 20.0
@@ -45,16 +48,10 @@ REST = 20.0
 
 def _routine() -> Routine:
     """Two short exercises in one round: arrival, set, check-in, rest, set, check-in, cool-down."""
-    return Routine(
-        id="tiny",
-        name="Tiny circuit",
-        rounds=1,
-        rest_seconds=REST,
-        exercises=(
-            Exercise("Squats", reps=2, easier="squats to a chair"),
-            Exercise("Plank", seconds=10, easier="a plank from your knees"),
-        ),
-    )
+    return replace(tiny_routine(), rounds=1, rest_seconds=REST, exercises=(
+        Exercise("Squats", reps=2, easier="squats to a chair"),
+        Exercise("Plank", seconds=10, easier="a plank from your knees"),
+    ))
 
 
 def _engine(options: TimelineOptions | None = None) -> tuple[SessionEngine, FakeClock]:

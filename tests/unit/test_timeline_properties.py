@@ -33,6 +33,7 @@ from companion.core.timeline import (
 )
 from companion.routines.schema import RoutineFile
 from tests.helpers.routine_strategies import routine_data, to_routine
+from tests.helpers.sessions import to_next_deadline
 
 EPS = 1e-6
 PROPS = settings(max_examples=120, deadline=None, derandomize=True, database=None,
@@ -122,10 +123,7 @@ def test_every_effort_answer_in_time_is_kept(routine: Routine, opts: TimelineOpt
             engine.tick()
             engine.record_effort(effort)
             continue
-        deadline = engine.next_deadline()
-        assert deadline is not None
-        clock.advance(max(0.0, deadline - clock.now()) + 1e-4)
-        engine.tick()
+        to_next_deadline(engine, clock, 1e-4)
     assert any(isinstance(e, SessionEnded) for e in events)
     kept = sorted(e.set_no for e in events if isinstance(e, EffortRecorded))
     assert kept == list(range(len(routine.sets())))

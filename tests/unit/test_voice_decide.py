@@ -41,7 +41,7 @@ from companion.voice.decide import (
     grammar_words,
 )
 from companion.voice.router import VoiceCommandRouter
-from tests.helpers.sessions import make_engine, run_until
+from tests.helpers.sessions import make_engine, run_until, to_next_deadline
 
 HIGH = 1.0
 INF = math.inf  # "all clear" with no rival in sight
@@ -325,10 +325,7 @@ def test_the_last_sets_effort_is_heard_in_the_cool_down() -> None:
         if engine.state is State.CHECKIN:
             engine.answer_checkin(True)
             continue
-        deadline = engine.next_deadline()
-        assert deadline is not None
-        clock.advance(max(0.0, deadline - clock.now()) + 1e-4)
-        engine.tick()
+        to_next_deadline(engine, clock, 1e-4)
     assert router.expecting() is Expecting.EFFORT
     router.handle("four", HIGH, Expecting.EFFORT)
     last = len(engine.plan.routine.sets()) - 1

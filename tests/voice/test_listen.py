@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from companion.core.events import EffortRecorded, EndStatus, SessionEnded, State
+from companion.core.clock import FakeClock
+from companion.core.engine import SessionEngine
+from companion.core.events import EffortRecorded, EndStatus, Event, SessionEnded, State
 from companion.core.routine import Exercise, Routine
 from companion.voice.decide import Action, Expecting, decide
 from companion.voice.decoder import ECHO_GUARD
@@ -19,7 +21,7 @@ from companion.voice.recogniser import SphinxRecogniser
 from companion.voice.router import VoiceCommandRouter
 from companion.voice.sources import recognise_audio
 from scripts.make_asr_clips import Clip, answer_context, pcm, render, render_room, select
-from tests.helpers.sessions import make_engine
+from tests.helpers.sessions import make_engine, to_next_deadline
 
 Clips = tuple[Path, list[Clip]]
 
@@ -132,6 +134,17 @@ def _voice_routine() -> Routine:
                                                                          seconds=10)))
 
 
+def _at_the_first_checkin() -> tuple[SessionEngine, FakeClock, list[Event],
+                                     VoiceCommandRouter]:
+    """The voice routine's session, routed by voice, at its first check-in question."""
+    engine, clock, seen = make_engine(_voice_routine())
+    router = VoiceCommandRouter(engine)
+    engine.start()
+    while router.expecting() is not Expecting.CHECKIN:
+        to_next_deadline(engine, clock)
+    return engine, clock, seen, router
+
+
 def _pcm(test_clips: Clips, clip: Clip) -> bytes:
     return pcm(render(test_clips[0], clip))
 
@@ -178,10 +191,7 @@ def test_a_whole_session_runs_on_spoken_answers_alone(recogniser: SphinxRecognis
                 _say(recogniser, router, test_clips, clip)
                 if router.expecting() is not Expecting.EFFORT:
                     break
-        deadline = engine.next_deadline()
-        assert deadline is not None
-        clock.advance(max(0.0, deadline - clock.now()))
-        engine.tick()
+        to_next_deadline(engine, clock)
     assert checkins == 2
     assert [e.status for e in seen if isinstance(e, SessionEnded)] == [EndStatus.COMPLETED]
     # Effort is asked in the rest after a set, and the last set's as the cool-down begins.
@@ -191,14 +201,7 @@ def test_a_whole_session_runs_on_spoken_answers_alone(recogniser: SphinxRecognis
 @pytest.mark.slow
 def test_saying_stop_at_a_checkin_ends_the_session_on_the_red_flag_path(
         recogniser: SphinxRecogniser, test_clips: Clips) -> None:
-    engine, clock, seen = make_engine(_voice_routine())
-    router = VoiceCommandRouter(engine)
-    engine.start()
-    while router.expecting() is not Expecting.CHECKIN:
-        deadline = engine.next_deadline()
-        assert deadline is not None
-        clock.advance(max(0.0, deadline - clock.now()))
-        engine.tick()
+    engine, _clock, seen, router = _at_the_first_checkin()
     actions = _say(recogniser, router, test_clips, _clips_of(test_clips, "stop")[0])
     assert actions == [Action.RED_FLAG]
     assert engine.state is State.STOPPED
@@ -269,12 +272,7 @@ def test_after_a_prompt_is_cut_off_by_pause_resume_and_stop_are_heard(
 def test_a_symptom_sentence_during_a_rest_with_the_effort_question_stops(
         recogniser: SphinxRecogniser, test_clips: Clips) -> None:
     """Issue 12: while the effort question was pending, "my chest hurts" stopped nothing."""
-    engine, clock, _seen = make_engine(_voice_routine())
-    router = VoiceCommandRouter(engine)
-    engine.start()
-    while router.expecting() is not Expecting.CHECKIN:
-        clock.advance(max(0.0, (engine.next_deadline() or 0.0) - clock.now()))
-        engine.tick()
+    engine, _clock, _seen, router = _at_the_first_checkin()
     engine.answer_checkin(True)  # by key
     assert router.expecting() is Expecting.EFFORT
     clip = _clips_of(test_clips, "my chest hurts", voice="flite:slt", rate="normal")[0]

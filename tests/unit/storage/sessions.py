@@ -6,11 +6,15 @@ import random
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
+from companion.core.clock import FakeClock
 from companion.core.engine import SessionEngine
 from companion.core.events import State, Symptom
 from companion.core.routine import Exercise, Routine, Tempo
 from companion.core.timeline import TimelineOptions, compile_plan
+
+R = TypeVar("R")
 
 
 def tiny_routine(source: Path | None = None) -> Routine:
@@ -26,6 +30,28 @@ def tiny_routine(source: Path | None = None) -> Routine:
         ),
         source=source,
     )
+
+
+def recording(routine: Routine, recorder_for: Callable[[Routine], R]
+              ) -> tuple[SessionEngine, FakeClock, R]:
+    """A new engine for `routine` on a fake clock with `recorder_for(routine)` (a store's or
+    database's recorder) its first subscriber: (engine, clock, recorder)."""
+    clock = FakeClock()
+    engine = new_engine(routine, clock)
+    recorder = recorder_for(routine)
+    engine.subscribe(recorder)  # type: ignore[arg-type]
+    return engine, clock, recorder
+
+
+def under_way(recorder_for: Callable[[Routine], R], mood_before: int | None,
+              seconds: float) -> tuple[SessionEngine, R]:
+    """The tiny routine `recording`, started with `mood_before` and run `seconds` s in:
+    (engine, recorder)."""
+    engine, clock, recorder = recording(tiny_routine(), recorder_for)
+    engine.start(mood_before=mood_before)
+    clock.advance(seconds)
+    engine.tick()
+    return engine, recorder
 
 
 def fast_options() -> TimelineOptions:

@@ -13,11 +13,10 @@ import pytest
 from sqlalchemy import update
 
 from companion.config import resolve_paths
-from companion.core.clock import FakeClock
 from companion.storage import Database, DatabaseError, DatabaseRecovered
 from companion.storage.models import SessionRow
 from companion.storage.opening import NewerDatabase
-from tests.unit.storage.sessions import new_engine, tiny_routine
+from tests.unit.storage.sessions import under_way
 
 
 def sqlite_url(path: Path) -> str:
@@ -103,14 +102,7 @@ def test_database_from_a_newer_version_is_refused_untouched(tmp_path: Path) -> N
 
 
 def _start_session(db: Database) -> int:
-    routine = tiny_routine()
-    clock = FakeClock()
-    engine = new_engine(routine, clock)
-    recorder = db.recorder(routine)
-    engine.subscribe(recorder)
-    engine.start(mood_before=2)
-    clock.advance(30.0)
-    engine.tick()
+    _engine, recorder = under_way(db.recorder, 2, 30.0)
     assert recorder.session_id is not None
     return recorder.session_id
 

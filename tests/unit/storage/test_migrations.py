@@ -67,24 +67,11 @@ SEED = [
 
 
 def test_database_created_at_the_first_revision_upgrades_without_loss(db_url: str) -> None:
-    t1, t2 = datetime(2025, 1, 6, 8, 0, tzinfo=UTC), datetime(2025, 1, 6, 8, 25, tzinfo=UTC)
-    t3, t4 = datetime(2025, 1, 8, 18, 0, tzinfo=UTC), datetime(2025, 1, 8, 18, 7, tzinfo=UTC)
-    path = sqlite_path(db_url)
-    if path is not None:
-        path.parent.mkdir(parents=True)
+    times = _seed_at(db_url, "0001")
+    t1, t2, t3, t4 = times["t1"], times["t2"], times["t3"], times["t4"]
     engine = make_engine(db_url)
-    try:
-        migrate(engine, "0001")
-        assert current_revision(engine) == "0001"
+    try:  # 0001 had no confirmations of red-flag stops
         assert "red_flag_acks" not in inspect(engine).get_table_names()
-        times = {"t1": t1, "t2": t2, "t3": t3, "t4": t4}
-        if engine.dialect.name == "sqlite":  # what a 0001-era app wrote: naive UTC text
-            times = {k: v.replace(tzinfo=None) for k, v in times.items()}
-        with engine.begin() as conn:
-            for stmt in SEED:
-                conn.execute(text(stmt), times)
-            if engine.dialect.name == "postgresql":
-                conn.execute(text("SELECT setval('sessions_id_seq', 2)"))
     finally:
         engine.dispose()
 

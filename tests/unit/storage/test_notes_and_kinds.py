@@ -21,7 +21,7 @@ from companion.storage import Database
 from companion.storage.export import CSV_COLUMNS
 from companion.storage.models import NOTE_MAX_CHARS
 from companion.storage.repository import WITH_BREATHING
-from tests.unit.storage.sessions import new_engine, play, tiny_routine
+from tests.unit.storage.sessions import play, recording, tiny_routine
 
 
 def breathe(db: Database, pattern: str = "box", minutes: int = 1, *,
@@ -46,10 +46,7 @@ def breathe(db: Database, pattern: str = "box", minutes: int = 1, *,
 
 def workout(db: Database) -> int:
     routine = tiny_routine()
-    clock = FakeClock()
-    engine = new_engine(routine, clock)
-    recorder = db.recorder(routine)
-    engine.subscribe(recorder)
+    engine, clock, recorder = recording(routine, db.recorder)
     play(engine, clock.advance)
     assert recorder.session_id is not None
     return recorder.session_id

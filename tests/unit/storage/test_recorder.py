@@ -8,7 +8,6 @@ from pathlib import Path
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from companion.core.clock import FakeClock
 from companion.core.events import Event, RedFlagRaised, SessionEnded, SetFinished
 from companion.storage import Committed, Database
 from companion.storage.models import (
@@ -19,16 +18,13 @@ from companion.storage.models import (
     SessionRow,
     SetRow,
 )
-from tests.unit.storage.sessions import new_engine, play, tiny_routine
+from tests.unit.storage.sessions import play, recording, tiny_routine, under_way
 
 
 def run(db: Database, **kw: object) -> tuple[int, list[Committed]]:
-    routine = tiny_routine()
-    clock = FakeClock()
-    engine = new_engine(routine, clock)
     committed: list[Committed] = []
-    recorder = db.recorder(routine, on_commit=committed.append)
-    engine.subscribe(recorder)
+    engine, clock, recorder = recording(
+        tiny_routine(), lambda routine: db.recorder(routine, on_commit=committed.append))
     play(engine, clock.advance, **kw)  # type: ignore[arg-type]
     assert recorder.session_id is not None
     return recorder.session_id, committed
@@ -64,10 +60,7 @@ def test_routine_is_kept_as_it_was_run(db: Database) -> None:
 
 def test_routine_snapshot_stores_paths_and_enums_as_text(db: Database, tmp_path: Path) -> None:
     routine = tiny_routine(source=tmp_path / "tiny.toml")
-    clock = FakeClock()
-    engine = new_engine(routine, clock)
-    recorder = db.recorder(routine)
-    engine.subscribe(recorder)
+    engine, _clock, recorder = recording(routine, db.recorder)
     engine.start()
     assert recorder.session_id is not None
     detail = db.session_detail(recorder.session_id)
@@ -90,9 +83,7 @@ def test_times_are_stored_and_returned_in_utc(db: Database) -> None:
 def test_each_event_is_on_disk_when_the_recorder_returns(db: Database) -> None:
     """A second connection (another process, in effect) sees each write immediately."""
     routine = tiny_routine()
-    clock = FakeClock()
-    engine = new_engine(routine, clock)
-    recorder = db.recorder(routine)
+    engine, clock, recorder = recording(routine, db.recorder)
     other = create_engine(db.url)
     seen: list[tuple[str, int]] = []
 
@@ -110,7 +101,6 @@ def test_each_event_is_on_disk_when_the_recorder_returns(db: Database) -> None:
                                   .where(SessionRow.id == recorder.session_id))
                 seen.append((str(status), 0))
 
-    engine.subscribe(recorder)
     engine.subscribe(check)  # runs after the recorder, like the speech that follows it
     try:
         play(engine, clock.advance)
@@ -122,9 +112,7 @@ def test_each_event_is_on_disk_when_the_recorder_returns(db: Database) -> None:
 
 def test_red_flag_stop_is_committed_before_the_stop_message(db: Database) -> None:
     routine = tiny_routine()
-    clock = FakeClock()
-    engine = new_engine(routine, clock)
-    recorder = db.recorder(routine)
+    engine, clock, recorder = recording(routine, db.recorder)
     other = create_engine(db.url)
     observed: list[tuple[str, str, str | None]] = []
 
@@ -136,7 +124,6 @@ def test_red_flag_stop_is_committed_before_the_stop_message(db: Database) -> Non
                 assert row is not None
                 observed.append((row.status, flag.symptom, flag.exercise))
 
-    engine.subscribe(recorder)
     engine.subscribe(stop_message_listener)
     try:
         play(engine, clock.advance, red_flag_at=1)
@@ -166,10 +153,7 @@ def test_hard_effort_marks_the_set_amber_and_notes_the_longer_rest(db: Database)
 
 def test_pause_resume_skip_and_extra_rest_are_recorded(db: Database) -> None:
     routine = tiny_routine()
-    clock = FakeClock()
-    engine = new_engine(routine, clock)
-    recorder = db.recorder(routine)
-    engine.subscribe(recorder)
+    engine, clock, recorder = recording(routine, db.recorder)
     engine.start(mood_before=None)
     while engine.segment is not None and engine.segment.set_no is None:
         clock.advance(0.5)
@@ -206,14 +190,7 @@ def test_commit_callback_reports_each_write_in_order(db: Database) -> None:
 
 
 def test_session_that_fails_is_kept_as_interrupted_with_the_error(db: Database) -> None:
-    routine = tiny_routine()
-    clock = FakeClock()
-    engine = new_engine(routine, clock)
-    recorder = db.recorder(routine)
-    engine.subscribe(recorder)
-    engine.start(mood_before=4)
-    clock.advance(20.0)
-    engine.tick()
+    engine, recorder = under_way(db.recorder, 4, 20.0)
     engine.fail(RuntimeError("audio device vanished"))
     assert recorder.session_id is not None
     detail = db.session_detail(recorder.session_id)

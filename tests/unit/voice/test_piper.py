@@ -14,21 +14,16 @@ import pytest
 from companion.core.timeline import (
     CHECKIN_QUESTION,
     STOP_MESSAGE,
-    TimelineOptions,
-    compile_plan,
-    flatten,
 )
-from companion.routines import RoutineLibrary
 from companion.voice import audio
 from companion.voice.base import VoiceSettings, VoiceStatus
 from companion.voice.engines import PIPER, SYSTEM
 from companion.voice.natural import PiperSynthesizer, PiperVoiceFile, check_voice_files
-from companion.voice.render import render_session_wav
 from companion.voice.speech_engines import SpeechEngines
 from companion.voice.synth import Synthesizer
 from tests.helpers.piper import copy_voice, packaged_voice, piper_cache, piper_synth
 from tests.helpers.voice import speech_cache
-from tests.unit.voice.test_render import _sounding_intervals, _window_rms
+from tests.unit.voice.test_render import _window_rms, assert_quiet_between, render_quick_ten
 
 __all__ = ["packaged_voice", "piper_cache", "piper_synth", "speech_cache"]
 
@@ -61,20 +56,8 @@ def test_quick_ten_voice_track_with_the_natural_voice(
 ) -> None:
     """As the espeak-ng voice track (test_render.py): as long as the session, speech at
     every spoken cue, nothing between them."""
-    routine = RoutineLibrary(tmp_path / "routines").find("quick-ten").routine
-    assert routine is not None
-    out = tmp_path / "quick-ten-piper.wav"
-    options = render_session_wav(routine, TimelineOptions(), out, synth=piper_synth)
-
-    with wave.open(str(out), "rb") as w:
-        assert (w.getnchannels(), w.getsampwidth(), w.getframerate()) == (1, 2, audio.RATE)
-        seconds = w.getnframes() / w.getframerate()
-    plan = compile_plan(routine, options)
-    assert abs(seconds - plan.total_seconds) <= 1.0
-
-    data = audio.read_wav(out)
-    spoken = [c for c in flatten(plan) if c.speak]
-    assert len(spoken) > 50
+    routine, options, data, spoken = render_quick_ten(piper_synth,
+                                                      tmp_path / "quick-ten-piper.wav")
     for before, cue in zip([None, *spoken], spoken, strict=False):
         assert piper_synth.cached(cue.text) is not None, cue.text  # Piper's own files
         assert _window_rms(data, cue.t, cue.t + min(0.4, cue.duration)) > 0.01, cue.text
@@ -84,15 +67,7 @@ def test_quick_ten_voice_track_with_the_natural_voice(
             # little from render to render) can run past by a few tens of ms
             continue
         assert _window_rms(data, cue.t - 0.25, cue.t - 0.05) < 0.2, cue.text
-    gaps = []
-    end = 0.0
-    for start, stop in _sounding_intervals(routine, options):
-        if start - end >= 2.5:
-            gaps.append((end, start))
-        end = max(end, stop)
-    assert len(gaps) >= 10
-    for start, stop in gaps:
-        assert _window_rms(data, start + 0.1, stop - 0.1) < 1e-4, (start, stop)
+    assert_quiet_between(data, routine, options)
 
 
 def test_a_voice_whose_model_does_not_load_fails_its_check_with_the_file_named(

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from companion.core.routine import Routine
-from companion.core.timeline import TimelineOptions, compile_plan, flatten
+from companion.core.timeline import Cue, TimelineOptions, compile_plan, flatten
 from companion.routines import RoutineLibrary
 from companion.voice import audio
 from companion.voice.base import VoiceSettings
@@ -37,12 +37,13 @@ def _sounding_intervals(routine: Routine, options: TimelineOptions) -> list[tupl
     return sorted(spans)
 
 
-def test_quick_ten_renders_as_long_as_the_session_with_speech_at_cue_times(
-    synth: Synthesizer, tmp_path: Path
-) -> None:
-    routine = RoutineLibrary(tmp_path / "routines").find("quick-ten").routine
+def render_quick_ten(synth: Synthesizer, out: Path
+                     ) -> tuple[Routine, TimelineOptions, audio.Samples, list[Cue]]:
+    """The quick-ten session's voice track rendered to `out` with `synth`, checked to be a
+    mono 16-bit file at audio.RATE as long as the session (within 1 s) with over 50 spoken
+    cues: (routine, options, samples, spoken cues)."""
+    routine = RoutineLibrary(out.parent / "routines").find("quick-ten").routine
     assert routine is not None
-    out = tmp_path / "quick-ten.wav"
     options = render_session_wav(routine, TimelineOptions(), out, synth=synth)
 
     with wave.open(str(out), "rb") as w:
@@ -54,20 +55,32 @@ def test_quick_ten_renders_as_long_as_the_session_with_speech_at_cue_times(
     data = audio.read_wav(out)
     spoken = [c for c in flatten(plan) if c.speak]
     assert len(spoken) > 50
-    for cue in spoken:  # speech sits at its cue's time...
-        assert _window_rms(data, cue.t, cue.t + min(0.4, cue.duration)) > 0.01, cue.text
-        assert _window_rms(data, cue.t - 0.25, cue.t - 0.05) < 0.2, cue.text
+    return routine, options, data, spoken
 
-    spans = _sounding_intervals(routine, options)
+
+def assert_quiet_between(data: audio.Samples, routine: Routine,
+                         options: TimelineOptions) -> None:
+    """At least 10 stretches of 2.5 s or more with no cue or tone (the rests' tone-only
+    breathing), and nothing sounds in them."""
     gaps = []
     end = 0.0
-    for start, stop in spans:
+    for start, stop in _sounding_intervals(routine, options):
         if start - end >= 2.5:
             gaps.append((end, start))
         end = max(end, stop)
-    assert len(gaps) >= 10  # the rests' tone-only breathing leaves long quiet stretches
-    for start, stop in gaps:  # ...and nothing sounds in between
+    assert len(gaps) >= 10
+    for start, stop in gaps:
         assert _window_rms(data, start + 0.1, stop - 0.1) < 1e-4, (start, stop)
+
+
+def test_quick_ten_renders_as_long_as_the_session_with_speech_at_cue_times(
+    synth: Synthesizer, tmp_path: Path
+) -> None:
+    routine, options, data, spoken = render_quick_ten(synth, tmp_path / "quick-ten.wav")
+    for cue in spoken:  # speech sits at its cue's time...
+        assert _window_rms(data, cue.t, cue.t + min(0.4, cue.duration)) > 0.01, cue.text
+        assert _window_rms(data, cue.t - 0.25, cue.t - 0.05) < 0.2, cue.text
+    assert_quiet_between(data, routine, options)  # ...and nothing sounds in between
 
 
 def test_tones_off_and_volume_shape_the_rendered_file(
