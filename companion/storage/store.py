@@ -49,12 +49,8 @@ from companion.core.events import (
 from companion.core.routine import Routine
 from companion.errors import KnownError
 from companion.storage.database import Database
-from companion.storage.journal import (
-    Ack,
-    Entry,
-    Journal,
-    JournalError,
-)
+from companion.storage.journal import Journal, JournalError
+from companion.storage.journal_file import Ack, Entry
 from companion.storage.models import utc_now
 from companion.storage.opening import (
     DatabaseError,

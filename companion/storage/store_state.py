@@ -28,12 +28,8 @@ from companion.core.events import (
 )
 from companion.errors import KnownError
 from companion.storage.database import Database
-from companion.storage.journal import (
-    Ack,
-    Entry,
-    Journal,
-    JournalFile,
-)
+from companion.storage.journal import Journal
+from companion.storage.journal_file import Ack, Entry, JournalFile
 from companion.storage.opening import (
     sqlite_path,
 )

@@ -16,7 +16,7 @@ from companion.core.events import (
     SessionStarted,
     SymptomSpecified,
 )
-from companion.storage.journal import (
+from companion.storage.journal_file import (
     JournalFile,
     read_folder,
     remove_if_merged,

@@ -66,7 +66,7 @@ def services(_private_data_dir: Path, clock: FakeClock) -> Iterator[AppServices]
 def journaled_red_flags(services: AppServices) -> list[str]:
     """The red flags already on disk in the journal (what is durable the moment U returns;
     the database follows on the background writer)."""
-    from companion.storage.journal import read_folder
+    from companion.storage.journal_file import read_folder
 
     files, problems = read_folder(services.paths.data_dir / "journal")
     assert problems == []

@@ -7,10 +7,18 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from companion.core import events as evt
 from companion.core.engine import SessionEngine
 from companion.core.events import State, Symptom
 from companion.core.routine import Exercise, Routine, Tempo
 from companion.core.timeline import TimelineOptions, compile_plan
+
+#: The recorded events stored as one row of the `events` table, with the row's `kind`.
+EVENT_ROW_KINDS: dict[type[evt.Event], str] = {
+    evt.Paused: "paused", evt.Resumed: "resumed", evt.Skipped: "skipped",
+    evt.RestExtended: "rest_extended", evt.AmberSign: "amber",
+    evt.CheckinStalled: "checkin_stalled",
+}
 
 
 def tiny_routine(source: Path | None = None) -> Routine:
