@@ -37,7 +37,7 @@ from companion.core import events as evt
 from companion.core.events import EndStatus, Event, State, Symptom
 from companion.core.routine import Exercise, Routine
 from companion.storage import repository as repo
-from companion.storage.opening import make_engine
+from companion.storage.connect import make_engine
 
 TARGETS = {
     "event_commit_p99_ms": ("<=", 5.0),

@@ -98,16 +98,14 @@ def _days(value: Any) -> tuple[int, ...]:
     return tuple(sorted(set(value)))
 
 
-def _whole(lo: int, hi: int) -> Any:
-    return Field(ge=lo, le=hi, strict=True)
-
-
-def _number(lo: float, hi: float) -> Any:
+def _within(lo: float, hi: float) -> Any:
+    """A number from `lo` to `hi` of the field's own type (an int field takes no 2.0)."""
     return Field(ge=lo, le=hi, strict=True)
 
 
 Text = Annotated[str, Strict()]
 Flag = Annotated[bool, Strict()]
+
 
 @dataclass(frozen=True)
 class Reminders:
@@ -132,13 +130,13 @@ class Settings:
     """
 
     voice_id: Annotated[Text, Field(max_length=200)] = ""
-    rate: Annotated[int, _whole(80, 300)] = 165  # words per minute
-    volume: Annotated[float, _number(0.0, 1.0)] = 1.0
+    rate: Annotated[int, _within(80, 300)] = 165  # words per minute
+    volume: Annotated[float, _within(0.0, 1.0)] = 1.0
     tones: Flag = True
     rest_breathing: Annotated[str, _one_of(REST_PATTERNS)] = DEFAULT_PATTERN
     verbosity: Verbosity = Verbosity.FULL
-    weekly_goal: Annotated[int, _whole(1, 14)] = 2  # sessions a week
-    rest_seconds: Annotated[int, _whole(0, 600)] = 0  # 0: as the routine says
+    weekly_goal: Annotated[int, _within(1, 14)] = 2  # sessions a week
+    rest_seconds: Annotated[int, _within(0, 600)] = 0  # 0: as the routine says
     emergency_text: Annotated[Text, Field(max_length=200), AfterValidator(_not_blank)] = (
         DEFAULT_EMERGENCY)
     reminders: Reminders = field(default_factory=Reminders)
@@ -148,12 +146,12 @@ class Settings:
     engine: Annotated[str, _one_of(ENGINES)] = "auto"
     piper_voice: Annotated[Text, Field(max_length=1000)] = ""  # "": the packaged voice;
     # a voice name; or a .onnx path
-    piper_length_scale: Annotated[float, _number(*LENGTH_SCALE_RANGE)] = 1.0  # Piper's pace:
+    piper_length_scale: Annotated[float, _within(*LENGTH_SCALE_RANGE)] = 1.0  # Piper's pace:
     # 1.0 = the voice's own, higher = slower
     # the stand-alone breathing session (key B): last pattern and length chosen, and whether
     # a completed one counts toward the weekly goal (by default only workouts do)
     breathing_pattern: Annotated[str, _one_of(PATTERNS)] = "coherent"
-    breathing_minutes: Annotated[int, _whole(MIN_MINUTES, MAX_MINUTES)] = DEFAULT_MINUTES
+    breathing_minutes: Annotated[int, _within(MIN_MINUTES, MAX_MINUTES)] = DEFAULT_MINUTES
     breathing_counts: Flag = False
     #: screen reader announcements of prompts (issue 22)
     announce_prompts: AnnouncePrompts = AnnouncePrompts.WHEN_VOICE_OFF
@@ -194,6 +192,18 @@ def _bounds(info: FieldInfo) -> dict[str, Any]:
             if getattr(meta, name, None) is not None:
                 out[name] = getattr(meta, name)
     return out
+
+
+def setting_range(name: str) -> tuple[Any, Any]:
+    """(lowest, highest) allowed for the number setting `name`, e.g. (80, 300) for
+    "rate": the editors' limits come from the model (KeyError: no such ranged setting)."""
+    limits = _bounds(Settings.__pydantic_fields__[name])
+    return limits["ge"], limits["le"]
+
+
+def setting_max_length(name: str) -> int:
+    """The most characters the text setting `name` may hold (KeyError: not limited)."""
+    return int(_bounds(Settings.__pydantic_fields__[name])["max_length"])
 
 
 def _words(info: FieldInfo, error: dict[str, Any], value: Any) -> str:

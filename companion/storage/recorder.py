@@ -32,6 +32,7 @@ from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from companion.core import events as evt
 from companion.core.events import Event
 from companion.core.routine import Routine
+from companion.storage.connect import checkpoint, device_name
 from companion.storage.models import (
     CheckinRow,
     EventKind,
@@ -43,7 +44,6 @@ from companion.storage.models import (
     SetRow,
     utc_now,
 )
-from companion.storage.opening import checkpoint, device_name
 
 log = logging.getLogger(__name__)
 

@@ -14,11 +14,14 @@ from hypothesis import strategies as st
 from companion.core.timeline import Verbosity
 from companion.localtime import next_reminder, week_start
 from companion.settings import (
+    LENGTH_SCALE_RANGE,
     REST_PATTERNS,
     Reminders,
     Settings,
     load_settings,
     save_settings,
+    setting_max_length,
+    setting_range,
     settings_from_json,
 )
 
@@ -207,3 +210,15 @@ def test_any_bytes_give_the_defaults_or_settings_and_a_message_never_a_traceback
     assert isinstance(settings, Settings)
     assert all(isinstance(p, str) and p for p in problems)
     assert path.read_bytes() == raw
+
+
+def test_the_editors_limits_are_the_models() -> None:
+    assert setting_range("rate") == (80, 300)
+    assert setting_range("weekly_goal") == (1, 14)
+    assert setting_range("rest_seconds") == (0, 600)
+    assert setting_range("piper_length_scale") == LENGTH_SCALE_RANGE
+    assert setting_max_length("emergency_text") == 200
+    lo, hi = setting_range("rate")
+    assert settings_from_json({"rate": hi})[1] == []
+    assert settings_from_json({"rate": hi + 1})[1]
+    assert settings_from_json({"rate": lo - 1})[1]

@@ -42,6 +42,8 @@ from companion.settings import (
     AnnouncePrompts,
     Reminders,
     Settings,
+    setting_max_length,
+    setting_range,
 )
 from companion.ui.widgets.style import apply_font
 from companion.voice import engines, natural
@@ -290,7 +292,7 @@ class SettingsDialog(QDialog):
         form.addRow("", self.piper_note)
         self._fill_piper_voices(settings.piper_voice)
         self.rate = QSpinBox(voice_box)
-        self.rate.setRange(80, 300)
+        self.rate.setRange(*setting_range("rate"))
         self.rate.setSuffix(" words/min")
         self.rate.setValue(settings.rate)
         self.rate.setAccessibleName("Speaking rate")
@@ -370,7 +372,7 @@ class SettingsDialog(QDialog):
         self.breathing.setCurrentIndex(max(0, self.breathing.findData(settings.rest_breathing)))
         sform.addRow("&Breathing in rests", self.breathing)
         self.goal = QSpinBox(session_box)
-        self.goal.setRange(1, 14)
+        self.goal.setRange(*setting_range("weekly_goal"))
         self.goal.setSuffix(" sessions a week")
         self.goal.setValue(settings.weekly_goal)
         self.goal.setAccessibleName("Weekly goal")
@@ -381,7 +383,7 @@ class SettingsDialog(QDialog):
         self.breathing_counts.setAccessibleName("Count breathing sessions toward the weekly goal")
         sform.addRow("", self.breathing_counts)
         self.rest = QSpinBox(session_box)
-        self.rest.setRange(0, 600)
+        self.rest.setRange(*setting_range("rest_seconds"))
         self.rest.setSingleStep(15)
         self.rest.setSuffix(" s")
         self.rest.setSpecialValueText("As the routine says")
@@ -389,7 +391,7 @@ class SettingsDialog(QDialog):
         self.rest.setAccessibleName("Default rest length")
         sform.addRow("R&est length", self.rest)
         self.emergency = QLineEdit(settings.emergency_text, session_box)
-        self.emergency.setMaxLength(200)
+        self.emergency.setMaxLength(setting_max_length("emergency_text"))
         self.emergency.setAccessibleName("Emergency number text")
         sform.addRow("E&mergency number", self.emergency)
         body.addWidget(session_box)
