@@ -163,12 +163,10 @@ def test_each_bad_value_is_named_in_plain_words_and_the_default_used(
     assert settings.weekly_goal == (5 if key != "weekly_goal" else default.weekly_goal)
 
 
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
-                                                                 max_size=3),
-    max_leaves=6,
-)
+SCALAR = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8)
+#: Any JSON value two levels deep (enough to put a list or an object where a value belongs).
+JSON = SCALAR | st.lists(SCALAR, max_size=3) | st.dictionaries(
+    st.text(max_size=8), SCALAR | st.lists(SCALAR, max_size=2), max_size=3)
 KEYS = st.sampled_from([*(f.name for f in fields(Settings)), "version", "colour"])
 REMINDERS = st.fixed_dictionaries({}, optional={
     "enabled": JSON | st.booleans(), "days": JSON | st.lists(st.integers(-1, 7), max_size=8),
