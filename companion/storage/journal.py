@@ -108,8 +108,10 @@ class Journal:
 
     # -- the folder and its reserve -------------------------------------------------------------
     def _ensure_folder(self) -> None:
+        # The writer thread (`prepare`, `probe`) and the first append may both get here at
+        # once: a folder the other one made in between is no failure.
         if not self.folder.is_dir():
-            self.folder.mkdir(parents=True, mode=0o700)
+            self.folder.mkdir(parents=True, mode=0o700, exist_ok=True)
             fsync_dir(self.folder.parent)
 
     def _make_reserve(self) -> None:

@@ -163,8 +163,8 @@ def _prepare_sqlite_file(path: Path) -> None:
 
     SQLite gives the -wal and -shm files the database file's mode.
     """
-    if not path.parent.exists():
-        path.parent.mkdir(parents=True, mode=0o700)
+    if not path.parent.exists():  # another process may make it at the same moment
+        path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
     if path.exists():
         if path.stat().st_mode & 0o077:
             path.chmod(0o600)

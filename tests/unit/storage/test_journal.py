@@ -326,3 +326,42 @@ def test_a_red_flag_is_flushed_to_the_disk_before_the_recorder_returns(
     assert store.flush(10)
     assert "history-writer" in flushed  # the writer flushed the rest before committing
     store.close()
+
+
+def test_a_folder_the_writer_makes_at_the_same_moment_fails_no_append(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writer thread's `prepare` and the first append both make the folder: whichever
+    comes second finds it there (seen by `bench_storage` as a lost first event)."""
+    folder = tmp_path / "journal"
+    journal = Journal(folder, "sqlite://", "desk")
+    folder.mkdir()  # made by the other thread between this one's check and its mkdir
+    real_is_dir, checks = Path.is_dir, []
+
+    def is_dir_before_the_other_thread(path: Path) -> bool:
+        if path == folder and not checks:  # this thread's check came first
+            checks.append(path)
+            return False
+        return real_is_dir(path)
+
+    monkeypatch.setattr(Path, "is_dir", is_dir_before_the_other_thread)
+    journal.append_event("k", evt.SessionStarted(0.0, "r", "R", 1), datetime.now(UTC))
+    journal.prepare()
+    assert journal.probe() == ""
+    monkeypatch.undo()
+    (jf,), problems = read_folder(folder)
+    assert problems == [] and [e.seq for e in jf.entries] == [1]
+    journal.close()
+
+
+def test_the_writer_and_the_first_append_race_for_the_folder_without_a_loss(
+        tmp_path: Path) -> None:
+    import threading
+
+    for n in range(40):
+        folder = tmp_path / f"j{n}" / "journal"
+        journal = Journal(folder, "sqlite://", "desk")
+        writer = threading.Thread(target=journal.prepare)
+        writer.start()
+        journal.append_event("k", evt.SessionStarted(0.0, "r", "R", 1), datetime.now(UTC))
+        writer.join()
+        journal.close()
