@@ -230,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # (multiprocessing "spawn"): this answers those runs (a no-op when not frozen).
     multiprocessing.freeze_support()
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list[:1] == ["--tts-helper"]:  # a frozen build's speech helper (voice/synth.py)
+    if args_list[:1] == ["--tts-helper"]:  # frozen build: the speech helper (helper_process.py)
         from companion.voice import _tts_helper
 
         return _tts_helper.main(["companion", *args_list[1:]])

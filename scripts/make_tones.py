@@ -1,22 +1,23 @@
 """Generate the short cue tones in resources/sounds/ (16-bit PCM mono WAVs, no downloads).
 
-Run `python scripts/make_tones.py` to regenerate them; the output is deterministic, so the
-committed files only change when this script does. The tones are soft sine shapes with
-smooth fades (no clicks): they mark moments in a calm session, they should never startle.
+Run `python scripts/make_tones.py` (with Companion's environment: `.venv/bin/python`) to
+regenerate them; the files are written by the app's own WAV writer (`companion.voice.audio`),
+and the output is deterministic, so the committed files only change when this script does.
+The tones are soft sine shapes with smooth fades (no clicks): they mark moments in a calm
+session, they should never startle.
 """
 
 from __future__ import annotations
 
 import sys
-import wave
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-RATE = 22050  # the same rate espeak-ng renders at, so mixing needs no resampling
-OUT = Path(__file__).resolve().parent.parent / "resources" / "sounds"
+# the app's own rate (espeak-ng renders at it too), so mixing needs no resampling
+from companion.voice.audio import RATE, SOUNDS_DIR, write_wav
 
 Signal = npt.NDArray[np.float64]
 
@@ -86,23 +87,14 @@ TONES: dict[str, Callable[[], Signal]] = {
 }
 
 
-def write(path: Path, signal: Signal) -> None:
-    pcm = np.clip(np.round(signal * 32767.0), -32768, 32767).astype("<i2")
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(RATE)
-        w.writeframes(pcm.tobytes())
-
-
-def main(out: Path = OUT) -> int:
+def main(out: Path = SOUNDS_DIR) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for name, make in TONES.items():
         path = out / f"{name}.wav"
-        write(path, make())
+        write_wav(path, make())
         print(f"wrote {path} ({len(make()) / RATE:.2f} s)")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT))
+    sys.exit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else SOUNDS_DIR))

@@ -2,9 +2,10 @@
 request. Started only when Piper is the chosen engine, so the app itself never imports
 onnxruntime nor holds a voice model in memory.
 
-Runs as `python -m companion.voice._piper_helper` (it imports nothing else from the app). The
-protocol is the speech helper's (`_tts_helper.py`): one JSON object per line on stdin, one
-reply per line on the protocol stream; the first line is the hello (`ok`, `driver`).
+Runs as `python -m companion.voice._piper_helper` (it imports nothing else from the app but
+its request loop). The request loop and protocol are the speech helper's
+(`_helper_loop.serve`): one JSON object per line on stdin, one reply per line on the
+protocol stream; the first line is the hello (`ok`, `driver`).
 
 - `{"cmd": "render", "text", "voice": MODEL.onnx, "rate": LENGTH_SCALE_PERCENT, "out"}`
   writes a 16-bit mono WAV at the voice's own sample rate; `rate` 100 is the voice's own
@@ -20,12 +21,13 @@ fails is not kept, and every request for it answers with the reason.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sys
 import wave
 from typing import Any
+
+from companion.voice._helper_loop import Handler, Reply, Request, serve
 
 TEST_PHRASE = "Ready."
 MIN_RATE, MAX_RATE = 8000, 48000
@@ -36,14 +38,6 @@ PHONEME_TYPES = ("espeak", "text")
 
 class VoiceError(Exception):
     """The voice cannot be used; the message says why, in plain words."""
-
-
-def _protocol_stream() -> Any:
-    proto = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as we do
-    return proto
 
 
 def threads() -> int:
@@ -124,7 +118,7 @@ class Voices:
         return voice, samples.size / config.sample_rate
 
 
-def render(voices: Voices, req: dict[str, Any]) -> dict[str, Any]:
+def render(voices: Voices, req: Request) -> Reply:
     from piper import SynthesisConfig
 
     voice = voices.get(req["voice"])
@@ -143,49 +137,33 @@ def render(voices: Voices, req: dict[str, Any]) -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> int:
-    proto = _protocol_stream()
-    if hasattr(os, "nice"):  # rendering is background work: the GUI process comes first
-        with contextlib.suppress(OSError):
-            os.nice(5)
-
-    def reply(**data: Any) -> None:
-        proto.write(json.dumps(data, ensure_ascii=True) + "\n")
-        proto.flush()
-
-    try:
-        import onnxruntime  # noqa: F401
+    def start() -> tuple[str, dict[str, Handler]]:
+        import onnxruntime  # noqa: F401 - not installed or a broken install: "no engine"
         import piper  # noqa: F401
-    except Exception as exc:  # not installed, or a broken install: "no engine", never a hang
-        reply(ok=False, fatal=True, error=f"{type(exc).__name__}: {exc}")
-        return 1
-    voices = Voices()
-    reply(ok=True, ready=True, driver="piper")
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        try:
-            req = json.loads(line)
-            cmd = req.get("cmd")
-            if cmd == "render":
-                reply(**render(voices, req))
-            elif cmd == "check":
-                voice = voices.get(req["voice"])
-                reply(ok=True, sample_rate=voice.config.sample_rate,
-                      seconds=round(voices.test_seconds, 3))
-            elif cmd == "voices":
-                reply(ok=True, voices=[])  # the app lists voice files itself
-            elif cmd == "quit":
-                reply(ok=True)
-                return 0
-            else:
-                reply(ok=False, error=f"unknown command {cmd!r}")
-        except VoiceError as exc:
-            reply(ok=False, voice_error=True,
-                  error=f"the voice {os.path.basename(str(req.get('voice')))} cannot be "
-                        f"used: {exc}")
-        except Exception as exc:  # one bad request must not kill the helper
-            reply(ok=False, error=f"{type(exc).__name__}: {exc}")
-    return 0
+
+        voices = Voices()
+
+        def check(req: Request) -> Reply:
+            voice = voices.get(req["voice"])
+            return {"ok": True, "sample_rate": voice.config.sample_rate,
+                    "seconds": round(voices.test_seconds, 3)}
+
+        return "piper", {
+            "render": lambda req: render(voices, req),
+            "check": check,
+            "voices": lambda _req: {"ok": True, "voices": []},  # the app lists voice files
+        }
+
+    return serve(start, _voice_failure)
+
+
+def _voice_failure(exc: Exception, req: Request) -> Reply | None:
+    """A voice that cannot be used says which voice and why (`voice_error`)."""
+    if not isinstance(exc, VoiceError):
+        return None
+    return {"ok": False, "voice_error": True,
+            "error": f"the voice {os.path.basename(str(req.get('voice')))} cannot be used: "
+                     f"{exc}"}
 
 
 if __name__ == "__main__":

@@ -2,11 +2,12 @@
 
 Runs as `python -m companion.voice._tts_helper [driver]` (a module, not a file path, so it
 is found inside a wheel or a frozen build; there the app's own executable runs it as
-`companion --tts-helper [driver]`). It imports nothing else from the app, so it starts
-fast. Protocol: one JSON object per line on stdin, one reply per line on the protocol
-stream. Why a separate process: pyttsx3's espeak driver cannot be interrupted and can
-deadlock for good inside `espeak_Cancel` (nateshmbhat/pyttsx3 #402, #419); a process can be
-killed by the watchdog in the app and started afresh, a stuck thread cannot.
+`companion --tts-helper [driver]`). It imports nothing else from the app but its request
+loop (`_helper_loop.serve`, shared with Piper's helper: one JSON object per line on stdin,
+one reply per line on the protocol stream), so it starts fast. Why a separate process:
+pyttsx3's espeak driver cannot be interrupted and can deadlock for good inside
+`espeak_Cancel` (nateshmbhat/pyttsx3 #402, #419); a process can be killed by the watchdog
+in the app and started afresh, a stuck thread cannot.
 
 Rules learnt the hard way (pyttsx3 2.99): one utterance per `runAndWait()` (two `say()`s
 speak only the last, #440); a fresh output path per utterance (the save target persists
@@ -24,23 +25,15 @@ then finished(completed=False)). So every render waits until espeak is idle, wai
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import sys
 import threading
 import time
 from typing import Any
 
+from companion.voice._helper_loop import Handler, Reply, Request, serve
+
 FINISH_TIMEOUT = 8.0
-
-
-def _protocol_stream() -> Any:
-    proto = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as we do
-    return proto
 
 
 def _idle_check(name: str) -> Any:
@@ -82,70 +75,46 @@ def _wait_finished(finished: threading.Event, out: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    proto = _protocol_stream()
-    if hasattr(os, "nice"):  # rendering is background work: the GUI process comes first
-        with contextlib.suppress(OSError):
-            os.nice(5)
-
-    def reply(**data: Any) -> None:
-        proto.write(json.dumps(data, ensure_ascii=True) + "\n")
-        proto.flush()
-
     driver = argv[1] if len(argv) > 1 and argv[1] else None
-    try:
+
+    def start() -> tuple[str, dict[str, Handler]]:
         import pyttsx3
 
         engine = pyttsx3.init(driver)
         name = type(engine.proxy._driver).__module__.rsplit(".", 1)[-1]
-    except Exception as exc:  # any init failure is "no engine": report it, never hang
-        reply(ok=False, fatal=True, error=f"{type(exc).__name__}: {exc}")
-        return 1
-    finished = threading.Event()
-    busy = _idle_check(name)
-    engine.connect("finished-utterance", lambda **_kw: finished.set())
-    reply(ok=True, ready=True, driver=name)
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        try:
-            req = json.loads(line)
-            cmd = req.get("cmd")
-            if cmd == "render":
-                if req.get("voice"):
-                    engine.setProperty("voice", req["voice"])
-                engine.setProperty("rate", int(req.get("rate", 165)))
-                engine.setProperty("volume", 1.0)
-                error = ""
-                for _attempt in range(3):
-                    _settle(busy)
-                    finished.clear()
-                    engine.save_to_file(req["text"], req["out"])
-                    engine.runAndWait()
-                    error = _wait_finished(finished, req["out"])
-                    _settle(busy)
-                    if not error and _frames(req["out"]) == 0 and req["out"].endswith(".wav"):
-                        error = "the engine wrote an empty file"
-                    if not error:
-                        break
-                if error:
-                    reply(ok=False, error=error)
-                else:
-                    reply(ok=True, out=req["out"])
-            elif cmd == "voices":
-                voices = [
-                    {"id": str(v.id), "name": str(v.name or v.id),
-                     "languages": [str(x) for x in (v.languages or [])]}
-                    for v in engine.getProperty("voices")
-                ]
-                reply(ok=True, voices=voices)
-            elif cmd == "quit":
-                reply(ok=True)
-                return 0
-            else:
-                reply(ok=False, error=f"unknown command {cmd!r}")
-        except Exception as exc:  # one bad request must not kill the helper
-            reply(ok=False, error=f"{type(exc).__name__}: {exc}")
-    return 0
+        finished = threading.Event()
+        busy = _idle_check(name)
+        engine.connect("finished-utterance", lambda **_kw: finished.set())
+
+        def render(req: Request) -> Reply:
+            if req.get("voice"):
+                engine.setProperty("voice", req["voice"])
+            engine.setProperty("rate", int(req.get("rate", 165)))
+            engine.setProperty("volume", 1.0)
+            error = ""
+            for _attempt in range(3):
+                _settle(busy)
+                finished.clear()
+                engine.save_to_file(req["text"], req["out"])
+                engine.runAndWait()
+                error = _wait_finished(finished, req["out"])
+                _settle(busy)
+                if not error and _frames(req["out"]) == 0 and req["out"].endswith(".wav"):
+                    error = "the engine wrote an empty file"
+                if not error:
+                    break
+            return {"ok": False, "error": error} if error else {"ok": True, "out": req["out"]}
+
+        def voices(_req: Request) -> Reply:
+            return {"ok": True, "voices": [
+                {"id": str(v.id), "name": str(v.name or v.id),
+                 "languages": [str(x) for x in (v.languages or [])]}
+                for v in engine.getProperty("voices")
+            ]}
+
+        return name, {"render": render, "voices": voices}
+
+    return serve(start)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import wave
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -60,7 +61,8 @@ def resample(data: Samples, src_rate: int, rate: int) -> Samples:
     return np.interp(x_new, np.arange(len(data)), data).astype(np.float32)
 
 
-def write_wav(path: Path, data: Samples, rate: int = RATE) -> None:
+def write_wav(path: Path, data: npt.NDArray[np.floating[Any]], rate: int = RATE) -> None:
+    """Samples in [-1, 1] (any float type; beyond is clipped) as a 16-bit PCM mono WAV."""
     pcm = np.clip(np.round(data * 32767.0), -32768, 32767).astype("<i2")
     with wave.open(str(path), "wb") as w:
         w.setnchannels(1)

@@ -59,7 +59,7 @@ NEAR_ALL_CLEAR = ("all fear", "all near", "all year", "call clear", "fall clear"
 
 # "all clear" taken back in the same breath ("all clear, no wait", "all clear... actually
 # no"): the recogniser may hear any run of these words after "all clear" (a JSGF rule, see
-# listen._jsgf), and such an utterance is never "all clear". Found on the test clips: a fast
+# sphinx.jsgf), and such an utterance is never "all clear". Found on the test clips: a fast
 # voice said "all clear, no wait" in 1.1 s with no pause, and it was heard as "all clear".
 TAKE_BACK_WORDS = ("no", "not", "wait", "but", "actually", "stop")
 
@@ -112,7 +112,7 @@ class Action(enum.Enum):
     CONFIRM = "confirm"  # ask "All clear? Say yes, or press C"
 
 
-# Confidence bars (0..1, see listen.confidence_from_gap), set on the TUNING clip set
+# Confidence bars (0..1, see yardstick.confidence_from_gap), set on the TUNING clip set
 # (scripts/make_asr_clips.py --set tune), never on the test set. Version 5 of the tuning
 # clips (espeak-ng and Flite voices, 6 room conditions, near-misses, natural answers,
 # symptom sentences, TV-only clips) with today's grammar and endpointer: of 1048 decodes,

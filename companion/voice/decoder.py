@@ -1,6 +1,8 @@
-"""The recogniser's child process: pocketsphinx decoding of each utterance the endpointer
-cuts, the grammar per context, confidence from the phone-loop yardstick, and the tuned
-settings (Qt-free; spawned by companion.voice.recogniser).
+"""The recogniser's child process: the endpointer cuts utterances from the stream, each is
+decoded with the grammar for what is expected (companion.voice.sphinx) and given a
+confidence against the phone-loop yardstick (companion.voice.yardstick), and results that
+may mean "all clear" are held until the answer is known to be finished (Qt-free; spawned by
+companion.voice.recogniser).
 """
 
 from __future__ import annotations
@@ -15,13 +17,9 @@ from typing import Any
 import numpy as np
 
 from companion.voice import vad
-from companion.voice.decide import (
-    ALL_CLEAR_PHRASES,
-    CONFIRMABLE,
-    TAKE_BACK_WORDS,
-    Expecting,
-    grammar_words,
-)
+from companion.voice.decide import ALL_CLEAR_PHRASES, CONFIRMABLE, Expecting
+from companion.voice.sphinx import ALT_PRONS, PHONES, clean, complete, decode, jsgf, new_decoder
+from companion.voice.yardstick import confidence_from_gap
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +43,6 @@ NOISE_CHECK_CHUNKS = 16
 ROLL = 0.15
 ROLL_BEFORE = 0.15
 PAD = 0.1
-# Decoder settings, chosen on the tuning clips (scripts/make_asr_clips.py --set tune, 12
-# voices x 3 rates, 720 clean command clips). topn: Gaussians scored per frame (pocketsphinx
-# default 4); 16 gained about 1% over 8 at a third more decode time, which the parallel
-# yardstick process pays for. warp_params: a frequency warp of 1.06 (a slightly shorter
-# vocal tract than the model's average speaker) gained about 1.5%; 0.88-1.12 were tried.
-DECODER_OPTIONS: dict[str, Any] = {"topn": 16, "warp_params": "1.06"}
 # How long the recogniser waits for the yardstick's score before doing that decode itself.
 YARDSTICK_TIMEOUT = 2.0
 # Longer utterances are decoded here: a send this size always fits the pipe's buffer, so a
@@ -58,15 +50,6 @@ YARDSTICK_TIMEOUT = 2.0
 YARDSTICK_MAX_BYTES = 4 * SAMPLE_RATE * 2
 # How far down the grammar's n-best list to look for the runner-up of "all clear".
 N_BEST = 30
-# Extra pronunciations (CMUdict has one each) for words said with a reduced or shifted vowel
-# ("sev'n", "dawn" for done). Chosen on the tuning clips: command accuracy 0.81 -> 0.89.
-ALT_PRONS: tuple[tuple[str, str], ...] = (
-    ("seven(2)", "S EH V N"), ("seven(3)", "S EH V IH N"), ("seven(4)", "S AE V AH N"),
-    ("seven(5)", "S EH M AH N"), ("seven(6)", "S EH V AH M"),
-    ("nine(2)", "N AA N"), ("nine(3)", "N AY AH N"), ("nine(4)", "N AY M"),
-    ("done(2)", "D AO N"), ("done(3)", "D AA N"),
-    ("four(2)", "F OW R"), ("four(3)", "F AO"),
-)
 MAX_UTTERANCE = 12  # seconds of audio kept for one utterance
 # Silence fed after a file's samples: the endpointer's wait plus the "all clear" hold.
 FILE_TAIL = 0.8
@@ -74,59 +57,21 @@ FILE_TAIL = 0.8
 ECHO_GUARD = 0.25
 
 
-# -- the recogniser process -------------------------------------------------------------------
-def confidence_from_gap(gap_per_frame: float) -> float:
-    """0..1 from how much worse the grammar's best path scores than free phone recognition
-    of the same audio, per frame (0 = as good as unconstrained; -30 or worse = 0.0).
-
-    A small grammar always returns *some* phrase; when the speech was something else, forcing
-    it onto that phrase costs acoustic score that the free phone loop does not pay. Measured
-    on the tuning clips: genuine "all clear" -16..-4, impostors heard as "all clear" -11 and
-    below; correct numbers -26..-7, wrong ones -28..-12 (so numbers gain less from it).
-    """
-    return max(0.0, min(1.0, 1.0 + gap_per_frame / 30.0))
-
-
-def _jsgf(expecting: Expecting) -> str:
-    alts = " | ".join(grammar_words(expecting))
-    if "all clear" in grammar_words(expecting):  # "all clear" taken back: never all clear
-        alts += f" | all clear ({' | '.join(TAKE_BACK_WORDS)})+"
-    return f"#JSGF V1.0;\ngrammar {expecting.value};\npublic <cmd> = {alts};\n"
-
-
-def _complete(phrase: str, expecting: Expecting) -> bool:
-    """Whether the grammar search ended on a whole phrase (not a partial path)."""
-    if phrase in grammar_words(expecting):
-        return True
-    words = phrase.split()
-    return phrase.startswith("all clear ") and "all clear" in grammar_words(expecting) \
-        and all(w in TAKE_BACK_WORDS for w in words[2:])
-
-
-def _clean(hypstr: str) -> str:
-    words = [w for w in hypstr.split() if not w.startswith("<") and not w.startswith("[")]
-    return " ".join(w.split("(")[0] for w in words)
-
-
 class _Decoder:
     """Lives in the child: the VAD endpointer plus grammar searches per context."""
 
     def __init__(self, options: dict[str, Any], yardstick: Connection | None = None) -> None:
-        from pocketsphinx import Decoder
-
         self._np = np
         self._rng = np.random.default_rng(0)
-        kwargs: dict[str, Any] = {**DECODER_OPTIONS, "lm": None, "loglevel": "FATAL"}
-        kwargs.update(options.get("decoder", {}))
-        self.ps = Decoder(**kwargs)
+        self.ps = new_decoder(options)
         self.yardstick = yardstick
         self.yardstick_ready = False
         alts = options.get("alt_prons", ALT_PRONS)
         for i, (word, phones) in enumerate(alts):
             self.ps.add_word(word, phones, i == len(alts) - 1)
         for ctx in Expecting:
-            self.ps.add_jsgf_string(ctx.value, _jsgf(ctx))
-        self.ps.add_allphone_file("phones")  # the unconstrained yardstick for confidence
+            self.ps.add_jsgf_string(ctx.value, jsgf(ctx))
+        self.ps.add_allphone_file(PHONES)  # the unconstrained yardstick for confidence
         self._logmath = self.ps.get_logmath()
         self.vad: vad.ProbabilityFn = options.get("vad") or vad.SileroProbability()
         self.hold = float(options.get("hold", ALL_CLEAR_HOLD))
@@ -256,17 +201,9 @@ class _Decoder:
         return out
 
     def _search(self, name: str, data: bytes) -> tuple[str, float | None]:
-        ps = self.ps
-        ps.activate_search(name)
-        ps.start_utt()
-        ps.process_raw(data, full_utt=True)
-        ps.end_utt()
-        hyp = ps.hyp()
-        if hyp is None:
-            return "", None
-        # pocketsphinx 5 hands scores back as logmath.exp(score); undo it.
-        score = self._logmath.log(hyp.score) if hyp.score > 0 else None
-        return _clean(hyp.hypstr), score
+        self.ps.activate_search(name)
+        hypstr, score = decode(self.ps, self._logmath, data)
+        return clean(hypstr), score
 
     def _ask_yardstick(self, data: bytes) -> bool:
         """Start the free phone decode of `data` in the yardstick process (in parallel with
@@ -324,7 +261,7 @@ class _Decoder:
             for i, nb in enumerate(self.ps.nbest() or ()):
                 if i >= N_BEST or nb.score <= 0:
                     break
-                said, last = _clean(nb.hypstr), self._logmath.log(nb.score)
+                said, last = clean(nb.hypstr), self._logmath.log(nb.score)
                 if said == phrase:
                     own = last if own is None else own
                 elif said:
@@ -351,9 +288,9 @@ class _Decoder:
         margin = self._rival_margin(phrase, frames) if phrase in ALL_CLEAR_PHRASES else None
         answered, free = self._yardstick_answer() if asked else (False, None)
         if not answered:
-            _, free = self._search("phones", data)
+            _, free = self._search(PHONES, data)
         shown: str | None = phrase
-        if not _complete(phrase, self.expecting) or score is None or free is None:
+        if not complete(phrase, self.expecting) or score is None or free is None:
             conf, shown = 0.0, None  # partial path (grammar not finished) or nothing
         else:
             conf = confidence_from_gap((score - free) / frames)
@@ -370,49 +307,6 @@ def _around(u: vad.Utterance) -> dict[str, Any]:
             "background": round(u.background, 3), "at_open": u.at_open,
             "followed": u.followed, "speech_after": round(u.speech_after, 3),
             "snr_db": round(u.snr_db, 1)}
-
-
-def _phone_decoder(options: dict[str, Any]) -> Any:
-    """A decoder with only the free phone loop, configured like the grammar decoder (the
-    confidence is the gap between the two scores, so both must see the same features)."""
-    from pocketsphinx import Decoder
-
-    kwargs: dict[str, Any] = {**DECODER_OPTIONS, "lm": None, "loglevel": "FATAL"}
-    kwargs.update(options.get("decoder", {}))
-    ps = Decoder(**kwargs)
-    ps.add_allphone_file("phones")
-    ps.activate_search("phones")
-    return ps
-
-
-def yardstick_main(conn: Connection, options: dict[str, Any]) -> None:
-    """Entry point of the yardstick process: utterance audio in, free phone-loop score out.
-
-    Why a second process: the two decodes of an utterance are independent, and run side by
-    side on two cores the answer arrives after the slower of them rather than after both.
-    """
-    try:
-        ps = _phone_decoder(options)
-        logmath = ps.get_logmath()
-    except Exception as exc:  # the recogniser process falls back to decoding this itself
-        with contextlib.suppress(OSError, ValueError):
-            conn.send(f"failed: {type(exc).__name__}: {exc}")
-        return
-    conn.send("ready")
-    while True:
-        try:
-            data = conn.recv_bytes()
-        except (EOFError, OSError):
-            return
-        ps.start_utt()
-        ps.process_raw(data, full_utt=True)
-        ps.end_utt()
-        hyp = ps.hyp()
-        score = logmath.log(hyp.score) if hyp is not None and hyp.score > 0 else None
-        try:
-            conn.send(score)
-        except (OSError, ValueError):
-            return
 
 
 def decoder_main(cmd: Connection, res: Connection, options: dict[str, Any],

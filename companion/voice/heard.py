@@ -1,15 +1,21 @@
 """What the voice listener reports and is set with: Heard (a recognised phrase with its
-confidence), the listener's state and noise report, its settings, and the Listener protocol.
+confidence), the listener's state and noise report, its settings, the Listener protocol, and
+`Reports`, how the listener and its recogniser deliver results and states to callbacks.
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from companion.voice.decide import Expecting, Surroundings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class ListenStatus(enum.Enum):
@@ -110,3 +116,46 @@ class Listener(Protocol):
     def close(self) -> None: ...
 
 
+def notify(callbacks: Iterable[Callable[[T], None]], value: T, what: str) -> None:
+    """Call each callback with `value`, in the order they were added. One that raises is
+    logged ("`what` callback failed") and the others are still called: a failing consumer
+    never kills the thread reporting, nor keeps the news from the consumers after it."""
+    for callback in list(callbacks):
+        try:
+            callback(value)
+        except Exception:
+            log.exception("%s callback failed", what)
+
+
+class Reports:
+    """The listener's and the recogniser's shared side: `state`, and the `on_result` and
+    `on_state` callbacks (run on a background thread: see `Listener`)."""
+
+    def __init__(self) -> None:
+        self.state = ListenerState(ListenStatus.OFF, "not started")
+        self._result_cbs: list[ResultCallback] = []
+        self._state_cbs: list[StateCallback] = []
+
+    def on_result(self, callback: ResultCallback) -> None:
+        self._result_cbs.append(callback)
+
+    def on_state(self, callback: StateCallback) -> None:
+        self._state_cbs.append(callback)
+
+    @contextlib.contextmanager
+    def collecting(self) -> Iterator[list[Heard]]:
+        """Everything heard while the block runs, in order (`companion listen`, tests)."""
+        got: list[Heard] = []
+        self._result_cbs.append(got.append)
+        try:
+            yield got
+        finally:
+            self._result_cbs.remove(got.append)
+
+    def _heard(self, heard: Heard) -> None:
+        notify(self._result_cbs, heard, "listener result")
+
+    def _set_state(self, status: ListenStatus, reason: str) -> ListenerState:
+        self.state = ListenerState(status, reason)
+        notify(self._state_cbs, self.state, "listener state")
+        return self.state

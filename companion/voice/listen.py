@@ -36,8 +36,8 @@ from companion.voice.heard import (
     ListenSettings,
     ListenStatus,
     NoiseCallback,
-    ResultCallback,
-    StateCallback,
+    Reports,
+    notify,
 )
 from companion.voice.recogniser import SphinxRecogniser
 from companion.voice.sources import microphone_problem
@@ -45,7 +45,7 @@ from companion.voice.sources import microphone_problem
 log = logging.getLogger(__name__)
 
 
-class VoiceListener:
+class VoiceListener(Reports):
     """The `Listener` the app uses: a recogniser plus (optionally) a microphone stream.
 
     Audio is forwarded only while listening and not while the app is speaking; see
@@ -55,20 +55,18 @@ class VoiceListener:
 
     def __init__(self, settings: ListenSettings | None = None, *, microphone: bool = True,
                  recogniser: SphinxRecogniser | None = None) -> None:
+        super().__init__()
         self.settings = settings or ListenSettings()
-        self.state = ListenerState(ListenStatus.OFF, "not started")
         self.recogniser = recogniser or SphinxRecogniser()
         self.expecting: Expecting | None = None
         self._speaking = False
         self._muted_until = 0.0
         self._stream: Any = None
         self._want_mic = microphone
-        self._result_cbs: list[ResultCallback] = []
-        self._state_cbs: list[StateCallback] = []
         self._level_cbs: list[LevelCallback] = []
         self._level_peak = vad.SILENT_DB
         self._level_at = 0.0
-        self.recogniser.on_result(self._on_heard)
+        self.recogniser.on_result(self._heard)
         self.recogniser.on_state(self._on_recogniser_state)
 
     def open(self) -> ListenerState:
@@ -145,12 +143,6 @@ class VoiceListener:
             return
         self.recogniser.feed(data, stamp)
 
-    def on_result(self, callback: ResultCallback) -> None:
-        self._result_cbs.append(callback)
-
-    def on_state(self, callback: StateCallback) -> None:
-        self._state_cbs.append(callback)
-
     def on_noise(self, callback: NoiseCallback) -> None:
         """"Too noisy to listen" turned on or off (on the recogniser's reader thread)."""
         self.recogniser.on_noise(callback)
@@ -168,11 +160,7 @@ class VoiceListener:
         if stamp - self._level_at < LEVEL_EVERY:
             return
         level, self._level_peak, self._level_at = self._level_peak, vad.SILENT_DB, stamp
-        for cb in list(self._level_cbs):
-            try:
-                cb(level)
-            except Exception:
-                log.exception("level callback failed")
+        notify(self._level_cbs, level, "level")
 
     def close(self) -> None:
         if self._stream is not None:
@@ -185,10 +173,6 @@ class VoiceListener:
             self._set_state(ListenStatus.OFF, "closed")
 
     # -- plumbing ------------------------------------------------------------------------------
-    def _on_heard(self, heard: Heard) -> None:
-        for cb in list(self._result_cbs):
-            cb(heard)
-
     def _on_recogniser_state(self, state: ListenerState) -> None:
         if state.status is ListenStatus.FAILED:
             if self._stream is not None:
@@ -197,15 +181,9 @@ class VoiceListener:
             self._set_state(ListenStatus.FAILED, state.reason)
 
     def _set_state(self, status: ListenStatus, reason: str) -> ListenerState:
-        self.state = ListenerState(status, reason)
         if reason:
             log.info("voice input: %s (%s)", status.value, reason)
-        for cb in list(self._state_cbs):
-            try:
-                cb(self.state)
-            except Exception:
-                log.exception("listener state callback failed")
-        return self.state
+        return super()._set_state(status, reason)
 
 
 # -- `companion listen`: the app's own path, from files or the microphone ------------------------
@@ -215,9 +193,7 @@ def listen_samples(ear: VoiceListener, data: bytes, expecting: Expecting,
     16-bit samples while `expecting`, exactly as in a session: the same recogniser process,
     endpointer, noise handling and grammar. Each call starts in a fresh room (what the
     previous file taught the endpointer about background talk is forgotten)."""
-    got: list[Heard] = []
-    ear.on_result(got.append)
-    try:
+    with ear.collecting() as got:
         ear.stop()
         ear.recogniser.new_room()
         ear.start(expecting)
@@ -227,8 +203,6 @@ def listen_samples(ear: VoiceListener, data: bytes, expecting: Expecting,
             ear.feed(data[i:i + FRAME_BYTES], t0 + i / (2 * SAMPLE_RATE))
         ear.recogniser.flush(timeout)
         ear.stop()
-    finally:
-        ear._result_cbs.remove(got.append)
     return got
 
 

@@ -27,8 +27,8 @@ from typing import Any
 
 from companion.core.timeline import STOP_MESSAGE
 from companion.errors import KnownError
-from companion.voice.base import SpeakerState, VoiceStatus
-from companion.voice.synth import Synthesizer, VoiceInfo, install_hint
+from companion.voice.base import SpeakerState
+from companion.voice.synth import Synthesizer, VoiceInfo
 
 log = logging.getLogger(__name__)
 
@@ -260,7 +260,7 @@ class PiperSynthesizer(Synthesizer):
         super().__init__(cache_dir, str(voice.model), rate_for(length_scale), driver=DRIVER,
                          command=command or [sys.executable, "-m", PIPER_HELPER_MODULE],
                          render_timeout=render_timeout, start_timeout=start_timeout,
-                         idle_exit=idle_exit)
+                         idle_exit=idle_exit, fix=lambda: INSTALL_FIX)
         self.voice = voice
         self._keys: dict[str, str] = {}
         self._keys_lock = threading.Lock()
@@ -291,24 +291,11 @@ class PiperSynthesizer(Synthesizer):
         model = self.voice_id if voice_id is None else voice_id
         return super().cache_path(text, self.voice_key(model), rate)
 
-    @property
-    def state(self) -> SpeakerState:
-        """As the system engine's, with the natural voice's own fix."""
-        state = super().state
-        if state.status is VoiceStatus.NO_ENGINE and state.fix == install_hint():
-            return SpeakerState(state.status, state.message, INSTALL_FIX, state.notice)
-        return state
-
-    def _set_unavailable(self, message: str) -> None:
-        with self._state_lock:
-            self._state = SpeakerState(VoiceStatus.NO_ENGINE, message, INSTALL_FIX)
-        log.warning("natural voice unavailable: %s", message)
-
     def start(self) -> SpeakerState:
         """Check Piper is installed and the voice renders (the probe, from the cache when an
         earlier run left it: then nothing is loaded at all). Blocking: seconds the first
         time; call it off the GUI thread."""
-        self.prune()
+        self.cache.prune()
         if not piper_installed():
             self._set_unavailable("Piper (the natural voice) is not installed.")
             return self.state

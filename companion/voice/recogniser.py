@@ -15,28 +15,26 @@ from typing import Any
 
 from companion.voice import vad
 from companion.voice.decide import Expecting
-from companion.voice.decoder import decoder_main, yardstick_main
+from companion.voice.decoder import decoder_main
 from companion.voice.heard import (
-    ListenerState,
     ListenStatus,
     NoiseCallback,
     NoiseReport,
-    ResultCallback,
-    StateCallback,
+    Reports,
     heard_from,
+    notify,
 )
+from companion.voice.yardstick import yardstick_main
 
 log = logging.getLogger(__name__)
 
 
-class SphinxRecogniser:
+class SphinxRecogniser(Reports):
     """Owns the recogniser process and the reader thread that delivers its results."""
 
     def __init__(self, options: dict[str, Any] | None = None) -> None:
-        self.state = ListenerState(ListenStatus.OFF, "not started")
+        super().__init__()
         self._options = options or {}
-        self._result_cbs: list[ResultCallback] = []
-        self._state_cbs: list[StateCallback] = []
         self._noise_cbs: list[NoiseCallback] = []
         self.noise = NoiseReport(False, vad.SILENT_DB, None)
         self._flushed = threading.Event()
@@ -47,12 +45,6 @@ class SphinxRecogniser:
         self._reader: threading.Thread | None = None
         self._yardstick: Any = None
         self._closing = False
-
-    def on_result(self, callback: ResultCallback) -> None:
-        self._result_cbs.append(callback)
-
-    def on_state(self, callback: StateCallback) -> None:
-        self._state_cbs.append(callback)
 
     def on_noise(self, callback: NoiseCallback) -> None:
         """Called (on the reader thread) when "too noisy to listen" turns on or off."""
@@ -125,21 +117,12 @@ class SphinxRecogniser:
                 self._flushed.set()
                 return
             if kind == "result":
-                heard = heard_from(payload, time.monotonic())
-                for cb in list(self._result_cbs):
-                    try:
-                        cb(heard)
-                    except Exception:  # a failing consumer must not kill the reader
-                        log.exception("listener result callback failed")
+                self._heard(heard_from(payload, time.monotonic()))
             elif kind == "noise":
                 report = NoiseReport(bool(payload["noisy"]), float(payload["noise_db"]),
                                      payload.get("snr_db"))
                 self.noise = report
-                for ncb in list(self._noise_cbs):
-                    try:
-                        ncb(report)
-                    except Exception:
-                        log.exception("listener noise callback failed")
+                notify(self._noise_cbs, report, "listener noise")
             elif kind == "flushed":
                 self._flushed.set()
 
@@ -172,14 +155,6 @@ class SphinxRecogniser:
 
     def crash_for_test(self) -> None:
         self._send(("crash",))
-
-    def _set_state(self, status: ListenStatus, reason: str) -> None:
-        self.state = ListenerState(status, reason)
-        for cb in list(self._state_cbs):
-            try:
-                cb(self.state)
-            except Exception:
-                log.exception("listener state callback failed")
 
     def _stop_yardstick(self) -> None:
         """It exits by itself once the recogniser's end of its pipe closes; make sure."""

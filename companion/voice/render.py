@@ -30,9 +30,10 @@ from companion.core.timeline import (
 from companion.errors import KnownError
 from companion.voice import audio
 from companion.voice.base import VoiceSettings, VoiceStatus
-from companion.voice.engines import SpeechEngines
+from companion.voice.helper_process import EngineUnavailable
 from companion.voice.policy import MAX_QUEUE_WAIT, Turn, audible, speech_turn
-from companion.voice.synth import EngineUnavailable, Synthesizer, plan_texts
+from companion.voice.speech_engines import SpeechEngines
+from companion.voice.synth import Synthesizer, plan_texts
 
 log = logging.getLogger(__name__)
 

@@ -60,17 +60,13 @@ def recognise_audio(recogniser: SphinxRecogniser, data: bytes, expecting: Expect
 
     Only for a recogniser not otherwise in use: it briefly adds its own result callback.
     """
-    got: list[Heard] = []
-    recogniser.on_result(got.append)
-    try:
+    with recogniser.collecting() as got:
         recogniser.expect(None)
         if room is not None:
             recogniser.new_room(room)
         recogniser.expect(expecting)
         feed_audio(recogniser, data, realtime=realtime)
         recogniser.flush(timeout)
-    finally:
-        recogniser._result_cbs.remove(got.append)
     return got
 
 

@@ -18,8 +18,9 @@ from companion.ui.adapters.speech import QtSpeaker
 from companion.ui.screens.settings_dialog import SettingsDialog
 from companion.ui.services.container import AppServices
 from companion.voice.base import VoiceSettings
-from companion.voice.engines import PIPER, SYSTEM, SpeechEngines
+from companion.voice.engines import PIPER, SYSTEM
 from companion.voice.natural import PiperSynthesizer, PiperVoiceFile
+from companion.voice.speech_engines import SpeechEngines
 from companion.voice.synth import Synthesizer
 from tests.helpers.piper import copy_voice, packaged_voice, piper_cache, quiet_close
 from tests.helpers.voice import speech_cache

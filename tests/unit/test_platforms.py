@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from companion import cli, desktop
-from companion.voice import synth as synth_mod
-from companion.voice.synth import Synthesizer, default_driver, helper_command
+from companion.voice import helper_process
+from companion.voice.helper_process import default_driver, helper_command
+from companion.voice.synth import Synthesizer
 
 
 @pytest.mark.parametrize(
@@ -68,16 +69,17 @@ def test_a_frozen_builds_menu_entry_runs_its_executable() -> None:
 
 def test_the_helper_finds_the_package_from_any_folder(tmp_path: Path) -> None:
     """`python /path/to/main.py` from another folder: the helper still imports."""
-    env = synth_mod.helper_env({"PATH": os.environ.get("PATH", ""), "PYTHONPATH": "/elsewhere"})
-    root = str(Path(synth_mod.__file__).resolve().parents[2])
+    env = helper_process.helper_env({"PATH": os.environ.get("PATH", ""),
+                                     "PYTHONPATH": "/elsewhere"})
+    root = str(Path(helper_process.__file__).resolve().parents[2])
     assert env["PYTHONPATH"].split(os.pathsep) == [root, "/elsewhere"]
-    assert synth_mod.helper_env(env)["PYTHONPATH"] == env["PYTHONPATH"]  # not added twice
+    assert helper_process.helper_env(env)["PYTHONPATH"] == env["PYTHONPATH"]  # not added twice
 
 
 def _hello(command: list[str], cwd: Path) -> dict[str, object]:
     proc = subprocess.run(command, input=json.dumps({"cmd": "quit"}) + "\n",
                           capture_output=True, text=True, timeout=60, cwd=cwd,
-                          env=synth_mod.helper_env())
+                          env=helper_process.helper_env())
     return dict(json.loads(proc.stdout.splitlines()[0]))
 
 

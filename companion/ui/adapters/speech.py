@@ -12,8 +12,9 @@ session renderer follows the same):
 An utterance not yet rendered is requested from the synthesizer's worker; the file comes
 back through a queued signal, so the GUI thread never waits on the engine.
 
-The synthesizer is `companion.voice.engines.SpeechEngines` (the system engine or the natural
-voice, Piper, with the fallback between them) or any object with `Synthesizer`'s interface.
+The synthesizer is `companion.voice.speech_engines.SpeechEngines` (the system engine or the
+natural voice, Piper, with the fallback between them) or any object with `Synthesizer`'s
+interface.
 A natural voice renders slower than espeak-ng, so a routine's prompts are rendered ahead:
 when it is selected (`warm`) and before its session starts (`prepare`, with progress).
 """
@@ -52,8 +53,8 @@ from companion.voice.base import (
     VoiceSettings,
     VoiceStatus,
 )
-from companion.voice.engines import SpeechEngines
 from companion.voice.policy import Turn, audible, speech_turn
+from companion.voice.speech_engines import SpeechEngines
 from companion.voice.synth import Synthesizer, VoiceInfo, plan_texts
 
 log = logging.getLogger(__name__)

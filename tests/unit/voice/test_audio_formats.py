@@ -15,7 +15,8 @@ import pytest
 from companion.core.timeline import STOP_MESSAGE
 from companion.voice import audio
 from companion.voice.base import VoiceStatus
-from companion.voice.synth import PROBE_TEXT, SynthesisError, Synthesizer
+from companion.voice.helper_process import SynthesisError
+from companion.voice.synth import PROBE_TEXT, Synthesizer
 from tests.helpers.platform_voice import FREQ, SECONDS, FakeDriver, sox
 
 # (file name, sox output options): every layout the drivers are known to write, and more

@@ -18,8 +18,9 @@ from companion.ui.adapters.speech import QtSpeaker
 from companion.ui.screens.voice_banner import VoiceBanner
 from companion.voice import audio
 from companion.voice.base import VoiceSettings, VoiceStatus
-from companion.voice.engines import NOT_INSTALLED, PIPER, SYSTEM, SpeechEngines
+from companion.voice.engines import NOT_INSTALLED, PIPER, SYSTEM
 from companion.voice.natural import PiperSynthesizer, PiperVoiceFile
+from companion.voice.speech_engines import SpeechEngines
 from companion.voice.synth import Synthesizer
 from tests.conftest import ROOT
 from tests.helpers.piper import packaged_voice, quiet_close

@@ -21,9 +21,10 @@ from companion.core.timeline import (
 from companion.routines import RoutineLibrary
 from companion.voice import audio
 from companion.voice.base import VoiceSettings, VoiceStatus
-from companion.voice.engines import PIPER, SYSTEM, SpeechEngines
+from companion.voice.engines import PIPER, SYSTEM
 from companion.voice.natural import PiperSynthesizer, PiperVoiceFile, check_voice_files
 from companion.voice.render import render_session_wav
+from companion.voice.speech_engines import SpeechEngines
 from companion.voice.synth import Synthesizer
 from tests.helpers.piper import copy_voice, packaged_voice, piper_cache, piper_synth
 from tests.helpers.voice import speech_cache
@@ -169,7 +170,7 @@ def test_the_app_process_never_loads_onnxruntime_or_a_voice(tmp_path: Path) -> N
         "import sys\n"
         "from pathlib import Path\n"
         "from companion.voice.base import VoiceSettings\n"
-        "from companion.voice.engines import SpeechEngines\n"
+        "from companion.voice.speech_engines import SpeechEngines\n"
         f"e = SpeechEngines(Path({str(tmp_path)!r}), VoiceSettings(engine='piper'), None)\n"
         "state = e.start(wait=True)\n"
         "assert e.engine == 'piper', (e.engine, e.notice)\n"

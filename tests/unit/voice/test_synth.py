@@ -12,7 +12,8 @@ from companion.core.routine import Routine
 from companion.core.timeline import STOP_MESSAGE, TimelineOptions, estimate_speech, flatten
 from companion.voice import audio
 from companion.voice.base import VoiceStatus
-from companion.voice.synth import EngineUnavailable, Synthesizer, install_hint
+from companion.voice.helper_process import EngineUnavailable, install_hint
+from companion.voice.synth import Synthesizer
 from tests.helpers.voice import speech_cache, synth, tiny_routine
 
 __all__ = ["speech_cache", "synth", "tiny_routine"]
@@ -148,12 +149,12 @@ def test_a_prepared_plan_replans_without_blocking(
 
 
 def test_the_cache_keeps_the_newest_files(tmp_path: Path) -> None:
-    cache = Synthesizer(tmp_path)
-    cache.cache_dir.mkdir(parents=True)
+    synth = Synthesizer(tmp_path)
+    synth.cache_dir.mkdir(parents=True)
     for i in range(5):
-        path = cache.cache_dir / f"{i}.wav"
+        path = synth.cache_dir / f"{i}.wav"
         path.write_bytes(b"RIFF")
         os.utime(path, (1000 + i, 1000 + i))
-    assert cache.prune(max_files=3) == 2
-    assert sorted(p.name for p in cache.cache_dir.iterdir()) == ["2.wav", "3.wav", "4.wav"]
-    cache.close()
+    assert synth.cache.prune(max_files=3) == 2
+    assert sorted(p.name for p in synth.cache_dir.iterdir()) == ["2.wav", "3.wav", "4.wav"]
+    synth.close()
