@@ -194,16 +194,21 @@ def _bounds(info: FieldInfo) -> dict[str, Any]:
     return out
 
 
+def _field_infos(model: Any) -> dict[str, FieldInfo]:
+    """A pydantic dataclass's field descriptions (type, constraints, default), by name."""
+    return dict(model.__pydantic_fields__)
+
+
 def setting_range(name: str) -> tuple[Any, Any]:
     """(lowest, highest) allowed for the number setting `name`, e.g. (80, 300) for
     "rate": the editors' limits come from the model (KeyError: no such ranged setting)."""
-    limits = _bounds(Settings.__pydantic_fields__[name])
+    limits = _bounds(_field_infos(Settings)[name])
     return limits["ge"], limits["le"]
 
 
 def setting_max_length(name: str) -> int:
     """The most characters the text setting `name` may hold (KeyError: not limited)."""
-    return int(_bounds(Settings.__pydantic_fields__[name])["max_length"])
+    return int(_bounds(_field_infos(Settings)[name])["max_length"])
 
 
 def _words(info: FieldInfo, error: dict[str, Any], value: Any) -> str:
@@ -243,7 +248,7 @@ def _validated(model: Callable[..., M], data: dict[str, Any], source: str,
         bad: dict[str, dict[str, Any]] = {}
         for error in exc.errors(include_url=False):
             bad.setdefault(str(error["loc"][0]), dict(error))
-    infos: dict[str, FieldInfo] = model.__pydantic_fields__  # type: ignore[attr-defined]
+    infos = _field_infos(model)
     problems = [
         f"{source}: {prefix}{key} {_words(infos[key], bad[key], data[key])}; using the default"
         for key in infos if key in bad
