@@ -8,7 +8,7 @@ into the bench's PulseAudio null sink, whose monitor is recorded; see bench/audi
   loads; `speech_gui_stall_baseline_ms` is the same heartbeat with nothing spoken.
 - speech_onset_ms: cue due -> its first audible sample at the audio output. The real
   engine (`SessionEngine` on the system clock, driven by `EngineDriver`, cues to the
-  speaker through the session's `SpeechBridge`) plays a plan of short TIMED cues (counts,
+  speaker through the session's `speech_listener`) plays a plan of short TIMED cues (counts,
   "Go", rep calls; pre-rendered, as the app renders a plan before it starts) 0.7 s apart,
   RUNS runs of CUES cues; p95 over all cues (target 50 ms), each run's p95 in `runs`.
   Each cue's sound is found in the recording by its own file's samples (so the previous
@@ -84,7 +84,7 @@ def _onsets(speaker: Any, synth: Any, spin: Callable[..., None]
     from companion.core.engine import SessionEngine
     from companion.core.events import CueDue, Event
     from companion.ui.adapters.driver import EngineDriver
-    from companion.ui.services.session import SpeechBridge
+    from companion.voice.base import speech_listener
 
     problem = audio_ready()
     if problem is not None:
@@ -105,7 +105,7 @@ def _onsets(speaker: Any, synth: Any, spin: Callable[..., None]
                         times.append((time.monotonic() - event.late, event.cue.text))
 
                 engine.subscribe(on_event)
-                engine.subscribe(SpeechBridge(speaker))
+                engine.subscribe(speech_listener(speaker))
                 driver = EngineDriver(engine)
                 driver.start()
                 spin(lambda engine=engine: engine.is_over, 60.0)

@@ -26,7 +26,8 @@ from companion.core.timeline import (
 )
 from companion.errors import KnownError
 from companion.routines import RoutineEntry, RoutineLibrary, load_routine
-from companion.routines.loader import check_file_full, id_collision
+from companion.routines.library import id_collision
+from companion.routines.loader import check_file_full
 
 
 def routines_check(files: list[str]) -> int:

@@ -10,16 +10,21 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from companion.errors import KnownError
 
+#: The app's content folder (routines, screening, Learn, sounds, fonts), inside the checkout.
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+
 Loc = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -114,21 +119,73 @@ def read_toml(text: str, name: str, error: type[DataFileError],
                              int(m.group(1)) if m else default_line)]) from None
 
 
-def plain_message(err: Mapping[str, Any], known_keys: Sequence[str]) -> str:
-    """One pydantic error in plain words (an unknown key gets a did-you-mean)."""
-    kind = err["type"]
+_TYPE_WORDS = {
+    "int": "a whole number",
+    "float": "a number",
+    "string": "text in quotes",
+    "bool": "true or false",
+    "list": "a list like [\"a\", \"b\"]",
+    "model": "a table",
+    "dict": "a table",
+}
+
+
+def _describe(value: Any) -> str:
+    kind = {bool: "true/false", int: "a number", float: "a number", str: "text",
+            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
+    shown = repr(value) if not isinstance(value, dict | list) else kind
+    return f"{kind} {shown}" if shown != kind else kind
+
+
+def _num(value: Any) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:g}"
+    return repr(value)
+
+
+def plain_message(err: Mapping[str, Any],
+                  known_keys: Sequence[str] | Mapping[str, Sequence[str]]) -> str:
+    """One pydantic error in plain words: what is wrong and what would be right.
+
+    An unknown key gets a did-you-mean from `known_keys`: one list for the whole file, or
+    a list per table name (the key's nearest named parent; "" for the top level).
+    """
+    kind: str = err["type"]
+    loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+    ctx = err.get("ctx") or {}
+    value = err.get("input")
     if kind == "extra_forbidden":
-        key = str(err["loc"][-1])
+        key = str(loc[-1])
+        if isinstance(known_keys, Mapping):
+            parent = next((str(p) for p in reversed(loc[:-1]) if isinstance(p, str)), "")
+            known_keys = known_keys.get(parent, known_keys.get("", ()))
         close = difflib.get_close_matches(key, list(known_keys), n=1, cutoff=0.6)
         return f"unknown key '{key}'" + (f" (did you mean '{close[0]}'?)" if close else "")
     if kind == "missing":
         return "is required but missing"
-    if kind == "string_too_short":
-        return "must not be empty"
+    for suffix, words in _TYPE_WORDS.items():
+        if kind in (f"{suffix}_type", f"{suffix}_parsing"):
+            return f"must be {words}, not {_describe(value)}"
+    if kind == "greater_than_equal":
+        return f"must be at least {_num(ctx.get('ge'))}, not {_num(value)}"
+    if kind == "less_than_equal":
+        return f"is too large ({_num(value)}); at most {_num(ctx.get('le'))} makes sense here"
+    if kind in ("too_short", "string_too_short"):
+        return "must not be empty" if not value else f"is too short: {err['msg']}"
+    if kind == "too_long":
+        n = ctx.get("actual_length", len(value) if isinstance(value, list) else "?")
+        what = loc[-1] if loc and isinstance(loc[-1], str) else "item"
+        items = "exercises" if what == "exercise" else "items"
+        return f"has {n} {items}; at most {ctx.get('max_length')} are allowed"
+    if kind == "string_too_long":
+        n = len(value) if isinstance(value, str) else "?"
+        return f"is too long ({n} characters); at most {ctx.get('max_length')} are allowed"
+    if kind == "string_pattern_mismatch":
+        return f"{value!r} must be lowercase letters, digits, '-' or '_' (max 40)"
     if kind == "literal_error":
-        return f"{err.get('input')!r} is not one of {err.get('ctx', {}).get('expected')}"
+        return f"{value!r} is not one of {ctx.get('expected')}"
     if kind == "value_error":
-        return str(err.get("ctx", {}).get("error", err["msg"]))
+        return str(ctx.get("error", err["msg"]))
     return str(err["msg"])
 
 
@@ -137,9 +194,23 @@ def known_keys(*models: type[BaseModel]) -> list[str]:
     return sorted({k for m in models for k in m.model_fields})
 
 
+def line_near(loc: Loc, lines: dict[Loc, int]) -> int:
+    """The line of `loc`, else of the first key inside it, else of its nearest table, else
+    line 1: every problem gets a line a person can go to."""
+    exact = lines.get(loc)
+    if exact is not None:
+        return exact
+    inside = [no for key, no in lines.items() if key[: len(loc)] == loc]
+    if inside:
+        return min(inside)
+    return line_for(loc, lines) or 1
+
+
 def validate(model: type[M], data: Mapping[str, Any], text: str, name: str,
-             error: type[DataFileError], keys: Sequence[str]) -> M:
-    """`model` validated from `data`; raises `error` listing every problem, located in `text`."""
+             error: type[DataFileError],
+             keys: Sequence[str] | Mapping[str, Sequence[str]]) -> M:
+    """`model` validated from `data`; raises `error` listing every problem once, each located
+    in `text` (`line_near`); `keys` as for `plain_message`."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -148,7 +219,30 @@ def validate(model: type[M], data: Mapping[str, Any], text: str, name: str,
         for err in exc.errors(include_url=False):
             loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
             problem = Problem(name, path_text(loc), plain_message(dict(err), keys),
-                              line_for(loc, lines))
+                              line_near(loc, lines))
             if problem not in problems:
                 problems.append(problem)
         raise error(problems) from None
+
+
+def parse_toml(text: str, name: str, model: type[M], error: type[DataFileError],
+               keys: Sequence[str] | Mapping[str, Sequence[str]]) -> M:
+    """The TOML `text` of the file called `name`, validated as `model`: the one way content
+    files are read. Raises `error` listing every problem, each with a line (`read_toml`,
+    `validate`); `keys` as for `plain_message`."""
+    data = read_toml(text, name, error, default_line=1)
+    return validate(model, data, text, name, error, keys)
+
+
+def load_file(path: Path, parse: Callable[[str, str], T], error: type[DataFileError]) -> T:
+    """`parse(text, name)` of the UTF-8 file at `path` (`name` is the path as text); raises
+    `error` naming the file when it cannot be read or is not UTF-8, and whatever `parse`
+    raises for its content."""
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise error([Problem(name, "", f"cannot read the file ({exc})")]) from None
+    except UnicodeDecodeError as exc:
+        raise error([Problem(name, "", f"is not UTF-8 text ({exc.reason})")]) from None
+    return parse(text, name)

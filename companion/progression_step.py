@@ -15,7 +15,7 @@ from pathlib import Path
 from companion.config import Paths
 from companion.core.progression import SessionSummary, Suggestion, apply, suggest
 from companion.core.routine import Exercise, Routine
-from companion.routines.loader import routine_to_toml
+from companion.routines.writer import routine_to_toml
 from companion.storage.database import Database
 
 log = logging.getLogger(__name__)

@@ -208,6 +208,7 @@ def _editor_shot(w: MainWindow, path: Path, app: QApplication) -> None:
     """The routine editor on a new routine: a short rest warned about, the live preview."""
     w.open_routine_editor()
     editor = w.routine_editor
+    assert editor is not None
     editor.resize(1360, 860)
     editor.new_routine()
     editor.name_edit.setText("Evening stretch")

@@ -82,7 +82,11 @@ class SetStarted(Event):
 
 
 @dataclass(frozen=True)
-class SetFinished(Event):
+class SetCounts:
+    """A set as asked and as done: what a finished set reports and what history keeps of it
+    (`storage.repository.SetRecord`). Reps are counts and seconds are seconds of work, None
+    where the set does not count them (a timed set has no reps)."""
+
     set_no: int
     round: int
     exercise: str
@@ -90,6 +94,13 @@ class SetFinished(Event):
     planned_seconds: float | None
     actual_reps: int | None
     actual_seconds: float | None
+
+
+@dataclass(frozen=True)
+class SetFinished(SetCounts, Event):
+    """A set ended: its counts (`t` first, then `SetCounts`), and whether it was skipped or
+    stopped at its safety cap."""
+
     skipped: bool = False
     capped: bool = False
 

@@ -9,7 +9,7 @@ the file does not declare, and claim words the guidance does not support ("cure"
 Two sections are not written here but taken from where the app already keeps them, so the
 page cannot disagree with the screens that act on them: `include = "screening"` lists the
 health questions (resources/screening.toml), `include = "red_flags"` the four warning signs
-and the safety steps (companion.core.safety).
+and the safety steps (companion.core.safety_words).
 """
 
 from __future__ import annotations
@@ -24,19 +24,20 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from companion.core.safety import CHECKIN_FLAGS, safety_steps, wording_problems
+from companion.core.safety_words import CHECKIN_FLAGS, safety_steps
+from companion.core.wording import wording_problems
 from companion.datafile import (
+    RESOURCES,
     DataFileError,
     Problem,
     key_lines,
     known_keys,
     line_for,
+    load_file,
+    parse_toml,
     path_text,
-    read_toml,
-    validate,
 )
 
-RESOURCES = Path(__file__).resolve().parent.parent.parent / "resources"
 LEARN_FILE = RESOURCES / "learn.toml"
 
 
@@ -235,9 +236,8 @@ def _fold(text: str) -> str:
 
 def parse_learn(text: str, name: str = "learn.toml") -> LearnContent:
     """Validate the page's content; raises LearnFileError listing every problem."""
-    data = read_toml(text, name, LearnFileError)
     lines = key_lines(text)
-    model = validate(LearnFile, data, text, name, LearnFileError, _ALL_KEYS)
+    model = parse_toml(text, name, LearnFile, LearnFileError, _ALL_KEYS)
     seeds = {s.id: SeedRef(s.id, s.number, _fold(s.title), _fold(s.part)) for s in model.seed}
     problems = []
 
@@ -277,30 +277,22 @@ def parse_learn(text: str, name: str = "learn.toml") -> LearnContent:
 
 
 def load_learn(path: Path | None = None) -> LearnContent:
-    """The page's content (the built-in file unless a path is given)."""
+    """The page's content (the built-in file unless a path is given); raises LearnFileError
+    listing every problem."""
     if path is None:
         return _builtin()
-    return _read(path)
+    return load_file(path, parse_learn, LearnFileError)
 
 
 @lru_cache(maxsize=1)
 def _builtin() -> LearnContent:
-    return _read(LEARN_FILE)
-
-
-def _read(path: Path) -> LearnContent:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise LearnFileError([Problem(str(path), "", f"cannot read the file ({exc})")]) \
-            from None
-    return parse_learn(text, str(path))
+    return load_file(LEARN_FILE, parse_learn, LearnFileError)
 
 
 # -- the page as shown: includes filled from their one source ------------------------------------
 def page_sections(content: LearnContent, emergency: str = "") -> list[Section]:
     """Every section with its statements; include sections are filled from the health
-    questions (resources/screening.toml) and the safety rules (companion.core.safety).
+    questions (resources/screening.toml) and the safety words (companion.core.safety_words).
 
     `emergency` is the emergency-number text from settings (the safety steps name it).
     Raises `companion.safety.content.ScreeningFileError` if the questions cannot be read.

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import logging
 from functools import cache
-from pathlib import Path
 
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 
+from companion.datafile import RESOURCES
+
 log = logging.getLogger(__name__)
 
-FONTS_DIR = Path(__file__).resolve().parent.parent.parent / "resources" / "fonts"
+FONTS_DIR = RESOURCES / "fonts"
 FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf")
 FAMILY = "DejaVu Sans"
 

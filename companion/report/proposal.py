@@ -11,7 +11,7 @@ from pathlib import Path
 from companion.core.routine import Routine
 from companion.core.safety import adapt
 from companion.errors import KnownError
-from companion.routines.loader import RoutineLibrary
+from companion.routines.library import RoutineLibrary
 from companion.safety.content import Screening
 from companion.storage.database import Database
 

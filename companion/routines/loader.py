@@ -8,23 +8,27 @@ problems, and `load_routine` raises `RoutineFileError` carrying them.
 from __future__ import annotations
 
 import codecs
-import difflib
 import hashlib
 import logging
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import tomli_w
 from anyascii import anyascii
-from pydantic import BaseModel, ValidationError
 
 from companion.core.routine import Exercise, Position, Routine, Tempo
-from companion.datafile import DataFileError, Problem, line_for, path_text, read_toml
-from companion.datafile import key_lines as _key_lines
+from companion.datafile import (
+    RESOURCES,
+    DataFileError,
+    Problem,
+    key_lines,
+    known_keys,
+    line_near,
+    parse_toml,
+    path_text,
+)
 from companion.routines.schema import (
     AlternativeFile,
     ExerciseFile,
@@ -35,114 +39,24 @@ from companion.routines.schema import (
 
 log = logging.getLogger(__name__)
 
-BUILTIN_DIR = Path(__file__).resolve().parent.parent.parent / "resources" / "routines"
+BUILTIN_DIR = RESOURCES / "routines"
 
 
 class RoutineFileError(DataFileError):
     """A routine file that cannot be used; `problems` says every reason."""
 
 
-# -- turning pydantic errors into plain words -------------------------------------------------
-_MODEL_FOR_PARENT: dict[str, type[BaseModel]] = {
-    "": RoutineFile,
-    "exercise": ExerciseFile,
-    "tempo": TempoFile,
-    "alternative": AlternativeFile,
+#: Each table's keys, for an unknown key's did-you-mean (`companion.datafile.plain_message`).
+_KEYS: dict[str, list[str]] = {
+    "": known_keys(RoutineFile),
+    "exercise": known_keys(ExerciseFile),
+    "tempo": known_keys(TempoFile),
+    "alternative": known_keys(AlternativeFile),
 }
-
-_TYPE_WORDS = {
-    "int": "a whole number",
-    "float": "a number",
-    "string": "text in quotes",
-    "bool": "true or false",
-    "list": "a list like [\"a\", \"b\"]",
-    "model": "a table",
-    "dict": "a table",
-}
-
-
-def _describe(value: Any) -> str:
-    kind = {bool: "true/false", int: "a number", float: "a number", str: "text",
-            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
-    shown = repr(value) if not isinstance(value, dict | list) else kind
-    return f"{kind} {shown}" if shown != kind else kind
-
-
-def _num(value: Any) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{value:g}"
-    return repr(value)
-
-
-def _message(err: dict[str, Any]) -> str:
-    kind: str = err["type"]
-    loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
-    ctx = err.get("ctx") or {}
-    value = err.get("input")
-    if kind == "extra_forbidden":
-        key = str(loc[-1])
-        parent = next((str(p) for p in reversed(loc[:-1]) if isinstance(p, str)), "")
-        model = _MODEL_FOR_PARENT.get(parent, RoutineFile)
-        close = difflib.get_close_matches(key, list(model.model_fields), n=1, cutoff=0.6)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        return f"unknown key '{key}'{hint}"
-    if kind == "missing":
-        return "is required but missing"
-    for suffix, words in _TYPE_WORDS.items():
-        if kind in (f"{suffix}_type", f"{suffix}_parsing"):
-            return f"must be {words}, not {_describe(value)}"
-    if kind == "greater_than_equal":
-        return f"must be at least {_num(ctx.get('ge'))}, not {_num(value)}"
-    if kind == "less_than_equal":
-        return f"is too large ({_num(value)}); at most {_num(ctx.get('le'))} makes sense here"
-    if kind in ("too_short", "string_too_short"):
-        return "must not be empty" if not value else f"is too short: {err['msg']}"
-    if kind == "too_long":
-        n = ctx.get("actual_length", len(value) if isinstance(value, list) else "?")
-        what = loc[-1] if loc and isinstance(loc[-1], str) else "item"
-        items = "exercises" if what == "exercise" else "items"
-        return f"has {n} {items}; at most {ctx.get('max_length')} are allowed"
-    if kind == "string_too_long":
-        n = len(value) if isinstance(value, str) else "?"
-        return f"is too long ({n} characters); at most {ctx.get('max_length')} are allowed"
-    if kind == "string_pattern_mismatch":
-        return f"{value!r} must be lowercase letters, digits, '-' or '_' (max 40)"
-    if kind == "literal_error":
-        return f"{value!r} is not one of {ctx.get('expected')}"
-    if kind == "value_error":
-        return str(ctx.get("error", err["msg"]))
-    return str(err["msg"])
-
-
-def _problems_from(exc: ValidationError, file: str, text: str) -> list[Problem]:
-    lines = _key_lines(text)
-    out = []
-    seen: set[tuple[str, str]] = set()
-    for err in exc.errors(include_url=False):
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
-        key = path_text(loc)
-        msg = _message(dict(err))
-        if (key, msg) in seen:
-            continue
-        seen.add((key, msg))
-        out.append(Problem(file, key, msg, _line_near(loc, lines) if text else None))
-    return out
 
 
 # -- public API --------------------------------------------------------------------------------
 MAX_FILE_BYTES = 1_000_000
-
-
-def _line_near(loc: tuple[str | int, ...], lines: dict[tuple[str | int, ...], int]) -> int:
-    """The line of `loc`, else of the first key inside it, else of its table, else line 1:
-    every problem gets a line a person can go to."""
-    exact = lines.get(loc)
-    if exact is not None:
-        return exact
-    inside = [no for key, no in lines.items() if key[: len(loc)] == loc]
-    if inside:
-        return min(inside)
-    return line_for(loc, lines) or 1
 
 
 def decode_routine_bytes(raw: bytes) -> str:
@@ -169,7 +83,9 @@ def decode_routine_bytes(raw: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _read(path: Path) -> str:
+def read_routine_file(path: Path) -> str:
+    """The text of a routine file (any common encoding, `decode_routine_bytes`); raises
+    RoutineFileError naming the file when it is missing, too large, a folder or unreadable."""
     name = str(path)
     try:
         size = path.stat().st_size
@@ -197,27 +113,11 @@ def _read(path: Path) -> str:
 
 def parse_routine_text(text: str, name: str) -> tuple[RoutineFile, str]:
     """Validate routine TOML text; raises RoutineFileError naming `name`, key and line."""
-    data = read_toml(text, name, RoutineFileError, default_line=1)
-    try:
-        return RoutineFile.model_validate(data), text
-    except ValidationError as exc:
-        problems = _problems_from(exc, name, text)
-        lines = _key_lines(text)
-        raise RoutineFileError([
-            p if p.line else replace(p, line=_line_near(_loc_of(p.key), lines))
-            for p in problems
-        ]) from None
-
-
-def _loc_of(key: str) -> tuple[str | int, ...]:
-    out: list[str | int] = []
-    for part in re.findall(r"[^.\[\]]+|\[\d+\]", key):
-        out.append(int(part[1:-1]) if part.startswith("[") else part)
-    return tuple(out)
+    return parse_toml(text, name, RoutineFile, RoutineFileError, _KEYS), text
 
 
 def _parse(path: Path) -> tuple[RoutineFile, str]:
-    return parse_routine_text(_read(path), str(path))
+    return parse_routine_text(read_routine_file(path), str(path))
 
 
 def check_file(path: Path) -> list[Problem]:
@@ -236,7 +136,7 @@ def check_file_full(path: Path) -> tuple[list[Problem], list[Problem]]:
         loaded = load_routine_full(path)
     except RoutineFileError as exc:
         return exc.problems, []
-    return [], routine_warnings(loaded.routine, _read(path), str(path))
+    return [], routine_warnings(loaded.routine, read_routine_file(path), str(path))
 
 
 def make_id(text: str, kind: str = "routine") -> str:
@@ -284,7 +184,7 @@ def exercise_ids(model: RoutineFile, name: str = "", text: str = "") -> list[str
     adaptation would otherwise swap in the wrong exercise's alternative)."""
     written: dict[str, int] = {}
     problems: list[Problem] = []
-    lines = _key_lines(text) if text else {}
+    lines = key_lines(text) if text else {}
     for i, ex in enumerate(model.exercise):
         if ex.id is None:
             continue
@@ -294,7 +194,7 @@ def exercise_ids(model: RoutineFile, name: str = "", text: str = "") -> list[str
                 name, path_text(loc),
                 f"'{ex.id}' is already the id of exercise[{written[ex.id]}] "
                 f"({model.exercise[written[ex.id]].name}); each exercise needs its own id",
-                _line_near(loc, lines)))
+                line_near(loc, lines)))
         else:
             written[ex.id] = i
     if problems:
@@ -366,7 +266,7 @@ def routine_warnings(routine: Routine, text: str, name: str) -> list[Problem]:
     from companion.core.timeline import TimelineBuilder
 
     builder = TimelineBuilder(routine)
-    lines = _key_lines(text)
+    lines = key_lines(text)
     short: dict[tuple[str | int, ...], tuple[float, float]] = {}
     sets = routine.sets()
     for n, (_rnd, idx, ex) in enumerate(sets[:-1]):
@@ -381,178 +281,6 @@ def routine_warnings(routine: Routine, text: str, name: str) -> list[Problem]:
         Problem(name, path_text(loc),
                 f"warning: a rest of {asked:g} s leaves no time to ask how hard the set was "
                 f"and to announce the next exercise; the app rests {math.ceil(most):g} s there "
-                f"instead", _line_near(loc, lines))
+                f"instead", line_near(loc, lines))
         for loc, (asked, most) in short.items()
     ]
-
-
-def _number(value: float) -> int | float:
-    return int(value) if float(value).is_integer() and abs(value) < 2**53 else float(value)
-
-
-def _exercise_tables(ex: Exercise, header: str) -> str:
-    """One exercise as TOML tables under `header` (written by tomli-w: any text is safe)."""
-    default = Exercise(name="x", reps=1)
-    body: dict[str, Any] = {"name": ex.name, "id": ex.id}
-    if ex.reps is not None:
-        body["reps"] = ex.reps
-    elif ex.seconds is not None:
-        body["seconds"] = _number(ex.seconds)
-    else:
-        body["to_fatigue"] = True
-    if ex.cap_seconds != default.cap_seconds or ex.to_fatigue:
-        body["cap_seconds"] = _number(ex.cap_seconds)
-    if ex.expected_seconds != default.expected_seconds or ex.to_fatigue:
-        body["expected_seconds"] = _number(ex.expected_seconds)
-    if ex.rest_seconds is not None:
-        body["rest_seconds"] = _number(ex.rest_seconds)
-    for key in ("description", "easier", "balance_cue"):
-        if getattr(ex, key):
-            body[key] = getattr(ex, key)
-    if ex.cues:
-        body["cues"] = list(ex.cues)
-    if ex.equipment:
-        body["equipment"] = list(ex.equipment)
-    if ex.position is not Position.STANDING:
-        body["position"] = ex.position.value
-    out = f"{header}\n{tomli_w.dumps(body)}"
-    if ex.tempo != default.tempo:
-        tempo = {"down": _number(ex.tempo.down), "up": _number(ex.tempo.up)}
-        out += f"\n[{header.strip('[]')}.tempo]\n{tomli_w.dumps(tempo)}"
-    return out
-
-
-def routine_to_toml(routine: Routine, alternatives: dict[str, Exercise] | None = None) -> str:
-    """The routine as a routine file (the editor's Save, the progression step's user copy).
-
-    Written with tomli-w, so quotes, newlines and any script in a name or cue stay exactly
-    as they were: loading the text gives the same routine (a property test checks this).
-    """
-    top: dict[str, Any] = {"schema_version": 1, "id": routine.id, "name": routine.name}
-    if routine.description:
-        top["description"] = routine.description
-    top["rounds"] = routine.rounds
-    top["rest_seconds"] = _number(routine.rest_seconds)
-    top["breathing"] = routine.breathing
-    parts = [tomli_w.dumps(top)]
-    for ex in routine.exercises:
-        parts.append(_exercise_tables(ex, "[[exercise]]"))
-        alt = (alternatives or {}).get(ex.id)
-        if alt is not None:
-            parts.append(_exercise_tables(alt, "[exercise.alternative]"))
-    return "\n".join(parts)
-
-
-def routine_files(folder: Path) -> list[Path]:
-    """The files of a routines folder that are (or look meant to be) routines: `.toml` in
-    any case (`MINE.TOML`), plus `.toml.txt` that Windows Notepad makes, to be reported."""
-    try:
-        children = sorted(folder.iterdir())
-    except OSError as exc:
-        log.warning("cannot list %s: %s", folder, exc)
-        return []
-    out = []
-    for path in children:
-        name = path.name.lower()
-        if name.startswith(".") or not path.is_file():
-            continue
-        if name.endswith(".toml") or name.endswith(".toml.txt"):
-            out.append(path)
-    return out
-
-
-def id_collision(path: Path, other: Path, routine_id: str) -> Problem:
-    """The problem of a second file using a routine id already taken by `other`."""
-    line = 1
-    try:
-        for no, raw in enumerate(_read(path).splitlines(), start=1):
-            if re.match(r"^\s*id\s*=", raw):
-                line = no
-                break
-    except RoutineFileError:
-        pass
-    return Problem(str(path), "id", f"'{routine_id}' is already the id of {other}; two of "
-                   f"your routines cannot share an id: set id = \"...\" in one of them", line)
-
-
-@dataclass(frozen=True)
-class RoutineEntry:
-    """A routine file found in a routines folder: loaded, or with its problems."""
-
-    id: str
-    path: Path
-    builtin: bool
-    routine: Routine | None
-    problems: tuple[Problem, ...] = ()
-    alternatives: dict[str, Exercise] = field(default_factory=dict)
-
-    @property
-    def name(self) -> str:
-        return self.routine.name if self.routine else self.path.stem
-
-
-class RoutineLibrary:
-    """Built-in routines plus the user's; a user file with the same id overrides a built-in."""
-
-    def __init__(self, user_dir: Path | None = None, builtin_dir: Path = BUILTIN_DIR) -> None:
-        self.user_dir = user_dir
-        self.builtin_dir = builtin_dir
-
-    def entries(self) -> list[RoutineEntry]:
-        """Every routine file: loaded ones first, then broken ones with their problems.
-
-        A user file with a built-in's id takes its place (documented). Two user files with
-        one id never replace each other in silence: the first (by file name) loads, the
-        other is listed with a problem naming both files.
-        """
-        found: dict[str, RoutineEntry] = {}
-        broken: list[RoutineEntry] = []
-        dirs: list[tuple[Path, bool]] = [(self.builtin_dir, True)]
-        if self.user_dir is not None:
-            dirs.append((self.user_dir, False))
-        for folder, builtin in dirs:
-            if not folder.is_dir():
-                continue
-            for path in routine_files(folder):
-                if path.suffix.lower() != ".toml":
-                    broken.append(RoutineEntry(make_id(path.stem), path, builtin, None, (
-                        Problem(str(path), "", "is not read: routine files end in .toml "
-                                f"(your editor may have added {path.suffix}); rename it to "
-                                f"{Path(path.stem).stem}.toml", 1),)))
-                    continue
-                try:
-                    loaded = load_routine_full(path, builtin=builtin)
-                except RoutineFileError as exc:
-                    log.warning("routine file %s has problems: %s", path, exc)
-                    broken.append(RoutineEntry(make_id(path.stem), path, builtin, None,
-                                               tuple(exc.problems)))
-                    continue
-                r = loaded.routine
-                other = found.get(r.id)
-                if other is not None and other.builtin == builtin:
-                    broken.append(RoutineEntry(r.id, path, builtin, None, (
-                        id_collision(path, other.path, r.id),)))
-                    continue
-                found[r.id] = RoutineEntry(r.id, path, builtin, r, (), loaded.alternatives)
-        return list(found.values()) + broken
-
-    def routines(self) -> list[Routine]:
-        return [e.routine for e in self.entries() if e.routine is not None]
-
-    def find(self, ref: str) -> RoutineEntry:
-        """A routine by id, or by path to a file; RoutineFileError if neither works."""
-        path = Path(ref).expanduser()
-        if ref.lower().endswith(".toml") or path.is_file():
-            loaded = load_routine_full(path)
-            return RoutineEntry(loaded.routine.id, path, False, loaded.routine, (),
-                                loaded.alternatives)
-        for entry in self.entries():
-            if entry.id == ref and entry.routine is not None:
-                return entry
-            if entry.id == ref:
-                raise RoutineFileError(list(entry.problems))
-        ids = [e.id for e in self.entries() if e.routine is not None]
-        close = difflib.get_close_matches(ref, ids, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise RoutineFileError([Problem(ref, "", f"no routine with this id or path{hint}; "
-                                        f"known ids: {', '.join(ids)}")])

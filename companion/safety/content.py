@@ -2,7 +2,7 @@
 
 The screening questions are health content, so a typo must never silently drop a question or
 an explanation: unknown keys, missing fields and duplicate ids are errors, reported with the
-file, line and key path like routine files are (`companion.routines.loader.Problem`).
+file, line and key path like routine files are (`companion.datafile`).
 """
 
 from __future__ import annotations
@@ -25,14 +25,13 @@ from companion.core.safety import (
     derive_profile,
 )
 from companion.datafile import (
+    RESOURCES,
     DataFileError,
-    Problem,
     known_keys,
-    read_toml,
-    validate,
+    load_file,
+    parse_toml,
 )
 
-RESOURCES = Path(__file__).resolve().parent.parent.parent / "resources"
 SCREENING_FILE = RESOURCES / "screening.toml"
 NOTICE_FILE = RESOURCES / "notice.txt"
 
@@ -204,30 +203,21 @@ def _convert(model: ScreeningFile) -> Screening:
 
 def parse_screening(text: str, name: str = "screening.toml") -> Screening:
     """Validate screening content; raises ScreeningFileError listing every problem."""
-    data = read_toml(text, name, ScreeningFileError)
-    model = validate(ScreeningFile, data, text, name, ScreeningFileError, _ALL_KEYS)
+    model = parse_toml(text, name, ScreeningFile, ScreeningFileError, _ALL_KEYS)
     return _convert(model)
 
 
 def load_screening(path: Path | None = None) -> Screening:
-    """The screening content (the built-in file unless a path is given)."""
+    """The screening content (the built-in file unless a path is given); raises
+    ScreeningFileError listing every problem."""
     if path is None:
         return _builtin_screening()
-    return _read(path)
+    return load_file(path, parse_screening, ScreeningFileError)
 
 
 @lru_cache(maxsize=1)
 def _builtin_screening() -> Screening:
-    return _read(SCREENING_FILE)
-
-
-def _read(path: Path) -> Screening:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScreeningFileError([Problem(str(path), "", f"cannot read the file ({exc})")]) \
-            from None
-    return parse_screening(text, str(path))
+    return load_file(SCREENING_FILE, parse_screening, ScreeningFileError)
 
 
 def load_notice(path: Path = NOTICE_FILE) -> str:

@@ -58,6 +58,12 @@ class Turn(enum.Enum):
     DROP = "drop"  # never spoken: a safety message is playing
 
 
+def still_fresh(waited: float) -> bool:
+    """A NORMAL cue that has waited `waited` seconds for the voice is still worth saying
+    (the live speaker and the renderer drop it after MAX_QUEUE_WAIT)."""
+    return waited <= MAX_QUEUE_WAIT
+
+
 def speech_turn(cue: Priority, playing: Priority | None) -> Turn:
     """The speech-queue rules, shared by the live speaker and the session renderer.
 

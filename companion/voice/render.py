@@ -31,7 +31,7 @@ from companion.errors import KnownError
 from companion.voice import audio
 from companion.voice.base import VoiceSettings, VoiceStatus
 from companion.voice.helper_process import EngineUnavailable
-from companion.voice.policy import MAX_QUEUE_WAIT, Turn, audible, speech_turn
+from companion.voice.policy import Turn, audible, speech_turn, still_fresh
 from companion.voice.speech_engines import SpeechEngines
 from companion.voice.synth import Synthesizer, plan_texts
 
@@ -99,7 +99,7 @@ def mix_plan(plan: SessionPlan, synth: Synthesizer | SpeechEngines, settings: Vo
         turn = speech_turn(cue.priority, speaking if at < speech_end else None)
         if turn is Turn.CUT_IN:
             _cut(out, at, speech_end, speech_start, rate)
-        elif turn is Turn.WAIT and speech_end - at <= MAX_QUEUE_WAIT * rate:
+        elif turn is Turn.WAIT and still_fresh((speech_end - at) / rate):
             at = speech_end
         elif turn is not Turn.NOW:
             log.info("dropped cue at %.1f s: %s", cue.t, cue.text)

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QTableWidgetItem
 from pytestqt.qtbot import QtBot
 
 from companion.core.events import Symptom
-from companion.core.safety import Profile, wording_problems
+from companion.core.safety import Profile
+from companion.core.wording import wording_problems
 from companion.storage import Database
 from companion.ui.history.detail import SessionDetailView
 from companion.ui.history.window import HistoryWindow

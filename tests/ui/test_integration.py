@@ -78,7 +78,7 @@ def test_without_a_database_history_says_why_instead_of_failing(
     make_app: Callable[..., App], monkeypatch: object
 ) -> None:
     shown: list[str] = []
-    import companion.ui.shell.window as window_module
+    import companion.ui.shell.window_tools as window_module
 
     monkeypatch.setattr(window_module.QMessageBox, "information",  # type: ignore[attr-defined]
                         lambda _parent, _title, text: shown.append(text))

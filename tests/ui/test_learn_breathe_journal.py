@@ -25,8 +25,9 @@ from companion.config import Paths
 from companion.core.breathing import PATTERNS, VOICED_CYCLES
 from companion.core.clock import FakeClock
 from companion.core.events import State
-from companion.core.safety import Profile, wording_problems
+from companion.core.safety import Profile
 from companion.core.timeline import CueKind
+from companion.core.wording import wording_problems
 from companion.learn import claim_problems
 from companion.storage import Database
 from companion.ui.adapters.history import DatabaseHistory

@@ -191,6 +191,6 @@ def test_a_selected_routine_is_rendered_ahead_with_a_slow_voice(
     from companion.ui.services.session import plan_inputs
     from companion.voice.synth import plan_texts
 
-    texts = plan_texts(compile_plan(*plan_inputs(entry.routine, services)))
+    texts = plan_texts(compile_plan(*plan_inputs(entry.routine, services, entry.alternatives)))
     app.qtbot.waitUntil(lambda: all(synth.cached(t) for t in texts), timeout=60000)
     quiet_close(app.qtbot, speaker)

@@ -10,7 +10,8 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from companion.config import Paths
-from companion.routines.loader import BUILTIN_DIR, RoutineLibrary, load_routine_full
+from companion.routines.library import RoutineLibrary
+from companion.routines.loader import BUILTIN_DIR, load_routine_full
 from companion.storage import Database
 from companion.ui.screens.progression_banner import ProgressionBanner
 from tests.helpers.a11y import unnamed_controls

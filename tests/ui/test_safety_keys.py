@@ -29,7 +29,7 @@ from companion.core.safety import ALL_CLEAR_KEY
 from companion.storage import Database
 from companion.ui.adapters.history import DatabaseHistory
 from companion.ui.screens.checkin_view import CheckinPage
-from companion.ui.services import keys
+from companion.ui.services import key_state, keys
 from companion.ui.services.container import AppServices
 from companion.ui.services.keys import BINDINGS, SESSION_MODES, Mode
 from companion.ui.shell.gates import red_flag_gate_for
@@ -372,7 +372,7 @@ def test_a_held_c_never_answers_even_when_qt_does_not_flag_the_repeats(
 
 def test_a_key_whose_release_went_elsewhere_is_not_held_forever() -> None:
     """A release lost to another window must not make every later press a repeat."""
-    state = keys.KeyState()
+    state = key_state.KeyState()
 
     def event(kind: QEvent.Type, stamp: int, flagged: bool = False) -> QKeyEvent:
         e = QKeyEvent(kind, Qt.Key.Key_C, Qt.KeyboardModifier.NoModifier, 0, 0, 0, "c", flagged)
@@ -382,7 +382,7 @@ def test_a_key_whose_release_went_elsewhere_is_not_held_forever() -> None:
     press, release = QEvent.Type.KeyPress, QEvent.Type.KeyRelease
     assert not state.press(event(press, 10_000))
     assert state.press(event(press, 10_500))  # still held: a repeat
-    assert not state.press(event(press, 10_500 + int(keys.HELD_FOR_MS) + 1))  # release lost
+    assert not state.press(event(press, 10_500 + int(key_state.HELD_FOR_MS) + 1))  # release lost
     state.release(event(release, 20_000))
     assert state.press(event(press, 25_000, flagged=True))  # Qt's own flag
     state.release(event(release, 25_010, flagged=True))  # a flagged release: still held

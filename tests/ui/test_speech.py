@@ -25,7 +25,8 @@ from companion.core.timeline import (
     Verbosity,
 )
 from companion.ui.adapters import speech
-from companion.ui.adapters.speech import QtSpeaker, make_speaker
+from companion.ui.adapters.speech import QtSpeaker
+from companion.ui.adapters.speech_setup import available_voices, make_speaker
 from companion.ui.screens.voice_banner import VoiceBanner
 from companion.voice import policy
 from companion.voice.base import CaptionsOnlySpeaker, SpeakerState, VoiceSettings, VoiceStatus
@@ -270,9 +271,9 @@ def test_the_banner_shows_what_is_missing_and_the_fix(qtbot: QtBot, tmp_path: Pa
 
 
 def test_settings_can_list_voices_by_name_and_language(speaker: QtSpeaker) -> None:
-    voices = speech.available_voices(speaker)
+    voices = available_voices(speaker)
     assert any(v.language.startswith("en") for v in voices)
-    assert speech.available_voices(CaptionsOnlySpeaker()) == []
+    assert available_voices(CaptionsOnlySpeaker()) == []
 
 
 def test_a_cancelled_prompt_lets_the_microphone_hear_again(qtbot: QtBot,
@@ -306,7 +307,7 @@ def test_a_speech_cache_that_cannot_be_written_falls_back_to_a_private_temporary
     """A read-only data folder must not silence the voice: the prompts are rendered to a
     temporary folder instead (seen by a tester: a read-only mount left no voice at all)."""
     from companion.config import Paths
-    from companion.ui.adapters.speech import speech_cache_dir
+    from companion.ui.adapters.speech_setup import speech_cache_dir
 
     blocked = tmp_path / "data"
     blocked.mkdir()

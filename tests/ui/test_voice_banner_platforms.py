@@ -10,7 +10,8 @@ from pytestqt.qtbot import QtBot
 
 from companion.config import Paths
 from companion.core.timeline import Cue, CueKind, Priority
-from companion.ui.adapters.speech import QtSpeaker, make_speaker
+from companion.ui.adapters.speech import QtSpeaker
+from companion.ui.adapters.speech_setup import make_speaker
 from companion.ui.screens.voice_banner import VoiceBanner
 from companion.voice.synth import Synthesizer
 from tests.helpers.platform_voice import FakeDriver, sox

@@ -10,7 +10,8 @@ import pytest
 from companion import progression_step
 from companion.config import Paths
 from companion.core.routine import Exercise, Routine
-from companion.routines.loader import BUILTIN_DIR, RoutineLibrary, load_routine_full
+from companion.routines.library import RoutineLibrary
+from companion.routines.loader import BUILTIN_DIR, load_routine_full
 from companion.storage import Database
 from tests.helpers.history import add_session
 

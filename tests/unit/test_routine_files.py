@@ -8,7 +8,8 @@ import pytest
 
 from companion.cli import main
 from companion.routines import RoutineLibrary, check_file, load_routine
-from companion.routines.loader import BUILTIN_DIR, routine_to_toml
+from companion.routines.loader import BUILTIN_DIR
+from companion.routines.writer import routine_to_toml
 
 GOOD = """\
 name = "Starter circuit"

@@ -20,7 +20,8 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from companion.routines.loader import MAX_FILE_BYTES, Problem, RoutineLibrary, check_file_full
+from companion.routines.library import RoutineLibrary
+from companion.routines.loader import MAX_FILE_BYTES, Problem, check_file_full
 from tests.helpers.routine_strategies import routine_data
 
 BASES, COPIES = 100, 10

@@ -32,10 +32,11 @@ from companion.core.safety import (
     safety_steps,
     screening_due,
     suggested_routine,
-    wording_problems,
 )
 from companion.core.timeline import CueKind, TimelineOptions, Verbosity, compile_plan, flatten
-from companion.routines.loader import BUILTIN_DIR, RoutineLibrary
+from companion.core.wording import wording_problems
+from companion.routines.library import RoutineLibrary
+from companion.routines.loader import BUILTIN_DIR
 from companion.safety.content import RESOURCES, load_notice, load_screening
 
 PREGNANT = Profile(pregnant=True, pregnant_after_first_trimester=True, applies=("pregnancy",))

@@ -67,7 +67,10 @@ def test_the_speech_rules_are_shared() -> None:
 
     assert speech.speech_turn is policy.speech_turn
     assert render.speech_turn is policy.speech_turn
-    assert render.MAX_QUEUE_WAIT == policy.MAX_QUEUE_WAIT
+    assert render.still_fresh is policy.still_fresh  # how long a NORMAL cue may wait
+    assert speech.policy.still_fresh is policy.still_fresh
+    assert policy.still_fresh(policy.MAX_QUEUE_WAIT) and not policy.still_fresh(
+        policy.MAX_QUEUE_WAIT + 0.01)
     p, turn = timeline.Priority, policy.Turn
     assert policy.speech_turn(p.NORMAL, None) is turn.NOW
     assert policy.speech_turn(p.NORMAL, p.SAFETY) is turn.DROP

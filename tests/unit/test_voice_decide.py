@@ -267,6 +267,39 @@ def test_the_mood_question_ends_with_its_state_without_any_other_listener() -> N
     assert router.handle("four", HIGH, Expecting.MOOD).action is not Action.MOOD
 
 
+@pytest.mark.parametrize("router_first", [True, False], ids=["router-first", "screen-first"])
+def test_the_mood_question_does_not_depend_on_the_listener_order(router_first: bool) -> None:
+    """Issue 17: the screen's listener (it opens the mood question on the mood cue, as the
+    player does) and the router's may run in either order: the question opens on the cue
+    and ends with the arrival all the same."""
+    engine, clock, _ = make_engine()
+    asked: list[str] = []
+    routers: list[VoiceCommandRouter] = []
+
+    def screen(event: object) -> None:
+        if isinstance(event, CueDue) and event.cue.kind is CueKind.MOOD:
+            when = "before" if engine.state is State.ARRIVAL else "after"
+            asked.append(when)
+            routers[0].expect_mood(when, lambda _n: None)
+
+    if not router_first:
+        engine.subscribe(screen)
+    routers.append(VoiceCommandRouter(engine))
+    if router_first:
+        engine.subscribe(screen)
+    router = routers[0]
+    engine.start()
+    run_until(engine, clock, State.ARRIVAL)
+    while not asked and engine.state is State.ARRIVAL:
+        clock.advance(0.25)
+        engine.tick()
+    assert asked == ["before"]
+    assert router.expecting() is Expecting.MOOD
+    run_until(engine, clock, State.WORK)
+    assert router.expecting() is not Expecting.MOOD
+    assert router.handle("four", HIGH, Expecting.MOOD).action is not Action.MOOD
+
+
 def test_a_noisy_room_does_not_make_the_checkin_nag() -> None:
     engine, clock, seen = make_engine()
     router = VoiceCommandRouter(engine)

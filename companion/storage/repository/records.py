@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
+from companion.core.events import SetCounts
 from companion.storage.models import (
     SessionKind,
 )
@@ -48,14 +49,7 @@ class HistoryRow(NamedTuple):
 
 
 @dataclass(frozen=True)
-class SetRecord:
-    set_no: int
-    round: int
-    exercise: str
-    planned_reps: int | None
-    planned_seconds: float | None
-    actual_reps: int | None
-    actual_seconds: float | None
+class SetRecord(SetCounts):
     effort: int | None
     skipped: bool
     capped: bool

@@ -22,6 +22,17 @@ log = logging.getLogger(__name__)
 EARLY_WAKE_S = 0.002
 
 
+def _action(call: Callable[[SessionEngine], object]) -> Callable[[EngineDriver], None]:
+    """An `EngineDriver` method that runs `call(engine)` as a key press would (`_run`)."""
+
+    def act(driver: EngineDriver) -> None:
+        driver._run(lambda: call(driver.engine))
+
+    act.__name__ = call.__name__
+    act.__doc__ = f"`engine.{call.__name__}()`, as a key press would run it."
+    return act
+
+
 class EngineDriver(QObject):
     """Owns the timer; every user action goes through here so the timer is re-armed."""
 
@@ -86,24 +97,13 @@ class EngineDriver(QObject):
         wait_s = (deadline - self.engine.clock.now() - EARLY_WAKE_S) / self.time_scale
         self._timer.start(max(0, math.floor(wait_s * 1000.0)))
 
-    # user actions (keys and buttons land here)
-    def pause(self) -> None:
-        self._run(self.engine.toggle_pause)
-
-    def skip(self) -> None:
-        self._run(self.engine.skip)
-
-    def done(self) -> None:
-        self._run(self.engine.done)
-
-    def add_rest(self) -> None:
-        self._run(self.engine.add_rest)
-
-    def repeat(self) -> None:
-        self._run(self.engine.repeat)
-
-    def stop(self) -> None:
-        self._run(self.engine.stop)
+    # user actions (keys and buttons land here): each runs one engine call through `_run`
+    pause = _action(SessionEngine.toggle_pause)
+    skip = _action(SessionEngine.skip)
+    done = _action(SessionEngine.done)
+    add_rest = _action(SessionEngine.add_rest)
+    repeat = _action(SessionEngine.repeat)
+    stop = _action(SessionEngine.stop)
 
     def answer_checkin(self, all_clear: bool) -> None:
         self._run(lambda: self.engine.answer_checkin(all_clear))

@@ -20,7 +20,6 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from companion.config import Paths
-from companion.core.engine import Listener as EngineListener
 from companion.core.routine import Routine
 from companion.errors import KnownError
 from companion.storage import Database
@@ -29,7 +28,7 @@ from companion.storage.connect import sqlite_path
 from companion.storage.profiles import ProfileInfo
 from companion.storage.repository import RedFlagStop, ScreeningRecord
 from companion.storage.status import StorageStatus
-from companion.storage.store import HistoryStore
+from companion.storage.store import HistoryStore, JournaledRecorder
 from companion.storage.store_state import UNKNOWN, DbStop, GateState
 from companion.ui.adapters.operations import QueryOp
 
@@ -222,7 +221,7 @@ class DatabaseHistory(QObject):
         return snap.suggested if snap is not None else None
 
     def recorder_for(self, routine: Routine,
-                     snapshot: dict[str, Any] | None = None) -> EngineListener | None:
+                     snapshot: dict[str, Any] | None = None) -> JournaledRecorder:
         return self.store.recorder(routine, snapshot=snapshot)
 
     # -- the journal note (issue 20) -------------------------------------------------------------

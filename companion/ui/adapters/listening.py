@@ -20,6 +20,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from companion.core.engine import SessionEngine
 from companion.core.safety import ALL_CLEAR_KEY
 from companion.ui.adapters.driver import EngineDriver
+from companion.ui.adapters.speech_signals import RenderingSpeaker
+from companion.voice.base import Speaker
 from companion.voice.decide import CONFIRM_PROMPT, Action, Decision, Expecting, Surroundings, decide
 from companion.voice.heard import Heard, ListenerState, ListenSettings, ListenStatus, NoiseReport
 from companion.voice.router import VoiceCommandRouter
@@ -55,7 +57,7 @@ class VoiceInput(QObject):
         self._driver: EngineDriver | None = None
         self._listener = listener
         self._enabled = enabled
-        self._speaker: Any = None
+        self._speaker: Speaker | None = None
         self._testing = False
         self.noisy = False
         self.heard.connect(self._on_heard)
@@ -120,6 +122,8 @@ class VoiceInput(QObject):
     def _say(self, text: str) -> None:
         from companion.core.timeline import Cue, CueKind
 
+        if self._speaker is None:
+            return
         try:
             self._speaker.say(Cue(0.0, CueKind.INFO, text))
         except Exception:  # the notice is also on screen
@@ -159,13 +163,13 @@ class VoiceInput(QObject):
         if self._listener is not None:
             self._listener.set_speaking(speaking)
 
-    def connect_speaker(self, speaker: Any) -> None:
+    def connect_speaker(self, speaker: Speaker) -> None:
+        """The app's voice: its notices are said through it and, when it has signals, the
+        microphone hears nothing while it speaks."""
         self._speaker = speaker
-        signals = getattr(speaker, "signals", None)
-        if signals is None:
-            return
-        signals.started.connect(lambda *_: self.set_speaking(True))
-        signals.idle.connect(lambda: self.set_speaking(False))
+        if isinstance(speaker, RenderingSpeaker):
+            speaker.signals.started.connect(lambda *_: self.set_speaking(True))
+            speaker.signals.idle.connect(lambda: self.set_speaking(False))
 
     def _on_heard(self, heard: Heard) -> None:
         if self._testing:

@@ -11,6 +11,8 @@ session renderer follows the same):
 - SAFETY stops everything (speech and tones) at once, empties the queue, then speaks.
 An utterance not yet rendered is requested from the synthesizer's worker; the file comes
 back through a queued signal, so the GUI thread never waits on the engine.
+Its parts: rendering ahead (speech_ahead.py), its signals (speech_signals.py); setting it
+up (`make_speaker`, the cache folder, the voices for Settings) is speech_setup.py.
 
 The synthesizer is `companion.voice.speech_engines.SpeechEngines` (the system engine or the
 natural voice, Piper, with the fallback between them) or any object with `Synthesizer`'s
@@ -22,32 +24,22 @@ when it is selected (`warm`) and before its session starts (`prepare`, with prog
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer
 
-from companion.config import Paths
-from companion.core.routine import Routine
-from companion.core.timeline import (
-    Cue,
-    Priority,
-    SessionPlan,
-    TimelineOptions,
-    Tone,
-    compile_plan,
-)
+from companion.core.timeline import Cue, Priority, Tone
 from companion.ui.adapters.media_player import QueuedPlayer
+from companion.ui.adapters.speech_ahead import AheadRendering
+from companion.ui.adapters.speech_signals import SpeakerSignals
 from companion.voice import audio, policy
 from companion.voice.base import (
     CaptionListener,
-    CaptionsOnlySpeaker,
-    Speaker,
     SpeakerState,
     StateListener,
     VoiceSettings,
@@ -55,7 +47,7 @@ from companion.voice.base import (
 )
 from companion.voice.policy import Turn, audible, speech_turn
 from companion.voice.speech_engines import SpeechEngines
-from companion.voice.synth import Synthesizer, VoiceInfo, plan_texts
+from companion.voice.synth import Synthesizer
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +58,6 @@ WATCHDOG_SLACK = 3.0  # an utterance not ended this long after its length is giv
 NO_AUDIO_MESSAGE = "No audio output device was found, so prompts show as captions only."
 NO_AUDIO_FIX = ("Connect speakers or headphones, or check your sound settings "
                 "(on Linux, check that PulseAudio or PipeWire is running: pactl info).")
-NO_QTMULTIMEDIA_FIX = "Install the audio library Qt needs: sudo apt-get install libpulse0"
 
 
 @dataclass
@@ -78,7 +69,7 @@ class _Item:
     playing: bool = False  # PlayingState seen: only then does EndOfMedia belong to it
 
 
-class QtSpeaker:
+class QtSpeaker(AheadRendering):
     """Implements `companion.voice.base.Speaker` on the GUI thread (see module doc)."""
 
     def __init__(
@@ -93,8 +84,6 @@ class QtSpeaker:
 
         self._signals = SpeakerSignals(parent)
         self._signals.rendered.connect(self._on_rendered)
-        self._signals.prepared.connect(self._on_prepared)
-        self._signals.prepare_progress.connect(self._on_prepare_progress)
         self._signals.engine_changed.connect(self._refresh_state)
         self._signals.sample_rendered.connect(self._on_sample)
         self.synth = synth
@@ -104,14 +93,10 @@ class QtSpeaker:
         self._devices.audioOutputsChanged.connect(self._on_devices_changed)
         self._captions: list[CaptionListener] = []
         self._state_listeners: list[StateListener] = []
-        self._plan_listeners: dict[int, Callable[[SessionPlan], None]] = {}
         self._queue: list[_Item] = []
         self._current: _Item | None = None
         self._token = 0
-        self._prerender_texts: list[str] = []
-        self._warm_texts: list[str] | None = None
-        self._warm_lock = threading.Lock()
-        self._warm_thread: threading.Thread | None = None
+        self._init_ahead()
         self._sample_token = 0
         self._sample_reports: dict[int, Callable[[str], None]] = {}
         self._sample_player: QueuedPlayer | None = None
@@ -162,9 +147,8 @@ class QtSpeaker:
         if turn is Turn.WAIT:
             self._queue.append(item)
             return
-        if cue.priority >= Priority.TIMED:
-            if self._current is not None or self._queue:
-                log.debug("%r replaces a stale cue", cue.text)
+        if turn is Turn.CUT_IN:
+            log.debug("%r replaces a stale cue", cue.text)
             self._queue.clear()
         self._start(item)
 
@@ -199,79 +183,14 @@ class QtSpeaker:
         self._state_listeners.append(listener)
         listener(self.state)
 
-    # -- preparing a session ------------------------------------------------------------------
-    def prepare(self, routine: Routine, options: TimelineOptions | None,
-                done: Callable[[SessionPlan], None]) -> None:
-        """Compile the plan with real speech lengths and pre-render it, off the GUI thread;
-        `done(plan)` runs on the GUI thread when it is ready. Meanwhile
-        `signals.preparing(done, total)` counts the prompts rendered (none when all are
-        cached: with the natural voice, only a routine's first session waits)."""
-        if self.synth is None or not self.synth.available:
-            done(compile_plan(routine, options))
-            return
-        self._token += 1
-        token = self._token
-        self._plan_listeners[token] = done
-        synth = self.synth
-        signals = self._signals
-
-        def progress(count: int, total: int) -> None:  # on the prepare thread
-            signals.prepare_progress.emit(token, count, total)
-
-        def work() -> None:
-            try:
-                plan = synth.prepare_plan(routine, options, progress)
-            except Exception:  # the estimate still gives a usable plan
-                log.exception("could not prepare the plan with real speech lengths")
-                plan = compile_plan(routine, options)
-            self._signals.prepared.emit(token, plan)
-
-        threading.Thread(target=work, name="speech-prepare", daemon=True).start()
-
-    def prerender(self, texts: Iterable[str]) -> None:
-        """Render these texts in the background (e.g. after a voice or rate change)."""
-        self._prerender_texts = list(dict.fromkeys(texts))
-        if self.synth is None:
-            return
-        synth, texts_now = self.synth, list(self._prerender_texts)
-        threading.Thread(target=synth.prerender, args=(texts_now,), name="speech-prerender",
-                         daemon=True).start()
-
-    def warm(self, routine: Routine, options: TimelineOptions | None) -> None:
-        """Render this routine's prompts in the background, ahead of its session, when the
-        voice is slow to render (the natural voice); nothing for espeak-ng. The latest call
-        wins: selecting another routine moves on to its prompts."""
-        if self.synth is None or not getattr(self.synth, "slow", False):
-            return
-        texts = plan_texts(compile_plan(routine, options))
-        with self._warm_lock:
-            self._warm_texts = texts
-            if self._warm_thread is not None:
-                return  # the running thread takes the new texts next
-            self._warm_thread = threading.Thread(target=self._warm_loop, name="speech-warm",
-                                                 daemon=True)
-            self._warm_thread.start()
-
-    def _warm_loop(self) -> None:
-        while True:
-            with self._warm_lock:
-                texts, self._warm_texts = self._warm_texts, None
-                if texts is None or self.synth is None:
-                    self._warm_thread = None
-                    return
-            try:
-                self.synth.prerender(texts)
-            except Exception:  # warming is only ahead-of-time work: the session renders too
-                log.exception("could not render the routine ahead")
-
     def play_sample(self, settings: VoiceSettings, report: Callable[[str], None]) -> None:
         """Render a sample sentence as `settings` would say it (saved or not) off the GUI
         thread, then play it at their volume. `report(text)` runs on the GUI thread with
         what is happening: rendering, playing, or why it failed."""
-        render = getattr(self.synth, "render_sample", None)
-        if not callable(render):
+        if not isinstance(self.synth, SpeechEngines):
             report("No voice engine is running, so there is no sample to play.")
             return
+        render = self.synth.render_sample
         self._sample_token += 1
         token = self._sample_token
         self._sample_reports = {token: report}
@@ -408,7 +327,7 @@ class QtSpeaker:
         now = time.perf_counter()
         while self._queue:
             item = self._queue.pop(0)
-            if now - item.due <= policy.MAX_QUEUE_WAIT:
+            if policy.still_fresh(now - item.due):
                 self._start(item)
                 return
             log.info("dropping stale %r (waited %.1f s)", item.cue.text, now - item.due)
@@ -462,33 +381,10 @@ class QtSpeaker:
             except Exception:
                 log.exception("state listener failed")
 
-    def _on_prepare_progress(self, token: int, count: int, total: int) -> None:
-        if token in self._plan_listeners:  # not a prepare given up on meanwhile
-            self._signals.preparing.emit(count, total)
-
-    def _on_prepared(self, token: int, plan: SessionPlan) -> None:
-        self._prerender_texts = plan_texts(plan)
-        listener = self._plan_listeners.pop(token, None)
-        if listener is not None:
-            listener(plan)
-
     # signals for Qt code that prefers them to callbacks
     @property
     def signals(self) -> SpeakerSignals:
         return self._signals
-
-
-class SpeakerSignals(QObject):
-    """Queued hand-offs to the GUI thread, plus notifications for views and the bench."""
-
-    rendered = Signal(int, object, str)  # token, path or None, error (from the synth worker)
-    prepared = Signal(int, object)  # token, SessionPlan (from the prepare thread)
-    prepare_progress = Signal(int, int, int)  # token, rendered, to render (prepare thread)
-    preparing = Signal(int, int)  # prompts rendered so far, to render: for the player
-    engine_changed = Signal()  # the engine speaking changed or a notice came (any thread)
-    sample_rendered = Signal(int, object, str, float)  # token, path or None, error, volume
-    started = Signal(object, float)  # Cue whose speech started playing, seconds since say()
-    idle = Signal()  # nothing playing and nothing queued
 
 
 def _report(report: Callable[[str], None], text: str) -> None:
@@ -498,56 +394,3 @@ def _report(report: Callable[[str], None], text: str) -> None:
         log.debug("sample report dropped: %s", text)
 
 
-def available_voices(speaker: Speaker) -> list[VoiceInfo]:
-    """The system engine's voices for the Settings screen (readable name and language);
-    empty without an engine. The first call asks the engine (tens of ms), later calls are
-    instant. Piper's voices are files: `companion.voice.natural.discover_voices`."""
-    synth = getattr(speaker, "synth", None)
-    return synth.voices() if isinstance(synth, Synthesizer | SpeechEngines) else []
-
-
-def speech_cache_dir(paths: Paths) -> Path:
-    """`paths.cache_dir` when it can be written, else a private temporary folder: a
-    read-only data folder must not silence the voice (a tester's read-only mount did).
-    The temporary folder is left for the system to clean (it holds only rendered speech)."""
-    import tempfile
-
-    try:
-        (paths.cache_dir / "speech").mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=paths.cache_dir / "speech"):
-            pass
-        return paths.cache_dir
-    except OSError as exc:
-        fallback = Path(tempfile.mkdtemp(prefix="companion-cache-"))
-        log.warning("speech cache %s cannot be written (%s); using %s", paths.cache_dir,
-                    exc.strerror or exc, fallback)
-        return fallback
-
-
-def make_speaker(paths: Paths, settings: VoiceSettings | None = None, *,
-                 synth: Synthesizer | SpeechEngines | None = None,
-                 audio_outputs: Callable[[], list[Any]] | None = None) -> Speaker:
-    """The best speaker this machine allows, with `state` saying what is missing and how
-    to fix it. Starts the speech helper (a fraction of a second): call it once at start-up,
-    not per session.
-
-    - QtMultimedia cannot load: CaptionsOnlySpeaker (NO_AUDIO, fix: install libpulse0);
-    - no speech engine: QtSpeaker without speech (NO_ENGINE): captions and tones;
-    - no audio output device: QtSpeaker (NO_AUDIO); it recovers when a device appears.
-    The engine is the one the settings choose (`companion.voice.engines`): the natural voice
-    checks itself on a background thread, so it never holds up the window.
-    """
-    settings = settings or VoiceSettings()
-    try:
-        import PySide6.QtMultimedia  # noqa: F401
-    except ImportError as exc:
-        log.warning("QtMultimedia unavailable: %s", exc)
-        return CaptionsOnlySpeaker(VoiceStatus.NO_AUDIO,
-                                   f"Sound is unavailable ({exc}); prompts show as captions.",
-                                   NO_QTMULTIMEDIA_FIX)
-    if synth is None:
-        synth = SpeechEngines(speech_cache_dir(paths), settings, paths.voices_dir)
-    state = synth.start()
-    if state.status is not VoiceStatus.OK:
-        log.warning("no speech engine: %s", state.message)
-    return QtSpeaker(synth, settings, audio_outputs=audio_outputs)

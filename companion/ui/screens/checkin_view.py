@@ -44,6 +44,7 @@ from companion.core.safety import (
 from companion.core.safety_words import SYMPTOM_LABELS
 from companion.core.timeline import CHECKIN_QUESTION, CHECKIN_QUESTION_BRIEF
 from companion.ui.services import keys as _keys
+from companion.ui.services.key_names import qt_key
 from companion.ui.widgets.announce import announce
 from companion.ui.widgets.safety_style import apply_style, make_button, make_label
 
@@ -426,7 +427,7 @@ class CheckinView(QWidget):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier or \
-                not self.handle_key(_keys.qt_key(event), event.text(), event.isAutoRepeat()):
+                not self.handle_key(qt_key(event), event.text(), event.isAutoRepeat()):
             super().keyPressEvent(event)
 
 

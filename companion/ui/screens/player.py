@@ -11,6 +11,7 @@ player_state.PlayerState; player_widgets holds its own widgets.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from companion.core.breathing import Phase
+from companion.core.routine import Exercise
 from companion.core.timeline import SessionPlan
 from companion.ui.screens.breathing_circle import BreathingCircle
 from companion.ui.screens.checkin_view import CheckinView
@@ -69,6 +71,7 @@ class PlayerScreen(PlayerActions, PlayerView):
         self.session: Session | None = None
         self._preparing: object | None = None
         self._pending: tuple[Any, int | None, object] | None = None  # (routine, mood, token)
+        self._alternatives: Mapping[str, Exercise] = {}  # the routine's stand-in exercises
         self._warm = False
         self._prepare_timer = QTimer(self)
         self._prepare_timer.setSingleShot(True)
@@ -218,14 +221,17 @@ class PlayerScreen(PlayerActions, PlayerView):
         self._refresh.timeout.connect(self.refresh)
 
     # -- session lifecycle -------------------------------------------------------------------
-    def start(self, routine: Any, mood: int | None = None) -> Session | None:
-        """Start a session for `routine` (a core Routine).
+    def start(self, routine: Any, mood: int | None = None,
+              alternatives: Mapping[str, Exercise] | None = None) -> Session | None:
+        """Start a session for `routine` (a core Routine; `alternatives`: its file's
+        stand-in exercises, `RoutineEntry.alternatives`).
 
         A speaker that can `prepare` compiles the plan with real speech lengths and renders
         it off the GUI thread first ("Getting ready"); then the session starts and
         `session_started` is emitted. Otherwise it starts at once and is returned.
         """
         self._teardown()
+        self._alternatives = alternatives or {}
         self._warm_up()
         self._reset_view()
         prepare = getattr(self.services.speaker, "prepare", None)
@@ -234,7 +240,7 @@ class PlayerScreen(PlayerActions, PlayerView):
             self._pending = (routine, mood, token)
             self.state_label.setText("Getting ready")
             self.caption.setText("Getting the voice ready…")
-            as_run, options = plan_inputs(routine, self.services)
+            as_run, options = plan_inputs(routine, self.services, self._alternatives)
             signals = getattr(self.services.speaker, "signals", None)
             if signals is not None and hasattr(signals, "preparing") \
                     and signals is not self._progress_source:
@@ -254,7 +260,7 @@ class PlayerScreen(PlayerActions, PlayerView):
         self._preparing = None
         self._prepare_timer.stop()
         self.progress.set_value(0)
-        self.session = build_session(routine, self.services, self, plan)
+        self.session = build_session(routine, self.services, self, plan, self._alternatives)
         self.session.driver.event_emitted.connect(self.on_event)
         voice_input = getattr(self.services, "voice_input", None)
         if voice_input is not None:

@@ -81,7 +81,7 @@ class RedFlagAckDialog(QDialog):
         self.accept()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        from companion.ui.services.keys import qt_key
+        from companion.ui.services.key_names import qt_key
 
         key = qt_key(event)
         if key == Qt.Key.Key_1:

@@ -22,9 +22,9 @@ from companion.routines.loader import (
     load_routine_full,
     make_id,
     parse_routine_text,
-    routine_to_toml,
 )
 from companion.routines.schema import MAX_NAME
+from companion.routines.writer import routine_to_toml
 from companion.ui.screens.routine_editor_state import (
     NEW_ROUTINE,
     EditorState,

@@ -28,10 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from companion.routines import RoutineEntry
-from companion.routines.loader import (
-    Problem,
-    routine_to_toml,
-)
+from companion.routines.loader import Problem
+from companion.routines.writer import routine_to_toml
 from companion.ui.services.container import AppServices
 
 KINDS = [("reps", "Reps"), ("seconds", "Timed hold"), ("to_fatigue", "To near fatigue")]

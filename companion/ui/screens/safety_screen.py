@@ -184,7 +184,7 @@ class SafetyScreen(QWidget):
         return False
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        from companion.ui.services.keys import qt_key
+        from companion.ui.services.key_names import qt_key
 
         if not self.handle_key(qt_key(event), event.text()):
             super().keyPressEvent(event)

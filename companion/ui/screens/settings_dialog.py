@@ -73,11 +73,12 @@ ANNOUNCE_WORDS = {
 def speaker_voices(speaker: Any) -> list[tuple[str, str]]:
     """(id, label) pairs the speaker offers; empty when it has no voice engine.
 
-    The real speaker lists them through `companion.ui.adapters.speech.available_voices`; any other
-    speaker may offer `voices()` returning (id, name) pairs or objects with id and name.
+    The real speaker lists them through
+    `companion.ui.adapters.speech_setup.available_voices`; any other speaker may offer
+    `voices()` returning (id, name) pairs or objects with id and name.
     """
     try:
-        from companion.ui.adapters.speech import available_voices
+        from companion.ui.adapters.speech_setup import available_voices
 
         found: list[Any] = list(available_voices(speaker))
         if not found and callable(getattr(speaker, "voices", None)):

@@ -403,7 +403,7 @@ class StartScreen(QWidget):
         adapted = None
         if entry is not None and entry.routine is not None:
             try:
-                adapted = self.services.adapt(entry.routine)
+                adapted = self.services.adapt(entry.routine, entry.alternatives)
             except Exception:  # show the plain routine rather than nothing
                 log.exception("cannot adapt %s", entry.id)
         self.preview.setText(routine_preview_html(entry, adapted) if entry else "")

@@ -4,11 +4,13 @@ The desktop screens never construct storage, speech or safety objects themselves
 what `AppServices` holds. That is the seam where the real implementations plug in:
 
 - `speaker`: anything with the `companion.voice.base.Speaker` protocol. The default is
-  `CaptionsOnlySpeaker` until the real voice (`companion.ui.adapters.speech.make_speaker`)
-  is wired in.
-  If it also has `voices() -> list[(id, name)]`, the Settings dialog lists them.
+  `CaptionsOnlySpeaker` until the real voice (`companion.ui.adapters.speech_setup.make_speaker`)
+  is wired in. What the real speaker also does is
+  `companion.ui.adapters.speech_signals.RenderingSpeaker`, asked with `isinstance`, so mypy
+  checks each call.
 - `history`: the `History` protocol below. `InMemoryHistory` serves tests and runs without a
-  database; the storage facade provides the same calls.
+  database; the storage facade provides the same calls, and more (`StoredHistory`).
+- `voice_input`: the app-wide `companion.ui.adapters.listening.VoiceInput`, or None.
 - `session_gate(parent, routine) -> bool`: asked before a session starts (the red-flag
   acknowledgement plugs in here); `first_run(parent)`: called once the window is up (the
   screening wizard plugs in here).
@@ -21,13 +23,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from companion.config import Paths
 from companion.core.clock import Clock, SystemClock
-from companion.core.engine import Listener
 from companion.core.events import (
     EffortRecorded,
     Event,
@@ -37,7 +38,7 @@ from companion.core.events import (
     SessionStarted,
     SetFinished,
 )
-from companion.core.routine import Routine
+from companion.core.routine import Exercise, Routine
 from companion.core.safety import Adapted, Profile, adapt
 from companion.localtime import week_start
 from companion.routines import RoutineLibrary
@@ -45,15 +46,31 @@ from companion.settings import Settings
 from companion.voice.base import CaptionsOnlySpeaker, Speaker
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import SignalInstance
     from PySide6.QtWidgets import QWidget
 
     from companion.core.events import Symptom
+    from companion.storage import Database
+    from companion.storage.profiles import ProfileInfo
     from companion.storage.repository import RedFlagStop
+    from companion.storage.status import StorageStatus
     from companion.storage.store_state import GateState
+    from companion.ui.adapters.listening import VoiceInput
 
 log = logging.getLogger(__name__)
 
-EngineListener = Listener  # what the history hands the engine (`companion.core.engine`)
+
+class SessionRecorder(Protocol):
+    """What a history hands the engine to record one session (an engine listener):
+    `session_id` names the stored session once known, `key` its journal key ("" if none)."""
+
+    @property
+    def session_id(self) -> int | None: ...
+
+    @property
+    def key(self) -> str: ...
+
+    def __call__(self, event: Event) -> None: ...
 
 
 class History(Protocol):
@@ -70,12 +87,12 @@ class History(Protocol):
         ...
 
     def recorder_for(self, routine: Routine,
-                     snapshot: dict[str, Any] | None = None) -> EngineListener | None:
+                     snapshot: dict[str, Any] | None = None) -> SessionRecorder | None:
         """An engine listener that records this session; None when nothing is recorded.
 
         It must commit `RedFlagRaised` before returning (the stop is on disk before the stop
         message is spoken and before the safety screen shows). Once `SessionStarted` has
-        passed, its `session_id` attribute (if any) names the stored session, for the note.
+        passed, its `session_id` names the stored session, for the note.
         `snapshot` replaces the routine as "what was run" (a breathing session's pattern).
         """
         ...
@@ -86,6 +103,37 @@ class History(Protocol):
         id, or the recorder's journal key; `done("")` once saved, `done(problem)` if not
         (never raises; the screen keeps the text)."""
         ...
+
+    def close(self) -> None:
+        """Finish writing and let go of the storage (at exit, or a profile switch)."""
+        ...
+
+
+@runtime_checkable
+class StoredHistory(Protocol):
+    """A history kept in a database (the app's own, `DatabaseHistory`): whose it is, its
+    `Database` (the history window, the PIN), the profile's folder, and its Qt signals:
+    `changed()` (counts may differ), `ready()` (the database opened; once) and
+    `status_changed(StorageStatus)` (the storage banner)."""
+
+    changed: SignalInstance
+    ready: SignalInstance
+    status_changed: SignalInstance
+    paths: Paths | None
+
+    @property
+    def db(self) -> Database | None: ...
+
+    @property
+    def person(self) -> ProfileInfo | None: ...
+
+    @property
+    def person_name(self) -> str:
+        """The profile's name ("" while it is not known yet)."""
+        ...
+
+    @property
+    def status(self) -> StorageStatus: ...
 
 
 # -- what a history may also do (the safety hooks); `isinstance` asks, never `getattr` --------
@@ -175,6 +223,8 @@ class SessionRecord:
 class _MemoryRecorder:
     """InMemoryHistory's engine listener; `session_id` is set by `SessionStarted`."""
 
+    key = ""  # no journal: the id is all there is
+
     def __init__(self, listen: Callable[[Event], None]) -> None:
         self._listen = listen
         self.session_id: int | None = None
@@ -212,8 +262,11 @@ class InMemoryHistory:
         if done is not None:
             done("")
 
+    def close(self) -> None:
+        """Nothing to let go of (the sessions stay in memory)."""
+
     def recorder_for(self, routine: Routine,
-                     snapshot: dict[str, Any] | None = None) -> EngineListener | None:
+                     snapshot: dict[str, Any] | None = None) -> SessionRecorder | None:
         record = SessionRecord(routine.id, routine.name, self._now(), snapshot=snapshot)
         recorder: _MemoryRecorder
 
@@ -282,14 +335,19 @@ class AppServices:
     safety_screen_factory: Callable[[str, QWidget | None], Any] | None = None
     #: what the latest screening means (adaptations, wording); see `refresh_profile()`
     profile: Profile = field(default_factory=Profile)
-    #: voice commands (`companion.ui.adapters.listening.VoiceInput`); None: keys and buttons only
-    voice_input: Any = None
+    #: voice commands; None: keys and buttons only
+    voice_input: VoiceInput | None = None
 
     @property
     def person_name(self) -> str:
         """Whose session it is: the profile's name ("" for a history without profiles)."""
-        name = getattr(self.history, "person_name", "")
-        return name if isinstance(name, str) else ""
+        return self.history.person_name if isinstance(self.history, StoredHistory) else ""
+
+    @property
+    def database(self) -> Database | None:
+        """The storage Database behind the history, or None (history kept in memory, or
+        the database not open yet)."""
+        return self.history.db if isinstance(self.history, StoredHistory) else None
 
     def refresh_profile(self) -> Profile:
         """Re-read the latest screening (at start-up and after the wizard saves one)."""
@@ -309,13 +367,11 @@ class AppServices:
                 "first. Please take the health questions again (button on the start screen).")
         return self.profile
 
-    def adapt(self, routine: Routine) -> Adapted:
-        """The routine as the screening says it should run, with plain notes of each change."""
-        alternatives = {}
-        for entry in self.routine_library().entries():
-            if entry.routine is not None and entry.id == routine.id:
-                alternatives = dict(entry.alternatives)
-                break
+    def adapt(self, routine: Routine, alternatives: Mapping[str, Exercise]) -> Adapted:
+        """The routine as the screening says it should run, with plain notes of each change.
+
+        `alternatives`: the routine file's named alternative exercises (what its
+        `RoutineEntry` holds; `{}` for none), for the adaptations that swap an exercise."""
         return adapt(routine, alternatives, self.profile)
 
     def routine_library(self) -> RoutineLibrary:

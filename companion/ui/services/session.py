@@ -7,7 +7,7 @@ before anything else reacts), then speech, then the driver that updates the scre
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from PySide6.QtCore import QObject
@@ -16,8 +16,6 @@ from companion.core.breathing import BreathingSession
 from companion.core.clock import FakeClock
 from companion.core.engine import SessionEngine
 from companion.core.events import (
-    CancelSpeech,
-    CueDue,
     EffortRecorded,
     EndStatus,
     Event,
@@ -27,7 +25,7 @@ from companion.core.events import (
     Symptom,
     SymptomSpecified,
 )
-from companion.core.routine import Routine
+from companion.core.routine import Exercise, Routine
 from companion.core.timeline import (
     SessionPlan,
     TimelineOptions,
@@ -35,23 +33,10 @@ from companion.core.timeline import (
     compile_plan,
 )
 from companion.ui.adapters.driver import EngineDriver
-from companion.ui.services.container import AppServices
-from companion.voice.base import Speaker
+from companion.ui.services.container import AppServices, ScaledClock, SessionRecorder
+from companion.voice.base import speech_listener
 
 log = logging.getLogger(__name__)
-
-
-class SpeechBridge:
-    """Engine events -> the speaker: every cue goes to `say` (it captions), cancels cancel."""
-
-    def __init__(self, speaker: Speaker) -> None:
-        self.speaker = speaker
-
-    def __call__(self, event: Event) -> None:
-        if isinstance(event, CueDue):
-            self.speaker.say(event.cue)
-        elif isinstance(event, CancelSpeech):
-            self.speaker.cancel()
 
 
 @dataclass
@@ -108,13 +93,12 @@ class Session:
     summary: SessionSummary
     routine: Routine
     #: the history listener (its `session_id`, once started, is where the note goes)
-    recorder: Callable[[Event], None] | None = None
+    recorder: SessionRecorder | None = None
 
     @property
     def session_id(self) -> int | None:
         """The stored session's id, or None (not recorded, or not in the database yet)."""
-        sid = getattr(self.recorder, "session_id", None)
-        return sid if isinstance(sid, int) else None
+        return self.recorder.session_id if self.recorder is not None else None
 
     @property
     def note_ref(self) -> int | str | None:
@@ -123,18 +107,20 @@ class Session:
         sid = self.session_id
         if sid is not None:
             return sid
-        key = getattr(self.recorder, "key", None)
-        return key if isinstance(key, str) and key else None
+        key = self.recorder.key if self.recorder is not None else ""
+        return key or None
 
     @property
     def breathing(self) -> BreathingSession | None:
         return self.summary.breathing
 
 
-def plan_inputs(routine: Routine, services: AppServices) -> tuple[Routine, TimelineOptions]:
+def plan_inputs(routine: Routine, services: AppServices,
+                alternatives: Mapping[str, Exercise]) -> tuple[Routine, TimelineOptions]:
     """What a session compiles from: the screening's adaptations (no lying on the back in
-    later pregnancy, no breath holds, balance cues...) and the user's settings."""
-    adapted = services.adapt(routine)
+    later pregnancy, no breath holds, balance cues...) and the user's settings.
+    `alternatives`: the routine file's stand-in exercises (`RoutineEntry.alternatives`)."""
+    adapted = services.adapt(routine, alternatives)
     routine = adapted.routine
     if services.settings.rest_seconds > 0:
         routine = replace(routine, rest_seconds=float(services.settings.rest_seconds))
@@ -142,12 +128,12 @@ def plan_inputs(routine: Routine, services: AppServices) -> tuple[Routine, Timel
 
 
 def build_session(routine: Routine, services: AppServices, parent: QObject | None = None,
-                  plan: SessionPlan | None = None) -> Session:
+                  plan: SessionPlan | None = None,
+                  alternatives: Mapping[str, Exercise] | None = None) -> Session:
     """Engine, listeners and driver for one session; `plan` when the voice prepared it
-    (real speech lengths), else compiled here with estimates."""
-    routine, options = plan_inputs(routine, services)
+    (real speech lengths), else compiled here with estimates (from `plan_inputs`)."""
     if plan is None:
-        plan = compile_plan(routine, options)
+        plan = compile_plan(*plan_inputs(routine, services, alternatives or {}))
     return _assemble(plan, services, parent)
 
 
@@ -181,10 +167,11 @@ def _assemble(plan: SessionPlan, services: AppServices, parent: QObject | None,
         services.problems.append("This session cannot be saved to your history.")
     if recorder is not None:
         engine.subscribe(recorder)
-    engine.subscribe(SpeechBridge(services.speaker))
+    engine.subscribe(speech_listener(services.speaker))
     summary = SessionSummary(routine.name, plan.set_count, breathing=plan.breathing)
     engine.subscribe(summary.listener())
     driver = EngineDriver(engine, parent,
-                          time_scale=float(getattr(services.clock, "factor", 1.0)),
+                          time_scale=services.clock.factor
+                          if isinstance(services.clock, ScaledClock) else 1.0,
                           spin_wait=not isinstance(services.clock, FakeClock))
     return Session(engine, driver, summary, routine, recorder)

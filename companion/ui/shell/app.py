@@ -22,6 +22,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from companion.config import resolve_paths
+from companion.ui.shell.options import LaunchOptions
 from companion.ui.shell.window import MainWindow
 
 if TYPE_CHECKING:
@@ -98,12 +99,13 @@ def run_gui(args: argparse.Namespace,
     app.setWindowIcon(app_icon())  # every window and dialog: the menu entry's icon
     from companion.ui.adapters.single import SingleInstance
 
-    paths = resolve_paths(getattr(args, "data_dir", None))
+    options = LaunchOptions.from_args(args)
+    paths = resolve_paths(options.data_dir)
     instance = SingleInstance(paths.data_dir)
-    if not instance.claim(getattr(args, "routine", None)):
+    if not instance.claim(options.routine):
         return 0
     keep_log(paths.log_file)
-    window = MainWindow(args, instance=instance)
+    window = MainWindow(options, instance=instance)
     if setup is not None:
         setup(window)
     window.show()

@@ -11,15 +11,18 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from companion.config import resolve_paths
+from companion.ui.shell.options import LaunchOptions
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
     from companion.config import Paths
-    from companion.ui.services.container import AppServices, History
+    from companion.ui.adapters.history import DatabaseHistory
+    from companion.ui.adapters.listening import VoiceInput
+    from companion.ui.services.container import AppServices
     from companion.voice.base import Speaker, VoiceSettings
 
 log = logging.getLogger(__name__)
@@ -35,7 +38,7 @@ def make_default_speaker(paths: Paths, settings: VoiceSettings) -> Speaker:
     if os.environ.get("COMPANION_NO_VOICE"):
         return CaptionsOnlySpeaker(VoiceStatus.OFF, "Voice is off: prompts show as captions.")
     try:
-        from companion.ui.adapters.speech import make_speaker
+        from companion.ui.adapters.speech_setup import make_speaker
 
         return make_speaker(paths, settings)
     except Exception as exc:  # no voice must never mean no session: captions still work
@@ -46,7 +49,7 @@ def make_default_speaker(paths: Paths, settings: VoiceSettings) -> Speaker:
 
 
 def open_history(paths: Paths, db_url: str | None,
-                 profile: str | None = None) -> tuple[History, list[str]]:
+                 profile: str | None = None) -> tuple[DatabaseHistory, list[str]]:
     """A profile's history (`profile` None: the first), always with its journal and
     red-flag gate, whatever the database does.
 
@@ -62,8 +65,9 @@ def open_history(paths: Paths, db_url: str | None,
     return history, history.problems()
 
 
-def build_services(args: argparse.Namespace, *, speaker: Speaker | None = None,
-                   voice_input: Any = None) -> AppServices:
+def build_services(args: argparse.Namespace | LaunchOptions, *,
+                   speaker: Speaker | None = None,
+                   voice_input: VoiceInput | None = None) -> AppServices:
     """Everything the screens use, for `args.profile` (None: the first profile); problems
     are collected for the start screen, never raised, except a profile that cannot be
     opened at all (ProfileUnavailable / ProfileError). `speaker` and `voice_input` are
@@ -73,10 +77,11 @@ def build_services(args: argparse.Namespace, *, speaker: Speaker | None = None,
     from companion.settings import load_settings
     from companion.ui.services.container import AppServices, ScaledClock
     from companion.ui.shell.gates import red_flag_gate_for
-    base = resolve_paths(getattr(args, "data_dir", None)).ensure()
-    history, history_problems = open_history(base, getattr(args, "db", None),
-                                             getattr(args, "profile", None))
-    paths = (getattr(history, "paths", None) or base).ensure()  # the profile's own folder
+
+    options = LaunchOptions.from_args(args)
+    base = resolve_paths(options.data_dir).ensure()
+    history, history_problems = open_history(base, options.db, options.profile)
+    paths = (history.paths or base).ensure()  # the profile's own folder
     settings, problems = load_settings(paths.settings_file)
     if speaker is None:
         speaker = make_default_speaker(paths, settings.voice_settings())
@@ -99,7 +104,7 @@ def build_services(args: argparse.Namespace, *, speaker: Speaker | None = None,
         speaker=speaker,
         history=history,
         clock=clock,
-        db_url=resolve_db_url(paths, getattr(args, "db", None)),
+        db_url=resolve_db_url(paths, options.db),
         problems=list(problems),
     )
     services.session_gate = red_flag_gate_for(history)
@@ -113,7 +118,7 @@ def build_services(args: argparse.Namespace, *, speaker: Speaker | None = None,
     return services
 
 
-def make_voice_input(enabled: bool, speaker: Any) -> Any:
+def make_voice_input(enabled: bool, speaker: Speaker) -> VoiceInput | None:
     """Voice commands, opened off the GUI thread; None if even that cannot be set up."""
     if os.environ.get("COMPANION_NO_VOICE"):  # the captions-only testing aid: no mic either
         return None

@@ -34,8 +34,9 @@ def run_clinician(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
     from companion.storage.cli import open_database_for
+    from companion.ui.shell.options import LaunchOptions
 
-    if not getattr(args, "profile", None):
+    if not LaunchOptions.from_args(args).profile:
         raise KnownError("say whose history to read: companion clinician --profile NAME")
     db = open_database_for(args, pin=False)
     try:

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from PySide6.QtWidgets import QDialog, QWidget
 
@@ -128,11 +128,22 @@ def _has_new_questions(record: Any) -> bool:
         return True
 
 
+@runtime_checkable
+class ScreeningHost(Protocol):
+    """A window showing what new answers change (the main window): its routine list and
+    preview, and its messages."""
+
+    def reload_routines(self) -> None: ...
+
+    def show_messages(self, messages: list[str]) -> None: ...
+
+
 def open_screening(parent: QWidget, services: AppServices) -> bool:
     """The health questions (first run, every 6 months, or on demand from the start screen).
 
     The answers are stored with their date; the profile (and so every adaptation) is
-    re-read at once and the window's routine preview follows. False without storage.
+    re-read at once and, when `parent` is a `ScreeningHost`, its routine preview follows
+    (or it says why the answers were not saved). False without storage.
     """
     history = services.history
     if not isinstance(history, ScreeningWriter):
@@ -144,17 +155,15 @@ def open_screening(parent: QWidget, services: AppServices) -> bool:
 
     def saved(_record: object) -> None:
         services.refresh_profile()
-        reload = getattr(parent, "reload_routines", None)
-        if callable(reload):
-            reload()
+        if isinstance(parent, ScreeningHost):
+            parent.reload_routines()
 
     def not_saved(exc: Exception) -> None:
         log.error("the screening could not be saved: %s", exc)
         services.problems.append(f"Your health answers could not be saved ({exc}). Please "
                                  "take the health questions again when this is fixed.")
-        show = getattr(getattr(parent, "start_screen", None), "show_messages", None)
-        if callable(show):
-            show(services.problems)
+        if isinstance(parent, ScreeningHost):
+            parent.show_messages(services.problems)
 
     def done(_code: int) -> None:
         from companion.ui.adapters.operations import QueryOp

@@ -56,7 +56,7 @@ class KeyHandling(WindowState):
         assert player is not None
         if player.session is None:
             return Mode.PREPARING if player.preparing else Mode.START
-        page = getattr(player.checkin, "page", None)
+        page = player.checkin.page
         if page is CheckinPage.SYMPTOM:
             return Mode.SYMPTOM
         engine = player.session.engine
@@ -73,20 +73,6 @@ class KeyHandling(WindowState):
                  # over, the next screen is a moment away: no key may act on a button here
                  State.STOPPED: Mode.SAFETY, State.ENDED: Mode.LOADING}
         return modes[engine.state]
-
-    def session_exists(self) -> bool:
-        """A session is getting ready, running, or just over (end or safety screen, or the
-        Learn page opened from the end screen)."""
-        owner = self.session_screen()
-        if owner is None:
-            return False
-        if owner.preparing:
-            return True
-        screen = self.current_screen()
-        if screen == "learn":
-            return owner.session is not None and self._learn_from == "end"
-        return owner.session is not None and screen in ("player", "breathing", "end",
-                                                        "safety")
 
     def owns_window(self, widget: QWidget) -> bool:
         return widget is self

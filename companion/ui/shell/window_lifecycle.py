@@ -8,10 +8,9 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (
-    QApplication,
-)
+from PySide6.QtWidgets import QApplication
 
+from companion.ui.adapters.speech_signals import RenderingSpeaker
 from companion.ui.shell.window_state import WindowState
 
 if TYPE_CHECKING:
@@ -43,24 +42,29 @@ class Lifecycle(WindowState):
         self.activateWindow()
 
     def _setup_tray(self) -> None:
+        """Reminders and the tray icon, made once per window (a profile switch only
+        reschedules the reminders)."""
         from companion.ui.adapters.tray import ReminderScheduler, Tray
 
-        assert self.services is not None
-        if self.reminders is not None:  # once per window: a switch only reschedules
+        if self.reminders is None:
+            self.reminders = ReminderScheduler(parent=self)
+            self.reminders.reminder_due.connect(self.on_reminder)
+            if Tray.available():
+                self.tray = Tray(self)
+                self.tray.open_requested.connect(self.bring_to_front)
+                self.tray.start_requested.connect(self.ready_planned_session)
+                self.tray.quit_requested.connect(self.quit_app)
+                self.tray.show()
+                app = QApplication.instance()
+                if isinstance(app, QApplication):
+                    app.setQuitOnLastWindowClosed(False)
+        self.reschedule_reminders()
+
+    def reschedule_reminders(self) -> None:
+        """Follow the current profile's reminder settings (at start, after a profile switch
+        or a change in Settings)."""
+        if self.reminders is not None and self.services is not None:
             self.reminders.schedule(self.services.settings.reminders)
-            return
-        self.reminders = ReminderScheduler(parent=self)
-        self.reminders.reminder_due.connect(self.on_reminder)
-        self.reminders.schedule(self.services.settings.reminders)
-        if Tray.available():
-            self.tray = Tray(self)
-            self.tray.open_requested.connect(self.bring_to_front)
-            self.tray.start_requested.connect(self.ready_planned_session)
-            self.tray.quit_requested.connect(self.quit_app)
-            self.tray.show()
-            app = QApplication.instance()
-            if isinstance(app, QApplication):
-                app.setQuitOnLastWindowClosed(False)
 
     def on_reminder(self) -> None:
         assert self.start_screen is not None
@@ -72,12 +76,8 @@ class Lifecycle(WindowState):
         if self.tray is not None:
             self.tray.notify("Companion", text)
         else:
-            self.services_problem_banner(text)
+            self.show_messages([text])
             self.bring_to_front()
-
-    def services_problem_banner(self, text: str) -> None:
-        if self.start_screen is not None:
-            self.start_screen.show_messages([text])
 
     def ready_planned_session(self) -> None:
         """From a reminder: open with today's routine selected; the person presses Start."""
@@ -100,7 +100,9 @@ class Lifecycle(WindowState):
                 event.ignore()
                 self._quitting = False
                 return
-            self.session_screen().end()
+            owner = self.session_screen()
+            if owner is not None:
+                owner.end()
         if self.end_screen is not None:
             self.end_screen.flush_note()
         if self.tray is not None and not self._quitting:
@@ -136,10 +138,12 @@ class Lifecycle(WindowState):
             self.instance.release()
         if self.services is None:
             return
-        for owner in (self.services.voice_input, self.services.speaker, self.services.history):
-            close = getattr(owner, "close", None)
-            if callable(close):
+        speaker = self.services.speaker
+        for owner in (self.services.voice_input,
+                      speaker if isinstance(speaker, RenderingSpeaker) else None,
+                      self.services.history):
+            if owner is not None:
                 try:
-                    close()
+                    owner.close()
                 except Exception:  # closing must not turn a clean exit into a crash
                     log.exception("closing %r failed", owner)

@@ -6,18 +6,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import Any
 
-from PySide6.QtWidgets import (
-    QDialog,
-    QMessageBox,
-)
+from PySide6.QtWidgets import QDialog, QMessageBox
 
+from companion.ui.services.container import StoredHistory
 from companion.ui.shell.window_state import WindowState
-
-if TYPE_CHECKING:
-    pass
-
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +36,9 @@ class ProfileSwitching(WindowState):
         """The profile has a PIN that was not given yet in this run."""
         if self._unlocked or self.services is None:
             return False
-        person = getattr(self.services.history, "person", None)
-        return bool(getattr(person, "has_pin", False))
+        history = self.services.history
+        person = history.person if isinstance(history, StoredHistory) else None
+        return person is not None and person.has_pin
 
     def _lock(self) -> None:
         """Nothing of the profile shows until its PIN is given (or another is chosen)."""
@@ -67,11 +63,6 @@ class ProfileSwitching(WindowState):
         self.cannot_open_box = box
         box.open()
 
-    def _database(self) -> Any:
-        """The storage Database behind the history, or None (history kept in memory)."""
-        assert self.services is not None
-        return getattr(self.services.history, "db", None)
-
     def open_profiles(self, startup: bool = False) -> None:
         """Switch profile (P on the start screen): choose, give the PIN if it has one; a new
         profile can be added here. At start-up, for a protected profile: Quit closes."""
@@ -90,8 +81,8 @@ class ProfileSwitching(WindowState):
             return
         services = self.services
         paths = services.paths
-        db_arg = getattr(self.args, "db", None)
-        current = self._database()
+        db_arg = self.options.db
+        current = services.database
         from companion.storage import access
 
         names = access.names_to_choose(paths, db_arg, current)
@@ -137,8 +128,10 @@ class ProfileSwitching(WindowState):
         from companion.ui.adapters.operations import QueryOp
         from companion.ui.screens.profiles import PinDialog
 
-        db = self._database()
-        person = getattr(getattr(self.services, "history", None), "person", None)
+        assert self.services is not None
+        history = self.services.history
+        db = self.services.database
+        person = history.person if isinstance(history, StoredHistory) else None
         if db is None or person is None:
             QMessageBox.information(self, "PIN", "Your history cannot be opened right now.")
             return
@@ -172,8 +165,6 @@ class ProfileSwitching(WindowState):
 
     def switch_to(self, name: str) -> bool:
         """Close this profile's screens and history, open `name`'s (its PIN was checked)."""
-        import copy
-
         from companion.errors import KnownError
         from companion.ui.shell.build import build_services
 
@@ -181,33 +172,29 @@ class ProfileSwitching(WindowState):
         if self.session_exists():
             return False
         old = self.services
-        args = copy.copy(self.args)
-        args.profile = name
-        args.routine = None
+        options = replace(self.options, profile=name, routine=None)
         try:
-            new = build_services(args, speaker=old.speaker, voice_input=old.voice_input)
+            new = build_services(options, speaker=old.speaker, voice_input=old.voice_input)
         except KnownError as exc:
             QMessageBox.warning(self, "Switch profile", str(exc))
             return False
         if self.end_screen is not None:
             self.end_screen.flush_note()
         self._teardown_screens()
-        for name_ in ("changed", "ready", "status_changed"):
-            signal = getattr(old.history, name_, None)
-            if signal is not None:
+        if isinstance(old.history, StoredHistory):
+            for signal in (old.history.changed, old.history.ready, old.history.status_changed):
                 with contextlib.suppress(RuntimeError, TypeError):  # nothing connected
                     signal.disconnect()
         try:
-            old.history.close()  # type: ignore[attr-defined]
+            old.history.close()
         except Exception:  # the old profile's journal keeps anything not saved
             log.exception("closing the previous profile's history failed")
-        self.args = args
+        self.options = options
         self.services = new
         self._opened_entry = None
         self._unlocked = True
         self._build_screens()
-        if self.reminders is not None:
-            self.reminders.schedule(new.settings.reminders)
+        self.reschedule_reminders()
         self.show_start()
         self.profile_switched.emit(name)
         self._first_run()
@@ -216,24 +203,22 @@ class ProfileSwitching(WindowState):
     def _teardown_screens(self) -> None:
         """Remove every screen and window of the current profile (none may show another
         person's data after a switch)."""
-        for attr in ("history_window", "routine_editor"):
-            window = getattr(self, attr, None)
+        for window in (self.history_window, self.routine_editor):
             if window is not None:
                 window.close()
                 window.deleteLater()
-                setattr(self, attr, None)
+        self.history_window = self.routine_editor = None
         self._show(self.loading)
-        for attr in ("start_screen", "player", "end_screen", "safety_page", "learn_screen",
-                     "breathe_screen", "breathing_screen"):
-            widget = getattr(self, attr, None)
+        for widget in self.screens().values():
             if widget is not None:
                 self.stack.removeWidget(widget)
                 widget.deleteLater()
-                setattr(self, attr, None)
-        banner = getattr(self, "storage_banner", None)
-        if banner is not None:
-            self._body_layout.removeWidget(banner)
-            banner.deleteLater()
+        self.start_screen = self.player = self.end_screen = None
+        self.safety_page = self.learn_screen = self.breathe_screen = None
+        self.breathing_screen = None
+        if self.storage_banner is not None:
+            self._body_layout.removeWidget(self.storage_banner)
+            self.storage_banner.deleteLater()
             self.storage_banner = None
         self.progression_banner = None
         self._breathing_last = False

@@ -5,17 +5,11 @@ screening, the progression suggestion, and routine files opened from elsewhere.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtWidgets import (
-    QMessageBox,
-)
+from PySide6.QtWidgets import QMessageBox
 
 from companion.ui.shell.window_state import WindowState
-
-if TYPE_CHECKING:
-    pass
-
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +32,11 @@ class ToolWindows(WindowState):
 
     def refresh_progression(self) -> None:
         """Offer one small step for the selected routine when the evidence says it is safe."""
-        banner = getattr(self, "progression_banner", None)
-        db = self._database()
-        if banner is None or self.start_screen is None:
+        banner = self.progression_banner
+        if banner is None or self.start_screen is None or self.services is None:
             return
         entry = self.start_screen.selected()
+        db = self.services.database
         if db is None or entry is None or entry.routine is None:
             banner.hide()
             return
@@ -69,7 +63,7 @@ class ToolWindows(WindowState):
         from companion.ui.history.window import HistoryWindow
 
         assert self.services is not None
-        db = self._database()
+        db = self.services.database
         if db is None:
             QMessageBox.information(
                 self, "History", "Your history is not available right now: the database "
@@ -100,7 +94,7 @@ class ToolWindows(WindowState):
         from companion.ui.screens.routine_editor import RoutineEditor
 
         assert self.services is not None and self.start_screen is not None
-        editor = getattr(self, "routine_editor", None)
+        editor = self.routine_editor
         if editor is None:
             editor = RoutineEditor(self.services, self)
             editor.routines_changed.connect(self.reload_routines)
@@ -133,6 +127,11 @@ class ToolWindows(WindowState):
         self.start_screen.refresh_week()
         self.start_screen.show_messages(self.services.problems)
         self.refresh_progression()
+
+    def show_messages(self, messages: list[str]) -> None:
+        """Say these on the start screen (problems, a reminder), replacing what it said."""
+        if self.start_screen is not None:
+            self.start_screen.show_messages(messages)
 
     def open_routine(self, ref: str) -> bool:
         """`--routine FILE_OR_ID`: select it, ready to start; a problem is shown, not raised."""

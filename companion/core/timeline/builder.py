@@ -1,25 +1,18 @@
 """Compile a routine into timed segments of cues: the script the engine plays.
 
-A session is a list of segments (arrival, one per set, check-in, rest, cool-down, end).
-Cue times are offsets inside their segment, so the engine can hold at a check-in for as
-long as it takes and re-plan a rest (+15 s, amber +30 s) without touching anything else.
-`flatten()` lays the segments end to end as if every check-in were answered at once:
-that is what `companion preview` prints and what `--audio` renders.
-
+`TimelineBuilder` makes every cue (`cue()`, the public way: the plan's and the engine's
+own come out alike) and every segment; the engine keeps it to re-plan a rest mid-session.
 Speech length matters: an announcement must finish before the countdown starts, so the
-compiler asks a `speech_duration(text)` function (an estimate by default; the voice layer
+builder asks a `speech_duration(text)` function (an estimate by default; the voice layer
 passes the real length of each rendered utterance).
 """
 
 from __future__ import annotations
 
-import enum
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from companion.core.breathing import (
-    PATTERNS,
     PHASE_WORDS,
     VOICED_CYCLES,
     BreathingPattern,
@@ -29,208 +22,19 @@ from companion.core.breathing import (
     safe_pattern,
 )
 from companion.core.routine import Exercise, Routine, SetKind
-from companion.core.safety_words import STOP_MESSAGE
-
-
-class CueKind(enum.Enum):
-    """What a cue is for; the values are part of the `preview --json` contract."""
-
-    ARRIVAL = "arrival"
-    MOOD = "mood"
-    EXERCISE = "exercise"
-    COUNTDOWN = "countdown"
-    GO = "go"
-    REP = "rep"
-    HALFWAY = "halfway"
-    CHECKIN = "checkin"
-    EFFORT = "effort"
-    REST = "rest"
-    NEXT = "next"
-    BREATHE = "breathe"
-    COOLDOWN = "cooldown"
-    END = "end"
-    INFO = "info"
-    SAFETY = "safety"
-
-
-class Priority(enum.IntEnum):
-    """How a cue competes for the voice.
-
-    NORMAL cues may wait briefly; TIMED cues (countdown, go, reps, breathing) must start on
-    time and replace a stale cue instead of queueing; SAFETY preempts everything.
-    """
-
-    NORMAL = 0
-    TIMED = 1
-    SAFETY = 2
-
-
-class Tone(enum.Enum):
-    """Short sounds that mark moments without words (files in resources/sounds/)."""
-
-    GO = "go"
-    TICK = "tick"
-    SET_END = "set_end"
-    BREATHE_IN = "breathe_in"
-    BREATHE_OUT = "breathe_out"
-    HOLD = "hold"
-
-
-class Verbosity(enum.Enum):
-    """How much the voice says: every cue, the essentials, or tones only."""
-
-    FULL = "full"
-    BRIEF = "brief"
-    TONES = "tones"
-
-
-class SegmentKind(enum.Enum):
-    ARRIVAL = "arrival"
-    SET = "set"
-    CHECKIN = "checkin"
-    REST = "rest"
-    COOLDOWN = "cooldown"
-    END = "end"
-    BREATHING = "breathing"  # a stand-alone breathing session's guided breaths
-
-
-@dataclass(frozen=True)
-class Cue:
-    """One prompt: shown as a caption, spoken unless `speak` is False, maybe with a tone."""
-
-    t: float
-    kind: CueKind
-    text: str
-    speak: bool = True
-    tone: Tone | None = None
-    priority: Priority = Priority.NORMAL
-    rep: int | None = None
-    phase: Phase | None = None
-    phase_seconds: float | None = None
-    duration: float = 0.0
-
-    def at(self, t: float) -> Cue:
-        return replace(self, t=t)
-
-    def to_json(self) -> dict[str, object]:
-        data: dict[str, object] = {
-            "t": round(self.t, 3),
-            "kind": self.kind.value,
-            "text": self.text,
-            "speak": self.speak,
-            "duration": round(self.duration, 3),
-        }
-        if self.tone is not None:
-            data["tone"] = self.tone.value
-        if self.rep is not None:
-            data["rep"] = self.rep
-        if self.phase is not None:
-            data["phase"] = self.phase.value
-            data["phase_seconds"] = self.phase_seconds
-        return data
-
-
-@dataclass(frozen=True)
-class Segment:
-    """A stretch of the session; cue times are relative to its start.
-
-    For a set, `countdown_at` and `work_at` split it into announce / countdown / work.
-    `duration` is how long it runs if nothing intervenes (to-fatigue: the safety cap);
-    `nominal` is what the preview assumes (to-fatigue: the expected time). For a rest,
-    `requested` is what the routine asked for (shorter than `duration` when lengthened).
-    """
-
-    kind: SegmentKind
-    duration: float
-    cues: tuple[Cue, ...]
-    nominal: float
-    set_no: int | None = None
-    round: int | None = None
-    exercise: Exercise | None = None
-    countdown_at: float = 0.0
-    work_at: float = 0.0
-    hold: bool = False
-    open_ended: bool = False
-    requested: float | None = None
-
-
-def estimate_speech(text: str) -> float:
-    """A conservative guess of spoken length (espeak-ng at ~175 words a minute)."""
-    words = len(text.split())
-    pauses = sum(text.count(p) for p in ".,;:!?")
-    return 0.0 if not words else 0.25 + words * 60.0 / 175.0 + pauses * 0.12
-
-
-@dataclass(frozen=True)
-class TimelineOptions:
-    """Everything besides the routine that shapes the script."""
-
-    verbosity: Verbosity = Verbosity.FULL
-    speech_duration: Callable[[str], float] = estimate_speech
-    rest_pattern: str = ""
-    calm_pattern: str = "coherent"
-    voiced_breaths: int = 2
-    arrival_breaths: int = 3
-    cooldown_seconds: float = 60.0
-    no_breath_hold: bool = False
-    ask_mood_before: bool = True
-    extra_cues: dict[str, str] = field(default_factory=dict)
-    #: set for a stand-alone breathing session: the plan is that session, and the routine
-    #: given to `compile_plan` is only its label (`breathing_routine()`)
-    breathing: BreathingSession | None = None
-
-
-CHECKIN_QUESTION = (
-    "Check-in. Any chest pain or pressure, bad breathlessness, dizziness, "
-    "sharp pain, or a sudden bad headache? Say all clear, or say stop."
+from companion.core.timeline.cues import (
+    ALWAYS_SPOKEN,
+    CHECKIN_QUESTION,
+    CHECKIN_QUESTION_BRIEF,
+    EFFORT_QUESTION,
+    Cue,
+    CueKind,
+    Priority,
+    Tone,
+    Verbosity,
+    number_word,
 )
-CHECKIN_QUESTION_BRIEF = "Check-in. Any chest pain, dizziness, sharp pain or bad headache?"
-CHECKIN_REASK = "I didn't catch that. Are you all clear, or do you need to stop?"
-CHECKIN_STALLED = "I'll wait here. Answer when you're ready: all clear, or stop."
-EFFORT_QUESTION = "How hard was that, from 0 to 10?"
-_NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
-                 "nine", "ten"]
-
-
-@dataclass(frozen=True)
-class SessionPlan:
-    """The compiled session: the routine as run plus its segments in order."""
-
-    routine: Routine
-    segments: tuple[Segment, ...]
-    options: TimelineOptions
-
-    @property
-    def total_seconds(self) -> float:
-        return sum(s.nominal for s in self.segments)
-
-    @property
-    def set_count(self) -> int:
-        return sum(1 for s in self.segments if s.kind is SegmentKind.SET)
-
-    @property
-    def breathing(self) -> BreathingSession | None:
-        return self.options.breathing
-
-    @property
-    def kind(self) -> str:
-        """What history stores: "workout", or "breathing" for a stand-alone session."""
-        return "breathing" if self.options.breathing is not None else "workout"
-
-    @property
-    def notes(self) -> tuple[str, ...]:
-        """What runs differently from what the routine says, in plain words (shown in the
-        previews; `companion routines check` warns about the same)."""
-        stretched = [s for s in self.segments if s.kind is SegmentKind.REST
-                     and s.requested is not None and s.requested + 1e-9 < s.duration]
-        if not stretched:
-            return ()
-        asked = " / ".join(f"{v:g}" for v in sorted({s.requested or 0.0 for s in stretched}))
-        lows = min(s.duration for s in stretched)
-        highs = max(s.duration for s in stretched)
-        got = f"{lows:g}" if lows == highs else f"{lows:g}-{highs:g}"
-        return (f"Rests of {asked} s are too short to say how hard the set was and to hear "
-                f"the next exercise, so they last {got} s.",)
+from companion.core.timeline.plan import Segment, SegmentKind, SessionPlan, TimelineOptions
 
 
 class TimelineBuilder:
@@ -544,10 +348,6 @@ class TimelineBuilder:
         return SessionPlan(self.routine, tuple(segs), self.options)
 
 
-#: Cue kinds spoken even when the user chose tones only (safety is never a beep).
-ALWAYS_SPOKEN = frozenset({CueKind.CHECKIN, CueKind.SAFETY, CueKind.END})
-
-
 def compile_plan(routine: Routine, options: TimelineOptions | None = None) -> SessionPlan:
     """The pure function at the heart of the app: routine (+ options) -> session plan."""
     return TimelineBuilder(routine, options).build()
@@ -568,43 +368,9 @@ def compile_breathing(session: BreathingSession,
     return compile_plan(breathing_routine(session), opts)
 
 
-def flatten(plan: SessionPlan) -> list[Cue]:
-    """Absolute cues as if every check-in were answered the moment it is asked."""
-    out: list[Cue] = []
-    t0 = 0.0
-    for seg in plan.segments:
-        for cue in seg.cues:
-            if not seg.open_ended or cue.t < seg.nominal - 1e-9:
-                out.append(cue.at(t0 + cue.t))
-        t0 += seg.nominal
-    return out
-
-
-def number_word(n: int) -> str:
-    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
-
-
 __all__ = [
-    "ALWAYS_SPOKEN",
-    "CHECKIN_QUESTION",
-    "CHECKIN_REASK",
-    "CHECKIN_STALLED",
-    "EFFORT_QUESTION",
-    "PATTERNS",
-    "STOP_MESSAGE",
-    "Cue",
-    "CueKind",
-    "Priority",
-    "Segment",
-    "SegmentKind",
-    "SessionPlan",
     "TimelineBuilder",
-    "TimelineOptions",
-    "Tone",
-    "Verbosity",
     "breathing_routine",
     "compile_breathing",
     "compile_plan",
-    "estimate_speech",
-    "flatten",
 ]
