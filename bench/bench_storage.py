@@ -33,29 +33,11 @@ from bench.config import QUICK, targets
 from bench.seed_history import seed
 from bench.stats import Figure, percentile, summary
 from companion.config import Paths
-from companion.core.events import (
-    AmberSign,
-    CheckinAnswered,
-    CheckinStalled,
-    EffortRecorded,
-    EndStatus,
-    Event,
-    MoodRecorded,
-    Paused,
-    RedFlagRaised,
-    RestExtended,
-    Resumed,
-    SessionEnded,
-    SessionStarted,
-    SetFinished,
-    Skipped,
-    State,
-    Symptom,
-    SymptomSpecified,
-)
+from companion.core import events as evt
+from companion.core.events import EndStatus, Event, State, Symptom
 from companion.core.routine import Exercise, Routine
 from companion.storage import repository as repo
-from companion.storage.opening import make_engine
+from companion.storage.connect import make_engine
 
 TARGETS = targets("storage")
 
@@ -66,28 +48,29 @@ SETS = 3
 def _session_events(n: int, red_flag: bool) -> list[Event]:
     """One session's events in the order the engine emits them."""
     t = 0.0
-    events: list[Event] = [SessionStarted(t, "bench", "Bench", SETS),
-                           MoodRecorded(t + 30, "before", 3)]
+    events: list[Event] = [evt.SessionStarted(t, "bench", "Bench", SETS),
+                           evt.MoodRecorded(t + 30, "before", 3)]
     for s in range(SETS):
         t += 100.0
         events += [
-            Paused(t + 5, State.WORK), Resumed(t + 9, State.WORK, 4.0),
-            SetFinished(t + 40, s, 1, "Squats", 12, None, 12, 36.0),
-            CheckinStalled(t + 60, s),
-            CheckinAnswered(t + 62, s, "Check-in?", "all_clear"),
-            EffortRecorded(t + 66, s, 9 if s == 1 else 5, s == 1),
+            evt.Paused(t + 5, State.WORK), evt.Resumed(t + 9, State.WORK, 4.0),
+            evt.SetFinished(t + 40, s, 1, "Squats", 12, None, 12, 36.0),
+            evt.CheckinStalled(t + 60, s),
+            evt.CheckinAnswered(t + 62, s, "Check-in?", "all_clear"),
+            evt.EffortRecorded(t + 66, s, 9 if s == 1 else 5, s == 1),
         ]
         if s == 1:
-            events += [AmberSign(t + 66, s, 9, 30.0, "Next time, try an easier variation."),
-                       RestExtended(t + 66, s, 30.0, "amber")]
-        events += [RestExtended(t + 70, s, 15.0, "requested"), Skipped(t + 80, State.REST, s)]
+            events += [evt.AmberSign(t + 66, s, 9, 30.0, "Next time, try an easier variation."),
+                       evt.RestExtended(t + 66, s, 30.0, "amber")]
+        events += [evt.RestExtended(t + 70, s, 15.0, "requested"),
+                   evt.Skipped(t + 80, State.REST, s)]
     t += 100.0
     if red_flag:
-        events += [RedFlagRaised(t, Symptom.UNSPECIFIED, State.WORK, SETS - 1, "Squats"),
-                   SessionEnded(t, EndStatus.STOPPED_RED_FLAG),
-                   SymptomSpecified(t + 20, Symptom.DIZZINESS)]
+        events += [evt.RedFlagRaised(t, Symptom.UNSPECIFIED, State.WORK, SETS - 1, "Squats"),
+                   evt.SessionEnded(t, EndStatus.STOPPED_RED_FLAG),
+                   evt.SymptomSpecified(t + 20, Symptom.DIZZINESS)]
     else:
-        events += [MoodRecorded(t, "after", 4), SessionEnded(t + 1, EndStatus.COMPLETED)]
+        events += [evt.MoodRecorded(t, "after", 4), evt.SessionEnded(t + 1, EndStatus.COMPLETED)]
     return events
 
 

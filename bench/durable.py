@@ -39,7 +39,7 @@ def _journal_red_flags(data_dir: Path) -> int:
     """Red flags in the app's journal (`<data dir>/journal/*.jsonl`, read through the
     storage layer's own reader), merged into the database or not."""
     from companion.core.events import RedFlagRaised
-    from companion.storage.journal import read_folder
+    from companion.storage.journal_file import read_folder
 
     files, _problems = read_folder(data_dir / JOURNAL_DIR)
     return sum(1 for f in files for e in f.entries if isinstance(e.event, RedFlagRaised))

@@ -16,7 +16,11 @@ import logging
 import time
 import warnings
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from companion.settings import Reminders
 
 log = logging.getLogger(__name__)
 
@@ -107,3 +111,50 @@ def local_text(at: datetime, tz: tzinfo | None = None, fmt: str = "%Y-%m-%d %H:%
     """`at` in local time with the zone's abbreviation, e.g. '2026-03-08 21:06 EDT'."""
     local = at.astimezone(tz or local_zone())
     return f"{local.strftime(fmt)} {local.tzname() or ''}".rstrip()
+
+
+def _zone(now: datetime, tz: tzinfo | None) -> tzinfo | None:
+    """The zone to count days in: `tz`, else `now`'s when it is a real zone (with DST
+    rules), else the system's. A bare UTC offset would put dates across a DST change an
+    hour off. A naive `now` stays naive (plain wall-clock times, as given)."""
+    if tz is not None:
+        return tz
+    if now.tzinfo is None:
+        return None
+    if isinstance(now.tzinfo, ZoneInfo | SystemLocal) or now.tzinfo is UTC:
+        return now.tzinfo
+    return local_zone()
+
+
+def next_reminder(now: datetime, reminders: Reminders,
+                  tz: tzinfo | None = None) -> datetime | None:
+    """The next scheduled reminder strictly after `now`, or None if none.
+
+    Days and the time of day are local (`tz`, default the system's zone): "18:00 on
+    Thursdays" stays 18:00 on the clock across a daylight-saving change. Returns an aware
+    datetime in that zone; compare it as an instant (it may be a different UTC offset
+    from `now`).
+    """
+    if not reminders.enabled or not reminders.days:
+        return None
+    zone = _zone(now, tz)
+    local = now.astimezone(zone) if zone is not None else now
+    hour, minute = reminders.hour_minute
+    for offset in range(0, 8):
+        day = local.date() + timedelta(days=offset)
+        if day.weekday() not in reminders.days:
+            continue
+        at = datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
+        if zone is None and at > now:
+            return at
+        if zone is not None and at.astimezone(UTC) > now.astimezone(UTC):
+            return at
+    return None
+
+
+def week_start(now: datetime, tz: tzinfo | None = None) -> datetime:
+    """Monday 00:00 (local, `tz` or the system's zone) of the week containing `now`."""
+    zone = _zone(now, tz)
+    local = now.astimezone(zone) if zone is not None else now
+    monday = local.date() - timedelta(days=local.weekday())
+    return datetime(monday.year, monday.month, monday.day, tzinfo=zone)

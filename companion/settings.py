@@ -1,11 +1,14 @@
-"""User settings: a Qt-free model, validated field by field, saved as JSON in the data dir.
+"""User settings: one pydantic model, saved as JSON in the data dir.
 
-A broken or half-broken settings file must never stop the app: every field that cannot be
-read falls back to its default and produces one readable problem line, which the GUI shows
-once it is up (the qutebrowser way). Before anything can overwrite it, the file as it was is
-kept beside it (`settings.json.damaged-<local time>`) and the problem line says where, so
-the person's own words (the emergency-number text, reminders...) are never lost. Saving
-writes a temporary file and renames it, so a crash mid-write cannot leave a truncated file.
+`Settings` (and its `Reminders`) is the single source of each setting's JSON key, type,
+range and default: the file is validated against it, the Settings dialog builds it, and a
+value out of range cannot be constructed. A broken or half-broken settings file must never
+stop the app: every field that cannot be read falls back to its default and produces one
+readable problem line, which the GUI shows once it is up (the qutebrowser way). Before
+anything can overwrite it, the file as it was is kept beside it
+(`settings.json.damaged-<local time>`) and the problem line says where, so the person's own
+words (the emergency-number text, reminders...) are never lost. Saving writes a temporary
+file and renames it, so a crash mid-write cannot leave a truncated file.
 """
 
 from __future__ import annotations
@@ -14,9 +17,14 @@ import datetime as dt
 import enum
 import json
 import logging
-from dataclasses import asdict, dataclass, field, fields, replace
+from collections.abc import Callable
+from dataclasses import asdict, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, TypeVar
+
+from pydantic import AfterValidator, BeforeValidator, Field, Strict, ValidationError
+from pydantic.dataclasses import dataclass
+from pydantic.fields import FieldInfo
 
 from companion.core.breathing import (
     DEFAULT_MINUTES,
@@ -30,6 +38,7 @@ from companion.core.timeline import TimelineOptions, Verbosity
 from companion.voice.base import VoiceSettings
 
 log = logging.getLogger(__name__)
+M = TypeVar("M")
 
 SETTINGS_VERSION = 1
 
@@ -38,6 +47,8 @@ REST_PATTERNS: tuple[str, ...] = tuple(p.id for p in PATTERNS.values() if p.ok_a
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
+ENGINES = ("auto", "piper", "system")
+LENGTH_SCALE_RANGE = (0.5, 2.0)
 
 
 class AnnouncePrompts(enum.Enum):
@@ -52,13 +63,57 @@ class AnnouncePrompts(enum.Enum):
     ALWAYS = "always"
 
 
+# -- the checks pydantic's own types and ranges do not cover (each raises ValueError) ------
+def _one_of(choices: Any) -> BeforeValidator:
+    """A value that must be one of `choices` (a tuple or the keys of a mapping)."""
+
+    def check(value: Any) -> Any:
+        if not isinstance(value, str) or value not in choices:
+            raise ValueError(f"{value!r} is not one of {', '.join(choices)}")
+        return value
+
+    return BeforeValidator(check)
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+def _time_text(value: Any) -> str:
+    """'7:30' -> '07:30'; anything that is not a time of day is refused."""
+    try:
+        return dt.datetime.strptime(value, "%H:%M").strftime("%H:%M")
+    except (TypeError, ValueError):
+        raise ValueError(f"must be a time like \"18:00\", not {value!r}") from None
+
+
+def _days(value: Any) -> tuple[int, ...]:
+    """Weekdays 0-6 (0 = Monday), sorted, each once."""
+    if not isinstance(value, list | tuple) or not all(
+        isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= 6 for d in value
+    ):
+        raise ValueError(f"must be a list of weekdays 0-6 (0 = Monday), not {value!r}")
+    return tuple(sorted(set(value)))
+
+
+def _within(lo: float, hi: float) -> Any:
+    """A number from `lo` to `hi` of the field's own type (an int field takes no 2.0)."""
+    return Field(ge=lo, le=hi, strict=True)
+
+
+Text = Annotated[str, Strict()]
+Flag = Annotated[bool, Strict()]
+
+
 @dataclass(frozen=True)
 class Reminders:
     """Sessions as fixed appointments: which weekdays (0 = Monday) and what time."""
 
-    enabled: bool = False
-    days: tuple[int, ...] = (0, 3)
-    time: str = "18:00"
+    enabled: Flag = False
+    days: Annotated[tuple[int, ...], BeforeValidator(_days)] = (0, 3)
+    time: Annotated[str, BeforeValidator(_time_text)] = "18:00"
 
     @property
     def hour_minute(self) -> tuple[int, int]:
@@ -68,29 +123,36 @@ class Reminders:
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything the Settings dialog edits; defaults are what a first run uses."""
+    """Everything the Settings dialog edits; defaults are what a first run uses.
 
-    voice_id: str = ""
-    rate: int = 165
-    volume: float = 1.0
-    tones: bool = True
-    rest_breathing: str = DEFAULT_PATTERN
+    Each field is a JSON key of `settings.json`; its type and range are checked when the
+    file is read and whenever a `Settings` is made (pydantic `ValidationError` otherwise).
+    """
+
+    voice_id: Annotated[Text, Field(max_length=200)] = ""
+    rate: Annotated[int, _within(80, 300)] = 165  # words per minute
+    volume: Annotated[float, _within(0.0, 1.0)] = 1.0
+    tones: Flag = True
+    rest_breathing: Annotated[str, _one_of(REST_PATTERNS)] = DEFAULT_PATTERN
     verbosity: Verbosity = Verbosity.FULL
-    weekly_goal: int = 2
-    rest_seconds: int = 0  # 0: as the routine says
-    emergency_text: str = DEFAULT_EMERGENCY
+    weekly_goal: Annotated[int, _within(1, 14)] = 2  # sessions a week
+    rest_seconds: Annotated[int, _within(0, 600)] = 0  # 0: as the routine says
+    emergency_text: Annotated[Text, Field(max_length=200), AfterValidator(_not_blank)] = (
+        DEFAULT_EMERGENCY)
     reminders: Reminders = field(default_factory=Reminders)
-    notice_shown: bool = False  # the one-time "not a medical device" notice
-    voice_input: bool = True  # answer by voice when a microphone is there
+    notice_shown: Flag = False  # the one-time "not a medical device" notice
+    voice_input: Flag = True  # answer by voice when a microphone is there
     # speech engine: "auto" (the natural voice when installed), "piper" or "system"
-    engine: str = "auto"
-    piper_voice: str = ""  # "" = the packaged natural voice; a voice name; or a .onnx path
-    piper_length_scale: float = 1.0  # Piper's pace: 1.0 = the voice's own, higher = slower
+    engine: Annotated[str, _one_of(ENGINES)] = "auto"
+    piper_voice: Annotated[Text, Field(max_length=1000)] = ""  # "": the packaged voice;
+    # a voice name; or a .onnx path
+    piper_length_scale: Annotated[float, _within(*LENGTH_SCALE_RANGE)] = 1.0  # Piper's pace:
+    # 1.0 = the voice's own, higher = slower
     # the stand-alone breathing session (key B): last pattern and length chosen, and whether
     # a completed one counts toward the weekly goal (by default only workouts do)
-    breathing_pattern: str = "coherent"
-    breathing_minutes: int = DEFAULT_MINUTES
-    breathing_counts: bool = False
+    breathing_pattern: Annotated[str, _one_of(PATTERNS)] = "coherent"
+    breathing_minutes: Annotated[int, _within(MIN_MINUTES, MAX_MINUTES)] = DEFAULT_MINUTES
+    breathing_counts: Flag = False
     #: screen reader announcements of prompts (issue 22)
     announce_prompts: AnnouncePrompts = AnnouncePrompts.WHEN_VOICE_OFF
 
@@ -121,167 +183,97 @@ class Settings:
         return data
 
 
-# -- validation: one checker per field, each returns the value or raises ValueError ----------
-def _int_in(lo: int, hi: int) -> Any:
-    def check(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"must be a whole number, not {value!r}")
-        if not lo <= value <= hi:
-            raise ValueError(f"must be between {lo} and {hi}, not {value}")
-        return value
-
-    return check
-
-
-def _volume(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"must be a number from 0 to 1, not {value!r}")
-    if not 0.0 <= float(value) <= 1.0:
-        raise ValueError(f"must be from 0 to 1, not {value}")
-    return float(value)
+# -- reading: the model's own errors in plain words, one field at a time ---------------------
+def _bounds(info: FieldInfo) -> dict[str, Any]:
+    """The field's `ge`, `le` and `max_length` constraints, by name."""
+    out: dict[str, Any] = {}
+    for meta in info.metadata:
+        for name in ("ge", "le", "max_length"):
+            if getattr(meta, name, None) is not None:
+                out[name] = getattr(meta, name)
+    return out
 
 
-ENGINES = ("auto", "piper", "system")
-LENGTH_SCALE_RANGE = (0.5, 2.0)
+def _field_infos(model: Any) -> dict[str, FieldInfo]:
+    """A pydantic dataclass's field descriptions (type, constraints, default), by name."""
+    return dict(model.__pydantic_fields__)
 
 
-def _engine(value: Any) -> str:
-    if value not in ENGINES:
-        raise ValueError(f"{value!r} is not one of {', '.join(ENGINES)}")
-    return str(value)
+def setting_range(name: str) -> tuple[Any, Any]:
+    """(lowest, highest) allowed for the number setting `name`, e.g. (80, 300) for
+    "rate": the editors' limits come from the model (KeyError: no such ranged setting)."""
+    limits = _bounds(_field_infos(Settings)[name])
+    return limits["ge"], limits["le"]
 
 
-def _length_scale(value: Any) -> float:
-    lo, hi = LENGTH_SCALE_RANGE
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"must be a number from {lo:g} to {hi:g}, not {value!r}")
-    if not lo <= float(value) <= hi:
-        raise ValueError(f"must be from {lo:g} to {hi:g}, not {value}")
-    return float(value)
+def setting_max_length(name: str) -> int:
+    """The most characters the text setting `name` may hold (KeyError: not limited)."""
+    return int(_bounds(_field_infos(Settings)[name])["max_length"])
 
 
-def _bool(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"must be true or false, not {value!r}")
-    return value
+def _words(info: FieldInfo, error: dict[str, Any], value: Any) -> str:
+    """What is wrong with `value` for the field `info`, e.g. 'must be between 80 and 300,
+    not 999' (the error is one of pydantic's `ValidationError.errors()`)."""
+    kind, kind_of = str(error["type"]), info.annotation
+    limits = _bounds(info)
+    out_of_range = kind in ("greater_than_equal", "less_than_equal")
+    if kind == "value_error":
+        return str(error["ctx"]["error"])
+    if kind_of is bool:
+        return f"must be true or false, not {value!r}"
+    if kind_of is int:
+        if out_of_range:
+            return f"must be between {limits['ge']} and {limits['le']}, not {value}"
+        return f"must be a whole number, not {value!r}"
+    if kind_of is float:
+        lo, hi = limits["ge"], limits["le"]
+        if out_of_range:
+            return f"must be from {lo:g} to {hi:g}, not {value}"
+        return f"must be a number from {lo:g} to {hi:g}, not {value!r}"
+    if isinstance(kind_of, type) and issubclass(kind_of, enum.Enum):
+        return f"{value!r} is not one of {', '.join(str(m.value) for m in kind_of)}"
+    if kind == "string_too_long":
+        return f"is too long (at most {limits['max_length']} characters)"
+    if kind == "string_type":
+        return f"must be text, not {value!r}"
+    return str(error["msg"])
 
 
-def _text(max_len: int, allow_empty: bool = True) -> Any:
-    def check(value: Any) -> str:
-        if not isinstance(value, str):
-            raise ValueError(f"must be text, not {value!r}")
-        if len(value) > max_len:
-            raise ValueError(f"is too long (at most {max_len} characters)")
-        if not allow_empty and not value.strip():
-            raise ValueError("must not be empty")
-        return value
-
-    return check
-
-
-def _pattern(value: Any) -> str:
-    if value not in REST_PATTERNS:
-        raise ValueError(f"{value!r} is not one of {', '.join(REST_PATTERNS)}")
-    return str(value)
-
-
-def _any_pattern(value: Any) -> str:
-    if value not in PATTERNS:
-        raise ValueError(f"{value!r} is not one of {', '.join(PATTERNS)}")
-    return str(value)
-
-
-def _verbosity(value: Any) -> Verbosity:
+def _validated(model: Callable[..., M], data: dict[str, Any], source: str,
+                  prefix: str = "") -> tuple[M, list[str]]:
+    """`model` built from `data`; each field that fails keeps its default, with a problem."""
     try:
-        return Verbosity(value)
-    except ValueError:
-        raise ValueError(
-            f"{value!r} is not one of {', '.join(v.value for v in Verbosity)}"
-        ) from None
-
-
-def _announce(value: Any) -> AnnouncePrompts:
-    try:
-        return AnnouncePrompts(value)
-    except ValueError:
-        raise ValueError(
-            f"{value!r} is not one of {', '.join(a.value for a in AnnouncePrompts)}"
-        ) from None
-
-
-def _time_text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"must be a time like \"18:00\", not {value!r}")
-    try:
-        parsed = dt.datetime.strptime(value, "%H:%M")
-    except ValueError:
-        raise ValueError(f"must be a time like \"18:00\", not {value!r}") from None
-    return parsed.strftime("%H:%M")
-
-
-def _days(value: Any) -> tuple[int, ...]:
-    if not isinstance(value, list) or not all(
-        isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= 6 for d in value
-    ):
-        raise ValueError(f"must be a list of weekdays 0-6 (0 = Monday), not {value!r}")
-    return tuple(sorted(set(value)))
-
-
-_CHECKS: dict[str, Any] = {
-    "voice_id": _text(200),
-    "rate": _int_in(80, 300),
-    "volume": _volume,
-    "tones": _bool,
-    "rest_breathing": _pattern,
-    "verbosity": _verbosity,
-    "weekly_goal": _int_in(1, 14),
-    "rest_seconds": _int_in(0, 600),
-    "emergency_text": _text(200, allow_empty=False),
-    "notice_shown": _bool,
-    "voice_input": _bool,
-    "engine": _engine,
-    "piper_voice": _text(1000),
-    "piper_length_scale": _length_scale,
-    "breathing_pattern": _any_pattern,
-    "breathing_minutes": _int_in(MIN_MINUTES, MAX_MINUTES),
-    "breathing_counts": _bool,
-    "announce_prompts": _announce,
-}
-
-_REMINDER_CHECKS: dict[str, Any] = {"enabled": _bool, "days": _days, "time": _time_text}
+        return model(**data), []
+    except ValidationError as exc:
+        bad: dict[str, dict[str, Any]] = {}
+        for error in exc.errors(include_url=False):
+            bad.setdefault(str(error["loc"][0]), dict(error))
+    infos = _field_infos(model)
+    problems = [
+        f"{source}: {prefix}{key} {_words(infos[key], bad[key], data[key])}; using the default"
+        for key in infos if key in bad
+    ]
+    return model(**{k: v for k, v in data.items() if k not in bad}), problems
 
 
 def settings_from_json(data: Any, source: str = "settings") -> tuple[Settings, list[str]]:
     """Build settings from parsed JSON; bad fields keep their default and add a problem."""
-    problems: list[str] = []
     if not isinstance(data, dict):
         return Settings(), [f"{source}: expected a JSON object; using the defaults"]
-    values: dict[str, Any] = {}
-    known = {f.name for f in fields(Settings)} | {"version"}
-    for key in data:
-        if key not in known:
-            problems.append(f"{source}: unknown setting '{key}' (ignored)")
-    for key, check in _CHECKS.items():
-        if key in data:
-            try:
-                values[key] = check(data[key])
-            except ValueError as exc:
-                problems.append(f"{source}: {key} {exc}; using the default")
-    reminders = Reminders()
+    known = {f.name for f in fields(Settings)}
+    problems = [f"{source}: unknown setting '{key}' (ignored)" for key in data
+                if key not in known | {"version"}]
+    values = {k: v for k, v in data.items() if k in known and k != "reminders"}
     raw = data.get("reminders")
-    if raw is not None:
-        if not isinstance(raw, dict):
-            problems.append(f"{source}: reminders must be an object; using the default")
-        else:
-            rvalues: dict[str, Any] = {}
-            for key, check in _REMINDER_CHECKS.items():
-                if key in raw:
-                    try:
-                        rvalues[key] = check(raw[key])
-                    except ValueError as exc:
-                        problems.append(f"{source}: reminders.{key} {exc}; using the default")
-            reminders = replace(reminders, **rvalues)
-    return Settings(**values, reminders=reminders), problems
+    reminders, reminder_problems = Reminders(), []
+    if raw is not None and not isinstance(raw, dict):
+        reminder_problems = [f"{source}: reminders must be an object; using the default"]
+    elif raw is not None:
+        known_r = {f.name for f in fields(Reminders)}
+        reminders, reminder_problems = _validated(
+            Reminders, {k: v for k, v in raw.items() if k in known_r}, source, "reminders.")
+    settings, field_problems = _validated(Settings, {**values, "reminders": reminders}, source)
+    return settings, [*problems, *field_problems, *reminder_problems]
 
 
 def load_settings(path: Path) -> tuple[Settings, list[str]]:
@@ -357,54 +349,3 @@ def save_settings(settings: Settings, path: Path) -> None:
         write_text_atomic(path, json.dumps(settings.to_json(), indent=2) + "\n")
     except WriteFailed as exc:
         raise OSError(str(exc)) from exc
-
-
-def _zone(now: dt.datetime, tz: dt.tzinfo | None) -> dt.tzinfo | None:
-    """The zone to count days in: `tz`, else `now`'s when it is a real zone (with DST
-    rules), else the system's. A bare UTC offset would put dates across a DST change an
-    hour off. A naive `now` stays naive (plain wall-clock times, as given)."""
-    from zoneinfo import ZoneInfo
-
-    from companion.localtime import SystemLocal, local_zone
-
-    if tz is not None:
-        return tz
-    if now.tzinfo is None:
-        return None
-    if isinstance(now.tzinfo, ZoneInfo | SystemLocal) or now.tzinfo is dt.UTC:
-        return now.tzinfo
-    return local_zone()
-
-
-def next_reminder(now: dt.datetime, reminders: Reminders,
-                  tz: dt.tzinfo | None = None) -> dt.datetime | None:
-    """The next scheduled reminder strictly after `now`, or None if none.
-
-    Days and the time of day are local (`tz`, default the system's zone): "18:00 on
-    Thursdays" stays 18:00 on the clock across a daylight-saving change. Returns an aware
-    datetime in that zone; compare it as an instant (it may be a different UTC offset
-    from `now`).
-    """
-    if not reminders.enabled or not reminders.days:
-        return None
-    zone = _zone(now, tz)
-    local = now.astimezone(zone) if zone is not None else now
-    hour, minute = reminders.hour_minute
-    for offset in range(0, 8):
-        day = local.date() + dt.timedelta(days=offset)
-        if day.weekday() not in reminders.days:
-            continue
-        at = dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
-        if zone is None and at > now:
-            return at
-        if zone is not None and at.astimezone(dt.UTC) > now.astimezone(dt.UTC):
-            return at
-    return None
-
-
-def week_start(now: dt.datetime, tz: dt.tzinfo | None = None) -> dt.datetime:
-    """Monday 00:00 (local, `tz` or the system's zone) of the week containing `now`."""
-    zone = _zone(now, tz)
-    local = now.astimezone(zone) if zone is not None else now
-    monday = local.date() - dt.timedelta(days=local.weekday())
-    return dt.datetime(monday.year, monday.month, monday.day, tzinfo=zone)

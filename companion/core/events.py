@@ -192,3 +192,16 @@ class MoodRecorded(Event):
 class SessionEnded(Event):
     status: EndStatus
     error: str = ""
+
+
+#: The engine events the history records (journal and database), in the order a session
+#: first emits them. `SessionStarted` opens a session and `SessionEnded` closes it.
+RECORDED_EVENTS: tuple[type[Event], ...] = (
+    SessionStarted, SetFinished, CheckinAnswered, EffortRecorded, AmberSign, RedFlagRaised,
+    SymptomSpecified, Paused, Resumed, Skipped, RestExtended, CheckinStalled, MoodRecorded,
+    SessionEnded,
+)
+
+#: Each recorded event class by its name: the journal's `event.type` field (a contract of
+#: the journal file format; a class renamed here must keep its old name readable).
+EVENT_TYPES: dict[str, type[Event]] = {cls.__name__: cls for cls in RECORDED_EVENTS}

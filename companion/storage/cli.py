@@ -15,8 +15,8 @@ from typing import Any, TextIO
 from companion.config import resolve_paths
 from companion.errors import KnownError
 from companion.localtime import zone_name
+from companion.storage.connect import sqlite_path
 from companion.storage.database import Database
-from companion.storage.opening import sqlite_path
 from companion.storage.repository import HistoryRow
 from companion.storage.store import HistoryStore
 

@@ -30,15 +30,10 @@ from companion.config import Paths, resolve_db_url, resolve_paths
 from companion.core.routine import Routine
 from companion.localtime import local_zone
 from companion.storage import repository as repo
+from companion.storage.connect import BUSY_TIMEOUT_MS, checkpoint, sqlite_path
 from companion.storage.export import write_export
 from companion.storage.models import utc_now
-from companion.storage.opening import (
-    BUSY_TIMEOUT_MS,
-    DatabaseRecovered,
-    checkpoint,
-    open_database,
-    sqlite_path,
-)
+from companion.storage.opening import DatabaseRecovered, open_database
 from companion.storage.profiles import ProfileInfo, resolve
 from companion.storage.recorder import Committed, SessionRecorder
 

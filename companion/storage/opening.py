@@ -6,7 +6,8 @@ writer has committed survives a power cut, not only a killed process. Commits ru
 background writer (`companion.storage.store`), never on the GUI thread, so the fsync costs
 the person nothing. Any other SQLAlchemy URL (e.g. PostgreSQL shared by a household) works
 the same way through the same migrations; PostgreSQL gets a connect timeout and a
-statement timeout, so a dead server is reported instead of hanging the app.
+statement timeout, so a dead server is reported instead of hanging the app (the engine's
+settings: `companion.storage.connect`; sessions a dead process left: `.liveness`).
 
 A file that may not be written (a read-only folder, a read-only file) is opened read-only:
 the history can be read, nothing is moved or changed. "Damaged" means SQLite says so (not
@@ -17,39 +18,30 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import psutil
-from sqlalchemy import Engine, create_engine, event, inspect, select, text, update
-from sqlalchemy.engine import make_url
-from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-from sqlalchemy.orm import Session
-from sqlalchemy.pool import ConnectionPoolEntry
 
 from companion.errors import KnownError
-from companion.storage.models import SessionRow, SessionStatus
+from companion.storage.connect import (
+    BUSY_TIMEOUT_MS,
+    checkpoint,
+    make_engine,
+    safe_url,
+    sqlite_path,
+    writable,
+)
+from companion.storage.liveness import mark_interrupted
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-
-# Sessions recorded elsewhere (another desktop on a shared server) count as abandoned once
-# this long has passed without an event; a real session is never this long.
-STALE_AFTER = timedelta(hours=12)
-
-AUTOCHECKPOINT_PAGES = 10_000  # about 40 MB of WAL
-
-# PostgreSQL: how long to wait for the server to answer a connection, and for a statement.
-PG_CONNECT_TIMEOUT_S = 5
-PG_STATEMENT_TIMEOUT_MS = 15_000
-BUSY_TIMEOUT_MS = 5000
 
 # SQLite result codes meaning "this file is not a usable database".
 _SQLITE_CORRUPT = 11
@@ -87,79 +79,6 @@ class OpenResult:
     recovered: DatabaseRecovered | None
     interrupted: int
     read_only: bool = False
-
-
-def device_name() -> str:
-    return socket.gethostname()[:255]
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The file behind a SQLite URL, or None (another backend, or an in-memory database)."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return None
-    db = parsed.database
-    if not db or db == ":memory:" or db.startswith("file:"):
-        return None
-    return Path(db).expanduser().resolve()
-
-
-def _sqlite_setup(busy_timeout_ms: int, read_only: bool) -> Any:
-    def on_connect(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
-        assert isinstance(dbapi_conn, sqlite3.Connection)
-        # Let SQLAlchemy emit BEGIN itself, so transactions (and migrations) are real ones.
-        dbapi_conn.isolation_level = None
-        cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        cur.execute("PRAGMA foreign_keys=ON")
-        if read_only:
-            cur.execute("PRAGMA query_only=ON")
-            cur.close()
-            return
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=FULL")
-        # Checkpoints (copying the WAL into the file, with fsyncs) would otherwise land on
-        # some event commit mid-session; `checkpoint()` runs them at calm moments instead
-        # (open, session end, close). This is only the safety net for a long-running writer.
-        cur.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
-        cur.close()
-
-    return on_connect
-
-
-def _pg_setup(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
-    # Per connection (not in the URL's `options`, which may already carry a search_path).
-    cur = dbapi_conn.cursor()
-    cur.execute(f"SET statement_timeout = {PG_STATEMENT_TIMEOUT_MS}")
-    cur.close()
-    dbapi_conn.commit()
-
-
-def make_engine(url: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
-                read_only: bool = False) -> Engine:
-    """An engine with this app's connection settings (no schema work, no file checks).
-
-    `read_only` (SQLite): the URL must open the file read-only; no WAL or sync settings
-    are written and `query_only` refuses writes.
-    """
-    kwargs: dict[str, Any] = {}
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "postgresql":
-        kwargs["pool_pre_ping"] = True
-        if "connect_timeout" not in parsed.query:
-            kwargs["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT_S}
-    engine = create_engine(url, **kwargs)
-    if engine.dialect.name == "postgresql":
-        event.listen(engine, "connect", _pg_setup)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_setup(busy_timeout_ms, read_only))
-
-        @event.listens_for(engine, "begin")
-        def _begin(conn: Any) -> None:
-            if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
-                conn.exec_driver_sql("BEGIN")
-
-    return engine
 
 
 # The newest migration. Opening a database that is already there needs no Alembic at all
@@ -244,8 +163,8 @@ def _prepare_sqlite_file(path: Path) -> None:
 
     SQLite gives the -wal and -shm files the database file's mode.
     """
-    if not path.parent.exists():
-        path.parent.mkdir(parents=True, mode=0o700)
+    if not path.parent.exists():  # another process may make it at the same moment
+        path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
     if path.exists():
         if path.stat().st_mode & 0o077:
             path.chmod(0o600)
@@ -293,81 +212,6 @@ def _check_sqlite(engine: Engine) -> None:
         raise _Damaged(f"integrity check failed: {str(result).splitlines()[-1]}")
 
 
-def pid_alive(pid: int, started: float | None = None) -> bool:
-    """Whether process `pid` still runs (psutil: the same answer on Linux, macOS, Windows).
-
-    With `started` (its start time, epoch seconds) a later process that reuses the id
-    does not count. When the process table cannot be read, it counts as alive: a live
-    session is never marked interrupted by mistake (the 12-hour rule still applies).
-    """
-    try:
-        if not psutil.pid_exists(pid):
-            return False
-        if started is None:
-            return True
-        return abs(psutil.Process(pid).create_time() - started) < 1.0
-    except psutil.NoSuchProcess:
-        return False
-    except Exception:  # access denied, an odd platform: be careful, not sorry
-        return True
-
-
-def mark_interrupted(engine: Engine, now: datetime | None = None) -> int:
-    """Sessions left `in_progress` by a process that died become `interrupted`.
-
-    A session counts as abandoned when it was recorded on this device by a process that no
-    longer runs, or anywhere if it has been silent for `STALE_AFTER`. Its end time is its
-    last recorded event. Returns how many sessions were marked.
-    """
-    now = now or datetime.now(UTC)
-    here = device_name()
-    marked = 0
-    if engine.dialect.name == "postgresql":
-        with engine.connect() as conn:  # a clinician's read-only role marks nothing
-            if not conn.scalar(text("SELECT has_table_privilege('sessions', 'UPDATE')")):
-                return 0
-    with Session(engine) as s, s.begin():
-        rows = s.execute(
-            select(SessionRow.id, SessionRow.device, SessionRow.pid, SessionRow.pid_started,
-                   SessionRow.last_event_at)
-            .where(SessionRow.status == SessionStatus.IN_PROGRESS.value)
-        ).all()
-        for sid, device, pid, started, last in rows:
-            mine_and_dead = device == here and (pid is None or not pid_alive(pid, started))
-            if mine_and_dead or now - last >= STALE_AFTER:
-                s.execute(
-                    update(SessionRow)
-                    .where(SessionRow.id == sid,
-                           SessionRow.status == SessionStatus.IN_PROGRESS.value)
-                    .values(status=SessionStatus.INTERRUPTED.value, ended_at=last)
-                )
-                marked += 1
-    if marked:
-        log.info("marked %d unfinished session(s) as interrupted", marked)
-    return marked
-
-
-def _safe_url(url: str) -> str:
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except SQLAlchemyError:
-        return "(an unreadable URL)"
-
-
-def checkpoint(engine: Engine) -> None:
-    """Fold the SQLite WAL into the database file now (no-op on other backends).
-
-    PASSIVE: never waits for readers; whatever it cannot copy now is copied next time.
-    """
-    if engine.dialect.name != "sqlite":
-        return
-    try:
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
-    except SQLAlchemyError:
-        log.warning("WAL checkpoint failed", exc_info=True)
-
-
 def _open_once(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
     engine = make_engine(url, busy_timeout_ms=busy_timeout_ms)
     try:
@@ -379,12 +223,6 @@ def _open_once(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
         engine.dispose()
         raise
     return engine
-
-
-def writable(path: Path) -> bool:
-    """Whether this process may change the SQLite file at `path` (and make its -wal, -shm)."""
-    folder_ok = os.access(path.parent, os.W_OK | os.X_OK)
-    return folder_ok and (not path.exists() or os.access(path, os.W_OK))
 
 
 def _read_only_url(path: Path, immutable: bool) -> str:
@@ -463,13 +301,13 @@ def open_database(url: str, now: datetime | None = None, *, mark: bool = True,
             raise
     except ImportError as exc:  # e.g. a postgresql URL without the driver installed
         raise DatabaseError(
-            f"Cannot open the history database {_safe_url(url)}: its driver is missing "
+            f"Cannot open the history database {safe_url(url)}: its driver is missing "
             f"({exc.name or exc}). For PostgreSQL, install the extra: "
             "pip install 'companion[postgres]'"
         ) from exc
     except (SQLAlchemyError, sqlite3.Error, OSError) as exc:
         detail = exc.orig if isinstance(exc, DBAPIError) else exc
         raise DatabaseError(
-            f"Cannot open the history database {_safe_url(url)}: {detail}".strip()
+            f"Cannot open the history database {safe_url(url)}: {detail}".strip()
         ) from exc
     return OpenResult(engine, recovered, interrupted)

@@ -29,24 +29,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
-from companion.core.events import (
-    AmberSign,
-    CheckinAnswered,
-    CheckinStalled,
-    EffortRecorded,
-    Event,
-    MoodRecorded,
-    Paused,
-    RedFlagRaised,
-    RestExtended,
-    Resumed,
-    SessionEnded,
-    SessionStarted,
-    SetFinished,
-    Skipped,
-    SymptomSpecified,
-)
+from companion.core import events as evt
+from companion.core.events import Event
 from companion.core.routine import Routine
+from companion.storage.connect import checkpoint, device_name
 from companion.storage.models import (
     CheckinRow,
     EventKind,
@@ -58,7 +44,6 @@ from companion.storage.models import (
     SetRow,
     utc_now,
 )
-from companion.storage.opening import checkpoint, device_name
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +114,7 @@ class Origin:
         return cls(device_name(), os.getpid(), pid_started)
 
 
-def insert_session(conn: Connection, ev: SessionStarted, snapshot: dict[str, Any],
+def insert_session(conn: Connection, ev: evt.SessionStarted, snapshot: dict[str, Any],
                    at: datetime, origin: Origin, journal_key: str | None = None,
                    journal_seq: int = 0, *, profile_id: int) -> int:
     """Profile `profile_id`'s new session row, `in_progress`; returns its id."""
@@ -160,19 +145,19 @@ class EventSQL:
 
     def __init__(self) -> None:
         self._handlers: dict[type[Event], Callable[[Connection, int, Any, datetime], None]] = {
-            SetFinished: self._set_finished,
-            CheckinAnswered: self._checkin,
-            EffortRecorded: self._effort,
-            AmberSign: self._amber,
-            RedFlagRaised: self._red_flag,
-            SymptomSpecified: self._symptom,
-            Paused: self._paused,
-            Resumed: self._resumed,
-            Skipped: self._skipped,
-            RestExtended: self._rest_extended,
-            CheckinStalled: self._stalled,
-            MoodRecorded: self._mood,
-            SessionEnded: self._ended,
+            evt.SetFinished: self._set_finished,
+            evt.CheckinAnswered: self._checkin,
+            evt.EffortRecorded: self._effort,
+            evt.AmberSign: self._amber,
+            evt.RedFlagRaised: self._red_flag,
+            evt.SymptomSpecified: self._symptom,
+            evt.Paused: self._paused,
+            evt.Resumed: self._resumed,
+            evt.Skipped: self._skipped,
+            evt.RestExtended: self._rest_extended,
+            evt.CheckinStalled: self._stalled,
+            evt.MoodRecorded: self._mood,
+            evt.SessionEnded: self._ended,
         }
 
     def records(self, event: Event) -> bool:
@@ -189,7 +174,7 @@ class EventSQL:
             "session_seconds": ev.t, "state": state, "set_no": set_no, "seconds": seconds,
             "detail": detail})
 
-    def _set_finished(self, conn: Connection, sid: int, ev: SetFinished, at: datetime) -> None:
+    def _set_finished(self, conn: Connection, sid: int, ev: evt.SetFinished, at: datetime) -> None:
         conn.execute(_INSERT_SET, {
             "session_id": sid, "set_no": ev.set_no, "round": ev.round,
             "exercise": ev.exercise, "planned_reps": ev.planned_reps,
@@ -198,24 +183,24 @@ class EventSQL:
             "capped": ev.capped, "amber": False, "finished_at": at, "session_seconds": ev.t,
         })
 
-    def _checkin(self, conn: Connection, sid: int, ev: CheckinAnswered, at: datetime) -> None:
+    def _checkin(self, conn: Connection, sid: int, ev: evt.CheckinAnswered, at: datetime) -> None:
         conn.execute(_INSERT_CHECKIN, {
             "session_id": sid, "set_no": ev.set_no, "question": ev.question,
             "answer": ev.answer, "answered_at": at, "session_seconds": ev.t})
 
-    def _effort(self, conn: Connection, sid: int, ev: EffortRecorded, at: datetime) -> None:
+    def _effort(self, conn: Connection, sid: int, ev: evt.EffortRecorded, at: datetime) -> None:
         stmt = _SET_EFFORT_AMBER if ev.amber else _SET_EFFORT
         params = {"sid_": sid, "no_": ev.set_no, "effort_": ev.effort}
         if conn.execute(stmt, params).rowcount == 0:
             log.warning("effort for set %s, which has no stored row", ev.set_no)
 
-    def _amber(self, conn: Connection, sid: int, ev: AmberSign, at: datetime) -> None:
+    def _amber(self, conn: Connection, sid: int, ev: evt.AmberSign, at: datetime) -> None:
         conn.execute(update(SetRow).where(SetRow.session_id == sid, SetRow.set_no == ev.set_no)
                      .values(amber=True))
         self._event_row(conn, sid, EventKind.AMBER, ev, at, set_no=ev.set_no,
                         seconds=ev.extra_rest, detail=ev.suggestion)
 
-    def _red_flag(self, conn: Connection, sid: int, ev: RedFlagRaised, at: datetime) -> None:
+    def _red_flag(self, conn: Connection, sid: int, ev: evt.RedFlagRaised, at: datetime) -> None:
         conn.execute(insert(RedFlagRow).values(
             session_id=sid, symptom=ev.symptom.value, raised_at=at,
             session_seconds=ev.t, engine_state=ev.state.value, set_no=ev.set_no,
@@ -229,7 +214,7 @@ class EventSQL:
         conn.execute(update(SessionRow).where(where, SessionRow.ended_at.is_(None))
                      .values(ended_at=at))
 
-    def _symptom(self, conn: Connection, sid: int, ev: SymptomSpecified, at: datetime) -> None:
+    def _symptom(self, conn: Connection, sid: int, ev: evt.SymptomSpecified, at: datetime) -> None:
         flag_id = conn.scalar(select(RedFlagRow.id).where(RedFlagRow.session_id == sid)
                               .order_by(RedFlagRow.id.desc()).limit(1))
         if flag_id is None:
@@ -238,30 +223,30 @@ class EventSQL:
         conn.execute(update(RedFlagRow).where(RedFlagRow.id == flag_id)
                      .values(symptom=ev.symptom.value, specified_at=at))
 
-    def _paused(self, conn: Connection, sid: int, ev: Paused, at: datetime) -> None:
+    def _paused(self, conn: Connection, sid: int, ev: evt.Paused, at: datetime) -> None:
         self._event_row(conn, sid, EventKind.PAUSED, ev, at, state=ev.state.value)
 
-    def _resumed(self, conn: Connection, sid: int, ev: Resumed, at: datetime) -> None:
+    def _resumed(self, conn: Connection, sid: int, ev: evt.Resumed, at: datetime) -> None:
         self._event_row(conn, sid, EventKind.RESUMED, ev, at, state=ev.state.value,
                         seconds=ev.paused_for)
 
-    def _skipped(self, conn: Connection, sid: int, ev: Skipped, at: datetime) -> None:
+    def _skipped(self, conn: Connection, sid: int, ev: evt.Skipped, at: datetime) -> None:
         self._event_row(conn, sid, EventKind.SKIPPED, ev, at, state=ev.state.value,
                         set_no=ev.set_no)
 
-    def _rest_extended(self, conn: Connection, sid: int, ev: RestExtended,
+    def _rest_extended(self, conn: Connection, sid: int, ev: evt.RestExtended,
                        at: datetime) -> None:
         self._event_row(conn, sid, EventKind.REST_EXTENDED, ev, at, set_no=ev.set_no,
                         seconds=ev.seconds, detail=ev.reason)
 
-    def _stalled(self, conn: Connection, sid: int, ev: CheckinStalled, at: datetime) -> None:
+    def _stalled(self, conn: Connection, sid: int, ev: evt.CheckinStalled, at: datetime) -> None:
         self._event_row(conn, sid, EventKind.CHECKIN_STALLED, ev, at, set_no=ev.set_no)
 
-    def _mood(self, conn: Connection, sid: int, ev: MoodRecorded, at: datetime) -> None:
+    def _mood(self, conn: Connection, sid: int, ev: evt.MoodRecorded, at: datetime) -> None:
         column = "mood_before" if ev.when == "before" else "mood_after"
         conn.execute(update(SessionRow).where(SessionRow.id == sid).values({column: ev.mood}))
 
-    def _ended(self, conn: Connection, sid: int, ev: SessionEnded, at: datetime) -> None:
+    def _ended(self, conn: Connection, sid: int, ev: evt.SessionEnded, at: datetime) -> None:
         """How it ended, once: a red-flag stop is not overwritten by the end that follows."""
         where = SessionRow.id == sid
         conn.execute(update(SessionRow).where(
@@ -332,13 +317,13 @@ class SessionRecorder:
         self.commits = 0
 
     def __call__(self, event: Event) -> None:
-        if isinstance(event, SessionStarted):
+        if isinstance(event, evt.SessionStarted):
             self._start(event)
             return
         if not EVENT_SQL.records(event):
             return
         if self.session_id is None:
-            log.warning("%s before SessionStarted: not recorded", type(event).__name__)
+            log.warning("%s before evt.SessionStarted: not recorded", type(event).__name__)
             return
         now = self._now()
         # Core statements on one short transaction (the ORM unit of work would triple the
@@ -347,7 +332,7 @@ class SessionRecorder:
             EVENT_SQL.apply(conn, self.session_id, event, now)
             conn.execute(_TOUCH, {"sid_": self.session_id, "at_": now})
         self._committed(event)
-        if isinstance(event, SessionEnded):
+        if isinstance(event, evt.SessionEnded):
             checkpoint(self._engine)  # a calm moment to fold the WAL into the file
 
     def _committed(self, event: Event) -> None:
@@ -355,9 +340,9 @@ class SessionRecorder:
         if self._on_commit is not None:
             self._on_commit(Committed(event, self.session_id, self.commits))
 
-    def _start(self, ev: SessionStarted) -> None:
+    def _start(self, ev: evt.SessionStarted) -> None:
         if self.session_id is not None:
-            log.warning("second SessionStarted for one recorder: ignored")
+            log.warning("second evt.SessionStarted for one recorder: ignored")
             return
         now = self._now()
         with self._engine.begin() as conn:

@@ -48,20 +48,12 @@ from companion.core.events import (
 )
 from companion.core.routine import Routine
 from companion.errors import KnownError
+from companion.storage.connect import device_name, sqlite_path
 from companion.storage.database import Database
-from companion.storage.journal import (
-    Ack,
-    Entry,
-    Journal,
-    JournalError,
-)
+from companion.storage.journal import Journal, JournalError
+from companion.storage.journal_file import Ack, Entry
 from companion.storage.models import utc_now
-from companion.storage.opening import (
-    DatabaseError,
-    NewerDatabase,
-    device_name,
-    sqlite_path,
-)
+from companion.storage.opening import DatabaseError, NewerDatabase
 from companion.storage.profiles import ProfileError
 from companion.storage.recorder import (
     EVENT_SQL,

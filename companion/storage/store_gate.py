@@ -9,12 +9,8 @@ import logging
 from sqlalchemy.exc import SQLAlchemyError
 
 from companion.errors import KnownError
-from companion.storage.journal import (
-    Ack,
-    Entry,
-    JournalError,
-    read_folder,
-)
+from companion.storage.journal import JournalError
+from companion.storage.journal_file import Ack, Entry, read_folder
 from companion.storage.opening import (
     DatabaseError,
 )

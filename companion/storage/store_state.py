@@ -27,16 +27,10 @@ from companion.core.events import (
     SymptomSpecified,
 )
 from companion.errors import KnownError
+from companion.storage.connect import sqlite_path
 from companion.storage.database import Database
-from companion.storage.journal import (
-    Ack,
-    Entry,
-    Journal,
-    JournalFile,
-)
-from companion.storage.opening import (
-    sqlite_path,
-)
+from companion.storage.journal import Journal
+from companion.storage.journal_file import Ack, Entry, JournalFile
 from companion.storage.recorder import (
     Origin,
 )

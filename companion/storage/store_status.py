@@ -7,9 +7,7 @@ from __future__ import annotations
 import logging
 import time
 
-from companion.storage.opening import (
-    sqlite_path,
-)
+from companion.storage.connect import sqlite_path
 from companion.storage.status import StorageStatus, Trouble, classify, is_transient
 from companion.storage.store_state import (
     StoreState,

@@ -16,20 +16,14 @@ from companion.core.events import (
     SessionStarted,
     SymptomSpecified,
 )
-from companion.storage.journal import (
+from companion.storage.connect import checkpoint, device_name, sqlite_path, writable
+from companion.storage.journal_file import (
     JournalFile,
     read_folder,
     remove_if_merged,
 )
-from companion.storage.opening import (
-    DatabaseError,
-    checkpoint,
-    device_name,
-    mark_interrupted,
-    pid_alive,
-    sqlite_path,
-    writable,
-)
+from companion.storage.liveness import mark_interrupted, pid_alive
+from companion.storage.opening import DatabaseError
 from companion.storage.recorder import (
     EVENT_SQL,
     Origin,

@@ -54,7 +54,7 @@ def services(db_services: AppServices) -> AppServices:
 def journaled_red_flags(services: AppServices) -> list[str]:
     """The red flags already on disk in the journal (what is durable the moment U returns;
     the database follows on the background writer)."""
-    from companion.storage.journal import read_folder
+    from companion.storage.journal_file import read_folder
 
     files, problems = read_folder(services.paths.data_dir / "journal")
     assert problems == []

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import fields
 from pathlib import Path
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from companion.core.timeline import Verbosity
+from companion.localtime import next_reminder, week_start
 from companion.settings import (
+    LENGTH_SCALE_RANGE,
     REST_PATTERNS,
     Reminders,
     Settings,
     load_settings,
-    next_reminder,
     save_settings,
-    week_start,
+    setting_max_length,
+    setting_range,
+    settings_from_json,
 )
 
 
@@ -110,3 +118,105 @@ def test_speech_engine_settings_round_trip_and_bad_values_fall_back(tmp_path: Pa
     assert len([p for p in problems if p.endswith("using the default")]) == 3
     assert any("engine 'neural' is not one of auto, piper, system" in p for p in problems)
     assert any("piper_length_scale must be from 0.5 to 2, not 9" in p for p in problems)
+
+
+#: What the person reads for each kind of bad value (the model's constraints in plain words).
+BAD_VALUES = [
+    ("rate", "fast", "rate must be a whole number, not 'fast'"),
+    ("rate", True, "rate must be a whole number, not True"),
+    ("rate", 165.0, "rate must be a whole number, not 165.0"),
+    ("rate", 999, "rate must be between 80 and 300, not 999"),
+    ("weekly_goal", 0, "weekly_goal must be between 1 and 14, not 0"),
+    ("volume", "loud", "volume must be a number from 0 to 1, not 'loud'"),
+    ("volume", 1.5, "volume must be from 0 to 1, not 1.5"),
+    ("volume", float("nan"), "volume must be from 0 to 1, not nan"),
+    ("tones", 1, "tones must be true or false, not 1"),
+    ("voice_id", 7, "voice_id must be text, not 7"),
+    ("emergency_text", "x" * 201, "emergency_text is too long (at most 200 characters)"),
+    ("emergency_text", "  ", "emergency_text must not be empty"),
+    ("rest_breathing", "4-7-8", "rest_breathing '4-7-8' is not one of coherent, "
+                                "extended_exhale, box"),
+    ("breathing_pattern", [1], "breathing_pattern [1] is not one of coherent, "
+                               "extended_exhale, box, 4-7-8"),
+    ("verbosity", "loud", "verbosity 'loud' is not one of full, brief, tones"),
+    ("announce_prompts", None, "announce_prompts None is not one of off, when_voice_off, "
+                               "always"),
+    ("engine", 3, "engine 3 is not one of auto, piper, system"),
+    ("piper_length_scale", 9, "piper_length_scale must be from 0.5 to 2, not 9"),
+    ("reminders", {"time": "25:99"}, 'reminders.time must be a time like "18:00", not '
+                                     "'25:99'"),
+    ("reminders", {"days": [7]}, "reminders.days must be a list of weekdays 0-6 (0 = Monday), "
+                                 "not [7]"),
+    ("reminders", {"enabled": "yes"}, "reminders.enabled must be true or false, not 'yes'"),
+    ("reminders", [], "reminders must be an object"),
+]
+
+
+@pytest.mark.parametrize(("key", "value", "message"), BAD_VALUES)
+def test_each_bad_value_is_named_in_plain_words_and_the_default_used(
+        key: str, value: object, message: str) -> None:
+    settings, problems = settings_from_json({key: value, "weekly_goal": 5}
+                                            if key != "weekly_goal" else {key: value})
+    assert problems == [f"settings: {message}; using the default"]
+    default = Settings()
+    assert getattr(settings, key) == getattr(default, key)
+    assert settings.weekly_goal == (5 if key != "weekly_goal" else default.weekly_goal)
+
+
+SCALAR = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8)
+#: Any JSON value two levels deep (enough to put a list or an object where a value belongs).
+JSON = SCALAR | st.lists(SCALAR, max_size=3) | st.dictionaries(
+    st.text(max_size=8), SCALAR | st.lists(SCALAR, max_size=2), max_size=3)
+KEYS = st.sampled_from([*(f.name for f in fields(Settings)), "version", "colour"])
+REMINDERS = st.fixed_dictionaries({}, optional={
+    "enabled": JSON | st.booleans(), "days": JSON | st.lists(st.integers(-1, 7), max_size=8),
+    "time": JSON | st.sampled_from(["18:00", "7:05", "24:00", "12:60", "noon"])})
+
+
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(KEYS, JSON, max_size=8), REMINDERS)
+def test_any_damaged_settings_file_gives_valid_settings_and_keeps_the_file(
+        tmp_path: Path, data: dict[str, object], reminders: dict[str, object]) -> None:
+    """Any JSON in any setting: no traceback, every other setting kept, the file kept."""
+    if "reminders" not in data:
+        data["reminders"] = reminders
+    path = tmp_path / "settings.json"
+    for old in tmp_path.glob("settings.json*"):
+        old.unlink()
+    raw = json.dumps(data).encode()
+    path.write_bytes(raw)
+    settings, problems = load_settings(path)
+    assert path.read_bytes() == raw  # reading never rewrites it
+    assert isinstance(settings, Settings)
+    save_settings(settings, path)  # every value it holds is valid: it saves and comes back
+    assert load_settings(path) == (settings, [])
+    if problems:
+        assert problems[-1].startswith("Your file as it was is kept as ")
+        (copy,) = tmp_path.glob("settings.json.damaged-*")
+        assert copy.read_bytes() == raw
+
+
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=200))
+def test_any_bytes_give_the_defaults_or_settings_and_a_message_never_a_traceback(
+        tmp_path: Path, raw: bytes) -> None:
+    path = tmp_path / "settings.json"
+    path.write_bytes(raw)
+    settings, problems = load_settings(path)
+    assert isinstance(settings, Settings)
+    assert all(isinstance(p, str) and p for p in problems)
+    assert path.read_bytes() == raw
+
+
+def test_the_editors_limits_are_the_models() -> None:
+    assert setting_range("rate") == (80, 300)
+    assert setting_range("weekly_goal") == (1, 14)
+    assert setting_range("rest_seconds") == (0, 600)
+    assert setting_range("piper_length_scale") == LENGTH_SCALE_RANGE
+    assert setting_max_length("emergency_text") == 200
+    lo, hi = setting_range("rate")
+    assert settings_from_json({"rate": hi})[1] == []
+    assert settings_from_json({"rate": hi + 1})[1]
+    assert settings_from_json({"rate": lo - 1})[1]

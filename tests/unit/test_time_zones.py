@@ -22,7 +22,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from companion.config import Paths
-from companion.settings import Reminders, next_reminder
+from companion.localtime import next_reminder
+from companion.settings import Reminders
 from companion.storage import Database
 from tests.conftest import ROOT
 from tests.helpers.history import add_session

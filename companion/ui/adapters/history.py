@@ -24,7 +24,7 @@ from companion.core.routine import Routine
 from companion.errors import KnownError
 from companion.storage import Database
 from companion.storage import repository as repo
-from companion.storage.opening import sqlite_path
+from companion.storage.connect import sqlite_path
 from companion.storage.profiles import ProfileInfo
 from companion.storage.repository import RedFlagStop, ScreeningRecord
 from companion.storage.status import StorageStatus

@@ -14,7 +14,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
-from companion.settings import Reminders, next_reminder
+from companion.localtime import next_reminder
+from companion.settings import Reminders
 from companion.ui.widgets.icon import app_icon
 
 log = logging.getLogger(__name__)

@@ -37,6 +37,8 @@ from companion.settings import (
     AnnouncePrompts,
     Reminders,
     Settings,
+    setting_max_length,
+    setting_range,
 )
 from companion.ui.screens.settings_mic import MicTest, listening_note
 from companion.ui.screens.settings_voice import (
@@ -149,7 +151,7 @@ class SettingsDialog(VoiceRows):
         self.piper_note.setAccessibleName("Natural voice status")
         form.addRow("", self.piper_note)
         self._fill_piper_voices(settings.piper_voice)
-        self.rate = _number_row(form, "Speaking &rate", "Speaking rate", (80, 300),
+        self.rate = _number_row(form, "Speaking &rate", "Speaking rate", setting_range("rate"),
                                 " words/min", settings.rate)
         self.pace = QDoubleSpinBox(voice_box)
         self.pace.setRange(*LENGTH_SCALE_RANGE)
@@ -225,18 +227,20 @@ class SettingsDialog(VoiceRows):
             self.breathing.addItem(f"{p.name}: {p.description}", pid)
         self.breathing.setCurrentIndex(max(0, self.breathing.findData(settings.rest_breathing)))
         sform.addRow("&Breathing in rests", self.breathing)
-        self.goal = _number_row(sform, "Weekly &goal", "Weekly goal", (1, 14),
-                                " sessions a week", settings.weekly_goal)
+        self.goal = _number_row(sform, "Weekly &goal", "Weekly goal",
+                                setting_range("weekly_goal"), " sessions a week",
+                                settings.weekly_goal)
         self.breathing_counts = QCheckBox("Count breathing sessions toward the weekly goal",
                                           session_box)
         self.breathing_counts.setChecked(settings.breathing_counts)
         self.breathing_counts.setAccessibleName("Count breathing sessions toward the weekly goal")
         sform.addRow("", self.breathing_counts)
-        self.rest = _number_row(sform, "R&est length", "Default rest length", (0, 600), " s",
+        self.rest = _number_row(sform, "R&est length", "Default rest length",
+                                setting_range("rest_seconds"), " s",
                                 settings.rest_seconds, step=15,
                                 special="As the routine says")
         self.emergency = QLineEdit(settings.emergency_text, session_box)
-        self.emergency.setMaxLength(200)
+        self.emergency.setMaxLength(setting_max_length("emergency_text"))
         self.emergency.setAccessibleName("Emergency number text")
         sform.addRow("E&mergency number", self.emergency)
         body.addWidget(session_box)

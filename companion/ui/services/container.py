@@ -40,8 +40,9 @@ from companion.core.events import (
 )
 from companion.core.routine import Exercise, Routine
 from companion.core.safety import Adapted, Profile, adapt
+from companion.localtime import week_start
 from companion.routines import RoutineLibrary
-from companion.settings import Settings, week_start
+from companion.settings import Settings
 from companion.voice.base import CaptionsOnlySpeaker, Speaker, VoiceSettings
 
 if TYPE_CHECKING:

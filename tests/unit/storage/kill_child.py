@@ -20,50 +20,37 @@ import sys
 import time
 from pathlib import Path
 
-from companion.core.events import (
-    AmberSign,
-    CheckinAnswered,
-    CheckinStalled,
-    EffortRecorded,
-    MoodRecorded,
-    Paused,
-    RedFlagRaised,
-    RestExtended,
-    Resumed,
-    SessionEnded,
-    SessionStarted,
-    SetFinished,
-    Skipped,
-    SymptomSpecified,
-)
+from companion.core import events as evt
 from companion.storage import Committed
-from companion.storage.journal import Entry
+from companion.storage.journal_file import Entry
 from companion.storage.store import HistoryStore
-from tests.unit.storage.sessions import ScaledClock, new_engine, play, tiny_routine
+from tests.unit.storage.sessions import (
+    EVENT_ROW_KINDS,
+    ScaledClock,
+    new_engine,
+    play,
+    tiny_routine,
+)
 
 SPEED = 50.0
-EVENT_KINDS: dict[type, str] = {
-    Paused: "paused", Resumed: "resumed", Skipped: "skipped", RestExtended: "rest_extended",
-    AmberSign: "amber", CheckinStalled: "checkin_stalled",
-}
 
 
 def describe(c: Committed) -> dict[str, object]:
     ev = c.event
     out: dict[str, object] = {"k": type(ev).__name__, "key": c.key}
-    if isinstance(ev, SetFinished | CheckinAnswered):
+    if isinstance(ev, evt.SetFinished | evt.CheckinAnswered):
         out["set"] = ev.set_no
-    elif isinstance(ev, EffortRecorded):
+    elif isinstance(ev, evt.EffortRecorded):
         out.update(set=ev.set_no, effort=ev.effort)
-    elif isinstance(ev, RedFlagRaised | SymptomSpecified):
+    elif isinstance(ev, evt.RedFlagRaised | evt.SymptomSpecified):
         out["symptom"] = ev.symptom.value
-    elif isinstance(ev, MoodRecorded):
+    elif isinstance(ev, evt.MoodRecorded):
         out.update(when=ev.when, mood=ev.mood)
-    elif isinstance(ev, SessionEnded):
+    elif isinstance(ev, evt.SessionEnded):
         out["status"] = ev.status.value
-    elif type(ev) in EVENT_KINDS:
-        out["kind"] = EVENT_KINDS[type(ev)]
-    elif not isinstance(ev, SessionStarted):
+    elif type(ev) in EVENT_ROW_KINDS:
+        out["kind"] = EVENT_ROW_KINDS[type(ev)]
+    elif not isinstance(ev, evt.SessionStarted):
         raise AssertionError(f"unexpected commit {ev!r}")
     return out
 

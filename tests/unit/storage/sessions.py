@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from companion.core import events as evt
 from companion.core.clock import FakeClock
 from companion.core.engine import SessionEngine
 from companion.core.events import State, Symptom
@@ -15,6 +16,13 @@ from companion.core.routine import Exercise, Routine, Tempo
 from companion.core.timeline import TimelineOptions, compile_plan
 
 R = TypeVar("R")
+
+#: The recorded events stored as one row of the `events` table, with the row's `kind`.
+EVENT_ROW_KINDS: dict[type[evt.Event], str] = {
+    evt.Paused: "paused", evt.Resumed: "resumed", evt.Skipped: "skipped",
+    evt.RestExtended: "rest_extended", evt.AmberSign: "amber",
+    evt.CheckinStalled: "checkin_stalled",
+}
 
 
 def tiny_routine(source: Path | None = None) -> Routine:

@@ -13,35 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from companion.core import events as evt
 from companion.core.clock import FakeClock
-from companion.core.events import (
-    AmberSign,
-    CheckinAnswered,
-    CheckinStalled,
-    EffortRecorded,
-    EndStatus,
-    Event,
-    MoodRecorded,
-    Paused,
-    RedFlagRaised,
-    RestExtended,
-    Resumed,
-    SessionEnded,
-    SessionStarted,
-    SetFinished,
-    Skipped,
-    State,
-    Symptom,
-    SymptomSpecified,
-)
-from companion.storage.journal import (
-    RECORDED,
-    Journal,
-    JournalError,
-    decode_event,
-    encode_event,
-    read_folder,
-)
+from companion.core.events import EVENT_TYPES, RECORDED_EVENTS, EndStatus, Event, State, Symptom
+from companion.storage.journal import Journal, JournalError
+from companion.storage.journal_file import decode_event, encode_event, read_folder
 from companion.storage.store import HistoryStore
 from companion.storage.store_state import UNKNOWN
 from tests.unit.storage.sessions import new_engine, play, tiny_routine
@@ -49,24 +25,31 @@ from tests.unit.storage.sessions import new_engine, play, tiny_routine
 T = st.floats(min_value=0, max_value=1e5, allow_nan=False)
 SMALL = st.integers(min_value=0, max_value=50)
 TEXT = st.text(max_size=40)
-EVENTS = st.one_of(
-    st.builds(SessionStarted, T, TEXT, TEXT, SMALL),
-    st.builds(SetFinished, T, SMALL, SMALL, TEXT, st.none() | SMALL, st.none() | T,
-              st.none() | SMALL, st.none() | T, st.booleans(), st.booleans()),
-    st.builds(CheckinAnswered, T, SMALL, TEXT, st.sampled_from(["all_clear", "red_flag"])),
-    st.builds(EffortRecorded, T, SMALL, st.integers(0, 10), st.booleans()),
-    st.builds(AmberSign, T, SMALL, st.integers(0, 10), T, TEXT),
-    st.builds(RedFlagRaised, T, st.sampled_from(Symptom), st.sampled_from(State),
-              st.none() | SMALL, st.none() | TEXT),
-    st.builds(SymptomSpecified, T, st.sampled_from(Symptom)),
-    st.builds(Paused, T, st.sampled_from(State)),
-    st.builds(Resumed, T, st.sampled_from(State), T),
-    st.builds(Skipped, T, st.sampled_from(State), st.none() | SMALL),
-    st.builds(RestExtended, T, st.none() | SMALL, T, TEXT),
-    st.builds(CheckinStalled, T, SMALL),
-    st.builds(MoodRecorded, T, st.sampled_from(["before", "after"]), st.none() | st.integers(1, 5)),
-    st.builds(SessionEnded, T, st.sampled_from(EndStatus), TEXT),
-)
+#: One strategy per recorded event type (a test below checks none is missing).
+EVENT_STRATEGIES: dict[type[Event], st.SearchStrategy[Event]] = {
+    evt.SessionStarted: st.builds(evt.SessionStarted, T, TEXT, TEXT, SMALL),
+    evt.SetFinished: st.builds(
+        evt.SetFinished, T, SMALL, SMALL, TEXT, st.none() | SMALL, st.none() | T,
+        st.none() | SMALL, st.none() | T, st.booleans(), st.booleans()),
+    evt.CheckinAnswered: st.builds(
+        evt.CheckinAnswered, T, SMALL, TEXT, st.sampled_from(["all_clear", "red_flag"])),
+    evt.EffortRecorded: st.builds(
+        evt.EffortRecorded, T, SMALL, st.integers(0, 10), st.booleans()),
+    evt.AmberSign: st.builds(evt.AmberSign, T, SMALL, st.integers(0, 10), T, TEXT),
+    evt.RedFlagRaised: st.builds(
+        evt.RedFlagRaised, T, st.sampled_from(Symptom), st.sampled_from(State),
+        st.none() | SMALL, st.none() | TEXT),
+    evt.SymptomSpecified: st.builds(evt.SymptomSpecified, T, st.sampled_from(Symptom)),
+    evt.Paused: st.builds(evt.Paused, T, st.sampled_from(State)),
+    evt.Resumed: st.builds(evt.Resumed, T, st.sampled_from(State), T),
+    evt.Skipped: st.builds(evt.Skipped, T, st.sampled_from(State), st.none() | SMALL),
+    evt.RestExtended: st.builds(evt.RestExtended, T, st.none() | SMALL, T, TEXT),
+    evt.CheckinStalled: st.builds(evt.CheckinStalled, T, SMALL),
+    evt.MoodRecorded: st.builds(
+        evt.MoodRecorded, T, st.sampled_from(["before", "after"]), st.none() | st.integers(1, 5)),
+    evt.SessionEnded: st.builds(evt.SessionEnded, T, st.sampled_from(EndStatus), TEXT),
+}
+EVENTS = st.one_of(*EVENT_STRATEGIES.values())
 
 
 @settings(max_examples=300, deadline=None)
@@ -78,8 +61,10 @@ def test_every_recorded_event_survives_the_journal_exactly(event: Event) -> None
 def test_the_journal_covers_every_event_the_recorder_writes() -> None:
     from companion.storage.recorder import EVENT_SQL
 
-    for cls in RECORDED.values():
-        assert cls is SessionStarted or EVENT_SQL.records(cls.__new__(cls))
+    for cls in RECORDED_EVENTS:
+        assert cls is evt.SessionStarted or EVENT_SQL.records(cls.__new__(cls))
+    assert set(EVENT_STRATEGIES) == set(RECORDED_EVENTS)  # the round trip above tries each
+    assert all(EVENT_TYPES[cls.__name__] is cls for cls in RECORDED_EVENTS)
 
 
 def _store(tmp_path: Path, **kw: object) -> HistoryStore:
@@ -174,7 +159,7 @@ def test_a_full_disk_gives_up_the_reserve_so_the_red_flag_still_lands(
 
     monkeypatch.setattr(journal_module.os, "write", write)
     at = datetime.now(UTC)
-    entry = journal.append_event("k", RedFlagRaised(1.0, Symptom.CHEST_PAIN, State.WORK, 1,
+    entry = journal.append_event("k", evt.RedFlagRaised(1.0, Symptom.CHEST_PAIN, State.WORK, 1,
                                                    "Squats"), at)
     assert journal.reserve_used and not (tmp_path / "j" / "reserve").exists()
     (jf,), _ = read_folder(tmp_path / "j")
@@ -182,7 +167,7 @@ def test_a_full_disk_gives_up_the_reserve_so_the_red_flag_still_lands(
     # no reserve left: the next refusal is an error the store reports (never silent)
     refusals[0] = 1
     with pytest.raises(JournalError, match="No space left"):
-        journal.append_event("k", SymptomSpecified(2.0, Symptom.DIZZINESS), at)
+        journal.append_event("k", evt.SymptomSpecified(2.0, Symptom.DIZZINESS), at)
     (jf,), _ = read_folder(tmp_path / "j")
     assert len(jf.entries) == 1 and not jf.problem  # the failed line left no half behind
     journal.close()
@@ -283,11 +268,11 @@ def test_recording_an_event_is_cheap_on_the_callers_thread(tmp_path: Path) -> No
     store = _store(tmp_path)
     routine = tiny_routine()
     recorder = store.recorder(routine)
-    recorder(SessionStarted(0.0, routine.id, routine.name, 400))
+    recorder(evt.SessionStarted(0.0, routine.id, routine.name, 400))
     times = []
     for n in range(200):
         started = time.perf_counter()
-        recorder(SetFinished(float(n), n, 1, "Squats", 12, None, 12, 30.0))
+        recorder(evt.SetFinished(float(n), n, 1, "Squats", 12, None, 12, 30.0))
         times.append(time.perf_counter() - started)
     times.sort()
     assert times[len(times) // 2] < 0.02  # generous: a shared, busy test machine
@@ -299,8 +284,8 @@ def test_entries_carry_the_time_they_happened_not_the_time_they_merged(tmp_path:
     routine = tiny_routine()
     then = datetime(2026, 3, 8, 6, 30, tzinfo=UTC)
     recorder = store.recorder(routine, now=lambda: then)
-    recorder(SessionStarted(0.0, routine.id, routine.name, 4))
-    recorder(SetFinished(10.0, 0, 1, "Squats", 2, None, 2, 4.0))
+    recorder(evt.SessionStarted(0.0, routine.id, routine.name, 4))
+    recorder(evt.SetFinished(10.0, 0, 1, "Squats", 2, None, 2, 4.0))
     store.start()
     assert store.flush(10) and store.db is not None
     (row,) = store.db.history()
@@ -331,13 +316,52 @@ def test_a_red_flag_is_flushed_to_the_disk_before_the_recorder_returns(
     store = _store(tmp_path)
     routine = tiny_routine()
     recorder = store.recorder(routine)
-    recorder(SessionStarted(0.0, routine.id, routine.name, 4))
+    recorder(evt.SessionStarted(0.0, routine.id, routine.name, 4))
     flushed.clear()
-    recorder(SetFinished(10.0, 0, 1, "Squats", 2, None, 2, 4.0))
+    recorder(evt.SetFinished(10.0, 0, 1, "Squats", 2, None, 2, 4.0))
     assert flushed == []  # appended, not flushed, on the caller's thread
-    recorder(RedFlagRaised(12.0, Symptom.CHEST_PAIN, State.CHECKIN, 0, "Squats"))
+    recorder(evt.RedFlagRaised(12.0, Symptom.CHEST_PAIN, State.CHECKIN, 0, "Squats"))
     assert flushed == [threading.current_thread().name]
     store.start()
     assert store.flush(10)
     assert "history-writer" in flushed  # the writer flushed the rest before committing
     store.close()
+
+
+def test_a_folder_the_writer_makes_at_the_same_moment_fails_no_append(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writer thread's `prepare` and the first append both make the folder: whichever
+    comes second finds it there (seen by `bench_storage` as a lost first event)."""
+    folder = tmp_path / "journal"
+    journal = Journal(folder, "sqlite://", "desk")
+    folder.mkdir()  # made by the other thread between this one's check and its mkdir
+    real_is_dir, checks = Path.is_dir, []
+
+    def is_dir_before_the_other_thread(path: Path) -> bool:
+        if path == folder and not checks:  # this thread's check came first
+            checks.append(path)
+            return False
+        return real_is_dir(path)
+
+    monkeypatch.setattr(Path, "is_dir", is_dir_before_the_other_thread)
+    journal.append_event("k", evt.SessionStarted(0.0, "r", "R", 1), datetime.now(UTC))
+    journal.prepare()
+    assert journal.probe() == ""
+    monkeypatch.undo()
+    (jf,), problems = read_folder(folder)
+    assert problems == [] and [e.seq for e in jf.entries] == [1]
+    journal.close()
+
+
+def test_the_writer_and_the_first_append_race_for_the_folder_without_a_loss(
+        tmp_path: Path) -> None:
+    import threading
+
+    for n in range(40):
+        folder = tmp_path / f"j{n}" / "journal"
+        journal = Journal(folder, "sqlite://", "desk")
+        writer = threading.Thread(target=journal.prepare)
+        writer.start()
+        journal.append_event("k", evt.SessionStarted(0.0, "r", "R", 1), datetime.now(UTC))
+        writer.join()
+        journal.close()

@@ -27,30 +27,14 @@ from typing import Any
 
 import pytest
 
-from companion.core.events import (
-    AmberSign,
-    CheckinAnswered,
-    CheckinStalled,
-    EffortRecorded,
-    MoodRecorded,
-    Paused,
-    RedFlagRaised,
-    RestExtended,
-    Resumed,
-    SessionEnded,
-    SessionStarted,
-    SetFinished,
-    Skipped,
-    SymptomSpecified,
-)
-from companion.storage.journal import read_folder
+from companion.core import events as evt
+from companion.storage.journal_file import read_folder
 from companion.storage.store import HistoryStore
 from tests.conftest import ROOT
+from tests.unit.storage.sessions import EVENT_ROW_KINDS
 
 SEEDS = list(range(7001, 7051))  # 50 kills, the same ones on every run
 STREAMS = 5  # the children mostly sleep (a 50x clock): five files side by side
-KINDS = {Paused: "paused", Resumed: "resumed", Skipped: "skipped",
-         RestExtended: "rest_extended", AmberSign: "amber", CheckinStalled: "checkin_stalled"}
 
 
 def start_child(url: str, journal: Path, seed: int, die_after: int) -> subprocess.Popen[str]:
@@ -107,26 +91,26 @@ def expected(events: list[Any]) -> dict[str, Any]:
     status = "in_progress"
     moods: dict[str, int | None] = {"before": None, "after": None}
     for ev in events:
-        if isinstance(ev, SetFinished):
+        if isinstance(ev, evt.SetFinished):
             sets[ev.set_no] = None
-        elif isinstance(ev, EffortRecorded):
+        elif isinstance(ev, evt.EffortRecorded):
             sets[ev.set_no] = ev.effort
-        elif isinstance(ev, CheckinAnswered):
+        elif isinstance(ev, evt.CheckinAnswered):
             checkins += 1
-        elif isinstance(ev, RedFlagRaised):
+        elif isinstance(ev, evt.RedFlagRaised):
             flags.append(ev.symptom.value)
             status = "stopped_red_flag"
-        elif isinstance(ev, SymptomSpecified):
+        elif isinstance(ev, evt.SymptomSpecified):
             flags[-1] = ev.symptom.value
-        elif isinstance(ev, MoodRecorded):
+        elif isinstance(ev, evt.MoodRecorded):
             moods[ev.when] = ev.mood
-        elif isinstance(ev, SessionEnded):
+        elif isinstance(ev, evt.SessionEnded):
             if status == "in_progress":  # a red flag is not overwritten by the end after it
                 status = ev.status.value
-        elif type(ev) in KINDS:
-            kinds[KINDS[type(ev)]] += 1
+        elif type(ev) in EVENT_ROW_KINDS:
+            kinds[EVENT_ROW_KINDS[type(ev)]] += 1
         else:
-            assert isinstance(ev, SessionStarted)
+            assert isinstance(ev, evt.SessionStarted)
     return {"sets": sets, "checkins": checkins, "flags": flags, "kinds": kinds,
             "status": status, "moods": moods}
 

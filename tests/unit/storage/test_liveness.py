@@ -16,8 +16,8 @@ from sqlalchemy import update
 
 from companion.core.events import SessionStarted
 from companion.storage import Database
+from companion.storage.liveness import mark_interrupted
 from companion.storage.models import SessionRow
-from companion.storage.opening import mark_interrupted
 from tests.unit.storage.sessions import tiny_routine
 
 
@@ -38,7 +38,7 @@ def test_a_live_session_is_never_marked_interrupted_on_any_platform(
 
 
 def test_a_later_process_reusing_the_pid_is_not_taken_for_the_recorder(tmp_path: Path) -> None:
-    from companion.storage.opening import pid_alive
+    from companion.storage.liveness import pid_alive
 
     assert pid_alive(os.getpid())
     assert not pid_alive(2**22 + 12345)

@@ -12,15 +12,14 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from companion.storage import Database
+from companion.storage.connect import make_engine, sqlite_path
 from companion.storage.models import Base
 from companion.storage.opening import (
     HEAD_REVISION,
     alembic_config,
     current_revision,
     head_revision,
-    make_engine,
     migrate,
-    sqlite_path,
 )
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from companion.storage import Database
 from companion.storage import repository as repo
+from companion.storage.connect import sqlite_path
 from companion.storage.models import (
     CheckinRow,
     RedFlagRow,
@@ -16,7 +17,6 @@ from companion.storage.models import (
     SessionRow,
     SetRow,
 )
-from companion.storage.opening import sqlite_path
 
 
 def add_session(db: Database, started: datetime, status: str = "completed",

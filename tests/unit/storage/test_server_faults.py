@@ -86,7 +86,7 @@ def test_postgres_connections_have_connect_and_statement_timeouts(pg_url: str) -
     with Database.open(pg_url) as db, db.engine.connect() as conn:
         assert conn.exec_driver_sql("SHOW statement_timeout").scalar() == "15s"
         assert db.engine.dialect.create_connect_args(db.engine.url) is not None
-    from companion.storage.opening import PG_CONNECT_TIMEOUT_S, make_engine
+    from companion.storage.connect import PG_CONNECT_TIMEOUT_S, make_engine
 
     engine = make_engine(pg_url)
     try:
@@ -102,7 +102,7 @@ def test_postgres_connections_have_connect_and_statement_timeouts(pg_url: str) -
 def test_postgres_held_by_another_client_loses_nothing(
     pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import companion.storage.opening as db_module
+    import companion.storage.connect as db_module
 
     monkeypatch.setattr(db_module, "PG_STATEMENT_TIMEOUT_MS", 500)
     Database.open(pg_url).close()  # the schema
