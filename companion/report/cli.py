@@ -27,8 +27,7 @@ def _day(text: str | None, default: date, name: str) -> date:
 def report(args: argparse.Namespace) -> int:
     # A PDF needs Qt's text engine but never a window: no display required.
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtGui import QGuiApplication
-
+    from companion.qt.gui import QGuiApplication
     from companion.report.gather import gather
     from companion.report.pdf import write_pdf
     from companion.report.proposal import proposed_routine

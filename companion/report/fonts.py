@@ -8,9 +8,8 @@ from __future__ import annotations
 import logging
 from functools import cache
 
-from PySide6.QtGui import QFontDatabase, QGuiApplication
-
 from companion.datafile import RESOURCES
+from companion.qt.gui import QFontDatabase, QGuiApplication
 
 log = logging.getLogger(__name__)
 

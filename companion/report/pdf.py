@@ -11,8 +11,9 @@ import html
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, Qt, QUrl
-from PySide6.QtGui import (
+from companion.core.safety_words import symptom_short
+from companion.qt.core import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, Qt, QUrl
+from companion.qt.gui import (
     QBrush,
     QFont,
     QGuiApplication,
@@ -24,8 +25,6 @@ from PySide6.QtGui import (
     QPen,
     QTextDocument,
 )
-
-from companion.core.safety_words import symptom_short
 from companion.report.data import ReportData
 from companion.report.fonts import report_family
 

@@ -1,1 +1,1 @@
-"""The only package that imports PySide6: windows, views and the Qt adapters."""
+"""Windows, views and the Qt adapters (their Qt classes come from `companion.qt`)."""

@@ -12,7 +12,8 @@ from pathlib import Path
 import grimp
 
 ROOT = Path(__file__).resolve().parents[2]
-PRINTING_QT = {"PySide6.QtCore", "PySide6.QtGui", "PySide6.QtPrintSupport", "PySide6.QtPdf"}
+PRINTING_QT = {"companion.qt.core", "companion.qt.gui"}
+"""Qt's core and painting (QPdfWriter lives in QtGui): no widgets, no multimedia."""
 
 
 def test_import_linter_contracts_are_kept() -> None:
@@ -91,5 +92,24 @@ def test_the_report_uses_qt_only_to_print() -> None:
                 used.add(node.module)
             elif isinstance(node, ast.Import):
                 used.update(a.name for a in node.names)
-    qt = {name for name in used if name.split(".")[0] == "PySide6"}
+    assert not {name for name in used if name.split(".")[0] == "PySide6"}, "Qt: companion.qt"
+    qt = {name for name in used if name.startswith("companion.qt")}
     assert qt and qt <= PRINTING_QT, qt - PRINTING_QT
+
+
+def test_only_the_qt_module_imports_pyside6() -> None:
+    """Every module, new ones too (the import-linter contract lists packages by name)."""
+    offenders = []
+    for path in (ROOT / "companion").rglob("*.py"):
+        if (ROOT / "companion" / "qt") in path.parents:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            if any(n.split(".")[0] == "PySide6" for n in names):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []

@@ -11,10 +11,9 @@ import logging
 import math
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
-
 from companion.core.engine import SessionEngine
 from companion.core.events import Symptom
+from companion.qt.core import QObject, Qt, QTimer, Signal
 
 log = logging.getLogger(__name__)
 

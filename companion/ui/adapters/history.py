@@ -17,11 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
-
 from companion.config import Paths
 from companion.core.routine import Routine
 from companion.errors import KnownError
+from companion.qt.core import QObject, Signal
 from companion.storage import Database
 from companion.storage import repository as repo
 from companion.storage.connect import sqlite_path

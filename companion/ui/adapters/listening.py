@@ -15,10 +15,9 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
-
 from companion.core.engine import SessionEngine
 from companion.core.safety import ALL_CLEAR_KEY
+from companion.qt.core import QObject, QTimer, Signal
 from companion.ui.adapters.driver import EngineDriver
 from companion.ui.adapters.speech_signals import RenderingSpeaker
 from companion.voice.base import Speaker

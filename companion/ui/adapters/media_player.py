@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QUrl
+from companion.qt.core import QObject, Qt, QUrl
 
 
 class QueuedPlayer:
@@ -16,7 +16,7 @@ class QueuedPlayer:
 
     def __init__(self, parent: QObject, on_status: Callable[[bool], None] | None,
                  on_error: Callable[[str], None], on_playing: Callable[[], None] | None) -> None:
-        from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
+        from companion.qt.multimedia import QAudioOutput, QMediaDevices, QMediaPlayer
 
         self._qmp = QMediaPlayer
         self.player = QMediaPlayer(parent)
@@ -42,7 +42,7 @@ class QueuedPlayer:
     # session speed). Queued invocations run from the event loop, which does not hold the
     # GIL, so the teardown can always finish. Order is kept: queued calls run FIFO.
     def _invoke(self, target: QObject, method: str, *args: Any) -> None:
-        from PySide6.QtCore import QMetaObject
+        from companion.qt.core import QMetaObject
 
         QMetaObject.invokeMethod(target, method, Qt.ConnectionType.QueuedConnection, *args)
 
@@ -50,12 +50,12 @@ class QueuedPlayer:
         return bool(self.player.playbackState() == self._qmp.PlaybackState.PlayingState)
 
     def load(self, path: Path) -> None:
-        from PySide6.QtCore import Q_ARG
+        from companion.qt.core import Q_ARG
 
         self._invoke(self.player, "setSource", Q_ARG(QUrl, QUrl.fromLocalFile(str(path))))
 
     def play(self, path: Path) -> None:
-        from PySide6.QtCore import Q_ARG
+        from companion.qt.core import Q_ARG
 
         if self._playing():
             self._invoke(self.player, "stop")
@@ -65,7 +65,7 @@ class QueuedPlayer:
         self._invoke(self.player, "play")
 
     def restart(self) -> None:
-        from PySide6.QtCore import Q_ARG
+        from companion.qt.core import Q_ARG
 
         if self._playing():
             self._invoke(self.player, "setPosition", Q_ARG("qint64", 0))
@@ -77,12 +77,12 @@ class QueuedPlayer:
             self._invoke(self.player, "stop")
 
     def set_volume(self, volume: float) -> None:
-        from PySide6.QtCore import Q_ARG
+        from companion.qt.core import Q_ARG
 
         self._invoke(self.output, "setVolume", Q_ARG("float", float(volume)))
 
     def use_default_device(self) -> None:
-        from PySide6.QtMultimedia import QMediaDevices
+        from companion.qt.multimedia import QMediaDevices
 
         self.output.setDevice(QMediaDevices.defaultAudioOutput())
 

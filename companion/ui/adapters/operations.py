@@ -19,7 +19,8 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from companion.qt.core import QObject, QRunnable, QThreadPool, Signal
 
 log = logging.getLogger(__name__)
 

@@ -30,8 +30,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
+from companion.qt.core import QObject, QTimer, Signal
+from companion.qt.network import QLocalServer, QLocalSocket
 
 log = logging.getLogger(__name__)
 

@@ -31,9 +31,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer
-
 from companion.core.timeline import Cue, Priority, Tone
+from companion.qt.core import QObject, QTimer
 from companion.ui.adapters.media_player import QueuedPlayer
 from companion.ui.adapters.speech_ahead import AheadRendering
 from companion.ui.adapters.speech_signals import SpeakerSignals
@@ -80,7 +79,7 @@ class QtSpeaker(AheadRendering):
         audio_outputs: Callable[[], list[Any]] | None = None,
         parent: QObject | None = None,
     ) -> None:
-        from PySide6.QtMultimedia import QMediaDevices
+        from companion.qt.multimedia import QMediaDevices
 
         self._signals = SpeakerSignals(parent)
         self._signals.rendered.connect(self._on_rendered)

@@ -62,7 +62,7 @@ def make_speaker(paths: Paths, settings: VoiceSettings | None = None, *,
     """
     settings = settings or VoiceSettings()
     try:
-        import PySide6.QtMultimedia  # noqa: F401
+        import companion.qt.multimedia  # noqa: F401
     except ImportError as exc:
         log.warning("QtMultimedia unavailable: %s", exc)
         return CaptionsOnlySpeaker(VoiceStatus.NO_AUDIO,

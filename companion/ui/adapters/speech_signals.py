@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from PySide6.QtCore import QObject, Signal
+from companion.qt.core import QObject, Signal
 
 if TYPE_CHECKING:
     from companion.core.routine import Routine

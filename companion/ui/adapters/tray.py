@@ -10,11 +10,10 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
-
 from companion.localtime import next_reminder
+from companion.qt.core import QObject, QTimer, Signal
+from companion.qt.gui import QAction
+from companion.qt.widgets import QMenu, QSystemTrayIcon, QWidget
 from companion.settings import Reminders
 from companion.ui.widgets.icon import app_icon
 

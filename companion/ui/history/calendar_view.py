@@ -7,10 +7,9 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPaintEvent, QPalette, QPen, QPolygonF
-from PySide6.QtWidgets import QWidget
-
+from companion.qt.core import QPointF, QRectF, QSize, Qt, Signal
+from companion.qt.gui import QColor, QKeyEvent, QPainter, QPaintEvent, QPalette, QPen, QPolygonF
+from companion.qt.widgets import QWidget
 from companion.ui.history.look import RED_FLAG, accent, is_dark
 
 

@@ -11,8 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
-
+from companion.qt.widgets import QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
 from companion.storage.repository import HistoryRow, WeekCount
 
 if TYPE_CHECKING:

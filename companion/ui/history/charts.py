@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from PySide6.QtCharts import (
+from companion.qt.charts import (
     QBarSeries,
     QBarSet,
     QCategoryAxis,
@@ -24,10 +24,9 @@ from PySide6.QtCharts import (
     QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDateTime, QEvent, QMargins, QPointF, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QWidget
-
+from companion.qt.core import QDateTime, QEvent, QMargins, QPointF, QSize, Qt
+from companion.qt.gui import QBrush, QColor, QPainter, QPalette, QPen
+from companion.qt.widgets import QWidget
 from companion.storage.repository import HistoryRow, WeekCount
 from companion.ui.history.look import accent, is_dark, mood_change, second
 

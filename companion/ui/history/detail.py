@@ -8,10 +8,11 @@ import html
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import (
+from companion.core.safety_words import symptom_short
+from companion.qt.core import (
     Qt,
 )
-from PySide6.QtWidgets import (
+from companion.qt.widgets import (
     QAbstractButton,
     QAbstractItemView,
     QDialog,
@@ -25,8 +26,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from companion.core.safety_words import symptom_short
 from companion.storage.repository import (
     SessionDetail,
 )

@@ -7,9 +7,8 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from PySide6.QtCore import QDate, Signal
-from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QWidget
-
+from companion.qt.core import QDate, Signal
+from companion.qt.widgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QWidget
 from companion.storage.repository import HistoryRow
 from companion.ui.history.look import (
     PERIODS,

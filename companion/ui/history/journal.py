@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
+from companion.qt.core import Qt
+from companion.qt.widgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
 from companion.storage.models import NOTE_MAX_CHARS
 from companion.ui.screens.end import NOTE_PLACEHOLDER
 from companion.ui.widgets.dialog_parts import status_and_buttons

@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from PySide6.QtCore import (
+from companion.qt.core import (
     QDate,
     QPointF,
     QRectF,
     Qt,
 )
-from PySide6.QtGui import (
+from companion.qt.gui import (
     QColor,
     QIcon,
     QPainter,
@@ -23,7 +23,6 @@ from PySide6.QtGui import (
     QPixmap,
     QPolygonF,
 )
-
 from companion.storage.repository import HistoryRow
 
 RED_FLAG = "stopped_red_flag"

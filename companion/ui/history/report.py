@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from PySide6.QtWidgets import (
+from companion.config import Paths, resolve_paths
+from companion.qt.widgets import (
     QCheckBox,
     QDateEdit,
     QDialog,
@@ -16,8 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QWidget,
 )
-
-from companion.config import Paths, resolve_paths
 from companion.storage.database import Database
 from companion.ui.history.look import pydate, qdate
 

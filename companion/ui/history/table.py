@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import (
+from companion.qt.core import (
     QAbstractTableModel,
     QModelIndex,
     QObject,
@@ -16,11 +16,10 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import (
+from companion.qt.gui import (
     QIcon,
     QPalette,
 )
-
 from companion.storage.repository import (
     HistoryRow,
 )

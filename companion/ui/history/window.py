@@ -17,16 +17,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import (
+from companion.config import Paths
+from companion.core.safety import Profile
+from companion.qt.core import (
     QModelIndex,
     Qt,
     Signal,
 )
-from PySide6.QtGui import (
+from companion.qt.gui import (
     QKeySequence,
     QShortcut,
 )
-from PySide6.QtWidgets import (
+from companion.qt.widgets import (
     QAbstractButton,
     QAbstractItemView,
     QComboBox,
@@ -39,9 +41,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from companion.config import Paths
-from companion.core.safety import Profile
 from companion.storage.database import Database
 from companion.storage.repository import (
     COUNTED_KINDS,
@@ -57,7 +56,7 @@ from companion.ui.history.table import HistoryFilter, HistoryTableModel
 from companion.ui.history.writing import HistoryWriting
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import SignalInstance
+    from companion.qt.core import SignalInstance
 
 log = logging.getLogger(__name__)
 
@@ -341,7 +340,7 @@ class HistoryWindow(HistoryWriting):
     # -- look -------------------------------------------------------------------------------
     def changeEvent(self, event: Any) -> None:
         super().changeEvent(event)
-        from PySide6.QtCore import QEvent
+        from companion.qt.core import QEvent
 
         if event.type() == QEvent.Type.PaletteChange:
             self.model.set_palette(self.palette())

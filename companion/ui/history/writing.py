@@ -11,10 +11,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QFileDialog, QLabel, QPushButton, QWidget
-
 from companion.config import Paths
+from companion.qt.core import Signal
+from companion.qt.widgets import QDialog, QFileDialog, QLabel, QPushButton, QWidget
 from companion.storage.database import Database
 from companion.ui.history.detail import SessionDetailView
 from companion.ui.history.report import ReportPeriodDialog, write_report

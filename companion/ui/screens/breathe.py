@@ -10,13 +10,12 @@ committed, the stop message, the safety screen). History stores it as kind "brea
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
-
 from companion.core.breathing import BreathingSession
 from companion.core.events import State
 from companion.core.routine import Routine
 from companion.core.timeline import SessionPlan, TimelineOptions
+from companion.qt.core import Qt
+from companion.qt.widgets import QHBoxLayout, QVBoxLayout, QWidget
 from companion.ui.screens.breathing_circle import BreathingCircle
 from companion.ui.screens.buttons import unwell_button
 from companion.ui.screens.labels import described_label

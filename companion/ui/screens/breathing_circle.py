@@ -10,11 +10,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen, QPixmap
-from PySide6.QtWidgets import QSizePolicy, QWidget
-
 from companion.core.breathing import PHASE_WORDS, Phase
+from companion.qt.core import QPointF, QRectF, Qt, QTimer
+from companion.qt.gui import QColor, QPainter, QPaintEvent, QPalette, QPen, QPixmap
+from companion.qt.widgets import QSizePolicy, QWidget
 from companion.ui.widgets.style import font_for
 
 FRAME_MS = 33  # ~30 frames a second is smooth for a breath lasting seconds

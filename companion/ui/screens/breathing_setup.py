@@ -8,17 +8,6 @@ on `companion.ui.screens.breathe.BreathingScreen`.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QListWidgetItem,
-    QSizePolicy,
-    QSlider,
-    QVBoxLayout,
-    QWidget,
-)
-
 from companion.core.breathing import (
     DEFAULT_MINUTES,
     MAX_MINUTES,
@@ -28,6 +17,16 @@ from companion.core.breathing import (
     BreathingSession,
 )
 from companion.core.safety import Profile, breathing_refusal
+from companion.qt.core import Qt, Signal
+from companion.qt.widgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidgetItem,
+    QSizePolicy,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 from companion.ui.screens.buttons import named_button
 from companion.ui.screens.labels import described_label, titled_list
 from companion.ui.screens.mood import mood_question, show_mood

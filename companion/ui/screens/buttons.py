@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import SignalInstance
-from PySide6.QtWidgets import QBoxLayout, QPushButton, QWidget
-
+from companion.qt.core import SignalInstance
+from companion.qt.widgets import QBoxLayout, QPushButton, QWidget
 from companion.ui.widgets.style import apply_font
 
 

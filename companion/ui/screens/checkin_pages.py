@@ -6,9 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton
-
 from companion.core.events import Symptom
 from companion.core.safety import (
     ALL_CLEAR_KEY,
@@ -18,6 +15,8 @@ from companion.core.safety import (
     YES_SIGN_KEY,
 )
 from companion.core.safety_words import SYMPTOM_LABELS
+from companion.qt.core import Qt, Signal
+from companion.qt.widgets import QGridLayout, QHBoxLayout, QLabel, QPushButton
 from companion.ui.screens.stacked_pages import StackedPages
 from companion.ui.widgets.safety_style import make_button, make_label
 

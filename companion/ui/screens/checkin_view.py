@@ -20,12 +20,6 @@ import math
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (
-    QWidget,
-)
-
 from companion.core.events import Symptom
 from companion.core.safety import (
     ALL_CLEAR_KEY,
@@ -37,6 +31,11 @@ from companion.core.safety import (
 )
 from companion.core.safety_words import SYMPTOM_LABELS
 from companion.core.timeline import CHECKIN_QUESTION, CHECKIN_QUESTION_BRIEF
+from companion.qt.core import Qt, QTimer
+from companion.qt.gui import QKeyEvent
+from companion.qt.widgets import (
+    QWidget,
+)
 from companion.ui.screens.checkin_pages import (
     ANSWER_HINT,
     EFFORT_HELP,
@@ -142,7 +141,7 @@ class CheckinView(CheckinPages):
     def reveal(self, widget: QWidget, from_top: bool = False) -> None:
         """Scroll the view's scroll area (the player's, if any) so `widget` shows: the answer
         buttons and the hint must never sit below the fold."""
-        from PySide6.QtWidgets import QScrollArea
+        from companion.qt.widgets import QScrollArea
 
         parent = self.parentWidget()
         while parent is not None and not isinstance(parent, QScrollArea):

@@ -8,9 +8,10 @@ is left, never spoken, never sent anywhere. While a note can be typed here, lett
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
-from PySide6.QtWidgets import (
+from companion.core.events import EndStatus
+from companion.qt.core import QRectF, QSize, Qt, QTimer, Signal
+from companion.qt.gui import QColor, QPainter, QPaintEvent, QPalette, QPen
+from companion.qt.widgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -19,8 +20,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from companion.core.events import EndStatus
 from companion.storage.models import NOTE_MAX_CHARS
 from companion.ui.screens.buttons import unwell_button
 from companion.ui.screens.mood import mood_question, show_mood

@@ -3,8 +3,7 @@ name, a fixed description says what it is."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QBoxLayout, QLabel, QListWidget, QWidget
-
+from companion.qt.widgets import QBoxLayout, QLabel, QListWidget, QWidget
 from companion.ui.widgets.style import apply_font
 
 

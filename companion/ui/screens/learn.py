@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (
+from companion.learn import STRENGTH_LABELS, Section, Statement, Strength
+from companion.learn.content import STRENGTH_HELP
+from companion.qt.core import Qt, Signal
+from companion.qt.gui import QKeyEvent
+from companion.qt.widgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -25,9 +27,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from companion.learn import STRENGTH_LABELS, Section, Statement, Strength
-from companion.learn.content import STRENGTH_HELP
 from companion.ui.screens.buttons import unwell_button
 from companion.ui.widgets.style import apply_font
 

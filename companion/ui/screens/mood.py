@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
-
+from companion.qt.widgets import QHBoxLayout, QLabel, QPushButton, QWidget
 from companion.ui.widgets.style import apply_font
 
 MOOD_WORDS = {1: "very low", 2: "low", 3: "okay", 4: "good", 5: "very good"}

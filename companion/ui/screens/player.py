@@ -13,8 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
+from companion.core.breathing import Phase
+from companion.core.routine import Exercise, Routine
+from companion.core.timeline import SessionPlan, TimelineOptions
+from companion.qt.core import Qt
+from companion.qt.widgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -24,10 +27,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from companion.core.breathing import Phase
-from companion.core.routine import Exercise, Routine
-from companion.core.timeline import SessionPlan, TimelineOptions
 from companion.ui.adapters.speech_signals import RenderingSpeaker
 from companion.ui.screens.breathing_circle import BreathingCircle
 from companion.ui.screens.buttons import unwell_button

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
-
 from companion.core.routine import Routine
+from companion.qt.widgets import (
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 from companion.ui.screens.player_widgets import BigTimer, SessionProgress
 from companion.ui.screens.session_page import SessionPage
 from companion.ui.widgets.elided import ElidedLabel

@@ -4,8 +4,6 @@ screen readers, the set and rep counters, the check-in, and what the voice heard
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-
 from companion.core.events import (
     AmberSign,
     CheckinAnswered,
@@ -18,6 +16,7 @@ from companion.core.events import (
 )
 from companion.core.routine import SetKind
 from companion.core.timeline import CueKind, SegmentKind
+from companion.qt.core import Qt
 from companion.ui.screens.player_state import PlayerState
 from companion.ui.screens.session_page import STATE_WORDS
 from companion.ui.services.container import AdvisingCheckin
@@ -71,7 +70,7 @@ class PlayerView(PlayerState):
     def _focus_back(self) -> None:
         """The check-in closed: the focus comes back to the player (not to whichever button
         Qt picks next), where it was before the question."""
-        from PySide6.QtWidgets import QApplication
+        from companion.qt.widgets import QApplication
 
         focus = QApplication.focusWidget()
         if self.isVisible() and (focus is None or focus is self.checkin_area

@@ -4,9 +4,9 @@ big timer, and labels that screen readers read by their text.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QPaintEvent, QResizeEvent
-from PySide6.QtWidgets import (
+from companion.qt.core import QSize, Qt
+from companion.qt.gui import QPaintEvent, QResizeEvent
+from companion.qt.widgets import (
     QLabel,
     QSizePolicy,
     QStyle,

@@ -12,8 +12,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
+from companion.qt.core import Qt
+from companion.qt.widgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
 from companion.storage.profiles import NAME_MAX, PIN_MAX, PIN_MIN, ProfileInfo
 from companion.ui.adapters.operations import QueryOp
 from companion.ui.widgets.announce import announce

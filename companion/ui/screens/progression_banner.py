@@ -13,13 +13,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
-
 from companion import progression_step as progression_data
 from companion.config import Paths
 from companion.core.progression import Suggestion
 from companion.core.routine import Exercise, Routine
+from companion.qt.core import Qt, Signal
+from companion.qt.widgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 from companion.storage.database import Database
 
 log = logging.getLogger(__name__)

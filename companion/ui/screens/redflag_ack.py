@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QDialog, QPushButton, QVBoxLayout, QWidget
-
 from companion.core.events import Symptom
 from companion.core.safety import ACK_LABELS, AckChoice
 from companion.core.safety_words import SYMPTOM_LABELS
+from companion.qt.core import Qt, Signal
+from companion.qt.gui import QKeyEvent
+from companion.qt.widgets import QDialog, QPushButton, QVBoxLayout, QWidget
 from companion.ui.widgets.safety_style import apply_style, make_button, make_label
 
 

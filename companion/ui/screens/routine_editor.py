@@ -25,17 +25,17 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (
+
+from companion.core.safety import adapt
+from companion.qt.core import Qt, QTimer
+from companion.qt.gui import QCloseEvent
+from companion.qt.widgets import (
     QFileDialog,
     QGroupBox,
     QListWidgetItem,
     QMessageBox,
     QWidget,
 )
-
-from companion.core.safety import adapt
 from companion.routines import RoutineEntry, RoutineFileError
 from companion.routines.loader import (
     Problem,

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
+
+from companion.qt.core import Qt
+from companion.qt.widgets import (
     QFileDialog,
     QMessageBox,
 )
-
 from companion.routines.loader import (
     build_routine,
     check_file,

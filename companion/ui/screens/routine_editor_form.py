@@ -7,11 +7,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (
+from companion.qt.core import Qt, QTimer
+from companion.qt.widgets import (
     QListWidgetItem,
 )
-
 from companion.ui.screens.routine_editor_state import (
     NEW_EXERCISE,
     EditorState,

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
+from companion.qt.core import Qt
+from companion.qt.gui import QKeySequence, QShortcut
+from companion.qt.widgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
 from companion.routines.schema import MAX_NAME
 from companion.ui.screens.routine_editor_state import (
     BREATHING,

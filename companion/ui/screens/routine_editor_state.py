@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import (
+from companion.qt.core import QTimer, Signal
+from companion.qt.widgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QWidget,
 )
-
 from companion.routines import RoutineEntry
 from companion.routines.loader import Problem
 from companion.routines.writer import routine_to_toml

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QResizeEvent, QShowEvent
-from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
-
+from companion.qt.core import Qt
+from companion.qt.gui import QResizeEvent, QShowEvent
+from companion.qt.widgets import QDialog, QLabel, QVBoxLayout, QWidget
 from companion.safety.content import load_notice
 from companion.ui.widgets.safety_style import apply_style, make_button, make_label
 

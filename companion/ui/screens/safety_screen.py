@@ -11,9 +11,12 @@ is emitted for the engine to record.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (
+from companion.core.events import Symptom
+from companion.core.safety import SAFETY_TITLE, safety_steps
+from companion.core.safety_words import SYMPTOM_LABELS
+from companion.qt.core import Qt, Signal
+from companion.qt.gui import QKeyEvent
+from companion.qt.widgets import (
     QFrame,
     QLabel,
     QPushButton,
@@ -22,10 +25,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from companion.core.events import Symptom
-from companion.core.safety import SAFETY_TITLE, safety_steps
-from companion.core.safety_words import SYMPTOM_LABELS
 from companion.ui.screens.checkin_pages import SYMPTOM_KEYS, symptom_for_key
 from companion.ui.widgets.announce import announce
 from companion.ui.widgets.safety_style import apply_style, make_button, make_label

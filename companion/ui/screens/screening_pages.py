@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import (
+from companion.core.safety import Answer, Trimester
+from companion.qt.core import Qt, Signal
+from companion.qt.gui import QMouseEvent
+from companion.qt.widgets import (
     QCheckBox,
     QFrame,
     QHBoxLayout,
@@ -19,8 +20,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from companion.core.safety import Answer, Trimester
 from companion.safety.content import Question, Screening
 from companion.ui.screens.stacked_pages import StackedPages
 from companion.ui.widgets.safety_style import font_for, make_button, make_label

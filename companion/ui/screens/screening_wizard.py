@@ -13,15 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (
+from companion.core.safety import Answer, Profile, ScreeningResult, Trimester
+from companion.qt.core import Qt
+from companion.qt.gui import QKeyEvent
+from companion.qt.widgets import (
     QDialog,
     QVBoxLayout,
     QWidget,
 )
-
-from companion.core.safety import Answer, Profile, ScreeningResult, Trimester
 from companion.safety.content import Question, Screening, load_screening
 from companion.ui.screens.screening_pages import ANSWER_WORDS, ScreeningPages
 from companion.ui.widgets.announce import announce

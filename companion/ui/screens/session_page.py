@@ -15,9 +15,6 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
-
 from companion.core.events import (
     CueDue,
     Event,
@@ -30,6 +27,8 @@ from companion.core.events import (
 )
 from companion.core.routine import Routine
 from companion.core.timeline import CueKind, SessionPlan, TimelineOptions
+from companion.qt.core import QTimer, Signal
+from companion.qt.widgets import QHBoxLayout, QLabel, QPushButton, QWidget
 from companion.ui.adapters.driver import EngineDriver
 from companion.ui.screens.breathing_circle import BreathingCircle
 from companion.ui.screens.buttons import named_button

@@ -6,9 +6,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTime
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (
+from companion.core.breathing import PATTERNS
+from companion.core.timeline import Verbosity
+from companion.qt.core import Qt, QTime
+from companion.qt.gui import QGuiApplication
+from companion.qt.widgets import (
     QCheckBox,
     QComboBox,
     QDialogButtonBox,
@@ -27,9 +29,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from companion.core.breathing import PATTERNS
-from companion.core.timeline import Verbosity
 from companion.settings import (
     DAY_NAMES,
     LENGTH_SCALE_RANGE,

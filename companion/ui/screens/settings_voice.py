@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtWidgets import (
+from companion.qt.widgets import (
     QComboBox,
     QDialog,
     QDoubleSpinBox,
@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QWidget,
 )
-
 from companion.settings import Settings
 from companion.ui.services.container import SampleSpeaker, SynthSpeaker, VoiceListing
 from companion.voice import engines, natural

@@ -4,9 +4,8 @@ result)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
-
+from companion.qt.core import Qt
+from companion.qt.widgets import QStackedWidget, QVBoxLayout, QWidget
 from companion.ui.widgets.safety_style import apply_style
 
 

@@ -11,8 +11,9 @@ import datetime as dt
 import itertools
 import logging
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
+from companion.core.safety import suggested_routine
+from companion.qt.core import Qt, Signal
+from companion.qt.widgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -22,8 +23,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from companion.core.safety import suggested_routine
 from companion.routines import RoutineEntry
 from companion.ui.screens.buttons import linked_button
 from companion.ui.screens.labels import described_label, titled_list

@@ -8,9 +8,8 @@ takes a `StorageStatus` directly.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
-
+from companion.qt.core import Qt
+from companion.qt.widgets import QFrame, QLabel, QVBoxLayout, QWidget
 from companion.storage.status import StorageStatus, Trouble
 from companion.ui.services.container import StoredHistory
 

@@ -4,9 +4,8 @@ fell back) and how to fix it, shown above every screen while it lasts.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
-
+from companion.qt.core import Qt
+from companion.qt.widgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 from companion.voice.base import Speaker, SpeakerState, VoiceStatus
 
 BANNER_TITLES = {

@@ -3,9 +3,9 @@ each one done (consistency against a weekly goal; no streaks to break)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from companion.qt.core import QRectF, QSize, Qt
+from companion.qt.gui import QPainter, QPaintEvent, QPalette, QPen
+from companion.qt.widgets import QSizePolicy, QWidget
 
 
 class WeekDots(QWidget):

@@ -46,11 +46,10 @@ from companion.settings import Settings
 from companion.voice.base import CaptionsOnlySpeaker, Speaker, VoiceSettings
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import SignalInstance
-    from PySide6.QtWidgets import QWidget
-
     from companion.core.events import Symptom
     from companion.core.timeline import SessionPlan, TimelineOptions
+    from companion.qt.core import SignalInstance
+    from companion.qt.widgets import QWidget
     from companion.storage import Database
     from companion.storage.profiles import ProfileInfo
     from companion.storage.repository import RedFlagStop

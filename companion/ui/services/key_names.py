@@ -6,10 +6,9 @@ way. The key dispatcher (companion/ui/services/keys.py) looks these names up in 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication, QKeyEvent
-
 from companion.core.safety import UNWELL_KEY
+from companion.qt.core import Qt
+from companion.qt.gui import QGuiApplication, QKeyEvent
 
 # Physical key positions, by the evdev / PC set-1 scan code of the US-layout key (Linux evdev
 # codes equal set-1 scan codes for these keys; X11 and Wayland report evdev + 8; Windows

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtGui import QKeyEvent
+from companion.qt.gui import QKeyEvent
 
 #: An auto-repeat that Qt did not flag: X servers send the repeat's release and press with one
 #: timestamp (and Qt's detection, which peeks at the event queue, misses some under load); a

@@ -32,9 +32,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QFocusEvent, QKeyEvent
-from PySide6.QtWidgets import (
+from companion.core.safety import ALL_CLEAR_KEY, UNWELL_KEY, YES_SIGN_KEY
+from companion.qt.core import QEvent, QObject, Qt
+from companion.qt.gui import QFocusEvent, QKeyEvent
+from companion.qt.widgets import (
     QAbstractButton,
     QAbstractSpinBox,
     QApplication,
@@ -44,8 +45,6 @@ from PySide6.QtWidgets import (
     QTextEdit,
     QWidget,
 )
-
-from companion.core.safety import ALL_CLEAR_KEY, UNWELL_KEY, YES_SIGN_KEY
 from companion.ui.services.key_names import is_safety_key, layout_key
 from companion.ui.services.key_state import KeyState
 

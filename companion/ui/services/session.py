@@ -10,8 +10,6 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
-from PySide6.QtCore import QObject
-
 from companion.core.breathing import BreathingSession
 from companion.core.clock import FakeClock
 from companion.core.engine import SessionEngine
@@ -32,6 +30,7 @@ from companion.core.timeline import (
     breathing_routine,
     compile_plan,
 )
+from companion.qt.core import QObject
 from companion.ui.adapters.driver import EngineDriver
 from companion.ui.services.container import AppServices, ScaledClock, SessionRecorder
 from companion.voice.base import speech_listener

@@ -18,10 +18,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
-
 from companion.config import resolve_paths
+from companion.qt.core import QTimer
+from companion.qt.widgets import QApplication
 from companion.ui.shell.options import LaunchOptions
 from companion.ui.shell.window import MainWindow
 

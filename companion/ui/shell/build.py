@@ -26,10 +26,9 @@ from companion.config import resolve_paths
 from companion.ui.shell.options import LaunchOptions
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import QObject
-    from PySide6.QtWidgets import QWidget
-
     from companion.config import Paths
+    from companion.qt.core import QObject
+    from companion.qt.widgets import QWidget
     from companion.settings import Settings
     from companion.storage.access import Opened
     from companion.ui.adapters.history import DatabaseHistory
@@ -83,7 +82,7 @@ WARM_MODULES = (
     "companion.voice.listen",
     "companion.voice.recogniser",
     "companion.voice.sources",
-    "PySide6.QtMultimedia",
+    "companion.qt.multimedia",
     "multiprocessing.connection",
     "tzlocal",
     "sounddevice",
@@ -145,8 +144,7 @@ def start_services(args: argparse.Namespace | LaunchOptions, parent: QObject,
                    failed: Callable[[Exception], None]) -> None:
     """`prepare(args)` on a worker, then `build_services` on the GUI thread; `done(services)`
     or `failed(exc)` is called there (not at all once `parent` is deleted)."""
-    from PySide6.QtCore import QTimer
-
+    from companion.qt.core import QTimer
     from companion.ui.adapters.operations import QueryOp
 
     def finish(prepared: Prepared) -> None:

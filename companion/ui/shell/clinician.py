@@ -31,8 +31,7 @@ def clinician_window(db: Database) -> object:
 
 
 def run_clinician(args: argparse.Namespace) -> int:
-    from PySide6.QtWidgets import QApplication
-
+    from companion.qt.widgets import QApplication
     from companion.storage.cli import open_database_for
     from companion.ui.shell.options import LaunchOptions
 

@@ -9,10 +9,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from PySide6.QtWidgets import QDialog, QWidget
-
 from companion.core.routine import Routine
 from companion.core.safety import ACK_LABELS, screening_due
+from companion.qt.widgets import QDialog, QWidget
 from companion.ui.services.container import (
     GatedHistory,
     LegacyGatedHistory,

@@ -15,15 +15,14 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer, SignalInstance
-from PySide6.QtWidgets import (
+from companion.qt.core import QTimer, SignalInstance
+from companion.qt.widgets import (
     QApplication,
     QLabel,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
-
 from companion.ui.adapters.speech_signals import RenderingSpeaker
 from companion.ui.shell.options import LaunchOptions
 from companion.ui.shell.window_banners import Banners
@@ -35,8 +34,7 @@ from companion.ui.shell.window_session import SessionFlow
 from companion.ui.shell.window_tools import ToolWindows
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QMessageBox
-
+    from companion.qt.widgets import QMessageBox
     from companion.routines import RoutineEntry
     from companion.settings import Settings
     from companion.ui.adapters.single import SingleInstance

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (
+from companion.qt.gui import QKeyEvent
+from companion.qt.widgets import (
     QApplication,
     QDialog,
     QWidget,
 )
-
 from companion.ui.shell.window_state import WindowState
 
 if TYPE_CHECKING:

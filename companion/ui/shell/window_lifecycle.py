@@ -7,14 +7,13 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QApplication
-
+from companion.qt.gui import QCloseEvent
+from companion.qt.widgets import QApplication
 from companion.ui.adapters.speech_signals import RenderingSpeaker
 from companion.ui.shell.window_state import WindowState
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import QEvent
+    from companion.qt.core import QEvent
 
 
 # QEvent types as numbers, so QEvent need not be imported before the first paint

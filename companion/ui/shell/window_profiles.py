@@ -9,8 +9,7 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtWidgets import QDialog, QMessageBox
-
+from companion.qt.widgets import QDialog, QMessageBox
 from companion.ui.services.container import StoredHistory
 from companion.ui.shell.window_state import WindowState
 
@@ -42,7 +41,7 @@ class ProfileSwitching(WindowState):
 
     def _lock(self) -> None:
         """Nothing of the profile shows until its PIN is given (or another is chosen)."""
-        from PySide6.QtCore import Qt
+        from companion.qt.core import Qt
 
         # a sentence in the middle of the window, not a stray word at its edge
         self.loading.setText("This profile is protected by a PIN: enter it to go on, or "

@@ -8,8 +8,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QMessageBox, QPushButton
-
+from companion.qt.widgets import QMessageBox, QPushButton
 from companion.ui.shell.window_state import WindowState
 
 if TYPE_CHECKING:

@@ -7,8 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtWidgets import QMessageBox
-
+from companion.qt.widgets import QMessageBox
 from companion.ui.shell.window_state import WindowState
 
 log = logging.getLogger(__name__)

@@ -24,10 +24,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
-from PySide6.QtWidgets import QApplication, QWidget
-
+from companion.qt.core import QEvent, QObject
+from companion.qt.gui import QAccessible, QAccessibleAnnouncementEvent
+from companion.qt.widgets import QApplication, QWidget
 from companion.settings import AnnouncePrompts
 
 log = logging.getLogger(__name__)
@@ -126,7 +125,7 @@ class VisibleStates(QObject):
     def _bus(self) -> Any:
         if self._connection is None:
             try:
-                from PySide6.QtDBus import QDBusConnection
+                from companion.qt.dbus import QDBusConnection
             except ImportError:  # no QtDBus (not Linux): nothing to fix
                 self._connection = False
                 return None
@@ -139,7 +138,7 @@ class VisibleStates(QObject):
         bus = self._bus()
         if bus is None or not bus.isConnected():
             return
-        from PySide6.QtDBus import QDBusMessage, QDBusVariant
+        from companion.qt.dbus import QDBusMessage, QDBusVariant
 
         iface = QAccessible.queryAccessibleInterface(widget)
         if iface is None or not iface.isValid():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QBoxLayout, QDialog, QDialogButtonBox, QLabel
+from companion.qt.widgets import QBoxLayout, QDialog, QDialogButtonBox, QLabel
 
 
 def status_and_buttons(dialog: QDialog, layout: QBoxLayout,

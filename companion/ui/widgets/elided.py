@@ -8,9 +8,9 @@ accessible description is left to the owner).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QLabel, QWidget
+from companion.qt.core import Qt
+from companion.qt.gui import QResizeEvent
+from companion.qt.widgets import QLabel, QWidget
 
 
 class ElidedLabel(QLabel):

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
-
 from companion.desktop import ICON_FILE
+from companion.qt.core import QRectF, Qt
+from companion.qt.gui import QColor, QIcon, QPainter, QPen, QPixmap
 
 log = logging.getLogger(__name__)
 

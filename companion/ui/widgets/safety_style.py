@@ -8,10 +8,9 @@ dark palettes alike (the same choice as the player's "I feel unwell" button).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
-
+from companion.qt.core import Qt
+from companion.qt.gui import QFont
+from companion.qt.widgets import QApplication, QLabel, QPushButton, QWidget
 from companion.ui.widgets.style import AMBER, base_point_size, button_rules
 
 #: (multiple of the system font, minimum point size) per text role.

@@ -8,8 +8,8 @@ system font so a larger system font makes the whole app larger.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QApplication, QWidget
+from companion.qt.gui import QColor, QFont, QPalette
+from companion.qt.widgets import QApplication, QWidget
 
 #: Multiples of the system font size for each text role.
 SCALE = {
