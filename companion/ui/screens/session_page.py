@@ -32,8 +32,9 @@ from companion.qt.widgets import QHBoxLayout, QLabel, QPushButton, QWidget
 from companion.ui.adapters.driver import EngineDriver
 from companion.ui.screens.breathing_circle import BreathingCircle
 from companion.ui.screens.buttons import named_button
-from companion.ui.services.container import AppServices, PreparingSpeaker
+from companion.ui.services.container import AppServices
 from companion.ui.services.keys import Action
+from companion.ui.services.ports import PreparingSpeaker
 from companion.ui.services.session import Session
 
 if TYPE_CHECKING:

@@ -46,7 +46,7 @@ from companion.ui.screens.settings_voice import (
     speaker_voices_dir,
     voices_dir_text,
 )
-from companion.ui.services.container import SampleSpeaker
+from companion.ui.services.ports import SampleSpeaker
 from companion.ui.widgets.style import apply_font
 
 if TYPE_CHECKING:
