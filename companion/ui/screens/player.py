@@ -29,7 +29,6 @@ from companion.qt.widgets import (
 )
 from companion.ui.adapters.speech_signals import RenderingSpeaker
 from companion.ui.screens.breathing_circle import BreathingCircle
-from companion.ui.screens.buttons import unwell_button
 from companion.ui.screens.checkin_view import CheckinView
 from companion.ui.screens.labels import described, described_label
 from companion.ui.screens.player_actions import PlayerActions
@@ -68,8 +67,6 @@ class PlayerScreen(PlayerActions, PlayerView):
         outer.setSpacing(10)
 
         # top: what is happening, and the always-visible "I feel unwell"
-        top = QHBoxLayout()
-        head = QVBoxLayout()
         self.state_label = described_label(self, "Phase", "heading", bold=True)
         self.exercise_label = ElidedLabel("", self)
         described(self.exercise_label, "Exercise")
@@ -79,11 +76,7 @@ class PlayerScreen(PlayerActions, PlayerView):
         apply_font(self.counter_label, "counter")
         for label in (self.state_label, self.exercise_label, self.counter_label):
             pin_lines(label, 1)
-            head.addWidget(label)
-        top.addLayout(head, 1)
-        self.unwell_button = unwell_button(self, self.report_unwell)
-        top.addWidget(self.unwell_button, 0, Qt.AlignmentFlag.AlignTop)
-        outer.addLayout(top)
+        self._top_row(outer, (self.state_label, self.exercise_label, self.counter_label))
 
         # centre: the timer (and reps) beside the breathing circle
         self.center = QWidget(self)
