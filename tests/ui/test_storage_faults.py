@@ -62,14 +62,21 @@ def opened(data: Path) -> Iterator[AppServices]:
 def run_session(services: AppServices, *, red_flag_at: int | None = None,
                 until_set: int | None = None) -> Any:
     """Play the tiny routine through the app's recorder; returns the engine."""
+    engine, clock = recorded_engine(services)
+    play(engine, clock.advance, red_flag_at=red_flag_at)
+    return engine
+
+
+def recorded_engine(services: AppServices) -> tuple[Any, FakeClock]:
+    """A new engine for the tiny routine on a fake clock, the app's recorder subscribed
+    (as the player subscribes it); returns (engine, clock), not yet played."""
     routine = tiny_routine()
     clock = FakeClock()
     engine = new_engine(routine, clock)
     recorder = services.history.recorder_for(routine)
     assert recorder is not None
     engine.subscribe(recorder)
-    play(engine, clock.advance, red_flag_at=red_flag_at)
-    return engine
+    return engine, clock
 
 
 def stored(path: Path) -> dict[str, Any]:
@@ -164,12 +171,7 @@ def test_database_busy_for_10_s_mid_session_loses_nothing(tmp_path: Path) -> Non
     data = tmp_path / "data"
     path = make_db(data)
     with opened(data) as services:
-        routine = tiny_routine()
-        clock = FakeClock()
-        engine = new_engine(routine, clock)
-        recorder = services.history.recorder_for(routine)
-        assert recorder is not None
-        engine.subscribe(recorder)
+        engine, clock = recorded_engine(services)
         with BusyHolder(path) as holder:
             seen: list[object] = []
 

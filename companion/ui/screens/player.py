@@ -42,6 +42,7 @@ from companion.ui.screens.session_page import PREPARE_TIMEOUT_MS
 from companion.ui.services.container import AppServices
 from companion.ui.services.session import Session, build_session, plan_inputs
 from companion.ui.widgets.elided import ElidedLabel
+from companion.ui.widgets.scroll import page_scroll
 from companion.ui.widgets.style import apply_font
 
 PLAYER_KEYS = ("Keys: Space pause or resume, U I feel unwell, R repeat the last prompt, "
@@ -111,9 +112,7 @@ class PlayerScreen(PlayerActions, PlayerView):
 
         # The check-in view scrolls rather than making the window taller than a laptop
         # screen; the scroll area shows exactly when the view does (see _sync_checkin).
-        self.checkin_area = QScrollArea(self)
-        self.checkin_area.setWidgetResizable(True)
-        self.checkin_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.checkin_area = page_scroll(QScrollArea(self))
         self.checkin_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         make_checkin = services.checkin_view_factory or CheckinView
         self.checkin: Any = make_checkin(self.checkin_area)
