@@ -6,8 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from companion.core.routine import Routine
+from companion.routines.loader import BUILTIN_DIR, LoadedRoutine, load_routine_full
 from companion.storage import Database
 from companion.storage.models import CheckinRow, RedFlagRow, SessionEventRow, SessionRow, SetRow
+
+#: the built-in starter routine's file (the progression tests must leave it byte for byte alone)
+STARTER_FILE = BUILTIN_DIR / "starter.toml"
 
 
 def add_session(
@@ -55,3 +59,11 @@ def easy_sessions(db: Database, routine: Routine, first: datetime, effort: int =
     sets = tuple((ex.name, effort) for ex in routine.exercises)
     for day in (0, 2):
         add_session(db, first + timedelta(days=day), routine_id=routine.id, sets=sets)
+
+
+def easy_starter(db: Database, first: datetime, effort: int = 5) -> LoadedRoutine:
+    """The built-in starter routine, loaded as the app loads it, after `easy_sessions` of it
+    (two sessions from `first`, every set at `effort`) are stored in `db`."""
+    loaded = load_routine_full(STARTER_FILE, builtin=True)
+    easy_sessions(db, loaded.routine, first, effort)
+    return loaded

@@ -11,29 +11,21 @@ from pytestqt.qtbot import QtBot
 
 from companion.config import Paths
 from companion.routines.library import RoutineLibrary
-from companion.routines.loader import BUILTIN_DIR, load_routine_full
 from companion.storage import Database
 from companion.ui.screens.progression_banner import ProgressionBanner
 from tests.helpers.a11y import unnamed_controls
-from tests.helpers.history import easy_sessions
+from tests.helpers.history import STARTER_FILE, easy_starter
 
 T0 = datetime(2026, 10, 1, 18, 0, tzinfo=UTC)
-
-
-def _two_easy_starter_sessions(db: Database, effort: int = 5) -> None:
-    starter = load_routine_full(BUILTIN_DIR / "starter.toml", builtin=True).routine
-    easy_sessions(db, starter, T0, effort)
 
 
 def test_accept_writes_the_user_copy_and_leaves_the_builtin_alone(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
-    builtin = BUILTIN_DIR / "starter.toml"
-    before = builtin.read_bytes()
-    loaded = load_routine_full(builtin, builtin=True)
+    before = STARTER_FILE.read_bytes()
     paths = Paths(tmp_path / "data")
     with Database.open(f"sqlite:///{tmp_path / 'h.sqlite3'}") as db:
-        _two_easy_starter_sessions(db)
+        loaded = easy_starter(db, T0)
         banner = ProgressionBanner(paths)
         qtbot.addWidget(banner)
         assert banner.show_for(db, loaded.routine, loaded.alternatives)
@@ -45,17 +37,16 @@ def test_accept_writes_the_user_copy_and_leaves_the_builtin_alone(
     written = blocker.args[0]
     assert written == paths.routines_dir / "starter.toml"
     assert not banner.isVisible()
-    assert builtin.read_bytes() == before
+    assert STARTER_FILE.read_bytes() == before
     entry = RoutineLibrary(paths.routines_dir).find("starter")
     assert entry.path == written and not entry.builtin
     assert entry.routine != loaded.routine
 
 
 def test_not_now_hides_the_suggestion_for_good(qtbot: QtBot, tmp_path: Path) -> None:
-    loaded = load_routine_full(BUILTIN_DIR / "starter.toml", builtin=True)
     paths = Paths(tmp_path / "data")
     with Database.open(f"sqlite:///{tmp_path / 'h.sqlite3'}") as db:
-        _two_easy_starter_sessions(db)
+        loaded = easy_starter(db, T0)
         banner = ProgressionBanner(paths)
         qtbot.addWidget(banner)
         assert banner.show_for(db, loaded.routine)
@@ -70,9 +61,8 @@ def test_not_now_hides_the_suggestion_for_good(qtbot: QtBot, tmp_path: Path) -> 
 
 
 def test_hard_sessions_show_no_banner(qtbot: QtBot, tmp_path: Path) -> None:
-    loaded = load_routine_full(BUILTIN_DIR / "starter.toml", builtin=True)
     with Database.open(f"sqlite:///{tmp_path / 'h.sqlite3'}") as db:
-        _two_easy_starter_sessions(db, effort=7)
+        loaded = easy_starter(db, T0, effort=7)
         banner = ProgressionBanner(Paths(tmp_path / "data"))
         qtbot.addWidget(banner)
         assert not banner.show_for(db, loaded.routine)

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from companion.ui.adapters.history import DatabaseHistory
 from companion.ui.screens.safety_screen import SafetyScreen
-from companion.ui.services.container import (
+from companion.ui.services.container import InMemoryHistory
+from companion.ui.services.ports import (
     AnnouncingPage,
     ChoosingPage,
     EmergencyTextPage,
     GatedHistory,
-    InMemoryHistory,
     LegacyGatedHistory,
     ScreeningReader,
     ScreeningWriter,

@@ -235,7 +235,10 @@ def test_no_audio_device_is_reported_and_recovers_when_one_appears(
 def test_without_qtmultimedia_the_speaker_is_captions_only(
     qapp: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # as in a fresh process whose PySide6 has no QtMultimedia: companion.qt.multimedia runs
+    # again and turns the ImportError into QtUnavailable (an ImportError too)
     monkeypatch.setitem(sys.modules, "PySide6.QtMultimedia", None)
+    monkeypatch.delitem(sys.modules, "companion.qt.multimedia", raising=False)
     sp = make_speaker(Paths(tmp_path))
     assert isinstance(sp, CaptionsOnlySpeaker)
     assert sp.state.status is VoiceStatus.NO_AUDIO

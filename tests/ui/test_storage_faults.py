@@ -62,14 +62,21 @@ def opened(data: Path) -> Iterator[AppServices]:
 def run_session(services: AppServices, *, red_flag_at: int | None = None,
                 until_set: int | None = None) -> Any:
     """Play the tiny routine through the app's recorder; returns the engine."""
+    engine, clock = recorded_engine(services)
+    play(engine, clock.advance, red_flag_at=red_flag_at)
+    return engine
+
+
+def recorded_engine(services: AppServices) -> tuple[Any, FakeClock]:
+    """A new engine for the tiny routine on a fake clock, the app's recorder subscribed
+    (as the player subscribes it); returns (engine, clock), not yet played."""
     routine = tiny_routine()
     clock = FakeClock()
     engine = new_engine(routine, clock)
     recorder = services.history.recorder_for(routine)
     assert recorder is not None
     engine.subscribe(recorder)
-    play(engine, clock.advance, red_flag_at=red_flag_at)
-    return engine
+    return engine, clock
 
 
 def stored(path: Path) -> dict[str, Any]:
@@ -125,15 +132,24 @@ def make_db(data: Path) -> Path:
     return data / "companion.sqlite3"
 
 
+@contextmanager
+def held_database(tmp_path: Path,
+                  seconds: float | None = None) -> Iterator[tuple[Path, Path, BusyHolder]]:
+    """A fresh app database in `tmp_path / "data"` that another program holds (for `seconds`,
+    or until released); yields (data folder, database file, the holder)."""
+    data = tmp_path / "data"
+    path = make_db(data)
+    with BusyHolder(path) as holder:
+        holder.hold(seconds)
+        yield data, path, holder
+
+
 # -- a database another program holds --------------------------------------------------------------
 @pytest.mark.slow
 def test_database_busy_for_10_s_at_start_loses_nothing_and_says_so(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
-    data = tmp_path / "data"
-    path = make_db(data)
-    with BusyHolder(path) as holder:
-        holder.hold(10.0)
+    with held_database(tmp_path, 10.0) as (data, path, holder):
         started = time.monotonic()
         with opened(data) as services:
             assert time.monotonic() - started < 3, "opening must not wait out the lock"
@@ -155,12 +171,7 @@ def test_database_busy_for_10_s_mid_session_loses_nothing(tmp_path: Path) -> Non
     data = tmp_path / "data"
     path = make_db(data)
     with opened(data) as services:
-        routine = tiny_routine()
-        clock = FakeClock()
-        engine = new_engine(routine, clock)
-        recorder = services.history.recorder_for(routine)
-        assert recorder is not None
-        engine.subscribe(recorder)
+        engine, clock = recorded_engine(services)
         with BusyHolder(path) as holder:
             seen: list[object] = []
 
@@ -185,11 +196,8 @@ def test_red_flag_journaled_and_the_gate_asks_on_the_next_start_while_the_databa
 ) -> None:
     """Issue 12 item 4: the database never frees during the run, the app closes, starts
     again (still busy): the stop is known and the next session needs the confirmation."""
-    data = tmp_path / "data"
-    path = make_db(data)
     routine = tiny_routine()
-    with BusyHolder(path) as holder:
-        holder.hold()
+    with held_database(tmp_path) as (data, path, holder):
         with opened(data) as first:  # closed unsaved: the stop stays in the journal
             engine = run_session(first, red_flag_at=1)
             assert engine.red_flag is not None
@@ -331,46 +339,38 @@ def test_the_window_shows_storage_trouble_at_once_in_plain_words(
 ) -> None:
     from companion.ui.shell.window import MainWindow
 
-    data = tmp_path / "data"
-    path = make_db(data)
-    with BusyHolder(path) as holder:
-        holder.hold(30)
-        with opened(data) as services:
-            window = MainWindow(argparse.Namespace(data_dir=str(data), db=None, routine=None),
-                                services=services)
-            qtbot.addWidget(window)
-            window.show()
-            window.load()
-            try:
-                run_session(services)
-                banner = window.storage_banner
-                qtbot.waitUntil(banner.isVisible, timeout=20_000)  # the 5 s budget, then at once
-                assert "busy" in banner.title.text().lower()
-                assert "kept safely on this computer" in banner.message.text()
-                holder.release()
-                qtbot.waitUntil(lambda: not banner.isVisible(), timeout=15000)
-                assert complete_session_stored(path)()
-            finally:
-                window.close()
+    with held_database(tmp_path, 30) as (data, path, holder), opened(data) as services:
+        window = MainWindow(argparse.Namespace(data_dir=str(data), db=None, routine=None),
+                            services=services)
+        qtbot.addWidget(window)
+        window.show()
+        window.load()
+        try:
+            run_session(services)
+            banner = window.storage_banner
+            qtbot.waitUntil(banner.isVisible, timeout=20_000)  # the 5 s budget, then at once
+            assert "busy" in banner.title.text().lower()
+            assert "kept safely on this computer" in banner.message.text()
+            holder.release()
+            qtbot.waitUntil(lambda: not banner.isVisible(), timeout=15000)
+            assert complete_session_stored(path)()
+        finally:
+            window.close()
 
 
 def test_the_recorder_returns_only_once_the_event_is_on_disk(tmp_path: Path) -> None:
     """Durable first: each event is in the journal file (fsync'd) when the recorder
     returns, whatever the database does."""
-    data = tmp_path / "data"
-    path = make_db(data)
-    with BusyHolder(path) as holder:
-        holder.hold()
-        with opened(data) as services:
-            try:
-                routine = tiny_routine()
-                recorder = services.history.recorder_for(routine)
-                assert recorder is not None
-                recorder(SessionStarted(0.0, routine.id, routine.name, SETS))
-                journal = next((data / "journal").glob("*.jsonl"))
-                assert b'"SessionStarted"' in journal.read_bytes()
-            finally:
-                holder.release()
+    with held_database(tmp_path) as (data, _path, holder), opened(data) as services:
+        try:
+            routine = tiny_routine()
+            recorder = services.history.recorder_for(routine)
+            assert recorder is not None
+            recorder(SessionStarted(0.0, routine.id, routine.name, SETS))
+            journal = next((data / "journal").glob("*.jsonl"))
+            assert b'"SessionStarted"' in journal.read_bytes()
+        finally:
+            holder.release()
 
 
 def test_the_app_and_its_history_window_read_a_read_only_folder(qtbot: QtBot,

@@ -11,9 +11,8 @@ from companion import progression_step
 from companion.config import Paths
 from companion.core.routine import Exercise, Routine
 from companion.routines.library import RoutineLibrary
-from companion.routines.loader import BUILTIN_DIR, load_routine_full
 from companion.storage import Database
-from tests.helpers.history import add_session, easy_sessions
+from tests.helpers.history import STARTER_FILE, add_session, easy_starter
 
 T0 = datetime(2026, 10, 1, 18, 0, tzinfo=UTC)
 EASY = (("Squats", 5), ("Plank", 4), ("Squats", 6), ("Plank", 5))
@@ -66,16 +65,14 @@ def test_a_dismissed_suggestion_does_not_come_back(db: Database, tmp_path: Path)
 def test_accepting_writes_the_users_copy_and_leaves_the_builtin_file_alone(
     db: Database, tmp_path: Path
 ) -> None:
-    builtin = BUILTIN_DIR / "starter.toml"
-    before = builtin.read_bytes()
-    loaded = load_routine_full(builtin, builtin=True)
-    easy_sessions(db, loaded.routine, T0)
+    before = STARTER_FILE.read_bytes()
+    loaded = easy_starter(db, T0)
     paths = Paths(tmp_path / "data")
     found = progression_step.current_suggestion(db, loaded.routine, paths)
     assert found is not None
     path = progression_step.accept(paths, loaded.routine, found, loaded.alternatives)
     assert path == paths.routines_dir / "starter.toml"
-    assert builtin.read_bytes() == before
+    assert STARTER_FILE.read_bytes() == before
     entry = RoutineLibrary(paths.routines_dir).find("starter")
     assert not entry.builtin and entry.routine is not None
     changed = entry.routine.exercises[found.exercise_index]

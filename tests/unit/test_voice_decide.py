@@ -8,11 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from companion.core.clock import FakeClock
+from companion.core.engine import SessionEngine
 from companion.core.events import (
     CheckinAnswered,
     CueDue,
     EffortRecorded,
     EndStatus,
+    Event,
     SessionEnded,
     State,
 )
@@ -192,12 +195,22 @@ class FakeEar:
         self.log.append("stop")
 
 
-def test_router_follows_the_session_with_what_it_listens_for() -> None:
-    engine, clock, _ = make_engine()
-    ear = FakeEar()
+def router_at_checkin(
+    ear: FakeEar | None = None,
+) -> tuple[SessionEngine, FakeClock, list[Event], VoiceCommandRouter]:
+    """A router (listening through `ear`, if given) on a real engine of the tiny routine, on a
+    fake clock, started and run to its first check-in; returns (engine, clock, events seen,
+    router)."""
+    engine, clock, seen = make_engine()
     router = VoiceCommandRouter(engine, ear)
     engine.start()
     run_until(engine, clock, State.CHECKIN)
+    return engine, clock, seen, router
+
+
+def test_router_follows_the_session_with_what_it_listens_for() -> None:
+    ear = FakeEar()
+    engine, _, _, router = router_at_checkin(ear)
     assert router.expecting() is Expecting.CHECKIN
     router.handle("all clear", HIGH, Expecting.CHECKIN, INF, QUIET)
     assert engine.state is State.REST
@@ -208,10 +221,7 @@ def test_router_follows_the_session_with_what_it_listens_for() -> None:
 
 
 def test_router_stop_at_a_checkin_takes_the_red_flag_path() -> None:
-    engine, clock, seen = make_engine()
-    router = VoiceCommandRouter(engine)
-    engine.start()
-    run_until(engine, clock, State.CHECKIN)
+    engine, _, seen, router = router_at_checkin()
     decision = router.handle("help", 0.2, Expecting.CHECKIN)
     assert decision.action is Action.RED_FLAG
     assert engine.state is State.STOPPED
@@ -220,10 +230,7 @@ def test_router_stop_at_a_checkin_takes_the_red_flag_path() -> None:
 
 
 def test_router_asks_the_checkin_again_when_unsure_and_does_not_move_on() -> None:
-    engine, clock, seen = make_engine()
-    router = VoiceCommandRouter(engine)
-    engine.start()
-    run_until(engine, clock, State.CHECKIN)
+    engine, _, seen, router = router_at_checkin()
     before = len(seen)
     router.handle("all clear", 0.1, Expecting.CHECKIN, INF)
     assert engine.state is State.CHECKIN
@@ -232,10 +239,7 @@ def test_router_asks_the_checkin_again_when_unsure_and_does_not_move_on() -> Non
 
 
 def test_a_stale_all_clear_from_an_earlier_checkin_answers_nothing() -> None:
-    engine, clock, seen = make_engine()
-    router = VoiceCommandRouter(engine)
-    engine.start()
-    run_until(engine, clock, State.CHECKIN)
+    _, _, seen, router = router_at_checkin()
     router.handle("all clear", HIGH, Expecting.CHECKIN, INF, QUIET)
     assert router.handle("all clear", HIGH, Expecting.CHECKIN, INF,
                          QUIET).action is Action.IGNORE
@@ -301,10 +305,7 @@ def test_the_mood_question_does_not_depend_on_the_listener_order(router_first: b
 
 
 def test_a_noisy_room_does_not_make_the_checkin_nag() -> None:
-    engine, clock, seen = make_engine()
-    router = VoiceCommandRouter(engine)
-    engine.start()
-    run_until(engine, clock, State.CHECKIN)
+    engine, clock, seen, router = router_at_checkin()
     before = len(seen)
     for _ in range(3):
         router.handle(None, 0.0, Expecting.CHECKIN)

@@ -15,9 +15,8 @@ from companion.core.events import State
 from companion.core.routine import Routine
 from companion.core.timeline import SessionPlan, TimelineOptions
 from companion.qt.core import Qt
-from companion.qt.widgets import QHBoxLayout, QVBoxLayout, QWidget
+from companion.qt.widgets import QVBoxLayout, QWidget
 from companion.ui.screens.breathing_circle import BreathingCircle
-from companion.ui.screens.buttons import unwell_button
 from companion.ui.screens.labels import described_label
 from companion.ui.screens.session_page import SessionPage
 from companion.ui.services.container import AppServices
@@ -39,19 +38,11 @@ class BreathingScreen(SessionPage[BreathingSession]):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 12)
         outer.setSpacing(8)
-        top = QHBoxLayout()
-        head = QVBoxLayout()
         self.state_label = described_label(self, "Phase", "heading", bold=True)
         self.pattern_label = described_label(self, "Pattern", "counter")
-        head.addWidget(self.state_label)
-        head.addWidget(self.pattern_label)
-        top.addLayout(head, 1)
         self.time_label = described_label(self, "Time left", "title", bold=True)
         self.time_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        top.addWidget(self.time_label)
-        self.unwell_button = unwell_button(self, self.report_unwell)
-        top.addWidget(self.unwell_button, 0, Qt.AlignmentFlag.AlignTop)
-        outer.addLayout(top)
+        self._top_row(outer, (self.state_label, self.pattern_label), self.time_label)
         # the circle takes all the room there is: the window is the breathing guide
         self.circle = BreathingCircle(services.clock.now, self)
         outer.addWidget(self.circle, 1)

@@ -28,6 +28,7 @@ from companion.qt.widgets import (
     QWidget,
 )
 from companion.ui.screens.buttons import unwell_button
+from companion.ui.widgets.scroll import page_scroll
 from companion.ui.widgets.style import apply_font
 
 log = logging.getLogger(__name__)
@@ -140,9 +141,7 @@ class LearnScreen(QWidget):
         top.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
         outer.addLayout(top)
 
-        self.scroller = PageScroller(self)
-        self.scroller.setWidgetResizable(True)
-        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroller = page_scroll(PageScroller(self))
         self.scroller.setAccessibleName("Why this helps: what the evidence says")
         # the page itself takes the keys: arrows, Page Up / Page Down, Home / End scroll it
         self.scroller.setFocusPolicy(Qt.FocusPolicy.StrongFocus)

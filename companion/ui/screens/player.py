@@ -29,7 +29,6 @@ from companion.qt.widgets import (
 )
 from companion.ui.adapters.speech_signals import RenderingSpeaker
 from companion.ui.screens.breathing_circle import BreathingCircle
-from companion.ui.screens.buttons import unwell_button
 from companion.ui.screens.checkin_view import CheckinView
 from companion.ui.screens.labels import described, described_label
 from companion.ui.screens.player_actions import PlayerActions
@@ -43,6 +42,7 @@ from companion.ui.screens.session_page import PREPARE_TIMEOUT_MS
 from companion.ui.services.container import AppServices
 from companion.ui.services.session import Session, build_session, plan_inputs
 from companion.ui.widgets.elided import ElidedLabel
+from companion.ui.widgets.scroll import page_scroll
 from companion.ui.widgets.style import apply_font
 
 PLAYER_KEYS = ("Keys: Space pause or resume, U I feel unwell, R repeat the last prompt, "
@@ -68,8 +68,6 @@ class PlayerScreen(PlayerActions, PlayerView):
         outer.setSpacing(10)
 
         # top: what is happening, and the always-visible "I feel unwell"
-        top = QHBoxLayout()
-        head = QVBoxLayout()
         self.state_label = described_label(self, "Phase", "heading", bold=True)
         self.exercise_label = ElidedLabel("", self)
         described(self.exercise_label, "Exercise")
@@ -79,11 +77,7 @@ class PlayerScreen(PlayerActions, PlayerView):
         apply_font(self.counter_label, "counter")
         for label in (self.state_label, self.exercise_label, self.counter_label):
             pin_lines(label, 1)
-            head.addWidget(label)
-        top.addLayout(head, 1)
-        self.unwell_button = unwell_button(self, self.report_unwell)
-        top.addWidget(self.unwell_button, 0, Qt.AlignmentFlag.AlignTop)
-        outer.addLayout(top)
+        self._top_row(outer, (self.state_label, self.exercise_label, self.counter_label))
 
         # centre: the timer (and reps) beside the breathing circle
         self.center = QWidget(self)
@@ -118,9 +112,7 @@ class PlayerScreen(PlayerActions, PlayerView):
 
         # The check-in view scrolls rather than making the window taller than a laptop
         # screen; the scroll area shows exactly when the view does (see _sync_checkin).
-        self.checkin_area = QScrollArea(self)
-        self.checkin_area.setWidgetResizable(True)
-        self.checkin_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.checkin_area = page_scroll(QScrollArea(self))
         self.checkin_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         make_checkin = services.checkin_view_factory or CheckinView
         self.checkin: Any = make_checkin(self.checkin_area)

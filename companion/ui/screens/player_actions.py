@@ -5,7 +5,9 @@ unwell, and the check-in's and mood's answers, each passed to the engine.
 from __future__ import annotations
 
 from companion.core.events import State, Symptom
+from companion.ui.adapters.driver import EngineDriver
 from companion.ui.screens.player_state import PlayerState
+from companion.ui.screens.session_page import driving
 from companion.ui.services.keys import Action
 from companion.ui.widgets.announce import announce
 
@@ -14,14 +16,9 @@ class PlayerActions(PlayerState):
     """The actions, by key or button, each passed to the engine."""
 
     # -- actions (keys and buttons); pause, repeat, end and U: SessionPage ------------------
-    def skip(self) -> None:
-        self._drive(lambda driver: driver.skip())
-
-    def add_rest(self) -> None:
-        self._drive(lambda driver: driver.add_rest())
-
-    def done(self) -> None:
-        self._drive(lambda driver: driver.done())
+    skip = driving(EngineDriver.skip)
+    add_rest = driving(EngineDriver.add_rest)
+    done = driving(EngineDriver.done)
 
     def _symptom(self, symptom: Symptom) -> None:
         if self.session is not None:

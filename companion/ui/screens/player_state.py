@@ -28,7 +28,6 @@ class PlayerState(SessionPage[Routine]):
     _answered_checkin: bool
     exercise_label: ElidedLabel
     counter_label: ElidedLabel
-    unwell_button: QPushButton
     center: QWidget
     timer_caption: QLabel
     timer: BigTimer

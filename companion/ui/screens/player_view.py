@@ -19,7 +19,7 @@ from companion.core.timeline import CueKind, SegmentKind
 from companion.qt.core import Qt
 from companion.ui.screens.player_state import PlayerState
 from companion.ui.screens.session_page import STATE_WORDS
-from companion.ui.services.container import AdvisingCheckin
+from companion.ui.services.ports import AdvisingCheckin
 from companion.ui.widgets.announce import announce
 from companion.ui.widgets.style import fmt_clock
 

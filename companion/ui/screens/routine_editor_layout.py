@@ -12,7 +12,6 @@ from companion.qt.widgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -32,6 +31,7 @@ from companion.ui.screens.routine_editor_state import (
     _line,
     _seconds_box,
 )
+from companion.ui.widgets.scroll import page_scroll
 
 
 class EditorLayout(EditorState):
@@ -176,9 +176,7 @@ class EditorLayout(EditorState):
         middle.addWidget(self.exercises_box)
         middle.addStretch(1)
 
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll = page_scroll(QScrollArea(self))
         scroll.setWidget(form_host)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

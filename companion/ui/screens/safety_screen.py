@@ -17,7 +17,6 @@ from companion.core.safety_words import SYMPTOM_LABELS
 from companion.qt.core import Qt, Signal
 from companion.qt.gui import QKeyEvent
 from companion.qt.widgets import (
-    QFrame,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -28,6 +27,7 @@ from companion.qt.widgets import (
 from companion.ui.screens.checkin_pages import SYMPTOM_KEYS, symptom_for_key
 from companion.ui.widgets.announce import announce
 from companion.ui.widgets.safety_style import apply_style, make_button, make_label
+from companion.ui.widgets.scroll import page_scroll
 
 
 class SafetyScreen(QWidget):
@@ -50,9 +50,7 @@ class SafetyScreen(QWidget):
         # instructions and the emergency advice are) when the window is too short for it all,
         # so the symptom buttons below go out of view first (a tester's 1120x786 window with
         # a banner clipped the emergency advice).
-        self.scroll_area = QScrollArea(self)
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area = page_scroll(QScrollArea(self))
         self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget(self.scroll_area)

@@ -23,6 +23,7 @@ from companion.qt.widgets import (
 from companion.safety.content import Question, Screening
 from companion.ui.screens.stacked_pages import StackedPages
 from companion.ui.widgets.safety_style import font_for, make_button, make_label
+from companion.ui.widgets.scroll import page_scroll
 
 ANSWER_WORDS = {Answer.YES: "Yes", Answer.NO: "No", Answer.NOT_SURE: "Not sure"}
 
@@ -133,9 +134,7 @@ class ScreeningPages(StackedPages):
         lay.addWidget(make_label(self.screening.result_title, "title", page, bold=True))
         self.result_intro = make_label("", "body", page, description="Summary")
         lay.addWidget(self.result_intro)
-        self.items_area = QScrollArea(page)
-        self.items_area.setWidgetResizable(True)
-        self.items_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.items_area = page_scroll(QScrollArea(page))
         self.items_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.items_area.setAccessibleName("What to discuss and what the app changes")
         lay.addWidget(self.items_area, 1)

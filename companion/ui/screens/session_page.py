@@ -12,8 +12,8 @@ session shows beyond that is the subclass's (`PlayerScreen`, `BreathingScreen`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Generic, TypeVar
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from companion.core.events import (
     CueDue,
@@ -27,13 +27,14 @@ from companion.core.events import (
 )
 from companion.core.routine import Routine
 from companion.core.timeline import CueKind, SessionPlan, TimelineOptions
-from companion.qt.core import QTimer, Signal
-from companion.qt.widgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from companion.qt.core import Qt, QTimer, Signal
+from companion.qt.widgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 from companion.ui.adapters.driver import EngineDriver
 from companion.ui.screens.breathing_circle import BreathingCircle
-from companion.ui.screens.buttons import named_button
-from companion.ui.services.container import AppServices, PreparingSpeaker
+from companion.ui.screens.buttons import named_button, unwell_button
+from companion.ui.services.container import AppServices
 from companion.ui.services.keys import Action
+from companion.ui.services.ports import PreparingSpeaker
 from companion.ui.services.session import Session
 
 if TYPE_CHECKING:
@@ -69,6 +70,16 @@ RESUME_NAME = "Resume the session: it is paused (Space)"
 W = TypeVar("W")
 
 
+def driving(call: Callable[[EngineDriver], None]) -> Callable[[SessionPage[Any]], None]:
+    """A `SessionPage` action (a key or button): `call(driver)` while a session runs."""
+    def act(page: SessionPage[Any]) -> None:
+        page._drive(call)
+
+    act.__name__ = call.__name__
+    act.__doc__ = f"The driver's `{call.__name__}` while a session is running (a key or button)."
+    return act
+
+
 class SessionPage(QWidget, Generic[W]):
     """One session on screen (see the module). Subclasses build the widgets named below
     and give `_inputs`, `_build`, `_reset`, `refresh` and `_on_state`.
@@ -98,6 +109,7 @@ class SessionPage(QWidget, Generic[W]):
     pause_button: QPushButton
     end_button: QPushButton
     full_button: QPushButton
+    unwell_button: QPushButton  # built by `_top_row`
 
     def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -115,6 +127,18 @@ class SessionPage(QWidget, Generic[W]):
         self._refresh.timeout.connect(self.refresh)
 
     # -- the widgets every page builds the same way -----------------------------------------
+    def _top_row(self, outer: QVBoxLayout, head: Sequence[QWidget], *beside: QWidget) -> None:
+        """The top row, into `outer`: the `head` column (phase first), `beside`, "I feel unwell"."""
+        top, column = QHBoxLayout(), QVBoxLayout()
+        for widget in head:
+            column.addWidget(widget)
+        top.addLayout(column, 1)
+        for widget in beside:
+            top.addWidget(widget)
+        self.unwell_button = unwell_button(self, self.report_unwell)
+        top.addWidget(self.unwell_button, 0, Qt.AlignmentFlag.AlignTop)
+        outer.addLayout(top)
+
     def _controls(self, *middle: tuple[str, str, Callable[[], None]],
                   ) -> tuple[QHBoxLayout, list[QPushButton]]:
         """The row of buttons: Pause, then each of `middle` (text, accessible name, what
@@ -260,14 +284,9 @@ class SessionPage(QWidget, Generic[W]):
             self.session = None
 
     # -- actions (keys and buttons) -----------------------------------------------------------
-    def toggle_pause(self) -> None:
-        self._drive(lambda driver: driver.pause())
-
-    def repeat(self) -> None:
-        self._drive(lambda driver: driver.repeat())
-
-    def end(self) -> None:
-        self._drive(lambda driver: driver.stop())
+    toggle_pause = driving(EngineDriver.pause)
+    repeat = driving(EngineDriver.repeat)
+    end = driving(EngineDriver.stop)
 
     def report_unwell(self) -> None:
         """U / the red button: works even while the voice is still getting ready. The session

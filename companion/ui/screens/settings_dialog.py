@@ -16,7 +16,6 @@ from companion.qt.widgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -46,7 +45,8 @@ from companion.ui.screens.settings_voice import (
     speaker_voices_dir,
     voices_dir_text,
 )
-from companion.ui.services.container import SampleSpeaker
+from companion.ui.services.ports import SampleSpeaker
+from companion.ui.widgets.scroll import page_scroll
 from companion.ui.widgets.style import apply_font
 
 if TYPE_CHECKING:
@@ -280,9 +280,7 @@ class SettingsDialog(VoiceRows):
         buttons.rejected.connect(self.reject)
         for b in buttons.buttons():
             b.setAccessibleName(b.text().replace("&", ""))
-        self.scroll_area = QScrollArea(self)
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area = page_scroll(QScrollArea(self))
         self.scroll_area.setWidget(self._content)
         # no nameless stops for a screen reader (the scroll area's own parts)
         self.scroll_area.setAccessibleName("Settings")

@@ -18,7 +18,7 @@ from companion.qt.widgets import (
     QWidget,
 )
 from companion.settings import Settings
-from companion.ui.services.container import SampleSpeaker, SynthSpeaker, VoiceListing
+from companion.ui.services.ports import SampleSpeaker, SynthSpeaker, VoiceListing
 from companion.voice import engines, natural
 from companion.voice.base import Speaker, VoiceSettings
 from companion.voice.speech_engines import SpeechEngines

@@ -11,7 +11,7 @@ from __future__ import annotations
 from companion.qt.core import Qt
 from companion.qt.widgets import QFrame, QLabel, QVBoxLayout, QWidget
 from companion.storage.status import StorageStatus, Trouble
-from companion.ui.services.container import StoredHistory
+from companion.ui.services.ports import StoredHistory
 
 TITLES = {
     Trouble.NONE: "Your history's safety copy cannot be written",

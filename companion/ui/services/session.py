@@ -32,7 +32,8 @@ from companion.core.timeline import (
 )
 from companion.qt.core import QObject
 from companion.ui.adapters.driver import EngineDriver
-from companion.ui.services.container import AppServices, ScaledClock, SessionRecorder
+from companion.ui.services.container import AppServices, ScaledClock
+from companion.ui.services.ports import SessionRecorder
 from companion.voice.base import speech_listener
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from companion.core.routine import Routine
 from companion.core.safety import ACK_LABELS, screening_due
 from companion.qt.widgets import QDialog, QWidget
-from companion.ui.services.container import (
+from companion.ui.services.ports import (
     GatedHistory,
     LegacyGatedHistory,
     ScreeningReader,
@@ -20,7 +20,8 @@ from companion.ui.services.container import (
 )
 
 if TYPE_CHECKING:
-    from companion.ui.services.container import AppServices, History
+    from companion.ui.services.container import AppServices
+    from companion.ui.services.ports import History
 
 log = logging.getLogger(__name__)
 

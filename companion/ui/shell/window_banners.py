@@ -5,7 +5,7 @@ when prompts are announced; the main window's part.
 
 from __future__ import annotations
 
-from companion.ui.services.container import StoredHistory
+from companion.ui.services.ports import StoredHistory
 from companion.ui.shell.window_state import WindowState
 
 

@@ -164,7 +164,7 @@ class KeyHandling(WindowState):
 
     def _symptom_key(self, number: int) -> None:
         from companion.ui.screens.checkin_pages import SYMPTOM_KEYS
-        from companion.ui.services.container import ChoosingPage
+        from companion.ui.services.ports import ChoosingPage
 
         symptom = SYMPTOM_KEYS[number - 1]
         if self.current_screen() == "safety" and self.safety_page is not None:

@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from companion.qt.widgets import QDialog, QMessageBox
-from companion.ui.services.container import StoredHistory
+from companion.ui.services.ports import StoredHistory
 from companion.ui.shell.window_state import WindowState
 
 log = logging.getLogger(__name__)

@@ -76,7 +76,7 @@ class SessionFlow(WindowState):
             self.safety_page.finished.connect(self.show_start)
         if self.current_screen() == "safety":
             return  # already showing this stop (the end of the session follows the flag)
-        from companion.ui.services.container import AnnouncingPage, EmergencyTextPage
+        from companion.ui.services.ports import AnnouncingPage, EmergencyTextPage
 
         if isinstance(self.safety_page, EmergencyTextPage):
             self.safety_page.set_emergency_text(self.services.settings.emergency_text)
