@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -246,3 +246,31 @@ def load_file(path: Path, parse: Callable[[str, str], T], error: type[DataFileEr
     except UnicodeDecodeError as exc:
         raise error([Problem(name, "", f"is not UTF-8 text ({exc.reason})")]) from None
     return parse(text, name)
+
+
+class BuiltinFile(Generic[T]):
+    """One content file of resources/ (`path`) read by `load_file(path, parse, error)`: the
+    built-in file is read once and kept; a user's copy is read every time it is asked for.
+
+    `load()` raises `error` listing every problem (nothing is kept then, so a fixed file is
+    read again); `cache_clear()` forgets the kept content (tests that point `path` elsewhere).
+    """
+
+    def __init__(self, path: Path, parse: Callable[[str, str], T],
+                 error: type[DataFileError]) -> None:
+        self.path = path
+        self.parse = parse
+        self.error = error
+        self._kept: T | None = None
+
+    def load(self, path: Path | None = None) -> T:
+        """The content of `path`, or of the built-in file (kept after the first read)."""
+        if path is not None:
+            return load_file(path, self.parse, self.error)
+        if self._kept is None:
+            self._kept = load_file(self.path, self.parse, self.error)
+        return self._kept
+
+    def cache_clear(self) -> None:
+        """Forget the kept built-in content; the next `load()` reads `path` again."""
+        self._kept = None

@@ -18,7 +18,6 @@ import difflib
 import enum
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -28,12 +27,12 @@ from companion.core.safety_words import CHECKIN_FLAGS, safety_steps
 from companion.core.wording import wording_problems
 from companion.datafile import (
     RESOURCES,
+    BuiltinFile,
     DataFileError,
     Problem,
     key_lines,
     known_keys,
     line_for,
-    load_file,
     parse_toml,
     path_text,
 )
@@ -279,14 +278,10 @@ def parse_learn(text: str, name: str = "learn.toml") -> LearnContent:
 def load_learn(path: Path | None = None) -> LearnContent:
     """The page's content (the built-in file unless a path is given); raises LearnFileError
     listing every problem."""
-    if path is None:
-        return _builtin()
-    return load_file(path, parse_learn, LearnFileError)
+    return _builtin.load(path)
 
 
-@lru_cache(maxsize=1)
-def _builtin() -> LearnContent:
-    return load_file(LEARN_FILE, parse_learn, LearnFileError)
+_builtin = BuiltinFile(LEARN_FILE, parse_learn, LearnFileError)
 
 
 # -- the page as shown: includes filled from their one source ------------------------------------

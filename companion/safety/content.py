@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, Protocol
 
@@ -26,9 +25,9 @@ from companion.core.safety import (
 )
 from companion.datafile import (
     RESOURCES,
+    BuiltinFile,
     DataFileError,
     known_keys,
-    load_file,
     parse_toml,
 )
 
@@ -210,14 +209,11 @@ def parse_screening(text: str, name: str = "screening.toml") -> Screening:
 def load_screening(path: Path | None = None) -> Screening:
     """The screening content (the built-in file unless a path is given); raises
     ScreeningFileError listing every problem."""
-    if path is None:
-        return _builtin_screening()
-    return load_file(path, parse_screening, ScreeningFileError)
+    return _builtin_screening.load(path)
 
 
-@lru_cache(maxsize=1)
-def _builtin_screening() -> Screening:
-    return load_file(SCREENING_FILE, parse_screening, ScreeningFileError)
+#: The built-in questions, read once (a test points its `path` elsewhere, then `cache_clear()`).
+_builtin_screening = BuiltinFile(SCREENING_FILE, parse_screening, ScreeningFileError)
 
 
 def load_notice(path: Path = NOTICE_FILE) -> str:

@@ -86,7 +86,7 @@ def test_an_unreadable_questions_file_gives_the_careful_profile_and_a_message(
     broken = tmp_path / "screening.toml"
     broken.write_text("[[question]\nid = ", encoding="utf-8")
     content._builtin_screening.cache_clear()
-    monkeypatch.setattr(content, "SCREENING_FILE", broken)
+    monkeypatch.setattr(content._builtin_screening, "path", broken)
     try:
         with pytest.raises(ScreeningFileError):
             load_screening()
