@@ -121,9 +121,9 @@ class HistoryWindow(HistoryWriting):
         self.detail_view: SessionDetailView | None = None
         self.note_dialog: Any = None
         #: nothing may be written from here (a clinician's view, a read-only history)
-        self.read_only = bool(getattr(db, "read_only", False))
-        whose = getattr(getattr(db, "profile", None), "name", "")
-        view = "Clinician view: " if getattr(db, "clinician", False) else ""
+        self.read_only = db.read_only
+        whose = db.profile.name if db.profile is not None else ""
+        view = "Clinician view: " if db.clinician else ""
         self.setWindowTitle(f"{view}History — {whose}" if whose else "History")
         self.setAccessibleName(f"{view}History of {whose}" if whose else "History")
         self.resize(1280, 800)

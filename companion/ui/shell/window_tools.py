@@ -8,6 +8,7 @@ import logging
 from typing import Any
 
 from companion.qt.widgets import QMessageBox
+from companion.ui.services.ports import StoredHistory
 from companion.ui.shell.window_state import WindowState
 
 log = logging.getLogger(__name__)
@@ -71,14 +72,15 @@ class ToolWindows(WindowState):
         window = self.history_window
         settings = self.services.settings
         if window is None or window.db is not db:  # built once per profile, then reused
+            history = self.services.history
+            changed = history.changed if isinstance(history, StoredHistory) else None
             window = HistoryWindow(db, profile=self.services.profile,
                                    weekly_goal=settings.weekly_goal,
                                    paths=self.services.paths, parent=self,
                                    count_breathing=settings.breathing_counts,
                                    session_active=self.session_exists,
                                    on_unwell=self._unwell_from_elsewhere,
-                                   history_changed=getattr(self.services.history, "changed",
-                                                           None))
+                                   history_changed=changed)
             self.history_window = window
         window.reopen(profile=self.services.profile, weekly_goal=settings.weekly_goal,
                       count_breathing=settings.breathing_counts)
