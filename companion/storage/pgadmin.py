@@ -72,6 +72,9 @@ def _first(exc: SQLAlchemyError) -> str:
 
 
 def role_exists(conn: Connection, role: str) -> bool:
+    """Whether the login role exists. Raises SetupError on a database that is not PostgreSQL
+    (roles are PostgreSQL's)."""
+    _require_postgres(conn.engine)
     return bool(conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}))
 
 

@@ -229,3 +229,21 @@ def test_json_times_are_utc(db_url: str, capsys: pytest.CaptureFixture[str]) -> 
     started = datetime.fromisoformat(first["started_at"])
     assert started.utcoffset() is not None and started.tzinfo is not None
     assert abs((datetime.now(UTC) - started).total_seconds()) < 600
+
+
+@pytest.mark.parametrize("command", [
+    ["init-postgres"], ["add-profile", "Sam", "--role", "sam"], ["add-clinician", "doc"],
+    ["grant", "doc"], ["revoke", "doc"], ["grants"], ["login", "--role", "sam"],
+], ids=lambda c: c[0])
+def test_every_db_command_on_a_sqlite_history_says_it_is_for_postgresql(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    command: list[str],
+) -> None:
+    """A tester's `db add-profile X --role r` on the default SQLite file ended in a
+    SQLAlchemy traceback (`no such table: pg_roles`): each `db` command says what it is for."""
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    code = main(["--data-dir", str(tmp_path), "db", *command])
+    err = capsys.readouterr().err
+    assert code == 1, err
+    assert "PostgreSQL database" in err and "Traceback" not in err
+    assert "pg_roles" not in err and "unexpected error" not in err
