@@ -68,6 +68,11 @@ def test_the_window_paints_while_a_busy_database_opens_and_the_gate_still_asks(
         win = open_window(wait_start=False)
         # load() returned at once: the loading page, no screen a session could start from
         assert win.window.start_screen is None and win.window.current_screen() == "loading"
+        # ... which says what is happening, in the middle of the window (a tester saw the
+        # bare word "Companion" at the far left for a second and a half)
+        loading = win.window.loading
+        assert "Opening your history" in loading.text()
+        assert loading.alignment() & Qt.AlignmentFlag.AlignHCenter
         timer.timeout.connect(lambda: ticks.append(win.window.current_screen()))
         timer.start()
         win.qtbot.waitUntil(lambda: win.window.current_screen() == "start", timeout=30_000)

@@ -76,7 +76,11 @@ class MainWindow(SessionFlow, ProfileSwitching, KeyHandling, Lifecycle, ToolWind
         self._body_layout.addWidget(self.stack)
         # Nothing from the big `Qt` namespace before the first paint: importing it costs
         # about as much as showing a bare window.
-        self.loading = QLabel("Companion", self.stack)
+        self.loading = QLabel("Companion\n\nOpening your history\u2026", self.stack)
+        # centred through the style sheet: a tester saw the bare word at the far left
+        self.loading.setStyleSheet("qproperty-alignment: AlignCenter; font-size: 15pt;")
+        self.loading.setWordWrap(True)
+        self.loading.setAccessibleName("Starting")
         self.stack.addWidget(self.loading)
         self.setCentralWidget(body)
         self.voice_banner: QWidget | None = None
