@@ -465,6 +465,9 @@ def test_the_check_in_answers_are_in_view_at_the_default_size(
     first_title = view.title.visibleRegion().boundingRect()
     app.key(Qt.Key.Key_Return)
     app.qtbot.waitUntil(lambda: _fully_shown(view.hint_label), timeout=3000)
+    # ... with the answer buttons still in view (a tester saw the hint push them below)
+    app.qtbot.wait(100)
+    assert _fully_shown(view.clear_button) and _fully_shown(view.yes_button)
     # the next check-in opens at its title again, buttons in view (a tester saw the second
     # one open scrolled down, where the effort question had left it)
     app.all_clear()

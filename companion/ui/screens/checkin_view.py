@@ -136,6 +136,8 @@ class CheckinView(CheckinPages):
         if self.page is CheckinPage.QUESTION:
             self.hint_label.show()
             self.reveal(self.hint_label)
+            # then the answers below it: the hint must not push them out of view
+            self.reveal(self.clear_button)
             announce(self, ANSWER_HINT)
 
     def reveal(self, widget: QWidget, from_top: bool = False) -> None:
