@@ -263,6 +263,12 @@ def settings_from_json(data: Any, source: str = "settings") -> tuple[Settings, l
     known = {f.name for f in fields(Settings)}
     problems = [f"{source}: unknown setting '{key}' (ignored)" for key in data
                 if key not in known | {"version"}]
+    version = data.get("version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > SETTINGS_VERSION:
+        # a newer Companion wrote it: say so (the file is kept beside itself before a save)
+        problems.insert(0, f"{source}: written by a newer version of Companion (settings "
+                           f"version {version}; this one reads {SETTINGS_VERSION}): what it "
+                           "does not know is left out")
     values = {k: v for k, v in data.items() if k in known and k != "reminders"}
     raw = data.get("reminders")
     reminders, reminder_problems = Reminders(), []

@@ -220,3 +220,19 @@ def test_the_editors_limits_are_the_models() -> None:
     assert settings_from_json({"rate": hi})[1] == []
     assert settings_from_json({"rate": hi + 1})[1]
     assert settings_from_json({"rate": lo - 1})[1]
+
+
+def test_a_file_from_a_newer_version_says_so_and_is_kept_before_a_save(tmp_path: Path) -> None:
+    """A tester's settings.json with "version": 99 loaded silently; a save would then drop
+    what the newer version wrote. It says so, and the file is kept beside itself."""
+    path = tmp_path / "settings.json"
+    raw = json.dumps({"version": 99, "rate": 150, "posture_cues": "gentle"}).encode()
+    path.write_bytes(raw)
+    settings_read, problems = load_settings(path)
+    assert settings_read.rate == 150
+    assert "written by a newer version of Companion" in problems[0]
+    assert "settings version 99" in problems[0]
+    (copy,) = tmp_path.glob("settings.json.damaged-*")
+    assert copy.read_bytes() == raw
+    path.write_bytes(json.dumps({"version": 1, "rate": 150}).encode())
+    assert load_settings(path) == (settings_read, [])
