@@ -47,13 +47,6 @@ def _say(status: QLabel, text: str) -> None:
         announce(status, text)
 
 
-def _status_and_buttons(dialog: QDialog, lay: QVBoxLayout, check: Callable[[], None],
-                        ) -> tuple[QLabel, QDialogButtonBox]:
-    """A dialog's status line (see `_say`) and its OK / Cancel row: OK runs `check`, which
-    accepts the dialog or says what is wrong."""
-    return status_and_buttons(dialog, lay, QDialogButtonBox.StandardButton.Ok, check)
-
-
 def _pin_field(parent: QWidget, name: str) -> QLineEdit:
     field = QLineEdit(parent)
     field.setEchoMode(QLineEdit.EchoMode.Password)
@@ -198,7 +191,8 @@ class NewProfileDialog(QDialog):
                       "recovered: keep it somewhere safe.", self)
         note.setWordWrap(True)
         lay.addWidget(note)
-        self.status, _buttons = _status_and_buttons(self, lay, self._check)
+        self.status, _buttons = status_and_buttons(
+            self, lay, QDialogButtonBox.StandardButton.Ok, self._check)
 
     def values(self) -> tuple[str, str | None]:
         return self.name.text().strip(), self.pin.text() or None
@@ -233,7 +227,8 @@ class PinDialog(QDialog):
         form.addRow("&New PIN:", self.new)
         form.addRow("New PIN &again:", self.again)
         lay.addLayout(form)
-        self.status, buttons = _status_and_buttons(self, lay, self._check)
+        self.status, buttons = status_and_buttons(
+            self, lay, QDialogButtonBox.StandardButton.Ok, self._check)
         if has_pin:
             remove = buttons.addButton("Remove the PIN", QDialogButtonBox.ButtonRole.ActionRole)
             remove.clicked.connect(self._remove)
