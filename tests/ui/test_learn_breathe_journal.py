@@ -292,6 +292,32 @@ def test_u_stops_a_breathing_session_durably_and_the_next_session_asks_first(
     assert app.window.current_screen() == "breathe" and len(rows(services)) == 1
 
 
+@pytest.mark.parametrize("kind", ["workout", "breathing"])
+def test_while_the_voice_gets_ready_the_end_button_is_live_and_goes_back(
+    app: App, services: AppServices, kind: str
+) -> None:
+    """A tester's first breathing session: "Getting the voice ready…" for seconds with End
+    greyed out, so a mouse user could not leave. End works (as Esc does), nothing is
+    recorded, and a late voice does not start the session behind the start screen."""
+    speaker = PreparingSpeaker()
+    services.speaker = speaker  # type: ignore[assignment]
+    if kind == "workout":
+        app.key(Qt.Key.Key_Space)
+        page: Any = app.player
+    else:
+        start_breathing(app, "coherent", minutes=1, mood=None)
+        page = app.window.breathing_screen
+    assert page is not None and page.session is None and page.preparing
+    assert app.window.key_mode() is Mode.PREPARING
+    assert page.end_button.isEnabled() and page.end_button.isVisible()
+    assert not page.pause_button.isEnabled()  # nothing to pause yet
+    click(page.end_button)
+    assert app.window.current_screen() == "start"
+    speaker.finish()  # the voice arrives late: ignored
+    assert page.session is None and not page.preparing
+    assert rows(services) == []
+
+
 def test_patterns_the_health_answers_rule_out_cannot_be_chosen(
     app: App, services: AppServices
 ) -> None:

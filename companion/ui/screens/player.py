@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from companion.core.breathing import Phase
+from companion.core.events import State
 from companion.core.routine import Exercise, Routine
 from companion.core.timeline import SessionPlan, TimelineOptions
 from companion.qt.core import Qt
@@ -230,3 +231,4 @@ class PlayerScreen(PlayerActions, PlayerView):
         self.checkin.clear()
         self._sync_checkin()
         self.circle.stop()
+        self._update_buttons(State.IDLE)  # until the session runs (End: see SessionPage.start)

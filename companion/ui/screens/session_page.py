@@ -208,6 +208,9 @@ class SessionPage(QWidget, Generic[W]):
             self.caption.setText("Getting the voice ready…")
             routine, options = self._inputs(what)
             self._watch_preparing()
+            # the way back stays open while the voice gets ready (End = Esc: nothing to
+            # record yet, the start screen again); Pause has nothing to pause until then
+            self.end_button.setEnabled(True)
             # a voice that never answers must not keep the person waiting: start anyway
             # with estimated speech lengths (captions and tones still follow every cue)
             self._prepare_timer.start(PREPARE_TIMEOUT_MS)
