@@ -12,7 +12,7 @@ lines differ by dash style as well as colour, so nothing depends on colour alone
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from companion.qt.charts import (
     QBarSeries,
@@ -165,16 +165,45 @@ def _qdt(at: datetime) -> QDateTime:
     return QDateTime.fromMSecsSinceEpoch(int(_ms(at)))
 
 
+#: date ticks on the mood and effort charts over a long span; more than 25 h apart, two
+#: ticks fall on different local dates even across a daylight-saving change
+DATE_TICKS = 4
+TICK_STEP = timedelta(hours=25)
+DATE_FORMAT = "d MMM yy"
+
+
+def date_axis_span(first: datetime, last: datetime) -> tuple[datetime, datetime, int]:
+    """(start, end, ticks) of the session charts' date axis for sessions from `first` to
+    `last` (aware datetimes, first <= last), such that no date label repeats (Qt spaces
+    the ticks evenly from start to end and labels each with its local date):
+
+    - a span of at least (DATE_TICKS - 1) * TICK_STEP: the sessions' own, DATE_TICKS ticks;
+    - a shorter one (one session, or several within a few days): one tick at local noon
+      of each day from the day before the first session to the day after the last, so
+      each session sits by its own date's label (a clock change moves a tick by an hour
+      at most: still the same date).
+    """
+    if last - first >= TICK_STEP * (DATE_TICKS - 1):
+        return first, last, DATE_TICKS
+    zone = datetime.now().astimezone().tzinfo  # Qt labels the ticks in local time
+    first_day = first.astimezone(zone).date() - timedelta(days=1)
+    last_day = last.astimezone(zone).date() + timedelta(days=1)
+
+    def noon(day: date) -> datetime:
+        return datetime(day.year, day.month, day.day, 12).astimezone()
+
+    return noon(first_day), noon(last_day), (last_day - first_day).days + 1
+
+
 def _date_axis(rows: Sequence[HistoryRow]) -> QDateTimeAxis:
     axis = QDateTimeAxis()
-    axis.setFormat("d MMM yy")
-    axis.setTickCount(4)
+    axis.setFormat(DATE_FORMAT)
+    axis.setTickCount(DATE_TICKS)
     if rows:
-        first, last = rows[0].started_at, rows[-1].started_at
-        if first == last:
-            axis.setRange(_qdt(first).addDays(-1), _qdt(last).addDays(1))
-        else:
-            axis.setRange(_qdt(first), _qdt(last))
+        times = [r.started_at for r in rows]
+        start, end, ticks = date_axis_span(min(times), max(times))
+        axis.setRange(_qdt(start), _qdt(end))
+        axis.setTickCount(ticks)
     return axis
 
 
