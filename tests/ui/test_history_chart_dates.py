@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PySide6.QtCharts import QDateTimeAxis
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QApplication
 
@@ -42,6 +43,7 @@ def tick_labels(times: Sequence[datetime]) -> tuple[list[str], bool]:
     for chart in (MoodChart(), EffortChart()):
         chart.set_rows(rows)
         axis = chart._chart.axes(Qt.Orientation.Horizontal)[0]
+        assert isinstance(axis, QDateTimeAxis)
         lo, hi = axis.min().toMSecsSinceEpoch(), axis.max().toMSecsSinceEpoch()
         n = axis.tickCount()
         labels = [QDateTime.fromMSecsSinceEpoch(lo + (hi - lo) * i // (n - 1))
