@@ -47,25 +47,19 @@ def press(window: MainWindow, key: Qt.Key, text: str,
 
 
 class ActivateShown(QObject):
-    """What a window manager does (Xvfb has none): a window that opens gets the keyboard."""
+    """What a window manager does (Xvfb has none): a window that opens gets the keyboard.
+    (When one closes, the app itself gives the keyboard back: KeyDispatcher._keys_back,
+    which tests/a11y/test_keyboard_focus.py checks, so the harness does not.)"""
 
     def __init__(self, main: QWidget) -> None:
         super().__init__(main)
         self.main = main
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if isinstance(watched, QWidget) and watched.isWindow():
-            if event.type() == QEvent.Type.Show:
-                QTimer.singleShot(0, watched.activateWindow)
-            elif event.type() == QEvent.Type.Hide:
-                QTimer.singleShot(50, self._after_close)
+        if (isinstance(watched, QWidget) and watched.isWindow()
+                and event.type() == QEvent.Type.Show):
+            QTimer.singleShot(0, watched.activateWindow)
         return False
-
-    def _after_close(self) -> None:
-        """A window closed: the one left open gets the keyboard back."""
-        if QApplication.activeWindow() is None:
-            modal = QApplication.activeModalWidget()
-            (modal or self.main).activateWindow()
 
 
 class Steer:
@@ -127,7 +121,6 @@ class Steer:
             history = getattr(self.window, "history_window", None)
             if history is not None:
                 history.close()
-            self.window.activateWindow()  # as a window manager would
             self._after(300, lambda: self._answer({}))
         elif kind == "state":
             self._answer({})

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from companion.core.safety import ALL_CLEAR_KEY, UNWELL_KEY, YES_SIGN_KEY
-from companion.qt.core import QEvent, QObject, Qt
+from companion.qt.core import QEvent, QObject, Qt, QTimer
 from companion.qt.gui import QFocusEvent, QKeyEvent
 from companion.qt.widgets import (
     QAbstractButton,
@@ -207,6 +207,11 @@ def _typing_into(widget: QWidget | None) -> bool:
     return isinstance(widget, _TEXT_INPUTS)
 
 
+#: ms after a window with the keyboard closes before the app gives it to the window left
+#: (a window manager, where there is one, has done so by then)
+KEYS_BACK_MS = 50
+
+
 class KeyDispatcher(QObject):
     """The application-wide key filter. Install with `install()`; remove with `remove()`."""
 
@@ -246,6 +251,21 @@ class KeyDispatcher(QObject):
         if app is not None:
             app.removeEventFilter(self)
 
+    def _keys_back(self) -> None:
+        """A window of the app that had the keyboard has closed (a dialog answered, the
+        history closed) and no window has it now: where no window manager passes it on
+        (Xvfb, a kiosk session) the keyboard would stay with the desktop and the next key,
+        U included, would reach no window. The modal dialog still open, or else the main
+        window, gets it back. With a window manager some window is already active by now
+        and nothing happens (the app never takes the keyboard from another program)."""
+        if QApplication.activeWindow() is not None:
+            return
+        host = self.host
+        target = QApplication.activeModalWidget() or (host if isinstance(host, QWidget)
+                                                      else None)
+        if target is not None and target.isVisible() and not target.isMinimized():
+            target.activateWindow()
+
     def deliberate_focus(self, widget: QWidget) -> bool:
         """The person moved the focus to `widget` with Tab / Backtab (not the app)."""
         focused, reason = self._focus
@@ -254,6 +274,12 @@ class KeyDispatcher(QObject):
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         kind = event.type()
+        if kind == QEvent.Type.Hide and isinstance(obj, QWidget) and obj.isWindow():
+            active = QApplication.activeWindow()  # Qt has let go of a closing window's
+            if active is obj or (active is None and QApplication.applicationState()
+                                 == Qt.ApplicationState.ApplicationActive):
+                QTimer.singleShot(KEYS_BACK_MS, self._keys_back)  # it had the keyboard
+            return False
         if kind == QEvent.Type.FocusIn and isinstance(obj, QWidget):
             assert isinstance(event, QFocusEvent)
             self._focus = (obj, event.reason())
