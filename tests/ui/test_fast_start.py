@@ -169,3 +169,72 @@ def test_history_after_a_profile_switch_is_the_other_persons(
     assert bens is not mine
     assert bens.proxy.rowCount() == 1 and "Ben" in bens.windowTitle()
     bens.close()
+
+
+def test_the_microphone_opens_once_the_start_screen_is_up(
+        open_window: Callable[..., Win], monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """The listening modules (numpy, the recogniser) load on a worker after the start
+    screen is ready, then the microphone opens; the start screen never waits for them."""
+    from companion.ui.adapters.listening import VoiceInput
+    from companion.ui.shell import build
+
+    made: list[VoiceInput] = []
+    screens: list[object] = []
+
+    def make(enabled: bool, speaker: Any, open_now: bool = True) -> VoiceInput:
+        voice = VoiceInput(enabled)
+        made.append(voice)
+        if open_now:
+            voice.open()
+        return voice
+
+    def record_open(voice: VoiceInput) -> None:  # instead of the real microphone
+        voice._opened = True
+        screens.append(windows[0].window.start_screen if windows else None)
+
+    windows: list[Win] = []
+    monkeypatch.setattr(build, "make_voice_input", make)
+    monkeypatch.setattr(VoiceInput, "open", record_open)
+    win = open_window(wait_start=False)
+    windows.append(win)
+    win.qtbot.waitUntil(lambda: win.window.current_screen() == "start", timeout=30_000)
+    win.qtbot.waitUntil(lambda: len(screens) == 1, timeout=30_000)
+    assert len(made) == 1 and screens[0] is not None  # opened after the screens existed
+    assert win.window.services is not None and win.window.services.voice_input is made[0]
+
+
+def test_a_session_started_before_the_microphone_opened_opens_it() -> None:
+    from companion.voice.decide import Expecting
+
+    class Ear:
+        def __init__(self) -> None:
+            self.opened = 0
+            self.expecting: Expecting | None = None
+
+        def open_in_background(self) -> None:
+            self.opened += 1
+
+        def start(self, expecting: Expecting) -> None:
+            self.expecting = expecting
+
+        def stop(self) -> None:
+            self.expecting = None
+
+        def close(self) -> None:
+            pass
+
+    from companion.core.clock import FakeClock
+    from companion.core.engine import SessionEngine
+    from companion.core.timeline import compile_plan
+    from companion.ui.adapters.driver import EngineDriver
+    from companion.ui.adapters.listening import VoiceInput
+    from tests.helpers.sessions import tiny_routine
+
+    ear = Ear()
+    voice = VoiceInput(True, listener=ear)
+    assert ear.opened == 0
+    engine = SessionEngine(compile_plan(tiny_routine()), FakeClock())
+    voice.attach(engine, EngineDriver(engine))
+    assert ear.opened == 1
+    voice.attach(engine, EngineDriver(engine))
+    assert ear.opened == 1  # once

@@ -37,7 +37,7 @@ def _fake_voice(monkeypatch: pytest.MonkeyPatch) -> None:
     from companion.ui.shell import build as app_module
     monkeypatch.setattr(app_module, "make_default_speaker",
                         lambda paths, settings: RecordingSpeaker())
-    monkeypatch.setattr(app_module, "make_voice_input", lambda enabled, speaker: None)
+    monkeypatch.setattr(app_module, "make_voice_input", lambda enabled, speaker, open_now=True: None)
 
 
 @pytest.fixture

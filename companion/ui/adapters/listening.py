@@ -56,6 +56,7 @@ class VoiceInput(QObject):
         self._driver: EngineDriver | None = None
         self._listener = listener
         self._enabled = enabled
+        self._opened = False  # open() called (at start-up: once the start screen is up)
         self._speaker: Speaker | None = None
         self._testing = False
         self.noisy = False
@@ -71,6 +72,7 @@ class VoiceInput(QObject):
     # -- lifecycle ---------------------------------------------------------------------------
     def open(self) -> None:
         """Load the recogniser and open the microphone off the GUI thread."""
+        self._opened = True
         if not self._enabled:
             self._remember_state(ListenerState(ListenStatus.OFF,
                                                "voice input is turned off in Settings"))
@@ -84,6 +86,12 @@ class VoiceInput(QObject):
             self._listener.on_noise(self.noise_changed.emit)
             self._listener.on_level(self.level.emit)
         self._listener.open_in_background()
+
+    def open_if_not_yet(self) -> None:
+        """`open()` unless done: a session or the microphone test that comes before the
+        start-up has opened the microphone opens it now."""
+        if not self._opened:
+            self.open()
 
     def set_enabled(self, enabled: bool) -> None:
         if enabled == self._enabled:
@@ -135,6 +143,7 @@ class VoiceInput(QObject):
     # -- sessions ----------------------------------------------------------------------------
     def attach(self, engine: SessionEngine, driver: EngineDriver) -> VoiceCommandRouter:
         self.end_test()
+        self.open_if_not_yet()
         self._driver = driver
         self._router = VoiceCommandRouter(engine, self._listener)
         self._router.on_decision(self.decided.emit)
@@ -188,6 +197,7 @@ class VoiceInput(QObject):
         cannot (voice input off, no microphone, a session running), or None."""
         if self._router is not None:
             return "a session is running: try the microphone between sessions"
+        self.open_if_not_yet()
         if self._listener is None or not self.listening_possible:
             return self.state.reason or "voice input is off"
         self._testing = True

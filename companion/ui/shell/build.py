@@ -79,12 +79,18 @@ WARM_MODULES = (
     "companion.ui.adapters.tray",
     "companion.ui.screens.safety_notice",
     "companion.safety.content",
-    "companion.voice.listen",
-    "companion.voice.recogniser",
-    "companion.voice.sources",
     "companion.qt.multimedia",
     "multiprocessing.connection",
     "tzlocal",
+)
+
+# Imported on a worker once the start screen is up, then the microphone opens (the
+# recogniser's process starts off the GUI thread): about 250 ms of imports (numpy among
+# them) that the start screen need not wait for. A session started sooner opens it then.
+LISTEN_MODULES = (
+    "companion.voice.listen",
+    "companion.voice.recogniser",
+    "companion.voice.sources",
     "sounddevice",
 )
 
@@ -155,6 +161,10 @@ def start_services(args: argparse.Namespace | LaunchOptions, parent: QObject,
             return
         # the screens in a later turn of the event loop: two shorter pauses, not one long
         QTimer.singleShot(0, parent, lambda: done(services))
+        voice_input = services.voice_input
+        if voice_input is not None:  # the microphone, once its modules are loaded
+            QueryOp(parent=parent, op=lambda: _import(LISTEN_MODULES),
+                    success=lambda _r: voice_input.open_if_not_yet()).run_in_background()
         # then what the first H and the first red flag open, imported ahead on a worker
         QueryOp(parent=parent, op=lambda: _import(LATER_MODULES), success=lambda _r: None
                 ).run_in_background()
@@ -236,16 +246,19 @@ def build_services(args: argparse.Namespace | LaunchOptions, *,
     services.session_gate = red_flag_gate_for(history)
     services.first_run = lambda parent: _first_run(parent, services)
     services.refresh_profile()
-    if voice_input is None:
-        voice_input = make_voice_input(settings.voice_input, speaker)
+    if voice_input is None:  # at start-up `start_services` opens it once the screen is up
+        voice_input = make_voice_input(settings.voice_input, speaker,
+                                       open_now=prepared is None)
     else:
         voice_input.set_enabled(settings.voice_input)
     services.voice_input = voice_input
     return services
 
 
-def make_voice_input(enabled: bool, speaker: Speaker) -> VoiceInput | None:
-    """Voice commands, opened off the GUI thread; None if even that cannot be set up."""
+def make_voice_input(enabled: bool, speaker: Speaker,
+                     open_now: bool = True) -> VoiceInput | None:
+    """Voice commands, opened off the GUI thread (`open_now` False: by the caller, later);
+    None if even that cannot be set up."""
     if os.environ.get("COMPANION_NO_VOICE"):  # the captions-only testing aid: no mic either
         return None
     try:
@@ -253,7 +266,8 @@ def make_voice_input(enabled: bool, speaker: Speaker) -> VoiceInput | None:
 
         voice_input = VoiceInput(enabled)
         voice_input.connect_speaker(speaker)
-        voice_input.open()
+        if open_now:
+            voice_input.open()
         return voice_input
     except Exception:  # voice commands are optional; keys and buttons always work
         log.exception("voice input could not be set up")
