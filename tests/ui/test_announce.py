@@ -161,3 +161,35 @@ def test_settings_dialog_offers_the_announcement_setting(qtbot: QtBot) -> None:
     assert dialog.announce.currentText() == "Always"
     dialog.announce.setCurrentIndex(dialog.announce.findData("off"))
     assert dialog.result_settings().announce_prompts is AnnouncePrompts.OFF
+
+
+def test_the_visible_state_filter_runs_only_once_accessibility_is_on(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An application-wide Python event filter costs every event of every object a trip
+    into Python (it doubled the first History window's longest pause): the screen-reader
+    fix-up is installed only when Qt's accessibility is active, and as soon as it is."""
+    from PySide6.QtGui import QAccessible
+    from PySide6.QtWidgets import QApplication
+
+    seen: list[object] = []
+    monkeypatch.setattr(announce, "_visible_states", None)
+    monkeypatch.setattr(announce.VisibleStates, "eventFilter",
+                        lambda self, obj, event: seen.append(event.type()) or False)
+    was_active = QAccessible.isActive()
+    QAccessible.setActive(False)
+    states = announce.keep_visible_states()
+    try:
+        assert states is not None
+        widget = QWidget()
+        qtbot.addWidget(widget)
+        widget.show()
+        qtbot.wait(3 * announce.A11Y_POLL_MS)
+        assert seen == []  # not installed: no event went through it
+        QAccessible.setActive(True)  # a screen reader turns accessibility on
+        qtbot.waitUntil(lambda: bool(seen), timeout=5 * announce.A11Y_POLL_MS)
+    finally:
+        app = QApplication.instance()
+        assert app is not None
+        app.removeEventFilter(states)
+        QAccessible.setActive(was_active)

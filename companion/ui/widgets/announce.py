@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from companion.qt.core import QEvent, QObject
+from companion.qt.core import QEvent, QObject, QTimer
 from companion.qt.gui import QAccessible, QAccessibleAnnouncementEvent
 from companion.qt.widgets import QApplication, QWidget
 from companion.settings import AnnouncePrompts
@@ -152,16 +152,36 @@ class VisibleStates(QObject):
 
 _visible_states: VisibleStates | None = None
 
+#: how often to look whether accessibility has come on (a screen reader started after the
+#: app): the filter is installed only then
+A11Y_POLL_MS = 250
+
 
 def keep_visible_states() -> VisibleStates | None:
-    """Install `VisibleStates` on the application once (the window calls this)."""
+    """Install `VisibleStates` on the application once (the window calls this), as soon as
+    Qt's accessibility is active: at once, or when a screen reader turns it on later (looked
+    at every A11Y_POLL_MS). Until then no filter runs: an application-wide Python event
+    filter wraps every event of every object for Python, which doubled the longest pause
+    of the first History window (bench: history_stall_max_ms)."""
     global _visible_states
     app = QApplication.instance()
     if app is None:
         return None
     if _visible_states is None:
-        _visible_states = VisibleStates(app)
-        app.installEventFilter(_visible_states)
+        states = _visible_states = VisibleStates(app)
+        poll = QTimer(states)
+        poll.setInterval(A11Y_POLL_MS)
+
+        def install_when_active() -> None:
+            if QAccessible.isActive():
+                poll.stop()
+                app.installEventFilter(states)
+
+        poll.timeout.connect(install_when_active)
+        if QAccessible.isActive():
+            app.installEventFilter(states)
+        else:
+            poll.start()
     return _visible_states
 
 
