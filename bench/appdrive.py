@@ -250,19 +250,30 @@ class Paint:
 
 
 class PaintProbe:
-    """Records when widgets of interest paint (start and end of each paint event).
+    """Records when widgets of interest paint: each paint event's start, and the end of the
+    paint pass it belongs to (Qt paints a window's dirty widgets in one pass, then returns
+    to the event loop: a zero timer started at the first paint of a pass fires then).
 
-    Installed on the application; for a widget that `watch(widget)` accepts it delivers the
-    paint event itself (the same call Qt would make next) so the end time is known.
+    Installed on the application. It only looks: Qt delivers every paint event as it would
+    without it. (It used to deliver a watched widget's paint event itself and swallow Qt's,
+    which drew nothing on a chart's viewport, whose paint a QGraphicsView handles through
+    its own filter: the charts stayed blank and `history_open_ms` timed an empty paint.)
     """
 
     def __init__(self, watch: Callable[[Any], bool],
                  tag: Callable[[Any], bool] | None = None) -> None:
-        from PySide6.QtCore import QEvent, QObject
+        from PySide6.QtCore import QEvent, QObject, QTimer
         from PySide6.QtWidgets import QApplication, QWidget
 
         self.paints: list[Paint] = []
+        self._open: list[int] = []  # paints of the pass not ended yet
         paint_type = QEvent.Type.Paint
+
+        def end_pass() -> None:
+            end = time.monotonic()
+            for i in self._open:
+                self.paints[i] = replace(self.paints[i], end=end)
+            self._open.clear()
 
         class _Filter(QObject):
             def eventFilter(inner, obj: Any, event: Any) -> bool:
@@ -276,9 +287,11 @@ class PaintProbe:
                     return False
                 marked = tag(obj) if tag is not None else True
                 start = time.monotonic()
-                obj.event(event)
-                self.paints.append(Paint(type(obj).__name__, start, time.monotonic(), marked))
-                return True
+                if not self._open:
+                    QTimer.singleShot(0, end_pass)
+                self._open.append(len(self.paints))
+                self.paints.append(Paint(type(obj).__name__, start, -1.0, marked))  # end: end_pass
+                return False
 
         self._filter = _Filter()
         app = QApplication.instance()
@@ -287,8 +300,10 @@ class PaintProbe:
 
     def painted_after(self, t: float, tagged: bool = False) -> float | None:
         """The end of the first burst of watched paints after `t` (one repaint pass);
-        with `tagged`, the first burst that begins with a paint `tag` marked."""
-        after = sorted((p for p in self.paints if p.start >= t), key=lambda p: p.start)
+        with `tagged`, the first burst that begins with a paint `tag` marked. A pass still
+        painting (its end not reached) does not count yet."""
+        after = sorted((p for p in self.paints if p.start >= t and p.end >= p.start),
+                       key=lambda p: p.start)
         if tagged:
             first = next((i for i, p in enumerate(after) if p.tag), None)
             after = after[first:] if first is not None else []
