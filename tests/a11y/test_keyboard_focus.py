@@ -46,6 +46,20 @@ def test_after_the_red_flag_confirmation_and_the_history_the_keyboard_comes_back
     app.do(cmd="wait", mode="start")
     app.key("H", "h")
     app.do(cmd="wait", window="HistoryWindow")
+    # a window opened from the History window gives the keyboard back to it, not to the
+    # main window behind it (where Space would start a session no one sees)
+    for _ in range(20):
+        if app.state["focus_class"] == "QTableView":
+            break
+        app.key("Tab", "\t")
+    assert app.state["focus_class"] == "QTableView", app.state
+    app.key("Down")
+    app.key("Return", "\r")
+    app.do(cmd="wait", window="SessionDetailView")
+    app.key("Escape")
+    state = app.do(cmd="settle", ms=300)
+    assert state["window"] == "HistoryWindow", state
+
     app.do(cmd="close_history")
     state = app.do(cmd="settle", ms=300)
     assert state["window"] == "MainWindow", state

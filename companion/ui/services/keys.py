@@ -251,20 +251,30 @@ class KeyDispatcher(QObject):
         if app is not None:
             app.removeEventFilter(self)
 
-    def _keys_back(self) -> None:
+    def _keys_back(self, owner: QWidget | None = None) -> None:
         """A window of the app that had the keyboard has closed (a dialog answered, the
         history closed) and no window has it now: where no window manager passes it on
         (Xvfb, a kiosk session) the keyboard would stay with the desktop and the next key,
-        U included, would reach no window. The modal dialog still open, or else the main
-        window, gets it back. With a window manager some window is already active by now
-        and nothing happens (the app never takes the keyboard from another program)."""
+        U included, would reach no window. The modal dialog still open, else the window the
+        closed one belonged to (`owner`: the History window for its session detail), else
+        the main window gets it back, raised, so what has the keys is what is seen. With a
+        window manager some window is already active by now and nothing happens (the app
+        never takes the keyboard from another program)."""
         if QApplication.activeWindow() is not None:
             return
         host = self.host
-        target = QApplication.activeModalWidget() or (host if isinstance(host, QWidget)
-                                                      else None)
-        if target is not None and target.isVisible() and not target.isMinimized():
-            target.activateWindow()
+        main = host if isinstance(host, QWidget) else None
+        for target in (QApplication.activeModalWidget(), owner, main):
+            try:
+                usable = (target is not None and target.isVisible()
+                          and not target.isMinimized())
+            except RuntimeError:  # deleted meanwhile
+                continue
+            if usable:
+                assert target is not None
+                target.raise_()
+                target.activateWindow()
+                return
 
     def deliberate_focus(self, widget: QWidget) -> bool:
         """The person moved the focus to `widget` with Tab / Backtab (not the app)."""
@@ -278,7 +288,9 @@ class KeyDispatcher(QObject):
             active = QApplication.activeWindow()  # Qt has let go of a closing window's
             if active is obj or (active is None and QApplication.applicationState()
                                  == Qt.ApplicationState.ApplicationActive):
-                QTimer.singleShot(KEYS_BACK_MS, self._keys_back)  # it had the keyboard
+                parent = obj.parentWidget()  # it had the keyboard: back to its own window
+                owner = parent.window() if parent is not None else None
+                QTimer.singleShot(KEYS_BACK_MS, lambda: self._keys_back(owner))
             return False
         if kind == QEvent.Type.FocusIn and isinstance(obj, QWidget):
             assert isinstance(event, QFocusEvent)
