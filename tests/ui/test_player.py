@@ -196,6 +196,23 @@ def test_escape_declined_keeps_the_session_going(app: App) -> None:
     assert app.engine.state is State.WORK
 
 
+def test_space_in_the_end_question_keeps_going_and_enter_still_ends(app: App) -> None:
+    """A tester: Esc, then Space (the pause key, by reflex) ended the session, because the
+    focus sat on "End the session". Space now presses "Keep going"; Enter ends."""
+    app.start()
+    app.run_until(lambda: app.engine.state is State.WORK)
+    app.key(Qt.Key.Key_Escape)
+    box = _end_box(app)
+    assert box.focusWidget() is not None and "Keep going" in box.focusWidget().text()
+    app.key(Qt.Key.Key_Space)
+    app.qtbot.waitUntil(lambda: app.window.end_box is None)
+    assert app.engine.state is State.WORK
+    app.key(Qt.Key.Key_Escape)
+    _end_box(app)
+    app.key(Qt.Key.Key_Return)
+    assert app.engine.state is State.ENDED
+
+
 def test_y_and_n_in_the_end_dialog_neither_end_nor_answer(app: App) -> None:
     """The dialog's buttons have no Yes/No letter shortcuts: Y or N meant for a check-in
     behind it must not end the session."""

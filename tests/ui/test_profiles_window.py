@@ -37,7 +37,8 @@ def _fake_voice(monkeypatch: pytest.MonkeyPatch) -> None:
     from companion.ui.shell import build as app_module
     monkeypatch.setattr(app_module, "make_default_speaker",
                         lambda paths, settings: RecordingSpeaker())
-    monkeypatch.setattr(app_module, "make_voice_input", lambda enabled, speaker, open_now=True: None)
+    monkeypatch.setattr(app_module, "make_voice_input",
+                        lambda enabled, speaker, open_now=True: None)
 
 
 @pytest.fixture

@@ -147,8 +147,8 @@ class SessionFlow(WindowState):
         return box.clickedButton() is end
 
     def _end_question(self, title: str, text: str) -> tuple[QMessageBox, QPushButton]:
-        """The end question: Enter ends the session, Esc keeps going; returns the box and
-        its "End the session" button."""
+        """The end question: Enter ends the session, Esc (or Space) keeps going; returns the
+        box and its "End the session" button."""
         box = QMessageBox(QMessageBox.Icon.Question, title, text,
                           QMessageBox.StandardButton.NoButton, self)
         # No Yes/No buttons: their plain-letter shortcuts (Y, N) also answer a check-in.
@@ -156,4 +156,8 @@ class SessionFlow(WindowState):
         keep = box.addButton("Keep going  (Esc)", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(end)
         box.setEscapeButton(keep)
+        # Space is the pause key: pressed by reflex here it keeps going (the focused
+        # button), never ends the session; Enter still ends it (the default button)
+        keep.setAutoDefault(False)
+        keep.setFocus()
         return box, end
