@@ -77,7 +77,7 @@ class Profile:
 
     @property
     def needs_acknowledgement(self) -> bool:
-        """Any item applies: a session needs 'I have clearance / I will check first' first."""
+        """Any item applies: finishing the screening needs the clearance acknowledgement."""
         return bool(self.applies)
 
     @classmethod

@@ -56,3 +56,10 @@ def wording_problems(text: str) -> list[WordingProblem]:
         for kind, rx in _BANNED_RE
         for m in rx.finditer(text)
     ]
+
+
+def counted(n: int, noun: str, plural: str = "") -> str:
+    """`n` and `noun`, plural unless n is 1: counted(1, "session") -> "1 session",
+    counted(3, "session") -> "3 sessions"; `plural` for irregular nouns (default noun + "s")."""
+    return f"{n} {noun if n == 1 else (plural or noun + 's')}"
+

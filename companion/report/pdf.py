@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from companion.core.safety_words import symptom_short
+from companion.core.wording import counted
 from companion.qt.core import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, Qt, QUrl
 from companion.qt.gui import (
     QBrush,
@@ -155,10 +156,11 @@ def build_html(data: ReportData) -> str:
         parts += ["<p>Adaptations the app applies:</p>", _ul(data.adaptations)]
     parts += [
         "<h2>Consistency, effort and mood</h2>",
-        f"<p>{len(workouts)} sessions in the period, {len(done)} completed. "
-        + (f"Also {len(breathing)} breathing session{'s' if len(breathing) != 1 else ''} "
+        f"<p>{counted(len(workouts), 'session')} in the period, {len(done)} completed. "
+        + (f"Also {counted(len(breathing), 'breathing session')} "
            "on their own. " if breathing else "")
-        + f"Weekly goal: {data.weekly_goal} sessions; met in {met} of {len(weeks)} weeks.",
+        + f"Weekly goal: {counted(data.weekly_goal, 'session')}; met in {met} of "
+        + f"{counted(len(weeks), 'week')}.",
         (f" Average effort (CR10): {sum(efforts) / len(efforts):.1f}." if efforts else ""),
         (f" Average mood change during a session: {change:+.1f} on a 1-5 scale "
          f"({len(moods)} sessions with both ratings)." if change is not None else ""),

@@ -34,7 +34,7 @@ def test_after_the_red_flag_confirmation_and_the_history_the_keyboard_comes_back
     app.do(cmd="wait", mode="start")
 
     app.key("Space", " ")  # the next session asks first
-    app.do(cmd="wait", window="RedFlagAckDialog")
+    app.do(cmd="wait", window="RedFlagAckDialog", ms=800)  # answers count after 0.6 s
     app.key("2", "2")  # the symptom has passed: the session starts
     state = app.do(cmd="wait", mode="arrival", ms=400)
     assert state["window"] == "MainWindow", state  # not the desktop: U reaches the app

@@ -118,14 +118,17 @@ def _alive(obj: QObject) -> bool:
 
 
 def answer_modal(key: Qt.Key, seen: list[str] | None = None, tries: int = 250) -> None:
-    """Press `key` in the modal dialog as soon as it is up (it blocks in `exec()`), polling
-    every 20 ms, `tries` times at most; the dialog's label texts are noted in `seen`."""
+    """Press `key` in the modal dialog as soon as it is up (it blocks in `exec()`) and takes
+    answers (`answer_ready`, where it has one), polling every 20 ms, `tries` times at most;
+    the dialog's label texts are noted in `seen`."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QLabel
 
     def press(left: int = tries) -> None:
         dialog = QApplication.activeModalWidget()
-        if dialog is None:
+        # a question that takes no answer yet (the red-flag confirmation's first 0.6 s)
+        not_yet = dialog is not None and getattr(dialog, "answer_ready", True) is False
+        if dialog is None or not_yet:
             if left > 0:
                 QTimer.singleShot(20, lambda: press(left - 1))
             return

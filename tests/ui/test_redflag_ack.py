@@ -23,6 +23,8 @@ def dialog(qtbot: QtBot) -> RedFlagAckDialog:
     widget = RedFlagAckDialog(WHEN, Symptom.HEADACHE.value)
     qtbot.addWidget(widget)
     widget.show()
+    qtbot.waitUntil(lambda: widget.answer_ready
+                    and all(b.isEnabled() for b in widget.buttons.values()))
     return widget
 
 
@@ -70,6 +72,9 @@ def test_confirm_after_red_flag_returns_the_choice(qtbot: QtBot) -> None:
 
         active = QApplication.activeModalWidget()
         assert isinstance(active, RedFlagAckDialog)
+        if not active.answer_ready:
+            QTimer.singleShot(50, press)
+            return
         click_key(Qt.Key.Key_1, active)
 
     QTimer.singleShot(0, press)
@@ -92,3 +97,37 @@ def test_the_notice_says_not_a_medical_device_and_closes_with_enter(qtbot: QtBot
     with qtbot.waitSignal(notice.accepted):
         click_key(Qt.Key.Key_Return, notice.ok_button)
     assert unnamed_controls(notice) == []
+
+
+@pytest.mark.parametrize("key", [Qt.Key.Key_1, Qt.Key.Key_2])
+def test_a_reflex_or_held_key_does_not_answer(qtbot: QtBot, key: Qt.Key) -> None:
+    """A tester's `xdotool key space 1` answered it 12 ms after it appeared. Within
+    ANSWER_GUARD_S a key does not answer and the buttons are greyed; a held key (auto-
+    repeat) never answers; Esc always leaves; after the guard a fresh press answers."""
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    widget = RedFlagAckDialog(WHEN, Symptom.CHEST_PAIN)
+    qtbot.addWidget(widget)
+    widget.show()
+    with qtbot.assertNotEmitted(widget.confirmed):
+        click_key(key, widget)
+    assert widget.isVisible() and widget.choice is None
+    assert not any(b.isEnabled() for b in widget.buttons.values())
+    qtbot.waitUntil(lambda: widget.answer_ready
+                    and all(b.isEnabled() for b in widget.buttons.values()), timeout=3000)
+    held = QKeyEvent(QKeyEvent.Type.KeyPress, key, Qt.KeyboardModifier.NoModifier,
+                     chr(key.value), True)  # auto-repeat
+    with qtbot.assertNotEmitted(widget.confirmed):
+        QApplication.sendEvent(widget, held)
+    assert widget.choice is None
+    with qtbot.waitSignal(widget.confirmed):
+        click_key(key, widget)
+
+
+def test_not_now_works_at_once(qtbot: QtBot) -> None:
+    widget = RedFlagAckDialog(WHEN, Symptom.CHEST_PAIN)
+    qtbot.addWidget(widget)
+    widget.show()
+    click_key(Qt.Key.Key_Escape, widget)
+    assert widget.result() == RedFlagAckDialog.DialogCode.Rejected

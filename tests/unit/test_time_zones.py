@@ -117,7 +117,7 @@ def test_a_report_counts_the_persons_days_and_labels_its_times(zone: ZoneInfo,
     one = gather(db, screening, since=day, until=day, weekly_goal=1)
     assert [s.started_at for s in one.sessions] == [evening.astimezone(UTC)]
     assert one.weekly_counts == [(day - timedelta(days=day.weekday()), 1)]
-    assert "met in 1 of 1 weeks" in build_html(one)
+    assert "met in 1 of 1 week" in build_html(one)
 
 
 def test_reminders_keep_their_local_time_across_both_dst_changes(zone: ZoneInfo) -> None:
@@ -184,7 +184,7 @@ def test_the_commands_speak_local_time(tz_name: str, tmp_path: Path) -> None:
     assert "(1 sessions" in report.stdout
     text = _pdf_text(pdf)
     assert f"{day:%Y-%m-%d}" in text and tz_name in text
-    assert "1 sessions in the period" in text
+    assert "1 session in the period" in text
     table = subprocess.run([sys.executable, "-m", "companion", "history"], env=env, cwd=ROOT,
                            capture_output=True, text=True, timeout=60)
     assert table.returncode == 0, table.stderr

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
+from companion.core.wording import counted
 from companion.qt.charts import (
     QBarSeries,
     QBarSet,
@@ -287,7 +288,7 @@ class MoodChart(_SessionLines):
             title = "Mood before and after: no ratings yet"
         else:
             title = f"Mood before and after: average change {self._change:+.1f}"
-        return title, (f"{title}, over the last {len(self._rows)} sessions shown. "
+        return title, (f"{title}, over the last {counted(len(self._rows), 'session')} shown. "
                        "Dashed line: before; solid line: after.")
 
 
@@ -310,5 +311,6 @@ class EffortChart(_SessionLines):
         mean = sum(avgs) / len(avgs) if avgs else None
         title = ("Effort per session" if mean is None
                  else f"Effort per session: average {mean:.1f} of 10")
-        return title, (f"{title}, over the last {len(self._rows)} sessions with ratings. "
+        shown = counted(len(self._rows), "session")
+        return title, (f"{title}, over the last {shown} with ratings. "
                        "Solid line: average effort; dashed line: hardest set.")

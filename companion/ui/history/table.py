@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from companion.core.wording import counted
 from companion.qt.core import (
     QAbstractTableModel,
     QModelIndex,
@@ -132,9 +133,9 @@ class HistoryTableModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
             text = self.text(r, col)
             if col == 4 and r.red_flag_count:
-                text += f" ({r.red_flag_count} red flag{'s' if r.red_flag_count > 1 else ''})"
+                text += f" ({counted(r.red_flag_count, 'red flag')})"
             if col == 4 and r.amber_count:
-                text += f"; {r.amber_count} amber sign{'s' if r.amber_count > 1 else ''}"
+                text += f"; {counted(r.amber_count, 'amber sign')}"
             if col == 1 and r.note:
                 text += " (has a note)"
             return text

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from companion.config import Paths
 from companion.core.safety import Profile
+from companion.core.wording import counted
 from companion.qt.core import (
     QModelIndex,
     Qt,
@@ -299,7 +300,8 @@ class HistoryWindow(HistoryWriting):
         flags = sum(1 for r in visible if r.status == RED_FLAG)
         self.empty.setVisible(n == 0)
         self.empty.setText("No sessions yet." if total == 0 else "No session matches.")
-        text = f"{n} of {total} sessions shown" if n != total else f"{total} sessions"
+        text = (f"{n} of {counted(total, 'session')} shown" if n != total
+                else counted(total, "session"))
         if flags:
             text += f" · {flags} stopped for a red flag"
         change = mood_change(oldest_first)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from companion.config import Paths
+from companion.core.wording import counted
 from companion.qt.core import Signal
 from companion.qt.widgets import QDialog, QFileDialog, QLabel, QPushButton, QWidget
 from companion.storage.database import Database
@@ -149,7 +150,7 @@ class HistoryWriting(QWidget):
         self.status_line.setText(f"Exporting to {path.name}…")
 
         def done(n: int) -> None:
-            self.status_line.setText(f"Exported {n} sessions to {path}")
+            self.status_line.setText(f"Exported {counted(n, 'session')} to {path}")
             self.exported.emit(path, n)
 
         self._run(lambda: db.export(path), done)

@@ -1,20 +1,24 @@
 """Before the first session after a red-flag stop: when it happened, and a confirmation.
 
 The user confirms one of two things (key 1 or 2): they have sought medical advice, or the
-symptom has passed and they feel well. `confirmed(choice)` carries the `AckChoice` value for
-storage; "Not now" (Esc) closes without a confirmation, and no session starts.
+symptom has passed and they feel well; not in the first 0.6 s the question is on screen,
+nor with a key held down (ANSWER_GUARD_S, as at a check-in). `confirmed(choice)` carries
+the `AckChoice` value for storage; "Not now" (Esc) closes without a confirmation, and no
+session starts.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 from companion.core.events import Symptom
 from companion.core.safety import ACK_LABELS, AckChoice
 from companion.core.safety_words import SYMPTOM_LABELS
-from companion.qt.core import Qt, Signal
-from companion.qt.gui import QKeyEvent
+from companion.qt.core import Qt, QTimer, Signal
+from companion.qt.gui import QKeyEvent, QShowEvent
 from companion.qt.widgets import QDialog, QPushButton, QVBoxLayout, QWidget
+from companion.ui.services.keys import ANSWER_GUARD_S
 from companion.ui.widgets.safety_style import apply_style, make_button, make_label
 
 
@@ -73,6 +77,38 @@ class RedFlagAckDialog(QDialog):
         self.not_now.clicked.connect(self.reject)
         lay.addWidget(self.not_now, 0, Qt.AlignmentFlag.AlignRight)
         self.not_now.setFocus()
+        # As at a check-in: an answer needs a deliberate act. A key pressed within
+        # ANSWER_GUARD_S of the question appearing (a reflex, or one sent with the Space
+        # that opened it), or held down, does not answer; the two buttons are greyed out
+        # for that moment too. "Not now" (Esc) always works.
+        self._shown_at: float | None = None
+        self._ready = QTimer(self)
+        self._ready.setSingleShot(True)
+        self._ready.setTimerType(Qt.TimerType.PreciseTimer)
+        self._ready.timeout.connect(self._enable_answers)
+
+    @property
+    def answer_ready(self) -> bool:
+        """True once the question has been on screen for ANSWER_GUARD_S (s)."""
+        return (self._shown_at is not None
+                and time.monotonic() - self._shown_at >= ANSWER_GUARD_S)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._shown_at is None:
+            self._shown_at = time.monotonic()
+            for button in self.buttons.values():
+                button.setEnabled(False)
+            self._ready.start(int(ANSWER_GUARD_S * 1000) + 1)
+
+    def _enable_answers(self) -> None:
+        if not self.answer_ready:  # a timer that fired early: wait the rest
+            assert self._shown_at is not None
+            left = ANSWER_GUARD_S - (time.monotonic() - self._shown_at)
+            self._ready.start(max(1, int(left * 1000) + 1))
+            return
+        for button in self.buttons.values():
+            button.setEnabled(True)
 
     def confirm(self, choice: AckChoice) -> None:
         self.choice = choice
@@ -83,6 +119,10 @@ class RedFlagAckDialog(QDialog):
         from companion.ui.services.key_names import qt_key
 
         key = qt_key(event)
+        if key in (Qt.Key.Key_1, Qt.Key.Key_2) and (event.isAutoRepeat()
+                                                    or not self.answer_ready):
+            event.accept()  # too soon, or held down: not an answer
+            return
         if key == Qt.Key.Key_1:
             self.confirm(AckChoice.SOUGHT_ADVICE)
         elif key == Qt.Key.Key_2:

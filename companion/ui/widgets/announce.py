@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from companion.qt.core import QEvent, QObject, QTimer
+from companion.qt.core import QCoreApplication, QEvent, QObject, QTimer
 from companion.qt.gui import QAccessible, QAccessibleAnnouncementEvent
 from companion.qt.widgets import QApplication, QWidget
 from companion.settings import AnnouncePrompts
@@ -112,6 +112,13 @@ class VisibleStates(QObject):
         super().__init__(parent)
         self._connection: Any = None
         self.sent = 0
+        #: whether the filter is on the application (keep_visible_states installs it)
+        self.installed = False
+
+    def install(self, app: QCoreApplication) -> None:
+        """Filter every event of `app` from now on (Qt drops the filter with this object)."""
+        app.installEventFilter(self)
+        self.installed = True
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
@@ -175,11 +182,11 @@ def keep_visible_states() -> VisibleStates | None:
         def install_when_active() -> None:
             if QAccessible.isActive():
                 poll.stop()
-                app.installEventFilter(states)
+                states.install(app)
 
         poll.timeout.connect(install_when_active)
         if QAccessible.isActive():
-            app.installEventFilter(states)
+            states.install(app)
         else:
             poll.start()
     return _visible_states
