@@ -31,7 +31,8 @@ STATUS_TEXT = {
 def open_database_for(args: argparse.Namespace, *, pin: bool = True) -> Database:
     """The database of a command, for `--profile NAME` (else the first profile, or the one
     the URL's PostgreSQL role owns), with the PIN of a protected profile asked first.
-    Raises DatabaseError, ProfileError (KnownErrors)."""
+    A damaged file is left as it is (only the app sets it aside, when it starts).
+    Raises DatabaseError (DatabaseDamaged for a damaged file), ProfileError (KnownErrors)."""
     from companion.storage.access import ask_pin, explain, remember_profile, target
     from companion.storage.opening import DatabaseError
 
@@ -39,7 +40,7 @@ def open_database_for(args: argparse.Namespace, *, pin: bool = True) -> Database
     t = target(paths, getattr(args, "db", None), getattr(args, "profile", None))
     try:
         db = Database.open(t.url, paths=paths, mark=False, busy_timeout_ms=5000,
-                           profile=t.profile)
+                           profile=t.profile, recover=False)
     except DatabaseError as exc:
         raise DatabaseError(explain(exc, t)) from exc
     try:

@@ -69,21 +69,25 @@ class Database:
 
     @classmethod
     def open(cls, url: str | None = None, *, paths: Paths | None = None, mark: bool = True,
-             busy_timeout_ms: int = BUSY_TIMEOUT_MS, profile: str | None = None) -> Database:
+             busy_timeout_ms: int = BUSY_TIMEOUT_MS, profile: str | None = None,
+             recover: bool = True) -> Database:
         """Open `url`, else COMPANION_DB_URL, else SQLite in the data dir; migrate to head;
         act for the profile called `profile` (None: the first, created if there is none).
 
         `mark=False` leaves unfinished sessions as they are (the journal's writer marks
-        them after merging). Raises `companion.storage.opening.DatabaseError` (a KnownError) if
-        it cannot be opened, `companion.storage.profiles.ProfileError` (a KnownError) for
-        a profile it does not hold.
+        them after merging). `recover=False` (commands) leaves a damaged file where it is
+        and raises `DatabaseDamaged` instead of moving it aside. Raises
+        `companion.storage.opening.DatabaseError` (a KnownError) if it cannot be opened,
+        `companion.storage.profiles.ProfileError` (a KnownError) for a profile it does
+        not hold.
         """
         if url is None:
             paths = paths or resolve_paths()
             url = resolve_db_url(paths)
             if sqlite_path(url) == paths.db_file:
                 paths.ensure()  # the data dir, private (0700) when the app creates it
-        result = open_database(url, mark=mark, busy_timeout_ms=busy_timeout_ms)
+        result = open_database(url, mark=mark, busy_timeout_ms=busy_timeout_ms,
+                               recover=recover)
         try:
             clinician = is_clinician(result.engine)
             info = resolve_profile(result.engine, profile,

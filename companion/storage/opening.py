@@ -29,6 +29,7 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from companion.errors import KnownError
+from companion.files import WriteFailed
 from companion.storage.connect import (
     BUSY_TIMEOUT_MS,
     checkpoint,
@@ -38,6 +39,7 @@ from companion.storage.connect import (
     writable,
 )
 from companion.storage.liveness import mark_interrupted
+from companion.storage.recovery import write_marker
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,18 @@ class DatabaseRecovered(KnownError):
             f"It was moved to {moved_to} and a new, empty history was started. "
             "Keep the old file if you want to try to recover it."
         )
+
+
+class DatabaseDamaged(DatabaseError):
+    """The SQLite file is damaged and was left as it is (a command that only reads)."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(
+            f"The history database {path} is damaged ({reason}). Nothing was changed. "
+            "Start Companion to set it aside and begin a new history, or put back a copy "
+            "you kept.")
 
 
 class NewerDatabase(DatabaseError):
@@ -186,13 +200,17 @@ def _is_damage(exc: BaseException, path: Path) -> str | None:
     return None
 
 
-def _move_aside(path: Path, now: datetime) -> Path:
+def _move_aside(path: Path, now: datetime, reason: str) -> Path:
+    """Rename the damaged `path` (and its -wal/-shm/-journal) to `<name>.corrupt-<UTC>`,
+    after the recovery marker that keeps the app careful is durable (see `.recovery`).
+    Raises WriteFailed (nothing moved) when the marker cannot be written."""
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.name}.corrupt-{stamp}")
     n = 1
     while target.exists():
         target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
         n += 1
+    write_marker(path, target, reason, now)
     path.rename(target)
     for suffix in ("-wal", "-shm", "-journal"):
         side = path.with_name(path.name + suffix)
@@ -266,14 +284,17 @@ def _open_read_only(url: str, path: Path) -> OpenResult:
 
 
 def open_database(url: str, now: datetime | None = None, *, mark: bool = True,
-                  busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> OpenResult:
+                  busy_timeout_ms: int = BUSY_TIMEOUT_MS, recover: bool = True) -> OpenResult:
     """Open (creating and migrating as needed) the database at `url`.
 
     A damaged SQLite file is moved aside and replaced by a fresh database; the returned
-    `recovered` says so. A file this process may not write is opened read-only
-    (`read_only`), never moved. `mark=False` leaves abandoned sessions for the caller to
-    mark (the background writer does it after merging the journal). Anything else that
-    prevents opening raises `DatabaseError`.
+    `recovered` says so, and a marker beside it keeps the red-flag gate asking and the
+    adaptations careful (`companion.storage.recovery`). With `recover=False` (commands
+    that only read) a damaged file raises `DatabaseDamaged` and stays where it is. A file
+    this process may not write is opened read-only (`read_only`), never moved.
+    `mark=False` leaves abandoned sessions for the caller to mark (the background writer
+    does it after merging the journal). Anything else that prevents opening raises
+    `DatabaseError`.
     """
     now = now or datetime.now(UTC)
     recovered: DatabaseRecovered | None = None
@@ -289,7 +310,14 @@ def open_database(url: str, now: datetime | None = None, *, mark: bool = True,
             reason = _is_damage(exc, path) if path is not None else None
             if path is None or reason is None:
                 raise
-            moved = _move_aside(path, now)
+            if not recover:
+                raise DatabaseDamaged(path, reason) from exc
+            try:
+                moved = _move_aside(path, now, reason)
+            except WriteFailed as failed:
+                raise DatabaseError(
+                    f"The history database {path} is damaged ({reason}) and could not be "
+                    f"set aside safely ({failed.reason}). Nothing was changed.") from failed
             log.info("database %s unusable (%s); moved to %s", path, reason, moved)
             recovered = DatabaseRecovered(path, moved, reason)
             _prepare_sqlite_file(path)

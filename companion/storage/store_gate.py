@@ -9,11 +9,13 @@ import logging
 from sqlalchemy.exc import SQLAlchemyError
 
 from companion.errors import KnownError
+from companion.storage.connect import sqlite_path
 from companion.storage.journal import JournalError
 from companion.storage.journal_file import Ack, Entry, read_folder
 from companion.storage.opening import (
     DatabaseError,
 )
+from companion.storage.recovery import RecoveryMarker, confirm, read_marker
 from companion.storage.repository import RedFlagStop
 from companion.storage.store_state import (
     UNKNOWN,
@@ -76,6 +78,14 @@ class RedFlagGate(StoreState):
             or any(latest.same_session(a.session_id, a.key) for a in acks))
         if latest is not None and not is_acked:
             return GateState(latest, True)
+        marker = self.recovery()
+        if marker is not None and marker.pending_for(self.profile_name):
+            # the old history is out of reach: a stop in it cannot be ruled out
+            when = marker.when_text()
+            return GateState(None, False, "your history was damaged and set aside"
+                             + (f" on {when}" if when else "")
+                             + ": a red-flag stop recorded before then may be lost",
+                             set_aside=when or "a day not known")
         if not self._journal_ok and (self._db is None or self._db.read_only):
             # nothing can be kept here: a red flag of an earlier run may have been lost
             return GateState(None, False, self.journal_problem or "nothing can be saved here")
@@ -84,6 +94,24 @@ class RedFlagGate(StoreState):
         if problems:
             return GateState(None, False, "; ".join(problems))
         return GateState(None, True)
+
+    def recovery(self) -> RecoveryMarker | None:
+        """The marker of a damaged history set aside (SQLite only), else None."""
+        path = sqlite_path(self.url)
+        return read_marker(path) if path is not None else None
+
+    def _confirm_recovery(self, text: str) -> bool:
+        marker = self.recovery()
+        if marker is None or not marker.pending_for(self.profile_name):
+            return True
+        path = sqlite_path(self.url)
+        assert path is not None
+        try:
+            confirm(path, self.profile_name, text, self._now())
+        except KnownError as exc:  # asked again next time
+            log.warning("the confirmation after a recovered history was not kept: %s", exc)
+            return False
+        return True
 
     def gate_state_now(self) -> GateState:
         """The gate on the calling thread (command line, tests): reads the database now."""
@@ -98,9 +126,11 @@ class RedFlagGate(StoreState):
 
         With `stop` None (the gate could not tell) nothing is stored: the person confirmed
         for this session only, and is asked again next time unless the history is readable.
+        The one exception is a history set aside as damaged: the answer goes into its
+        recovery marker (`companion.storage.recovery`), which then stops asking.
         """
         if stop is None:
-            return True
+            return self._confirm_recovery(text)
         ack = Ack(stop.session_id, stop.journal_key, text)
         self.local_acks.append(ack)
         at = self._now()

@@ -82,11 +82,14 @@ class GateState:
 
     `stop`: the stop to confirm (None: none found). `known`: False when part of the
     history could not be read, so a stop may be missing: the gate then asks anyway.
+    `set_aside`: when a damaged history was set aside and not confirmed since, the day it
+    happened in words ("1 December 2026", or "a day not known"); "" otherwise.
     """
 
     stop: RedFlagStop | None
     known: bool = True
     reason: str = ""
+    set_aside: str = ""
 
     @property
     def clear(self) -> bool:

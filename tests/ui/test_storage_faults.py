@@ -237,6 +237,94 @@ def test_a_red_flag_after_the_session_ended_wins_and_the_gate_applies(
         assert seen
 
 
+# -- a damaged database file ---------------------------------------------------------------------
+def damage(path: Path) -> None:
+    """Overwrite the file's first 4 KiB with noise, as `dd if=/dev/urandom of=path bs=4096
+    count=1 conv=notrunc` does (a bad sector, a crash while copying)."""
+    with path.open("r+b") as f:
+        f.write(os.urandom(4096))
+        f.flush()
+        os.fsync(f.fileno())
+
+
+@pytest.mark.slow
+def test_a_damaged_history_after_a_red_flag_stop_still_asks_and_stays_careful(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A tester's find: the red-flag stop was stored, the file was then damaged, the app
+    set it aside and started the next session with no confirmation, and with the careful
+    adaptations off (the health answers were gone). Now a marker beside the new file keeps
+    the gate asking (real dialog, real keys) until it is answered, and the profile careful
+    until the health questions are taken again; the commands leave the file alone."""
+    from companion.core.safety import ACK_LABELS, AckChoice, Answer, Profile
+    from companion.safety.content import load_screening
+    from companion.storage.recovery import marker_path, read_marker
+
+    all_no = {"answers": {q.id: Answer.NO.value for q in load_screening().questions},
+              "trimester": None}
+
+    routine = tiny_routine()
+    data = tmp_path / "data"
+    path = make_db(data)
+    with opened(data) as first:
+        first.history.save_screening(all_no)  # answers with nothing to adapt
+        assert first.refresh_profile() == Profile()
+        engine = run_session(first, red_flag_at=1)
+        assert engine.red_flag is not None
+        wait_for(lambda: stored(path)["red_flags"] == [("chest_pain",)], 20,
+                 "the red flag to be stored")
+        seen: list[str] = []
+        answer_modal(Qt.Key.Key_2, seen)  # confirmed once: not what makes the next ask
+        assert first.session_gate(None, routine) is True and seen
+    damage(path)
+    with opened(data) as second:  # the app sets the damaged file aside
+        assert list(data.glob("companion.sqlite3.corrupt-*"))
+        marker = read_marker(path)
+        assert marker is not None and marker.pending_for(second.person_name)
+        assert any("moved to" in p for p in second.history.problems())
+        assert second.refresh_profile() == Profile.careful()
+        assert any("set aside" in p and "careful adaptation" in p for p in second.problems)
+        seen = []
+        answer_modal(Qt.Key.Key_Escape, seen)
+        assert second.session_gate(None, routine) is False  # Not now: no session
+        assert seen and "damaged and was set aside on" in seen[0], seen
+        seen.clear()
+        answer_modal(Qt.Key.Key_2, seen)
+        assert second.session_gate(None, routine) is True and seen
+    marker = read_marker(path)
+    assert marker is not None and not marker.pending_for(second.person_name)
+    assert marker.confirmed[second.person_name][1] == ACK_LABELS[AckChoice.RESOLVED]
+    with opened(data) as third:  # answered: the next start lets the session begin
+        seen = []
+        answer_modal(Qt.Key.Key_Escape, seen, tries=10)
+        assert third.session_gate(None, routine) is True
+        assert not seen, seen
+        assert third.refresh_profile() == Profile.careful()  # until the answers are back
+        third.history.save_screening(all_no)
+        assert third.refresh_profile() == Profile()
+    assert marker_path(path).exists()  # kept: it also says where the old file went
+
+
+def test_an_unreadable_recovery_marker_keeps_the_gate_asking(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """The marker itself damaged, or not readable: the gate cannot tell, so it asks."""
+    from companion.storage.recovery import marker_path
+
+    data = tmp_path / "data"
+    path = make_db(data)
+    marker_path(path).write_bytes(b"\x00{not json")
+    with opened(data) as services:
+        seen: list[str] = []
+        answer_modal(Qt.Key.Key_1, seen)
+        assert services.session_gate(None, tiny_routine()) is True
+        assert seen and "damaged and was set aside" in seen[0], seen
+    with opened(data) as services:  # the answer replaced the damaged marker
+        seen = []
+        answer_modal(Qt.Key.Key_Escape, seen, tries=10)
+        assert services.session_gate(None, tiny_routine()) is True and not seen
+
+
 # -- a full disk -----------------------------------------------------------------------------------
 def _inject_disk_full(monkeypatch: pytest.MonkeyPatch, services: AppServices) -> Any:
     """Where no small disk can be mounted: the OS write and SQLite both say 'full'."""

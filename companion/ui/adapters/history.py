@@ -290,6 +290,11 @@ class DatabaseHistory(QObject):
         snap = self._read_now()
         return self.store.gate_state(snap.stop if snap is not None else UNKNOWN)
 
+    def history_set_aside(self) -> bool:
+        """True when a damaged history file was set aside for this one (its marker is
+        there: `companion.storage.recovery`)."""
+        return self.store.recovery() is not None
+
     def acknowledge_stop(self, stop: RedFlagStop | None, text: str) -> bool:
         """Store a confirmation (in the journal at once; the database follows)."""
         durable = self.store.acknowledge(stop, text)

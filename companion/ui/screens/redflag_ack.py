@@ -38,9 +38,12 @@ class RedFlagAckDialog(QDialog):
         when: datetime | None,
         symptom: Symptom | str | None = None,
         parent: QWidget | None = None,
+        set_aside: str = "",
     ) -> None:
         """`when` None: the history could not be read, so the app cannot tell whether the
-        last session stopped for a warning sign; it asks anyway (it fails closed)."""
+        last session stopped for a warning sign; it asks anyway (it fails closed).
+        `set_aside`: the day a damaged history was set aside ("" if it was not): the
+        same question, saying why the app cannot tell."""
         super().__init__(parent)
         self.setWindowTitle("Before you exercise again")
         self.setAccessibleName("Before you exercise again")
@@ -55,10 +58,16 @@ class RedFlagAckDialog(QDialog):
         what = ("you reported: " + SYMPTOM_LABELS[sym].lower()
                 if sym is not None and sym is not Symptom.UNSPECIFIED
                 else "you reported feeling unwell")
-        text = (f"Your last session stopped on {describe_when(when)}, because {what}."
-                if when is not None else
-                "Companion cannot read your history right now, so it cannot tell whether "
-                "a session was stopped because you felt unwell. If one was:")
+        if when is not None:
+            text = f"Your last session stopped on {describe_when(when)}, because {what}."
+        elif set_aside:
+            on = f" on {set_aside}" if set_aside[0].isdigit() else ""
+            text = (f"Your history file was damaged and was set aside{on}, so Companion "
+                    "cannot tell whether a session before then was stopped because you "
+                    "felt unwell. If one was:")
+        else:
+            text = ("Companion cannot read your history right now, so it cannot tell "
+                    "whether a session was stopped because you felt unwell. If one was:")
         self.summary = make_label(text, "body", self, name="When the last session stopped")
         lay.addWidget(self.summary)
         lay.addWidget(make_label("Please confirm one of these (press 1 or 2):", "body", self))

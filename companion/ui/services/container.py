@@ -45,6 +45,7 @@ from companion.routines import RoutineLibrary
 from companion.settings import Settings
 from companion.ui.services.ports import (
     History,
+    RecoveredHistory,
     ScreeningReader,
     SessionRecorder,
     StoredHistory,
@@ -214,15 +215,27 @@ class AppServices:
             from companion.safety.content import load_screening
 
             latest = self.history.latest_screening()
+            if latest is None and isinstance(self.history, RecoveredHistory) \
+                    and self.history.history_set_aside():
+                self._careful("Your history file was damaged and set aside, so your health "
+                              "answers are not in the new one: every careful adaptation "
+                              "is on (no lying on your back, no breath holds, stability "
+                              "first) until you answer the health questions again (button "
+                              "on the start screen).")
+                return self.profile
             self.profile = load_screening().stored_profile(latest) or Profile()
         except Exception:  # an unreadable screening must not stop the app: be careful instead
             log.exception("cannot read the latest screening")
-            self.profile = Profile.careful()
-            self.problems.append(
+            self._careful(
                 "Your health answers (or the health questions) could not be read, so every "
                 "careful adaptation is on: no lying on your back, no breath holds, stability "
                 "first. Please take the health questions again (button on the start screen).")
         return self.profile
+
+    def _careful(self, why: str) -> None:
+        self.profile = Profile.careful()
+        if why not in self.problems:
+            self.problems.append(why)
 
     def adapt(self, routine: Routine, alternatives: Mapping[str, Exercise]) -> Adapted:
         """The routine as the screening says it should run, with plain notes of each change.

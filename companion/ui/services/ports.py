@@ -135,6 +135,15 @@ class ScreeningReader(Protocol):
 
 
 @runtime_checkable
+class RecoveredHistory(Protocol):
+    """A history that can say whether a damaged file was set aside and replaced by a fresh
+    one (the health answers in it are then out of reach)."""
+
+    def history_set_aside(self) -> bool:
+        ...
+
+
+@runtime_checkable
 class ScreeningWriter(Protocol):
     """A history that stores the health questions' answers."""
 

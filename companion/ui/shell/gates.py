@@ -60,15 +60,17 @@ def _gate(history: GatedHistory, parent: QWidget | None) -> bool:
     try:
         state = history.red_flag_check()
         known, stop, reason = state.known, state.stop, state.reason
+        set_aside = state.set_aside
     except Exception as exc:  # cannot tell: ask
         log.exception("the red-flag gate could not read the history")
-        known, stop, reason = False, None, str(exc)
+        known, stop, reason, set_aside = False, None, str(exc), ""
     if known and stop is None:
         return True
     if not known:
         log.warning("red-flag gate cannot tell (%s): asking", reason)
     symptom = stop.symptoms[-1] if stop is not None and stop.symptoms else None
-    dialog = RedFlagAckDialog(stop.stopped_at if stop is not None else None, symptom, parent)
+    dialog = RedFlagAckDialog(stop.stopped_at if stop is not None else None, symptom, parent,
+                              set_aside=set_aside if stop is None else "")
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.choice is None:
         log.info("session not started: the red-flag stop was not confirmed")
         return False

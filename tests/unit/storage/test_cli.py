@@ -199,17 +199,33 @@ def run_cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
                           text=True, env=env, cwd=ROOT, timeout=60)
 
 
-def test_corrupt_database_is_moved_aside_and_the_cli_says_where(tmp_path: Path) -> None:
+def test_a_damaged_database_is_left_alone_by_commands_and_set_aside_by_the_app(
+        tmp_path: Path) -> None:
+    """A command only reads: it says the file is damaged and changes nothing (a tester's
+    `companion history` moved the file aside, and the app then started with no red-flag
+    confirmation). The app's own start sets it aside; commands then read the new one."""
     data = tmp_path / "data"
     data.mkdir()
-    (data / "companion.sqlite3").write_bytes(os.urandom(20_000))
-    result = run_cli("history", "--json", data_dir=data)
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
+    damaged = os.urandom(20_000)
+    (data / "companion.sqlite3").write_bytes(damaged)
+    for command in (("history", "--json"), ("history",),
+                    ("report", "--pdf", str(tmp_path / "r.pdf"))):
+        result = run_cli(*command, data_dir=data)
+        assert result.returncode == 1, command
+        assert "Traceback" not in result.stderr
+        assert result.stderr.startswith("companion: The history database"), result.stderr
+        assert "damaged" in result.stderr and "Nothing was changed" in result.stderr
+        assert not list(data.glob("companion.sqlite3.corrupt-*"))
+        assert (data / "companion.sqlite3").read_bytes() == damaged
+        assert not (data / "companion.sqlite3.recovered").exists()
+    from companion.storage.database import Database
+
+    db = Database.open(f"sqlite:///{data / 'companion.sqlite3'}")  # as the app opens it
+    assert db.recovered is not None
+    db.close()
     moved = sorted(data.glob("companion.sqlite3.corrupt-*"))
-    assert len(moved) == 1
-    assert result.stderr.startswith("companion: The history database")
-    assert str(moved[0]) in result.stderr
+    assert len(moved) == 1 and moved[0].read_bytes() == damaged
+    assert (data / "companion.sqlite3.recovered").exists()
     again = run_cli("history", "--json", data_dir=data)  # the fresh database is fine
     assert (again.returncode, again.stdout.strip(), again.stderr) == (0, "[]", "")
 
