@@ -231,10 +231,17 @@ def test_a_red_flag_after_the_session_ended_wins_and_the_gate_applies(
         wait_for(lambda: stored(path)["red_flags"] == [("unspecified",)], 10,
                  "the late red flag")
         assert stored(path)["sessions"][0][0] == "stopped_red_flag"
+        # the workout was done: it still counts toward the weekly goal (a tester saw
+        # "0 of 2" after a completed session and U on the end screen)
+        assert services.history.sessions_this_week(datetime.now(UTC)) == 1
         seen: list[str] = []
         answer_modal(Qt.Key.Key_Escape, seen)
         assert services.session_gate(None, tiny_routine()) is False
         assert seen
+        stopped = run_session(services, red_flag_at=1)  # stopped early: not counted
+        assert stopped.red_flag is not None
+        wait_for(lambda: len(stored(path)["red_flags"]) == 2, 10, "the second red flag")
+        assert services.history.sessions_this_week(datetime.now(UTC)) == 1
 
 
 # -- a damaged database file ---------------------------------------------------------------------

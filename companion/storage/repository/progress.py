@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from companion.core.events import State
 from companion.storage.models import (
     EventKind,
     RedFlagRow,
@@ -63,6 +64,25 @@ COUNTED_KINDS = (SessionKind.WORKOUT.value,)
 WITH_BREATHING = (SessionKind.WORKOUT.value, SessionKind.BREATHING.value)
 
 
+def counted_status(statuses: tuple[str, ...] = COUNTED) -> ColumnElement[bool]:
+    """Which sessions count toward the weekly goal: a status in `statuses`; and, when
+    completed sessions count, also one done to the end and then marked for a red flag (U
+    on the end screen: the red flag wins the status, as it must for the gate, but the
+    workout was done). "Done to the end": every red flag of it was raised once the
+    session had ended, and a row is stored for every planned set (skipped ones included,
+    as for any completed session). A session stopped early by a red flag never counts."""
+    by_status = SessionRow.status.in_(statuses)
+    if SessionStatus.COMPLETED.value not in statuses:
+        return by_status
+    raised_during = exists().where(RedFlagRow.session_id == SessionRow.id,
+                                   RedFlagRow.engine_state != State.ENDED.value)
+    sets_stored = (select(func.count(SetRow.id)).where(SetRow.session_id == SessionRow.id)
+                   .scalar_subquery())
+    done_then_flagged = and_(SessionRow.status == SessionStatus.STOPPED_RED_FLAG.value,
+                             ~raised_during, sets_stored >= SessionRow.set_count)
+    return or_(by_status, done_then_flagged)
+
+
 def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
@@ -78,8 +98,9 @@ def weekly_counts(
 ) -> list[WeekCount]:
     """Sessions per calendar week (Monday start, in `tz`), oldest first, ending this week.
 
-    Only completed workouts count by default: the weekly goal is about sessions done
-    (`kinds=WITH_BREATHING` counts breathing sessions too).
+    Only completed workouts count by default (see `counted_status`: a completed session
+    marked for a red flag afterwards still counts): the weekly goal is about sessions
+    done (`kinds=WITH_BREATHING` counts breathing sessions too).
     """
     tz = tz or UTC
     this_monday = _monday(now.astimezone(tz).date())
@@ -88,7 +109,7 @@ def weekly_counts(
     counts: dict[date, int] = {first + timedelta(weeks=i): 0 for i in range(weeks)}
     started = s.scalars(select(SessionRow.started_at).where(
         SessionRow.profile_id == pid, SessionRow.started_at >= since,
-        SessionRow.status.in_(statuses), SessionRow.kind.in_(kinds)))
+        counted_status(statuses), SessionRow.kind.in_(kinds)))
     for at in started:
         monday = _monday(at.astimezone(tz).date())
         if monday in counts:
