@@ -21,6 +21,7 @@ from companion.core.events import EndStatus, Event, State, Symptom
 from companion.core.routine import Exercise, SetKind
 from companion.core.timeline import (
     CHECKIN_REASK,
+    CHECKIN_REASK_KEYS,
     CHECKIN_STALLED,
     Cue,
     CueKind,
@@ -195,7 +196,9 @@ class Playback:
         return self._seg_start + min(times) if times else None
 
     def _stall_at(self, seg: Segment) -> float:
-        reask = self._builder.options.speech_duration(CHECKIN_REASK)
+        options = self._builder.options
+        reask = options.speech_duration(CHECKIN_REASK if options.voice_answers
+                                        else CHECKIN_REASK_KEYS)
         return seg.duration + self.REASK_AFTER + reask + self.STALL_AFTER
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -325,8 +328,10 @@ class Playback:
         assert seg.set_no is not None
         if self._checkin_attempt == 1 and elapsed + EPS >= seg.duration + self.REASK_AFTER:
             self._checkin_attempt = 2
-            cue = self._builder.cue(elapsed, CueKind.CHECKIN, CHECKIN_REASK)
-            self._emit(ev.CheckinAsked(self._t(), seg.set_no, 2, CHECKIN_REASK))
+            reask = (CHECKIN_REASK if self._builder.options.voice_answers
+                     else CHECKIN_REASK_KEYS)
+            cue = self._builder.cue(elapsed, CueKind.CHECKIN, reask)
+            self._emit(ev.CheckinAsked(self._t(), seg.set_no, 2, reask))
             self._fire(cue, self._seg_start + seg.duration + self.REASK_AFTER,
                        self._seg_start + elapsed)
         stall_due = elapsed + EPS >= self._stall_at(seg)

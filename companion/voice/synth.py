@@ -29,7 +29,9 @@ from companion.core.routine import Routine
 from companion.core.timeline import (
     CHECKIN_QUESTION,
     CHECKIN_QUESTION_BRIEF,
+    CHECKIN_QUESTION_KEYS,
     CHECKIN_REASK,
+    CHECKIN_REASK_KEYS,
     CHECKIN_STALLED,
     STOP_MESSAGE,
     SessionPlan,
@@ -58,6 +60,8 @@ EXTRA_TEXTS = (
     CHECKIN_STALLED,
     CHECKIN_QUESTION,
     CHECKIN_QUESTION_BRIEF,
+    CHECKIN_QUESTION_KEYS,
+    CHECKIN_REASK_KEYS,
     "Something went wrong, so the session has stopped. Your progress so far is saved.",
 )
 

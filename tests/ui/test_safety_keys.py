@@ -25,6 +25,7 @@ from pytestqt.qtbot import QtBot
 from companion.core.events import State
 from companion.core.safety import ALL_CLEAR_KEY
 from companion.storage import Database
+from companion.core.timeline import CHECKIN_QUESTION_KEYS, CHECKIN_REASK_KEYS
 from companion.ui.screens.checkin_view import CheckinPage
 from companion.ui.services import key_state, keys
 from companion.ui.services.container import AppServices
@@ -478,6 +479,31 @@ def test_the_check_in_answers_are_in_view_at_the_default_size(
                         timeout=3000)
     if height >= 780:
         assert first_title == view.title.rect()  # at the default size all of it fits
+
+
+@pytest.mark.parametrize("height", [760, 640, 520])
+def test_the_check_in_answers_stay_in_view_when_nothing_is_answered(
+    app: App, services: AppServices, height: int
+) -> None:
+    """Asked twice with no answer: the re-ask's words and "Paused until you answer" show
+    above the answers, and C and Y stay in view (a tester saw them pushed below)."""
+    app.window.resize(1280, height)
+    drive_to(app, services, Mode.CHECKIN)
+    view = app.player.checkin
+    app.run_until(lambda: view.stalled, limit=600)
+    assert view.stalled_label.isVisible()
+    # nothing listens here (no voice input): the words name the keys, no "I didn't catch"
+    said = [c.text for c in services.speaker.said]  # type: ignore[attr-defined]
+    assert CHECKIN_QUESTION_KEYS in said and CHECKIN_REASK_KEYS in said
+    assert not any("didn't catch" in t or "Say all clear" in t for t in said)
+    assert CHECKIN_REASK_KEYS.split("?")[0] in view.prompt.text()
+    app.qtbot.waitUntil(lambda: _fully_shown(view.stalled_label)
+                        and _fully_shown(view.clear_button)
+                        and _fully_shown(view.yes_button), timeout=3000)
+    app.key(Qt.Key.Key_Return)  # a key that does not answer: the hint joins them
+    app.qtbot.waitUntil(lambda: _fully_shown(view.hint_label), timeout=3000)
+    app.qtbot.wait(100)
+    assert _fully_shown(view.clear_button) and _fully_shown(view.yes_button)
 
 
 def test_symptom_keys_on_the_safety_screen_are_recorded(app: App, services: AppServices) -> None:

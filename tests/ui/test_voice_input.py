@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from companion.core.events import State
+from companion.core.timeline import CHECKIN_QUESTION
 from companion.ui.adapters.listening import NOISY_NOTICE, VoiceInput
 from companion.ui.services.container import AppServices
 from companion.voice.decide import Expecting, Surroundings
@@ -65,6 +66,8 @@ def test_all_clear_by_voice_answers_the_checkin_and_the_mic_line_says_so(
     ear = FakeEar()
     voice, app = _session_at(make_app, services, State.CHECKIN, ear)
     assert ear.expecting is Expecting.CHECKIN  # it listens now, and only now, for answers
+    said = [c.text for c in services.speaker.said]  # type: ignore[attr-defined]
+    assert CHECKIN_QUESTION in said  # something listens: "Say all clear, or say stop"
     voice.heard.emit(Heard("all clear", 0.99, Expecting.CHECKIN, margin=2.0,
                            around=Surroundings.quiet()))
     app.qtbot.waitUntil(lambda: app.engine.state is State.REST)

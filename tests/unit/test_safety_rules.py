@@ -31,7 +31,10 @@ from companion.core.events import (
 )
 from companion.core.routine import Exercise, Routine
 from companion.core.timeline import (
+    CHECKIN_QUESTION,
+    CHECKIN_QUESTION_KEYS,
     CHECKIN_REASK,
+    CHECKIN_REASK_KEYS,
     STOP_MESSAGE,
     CueKind,
     Priority,
@@ -259,6 +262,29 @@ def test_no_answer_never_advances_past_the_check_in() -> None:
     assert engine.checkin_stalled
     assert engine.next_deadline() is None
     assert not [e for e in events if isinstance(e, StateChanged)]
+
+
+@pytest.mark.parametrize("voice_answers", [True, False])
+def test_the_check_in_words_name_how_to_answer(voice_answers: bool) -> None:
+    """With something listening the question says "say all clear"; without (no microphone,
+    voice commands off) it names the keys, and the second ask does not claim "I didn't
+    catch that" (a tester heard both with no microphone)."""
+    engine, clock = _engine(TimelineOptions(voice_answers=voice_answers))
+    events: list[Event] = []
+    while engine.state is not State.CHECKIN:
+        clock.advance(0.25)
+        events += engine.tick()
+    for _ in range(4):
+        clock.advance(3600)
+        events += engine.tick()
+    spoken = [e.cue.text for e in events if isinstance(e, CueDue) and e.cue.speak
+              and e.cue.kind is CueKind.CHECKIN]
+    question, reask = ((CHECKIN_QUESTION, CHECKIN_REASK) if voice_answers
+                       else (CHECKIN_QUESTION_KEYS, CHECKIN_REASK_KEYS))
+    assert spoken == [question, reask]
+    assert ("Say" in question and "Press" not in question) is voice_answers
+    assert ("didn't catch" in reask) is voice_answers
+    assert engine.checkin_stalled and engine.state is State.CHECKIN
 
 
 def test_no_answer_is_asked_again_once_then_stalls_in_small_steps_too() -> None:

@@ -26,6 +26,7 @@ from companion.core.timeline.cues import (
     ALWAYS_SPOKEN,
     CHECKIN_QUESTION,
     CHECKIN_QUESTION_BRIEF,
+    CHECKIN_QUESTION_KEYS,
     EFFORT_QUESTION,
     Cue,
     CueKind,
@@ -208,7 +209,8 @@ class TimelineBuilder:
         return cues
 
     def checkin(self, set_no: int, rnd: int, ex: Exercise) -> Segment:
-        text = CHECKIN_QUESTION if self._full else CHECKIN_QUESTION_BRIEF
+        text = (CHECKIN_QUESTION_BRIEF if not self._full
+                else CHECKIN_QUESTION if self.options.voice_answers else CHECKIN_QUESTION_KEYS)
         cue = self.cue(0.0, CueKind.CHECKIN, text, tone=Tone.SET_END)
         return Segment(
             SegmentKind.CHECKIN, cue.duration, (cue,), cue.duration,

@@ -114,6 +114,14 @@ CHECKIN_QUESTION = (
 )
 CHECKIN_QUESTION_BRIEF = "Check-in. Any chest pain, dizziness, sharp pain or bad headache?"
 CHECKIN_REASK = "I didn't catch that. Are you all clear, or do you need to stop?"
+#: The same two, said when nothing listens (no microphone, or voice commands off): the
+#: answers are keys, and "I didn't catch that" would claim a listening that is not there.
+CHECKIN_QUESTION_KEYS = (
+    "Check-in. Any chest pain or pressure, bad breathlessness, dizziness, "
+    "sharp pain, or a sudden bad headache? Press C for all clear, or Y for yes."
+)
+CHECKIN_REASK_KEYS = ("No answer yet. Are you all clear, or do you need to stop? "
+                      "Press C for all clear, or Y for yes.")
 CHECKIN_STALLED = "I'll wait here. Answer when you're ready: all clear, or stop."
 EFFORT_QUESTION = "How hard was that, from 0 to 10?"
 _NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
@@ -132,7 +140,9 @@ __all__ = [
     "ALWAYS_SPOKEN",
     "CHECKIN_QUESTION",
     "CHECKIN_QUESTION_BRIEF",
+    "CHECKIN_QUESTION_KEYS",
     "CHECKIN_REASK",
+    "CHECKIN_REASK_KEYS",
     "CHECKIN_STALLED",
     "EFFORT_QUESTION",
     "Cue",

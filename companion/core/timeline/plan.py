@@ -65,6 +65,9 @@ class TimelineOptions:
     cooldown_seconds: float = 60.0
     no_breath_hold: bool = False
     ask_mood_before: bool = True
+    #: something listens for spoken answers ("all clear", "stop"); False: the check-in's
+    #: words name the keys instead (CHECKIN_QUESTION_KEYS, CHECKIN_REASK_KEYS)
+    voice_answers: bool = True
     extra_cues: dict[str, str] = field(default_factory=dict)
     #: set for a stand-alone breathing session: the plan is that session, and the routine
     #: given to `compile_plan` is only its label (`breathing_routine()`)

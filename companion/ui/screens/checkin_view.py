@@ -30,7 +30,11 @@ from companion.core.safety import (
     YES_SIGN_KEY,
 )
 from companion.core.safety_words import SYMPTOM_LABELS
-from companion.core.timeline import CHECKIN_QUESTION, CHECKIN_QUESTION_BRIEF
+from companion.core.timeline import (
+    CHECKIN_QUESTION,
+    CHECKIN_QUESTION_BRIEF,
+    CHECKIN_QUESTION_KEYS,
+)
 from companion.qt.core import Qt, QTimer
 from companion.qt.gui import QKeyEvent
 from companion.qt.widgets import (
@@ -91,7 +95,8 @@ class CheckinView(CheckinPages):
         self.page = CheckinPage.QUESTION
         self.stalled = False
         self.stalled_label.hide()
-        standard = question in ("", CHECKIN_QUESTION, CHECKIN_QUESTION_BRIEF)
+        standard = question in ("", CHECKIN_QUESTION, CHECKIN_QUESTION_BRIEF,
+                                CHECKIN_QUESTION_KEYS)
         self.prompt.setText(QUESTION_TEXT if standard else f"{question}\n{QUESTION_TEXT}")
         self.hint_label.hide()
         self.stack.setCurrentWidget(self.question_page)
@@ -163,6 +168,9 @@ class CheckinView(CheckinPages):
         self.stalled = stalled
         self.stalled_label.setVisible(stalled and self.page is CheckinPage.QUESTION)
         if stalled and self.page is CheckinPage.QUESTION:
+            # the box sits above the answers: they must not end up below the fold (a
+            # tester at 1280x800 saw C and Y pushed out of view by it)
+            self.reveal(self.clear_button)
             announce(self, f"{STALLED_TEXT}. {QUESTION_TEXT} {ANSWER_HINT}")
 
     def ask_effort(self) -> None:

@@ -124,7 +124,9 @@ def plan_inputs(routine: Routine, services: AppServices,
     routine = adapted.routine
     if services.settings.rest_seconds > 0:
         routine = replace(routine, rest_seconds=float(services.settings.rest_seconds))
-    return routine, adapted.options(services.settings.timeline_options())
+    return routine, adapted.options(services.settings.timeline_options(
+        voice_answers=services.voice_input is not None
+        and services.voice_input.listening_possible))
 
 
 def build_session(routine: Routine, services: AppServices, parent: QObject | None = None,
