@@ -88,12 +88,23 @@ SEEK_ADVICE = "seek medical advice before you exercise again."
 STOP_MESSAGE = f"{SAFETY_TITLE}. {SIT_DOWN} Please {SEEK_ADVICE}"
 
 
+def still_unwell_steps(emergency: str = "") -> tuple[str, ...]:
+    """Before a session, after a red-flag stop, the person still feels unwell: what the
+    red-flag confirmation says instead of starting (seed: the stop rule; no diagnosis)."""
+    return ("Please do not exercise today.", "Please seek medical advice about it.",
+            _call_if(emergency))
+
+
+def _call_if(emergency: str) -> str:
+    number = emergency.strip() or DEFAULT_EMERGENCY
+    return ("If chest pain, severe breathlessness or fainting does not pass within a few "
+            f"minutes, call {number}.")
+
+
 def safety_steps(emergency: str = "") -> tuple[str, ...]:
     """The safety screen, in plain words; `emergency` comes from settings."""
-    number = emergency.strip() or DEFAULT_EMERGENCY
     return (
         f"Stop exercising. {SIT_DOWN}",
         SEEK_ADVICE[0].upper() + SEEK_ADVICE[1:],
-        "If chest pain, severe breathlessness or fainting does not pass within a few minutes, "
-        f"call {number}.",
+        _call_if(emergency),
     )

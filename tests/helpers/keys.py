@@ -117,10 +117,12 @@ def _alive(obj: QObject) -> bool:
     return bool(isValid(obj))
 
 
-def answer_modal(key: Qt.Key, seen: list[str] | None = None, tries: int = 250) -> None:
+def answer_modal(key: Qt.Key, seen: list[str] | None = None, tries: int = 250,
+                 then: tuple[Qt.Key, ...] = ()) -> None:
     """Press `key` in the modal dialog as soon as it is up (it blocks in `exec()`) and takes
     answers (`answer_ready`, where it has one), polling every 20 ms, `tries` times at most;
-    the dialog's label texts are noted in `seen`."""
+    the dialog's label texts are noted in `seen`. The keys in `then` follow, in order, in
+    the same dialog (each after the one before, its labels noted too)."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QLabel
 
@@ -133,7 +135,10 @@ def answer_modal(key: Qt.Key, seen: list[str] | None = None, tries: int = 250) -
                 QTimer.singleShot(20, lambda: press(left - 1))
             return
         if seen is not None:
-            seen.append(" ".join(w.text() for w in dialog.findChildren(QLabel)))
+            seen.append(" ".join(w.text() for w in dialog.findChildren(QLabel)
+                                 if w.isVisible() or not dialog.isVisible()))
         click_key(key, dialog)
+        if then:
+            answer_modal(then[0], seen, tries, then[1:])
 
     QTimer.singleShot(0, press)

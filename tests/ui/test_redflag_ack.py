@@ -66,6 +66,25 @@ def test_not_now_confirms_nothing(qtbot: QtBot, dialog: RedFlagAckDialog) -> Non
     assert dialog.choice is None
 
 
+def test_still_unwell_says_what_to_do_and_confirms_nothing(qtbot: QtBot) -> None:
+    """U (as during a session) answers neither 1 nor 2: no session today, seek advice, the
+    emergency text; 1 and 2 no longer count; Esc closes with nothing confirmed."""
+    dialog = RedFlagAckDialog(WHEN, Symptom.HEADACHE.value, emergency="call 999 (UK)")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    with qtbot.assertNotEmitted(dialog.confirmed):
+        click_key(Qt.Key.Key_U, dialog)  # at once: U is never guarded
+        assert dialog.still_unwell
+        text = dialog.summary.text()
+        assert "do not exercise today" in text and "call 999 (UK)" in text
+        assert not any(b.isVisible() for b in dialog.buttons.values())
+        qtbot.waitUntil(lambda: dialog.answer_ready)
+        click_key(Qt.Key.Key_1, dialog)
+        assert dialog.isVisible() and dialog.choice is None
+        click_key(Qt.Key.Key_Escape, dialog)
+    assert dialog.result() == RedFlagAckDialog.DialogCode.Rejected
+
+
 def test_confirm_after_red_flag_returns_the_choice(qtbot: QtBot) -> None:
     def press() -> None:
         from PySide6.QtWidgets import QApplication

@@ -24,8 +24,8 @@ from pytestqt.qtbot import QtBot
 
 from companion.core.events import State
 from companion.core.safety import ALL_CLEAR_KEY
-from companion.storage import Database
 from companion.core.timeline import CHECKIN_QUESTION_KEYS, CHECKIN_REASK_KEYS
+from companion.storage import Database
 from companion.ui.screens.checkin_view import CheckinPage
 from companion.ui.services import key_state, keys
 from companion.ui.services.container import AppServices

@@ -238,6 +238,13 @@ def test_a_red_flag_after_the_session_ended_wins_and_the_gate_applies(
         answer_modal(Qt.Key.Key_Escape, seen)
         assert services.session_gate(None, tiny_routine()) is False
         assert seen
+        # still unwell (U): no session, nothing stored, and the next start asks again
+        seen.clear()
+        answer_modal(Qt.Key.Key_U, seen, then=(Qt.Key.Key_Escape,))
+        assert services.session_gate(None, tiny_routine()) is False
+        assert "do not exercise today" in seen[-1], seen
+        assert services.settings.emergency_text in seen[-1]
+        assert services.history.red_flag_check().stop is not None  # type: ignore[attr-defined]
         stopped = run_session(services, red_flag_at=1)  # stopped early: not counted
         assert stopped.red_flag is not None
         wait_for(lambda: len(stored(path)["red_flags"]) == 2, 10, "the second red flag")

@@ -4,7 +4,10 @@ The user confirms one of two things (key 1 or 2): they have sought medical advic
 symptom has passed and they feel well; not in the first 0.6 s the question is on screen,
 nor with a key held down (ANSWER_GUARD_S, as at a check-in). `confirmed(choice)` carries
 the `AckChoice` value for storage; "Not now" (Esc) closes without a confirmation, and no
-session starts.
+session starts. "I still feel unwell" (U, as during a session) answers neither: the dialog
+then says not to exercise today and what to do (`still_unwell_steps`, from
+`companion.core.safety_words`), stores nothing, and closes with no session; the question
+comes back next time.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from datetime import datetime
 
 from companion.core.events import Symptom
 from companion.core.safety import ACK_LABELS, AckChoice
-from companion.core.safety_words import SYMPTOM_LABELS
+from companion.core.safety_words import SYMPTOM_LABELS, still_unwell_steps
 from companion.qt.core import Qt, QTimer, Signal
 from companion.qt.gui import QKeyEvent, QShowEvent
 from companion.qt.widgets import QDialog, QPushButton, QVBoxLayout, QWidget
@@ -39,17 +42,21 @@ class RedFlagAckDialog(QDialog):
         symptom: Symptom | str | None = None,
         parent: QWidget | None = None,
         set_aside: str = "",
+        emergency: str = "",
     ) -> None:
         """`when` None: the history could not be read, so the app cannot tell whether the
         last session stopped for a warning sign; it asks anyway (it fails closed).
         `set_aside`: the day a damaged history was set aside ("" if it was not): the
-        same question, saying why the app cannot tell."""
+        same question, saying why the app cannot tell. `emergency`: the settings' emergency
+        text, said when the person still feels unwell."""
         super().__init__(parent)
         self.setWindowTitle("Before you exercise again")
         self.setAccessibleName("Before you exercise again")
         self.setModal(True)
         apply_style(self)
         self.choice: AckChoice | None = None
+        self.still_unwell = False
+        self._emergency = emergency
         sym = Symptom(symptom) if isinstance(symptom, str) else symptom
         lay = QVBoxLayout(self)
         lay.setContentsMargins(32, 24, 32, 24)
@@ -70,7 +77,8 @@ class RedFlagAckDialog(QDialog):
                     "whether a session was stopped because you felt unwell. If one was:")
         self.summary = make_label(text, "body", self, name="When the last session stopped")
         lay.addWidget(self.summary)
-        lay.addWidget(make_label("Please confirm one of these (press 1 or 2):", "body", self))
+        self.ask_label = make_label("Please confirm one of these (press 1 or 2):", "body", self)
+        lay.addWidget(self.ask_label)
         self.buttons: dict[AckChoice, QPushButton] = {}
         for i, choice in enumerate((AckChoice.SOUGHT_ADVICE, AckChoice.RESOLVED)):
             text = ACK_LABELS[choice]
@@ -79,8 +87,14 @@ class RedFlagAckDialog(QDialog):
             button.clicked.connect(lambda _=False, c=choice: self.confirm(c))
             lay.addWidget(button)
             self.buttons[choice] = button
-        lay.addWidget(make_label("If the symptom comes back, stop and seek medical advice.",
-                                 "small", self))
+        self.unwell_button = make_button("U   I still feel unwell",
+                                         "I still feel unwell (key U)", self, kind="unwell")
+        self.unwell_button.setStyleSheet("text-align: left;")
+        self.unwell_button.clicked.connect(self.unwell)
+        lay.addWidget(self.unwell_button)
+        self.comes_back = make_label("If the symptom comes back, stop and seek medical advice.",
+                                     "small", self)
+        lay.addWidget(self.comes_back)
         self.not_now = make_button("Not now  (Esc)", "Not now: do not start a session", self,
                                    role="small")
         self.not_now.clicked.connect(self.reject)
@@ -119,6 +133,31 @@ class RedFlagAckDialog(QDialog):
         for button in self.buttons.values():
             button.setEnabled(True)
 
+    def unwell(self) -> None:
+        """Still unwell: no session today, what to do instead; nothing is stored."""
+        if self.still_unwell:
+            return
+        self.still_unwell = True
+        for button in self.buttons.values():
+            button.hide()
+        self.ask_label.hide()
+        self.unwell_button.hide()
+        self.comes_back.hide()
+        self.summary.setText("\n\n".join(still_unwell_steps(self._emergency)))
+        self.summary.setAccessibleName("Please do not exercise today")
+        self.not_now.setText("Close  (Esc)")
+        self.not_now.setAccessibleName("Close: no session today")
+        self.not_now.setFocus()
+        lay = self.layout()
+        if lay is not None:  # as tall as what is left, at the same width
+            lay.activate()
+            height = lay.heightForWidth(self.width())
+            if height > 0:
+                self.resize(self.width(), height)
+        from companion.ui.widgets.announce import announce
+
+        announce(self.summary, self.summary.text())
+
     def confirm(self, choice: AckChoice) -> None:
         self.choice = choice
         self.confirmed.emit(choice.value)
@@ -128,7 +167,11 @@ class RedFlagAckDialog(QDialog):
         from companion.ui.services.key_names import qt_key
 
         key = qt_key(event)
-        if key in (Qt.Key.Key_1, Qt.Key.Key_2) and (event.isAutoRepeat()
+        if key == Qt.Key.Key_U:  # as during a session: always works, never a confirmation
+            self.unwell()
+            event.accept()
+            return
+        if key in (Qt.Key.Key_1, Qt.Key.Key_2) and (self.still_unwell or event.isAutoRepeat()
                                                     or not self.answer_ready):
             event.accept()  # too soon, or held down: not an answer
             return

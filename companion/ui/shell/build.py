@@ -243,7 +243,8 @@ def build_services(args: argparse.Namespace | LaunchOptions, *,
         db_url=resolve_db_url(paths, options.db),
         problems=list(problems),
     )
-    services.session_gate = red_flag_gate_for(history)
+    services.session_gate = red_flag_gate_for(
+        history, lambda: services.settings.emergency_text)
     services.first_run = lambda parent: _first_run(parent, services)
     services.refresh_profile()
     if voice_input is None:  # at start-up `start_services` opens it once the screen is up

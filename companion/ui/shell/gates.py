@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def red_flag_gate(history: Any, parent: QWidget | None, routine: Routine) -> bool:
+def red_flag_gate(history: Any, parent: QWidget | None, routine: Routine, *,
+                  emergency: str = "") -> bool:
     """True when the session may start: no unconfirmed red-flag stop, or the user confirms.
 
     The app's history (`companion.ui.adapters.history.DatabaseHistory`) answers `red_flag_check()`
@@ -37,7 +38,7 @@ def red_flag_gate(history: Any, parent: QWidget | None, routine: Routine) -> boo
     history with neither (the in-memory one of the tests) has nothing to confirm.
     """
     if isinstance(history, GatedHistory):
-        return _gate(history, parent)
+        return _gate(history, parent, emergency)
     if not isinstance(history, LegacyGatedHistory):
         return True
     stop = history.pending_red_flag_ack()
@@ -46,7 +47,7 @@ def red_flag_gate(history: Any, parent: QWidget | None, routine: Routine) -> boo
     from companion.ui.screens.redflag_ack import RedFlagAckDialog
 
     symptom = stop.symptoms[-1] if stop.symptoms else None
-    dialog = RedFlagAckDialog(stop.stopped_at, symptom, parent)
+    dialog = RedFlagAckDialog(stop.stopped_at, symptom, parent, emergency=emergency)
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.choice is None:
         log.info("session not started: the red-flag stop was not confirmed")
         return False
@@ -54,7 +55,7 @@ def red_flag_gate(history: Any, parent: QWidget | None, routine: Routine) -> boo
     return True
 
 
-def _gate(history: GatedHistory, parent: QWidget | None) -> bool:
+def _gate(history: GatedHistory, parent: QWidget | None, emergency: str = "") -> bool:
     from companion.ui.screens.redflag_ack import RedFlagAckDialog
 
     try:
@@ -70,7 +71,8 @@ def _gate(history: GatedHistory, parent: QWidget | None) -> bool:
         log.warning("red-flag gate cannot tell (%s): asking", reason)
     symptom = stop.symptoms[-1] if stop is not None and stop.symptoms else None
     dialog = RedFlagAckDialog(stop.stopped_at if stop is not None else None, symptom, parent,
-                              set_aside=set_aside if stop is None else "")
+                              set_aside=set_aside if stop is None else "",
+                              emergency=emergency)
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.choice is None:
         log.info("session not started: the red-flag stop was not confirmed")
         return False
@@ -185,10 +187,12 @@ def open_screening(parent: QWidget, services: AppServices) -> bool:
     return True
 
 
-def red_flag_gate_for(history: History) -> Callable[[QWidget | None, Routine], bool]:
-    """The session gate that asks for the red-flag confirmation."""
+def red_flag_gate_for(history: History, emergency: Callable[[], str] = str
+                      ) -> Callable[[QWidget | None, Routine], bool]:
+    """The session gate that asks for the red-flag confirmation; `emergency()` gives the
+    settings' emergency text at the moment it asks (said if the person still feels unwell)."""
 
     def gate(parent: QWidget | None, routine: Routine) -> bool:
-        return red_flag_gate(history, parent, routine)
+        return red_flag_gate(history, parent, routine, emergency=emergency())
 
     return gate
