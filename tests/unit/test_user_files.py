@@ -263,10 +263,19 @@ def test_history_reads_a_read_only_data_folder_and_moves_nothing(
 
 def test_a_damaged_database_is_still_set_aside(tmp_path: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    """'Damaged' is what SQLite says; that case still works as before."""
+    """'Damaged' is what SQLite says; the command says so and leaves it, the app's start
+    sets it aside (with the marker that keeps the red-flag gate asking)."""
     data = tmp_path / "data"
     data.mkdir()
     (data / "companion.sqlite3").write_bytes(b"this is not a database" * 100)
     code, _, err = run(capsys, "history", "--data-dir", str(data))
-    assert code == 1 and "moved to" in err
+    assert code == 1 and "is damaged" in err and "Nothing was changed" in err
+    assert not list(data.glob("companion.sqlite3.corrupt-*"))
+    from companion.config import Paths
+    from companion.storage import Database
+
+    db = Database.open(paths=Paths(data).ensure())
+    assert db.recovered is not None and "moved to" in str(db.recovered)
+    db.close()
     assert list(data.glob("companion.sqlite3.corrupt-*"))
+    assert (data / "companion.sqlite3.recovered").exists()
