@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from companion.core.events import State
-from companion.core.safety import ALL_CLEAR_KEY
+from companion.core.safety import ALL_CLEAR_KEY, CR10_LABELS
 from companion.core.timeline import CHECKIN_QUESTION_KEYS, CHECKIN_REASK_KEYS
 from companion.storage import Database
 from companion.ui.screens.checkin_view import CheckinPage
@@ -504,6 +504,33 @@ def test_the_check_in_answers_stay_in_view_when_nothing_is_answered(
     app.qtbot.waitUntil(lambda: _fully_shown(view.hint_label), timeout=3000)
     app.qtbot.wait(100)
     assert _fully_shown(view.clear_button) and _fully_shown(view.yes_button)
+
+
+@pytest.mark.parametrize(("width", "height", "title"), [
+    (1280, 800, True), (1120, 800, False), (1280, 720, False), (1120, 720, False)])
+def test_the_effort_scale_is_in_view_with_every_anchor(
+    app: App, services: AppServices, width: int, height: int, title: bool
+) -> None:
+    """After "all clear": all eleven numbers, the words under them and Skip are on screen
+    at once (a tester at 1280x800 saw the words under 6-10 cut off); at 1280x800 the
+    question's title too (on a smaller window it is what scrolls away). Known limit: below
+    about 700 pixels the rest timer leaves too little room and the words scroll."""
+    from PySide6.QtWidgets import QLabel
+
+    from companion.ui.screens.checkin_view import CheckinPage
+
+    app.window.resize(width, height)
+    drive_to(app, services, Mode.CHECKIN)
+    app.all_clear()
+    view = app.player.checkin
+    app.qtbot.waitUntil(lambda: view.page is CheckinPage.EFFORT, timeout=3000)
+    assert [a.text() for a in view.effort_anchors] == [CR10_LABELS[n] for n in range(11)]
+    wanted: list[QWidget] = [*view.effort_buttons, view.skip_button,
+                             *(a for a in view.effort_anchors if a.text())]
+    if title:
+        wanted += [w for w in view.effort_page.findChildren(QLabel)
+                   if w.text() and w not in view.effort_anchors and w.isVisible()]
+    app.qtbot.waitUntil(lambda: all(_fully_shown(w) for w in wanted), timeout=3000)
 
 
 def test_symptom_keys_on_the_safety_screen_are_recorded(app: App, services: AppServices) -> None:

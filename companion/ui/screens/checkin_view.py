@@ -182,7 +182,9 @@ class CheckinView(CheckinPages):
         self.stack.setCurrentWidget(self.effort_page)
         self._expose(EFFORT_TITLE, EFFORT_HELP + " S skips the question.")
         self.show()
-        self.reveal(self.skip_button, from_top=True)
+        # the numbers and the words under them in view; on a short window the title is
+        # what scrolls away (the question is also spoken and captioned)
+        self.reveal(self.effort_anchors[-1], from_top=True)
         announce(self, f"{EFFORT_TITLE} {EFFORT_HELP}")
 
     def show_amber(self, suggestion: str) -> None:
