@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from companion.config import resolve_paths
+from companion.core.wording import counted
 from companion.errors import KnownError
 from companion.localtime import zone_name
 from companion.storage.connect import sqlite_path
@@ -158,13 +159,13 @@ def _table(rows: list[HistoryRow], export: list[dict[str, Any]], out: TextIO,
                  for i, (c, w) in enumerate(zip(line, widths, strict=True))]
         out.write("  ".join(cells).rstrip() + "\n")
     whose = f" Profile: {who}." if who else ""
-    out.write(f"{len(rows)} session(s), newest first. Times are local ({zone_name()})."
+    out.write(f"{counted(len(rows), 'session')}, newest first. Times are local ({zone_name()})."
               f"{whose}\n")
 
 
 def _export(db: Database, path: Path) -> int:
     count = db.export(path)
-    print(f"wrote {count} session(s) to {path}", file=sys.stderr)
+    print(f"wrote {counted(count, 'session')} to {path}", file=sys.stderr)
     return 0
 
 
@@ -172,7 +173,7 @@ def _delete_all(db: Database, assume_yes: bool) -> int:
     where = sqlite_path(db.url) or db.engine.url.render_as_string(hide_password=True)
     if not assume_yes:
         count = len(db.history())
-        prompt = (f"Erase all {count} session(s), screening answers and acknowledgements "
+        prompt = (f"Erase all {counted(count, 'session')}, screening answers and acknowledgements "
                   f"of the profile {db.profile.name} from {where}? (Other profiles are "
                   "kept.) This cannot be undone. Type 'yes' to confirm: ")
         try:
@@ -183,6 +184,6 @@ def _delete_all(db: Database, assume_yes: bool) -> int:
             print("Nothing was deleted.", file=sys.stderr)
             return 1
     n = db.delete_all()
-    print(f"Deleted {n} session(s) and all related data of the profile {db.profile.name} "
+    print(f"Deleted {counted(n, 'session')} and all related data of the profile {db.profile.name} "
           f"from {where}.", file=sys.stderr)
     return 0

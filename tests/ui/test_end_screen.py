@@ -22,6 +22,8 @@ def test_end_screen_says_what_was_done_without_judging(qtbot: QtBot) -> None:
     screen.show_summary(_summary())
     assert screen.headline.text() == "Session ended. What you did still counts."
     assert "2 of 8 sets done in 10 min" in screen.details.text()
+    # in the order done, not alphabetical (a tester), skipped ones left out
+    assert "You worked on: Squats, Push-ups." in screen.details.text()
     assert screen.chart.efforts == [(0, "Squats", 5), (1, "Push-ups", 9)]
 
 

@@ -219,7 +219,9 @@ class EndScreen(QWidget):
             return
         self.headline.setText(HEADLINES[status])
         done = summary.sets_done
-        names = sorted({s.exercise for s in summary.sets.values() if not s.skipped})
+        # in the order they came (a tester saw them alphabetically), each once
+        names = list(dict.fromkeys(
+            s.exercise for _no, s in sorted(summary.sets.items()) if not s.skipped))
         lines = [
             f"{summary.routine_name}: {done} of {summary.sets_total} sets done in "
             f"{fmt_duration(summary.seconds)}."

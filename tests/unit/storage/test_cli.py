@@ -94,7 +94,7 @@ def test_history_table_is_readable_newest_first(
     assert "in progress" in lines[1]
     assert "stopped: red flag (chest pain)" in lines[2]
     assert "completed" in lines[3] and "4/4" in lines[3] and "3->4" in lines[3]
-    assert lines[-1].startswith("3 session(s), newest first")
+    assert lines[-1].startswith("3 sessions, newest first")
 
 
 def test_empty_history_says_so(capsys: pytest.CaptureFixture[str]) -> None:
@@ -108,7 +108,7 @@ def test_export_csv_has_one_row_per_set_with_session_columns(
     record_sessions(db_url)
     target = tmp_path / "history.csv"
     code, _, err = history(capsys, "--db", db_url, "--export", str(target))
-    assert code == 0 and "wrote 3 session(s)" in err
+    assert code == 0 and "wrote 3 sessions" in err
     assert target.stat().st_mode & 0o777 == 0o600  # health data stays private
     rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
     assert len(rows) == 4 + 3 + 1  # sets of each session; the open one has a row of its own
@@ -146,12 +146,12 @@ def test_delete_all_asks_first_and_keeps_everything_on_no(
     monkeypatch.setattr("sys.stdin", io.StringIO("no\n"))
     code, out, err = history(capsys, "--db", db_url, "--delete-all")
     assert code == 1 and "Nothing was deleted" in err
-    assert "Erase all 3 session(s)" in out
+    assert "Erase all 3 sessions" in out
     with Database.open(db_url) as db:
         assert len(db.history()) == 3
     monkeypatch.setattr("sys.stdin", io.StringIO("yes\n"))
     code, _, err = history(capsys, "--db", db_url, "--delete-all")
-    assert code == 0 and "Deleted 3 session(s)" in err
+    assert code == 0 and "Deleted 3 sessions" in err
     with Database.open(db_url) as db:
         assert db.history() == []
 
