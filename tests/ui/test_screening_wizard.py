@@ -192,3 +192,25 @@ def test_not_now_closes_the_screening_dialog_without_a_result(qtbot: QtBot) -> N
     qtbot.mouseClick(dialog.wizard.later_button, Qt.MouseButton.LeftButton)
     assert dialog.result() == ScreeningDialog.DialogCode.Rejected
     assert dialog.result_value is None
+
+
+def test_page_down_scrolls_the_results_wherever_the_focus_is(qtbot: QtBot) -> None:
+    """A tester: Page Down on the results did nothing until the list was clicked. Keys go
+    to the focused window, as Qt delivers them, with the focus on a button."""
+    dialog = ScreeningDialog(now=lambda: TAKEN)
+    qtbot.addWidget(dialog)
+    dialog.resize(1000, 560)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: dialog.isActiveWindow())
+    wizard = dialog.wizard
+    _answer_all(qtbot, wizard, dict.fromkeys((q.id for q in wizard.screening.questions),
+                                             Answer.YES))
+    bar = wizard.items_area.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    wizard.finish_button.setFocus()
+    assert bar.value() == 0
+    click_key(Qt.Key.Key_PageDown)  # to the focused window
+    assert bar.value() == min(bar.pageStep(), bar.maximum())
+    click_key(Qt.Key.Key_PageUp)
+    assert bar.value() == 0

@@ -236,6 +236,12 @@ class ScreeningWizard(ScreeningPages):
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self.finish()
                 return True
+            if key in (Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
+                # the list scrolls wherever the focus is (a tester: only once clicked)
+                bar = self.items_area.verticalScrollBar()
+                step = bar.pageStep() if key == Qt.Key.Key_PageDown else -bar.pageStep()
+                bar.setValue(bar.value() + step)
+                return True
         return False
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
