@@ -143,6 +143,11 @@ class Database:
         with self.session() as s:
             return repo.history(s, self.pid, limit, since, until)
 
+    def session_exercises(self) -> dict[int, list[str]]:
+        """The exercises of each session, by session id (the history's search)."""
+        with self.session() as s:
+            return repo.session_exercises(s, self.pid)
+
     def red_flags(self, since: datetime | None = None,
                   until: datetime | None = None) -> list[repo.RedFlagRecord]:
         """Every red flag, oldest first (e.g. for the clinician summary)."""

@@ -28,6 +28,8 @@ from typing import IO, Any
 
 import pytest
 
+from tests.helpers.display import stop_process
+
 ROOT = Path(__file__).resolve().parents[2]
 WALKER = Path(__file__).with_name("atspi_walker.py")
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -103,13 +105,7 @@ class Stack:
 
     def stop(self) -> None:
         for proc in reversed(self.processes):
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(timeout=5)
+            stop_process(proc)
             _close_pipes(proc)
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 from companion.core.routine import Routine
 from companion.routines.loader import BUILTIN_DIR, LoadedRoutine, load_routine_full
@@ -67,3 +70,31 @@ def easy_starter(db: Database, first: datetime, effort: int = 5) -> LoadedRoutin
     loaded = load_routine_full(STARTER_FILE, builtin=True)
     easy_sessions(db, loaded.routine, first, effort)
     return loaded
+
+
+def open_history_window(qtbot: Any, db: Database, *, active: bool = True) -> Any:
+    """The history window on `db`, shown with its list filled (`loaded`); with `active`,
+    also the active window (so keys sent to the focused window reach it)."""
+    from companion.ui.history.window import HistoryWindow
+
+    window = HistoryWindow(db)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.loaded, timeout=10000):
+        window.show()
+    if active:
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    return window
+
+
+@contextmanager
+def sqlite_history(folder: Path, *sessions: dict[str, Any]) -> Iterator[Database]:
+    """A real SQLite history in `folder` (history.sqlite3) holding `sessions`, each the
+    keyword arguments of one `add_session` call; closed after the block."""
+    database = Database.open(f"sqlite:///{folder / 'history.sqlite3'}")
+    try:
+        for session in sessions:
+            add_session(database, **session)
+        yield database
+    finally:
+        database.close()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -27,6 +26,7 @@ from companion.settings import Reminders
 from companion.storage import Database
 from tests.conftest import ROOT
 from tests.helpers.history import add_session
+from tests.helpers.zones import local_zone
 
 #: the Sundays of each zone's two 2026 daylight-saving changes
 CHANGES = {
@@ -38,17 +38,8 @@ CHANGES = {
 @pytest.fixture(params=sorted(CHANGES))
 def zone(request: pytest.FixtureRequest) -> Iterator[ZoneInfo]:
     """The process runs in this zone (TZ), as the app would when started there."""
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = request.param
-    time.tzset()
-    try:
-        yield ZoneInfo(request.param)
-    finally:
-        if old is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = old
-        time.tzset()
+    with local_zone(request.param) as tz:
+        yield tz
 
 
 @pytest.fixture

@@ -53,6 +53,7 @@ from companion.storage.repository.sessions import (
     red_flags,
     save_note,
     session_detail,
+    session_exercises,
     sets,
 )
 
@@ -87,6 +88,7 @@ __all__ = [
     "save_note",
     "save_screening",
     "session_detail",
+    "session_exercises",
     "sessions_this_week",
     "sets",
     "weekly_counts",

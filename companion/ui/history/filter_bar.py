@@ -1,5 +1,6 @@
 """The history window's filters: period (or custom dates), routine, how it ended, and a
-search; `changed` fires when the sessions shown should change."""
+search; `changed` fires when the sessions shown should change, `search_used` when the
+search box gets the focus or text (the window then reads what the search finds)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from companion.qt.core import QDate, Signal
+from companion.qt.core import QDate, QEvent, QObject, Signal
 from companion.qt.widgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QWidget
 from companion.storage.repository import HistoryRow
 from companion.ui.history.look import (
@@ -36,6 +37,7 @@ class FilterBar(QWidget):
     the table's filter proxy takes them."""
 
     changed = Signal()
+    search_used = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -80,6 +82,13 @@ class FilterBar(QWidget):
         self.routine.currentIndexChanged.connect(self._emit)
         self.status.currentIndexChanged.connect(self._emit)
         self.search.textChanged.connect(self._emit)
+        self.search.textChanged.connect(self.search_used)
+        self.search.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.search and event.type() == QEvent.Type.FocusIn:
+            self.search_used.emit()
+        return False
 
     def filters(self) -> Filters:
         """The filters as chosen (dates None for all time)."""

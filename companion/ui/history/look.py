@@ -45,6 +45,7 @@ STATUS: dict[str, StatusLook] = {
     "in_progress": StatusLook("In progress", "ring", "#555555", "#c8c8c8"),
 }
 COLUMNS = ("Date", "Routine", "Duration", "Sets done", "How it ended", "Mood before → after")
+DATE_FORMAT = "%a %d %b %Y, %H:%M"  # the Date column (strftime, local time)
 PERIODS = (("All time", None), ("Last 4 weeks", 28), ("Last 3 months", 91),
            ("Last 12 months", 365), ("Custom dates", -1))
 
@@ -142,3 +143,17 @@ def local_date(at: datetime) -> date:
     return at.astimezone().date()
 
 
+def cell_text(r: HistoryRow, column: int) -> str:
+    """The words of a session's cell in the list (`COLUMNS`); times in local time. Plain
+    Python: the search's text is made from these on a worker thread."""
+    if column == 0:
+        return r.started_at.astimezone().strftime(DATE_FORMAT)
+    if column == 1:
+        return r.routine_name
+    if column == 2:
+        return duration_text(r.duration_seconds)
+    if column == 3:
+        return "breathing" if r.is_breathing else f"{r.sets_done} of {r.set_count}"
+    if column == 4:
+        return status_look(r.status).text
+    return mood_text(r.mood_before, r.mood_after)

@@ -3,8 +3,11 @@ the clinician summary (PDF) and the export.
 
 Open it with ``HistoryWindow(db, profile=profile, weekly_goal=goal).show()``. The rows are
 aggregated in SQL (`Database.history`) and loaded on a worker thread (a ten-year history
-is 2,600 rows); the list shows "Loading…" until `loaded` fires. Writing a PDF or an export
-also runs on a worker, so the window stays responsive.
+is 2,600 rows); the list shows "Loading…" until `loaded` fires. What the search finds in
+each session (its exercises included) is read on a worker too, when the search box is first
+focused or typed in (`search_ready`): opening is not slowed by it, and a typed key only
+compares strings. Writing a PDF or an export also runs on a worker, so the window stays
+responsive.
 
 How a session ended is shown by an icon AND a colour AND words, never by colour alone.
 """
@@ -25,20 +28,14 @@ from companion.qt.core import (
     Qt,
     Signal,
 )
-from companion.qt.gui import (
-    QKeySequence,
-    QShortcut,
-)
+from companion.qt.gui import QKeySequence
 from companion.qt.widgets import (
     QAbstractButton,
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -53,13 +50,18 @@ from companion.ui.history.chart_panel import ChartPanel
 from companion.ui.history.detail import SessionDetailView
 from companion.ui.history.filter_bar import FilterBar
 from companion.ui.history.look import COLUMNS, RED_FLAG, ROW_ROLE, local_date, mood_change
-from companion.ui.history.table import HistoryFilter, HistoryTableModel
+from companion.ui.history.search import load_search_texts
+from companion.ui.history.table import HistoryFilter, HistoryTableModel, session_table
+from companion.ui.history.window_keys import WindowKeys, close_keys
 from companion.ui.history.writing import HistoryWriting
 
 if TYPE_CHECKING:
     from companion.qt.core import SignalInstance
 
 log = logging.getLogger(__name__)
+
+#: the status line when the exercises could not be read for the search (then its reason)
+SEARCH_FAILED = "The search cannot find exercises for now:"
 
 
 # -- the window -----------------------------------------------------------------------------
@@ -80,8 +82,12 @@ def profile_from_screening(db: Database) -> Profile | None:
 class HistoryWindow(HistoryWriting):
     """Sessions list + filters + charts; Enter or double-click opens a session's timeline.
 
-    Signals: `loaded` (the list and charts are filled), `detail_opened(view)`, and those of
-    `HistoryWriting` (`note_saved`, `report_written`, `exported`, `failed`).
+    Signals: `loaded` (the list and charts are filled), `search_ready` (the search finds
+    the sessions' exercises too: read once the search box is used), `detail_opened(view)`,
+    and those of `HistoryWriting` (`note_saved`, `report_written`, `exported`, `failed`).
+
+    Keys, wherever the focus is in the window (a date or text field included): Ctrl+F the
+    search, Ctrl+P the clinician summary, Ctrl+E the export, Ctrl+W or Esc closes.
 
     The main window builds it once per profile and `reopen`s it: the rows are read again
     (off the GUI thread) only when the history changed meanwhile (`mark_stale`, connected
@@ -89,6 +95,7 @@ class HistoryWindow(HistoryWriting):
     """
 
     loaded = Signal()
+    search_ready = Signal()
     detail_opened = Signal(object)  # the SessionDetailView, once read
 
     def __init__(self, db: Database, *, profile: Profile | None = None, weekly_goal: int = 2,
@@ -117,6 +124,8 @@ class HistoryWindow(HistoryWriting):
         self._weeks: list[WeekCount] = []
         self._data: Loaded | None = None  # what is shown
         self._stale = False  # the history changed since it was read
+        self._search_load = 0  # which reading of the search texts is wanted
+        self._search_rows: list[HistoryRow] | None = None  # whose search texts to read
         if history_changed is not None:
             history_changed.connect(self.mark_stale)
         self.detail_view: SessionDetailView | None = None
@@ -162,28 +171,8 @@ class HistoryWindow(HistoryWriting):
         top.addWidget(self.export_button)
 
         # list
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setAccessibleName("Sessions")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setTabKeyNavigation(False)
-        # Widths from the font, not ResizeToContents: that would measure all 2,600 rows.
-        head = self.table.horizontalHeader()
-        fm = self.fontMetrics()
-        em = fm.horizontalAdvance("M")
-        for col, sample in enumerate(("Wed 28 Oct 2026, 14:13", "Starter circuit",
-                                      "Duration", "Sets done", "Stopped: red flag",
-                                      "Mood before → after")):
-            self.table.setColumnWidth(col, fm.horizontalAdvance(sample) + em * (3 if col == 4
-                                                                                else 2))
-        head.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        self.table = session_table(self.proxy)
+        em = self.fontMetrics().horizontalAdvance("M")
         self.table.activated.connect(self.open_detail)
         self.empty = QLabel("Loading…")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -211,16 +200,22 @@ class HistoryWindow(HistoryWriting):
         layout.addWidget(self.status_line)
 
         bar.changed.connect(self._apply_filters)
-        QShortcut(QKeySequence.StandardKey.Find, self, bar.focus_search)
-        QShortcut(QKeySequence("Ctrl+P"), self, self.ask_report)
-        QShortcut(QKeySequence("Ctrl+E"), self, self.ask_export)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
+        bar.search_used.connect(self._load_search)
+        self.keys = WindowKeys(self)
+        self.keys.add("Search", QKeySequence.keyBindings(QKeySequence.StandardKey.Find),
+                      bar.focus_search)
+        self.keys.add("Clinician summary (PDF)", [QKeySequence("Ctrl+P")], self.ask_report)
+        self.keys.add("Export", [QKeySequence("Ctrl+E")], self.ask_export)
+        self.keys.add("Close", close_keys(), self.close)
+        # Esc: a field that uses it (an open editor) keeps it
+        self.keys.add("Close", [QKeySequence(Qt.Key.Key_Escape)], self.close, first=False)
         # buttons Qt adds itself: the search's clear button, the table's corner button
         for button in self.search.findChildren(QAbstractButton):
             button.setAccessibleName("Clear the search")
         for button in self.table.findChildren(QAbstractButton):
             if not button.accessibleName():
                 button.setAccessibleName("Select all sessions")
+        self.keys.watch()
 
     def _start_load(self) -> None:
         db, derive = self.db, self._given_profile is None
@@ -270,12 +265,47 @@ class HistoryWindow(HistoryWriting):
             return
         self._data = data
         self.model.set_rows(data.rows)
+        self._search_rows = list(data.rows)  # a copy: the list sorts its own
+        self._search_load += 1  # a reading of the old rows is of no use now
+        if self.search.hasFocus() or self.search.text():
+            self._load_search()
         self._weeks = data.weeks
         self.filter_bar.set_sessions(data.rows)
         self.charts.set_weeks(data.weeks, self.weekly_goal,
                               gentle=self.profile.eating_disorder_history)
         self._apply_filters()
         self.loaded.emit()
+
+    def _load_search(self) -> None:
+        """Read what the search finds in the rows shown, off the GUI thread, once per
+        reading of the rows (the search box used); `search_ready` fires once the search
+        uses it. Meanwhile (or if it fails) a search finds all but the exercises."""
+        from companion.ui.adapters.operations import QueryOp
+
+        rows, self._search_rows = self._search_rows, None
+        if rows is None:
+            return
+        self._search_load += 1
+        wanted, db = self._search_load, self.db
+
+        def done(texts: dict[int, str]) -> None:
+            if wanted != self._search_load:
+                return
+            self.model.set_search_texts(texts)
+            if self.status_line.text().startswith(SEARCH_FAILED):
+                self.status_line.setText("")  # an earlier try failed: this one did not
+            if self.proxy.text:
+                self._apply_filters()
+            self.search_ready.emit()
+
+        def failed(exc: Exception) -> None:
+            log.warning("could not read the sessions' exercises: %s", exc, exc_info=exc)
+            if wanted == self._search_load:
+                self._search_rows = rows  # tried again at the next use of the search
+                self.status_line.setText(f"{SEARCH_FAILED} {str(exc) or type(exc).__name__}")
+
+        QueryOp(parent=self, op=lambda: load_search_texts(db, rows),
+                success=done).failure(failed).run_in_background()
 
     # -- filters ----------------------------------------------------------------------------
     def _apply_filters(self) -> None:
