@@ -68,7 +68,7 @@ def test_not_now_confirms_nothing(qtbot: QtBot, dialog: RedFlagAckDialog) -> Non
 
 def test_still_unwell_says_what_to_do_and_confirms_nothing(qtbot: QtBot) -> None:
     """U (as during a session) answers neither 1 nor 2: no session today, seek advice, the
-    emergency text; 1 and 2 no longer count; Esc closes with nothing confirmed."""
+    emergency text; 1 and 2 no longer count; Enter (or Esc) closes, nothing confirmed."""
     dialog = RedFlagAckDialog(WHEN, Symptom.HEADACHE.value, emergency="call 999 (UK)")
     qtbot.addWidget(dialog)
     dialog.show()
@@ -81,8 +81,63 @@ def test_still_unwell_says_what_to_do_and_confirms_nothing(qtbot: QtBot) -> None
         qtbot.waitUntil(lambda: dialog.answer_ready)
         click_key(Qt.Key.Key_1, dialog)
         assert dialog.isVisible() and dialog.choice is None
-        click_key(Qt.Key.Key_Escape, dialog)
+        click_key(Qt.Key.Key_Return, dialog)  # Enter closes too (a tester), as Esc does
     assert dialog.result() == RedFlagAckDialog.DialogCode.Rejected
+
+
+@pytest.mark.parametrize("set_aside", ["", "2 December 2026"])
+def test_the_words_are_never_cut_whatever_size_the_window_system_gives(
+    qtbot: QtBot, set_aside: str
+) -> None:
+    """With no window manager (a tester's 1280x800 screen) the dialog came up shorter than
+    its wrapped text: the reason for asking was overdrawn and cut. It grows to fit."""
+    from PySide6.QtWidgets import QLabel
+
+    dialog = RedFlagAckDialog(None if set_aside else WHEN, Symptom.HEADACHE.value,
+                              set_aside=set_aside)
+    qtbot.addWidget(dialog)
+    dialog.resize(700, 200)  # what a window system may hand it
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    for label in dialog.findChildren(QLabel):
+        if label.isVisible():
+            assert label.height() >= label.heightForWidth(label.width()), label.text()
+            assert label.visibleRegion().boundingRect() == label.rect(), label.text()
+
+
+@pytest.mark.parametrize("key", [Qt.Key.Key_1, Qt.Key.Key_2])
+def test_a_held_key_never_confirms_even_when_qt_does_not_flag_the_repeat(
+    qtbot: QtBot, key: Qt.Key
+) -> None:
+    """A tester held 2 (xdotool keydown 2; 1.5 s; keyup): X sent the repeats as release and
+    press pairs with one time stamp, not flagged as repeats, and the stop was confirmed and a
+    session started. Now the hold that began while the answer was not yet taken stays a
+    hold; a fresh press after letting go answers."""
+    from PySide6.QtCore import QEvent
+
+    from tests.helpers.keys import key_and_text, send_key_event
+
+    dialog = RedFlagAckDialog(WHEN, Symptom.HEADACHE.value)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    code, text = key_and_text(key)
+    press, release = QEvent.Type.KeyPress, QEvent.Type.KeyRelease
+    t = 1000
+    with qtbot.assertNotEmitted(dialog.confirmed):
+        send_key_event(dialog, press, code, text, stamp=t)  # the hold starts, too soon
+        qtbot.waitUntil(lambda: dialog.answer_ready)
+        for _ in range(30):  # ~1.5 s of X's repeats: release + press, one time stamp each
+            t += 50
+            send_key_event(dialog, release, code, text, stamp=t)
+            send_key_event(dialog, press, code, text, stamp=t)
+        for _ in range(5):  # and a server that sends presses only, none flagged
+            t += 50
+            send_key_event(dialog, press, code, text, stamp=t)
+    assert dialog.isVisible() and dialog.choice is None
+    send_key_event(dialog, release, code, text, stamp=t + 40)  # let go...
+    with qtbot.waitSignal(dialog.confirmed):
+        send_key_event(dialog, press, code, text, stamp=t + 400)  # ...and press again
+    assert dialog.choice is not None
 
 
 def test_confirm_after_red_flag_returns_the_choice(qtbot: QtBot) -> None:

@@ -21,6 +21,7 @@ from companion.core.safety_words import SYMPTOM_LABELS, still_unwell_steps
 from companion.qt.core import Qt, QTimer, Signal
 from companion.qt.gui import QKeyEvent, QShowEvent
 from companion.qt.widgets import QDialog, QPushButton, QVBoxLayout, QWidget
+from companion.ui.services.key_state import KeyState
 from companion.ui.services.keys import ANSWER_GUARD_S
 from companion.ui.widgets.safety_style import apply_style, make_button, make_label
 
@@ -105,6 +106,9 @@ class RedFlagAckDialog(QDialog):
         # that opened it), or held down, does not answer; the two buttons are greyed out
         # for that moment too. "Not now" (Esc) always works.
         self._shown_at: float | None = None
+        # held keys, told by the app's own rule (Qt's repeat flag alone misses X servers'
+        # release-and-press repeats: a tester's held 2 confirmed and started a session)
+        self._keys = KeyState()
         self._ready = QTimer(self)
         self._ready.setSingleShot(True)
         self._ready.setTimerType(Qt.TimerType.PreciseTimer)
@@ -116,8 +120,20 @@ class RedFlagAckDialog(QDialog):
         return (self._shown_at is not None
                 and time.monotonic() - self._shown_at >= ANSWER_GUARD_S)
 
+    def _fit_height(self, *, shrink: bool = False) -> None:
+        """As tall as the wrapped text needs at this width (a window's layout does not
+        ask its wrapped labels; with no window manager the text was cut at 1280x800)."""
+        lay = self.layout()
+        if lay is None:
+            return
+        lay.activate()
+        height = lay.heightForWidth(self.width())
+        if height > self.height() or (shrink and height > 0):
+            self.resize(self.width(), height)
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self._fit_height()
         if self._shown_at is None:
             self._shown_at = time.monotonic()
             for button in self.buttons.values():
@@ -147,13 +163,9 @@ class RedFlagAckDialog(QDialog):
         self.summary.setAccessibleName("Please do not exercise today")
         self.not_now.setText("Close  (Esc)")
         self.not_now.setAccessibleName("Close: no session today")
+        self.not_now.setDefault(True)  # Enter closes too: the only thing left to do
         self.not_now.setFocus()
-        lay = self.layout()
-        if lay is not None:  # as tall as what is left, at the same width
-            lay.activate()
-            height = lay.heightForWidth(self.width())
-            if height > 0:
-                self.resize(self.width(), height)
+        self._fit_height(shrink=True)
         from companion.ui.widgets.announce import announce
 
         announce(self.summary, self.summary.text())
@@ -163,15 +175,20 @@ class RedFlagAckDialog(QDialog):
         self.confirmed.emit(choice.value)
         self.accept()
 
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        self._keys.release(event)
+        super().keyReleaseEvent(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         from companion.ui.services.key_names import qt_key
 
         key = qt_key(event)
+        held = self._keys.press(event)  # every press, also those refused: a hold starts here
         if key == Qt.Key.Key_U:  # as during a session: always works, never a confirmation
             self.unwell()
             event.accept()
             return
-        if key in (Qt.Key.Key_1, Qt.Key.Key_2) and (self.still_unwell or event.isAutoRepeat()
+        if key in (Qt.Key.Key_1, Qt.Key.Key_2) and (self.still_unwell or held
                                                     or not self.answer_ready):
             event.accept()  # too soon, or held down: not an answer
             return
