@@ -34,6 +34,7 @@ from companion.storage.journal_file import Ack, Entry, JournalFile
 from companion.storage.recorder import (
     Origin,
 )
+from companion.storage.recovery import RecoveryMarker
 from companion.storage.repository import RedFlagStop
 from companion.storage.status import StorageStatus, Trouble
 
@@ -230,6 +231,7 @@ class StoreState:
     _journal_failed: Callable[[str], None]  # store
     _next_memory_seq: Callable[[], int]  # store
     _ours: Callable[[JournalFile], bool]  # store_writer
+    recovery: Callable[[], RecoveryMarker | None]  # store_gate
     _publish: Callable[[], None]  # store_status
     _remember: Callable[[str, Event, datetime], None]  # store
     _succeeded: Callable[[], None]  # store_status

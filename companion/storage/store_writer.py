@@ -145,10 +145,16 @@ class WriterThread(StoreState):
 
     def _ours(self, jf: JournalFile) -> bool:
         """Whether a journal file is this profile's: it names this profile, or (written
-        before profiles, or before the profile was known) names none."""
+        before profiles, or before the profile was known) names none, or it was written
+        in this profile's folder against the damaged database that was set aside (its
+        profile keys died with it: a red flag not yet saved there would be lost)."""
         h = jf.header
         key = self._db.profile.key if self._db is not None else self.profile_key
-        return h is None or h.profile is None or key is None or h.profile == key
+        if h is None or h.profile is None or key is None or h.profile == key:
+            return True
+        marker = self.recovery() if h.db == self.db_key else None
+        return (marker is not None and marker.at is not None and h.pid_started is not None
+                and h.pid_started < marker.at.timestamp())
 
     def _apply_all(self, pending: list[_Pending]) -> list[int]:
         """Commit `pending` in batches (one by one where an entry cannot be taken).

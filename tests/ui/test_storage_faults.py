@@ -319,6 +319,31 @@ def test_a_damaged_history_after_a_red_flag_stop_still_asks_and_stays_careful(
     assert marker_path(path).exists()  # kept: it also says where the old file went
 
 
+@pytest.mark.slow
+def test_a_red_flag_only_in_the_journal_survives_a_damaged_database(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A tester: U, the app killed before the stop reached the database, then the file
+    damaged: the journal still held the stop, but under the old database's profile key,
+    so the new history never took it (the gate asked, but could not say when or why).
+    Now a journal written against the set-aside file is merged into the new one."""
+    routine = tiny_routine()
+    with held_database(tmp_path) as (data, path, _holder):
+        with opened(data) as first:  # closed unsaved: the stop stays in the journal
+            assert run_session(first, red_flag_at=1).red_flag is not None
+    assert stored(path)["red_flags"] == []  # it never reached the database
+    damage(path)
+    with opened(data) as second:
+        assert list(data.glob("companion.sqlite3.corrupt-*"))
+        wait_for(lambda: stored(path)["red_flags"] == [("chest_pain",)], 30,
+                 "the journal's red flag in the new history")
+        assert stored(path)["sessions"][0][0] == "stopped_red_flag"
+        seen: list[str] = []
+        answer_modal(Qt.Key.Key_Escape, seen)
+        assert second.session_gate(None, routine) is False
+        assert "Your last session stopped on" in seen[0] and "chest pain" in seen[0].lower()
+
+
 def test_an_unreadable_recovery_marker_keeps_the_gate_asking(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
