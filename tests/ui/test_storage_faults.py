@@ -314,8 +314,10 @@ def test_a_damaged_history_after_a_red_flag_stop_still_asks_and_stays_careful(
         assert third.session_gate(None, routine) is True
         assert not seen, seen
         assert third.refresh_profile() == Profile.careful()  # until the answers are back
+        assert sum("set aside" in p for p in third.problems) == 1
         third.history.save_screening(all_no)
         assert third.refresh_profile() == Profile()
+        assert not any("set aside" in p for p in third.problems)  # said no longer
     assert marker_path(path).exists()  # kept: it also says where the old file went
 
 
@@ -328,9 +330,9 @@ def test_a_red_flag_only_in_the_journal_survives_a_damaged_database(
     so the new history never took it (the gate asked, but could not say when or why).
     Now a journal written against the set-aside file is merged into the new one."""
     routine = tiny_routine()
-    with held_database(tmp_path) as (data, path, _holder):
-        with opened(data) as first:  # closed unsaved: the stop stays in the journal
-            assert run_session(first, red_flag_at=1).red_flag is not None
+    # closed while the database is held: the stop stays in the journal
+    with held_database(tmp_path) as (data, path, _holder), opened(data) as first:
+        assert run_session(first, red_flag_at=1).red_flag is not None
     assert stored(path)["red_flags"] == []  # it never reached the database
     damage(path)
     with opened(data) as second:

@@ -170,6 +170,19 @@ def _nothing(parent: QWidget | None) -> None:
     return None
 
 
+#: Why every careful adaptation is on (a start-screen message while it holds).
+CAREFUL_SET_ASIDE = (
+    "Your history file was damaged and set aside, so your health answers are not in the "
+    "new one: every careful adaptation is on (no lying on your back, no breath holds, "
+    "stability first) until you answer the health questions again (button on the start "
+    "screen).")
+CAREFUL_UNREADABLE = (
+    "Your health answers (or the health questions) could not be read, so every careful "
+    "adaptation is on: no lying on your back, no breath holds, stability first. Please "
+    "take the health questions again (button on the start screen).")
+CAREFUL_NOTES = (CAREFUL_SET_ASIDE, CAREFUL_UNREADABLE)
+
+
 @dataclass
 class AppServices:
     """Everything a screen may use; built once after the window shows, replaced in tests."""
@@ -211,25 +224,20 @@ class AppServices:
         """Re-read the latest screening (at start-up and after the wizard saves one)."""
         if not isinstance(self.history, ScreeningReader):
             return self.profile
+        # said again below while it still holds (a tester saw it stay after new answers)
+        self.problems[:] = [p for p in self.problems if p not in CAREFUL_NOTES]
         try:
             from companion.safety.content import load_screening
 
             latest = self.history.latest_screening()
             if latest is None and isinstance(self.history, RecoveredHistory) \
                     and self.history.history_set_aside():
-                self._careful("Your history file was damaged and set aside, so your health "
-                              "answers are not in the new one: every careful adaptation "
-                              "is on (no lying on your back, no breath holds, stability "
-                              "first) until you answer the health questions again (button "
-                              "on the start screen).")
+                self._careful(CAREFUL_SET_ASIDE)
                 return self.profile
             self.profile = load_screening().stored_profile(latest) or Profile()
         except Exception:  # an unreadable screening must not stop the app: be careful instead
             log.exception("cannot read the latest screening")
-            self._careful(
-                "Your health answers (or the health questions) could not be read, so every "
-                "careful adaptation is on: no lying on your back, no breath holds, stability "
-                "first. Please take the health questions again (button on the start screen).")
+            self._careful(CAREFUL_UNREADABLE)
         return self.profile
 
     def _careful(self, why: str) -> None:
