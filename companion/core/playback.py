@@ -23,6 +23,7 @@ from companion.core.timeline import (
     CHECKIN_REASK,
     CHECKIN_REASK_KEYS,
     CHECKIN_STALLED,
+    CHECKIN_STALLED_KEYS,
     Cue,
     CueKind,
     Segment,
@@ -338,7 +339,9 @@ class Playback:
         if self._checkin_attempt == 2 and not self._stalled and stall_due:
             self._stalled = True
             self._emit(ev.CheckinStalled(self._t(), seg.set_no))
-            cue = self._builder.cue(elapsed, CueKind.CHECKIN, CHECKIN_STALLED, speak=False)
+            stalled = (CHECKIN_STALLED if self._builder.options.voice_answers
+                       else CHECKIN_STALLED_KEYS)
+            cue = self._builder.cue(elapsed, CueKind.CHECKIN, stalled, speak=False)
             self._fire(cue, self._seg_start + elapsed)
 
     def _finish_set(self, seg: Segment, end: float, *, capped: bool = False,

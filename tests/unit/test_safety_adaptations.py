@@ -302,7 +302,7 @@ def _timeline_texts() -> list[tuple[str, str]]:
                 out += [(entry.id, c.text) for c in flatten(plan)]
     for name in ("CHECKIN_QUESTION", "CHECKIN_QUESTION_BRIEF", "CHECKIN_QUESTION_KEYS",
                  "CHECKIN_REASK", "CHECKIN_REASK_KEYS",
-                 "CHECKIN_STALLED", "EFFORT_QUESTION", "STOP_MESSAGE"):
+                 "CHECKIN_STALLED", "CHECKIN_STALLED_KEYS", "EFFORT_QUESTION", "STOP_MESSAGE"):
         out.append((name, getattr(timeline, name)))
     return out
 

@@ -35,6 +35,8 @@ from companion.core.timeline import (
     CHECKIN_QUESTION_KEYS,
     CHECKIN_REASK,
     CHECKIN_REASK_KEYS,
+    CHECKIN_STALLED,
+    CHECKIN_STALLED_KEYS,
     STOP_MESSAGE,
     CueKind,
     Priority,
@@ -284,6 +286,9 @@ def test_the_check_in_words_name_how_to_answer(voice_answers: bool) -> None:
     assert spoken == [question, reask]
     assert ("Say" in question and "Press" not in question) is voice_answers
     assert ("didn't catch" in reask) is voice_answers
+    captions = [e.cue.text for e in events if isinstance(e, CueDue) and not e.cue.speak
+                and e.cue.kind is CueKind.CHECKIN]
+    assert captions == [CHECKIN_STALLED if voice_answers else CHECKIN_STALLED_KEYS]
     assert engine.checkin_stalled and engine.state is State.CHECKIN
 
 

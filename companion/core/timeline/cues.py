@@ -122,6 +122,8 @@ CHECKIN_QUESTION_KEYS = (
 )
 CHECKIN_REASK_KEYS = ("No answer yet. Are you all clear, or do you need to stop? "
                       "Press C for all clear, or Y for yes.")
+CHECKIN_STALLED_KEYS = ("I'll wait here. Answer when you're ready: press C for all clear, "
+                        "or Y for yes.")
 CHECKIN_STALLED = "I'll wait here. Answer when you're ready: all clear, or stop."
 EFFORT_QUESTION = "How hard was that, from 0 to 10?"
 _NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
@@ -144,6 +146,7 @@ __all__ = [
     "CHECKIN_REASK",
     "CHECKIN_REASK_KEYS",
     "CHECKIN_STALLED",
+    "CHECKIN_STALLED_KEYS",
     "EFFORT_QUESTION",
     "Cue",
     "CueKind",

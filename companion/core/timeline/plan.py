@@ -66,7 +66,8 @@ class TimelineOptions:
     no_breath_hold: bool = False
     ask_mood_before: bool = True
     #: something listens for spoken answers ("all clear", "stop"); False: the check-in's
-    #: words name the keys instead (CHECKIN_QUESTION_KEYS, CHECKIN_REASK_KEYS)
+    #: words name the keys instead (CHECKIN_QUESTION_KEYS, CHECKIN_REASK_KEYS, and the
+    #: caption CHECKIN_STALLED_KEYS)
     voice_answers: bool = True
     extra_cues: dict[str, str] = field(default_factory=dict)
     #: set for a stand-alone breathing session: the plan is that session, and the routine

@@ -16,6 +16,7 @@ from companion.core.events import (
 )
 from companion.core.routine import SetKind
 from companion.core.timeline import CueKind, SegmentKind
+from companion.core.wording import counted
 from companion.qt.core import Qt
 from companion.ui.screens.player_state import PlayerState
 from companion.ui.screens.session_page import STATE_WORDS
@@ -166,7 +167,8 @@ class PlayerView(PlayerState):
         if self.session is None:
             return ""
         r = self.session.routine
-        return f"{r.name}: {len(r.exercises)} exercises × {r.rounds} rounds"
+        return (f"{r.name}: {counted(len(r.exercises), 'exercise')} × "
+                f"{counted(r.rounds, 'round')}")
 
     def _show_set(self) -> None:
         assert self.session is not None

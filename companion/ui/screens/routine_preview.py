@@ -7,6 +7,7 @@ import html
 
 from companion.core.safety import Adapted
 from companion.core.timeline import compile_plan
+from companion.core.wording import counted
 from companion.routines import Problem, RoutineEntry
 from companion.ui.widgets.style import fmt_duration
 
@@ -41,7 +42,8 @@ def routine_preview_html(entry: RoutineEntry, adapted: Adapted | None = None) ->
         notes += f"<p><b>Note:</b> {html.escape(note)}</p>"
     return (
         f"<h2>{html.escape(r.name)}</h2>{desc}"
-        f"<p><b>{len(r.exercises)} exercises × {r.rounds} rounds</b> · rest {rest_text} s "
+        f"<p><b>{counted(len(r.exercises), 'exercise')} × {counted(r.rounds, 'round')}</b>"
+        f" · rest {rest_text} s "
         f"between sets · about <b>{fmt_duration(total)}</b> in all, with a calm arrival "
         f"and a cool-down</p><ul>{''.join(rows)}</ul>{notes}"
     )
