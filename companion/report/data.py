@@ -21,17 +21,44 @@ class SessionLine:
 
 
 @dataclass(frozen=True)
+class Confirmation:
+    """How the person confirmed it was fine to exercise again after a red-flag stop.
+
+    `text`: the words they chose, as stored (the app stores one of
+    `companion.core.safety.ACK_LABELS`; "" when no words were recorded); `at`: when (aware).
+    """
+
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
 class RedFlagLine:
+    """One red flag raised in the period: when (aware), which symptom (`Symptom.value`), in
+    which exercise, and the confirmation its stop needs before the next session."""
+
     at: datetime
     symptom: str
     exercise: str | None
+    #: the stored session; the lines of one stop share it (None: each line is its own stop)
+    session_id: int | None = None
+    #: the person's confirmation of this stop (None: none recorded for it)
+    confirmation: Confirmation | None = None
+    #: no confirmation of its own, but a later stop was confirmed (the app's gate counts
+    #: that one for the older stops too: companion.storage.repository.safety)
+    later_stop_confirmed: bool = False
 
 
 @dataclass(frozen=True)
 class ScreeningLine:
+    """One answered health question: its text, the answer in words ("yes", "no",
+    "not sure"), what to discuss, and the follow-up answer in words when one was given
+    (pregnancy: "trimester: " and the trimester's label from resources/screening.toml)."""
+
     question: str
     answer: str
     discuss: str = ""
+    follow_up: str = ""
 
 
 @dataclass(frozen=True)
@@ -47,7 +74,9 @@ class ReportData:
     screening_taken_at: datetime | None = None
     screening: list[ScreeningLine] = field(default_factory=list)
     acknowledgement: str = ""
-    symptoms_and_diagnosis: list[str] = field(default_factory=list)
+    #: the person's own yes / not sure answers to the health questions that are neither
+    #: medication nor a physical limitation, with what to discuss (never a diagnosis)
+    health_answers: list[str] = field(default_factory=list)
     treatment_and_medications: list[str] = field(default_factory=list)
     physical_limitations: list[str] = field(default_factory=list)
     routine_name: str = ""

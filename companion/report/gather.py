@@ -1,8 +1,11 @@
 """Collect a clinician summary's content from the history database and the screening.
 
-The seed's four talking points are filled from the screening answers: which questions
-were answered yes / not sure decides the section (conditions -> symptoms and diagnosis,
-medications -> treatment, body and balance -> physical limitations).
+The seed's talking points for the talk with a clinician (section 6, "When should I talk to
+my doctor...") are filled from the person's own answers to the health questions (the
+pre-participation screening, seed sections 3 and 5). Which questions were answered yes /
+not sure decides the section: medications -> treatment; body, balance and pregnancy ->
+physical limitations; the other conditions -> health answers to discuss. The app never
+diagnoses: these are the person's answers, not findings.
 """
 
 from __future__ import annotations
@@ -12,8 +15,14 @@ from datetime import date, datetime, timedelta, tzinfo
 from companion.core.routine import Routine
 from companion.core.safety import Answer, ScreeningResult
 from companion.localtime import day_range, local_zone
-from companion.report.data import RedFlagLine, ReportData, ScreeningLine, SessionLine
-from companion.safety.content import Screening
+from companion.report.data import (
+    Confirmation,
+    RedFlagLine,
+    ReportData,
+    ScreeningLine,
+    SessionLine,
+)
+from companion.safety.content import Question, Screening
 from companion.storage.database import Database
 from companion.storage.repository import COUNTED_KINDS, WITH_BREATHING
 
@@ -29,6 +38,41 @@ def _routine_lines(routine: Routine) -> list[str]:
         rest = routine.rest_after(ex)
         lines.append(f"{ex.name}: {ex.target_text}, {routine.rounds} rounds, "
                      f"{rest:g} s rest after each set")
+    return lines
+
+
+def _follow_up(question: Question, result: ScreeningResult, answer: Answer) -> str:
+    """The pregnancy follow-up in words ("trimester: " + its label in
+    resources/screening.toml), or "" when the question has none, the answer was no, or no
+    trimester was given."""
+    if question.follow_up is None or result.trimester is None or not answer.applies:
+        return ""
+    value = result.trimester.value
+    label = dict(question.follow_up.choices).get(value, value.replace("_", " "))
+    return f"trimester: {label}"
+
+
+def _confirmations(db: Database, session_ids: set[int]) -> dict[int, Confirmation]:
+    """Session id -> the first confirmation stored for its red-flag stop (the words the
+    person chose and when), for the given sessions only."""
+    return {sid: Confirmation(at, text)
+            for sid, (at, text) in db.red_flag_confirmations(session_ids).items()}
+
+
+def _red_flags(db: Database, start: datetime, end: datetime) -> list[RedFlagLine]:
+    """The red flags raised in [start, end), oldest first, each with how its stop was
+    confirmed (whenever that was, also after the period)."""
+    every = db.red_flags()  # all of them: a later stop's confirmation settles older ones
+    confirmed = _confirmations(db, {f.session_id for f in every})
+    confirmed_at_raise = [f.raised_at for f in every if f.session_id in confirmed]
+    lines = []
+    for f in every:
+        if not start <= f.raised_at < end:
+            continue
+        own = confirmed.get(f.session_id)
+        later = own is None and any(at > f.raised_at for at in confirmed_at_raise)
+        lines.append(RedFlagLine(f.raised_at, f.symptom, f.exercise, session_id=f.session_id,
+                                 confirmation=own, later_stop_confirmed=later))
     return lines
 
 
@@ -51,7 +95,9 @@ def gather(
     Days and weeks are the person's (`tz`, default the system's zone with its DST rules):
     a session at 21:00 in New York is on that day, not on the next UTC one. The user's
     journal notes are in it only with `include_notes`; breathing sessions count toward the
-    weekly goal only with `count_breathing` (as in the app).
+    weekly goal only with `count_breathing` (as in the app). Each red-flag stop comes with
+    the person's confirmation (the words chosen from `ACK_LABELS` and when, also after the
+    period), and the pregnancy answer with its trimester when one was given.
     """
     tz = tz or local_zone()
     now = now or datetime.now(tz)
@@ -72,8 +118,7 @@ def gather(
         )
         for r in rows
     ]
-    flags = [RedFlagLine(f.raised_at, f.symptom, f.exercise)
-             for f in db.red_flags(since=start, until=end)]
+    flags = _red_flags(db, start, end)
     weeks = max(1, min(52, ((until - since).days // 7) + 1))
     last_instant = end - timedelta(microseconds=1)  # the period's last week, not the next
     kinds = WITH_BREATHING if count_breathing else COUNTED_KINDS
@@ -81,7 +126,7 @@ def gather(
               for w in db.weekly_counts(weeks=weeks, now=last_instant, tz=tz, kinds=kinds)]
 
     record = db.latest_screening()
-    diagnosis: list[str] = []
+    health: list[str] = []
     treatment: list[str] = []
     limitations: list[str] = []
     lines: list[ScreeningLine] = []
@@ -95,16 +140,19 @@ def gather(
             answer = result.answers.get(q.id)
             if answer is None:
                 continue
-            lines.append(ScreeningLine(q.text, ANSWER_WORDS.get(answer, answer.value), q.discuss))
+            words = ANSWER_WORDS.get(answer, answer.value)
+            follow_up = _follow_up(q, result, answer)
+            lines.append(ScreeningLine(q.text, words, q.discuss, follow_up))
             if not answer.applies:
                 continue
-            item = f"{q.text} ({ANSWER_WORDS.get(answer, answer.value)}). To discuss: {q.discuss}"
+            given = f"{words}; {follow_up}" if follow_up else words
+            item = f"{q.text} ({given}). To discuss: {q.discuss}"
             if TREATMENT_FLAGS & set(q.sets):
                 treatment.append(item)
             elif LIMITATION_FLAGS & set(q.sets):
                 limitations.append(item)
             else:
-                diagnosis.append(item)
+                health.append(item)
     return ReportData(
         period_start=since,
         period_end=until,
@@ -115,7 +163,7 @@ def gather(
         screening_taken_at=taken_at,
         screening=lines,
         acknowledgement=ack,
-        symptoms_and_diagnosis=diagnosis,
+        health_answers=health,
         treatment_and_medications=treatment,
         physical_limitations=limitations,
         routine_name=routine.name if routine else "",

@@ -8,26 +8,30 @@ and every figure in the chart is also given in words.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from companion.core.safety_words import symptom_short
 from companion.core.wording import counted
-from companion.qt.core import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, Qt, QUrl
+from companion.qt.core import (
+    QPointF,
+    QRectF,
+    Qt,
+    QUrl,
+)
 from companion.qt.gui import (
     QBrush,
     QFont,
     QGuiApplication,
     QImage,
-    QPageLayout,
-    QPageSize,
     QPainter,
-    QPdfWriter,
     QPen,
     QTextDocument,
 )
-from companion.report.data import ReportData
+from companion.report.data import RedFlagLine, ReportData
 from companion.report.fonts import report_family
+from companion.report.pages import print_pages
 
 STATUS_WORDS = {
     "completed": "completed",
@@ -36,6 +40,39 @@ STATUS_WORDS = {
     "interrupted": "interrupted",
     "in_progress": "in progress",
 }
+
+
+#: Section 1. The seed's first talking point (section 6) is the person's "symptoms and
+#: diagnosis", which only a clinician can give: the app has the person's own yes / not sure
+#: answers to its health questions (SPEC: "it does not diagnose"), and says so.
+HEALTH_ANSWERS_HEADING = "1. Health answers to discuss"
+
+
+def _stops(lines: list[RedFlagLine]) -> list[list[RedFlagLine]]:
+    """The red flags grouped by stop (one session), in order; a line without a session
+    is a stop of its own."""
+    stops: dict[object, list[RedFlagLine]] = {}
+    for i, line in enumerate(lines):
+        key = ("session", line.session_id) if line.session_id is not None else ("line", i)
+        stops.setdefault(key, []).append(line)
+    return list(stops.values())
+
+
+def _stop_line(stop: list[RedFlagLine], when: Callable[[datetime], str]) -> str:
+    """One stop in words: when, what the person reported (SYMPTOM_SHORT words), in which
+    exercise, and whether and how they confirmed it (their chosen words, as stored)."""
+    first = stop[0]
+    symptoms = "; ".join(dict.fromkeys(symptom_short(r.symptom) for r in stop))
+    exercise = next((r.exercise for r in stop if r.exercise), None)
+    text = f"{when(first.at)}: reported {symptoms}" + (f" (during {exercise})" if exercise
+                                                       else "") + ". "
+    confirmed = next((r.confirmation for r in stop if r.confirmation is not None), None)
+    if confirmed is not None:
+        words = f": \u201c{confirmed.text}\u201d" if confirmed.text else " (no words recorded)"
+        return text + f"Confirmed by the person on {when(confirmed.at)}{words}."
+    if any(r.later_stop_confirmed for r in stop):
+        return text + "No confirmation recorded for this stop; a later stop was confirmed."
+    return text + "Not confirmed yet."
 
 
 def _ul(items: list[str], empty: str = "None recorded.") -> str:
@@ -134,6 +171,8 @@ def build_html(data: ReportData) -> str:
     weeks = data.weekly_counts
     met = sum(1 for _, c in weeks if c >= data.weekly_goal)
     who = f"<b>{e(data.person)}</b>. " if data.person else ""
+    none_answered = ("Health questions not answered yet." if data.screening_taken_at is None
+                     else "Nothing answered yes or not sure.")
     parts = [
         "<h1>Companion: exercise summary for a clinician</h1>",
         f"<p>{who}Period {e(data.period_start.isoformat())} to "
@@ -142,12 +181,14 @@ def build_html(data: ReportData) -> str:
         f"({e(zone_name(tz))}). Companion is not a "
         "medical device; this summary is the user's own record to support a conversation, "
         "not a diagnosis.</p>",
-        "<h2>1. Symptoms and diagnosis</h2>",
-        _ul(data.symptoms_and_diagnosis, "Nothing reported in screening."),
+        "<p>Sections 1 to 3 list the person's own answers (yes or not sure) to the app's "
+        "health questions, each with what to talk about.</p>",
+        f"<h2>{e(HEALTH_ANSWERS_HEADING)}</h2>",
+        _ul(data.health_answers, none_answered),
         "<h2>2. Current treatment and medications</h2>",
-        _ul(data.treatment_and_medications, "Nothing reported in screening."),
+        _ul(data.treatment_and_medications, none_answered),
         "<h2>3. Physical limitations</h2>",
-        _ul(data.physical_limitations, "Nothing reported in screening."),
+        _ul(data.physical_limitations, none_answered),
         "<h2>4. Proposed routine</h2>",
         f"<p><b>{e(data.routine_name or 'No routine chosen yet')}</b></p>",
         _ul(data.routine_lines, "—"),
@@ -167,10 +208,8 @@ def build_html(data: ReportData) -> str:
         "</p>",
         '<p><img src="chart://mood" width="520"></p>',
         "<h2>Red-flag stops</h2>",
-        _ul([f"{when(r.at)}: "
-             f"{symptom_short(r.symptom)}"
-             + (f" (during {r.exercise})" if r.exercise else "")
-             for r in data.red_flags], "No red-flag stops in this period."),
+        _ul([_stop_line(stop, when) for stop in _stops(data.red_flags)],
+            "No red-flag stops in this period."),
         "<h2>Screening answers</h2>",
     ]
     if data.screening_taken_at is None:
@@ -178,7 +217,8 @@ def build_html(data: ReportData) -> str:
     else:
         parts.append(f"<p>Taken {e(day(data.screening_taken_at))}.</p>")
         rows = "".join(
-            f"<tr><td>{e(s.question)}</td><td><b>{e(s.answer)}</b></td></tr>"
+            f"<tr><td>{e(s.question)}</td><td><b>{e(s.answer)}</b>"
+            + (f"; {e(s.follow_up)}" if s.follow_up else "") + "</td></tr>"
             for s in data.screening
         )
         parts.append(f'<table border="1" cellpadding="4" cellspacing="0" width="100%">'
@@ -221,9 +261,17 @@ def write_pdf(data: ReportData, path: Path) -> None:
 
 
 def render_pdf(data: ReportData) -> bytes:
-    """The PDF's bytes (Qt writes into memory; the caller decides where they go)."""
+    """The PDF's bytes (Qt writes into memory; the caller decides where they go): A4, as
+    many pages as the content fills and never a trailing empty one (`print_pages`).
+
+    Needs a QGuiApplication (RuntimeError otherwise).
+    """
     if QGuiApplication.instance() is None:
         raise RuntimeError("write_pdf needs a QGuiApplication")
+    return print_pages(_document(data))
+
+
+def _document(data: ReportData) -> QTextDocument:
     doc = QTextDocument()
     doc.setDefaultFont(QFont(report_family(), 9))
     doc.setDefaultStyleSheet(
@@ -233,22 +281,4 @@ def render_pdf(data: ReportData) -> bytes:
     doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl("chart://mood"),
                     _mood_chart(data))
     doc.setHtml(build_html(data))
-    array = QByteArray()
-    buffer = QBuffer(array)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    writer = QPdfWriter(buffer)
-    writer.setTitle("Companion: exercise summary for a clinician")
-    writer.setCreator("Companion")
-    writer.setResolution(300)
-    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
-                                     QPageLayout.Orientation.Portrait,
-                                     QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter))
-    # Left without a page size, print_() lays the document out on the writer's pages and
-    # scales screen points to the writer's resolution, so 9 pt text prints as 9 pt.
-    doc.print_(writer)
-    del writer  # ends the PDF (writes the trailer into the buffer)
-    buffer.close()
-    out = bytes(array.data())
-    if not out.startswith(b"%PDF"):
-        raise RuntimeError("Qt wrote no PDF")
-    return out
+    return doc

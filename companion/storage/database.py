@@ -148,6 +148,12 @@ class Database:
         with self.session() as s:
             return repo.session_exercises(s, self.pid)
 
+    def red_flag_confirmations(self, session_ids: set[int]
+                               ) -> dict[int, tuple[datetime, str]]:
+        """Session id -> (when, words) of the first confirmation of its red-flag stop."""
+        with self.session() as s:
+            return repo.red_flag_confirmations(s, self.pid, session_ids)
+
     def red_flags(self, since: datetime | None = None,
                   until: datetime | None = None) -> list[repo.RedFlagRecord]:
         """Every red flag, oldest first (e.g. for the clinician summary)."""

@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 from companion.core.events import Symptom
 from companion.core.safety import Profile
 from companion.core.wording import wording_problems
+from companion.report.pdf import HEALTH_ANSWERS_HEADING
 from companion.storage import Database
 from companion.ui.history.detail import SessionDetailView
 from companion.ui.history.window import HistoryWindow
@@ -263,7 +264,7 @@ def test_the_clinician_summary_action_writes_a_pdf_with_the_sections(
     assert blocker.args == [out]
     assert "Saved the clinician summary" in window.status_line.text()
     text = _pdf_text(out)
-    for heading in ("Symptoms and diagnosis", "Current treatment and medications",
+    for heading in (HEALTH_ANSWERS_HEADING, "Current treatment and medications",
                     "Physical limitations", "Proposed routine", "Red-flag stops",
                     "Screening answers"):
         assert heading in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,14 +12,22 @@ from pypdf import PdfReader
 from companion.cli import main
 from companion.config import resolve_db_url, resolve_paths
 from companion.core.events import State, Symptom
-from companion.core.safety import Answer, ScreeningResult
+from companion.core.safety import ACK_LABELS, AckChoice, Answer, ScreeningResult, Trimester
+from companion.safety.content import load_screening
 from companion.storage.database import Database
+from tests.helpers.history import add_session
 from tests.helpers.sessions import make_engine, run_until
 
 
+def _pages(path: Path) -> list[str]:
+    """Each page's text, spaces normalised (Qt's PDFs extract them as tabs, "fi" as a
+    ligature)."""
+    return [" ".join(unicodedata.normalize("NFKC", p.extract_text()).split())
+            for p in PdfReader(str(path)).pages]
+
+
 def _pdf_text(path: Path) -> str:
-    text = " ".join(p.extract_text() for p in PdfReader(str(path)).pages)
-    return " ".join(unicodedata.normalize("NFKC", text).split())
+    return " ".join(_pages(path))
 
 
 def _history(data_dir: Path) -> None:
@@ -60,3 +69,68 @@ def test_a_bad_date_is_a_clear_message(tmp_path: Path, capsys: pytest.CaptureFix
     code = main(["report", "--pdf", str(tmp_path / "x.pdf"), "--since", "last week"])
     assert code == 1
     assert "--since must be a date like" in capsys.readouterr().err
+
+
+def _stops_and_pregnancy(data_dir: Path) -> None:
+    """Three red-flag stops (the middle one confirmed) and a pregnancy in its 2nd trimester."""
+    paths = resolve_paths(data_dir).ensure()
+    db = Database.open(resolve_db_url(paths), paths=paths)
+    try:
+        now = datetime.now(UTC)
+        add_session(db, now - timedelta(days=20), status="stopped_red_flag",
+                    red_flag="sharp_pain")
+        confirmed = add_session(db, now - timedelta(days=10), status="stopped_red_flag",
+                                red_flag="headache")
+        db.acknowledge_red_flag(confirmed, ACK_LABELS[AckChoice.SOUGHT_ADVICE])
+        add_session(db, now - timedelta(days=2), status="stopped_red_flag",
+                    red_flag="chest_pain")
+        result = ScreeningResult({"pregnancy": Answer.YES}, trimester=Trimester.SECOND,
+                                 acknowledged=True)
+        db.save_screening(result.to_json(), "I will check with my clinician first")
+    finally:
+        db.close()
+
+
+def test_the_report_shows_the_trimester_and_how_each_stop_was_confirmed(
+    qapp: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    _stops_and_pregnancy(data)
+    out = tmp_path / "summary.pdf"
+    assert main(["report", "--pdf", str(out), "--data-dir", str(data)]) == 0
+    assert capsys.readouterr().out.startswith(f"wrote {out} (3 sessions, ")
+    pages = _pages(out)
+    text = " ".join(pages)
+    assert "1. Health answers to discuss" in text and "diagnosis" not in text.replace(
+        "not a diagnosis", "")
+    pregnancy = load_screening().question("pregnancy")
+    assert pregnancy.follow_up is not None
+    second = dict(pregnancy.follow_up.choices)[Trimester.SECOND.value]
+    assert f"(yes; trimester: {second})" in text  # 3. Physical limitations
+    assert f"{pregnancy.text} yes ; trimester: {second}" in text  # the answers' table
+    stops = text[text.index("Red-flag stops"):text.index("Screening answers")]
+    assert stops.index("sharp or shooting") < stops.index("headache") < stops.index("chest")
+    older, confirmed, latest = (stops.split(": reported ")[i] for i in (1, 2, 3))
+    assert "No confirmation recorded for this stop; a later stop was confirmed." in older
+    assert "Confirmed by the person on " in confirmed
+    assert f"\u201c{ACK_LABELS[AckChoice.SOUGHT_ADVICE]}\u201d" in confirmed
+    assert latest.rstrip().endswith("Not confirmed yet.")
+    for i, page in enumerate(pages, 1):  # no page shows only its number
+        footer = f"Page {i} of {len(pages)}"
+        assert page.endswith(footer) and page.removesuffix(footer).strip(), page
+
+
+def test_the_trimester_is_given_only_with_a_yes_or_not_sure_to_pregnancy() -> None:
+    from companion.report.gather import _follow_up
+
+    pregnancy = load_screening().question("pregnancy")
+    assert pregnancy.follow_up is not None
+    first = dict(pregnancy.follow_up.choices)[Trimester.FIRST.value]
+    for answer, expected in ((Answer.YES, f"trimester: {first}"),
+                             (Answer.NOT_SURE, f"trimester: {first}"), (Answer.NO, "")):
+        result = ScreeningResult({"pregnancy": answer}, trimester=Trimester.FIRST)
+        assert _follow_up(pregnancy, result, answer) == expected
+    no_trimester = ScreeningResult({"pregnancy": Answer.YES})
+    assert _follow_up(pregnancy, no_trimester, Answer.YES) == ""
+    other = load_screening().question("beta_blockers")
+    assert _follow_up(other, result, Answer.YES) == ""

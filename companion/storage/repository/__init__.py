@@ -40,6 +40,7 @@ from companion.storage.repository.safety import (
     last_unacknowledged_red_flag_stop,
     latest_red_flag_stop,
     latest_screening,
+    red_flag_confirmations,
     save_screening,
 )
 from companion.storage.repository.sessions import (
@@ -84,6 +85,7 @@ __all__ = [
     "latest_screening",
     "own_sessions",
     "recent_efforts",
+    "red_flag_confirmations",
     "red_flags",
     "save_note",
     "save_screening",

@@ -100,3 +100,19 @@ def acknowledge_red_flag(s: Session, pid: int, session_id: int, text: str,
         raise LookupError(f"no session {session_id}")
     s.add(RedFlagAckRow(session_id=session_id, text=text, acknowledged_at=at))
     s.flush()
+
+
+def red_flag_confirmations(s: Session, pid: int, session_ids: set[int]
+                           ) -> dict[int, tuple[datetime, str]]:
+    """Session id -> (when, the words) of the first confirmation stored for its red-flag
+    stop (table `red_flag_acks`), for those of `session_ids` that are profile `pid`'s."""
+    if not session_ids:
+        return {}
+    stmt = (select(RedFlagAckRow.session_id, RedFlagAckRow.acknowledged_at, RedFlagAckRow.text)
+            .where(RedFlagAckRow.session_id.in_(session_ids),
+                   RedFlagAckRow.session_id.in_(own_sessions(pid)))
+            .order_by(RedFlagAckRow.acknowledged_at, RedFlagAckRow.id))
+    found: dict[int, tuple[datetime, str]] = {}
+    for sid, at, text in s.execute(stmt):
+        found.setdefault(int(sid), (at, text or ""))
+    return found
