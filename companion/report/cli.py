@@ -64,12 +64,9 @@ def report(args: argparse.Namespace) -> int:
                       include_notes=bool(getattr(args, "include_notes", False)),
                       count_breathing=count_breathing)
         app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
-        if not out.parent.exists():
-            try:
-                out.parent.mkdir(parents=True)
-            except OSError as exc:
-                raise KnownError(f"cannot write {out}: {exc.strerror or exc}") from exc
-        write_pdf(data, out)  # all or nothing; a clear one-line error otherwise
+        # all or nothing; a clear one-line error otherwise, also for a folder that does
+        # not exist (a typo in the path must not make folders: a tester)
+        write_pdf(data, out)
         del app
     finally:
         store.close()

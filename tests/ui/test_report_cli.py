@@ -65,6 +65,17 @@ def test_the_report_command_writes_a_pdf_with_the_talking_points(
     assert "Taken " in text
 
 
+def test_a_folder_that_does_not_exist_is_a_clear_message_and_none_is_made(
+    qapp: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "no" / "such" / "summary.pdf"
+    code = main(["report", "--pdf", str(out), "--data-dir", str(tmp_path / "data")])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert f"cannot write {out}: the folder {out.parent} does not exist" in err
+    assert "Traceback" not in err and not (tmp_path / "no").exists()
+
+
 def test_a_bad_date_is_a_clear_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["report", "--pdf", str(tmp_path / "x.pdf"), "--since", "last week"])
     assert code == 1
