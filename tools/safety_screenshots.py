@@ -7,6 +7,7 @@ call `save_safety_screenshots(folder)` as well.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -20,6 +21,16 @@ from companion.ui.screens.screening_wizard import ScreeningWizard
 
 SIZE = (1100, 760)
 
+
+
+def _answerable(checkin: CheckinView) -> None:
+    """Wait (real time) until the check-in takes an answer, so "All clear" is drawn enabled
+    as a person sees it a moment after the question appears (not greyed as in its first
+    0.6 s)."""
+    deadline = time.monotonic() + 5.0
+    while not checkin.all_clear_allowed() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    checkin._guard_over()
 
 def _save(widget: QWidget, path: Path) -> Path:
     widget.resize(*SIZE)
@@ -35,7 +46,7 @@ def save_safety_screenshots(folder: Path) -> list[Path]:
     out: list[Path] = []
     checkin = CheckinView()
     checkin.ask(CHECKIN_QUESTION)
-    checkin._guard_over()  # as it looks a moment after the question appears
+    _answerable(checkin)  # as it looks a moment after the question appears
     checkin.show_stalled()
     out.append(_save(checkin, folder / "checkin.png"))
     checkin.ask_effort()
