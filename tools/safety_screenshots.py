@@ -23,7 +23,7 @@ SIZE = (1100, 760)
 
 
 
-def _answerable(checkin: CheckinView) -> None:
+def answerable(checkin: CheckinView) -> None:
     """Wait (real time) until the check-in takes an answer, so "All clear" is drawn enabled
     as a person sees it a moment after the question appears (not greyed as in its first
     0.6 s)."""
@@ -46,7 +46,7 @@ def save_safety_screenshots(folder: Path) -> list[Path]:
     out: list[Path] = []
     checkin = CheckinView()
     checkin.ask(CHECKIN_QUESTION)
-    _answerable(checkin)  # as it looks a moment after the question appears
+    answerable(checkin)  # as it looks a moment after the question appears
     checkin.show_stalled()
     out.append(_save(checkin, folder / "checkin.png"))
     checkin.ask_effort()

@@ -11,7 +11,6 @@ import logging
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QWidget
@@ -21,26 +20,17 @@ from companion.core.breathing import PATTERNS, VOICED_CYCLES, Phase
 from companion.core.clock import FakeClock
 from companion.core.events import State
 from companion.core.timeline import CueKind
-from companion.ui.screens.checkin_view import CheckinView
 from companion.ui.services.container import AppServices, InMemoryHistory
 from companion.ui.shell.window import MainWindow
 from companion.ui.widgets.style import app_stylesheet, make_palette
 from companion.voice.base import RecordingSpeaker
+from tools.safety_screenshots import answerable
 
 log = logging.getLogger(__name__)
 
 SIZE = (1280, 820)
 
 
-
-def _answerable(checkin: CheckinView) -> None:
-    """Wait (real time) until the check-in takes an answer, so "All clear" is drawn enabled
-    as a person sees it a moment after the question appears (not greyed as in its first
-    0.6 s)."""
-    deadline = time.monotonic() + 5.0
-    while not checkin.all_clear_allowed() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    checkin._guard_over()
 
 def _pump(app: QApplication) -> None:
     for _ in range(3):
@@ -116,7 +106,7 @@ def shoot(out: Path, dark: bool) -> None:
 
         s.run_until(lambda: s.engine.state is State.CHECKIN)
         s.step(1.0)
-        _answerable(w.player.checkin)  # as it looks a moment after the question appears
+        answerable(w.player.checkin)  # as it looks a moment after the question appears
         _save(w, out / f"player-checkin-{suffix}.png", app)
 
         driver = w.player.driver

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -30,10 +32,28 @@ def _pdf_text(path: Path) -> str:
     return " ".join(_pages(path))
 
 
-def _history(data_dir: Path) -> None:
+@contextmanager
+def _app_history(data_dir: Path) -> Iterator[Database]:
+    """The history the app opens for `data_dir` (its SQLite file), closed after the block."""
     paths = resolve_paths(data_dir).ensure()
     db = Database.open(resolve_db_url(paths), paths=paths)
     try:
+        yield db
+    finally:
+        db.close()
+
+
+def _report(tmp_path: Path, fill: Callable[[Path], None], *options: str) -> Path:
+    """A data folder filled by `fill`, then `companion report --pdf` on it; the PDF."""
+    data = tmp_path / "data"
+    fill(data)
+    out = tmp_path / "summary.pdf"
+    assert main(["report", "--pdf", str(out), "--data-dir", str(data), *options]) == 0
+    return out
+
+
+def _history(data_dir: Path) -> None:
+    with _app_history(data_dir) as db:
         engine, clock, _ = make_engine()
         engine.subscribe(db.recorder(engine.plan.routine))
         engine.start(mood_before=2)
@@ -42,8 +62,6 @@ def _history(data_dir: Path) -> None:
         result = ScreeningResult({"beta_blockers": Answer.YES, "joint_pain": Answer.NOT_SURE,
                                   "mental_health": Answer.YES}, acknowledged=True)
         db.save_screening(result.to_json(), "I will check with my clinician first")
-    finally:
-        db.close()
 
 
 def test_the_report_command_writes_a_pdf_with_the_talking_points(
@@ -51,11 +69,7 @@ def test_the_report_command_writes_a_pdf_with_the_talking_points(
 ) -> None:
     # qapp: pytest-qt's QApplication first, else report() leaves a QGuiApplication behind
     # and every later widget test in this process errors
-    data = tmp_path / "data"
-    _history(data)
-    out = tmp_path / "summary.pdf"
-    assert main(["report", "--pdf", str(out), "--data-dir", str(data), "--routine",
-                 "starter"]) == 0
+    out = _report(tmp_path, _history, "--routine", "starter")
     assert "wrote" in capsys.readouterr().out
     text = _pdf_text(out)
     assert "dizziness" in text
@@ -84,9 +98,7 @@ def test_a_bad_date_is_a_clear_message(tmp_path: Path, capsys: pytest.CaptureFix
 
 def _stops_and_pregnancy(data_dir: Path) -> None:
     """Three red-flag stops (the middle one confirmed) and a pregnancy in its 2nd trimester."""
-    paths = resolve_paths(data_dir).ensure()
-    db = Database.open(resolve_db_url(paths), paths=paths)
-    try:
+    with _app_history(data_dir) as db:
         now = datetime.now(UTC)
         add_session(db, now - timedelta(days=20), status="stopped_red_flag",
                     red_flag="sharp_pain")
@@ -98,17 +110,12 @@ def _stops_and_pregnancy(data_dir: Path) -> None:
         result = ScreeningResult({"pregnancy": Answer.YES}, trimester=Trimester.SECOND,
                                  acknowledged=True)
         db.save_screening(result.to_json(), "I will check with my clinician first")
-    finally:
-        db.close()
 
 
 def test_the_report_shows_the_trimester_and_how_each_stop_was_confirmed(
     qapp: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    data = tmp_path / "data"
-    _stops_and_pregnancy(data)
-    out = tmp_path / "summary.pdf"
-    assert main(["report", "--pdf", str(out), "--data-dir", str(data)]) == 0
+    out = _report(tmp_path, _stops_and_pregnancy)
     assert capsys.readouterr().out.startswith(f"wrote {out} (3 sessions, ")
     pages = _pages(out)
     text = " ".join(pages)
