@@ -415,8 +415,17 @@ def test_disk_full_mid_session_keeps_every_event_and_says_so(
                 injected = _inject_disk_full(monkeypatch, services)
             engine = run_session(services, red_flag_at=2)
             assert engine.red_flag is not None
-            # the red flag is durable although the disk is full (the reserve was given up)
-            assert not reserve.exists()
+            # the red flag is durable although the disk is full: in the journal on disk. An
+            # injected ENOSPC fails every write, so the reserve was given up for it; on the
+            # real full disk a write that still fits in the journal file's last page needs
+            # no room, and the reserve may stay (this assertion was flaky there)
+            if injected is not None:
+                assert not reserve.exists()
+            from companion.core.events import RedFlagRaised
+            from companion.storage.journal_file import read_folder
+
+            files, _problems = read_folder(data / "journal")
+            assert any(isinstance(e.event, RedFlagRaised) for f in files for e in f.entries)
             state = services.history.red_flag_check()  # type: ignore[attr-defined]
             assert state.stop is not None and state.stop.symptoms == ("chest_pain",)
             wait_for(lambda: trouble(services) == "disk_full", 10, "the disk-full status")
