@@ -80,41 +80,61 @@ class RecoveryMarker:
         }
 
 
+def _schema() -> Any:
+    """The marker file's pydantic model (imported when a marker is read or written, not
+    with the storage package: commands that open a healthy history never need it)."""
+    from typing import Literal
+
+    from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+    class Confirmation(BaseModel):
+        at: AwareDatetime
+        text: str = ""
+
+    class MarkerFile(BaseModel):
+        model_config = ConfigDict(extra="ignore")
+        v: Literal[1]
+        moved_to: str = ""
+        at: AwareDatetime | None = None
+        reason: str = ""
+        confirmed: dict[str, Confirmation] = {}
+
+    return MarkerFile
+
+
+def _write(db_file: Path, marker: RecoveryMarker) -> None:
+    write_text_atomic(marker_path(db_file), json.dumps(marker.to_json(), indent=1) + "\n")
+
+
 def write_marker(db_file: Path, moved_to: Path, reason: str, at: datetime) -> None:
     """Record that `db_file` was damaged and moved to `moved_to` (durable: fsynced).
 
     Raises `companion.files.WriteFailed` (a KnownError) when it cannot be written."""
-    marker = RecoveryMarker(str(moved_to), at.astimezone(UTC), reason)
-    write_text_atomic(marker_path(db_file), json.dumps(marker.to_json(), indent=1) + "\n")
+    _write(db_file, RecoveryMarker(str(moved_to), at.astimezone(UTC), reason))
 
 
 def read_marker(db_file: Path) -> RecoveryMarker | None:
     """The marker beside `db_file`, None when there is none. Never raises: a marker that
-    cannot be read or parsed comes back with `readable=False` (so the gate keeps asking)."""
+    cannot be read or does not match the format comes back with `readable=False` (so the
+    gate keeps asking)."""
+    from pydantic import ValidationError
+
     path = marker_path(db_file)
     try:
-        raw = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return None
     except OSError as exc:
         log.warning("cannot read %s: %s", path, exc)
         return RecoveryMarker("", None, f"the marker {path} cannot be read", readable=False)
     try:
-        data = json.loads(raw)
-        if not isinstance(data, dict):
-            raise ValueError("not a JSON object")
-        if data.get("v") != VERSION:
-            raise ValueError(f"unknown marker version {data.get('v')!r}")
-        at = _time(data.get("at"))
-        confirmed: dict[str, tuple[datetime, str]] = {}
-        for name, value in dict(data.get("confirmed") or {}).items():
-            confirmed[str(name)] = (_time(value["at"]) or datetime.now(UTC),
-                                    str(value.get("text", "")))
-        return RecoveryMarker(str(data.get("moved_to", "")), at, str(data.get("reason", "")),
-                              confirmed)
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        log.warning("the marker %s is damaged (%s): treated as unconfirmed", path, exc)
+        data = _schema().model_validate_json(raw)
+    except ValidationError as exc:
+        log.warning("the marker %s is damaged (%s): treated as unconfirmed", path,
+                    exc.errors()[0].get("msg", exc) if exc.errors() else exc)
         return RecoveryMarker("", None, f"the marker {path} is damaged", readable=False)
+    return RecoveryMarker(data.moved_to, data.at, data.reason,
+                          {name: (c.at, c.text) for name, c in data.confirmed.items()})
 
 
 def confirm(db_file: Path, profile: str | None, text: str, at: datetime) -> None:
@@ -124,14 +144,4 @@ def confirm(db_file: Path, profile: str | None, text: str, at: datetime) -> None
         return
     confirmed = dict(marker.confirmed) if marker.readable else {}
     confirmed[profile or ""] = (at.astimezone(UTC), text)
-    updated = RecoveryMarker(marker.moved_to, marker.at, marker.reason, confirmed)
-    write_text_atomic(marker_path(db_file), json.dumps(updated.to_json(), indent=1) + "\n")
-
-
-def _time(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    at = datetime.fromisoformat(str(value))
-    if at.tzinfo is None:
-        raise ValueError("marker time without a zone")
-    return at
+    _write(db_file, RecoveryMarker(marker.moved_to, marker.at, marker.reason, confirmed))
