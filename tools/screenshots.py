@@ -95,6 +95,7 @@ def shoot(out: Path, dark: bool) -> None:
         w.start_screen.set_week(1, s.services.settings.weekly_goal)
         w.start_screen.set_mood(4)
         _save(w, out / f"start-{suffix}.png", app)
+        shoot_no_microphone(w, out / f"start-no-microphone-{suffix}.png", app)
         shoot_profiles(out, suffix, app)
         shoot_learn_and_breathing(s, out, suffix)
 
@@ -164,6 +165,18 @@ def shoot(out: Path, dark: bool) -> None:
         w.close()
         w.deleteLater()
         _pump(app)
+
+
+def shoot_no_microphone(window: MainWindow, path: Path, app: QApplication) -> None:
+    """The start screen while voice answers are on but no microphone is found."""
+    from companion.ui.screens.voice_banner import VoiceBanner
+    from companion.voice.heard import ListenerState, ListenStatus
+
+    banner = window.voice_banner
+    assert isinstance(banner, VoiceBanner)
+    banner.show_listening(ListenerState(ListenStatus.UNAVAILABLE, "no microphone found"))
+    _save(window, path, app)
+    banner.show_listening(ListenerState(ListenStatus.OFF, ""))
 
 
 def shoot_learn_and_breathing(s: Shooter, out: Path, suffix: str) -> None:

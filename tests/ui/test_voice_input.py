@@ -225,3 +225,49 @@ def test_a_doubtful_all_clear_is_confirmed_by_yes_and_the_question_is_spoken(
     voice.heard.emit(Heard("yes", 0.9, Expecting.CONFIRM, around=Surroundings.quiet()))
     app.qtbot.waitUntil(lambda: app.engine.state is State.REST)
     assert ear.expecting is Expecting.EFFORT
+
+
+def test_without_a_microphone_a_banner_over_the_start_screen_says_why_and_the_fix(
+    make_app: Callable[..., App], services: AppServices
+) -> None:
+    """The real listener on a microphone that is not there (PortAudio is asked, as at
+    start-up): the banner names the problem and the fix before any session, and goes when
+    voice answers are turned off in Settings."""
+    from companion.voice.heard import ListenSettings
+    from companion.voice.listen import VoiceListener
+
+    listener = VoiceListener(ListenSettings(enabled=True, device="no such microphone 7f3a"))
+    voice = VoiceInput(True, listener=listener)
+    listener.on_state(voice.state_changed.emit)  # as VoiceInput wires the listener it makes
+    services.voice_input = voice
+    app = make_app()
+    banner = app.window.voice_banner
+    assert banner is not None and banner.isHidden()  # nothing known yet: nothing said
+    voice.open()  # on a worker thread, as at start-up
+    app.qtbot.waitUntil(lambda: not banner.isHidden(), timeout=10_000)
+    assert app.window.current_screen() == "start"
+    text = banner.accessibleDescription()
+    assert "No voice answers: answer check-ins with the keys (C all clear, Y yes)." in text
+    assert "No microphone found." in text
+    assert "plug in a microphone" in text and "Test my microphone" in text
+    assert "turn off \"Answer by voice\" in Settings" in text
+    assert listener.recogniser.state.reason == "not started"  # no recogniser for nothing
+
+    voice.set_enabled(False)  # what Settings does when "Answer by voice" is unticked
+    app.qtbot.waitUntil(banner.isHidden, timeout=5_000)
+    assert voice.state.status is ListenStatus.OFF
+
+
+def test_the_banner_fix_follows_the_reason() -> None:
+    from companion.ui.screens.voice_banner import microphone_fix
+
+    assert microphone_fix(ListenerState(ListenStatus.OK, "")) == ""
+    assert microphone_fix(ListenerState(ListenStatus.OFF, "turned off")) == ""
+    portaudio = microphone_fix(ListenerState(
+        ListenStatus.UNAVAILABLE, "voice input needs PortAudio (sudo apt-get install "
+        "libportaudio2): not found"))
+    assert "install what is missing" in portaudio
+    died = microphone_fix(ListenerState(ListenStatus.FAILED, "the recogniser stopped"))
+    assert "companion.log" in died
+    for fix in (portaudio, died):
+        assert fix.endswith("Or turn off \"Answer by voice\" in Settings to hide this.")

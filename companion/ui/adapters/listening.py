@@ -74,8 +74,9 @@ class VoiceInput(QObject):
         """Load the recogniser and open the microphone off the GUI thread."""
         self._opened = True
         if not self._enabled:
-            self._remember_state(ListenerState(ListenStatus.OFF,
-                                               "voice input is turned off in Settings"))
+            # emitted, not just kept: the banner and the microphone line follow it
+            self.state_changed.emit(ListenerState(ListenStatus.OFF,
+                                                  "voice input is turned off in Settings"))
             return
         if self._listener is None:
             from companion.voice.listen import VoiceListener

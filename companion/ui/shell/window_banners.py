@@ -13,13 +13,16 @@ class Banners(WindowState):
     """The voice and storage banners, the history's signals, screen reader announcements."""
 
     def _setup_voice_banner(self) -> None:
-        """Above every screen while the voice is missing: what is wrong and the fix."""
+        """Above every screen while the voice or the microphone is missing: what is wrong
+        and the fix."""
         from companion.ui.screens.voice_banner import VoiceBanner
 
         assert self.services is not None
         banner = VoiceBanner()
         self._body_layout.insertWidget(0, banner)  # parent first: reparenting hides a widget
         banner.follow(self.services.speaker)
+        if self.services.voice_input is not None:  # voice answers on, but no microphone
+            banner.follow_listening(self.services.voice_input)
         self.voice_banner = banner
 
     def _setup_storage(self) -> None:
