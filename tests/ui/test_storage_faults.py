@@ -321,6 +321,45 @@ def test_a_damaged_history_after_a_red_flag_stop_still_asks_and_stays_careful(
     assert marker_path(path).exists()  # kept: it also says where the old file went
 
 
+def test_the_health_questions_after_a_damaged_history_say_why_they_are_asked(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A tester: after the damaged file was set aside, the health questions opened over
+    the notice that explains it, with no word of why they were asked again. The wizard
+    now says why on its first page; a first run on a sound file says nothing extra."""
+    from dataclasses import replace
+
+    from PySide6.QtWidgets import QWidget
+
+    from companion.ui.screens.screening_wizard import ScreeningDialog
+    from companion.ui.shell.gates import SET_ASIDE_WHY, start_first_run
+
+    def first_run_dialog(services: AppServices) -> ScreeningDialog:
+        services.save_settings(replace(services.settings, notice_shown=True))
+        parent = QWidget()
+        qtbot.addWidget(parent)
+        parent.show()
+        start_first_run(parent, services)
+        qtbot.waitUntil(lambda: parent.findChild(ScreeningDialog) is not None)
+        dialog = parent.findChild(ScreeningDialog)
+        assert isinstance(dialog, ScreeningDialog)
+        qtbot.waitExposed(dialog)
+        return dialog
+
+    sound, damaged = tmp_path / "sound", tmp_path / "damaged"
+    make_db(sound)
+    with opened(sound) as services:
+        dialog = first_run_dialog(services)
+        assert dialog.why.isHidden()
+        dialog.reject()
+    damage(make_db(damaged))
+    with opened(damaged) as services:
+        dialog = first_run_dialog(services)
+        assert dialog.why.isVisible() and dialog.why.text() == SET_ASIDE_WHY
+        assert "damaged and set aside" in dialog.why.accessibleName()
+        dialog.reject()
+
+
 @pytest.mark.slow
 def test_a_red_flag_only_in_the_journal_survives_a_damaged_database(
     qtbot: QtBot, tmp_path: Path

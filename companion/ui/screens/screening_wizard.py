@@ -18,6 +18,7 @@ from companion.qt.core import Qt
 from companion.qt.gui import QKeyEvent
 from companion.qt.widgets import (
     QDialog,
+    QLabel,
     QVBoxLayout,
     QWidget,
 )
@@ -255,7 +256,9 @@ class ScreeningDialog(QDialog):
     """The wizard in a modal window, for the first run and the menu."""
 
     def __init__(self, parent: QWidget | None = None, screening: Screening | None = None,
-                 *, now: Callable[[], datetime] | None = None) -> None:
+                 *, now: Callable[[], datetime] | None = None, why: str = "") -> None:
+        """`why`: a line above the questions saying why they are asked now ("" for none,
+        e.g. a damaged history set aside, whose earlier answers are out of reach)."""
         super().__init__(parent)
         self.setWindowTitle("Health screening")
         self.setAccessibleName("Health screening")
@@ -263,6 +266,15 @@ class ScreeningDialog(QDialog):
         self.result_value: ScreeningResult | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
+        self.why = QLabel(why, self)
+        self.why.setObjectName("screeningWhy")
+        self.why.setWordWrap(True)
+        self.why.setContentsMargins(16, 10, 16, 10)
+        self.why.setStyleSheet("#screeningWhy { background: #fff4ce; color: #3b2f00; "
+                               "border-bottom: 1px solid #c8a200; font-size: 12pt; }")
+        self.why.setAccessibleName(why)
+        self.why.setVisible(bool(why))
+        lay.addWidget(self.why)
         self.wizard = ScreeningWizard(screening, self, now=now)
         lay.addWidget(self.wizard)
         self.wizard.finished.connect(self._done)

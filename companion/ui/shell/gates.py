@@ -15,6 +15,7 @@ from companion.qt.widgets import QDialog, QWidget
 from companion.ui.services.ports import (
     GatedHistory,
     LegacyGatedHistory,
+    RecoveredHistory,
     ScreeningReader,
     ScreeningWriter,
 )
@@ -114,7 +115,9 @@ def _offer_screening(parent: QWidget, services: AppServices) -> None:
     if taken is not None and taken.tzinfo is None:  # stored as UTC
         taken = taken.replace(tzinfo=UTC)
     if screening_due(taken, datetime.now(UTC)) or _has_new_questions(record):
-        open_screening(parent, services)
+        set_aside = record is None and isinstance(services.history, RecoveredHistory) \
+            and services.history.history_set_aside()
+        open_screening(parent, services, why=SET_ASIDE_WHY if set_aside else "")
 
 
 def _has_new_questions(record: Any) -> bool:
@@ -142,7 +145,13 @@ class ScreeningHost(Protocol):
     def show_messages(self, messages: list[str]) -> None: ...
 
 
-def open_screening(parent: QWidget, services: AppServices) -> bool:
+#: above the health questions when they are asked because a damaged history was set aside
+SET_ASIDE_WHY = (
+    "Your history file was damaged and set aside, so your earlier health answers are not "
+    "in the new one. Please answer again: until you do, every careful adaptation is on.")
+
+
+def open_screening(parent: QWidget, services: AppServices, why: str = "") -> bool:
     """The health questions (first run, every 6 months, or on demand from the start screen).
 
     The answers are stored with their date; the profile (and so every adaptation) is
@@ -155,7 +164,7 @@ def open_screening(parent: QWidget, services: AppServices) -> bool:
     save = history.save_screening
     from companion.ui.screens.screening_wizard import ScreeningDialog
 
-    dialog = ScreeningDialog(parent)
+    dialog = ScreeningDialog(parent, why=why)
 
     def saved(_record: object) -> None:
         services.refresh_profile()
