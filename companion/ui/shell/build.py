@@ -105,6 +105,11 @@ LATER_MODULES = (
 )
 
 
+#: how long after the start screen is built the imports ahead begin (ms): after its first
+#: paint, well before anyone presses a key
+LATER_DELAY_MS = 150
+
+
 def _import(names: tuple[str, ...]) -> None:
     import importlib
 
@@ -159,15 +164,22 @@ def start_services(args: argparse.Namespace | LaunchOptions, parent: QObject,
         except Exception as exc:  # said by `failed`, never a traceback
             failed(exc)
             return
+
+        def later() -> None:
+            voice_input = services.voice_input
+            if voice_input is not None:  # the microphone, once its modules are loaded
+                QueryOp(parent=parent, op=lambda: _import(LISTEN_MODULES),
+                        success=lambda _r: voice_input.open_if_not_yet()).run_in_background()
+            # then what the first H and the first red flag open, imported ahead
+            QueryOp(parent=parent, op=lambda: _import(LATER_MODULES), success=lambda _r: None
+                    ).run_in_background()
+
         # the screens in a later turn of the event loop: two shorter pauses, not one long
         QTimer.singleShot(0, parent, lambda: done(services))
-        voice_input = services.voice_input
-        if voice_input is not None:  # the microphone, once its modules are loaded
-            QueryOp(parent=parent, op=lambda: _import(LISTEN_MODULES),
-                    success=lambda _r: voice_input.open_if_not_yet()).run_in_background()
-        # then what the first H and the first red flag open, imported ahead on a worker
-        QueryOp(parent=parent, op=lambda: _import(LATER_MODULES), success=lambda _r: None
-                ).run_in_background()
+        # The imports ahead only once the start screen is up and painted: a worker that
+        # imports holds Python's lock for long stretches (loading numpy's libraries), which
+        # slowed building and painting the start screen it was meant to spare.
+        QTimer.singleShot(LATER_DELAY_MS, parent, later)
 
     QueryOp(parent=parent, op=lambda: prepare(args), success=finish).failure(
         failed).run_in_background()
