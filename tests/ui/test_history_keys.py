@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from companion.storage import Database
@@ -89,7 +89,9 @@ def save_as(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
         asked.append(title)
         return str(tmp_path / f"export-{len(asked)}.json"), "JSON (*.json)"
 
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(answer))
+    from companion.ui.history import writing
+
+    monkeypatch.setattr(writing, "save_file_name", answer)
     return asked
 
 
@@ -165,7 +167,9 @@ def _x11_child(data: str) -> None:
         asked.append(title)
         return "", ""  # Cancel: nothing is written
 
-    setattr(QFileDialog, "getSaveFileName", staticmethod(cancelled))  # noqa: B010
+    from companion.ui.history import writing
+
+    setattr(writing, "save_file_name", cancelled)  # noqa: B010
 
     def wait(done: Callable[[], bool], ms: int = 10000) -> bool:
         deadline = QDeadlineTimer(ms)

@@ -205,6 +205,86 @@ def test_u_in_another_window_of_the_app_stops_the_session(
     assert app.window.current_screen() == "safety"
 
 
+def _focus_in(qtbot: QtBot, window: QWidget, field: QWidget) -> None:
+    """The keyboard in `field` of `window`, as a click there leaves it."""
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is window.windowHandle())
+    field.setFocus(Qt.FocusReason.MouseFocusReason)
+    qtbot.waitUntil(field.hasFocus)
+
+
+@pytest.mark.parametrize("where", ["history search", "editor field"])
+def test_u_in_a_text_field_of_another_window_stops_the_session(
+    app: App, services: AppServices, qtbot: QtBot, where: str
+) -> None:
+    """A tester: with the History search or a routine editor field focused during a
+    session, U typed a "u" and the session ran on (those windows have no red button)."""
+    if where == "history search":
+        app.key(Qt.Key.Key_H)
+        other: QWidget = app.window.history_window
+        qtbot.waitUntil(lambda: other.search.isEnabled(), timeout=10_000)
+        field: QWidget = other.search
+    else:
+        app.window.open_routine_editor()
+        other = app.window.routine_editor
+        other.new_routine()  # a routine of your own: its name field takes typing
+        field = other.name_edit
+    qtbot.waitExposed(other)
+    app.window.activateWindow()
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is app.window.windowHandle())
+    drive_to(app, services, Mode.WORK)
+    _focus_in(qtbot, other, field)
+    before = field.text()  # type: ignore[attr-defined]
+    app.key(Qt.Key.Key_U)
+    assert journaled_red_flags(services) == ["unspecified"]
+    assert on_disk(services) == (["stopped_red_flag"], ["unspecified"])
+    assert app.window.current_screen() == "safety"
+    assert field.text() == before  # type: ignore[attr-defined]  # no "u" typed
+
+
+@pytest.mark.parametrize("how", ["U in its date field", "the main window's red button"])
+def test_the_summarys_dialog_during_a_session_never_holds_back_the_red_flag(
+    app: App, services: AppServices, qtbot: QtBot, how: str
+) -> None:
+    """A tester: the History window's "Clinician summary (PDF)" dialog, open during a
+    session, blocked every window (the red button could not be clicked) and took U as a
+    letter in its date field. It is now modal to the History window only, and U there
+    stops the session and closes it unanswered."""
+    from PySide6.QtCore import QTimer
+
+    from companion.ui.history.report import ReportPeriodDialog
+
+    app.key(Qt.Key.Key_H)
+    history = app.window.history_window
+    qtbot.waitExposed(history)
+    app.window.activateWindow()
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is app.window.windowHandle())
+    drive_to(app, services, Mode.WORK)
+    seen: list[str] = []
+
+    def in_the_dialog(left: int = 200) -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, ReportPeriodDialog) or not dialog.isVisible():
+            if left:
+                QTimer.singleShot(20, lambda: in_the_dialog(left - 1))
+            return
+        seen.append(f"modality {dialog.windowModality().name}")
+        QTimer.singleShot(5000, dialog.reject)  # never hang the suite if nothing stopped
+        if how == "U in its date field":
+            _focus_in(qtbot, dialog, dialog.since)
+            app.key(Qt.Key.Key_U)
+        else:  # a click as the platform delivers it: a modal dialog would swallow it
+            button = app.window.player.unwell_button
+            qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, in_the_dialog)
+    history.ask_report()  # blocks in the dialog until U closes it
+    assert seen == ["modality WindowModal"]
+    assert journaled_red_flags(services) == ["unspecified"]
+    assert app.window.current_screen() == "safety"
+    assert QApplication.activeModalWidget() is None
+
+
 @pytest.mark.parametrize("layout", [CYRILLIC, GREEK], ids=["cyrillic", "greek"])
 def test_u_y_and_c_work_by_position_on_a_non_latin_layout(
     app: App, services: AppServices, layout: dict[str, tuple[str, int]]

@@ -13,7 +13,7 @@ from typing import Any
 
 from companion.config import Paths
 from companion.core.wording import counted
-from companion.qt.core import Signal
+from companion.qt.core import Qt, Signal
 from companion.qt.widgets import QDialog, QFileDialog, QLabel, QPushButton, QWidget
 from companion.storage.database import Database
 from companion.ui.history.detail import SessionDetailView
@@ -103,10 +103,12 @@ class HistoryWriting(QWidget):
     # -- report and export ------------------------------------------------------------------
     def ask_report(self) -> None:
         dialog = ReportPeriodDialog(self)
+        # modal to this window only: the main window's red button stays usable meanwhile
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         since, until = dialog.period()
-        name, _ = QFileDialog.getSaveFileName(
+        name, _ = save_file_name(
             self, "Save the clinician summary", str(Path.home() / f"companion-summary-"
                                                     f"{until:%Y-%m-%d}.pdf"), "PDF (*.pdf)")
         if name:
@@ -135,7 +137,7 @@ class HistoryWriting(QWidget):
                   done, lambda: self.report_button.setEnabled(True))
 
     def ask_export(self) -> None:
-        name, chosen = QFileDialog.getSaveFileName(
+        name, chosen = save_file_name(
             self, "Export history", str(Path.home() / "companion-history.csv"),
             "CSV (*.csv);;JSON (*.json)")
         if name:
@@ -154,3 +156,19 @@ class HistoryWriting(QWidget):
             self.exported.emit(path, n)
 
         self._run(lambda: db.export(path), done)
+
+
+def save_file_name(parent: QWidget, title: str, start: str, filters: str) -> tuple[str, str]:
+    """The platform's save dialog, as `QFileDialog.getSaveFileName` gives it, but modal to
+    `parent`'s window only (the static function blocks every window of the app, the main
+    window's red button included, while it is open). Returns (path or "", chosen filter)."""
+    suggested = Path(start)
+    dialog = QFileDialog(parent, title, str(suggested.parent), filters)
+    dialog.selectFile(suggested.name)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return "", ""
+    files = dialog.selectedFiles()
+    return (files[0] if files else ""), dialog.selectedNameFilter()

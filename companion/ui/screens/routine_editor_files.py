@@ -191,6 +191,7 @@ class EditorFiles(EditorState):
         box = QMessageBox(QMessageBox.Icon.Question, title, text,
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
         box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.setWindowModality(Qt.WindowModality.WindowModal)  # the main window stays usable
         return box.exec() == QMessageBox.StandardButton.Yes
 
     def _ask_unsaved(self) -> str:
@@ -199,6 +200,7 @@ class EditorFiles(EditorState):
                           QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
                           | QMessageBox.StandardButton.Cancel, self)
         box.setDefaultButton(QMessageBox.StandardButton.Save)
+        box.setWindowModality(Qt.WindowModality.WindowModal)  # the main window stays usable
         answer = box.exec()
         if answer == QMessageBox.StandardButton.Save:
             return "save"

@@ -6,7 +6,10 @@ every window the app owns passes through `KeyDispatcher.eventFilter` first:
 
 1. **The safety key.** While a session exists (getting ready, running, paused, at a check-in,
    on the end or safety screen, and in any dialog or other window opened meanwhile), U raises
-   the red flag. Nothing else is consulted first, and it works on any keyboard layout.
+   the red flag. Nothing else is consulted first, and it works on any keyboard layout. In a
+   text field it types a "u" only where the red "I feel unwell" button is on screen in the
+   same window (the end screen's note, the note dialog); in any other text field (History's
+   search, the editor, a date or file name) U is the red flag.
 2. **The main window's keys** come from `BINDINGS[mode]`. A key the table does not bind is
    left to Qt (Tab moves focus, a focused button takes Enter where that is safe).
 
@@ -196,6 +199,16 @@ class KeyHost(Protocol):
 _TEXT_INPUTS = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox, QComboBox)
 
 
+def _types_u(widget: QWidget | None) -> bool:
+    """U types a "u" here, even while a session exists: a text field has the focus and its
+    window shows the red "I feel unwell" button (object name "unwell"), so the red flag is
+    one click away. Anywhere else U is the red flag."""
+    if widget is None or not _typing_into(widget):
+        return False
+    return any(button.isVisible() and button.isEnabled()
+               for button in widget.window().findChildren(QAbstractButton, "unwell"))
+
+
 def _typing_into(widget: QWidget | None) -> bool:
     """A text field has the focus: letters are typed, not commands."""
     if widget is None:
@@ -325,7 +338,7 @@ class KeyDispatcher(QObject):
             return False
         window = obj.window()
         focus = QApplication.focusWidget()
-        if is_safety_key(event) and host.session_exists() and not _typing_into(focus):
+        if is_safety_key(event) and host.session_exists() and not _types_u(focus):
             # Qt's own flag only: raising twice is harmless, missing a press is not
             if event.isAutoRepeat():
                 return True  # already raised on the first press
