@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from companion.config import resolve_paths
 from companion.core.wording import counted
 from companion.errors import KnownError
-from companion.localtime import zone_name
+from companion.localtime import local_text, zone_name
 from companion.storage.connect import sqlite_path
 from companion.storage.database import Database
 from companion.storage.repository import HistoryRow
@@ -171,11 +171,19 @@ def _export(db: Database, path: Path) -> int:
 
 def _delete_all(db: Database, assume_yes: bool) -> int:
     where = sqlite_path(db.url) or db.engine.url.render_as_string(hide_password=True)
+    pending = db.pending_red_flag_ack()
+    kept = ""
+    if pending is not None:  # the gate must still ask: that stop is kept until confirmed
+        when = local_text(pending.stopped_at, fmt="%d %B %Y at %H:%M")
+        kept = (f"The session stopped for a red flag on {when} has not been "
+                "confirmed yet, so it is kept: Companion asks about it before your next "
+                "session (run this again after confirming to erase it too).")
     if not assume_yes:
-        count = len(db.history())
+        count = len(db.history()) - (pending is not None)
         prompt = (f"Erase all {counted(count, 'session')}, screening answers and acknowledgements "
                   f"of the profile {db.profile.name} from {where}? (Other profiles are "
-                  "kept.) This cannot be undone. Type 'yes' to confirm: ")
+                  f"kept.) {kept + ' ' if kept else ''}This cannot be undone. Type 'yes' to "
+                  "confirm: ")
         try:
             answer = input(prompt)
         except EOFError:
@@ -186,4 +194,6 @@ def _delete_all(db: Database, assume_yes: bool) -> int:
     n = db.delete_all()
     print(f"Deleted {counted(n, 'session')} and all related data of the profile {db.profile.name} "
           f"from {where}.", file=sys.stderr)
+    if kept:
+        print(kept, file=sys.stderr)
     return 0

@@ -236,10 +236,15 @@ class Database:
 
     # -- erasing ---------------------------------------------------------------------------
     def delete_all(self) -> int:
-        """Erase all of this profile's personal data (other profiles are untouched); on
-        SQLite also rewrite the file so nothing lingers in its free pages."""
+        """Erase all of this profile's personal data (other profiles are untouched), but for
+        a red-flag stop not confirmed yet (`pending_red_flag_ack()`): that session stays,
+        so the app still asks before the next session; once confirmed, this erases it too.
+        On SQLite also rewrite the file so nothing lingers in its free pages. Returns the
+        number of sessions deleted."""
         with self.session() as s:
-            n = repo.delete_all(s, self.pid)
+            pending = repo.last_unacknowledged_red_flag_stop(s, self.pid)
+            n = repo.delete_all(s, self.pid,
+                                keep=pending.session_id if pending is not None else None)
         if self.engine.dialect.name == "sqlite":
             with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM")

@@ -262,18 +262,20 @@ def export_rows(s: Session, pid: int) -> list[dict[str, Any]]:
 
 
 # -- erase ---------------------------------------------------------------------------------
-def delete_all(s: Session, pid: int) -> int:
+def delete_all(s: Session, pid: int, keep: int | None = None) -> int:
     """Erase every session, set, answer, red flag, screening and acknowledgement of profile
-    `pid` (the profile itself stays; other profiles are untouched).
+    `pid` (the profile itself stays; other profiles are untouched), except session `keep`
+    with everything it holds (the red-flag stop not confirmed yet, so the gate still asks).
 
     Returns the number of sessions deleted. Child tables go first, so this does not rely on
     the backend enforcing ON DELETE CASCADE.
     """
-    n = s.scalar(select(func.count()).select_from(SessionRow)
-                 .where(SessionRow.profile_id == pid)) or 0
     own = own_sessions(pid)
+    if keep is not None:
+        own = own.where(SessionRow.id != keep)
+    n = s.scalar(select(func.count()).select_from(own.subquery())) or 0
     for child in (RedFlagAckRow, SessionEventRow, RedFlagRow, CheckinRow, SetRow):
         s.execute(delete(child).where(child.session_id.in_(own)))
-    s.execute(delete(SessionRow).where(SessionRow.profile_id == pid))
+    s.execute(delete(SessionRow).where(SessionRow.id.in_(own)))
     s.execute(delete(ScreeningRow).where(ScreeningRow.profile_id == pid))
     return n

@@ -146,14 +146,35 @@ def test_delete_all_asks_first_and_keeps_everything_on_no(
     monkeypatch.setattr("sys.stdin", io.StringIO("no\n"))
     code, out, err = history(capsys, "--db", db_url, "--delete-all")
     assert code == 1 and "Nothing was deleted" in err
-    assert "Erase all 3 sessions" in out
+    assert "Erase all 2 sessions" in out
+    assert "stopped for a red flag on" in out and "has not been confirmed yet" in out
     with Database.open(db_url) as db:
         assert len(db.history()) == 3
     monkeypatch.setattr("sys.stdin", io.StringIO("yes\n"))
     code, _, err = history(capsys, "--db", db_url, "--delete-all")
-    assert code == 0 and "Deleted 3 sessions" in err
+    assert code == 0 and "Deleted 2 sessions" in err and "it is kept" in err
     with Database.open(db_url) as db:
-        assert db.history() == []
+        assert [r.status for r in db.history()] == ["stopped_red_flag"]
+
+
+def test_delete_all_keeps_an_unconfirmed_red_flag_stop_so_the_app_still_asks(
+    db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tester: `--delete-all` after a red-flag stop not yet confirmed erased it, and the
+    next session started with no "Before you exercise again" question. The stop is kept
+    (and said) until it is confirmed; then everything goes."""
+    record_sessions(db_url)
+    monkeypatch.setattr("sys.stdin", io.StringIO("yes\n"))
+    assert history(capsys, "--db", db_url, "--delete-all")[0] == 0
+    with Database.open(db_url) as db:
+        pending = db.pending_red_flag_ack()
+        assert pending is not None  # the app's gate still asks
+        assert db.latest_screening() is None
+        db.acknowledge_red_flag(pending.session_id, "I feel well again")
+    code, _, err = history(capsys, "--db", db_url, "--delete-all", "--yes")
+    assert code == 0 and "Deleted 1 session " in err and "kept" not in err
+    with Database.open(db_url) as db:
+        assert db.history() == [] and db.pending_red_flag_ack() is None
 
 
 @pytest.mark.parametrize("answer", ["y", "Y", "ye", "yes please", "yess", "ok", "", "n", "no"])
@@ -180,7 +201,7 @@ def test_delete_all_with_yes_does_not_ask(
     code, out, _ = history(capsys, "--db", db_url, "--delete-all", "--yes")
     assert code == 0 and out == ""
     with Database.open(db_url) as db:
-        assert db.history() == []
+        assert [r.status for r in db.history()] == ["stopped_red_flag"]  # not confirmed
 
 
 def test_environment_url_is_honoured(
