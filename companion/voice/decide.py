@@ -258,8 +258,13 @@ def decide(phrase: str | None, confidence: float, expecting: Expecting | None,
     def make(action: Action, value: int | None = None) -> Decision:
         return Decision(action, value, phrase, confidence, expecting)
 
-    # Stop-class first: nothing else is even considered when someone may be unwell.
-    red = phrase in RED_PHRASES or (phrase == "yes" and expecting is Expecting.CHECKIN)
+    # Stop-class first: nothing else is even considered when someone may be unwell. At a
+    # question, "stop" inside "all clear" taken back ("all clear, no wait, my chest hurts"
+    # is heard as "all clear no wait stop stop": the grammar forces the rest onto those
+    # words) stops too, at any confidence, as "stop" on its own does.
+    red = phrase in RED_PHRASES or (phrase == "yes" and expecting is Expecting.CHECKIN) \
+        or (expecting in (Expecting.CHECKIN, Expecting.CONFIRM)
+            and phrase.startswith("all clear ") and "stop" in phrase.split()[2:])
     if expecting is Expecting.CONFIRM and not red:
         return _confirmed(phrase, confidence, margin, around)
     if red:

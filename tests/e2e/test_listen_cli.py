@@ -77,3 +77,23 @@ def test_listen_to_the_microphone_ends_cleanly_with_or_without_one() -> None:
     assert "Traceback" not in done.stderr
     if done.returncode != 0:  # no input device here: the reason, in plain words
         assert done.stderr.startswith("companion: cannot listen:")
+
+
+@pytest.mark.slow
+def test_all_clear_taken_back_for_a_symptom_stops_and_a_plain_take_back_asks_again(
+        tmp_path: Path) -> None:
+    """A tester's clips, spoken by espeak-ng: "all clear, wait, my chest hurts" was heard
+    as "all clear but wait stop but" and only asked again; now it stops, as "stop" does.
+    "all clear, no wait" on its own is still never all clear."""
+    said = {"c2.wav": "all clear, wait, my chest hurts",
+            "w4.wav": "all clear. no wait, my chest hurts",
+            "w5.wav": "all clear, no wait"}
+    for name, text in said.items():
+        subprocess.run(["espeak-ng", "-w", str(tmp_path / name), text], check=True,
+                       capture_output=True, timeout=60)
+    done = _run("--json", "--context", "checkin", *(str(tmp_path / n) for n in said))
+    assert done.returncode == 0, done.stderr
+    rows = {Path(r["file"]).name: r for r in map(json.loads, done.stdout.splitlines())}
+    assert rows["c2.wav"]["decision"] == "red_flag", rows["c2.wav"]
+    assert rows["w4.wav"]["decision"] == "red_flag", rows["w4.wav"]
+    assert rows["w5.wav"]["decision"] == "ask_again", rows["w5.wav"]

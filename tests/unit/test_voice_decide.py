@@ -35,6 +35,7 @@ from companion.voice.decide import (
     STOP_PHRASES,
     SYMPTOM_SENTENCES,
     SYMPTOM_WORDS,
+    TAKE_BACK_WORDS,
     YES_BAR,
     Action,
     Decision,
@@ -507,3 +508,21 @@ def test_a_key_answer_ends_the_confirmation_turn() -> None:
     router.handle("all cleared", HIGH, Expecting.CHECKIN, None, QUIET)
     engine.answer_checkin(True)  # C pressed
     assert not router.confirming and router.expecting() is Expecting.EFFORT
+
+
+TAKE_BACK_RUNS = st.lists(st.sampled_from(TAKE_BACK_WORDS), min_size=1, max_size=6)
+
+
+@given(run=TAKE_BACK_RUNS, confidence=st.floats(0.0, 1.0),
+       expecting=st.sampled_from([Expecting.CHECKIN, Expecting.CONFIRM]))
+def test_all_clear_taken_back_with_stop_in_it_stops_and_without_never_moves_on(
+        run: list[str], confidence: float, expecting: Expecting) -> None:
+    """A tester: "all clear, wait, my chest hurts" was heard as "all clear but wait stop
+    but" and only asked again. Any "all clear" taken back with "stop" in it stops, at any
+    confidence; taken back without it, it is never all clear."""
+    phrase = "all clear " + " ".join(run)
+    action = decide(phrase, confidence, expecting, INF, QUIET).action
+    if "stop" in run:
+        assert action is Action.RED_FLAG
+    else:
+        assert action is Action.ASK_AGAIN
