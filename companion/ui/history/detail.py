@@ -135,6 +135,7 @@ class SessionDetailView(QDialog):
             f"{r.started_at.astimezone():%A %d %B %Y, %H:%M} · "
             f"{duration_text(r.duration_seconds)} · {done} · "
             f"mood {mood_text(r.mood_before, r.mood_after)}")
+        self.header.setTextFormat(Qt.TextFormat.RichText)  # the name is escaped above
         self.header.setWordWrap(True)
         self.ending = QLabel(look.text)
         self.ending.setAccessibleName(f"How it ended: {look.text}")
@@ -177,6 +178,7 @@ class SessionDetailView(QDialog):
         # the journal note: the user's own words, shown as plain text (never spoken)
         note_row = QHBoxLayout()
         self.note_title = QLabel("<b>Your note</b>")
+        self.note_title.setTextFormat(Qt.TextFormat.RichText)
         note_row.addWidget(self.note_title)
         note_row.addStretch(1)
         self.note_button = QPushButton("")

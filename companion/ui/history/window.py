@@ -112,6 +112,9 @@ class HistoryWindow(HistoryWriting):
         `history_changed`: a signal fired when the history may have changed (the app's
         `DatabaseHistory.changed`): the next `reopen` reads the rows again."""
         super().__init__(parent, Qt.WindowType.Window)
+        from companion.ui.widgets import plain_text
+
+        plain_text.install()  # routine names and notes are never markup (clinician use too)
         self.db = db
         self.count_breathing = count_breathing
         self.session_active = session_active

@@ -60,7 +60,10 @@ class MainWindow(SessionFlow, ProfileSwitching, KeyHandling, Lifecycle, ToolWind
                  instance: SingleInstance | None = None) -> None:
         super().__init__()
         self.setWindowTitle("Companion")
+        from companion.ui.widgets import plain_text
         from companion.ui.widgets.icon import app_icon
+
+        plain_text.install()  # names, notes and the emergency text are never markup
 
         self.setWindowIcon(app_icon())  # the same icon as the tray and the menu entry
         self.setAccessibleName("Companion")
