@@ -13,6 +13,7 @@ writes a New York report.
 from __future__ import annotations
 
 import logging
+import os
 import time
 import warnings
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -82,12 +83,31 @@ def local_zone() -> tzinfo:
     return SystemLocal()
 
 
+def unknown_zone() -> str | None:
+    """The `TZ` setting when it names no time zone this computer knows (e.g. a typo such as
+    "Europe/Pariss"): the C library then keeps time in UTC and calls it by the mistyped
+    name. None when `TZ` is unset, a known zone, or a POSIX rule ("EST5EDT", "CET-1")."""
+    value = os.environ.get("TZ", "").strip()
+    name = value.removeprefix(":")
+    if not name or any(c.isdigit() for c in name) or name.upper() in ("UTC", "GMT", "Z"):
+        return None
+    try:
+        ZoneInfo(name)
+    except (KeyError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        return value
+    return None
+
+
 def zone_name(tz: tzinfo | None = None) -> str:
-    """'America/New_York' (or the abbreviation when the zone has no name)."""
+    """'America/New_York' (or the abbreviation when the zone has no name); for a `TZ` that
+    names no known zone, says so: "UTC (TZ 'Bogus/Zone' is not a known time zone)"."""
     tz = tz or local_zone()
     key = getattr(tz, "key", None)
     if key:
         return str(key)
+    unknown = unknown_zone() if isinstance(tz, SystemLocal) else None
+    if unknown is not None:
+        return f"UTC (TZ '{unknown}' is not a known time zone)"
     return datetime.now(tz).tzname() or "local time"
 
 

@@ -53,7 +53,12 @@ def render_session_wav(
     """Render the session to a 16-bit PCM mono WAV at `path`; returns the options used
     (with the real `speech_duration`). Raises `EngineUnavailable` without a speech engine.
     Without `synth`, the engine `settings` choose speaks (Piper voices from `voices_dir`
-    too); the natural voice is started and checked before anything is rendered."""
+    too); the natural voice is started and checked before anything is rendered. A folder
+    that does not exist raises KnownError before any work (it is never made: a mistyped
+    path must not leave new folders behind)."""
+    folder = path.expanduser().parent
+    if not folder.is_dir():
+        raise KnownError(f"cannot write {path}: the folder {folder} does not exist")
     settings = settings or VoiceSettings(verbosity=options.verbosity)
     own = synth is None
     if synth is None:
@@ -69,7 +74,6 @@ def render_session_wav(
     finally:
         if own:
             synth.close()
-    path.parent.mkdir(parents=True, exist_ok=True)
     audio.write_wav(path, data)
     log.info("rendered %.1f s of session to %s", len(data) / audio.RATE, path)
     return opts

@@ -69,3 +69,22 @@ def test_preview_audio_speaks_with_the_natural_voice_chosen_in_settings(
             assert synth.cached(text) is not None, text
     assert abs(seconds - plan.total_seconds) <= 1.0
     assert audio.peak(audio.read_wav(out)) > 0.3
+
+
+@pytest.mark.parametrize("command", [["preview", "quick-ten", "--audio"],
+                                     ["history", "--export"]])
+def test_a_file_into_a_folder_that_does_not_exist_is_refused_and_no_folder_is_made(
+        tmp_path: Path, command: list[str]) -> None:
+    """A tester: `preview --audio /nonexistent/dir/x.wav` made the folders (at / as root),
+    said "wrote" and exited 0. A mistyped path is refused, with the folder named."""
+    missing = tmp_path / "no-such" / "folder"
+    suffix = ".wav" if command[0] == "preview" else ".csv"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-m", "companion", "--data-dir", str(tmp_path / "data"), *command,
+         str(missing / f"out{suffix}")],
+        capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert done.returncode == 1, done.stderr
+    assert f"the folder {missing} does not exist" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "no-such").exists()

@@ -180,3 +180,38 @@ def test_the_commands_speak_local_time(tz_name: str, tmp_path: Path) -> None:
                            capture_output=True, text=True, timeout=60)
     assert table.returncode == 0, table.stderr
     assert f"{day:%Y-%m-%d} 23:15" in table.stdout and tz_name in table.stdout
+
+
+@pytest.mark.parametrize(("tz_value", "unknown"), [
+    ("Bogus/Zone", True), ("Europe/Pariss", True), (":Nowhere", True),
+    ("Europe/Paris", False), (":Europe/Paris", False), ("EST5EDT", False), ("CET-1", False),
+    ("UTC", False)])
+def test_a_tz_that_names_no_known_zone_is_said_not_passed_off_as_local(
+        tz_value: str, unknown: bool, tmp_path: Path) -> None:
+    """A tester: `TZ=Bogus/Zone companion history` printed UTC times labelled "Times are
+    local (Bogus)". A mistyped zone is now named as such, with UTC said as what is used."""
+    from companion.localtime import unknown_zone, zone_name
+
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = tz_value
+    try:
+        assert (unknown_zone() == tz_value) is unknown
+        said = zone_name()
+    finally:
+        if old is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = old
+    if unknown:
+        assert said == f"UTC (TZ '{tz_value}' is not a known time zone)"
+    else:
+        assert "not a known" not in said
+    data = tmp_path / "data"
+    with Database.open(paths=Paths(data).ensure()) as db:
+        add_session(db, datetime(2026, 11, 30, 12, 0, tzinfo=UTC))
+    env = {**os.environ, "TZ": tz_value, "COMPANION_DATA_DIR": str(data),
+           "QT_QPA_PLATFORM": "offscreen"}
+    table = subprocess.run([sys.executable, "-m", "companion", "history"], env=env, cwd=ROOT,
+                           capture_output=True, text=True, timeout=60)
+    assert table.returncode == 0, table.stderr
+    assert ("is not a known time zone" in table.stdout) is unknown, table.stdout
