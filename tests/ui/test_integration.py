@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from companion.core.breathing import PATTERNS
@@ -102,12 +103,16 @@ def test_the_health_questions_can_be_taken_again_from_the_start_screen(
         app = make_app(routine=None)
         start = app.window.start_screen
         assert start is not None
-        start.screening_button.click()
+        app.qtbot.mouseClick(start.screening_button, Qt.MouseButton.LeftButton)
         app.qtbot.waitUntil(lambda: QApplication.activeModalWidget() is not None,
                             timeout=2000)
         dialog = QApplication.activeModalWidget()
         assert dialog is not None and "health" in dialog.windowTitle().lower()
-        dialog.reject()
+        app.qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is dialog.windowHandle())
+        app.key(Qt.Key.Key_Escape)  # "Not now"
+        app.qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
+        # a tester: the focus came back to the last button, so Enter opened Settings
+        app.qtbot.waitUntil(start.start_button.hasFocus)
 
 
 class _SlowVoice(RecordingSpeaker):

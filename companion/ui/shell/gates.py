@@ -101,6 +101,8 @@ def start_first_run(parent: QWidget, services: AppServices) -> None:
 
     def seen(_code: int) -> None:
         services.save_settings(replace(services.settings, notice_shown=True))
+        if isinstance(parent, ScreeningHost):
+            parent.focus_start()  # the health questions, if due, take it next
         _offer_screening(parent, services)
 
     notice.finished.connect(seen)
@@ -144,6 +146,8 @@ class ScreeningHost(Protocol):
 
     def show_messages(self, messages: list[str]) -> None: ...
 
+    def focus_start(self) -> None: ...
+
 
 #: above the health questions when they are asked because a damaged history was set aside
 SET_ASIDE_WHY = (
@@ -181,6 +185,8 @@ def open_screening(parent: QWidget, services: AppServices, why: str = "") -> boo
     def done(_code: int) -> None:
         from companion.ui.adapters.operations import QueryOp
 
+        if isinstance(parent, ScreeningHost):
+            parent.focus_start()  # where you would look next: Start (not the last button)
         result = dialog.result_value
         if result is None:
             return

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from companion.qt.core import Qt
 from companion.qt.widgets import QMessageBox
 from companion.ui.services.ports import StoredHistory
 from companion.ui.shell.window_state import WindowState
@@ -137,6 +138,12 @@ class ToolWindows(WindowState):
         """Say these on the start screen (problems, a reminder), replacing what it said."""
         if self.start_screen is not None:
             self.start_screen.show_messages(messages)
+
+    def focus_start(self) -> None:
+        """The keyboard on the Start button, when the start screen is showing (after the
+        health questions close: Enter then starts, never the last button clicked)."""
+        if self.start_screen is not None and self.current_screen() == "start":
+            self.start_screen.start_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def open_routine(self, ref: str) -> bool:
         """`--routine FILE_OR_ID`: select it, ready to start; a problem is shown, not raised."""
