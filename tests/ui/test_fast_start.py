@@ -149,6 +149,28 @@ def test_history_reopened_after_a_new_session_shows_it(
     again.close()
 
 
+def test_history_left_open_shows_a_new_session_when_looked_at_again(
+        open_window: Callable[..., Win], data: Paths) -> None:  # noqa: F811
+    """A tester: the History window, left open beside a session, still said "4 sessions"
+    with 6 recorded until it was closed and opened again. It reads them again when it is
+    activated, once they may have changed (not at every event of a running session)."""
+    sessions_for(data, None, 2)
+    win = open_window()
+    history = press_h(win)
+    assert history.proxy.rowCount() == 2
+    win.window.activateWindow()
+    win.qtbot.waitUntil(lambda: win.window.current_screen() == "start")
+    win.qtbot.waitUntil(win.window.isActiveWindow)
+    win.key(Qt.Key.Key_Space)
+    _end_session(win)
+    win.qtbot.waitUntil(lambda: history._stale, timeout=10_000)
+    assert history.isVisible() and history.proxy.rowCount() == 2  # not read behind your back
+    history.activateWindow()
+    win.qtbot.waitUntil(lambda: history.proxy.rowCount() == 3, timeout=10_000)
+    assert "3 sessions" in history.summary.text()
+    history.close()
+
+
 def test_history_after_a_profile_switch_is_the_other_persons(
         open_window: Callable[..., Win], data: Paths) -> None:  # noqa: F811
     add_person(data, "Ben")

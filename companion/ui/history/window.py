@@ -23,11 +23,7 @@ from typing import TYPE_CHECKING, Any
 from companion.config import Paths
 from companion.core.safety import Profile
 from companion.core.wording import counted
-from companion.qt.core import (
-    QModelIndex,
-    Qt,
-    Signal,
-)
+from companion.qt.core import QModelIndex, Qt, Signal
 from companion.qt.gui import QKeySequence
 from companion.qt.widgets import (
     QAbstractButton,
@@ -40,12 +36,7 @@ from companion.qt.widgets import (
     QWidget,
 )
 from companion.storage.database import Database
-from companion.storage.repository import (
-    COUNTED_KINDS,
-    WITH_BREATHING,
-    HistoryRow,
-    WeekCount,
-)
+from companion.storage.repository import COUNTED_KINDS, WITH_BREATHING, HistoryRow, WeekCount
 from companion.ui.history.chart_panel import ChartPanel
 from companion.ui.history.detail import SessionDetailView
 from companion.ui.history.filter_bar import FilterBar
@@ -233,8 +224,8 @@ class HistoryWindow(HistoryWriting):
 
     # -- loading ----------------------------------------------------------------------------
     def mark_stale(self) -> None:
-        """The history may have changed: read it again when next reopened (not at every
-        event of a session running meanwhile)."""
+        """The history may have changed: read it again when next reopened or activated
+        (not at every event of a session running meanwhile)."""
         self._stale = True
 
     def reopen(self, *, profile: Profile | None, weekly_goal: int,
@@ -379,6 +370,9 @@ class HistoryWindow(HistoryWriting):
 
         if event.type() == QEvent.Type.PaletteChange:
             self.model.set_palette(self.palette())
+        elif event.type() == QEvent.Type.ActivationChange and self._stale \
+                and self.isActiveWindow():  # looked at again: sessions since then show
+            self._start_load()
 
     def texts(self) -> list[str]:
         """Every string the window shows (the wording test reads them all)."""
