@@ -157,6 +157,9 @@ def build_html(data: ReportData) -> str:
     def day(at: datetime) -> str:
         return at.astimezone(tz).strftime("%Y-%m-%d")
 
+    def start_time(at: datetime) -> str:  # several sessions on one day stay apart
+        return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
     def when(at: datetime) -> str:
         local = at.astimezone(tz)
         return f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".rstrip()
@@ -227,7 +230,7 @@ def build_html(data: ReportData) -> str:
             parts.append(f"<p>Acknowledged: {e(data.acknowledgement)}</p>")
     parts.append("<h2>Sessions</h2>")
     rows = "".join(
-        f"<tr><td>{e(day(s.started_at))}</td><td>{e(s.routine_name)}</td>"
+        f"<tr><td>{e(start_time(s.started_at))}</td><td>{e(s.routine_name)}</td>"
         f"<td>{e(STATUS_WORDS.get(s.status, s.status))}</td><td>{s.sets_done}</td>"
         f"<td>{'' if s.mean_effort is None else f'{s.mean_effort:.1f}'}</td>"
         f"<td>{_mood_cell(s.mood_before, s.mood_after)}</td></tr>"
@@ -235,7 +238,7 @@ def build_html(data: ReportData) -> str:
     )
     parts.append(
         '<table border="1" cellpadding="3" cellspacing="0" width="100%">'
-        "<tr><th>Date</th><th>Routine</th><th>Ended</th><th>Sets</th><th>Effort</th>"
+        "<tr><th>Started</th><th>Routine</th><th>Ended</th><th>Sets</th><th>Effort</th>"
         f"<th>Mood</th></tr>{rows}</table>"
     )
     if len(data.sessions) > 25:

@@ -208,6 +208,6 @@ def test_no_page_of_the_summary_is_empty_whatever_its_length(qapp: object) -> No
                                              for i in range(questions)])
         texts = _page_texts(render_pdf(data))
         assert all(texts), (questions, [len(t) for t in texts])
-        assert texts[-1].endswith("2026-11-20 Starter circuit completed 8 5.5 2 → 4")
+        assert texts[-1].endswith("2026-11-20 10:00 Starter circuit completed 8 5.5 2 → 4")
         counts.add(len(texts))
     assert counts == {2, 3}  # the sweep did cross a page end

@@ -100,7 +100,9 @@ def test_a_report_counts_the_persons_days_and_labels_its_times(zone: ZoneInfo,
     assert f"{raised:%Y-%m-%d %H:%M} {raised.tzname()}" in html  # local, with its zone
     assert f"Generated {until:%Y-%m-%d} 21:06 {local(until, 21, 6, zone).tzname()}" in html
     assert zone.key in html
-    assert f"<td>{since:%Y-%m-%d}</td>" in html and f"<td>{until:%Y-%m-%d}</td>" in html
+    # each session with its local start time (several on one day stay apart)
+    assert f"<td>{since:%Y-%m-%d} 00:30</td>" in html
+    assert f"<td>{until:%Y-%m-%d} 23:20</td>" in html
     # one local day, an evening session: that day, that week
     day = second + timedelta(days=1)
     evening = local(day, 21, 30, zone)
