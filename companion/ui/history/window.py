@@ -45,6 +45,7 @@ from companion.ui.history.search import load_search_texts
 from companion.ui.history.table import HistoryFilter, HistoryTableModel, session_table
 from companion.ui.history.window_keys import WindowKeys, close_keys
 from companion.ui.history.writing import HistoryWriting
+from companion.ui.widgets.screen_fit import resize_within_screen
 
 if TYPE_CHECKING:
     from companion.qt.core import SignalInstance
@@ -130,7 +131,7 @@ class HistoryWindow(HistoryWriting):
         view = "Clinician view: " if db.clinician else ""
         self.setWindowTitle(f"{view}History — {whose}" if whose else "History")
         self.setAccessibleName(f"{view}History of {whose}" if whose else "History")
-        self.resize(1280, 800)
+        resize_within_screen(self, 1280, 800)
         # The query runs while the widgets are built; the result arrives queued, so only
         # once the event loop runs, after __init__.
         self._start_load()

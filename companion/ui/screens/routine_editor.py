@@ -52,6 +52,7 @@ from companion.ui.screens.routine_editor_state import (
     target_text,
 )
 from companion.ui.services.container import AppServices
+from companion.ui.widgets.screen_fit import resize_within_screen
 from companion.ui.widgets.style import AMBER, apply_font
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ class RoutineEditor(EditorLayout, DraftForm, EditorFiles):
         self.services = services
         self.setWindowTitle("Routine editor")
         self.setAccessibleName("Routine editor")
-        self.resize(1360, 860)
+        resize_within_screen(self, 1360, 860)
         self.entries: list[RoutineEntry] = []
         self.entry: RoutineEntry | None = None  # the routine the draft came from
         self.draft: dict[str, Any] | None = None

@@ -25,6 +25,7 @@ from companion.qt.widgets import (
 from companion.safety.content import Question, Screening, load_screening
 from companion.ui.screens.screening_pages import ANSWER_WORDS, ScreeningPages
 from companion.ui.widgets.announce import announce
+from companion.ui.widgets.screen_fit import resize_within_screen
 
 KEYS_TEXT = "Keys: Y yes, N no, S not sure, Backspace back."
 
@@ -262,7 +263,7 @@ class ScreeningDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Health screening")
         self.setAccessibleName("Health screening")
-        self.resize(1100, 800)
+        resize_within_screen(self, 1100, 800)
         self.result_value: ScreeningResult | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)

@@ -32,6 +32,7 @@ from companion.ui.shell.window_lifecycle import Lifecycle
 from companion.ui.shell.window_profiles import ProfileSwitching
 from companion.ui.shell.window_session import SessionFlow
 from companion.ui.shell.window_tools import ToolWindows
+from companion.ui.widgets.screen_fit import resize_within_screen
 
 if TYPE_CHECKING:
     from companion.qt.widgets import QMessageBox
@@ -67,7 +68,7 @@ class MainWindow(SessionFlow, ProfileSwitching, KeyHandling, Lifecycle, ToolWind
 
         self.setWindowIcon(app_icon())  # the same icon as the tray and the menu entry
         self.setAccessibleName("Companion")
-        self.resize(1120, 780)
+        resize_within_screen(self, 1120, 780)
         self.options = LaunchOptions.from_args(args)
         self.services = services
         self.instance = instance
