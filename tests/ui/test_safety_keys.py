@@ -561,6 +561,28 @@ def test_the_check_in_answers_are_in_view_at_the_default_size(
         assert first_title == view.title.rect()  # at the default size all of it fits
 
 
+def test_at_the_default_size_with_a_banner_the_check_in_never_scrolls_sideways(
+    app: App, services: AppServices
+) -> None:
+    """A tester: with the no-sound banner up, the check-in at 1120 x 780 showed a sideways
+    scroll bar (the effort row, on a page not even showing, was 1 px too wide), which ate
+    into the space left for the question."""
+    from companion.voice.base import SpeakerState, VoiceStatus
+
+    app.window.resize(1120, 780)
+    banner = app.window.voice_banner
+    banner.show_state(SpeakerState(  # type: ignore[union-attr]
+        VoiceStatus.NO_AUDIO, message="No audio output device was found, so prompts show "
+        "as captions only.", fix="Connect speakers or headphones, or check your sound "
+        "settings (on Linux, check that PulseAudio or PipeWire is running: pactl info)."))
+    drive_to(app, services, Mode.CHECKIN)
+    view = app.player.checkin
+    app.qtbot.waitUntil(lambda: _fully_shown(view.clear_button), timeout=3000)
+    area = app.player.checkin_area
+    assert area.verticalScrollBar().isVisible()  # the banner leaves too little height
+    assert not area.horizontalScrollBar().isVisible()
+
+
 @pytest.mark.parametrize("height", [760, 640, 520])
 def test_the_check_in_answers_stay_in_view_when_nothing_is_answered(
     app: App, services: AppServices, height: int
