@@ -102,7 +102,8 @@ class RoutineLibrary:
                 try:
                     loaded = load_routine_full(path, builtin=builtin)
                 except RoutineFileError as exc:
-                    log.warning("routine file %s has problems: %s", path, exc)
+                    # said where it matters: the start screen, `routines list` and `check`
+                    log.info("routine file %s has problems: %s", path, exc)
                     broken.append(RoutineEntry(make_id(path.stem), path, builtin, None,
                                                tuple(exc.problems)))
                     continue
