@@ -214,3 +214,19 @@ def test_page_down_scrolls_the_results_wherever_the_focus_is(qtbot: QtBot) -> No
     assert bar.value() == min(bar.pageStep(), bar.maximum())
     click_key(Qt.Key.Key_PageUp)
     assert bar.value() == 0
+
+
+def test_the_trimester_question_says_where_you_are_like_every_question(
+    qtbot: QtBot, wizard: ScreeningWizard
+) -> None:
+    """A tester: the trimester follow-up was the one page without "Question N of 15"."""
+    click_key(Qt.Key.Key_Return, wizard)
+    total = len(wizard.screening.questions)
+    while wizard.step[0] != "follow_up":
+        qid = wizard.step[1]
+        q = wizard.screening.question(qid)
+        click_key(KEYS[Answer.YES if q.follow_up is not None else Answer.NO], wizard)
+    q = wizard.screening.question(wizard.step[1])
+    number = [x.id for x in wizard.screening.questions].index(q.id) + 1
+    assert wizard.follow_up_progress.isVisible()
+    assert wizard.follow_up_progress.text() == f"Question {number} of {total}, more  ·  {q.group}"

@@ -112,6 +112,9 @@ class ScreeningPages(StackedPages):
 
     def _build_follow_up(self) -> None:
         page, lay = self._new_page(14)
+        # where you are, as on every question page ("Question 9 of 15 · Pregnancy, more")
+        self.follow_up_progress = make_label("", "small", page)
+        lay.addWidget(self.follow_up_progress)
         self.follow_up_text = make_label("", "heading", page, bold=True,
                                          description="Question")
         lay.addWidget(self.follow_up_text)

@@ -103,6 +103,9 @@ class ScreeningWizard(ScreeningPages):
 
     def _show_follow_up(self, q: Question) -> None:
         assert q.follow_up is not None
+        number = [x.id for x in self.screening.questions].index(q.id) + 1
+        self.follow_up_progress.setText(
+            f"Question {number} of {len(self.screening.questions)}, more  ·  {q.group}")
         self.follow_up_text.setText(q.follow_up.text)
         for i, button in enumerate(self.trimester_buttons):
             if i < len(q.follow_up.choices):
