@@ -46,3 +46,22 @@ def test_effort_chart_paints_with_and_without_answers(qtbot: QtBot) -> None:
     screen.show_summary(SessionSummary("x", 1, EndStatus.COMPLETED))
     assert not screen.chart.grab().isNull()
     assert "No effort" in screen.chart.accessibleDescription()
+
+
+def test_a_set_skipped_part_way_is_marked_in_the_chart(qtbot: QtBot) -> None:
+    """A tester: "1 of 8 sets done" beside a chart with an effort bar for all 8 sets, as
+    if all were done. A skipped set's answer is kept (for the part done) but drawn as an
+    outline, labelled and described "skipped"."""
+    s = _summary()
+    s.sets[2].effort = 7  # answered after skipping part-way
+    screen = EndScreen()
+    qtbot.addWidget(screen)
+    screen.resize(900, 600)
+    screen.show()
+    screen.show_summary(s)
+    assert screen.chart.efforts[-1] == (2, "Rows", 7)
+    assert screen.chart.skipped == frozenset({2})
+    described = screen.chart.accessibleDescription()
+    assert "set 3 Rows: 7 (skipped)" in described and "set 1 Squats: 5," in described
+    assert "2 of 8 sets done" in screen.details.text()
+    assert not screen.chart.grab().isNull()

@@ -45,18 +45,26 @@ NOTE_PLACEHOLDER = ("A few words about how it went, if you like. Your own words:
 
 
 class SessionEffortChart(QWidget):
-    """Bars of CR10 effort per set (0-10), amber at 9-10, so the trend reads at a glance."""
+    """Bars of CR10 effort per set (0-10), amber at 9-10, so the trend reads at a glance; a
+    set skipped part-way is drawn as an outline, labelled "skipped" (the effort is still
+    the person's answer for the part they did)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.efforts: list[tuple[int, str, int]] = []
+        self.skipped: frozenset[int] = frozenset()  # set numbers (0-based) skipped part-way
         self.setAccessibleName("Effort per set")
         self.setMinimumHeight(140)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
-    def set_efforts(self, efforts: list[tuple[int, str, int]]) -> None:
+    def set_efforts(self, efforts: list[tuple[int, str, int]],
+                    skipped: frozenset[int] = frozenset()) -> None:
+        """`efforts`: (set number from 0, exercise, CR10 0-10) per answered set; `skipped`:
+        the set numbers skipped part-way."""
         self.efforts = efforts
-        text = ", ".join(f"set {n + 1} {name}: {e}" for n, name, e in efforts)
+        self.skipped = skipped
+        text = ", ".join(f"set {n + 1} {name}: {e}" + (" (skipped)" if n in skipped else "")
+                         for n, name, e in efforts)
         self.setAccessibleDescription(text or "No effort answers this session")
         self.update()
 
@@ -99,13 +107,19 @@ class SessionEffortChart(QWidget):
             x = left + slot * i + (slot - bar_w) / 2
             h = plot_h * effort / 10
             color = QColor(AMBER) if effort >= 9 else accent
-            painter.fillRect(QRectF(x, bottom - h, bar_w, h), color)
+            skipped = set_no in self.skipped
+            if skipped:  # an outline: not a set done, only the answer given for it
+                painter.setPen(QPen(color, 2, Qt.PenStyle.DashLine))
+                painter.drawRect(QRectF(x, bottom - h, bar_w, h))
+            else:
+                painter.fillRect(QRectF(x, bottom - h, bar_w, h), color)
             painter.setPen(text_color)
             label_y = max(0.0, bottom - h - fm.height())
             painter.drawText(QRectF(x - 10, label_y, bar_w + 20, fm.height()),
                              Qt.AlignmentFlag.AlignCenter, str(effort))
             painter.drawText(QRectF(left + slot * i, bottom + 4, slot, fm.height()),
-                             Qt.AlignmentFlag.AlignCenter, f"set {set_no + 1}")
+                             Qt.AlignmentFlag.AlignCenter,
+                             f"set {set_no + 1}" + (" skipped" if skipped else ""))
         painter.end()
 
 
@@ -231,7 +245,8 @@ class EndScreen(QWidget):
         if summary.error:
             lines.append("Your progress up to that point is kept.")
         self.details.setText("\n".join(lines))
-        self.chart.set_efforts(summary.efforts)
+        self.chart.set_efforts(summary.efforts, frozenset(
+            no for no, result in summary.sets.items() if result.skipped))
 
     # -- the note ---------------------------------------------------------------------------
     def _note_edited(self) -> None:
