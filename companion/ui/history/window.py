@@ -107,8 +107,7 @@ class HistoryWindow(HistoryWriting):
         from companion.ui.widgets import plain_text
 
         plain_text.install()  # routine names and notes are never markup (clinician use too)
-        self.db = db
-        self.count_breathing = count_breathing
+        self.db, self.count_breathing = db, count_breathing
         self.session_active = session_active
         self.on_unwell = on_unwell
         # without a profile, the latest screening decides (read on the worker with the rows)
@@ -119,6 +118,7 @@ class HistoryWindow(HistoryWriting):
         self._weeks: list[WeekCount] = []
         self._data: Loaded | None = None  # what is shown
         self._stale = False  # the history changed since it was read
+        self._seen_active = False  # active once since shown (so activating = coming back)
         self._search_load = 0  # which reading of the search texts is wanted
         self._search_rows: list[HistoryRow] | None = None  # whose search texts to read
         if history_changed is not None:
@@ -225,8 +225,7 @@ class HistoryWindow(HistoryWriting):
 
     # -- loading ----------------------------------------------------------------------------
     def mark_stale(self) -> None:
-        """The history may have changed: read it again when next reopened or activated
-        (not at every event of a session running meanwhile)."""
+        """The history may have changed: read it again when reopened or come back to."""
         self._stale = True
 
     def reopen(self, *, profile: Profile | None, weekly_goal: int,
@@ -371,9 +370,15 @@ class HistoryWindow(HistoryWriting):
 
         if event.type() == QEvent.Type.PaletteChange:
             self.model.set_palette(self.palette())
-        elif event.type() == QEvent.Type.ActivationChange and self._stale \
-                and self.isActiveWindow():  # looked at again: sessions since then show
-            self._start_load()
+        elif event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            # come back to (not just opened: `reopen` reads then): sessions since then show
+            if self._stale and self._seen_active:
+                self._start_load()
+            self._seen_active = True
+
+    def hideEvent(self, event: Any) -> None:
+        self._seen_active = False  # opened again: `reopen` decides what to read
+        super().hideEvent(event)
 
     def texts(self) -> list[str]:
         """Every string the window shows (the wording test reads them all)."""
