@@ -18,6 +18,7 @@ class SessionLine:
     mood_after: int | None
     kind: str = "workout"  # or "breathing" (a stand-alone breathing session)
     note: str | None = None  # the user's note, only when they chose to include notes
+    counted: bool = False  # counts toward the weekly goal (completed, or done then U)
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,7 @@ def gather(
     now = now or datetime.now(tz)
     start, end = day_range(since, until, tz)
     rows = list(reversed(db.history(since=start, until=end)))
+    counted = db.counted_sessions(start, end)
     sessions = [
         SessionLine(
             started_at=r.started_at,
@@ -115,6 +116,7 @@ def gather(
             mood_after=r.mood_after,
             kind=r.kind,
             note=r.note if include_notes else None,
+            counted=r.id in counted,
         )
         for r in rows
     ]

@@ -167,6 +167,8 @@ def build_html(data: ReportData) -> str:
     workouts = [s for s in data.sessions if s.kind != "breathing"]
     breathing = [s for s in data.sessions if s.kind == "breathing"]
     done = [s for s in workouts if s.status == "completed"]
+    # done to the end, then U on the end screen: counted toward the goal, as at the start
+    done_then_flagged = [s for s in workouts if s.counted and s.status != "completed"]
     moods = [(s.mood_before, s.mood_after) for s in data.sessions
              if s.mood_before is not None and s.mood_after is not None]
     change = (sum(b - a for a, b in moods) / len(moods)) if moods else None
@@ -200,7 +202,9 @@ def build_html(data: ReportData) -> str:
         parts += ["<p>Adaptations the app applies:</p>", _ul(data.adaptations)]
     parts += [
         "<h2>Consistency, effort and mood</h2>",
-        f"<p>{counted(len(workouts), 'session')} in the period, {len(done)} completed. "
+        f"<p>{counted(len(workouts), 'session')} in the period, {len(done)} completed"
+        + (f" and {len(done_then_flagged)} more done to the end, then stopped for a red flag "
+           "(counted toward the goal)" if done_then_flagged else "") + ". "
         + (f"Also {counted(len(breathing), 'breathing session')} "
            "on their own. " if breathing else "")
         + f"Weekly goal: {counted(data.weekly_goal, 'session')}; met in {met} of "

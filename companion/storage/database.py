@@ -143,6 +143,12 @@ class Database:
         with self.session() as s:
             return repo.history(s, self.pid, limit, since, until)
 
+    def counted_sessions(self, since: datetime, until: datetime) -> set[int]:
+        """Ids of the sessions started in [since, until) that count toward the weekly goal
+        (as the start screen counts them: see `repository.counted_status`)."""
+        with self.session() as s:
+            return repo.counted_sessions(s, self.pid, since, until)
+
     def session_exercises(self) -> dict[int, list[str]]:
         """The exercises of each session, by session id (the history's search)."""
         with self.session() as s:

@@ -249,6 +249,18 @@ def test_a_red_flag_after_the_session_ended_wins_and_the_gate_applies(
         assert stopped.red_flag is not None
         wait_for(lambda: len(stored(path)["red_flags"]) == 2, 10, "the second red flag")
         assert services.history.sessions_this_week(datetime.now(UTC)) == 1
+        # the clinician summary says the same (a tester read "0 completed" beside a week
+        # the start screen counted): completed, done then U, stopped part-way
+        from companion.report.gather import gather
+        from companion.report.pdf import build_html
+        from companion.safety.content import load_screening
+
+        assert services.database is not None
+        today = datetime.now().astimezone().date()  # the report counts local days
+        html = build_html(gather(services.database, load_screening(), since=today,
+                                 until=today, weekly_goal=2))
+        assert ("2 sessions in the period, 0 completed and 1 more done to the end, then "
+                "stopped for a red flag (counted toward the goal).") in html, html[:2000]
 
 
 # -- a damaged database file ---------------------------------------------------------------------

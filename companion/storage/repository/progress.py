@@ -117,6 +117,16 @@ def weekly_counts(
     return [WeekCount(d, n) for d, n in sorted(counts.items())]
 
 
+def counted_sessions(s: Session, pid: int, since: datetime, until: datetime,
+                     statuses: tuple[str, ...] = COUNTED) -> set[int]:
+    """The ids of profile `pid`'s sessions started in [since, until) that count toward the
+    weekly goal by `counted_status` (a completed session, or one done to the end and then
+    marked for a red flag), whatever their kind."""
+    return set(s.scalars(select(SessionRow.id).where(
+        SessionRow.profile_id == pid, SessionRow.started_at >= since,
+        SessionRow.started_at < until, counted_status(statuses))))
+
+
 def sessions_this_week(s: Session, pid: int, now: datetime, tz: tzinfo | None = None,
                        statuses: tuple[str, ...] = COUNTED,
                        kinds: tuple[str, ...] = COUNTED_KINDS) -> int:
