@@ -285,6 +285,45 @@ def test_the_summarys_dialog_during_a_session_never_holds_back_the_red_flag(
     assert QApplication.activeModalWidget() is None
 
 
+def test_u_in_a_dialog_of_a_dialog_of_history_leaves_the_safety_screen_in_front(
+    app: App, services: AppServices, qtbot: QtBot
+) -> None:
+    """A tester: U in the note dialog of a session's detail (opened from History) stopped
+    the session, but when the dialogs closed Qt handed the keyboard back to the History
+    window, which stayed in front of the safety screen."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from companion.ui.history.journal import NoteDialog
+
+    app.key(Qt.Key.Key_H)
+    history = app.window.history_window
+    qtbot.waitExposed(history)
+    app.window.activateWindow()
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is app.window.windowHandle())
+    drive_to(app, services, Mode.WORK)
+    history.activateWindow()
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is history.windowHandle())
+    history.reload()
+    qtbot.waitUntil(lambda: history.proxy.rowCount() == 1, timeout=10_000)
+    with qtbot.waitSignal(history.detail_opened, timeout=10_000) as opened:
+        history.open_detail(history.proxy.index(0, 0))
+    view = opened.args[0]
+    qtbot.waitExposed(view)
+    view.note_button.click()
+    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), NoteDialog))
+    note = QApplication.activeModalWidget()
+    assert isinstance(note, NoteDialog)
+    qtbot.waitExposed(note)
+    save = note.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save)
+    _focus_in(qtbot, note, save)
+    app.key(Qt.Key.Key_U)
+    assert journaled_red_flags(services) == ["unspecified"]
+    qtbot.wait(400)  # past the moment closed dialogs hand the keyboard back
+    assert QApplication.activeModalWidget() is None
+    assert app.window.current_screen() == "safety"
+    assert QApplication.activeWindow() is app.window
+
+
 @pytest.mark.parametrize("layout", [CYRILLIC, GREEK], ids=["cyrillic", "greek"])
 def test_u_y_and_c_work_by_position_on_a_non_latin_layout(
     app: App, services: AppServices, layout: dict[str, tuple[str, int]]

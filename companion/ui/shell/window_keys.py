@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from companion.qt.core import QTimer
 from companion.qt.gui import QKeyEvent
 from companion.qt.widgets import (
     QApplication,
@@ -16,6 +17,10 @@ from companion.ui.shell.window_state import WindowState
 
 if TYPE_CHECKING:
     from companion.ui.services.keys import Binding, Mode
+
+#: ms after a red flag when the safety screen is brought to the front once more (after
+#: closed dialogs handed the keyboard back: KeyDispatcher's KEYS_BACK_MS is 50)
+SAFETY_FRONT_AGAIN_MS = 150
 
 
 class KeyHandling(WindowState):
@@ -87,8 +92,15 @@ class KeyHandling(WindowState):
         if summary is not None and summary.red_flag is not None:
             self._show_safety(summary)
         self.bring_to_front()
+        # and again once the closed dialogs have handed the keyboard back to the windows
+        # they belonged to (a tester saw History stay in front of the safety screen)
+        QTimer.singleShot(SAFETY_FRONT_AGAIN_MS, self, self._safety_to_front)
         if self.end_screen is not None:
             self.end_screen.flush_note()  # after the stop is durable, never before
+
+    def _safety_to_front(self) -> None:
+        if self.current_screen() == "safety" and QApplication.activeModalWidget() is None:
+            self.bring_to_front()
 
     def _close_dialogs(self) -> None:
         """Every modal dialog (the end confirmation, a message...) is closed unanswered."""
