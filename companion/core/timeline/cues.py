@@ -113,14 +113,16 @@ CHECKIN_QUESTION = (
     "sharp pain, or a sudden bad headache? Say all clear, or say stop."
 )
 CHECKIN_QUESTION_BRIEF = "Check-in. Any chest pain, dizziness, sharp pain or bad headache?"
-CHECKIN_REASK = "I didn't catch that. Are you all clear, or do you need to stop?"
+#: asked again as the same yes/no question (a "yes" to "are you all clear, or do you need
+#: to stop?" was ambiguous: at a check-in "yes" means yes, one of these, and stops)
+CHECKIN_REASK = "I didn't catch that. Any of these signs? Say all clear, or say stop."
 #: The same two, said when nothing listens (no microphone, or voice commands off): the
 #: answers are keys, and "I didn't catch that" would claim a listening that is not there.
 CHECKIN_QUESTION_KEYS = (
     "Check-in. Any chest pain or pressure, bad breathlessness, dizziness, "
     "sharp pain, or a sudden bad headache? Press C for all clear, or Y for yes."
 )
-CHECKIN_REASK_KEYS = ("No answer yet. Are you all clear, or do you need to stop? "
+CHECKIN_REASK_KEYS = ("No answer yet. Any of these signs? "
                       "Press C for all clear, or Y for yes.")
 CHECKIN_STALLED_KEYS = ("I'll wait here. Answer when you're ready: press C for all clear, "
                         "or Y for yes.")
