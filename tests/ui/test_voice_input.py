@@ -271,3 +271,26 @@ def test_the_banner_fix_follows_the_reason() -> None:
     assert "companion.log" in died
     for fix in (portaudio, died):
         assert fix.endswith("Or turn off \"Answer by voice\" in Settings to hide this.")
+
+
+def test_the_mic_line_says_it_does_not_listen_while_the_app_speaks(
+    make_app: Callable[..., App], services: AppServices
+) -> None:
+    """A tester's "stop" said over the spoken question was not heard (by design: without
+    echo cancellation the app would answer its own prompts) while the line said
+    "listening". It now says so while the voice talks; what was heard stays on the line."""
+    from companion.ui.adapters.listening import SPEAKING_NOTICE
+
+    voice, app = _session_at(make_app, services, State.CHECKIN)
+    label = app.player.mic_label
+    voice.set_speaking(True)  # what the app's voice signals when a prompt starts
+    app.qtbot.waitUntil(lambda: label.text() == SPEAKING_NOTICE)
+    voice.set_speaking(False)
+    app.qtbot.waitUntil(lambda: label.text() == "Voice: listening")
+    voice.heard.emit(Heard("all clear", 0.05, Expecting.CHECKIN, margin=2.0))
+    app.qtbot.waitUntil(lambda: "say it again" in label.text())
+    heard = label.text()
+    voice.set_speaking(True)
+    app.qtbot.wait(50)
+    assert label.text() == heard
+    assert app.engine.state is State.CHECKIN

@@ -47,6 +47,7 @@ class VoiceInput(QObject):
     noise_changed = Signal(object)  # NoiseReport, queued from the reader thread
     level = Signal(float)  # input level in dBFS, queued from the audio thread
     tested = Signal(object, object)  # Heard, Decision: what the microphone test heard
+    speaking_changed = Signal(bool)  # the app's own voice started (True) / stopped talking
 
     def __init__(self, enabled: bool, parent: QObject | None = None,
                  listener: Any = None) -> None:
@@ -60,6 +61,7 @@ class VoiceInput(QObject):
         self._speaker: Speaker | None = None
         self._testing = False
         self.noisy = False
+        self.speaking = False  # the app's voice is talking: nothing is heard meanwhile
         self.heard.connect(self._on_heard)
         self.state_changed.connect(self._remember_state)
         self.noise_changed.connect(self._on_noise)
@@ -168,9 +170,13 @@ class VoiceInput(QObject):
         self._driver = None
 
     def set_speaking(self, speaking: bool) -> None:
-        """The app's own voice is playing: hear nothing (no answering its own questions)."""
+        """The app's own voice is playing: hear nothing (no answering its own questions),
+        and say so on the microphone line (`speaking_changed`)."""
         if self._listener is not None:
             self._listener.set_speaking(speaking)
+        if speaking is not self.speaking:
+            self.speaking = speaking
+            self.speaking_changed.emit(speaking)
 
     def connect_speaker(self, speaker: Speaker) -> None:
         """The app's voice: its notices are said through it and, when it has signals, the
@@ -230,9 +236,16 @@ class VoiceInput(QObject):
         return result[0] if result else None
 
 
+#: the microphone line while the app's own voice talks (it never hears itself answer)
+SPEAKING_NOTICE = "Voice: not listening while Companion speaks (keys work)"
+
+
 def indicator_text(state: ListenerState, decision: Decision | None,
-                   expecting: Callable[[], object] | None = None) -> str:
-    """The small microphone line under the caption."""
+                   expecting: Callable[[], object] | None = None,
+                   speaking: bool = False) -> str:
+    """The small microphone line under the caption; `speaking`: the app's voice is
+    talking, so nothing said meanwhile is heard (a tester's "stop" said over a prompt was
+    lost while this line still said "listening")."""
     if state.status is ListenStatus.OFF:
         return ""
     if state.status is not ListenStatus.OK:
@@ -244,4 +257,6 @@ def indicator_text(state: ListenerState, decision: Decision | None,
     if decision is not None:
         return f"Voice: {decision.heard_text}"
     listening = expecting() if expecting is not None else None
-    return "Voice: listening" if listening is not None else ""
+    if listening is None:
+        return ""
+    return SPEAKING_NOTICE if speaking else "Voice: listening"

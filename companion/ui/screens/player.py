@@ -152,6 +152,9 @@ class PlayerScreen(PlayerActions, PlayerView):
         if voice_input is not None:
             voice_input.decided.connect(self._show_heard)
             voice_input.state_changed.connect(lambda _s: self._show_heard(None))
+            # "listening" / "not listening while Companion speaks", unless something heard
+            # is on the line (it stays until the next question)
+            voice_input.speaking_changed.connect(self._speaking_changed)
 
         # 300 steps is smooth enough (each step repaints the bar)
         self.progress = SessionProgress(PROGRESS_STEPS, self)

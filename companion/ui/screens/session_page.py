@@ -364,6 +364,14 @@ class SessionPage(QWidget, Generic[W]):
         self.pause_button.setText("Resume  (Space)" if paused else "Pause  (Space)")
         self.pause_button.setAccessibleName(RESUME_NAME if paused else PAUSE_NAME)
 
+    def _speaking_changed(self, _speaking: bool) -> None:
+        """The app's voice started or stopped: the line says whether it listens, unless it
+        is showing what was heard (that stays until the next question)."""
+        from companion.ui.adapters.listening import SPEAKING_NOTICE
+
+        if self.mic_label.text() in ("", "Voice: listening", SPEAKING_NOTICE):
+            self._show_heard(None)
+
     def _show_heard(self, decision: Decision | None = None) -> None:
         """The microphone line: listening or not, and what was heard."""
         from companion.ui.adapters.listening import indicator_text
@@ -374,7 +382,8 @@ class SessionPage(QWidget, Generic[W]):
             return
         router = self._router
         self.mic_label.setText(indicator_text(
-            voice_input.state, decision, router.expecting if router is not None else None))
+            voice_input.state, decision, router.expecting if router is not None else None,
+            speaking=voice_input.speaking))
 
     def _detach_voice(self) -> None:
         voice_input = self.services.voice_input
