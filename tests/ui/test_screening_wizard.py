@@ -230,3 +230,18 @@ def test_the_trimester_question_says_where_you_are_like_every_question(
     number = [x.id for x in wizard.screening.questions].index(q.id) + 1
     assert wizard.follow_up_progress.isVisible()
     assert wizard.follow_up_progress.text() == f"Question {number} of {total}, more  ·  {q.group}"
+
+
+def test_s_on_the_trimester_question_means_not_sure_as_on_every_page(
+    qtbot: QtBot, wizard: ScreeningWizard
+) -> None:
+    """A tester: S did nothing on "Which trimester are you in?" (keys 1-4)."""
+    from companion.core.safety import Trimester
+
+    click_key(Qt.Key.Key_Return, wizard)
+    while wizard.step[0] != "follow_up":
+        q = wizard.screening.question(wizard.step[1])
+        click_key(KEYS[Answer.YES if q.follow_up is not None else Answer.NO], wizard)
+    click_key(Qt.Key.Key_S, wizard)
+    assert wizard.trimester is Trimester.NOT_SURE
+    assert wizard.step[0] != "follow_up"  # on to the next question, as with key 4

@@ -118,7 +118,7 @@ class ScreeningPages(StackedPages):
         self.follow_up_text = make_label("", "heading", page, bold=True,
                                          description="Question")
         lay.addWidget(self.follow_up_text)
-        lay.addWidget(make_label("Press 1 to 4.", "small", page))
+        lay.addWidget(make_label("Press 1 to 4 (S: not sure).", "small", page))
         self.trimester_buttons: list[QPushButton] = []
         for i in range(4):
             button = make_button("", f"choice {i + 1}", page)

@@ -234,6 +234,12 @@ class ScreeningWizard(ScreeningPages):
             if Qt.Key.Key_1 <= key <= Qt.Key.Key_9:
                 self._choose_follow_up(int(key) - int(Qt.Key.Key_1))
                 return True
+            if key in (Qt.Key.Key_S, Qt.Key.Key_Question):  # "not sure", as on every page
+                choices = self.screening.question(self.step[1]).follow_up
+                values = [v for v, _label in choices.choices] if choices else []
+                if Trimester.NOT_SURE.value in values:
+                    self._choose_follow_up(values.index(Trimester.NOT_SURE.value))
+                    return True
         elif kind == "result":
             if key == Qt.Key.Key_A and self.ack.isVisibleTo(self):
                 self.ack.toggle()
