@@ -180,7 +180,8 @@ def _delete_all(db: Database, assume_yes: bool) -> int:
                 "session (run this again after confirming to erase it too).")
     if not assume_yes:
         count = len(db.history()) - (pending is not None)
-        prompt = (f"Erase all {counted(count, 'session')}, screening answers and acknowledgements "
+        sessions = f"all {counted(count, 'session')}, " if count else "the "
+        prompt = (f"Erase {sessions}screening answers and acknowledgements "
                   f"of the profile {db.profile.name} from {where}? (Other profiles are "
                   f"kept.) {kept + ' ' if kept else ''}This cannot be undone. Type 'yes' to "
                   "confirm: ")

@@ -166,6 +166,9 @@ def test_delete_all_keeps_an_unconfirmed_red_flag_stop_so_the_app_still_asks(
     record_sessions(db_url)
     monkeypatch.setattr("sys.stdin", io.StringIO("yes\n"))
     assert history(capsys, "--db", db_url, "--delete-all")[0] == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("no\n"))
+    _, out, _ = history(capsys, "--db", db_url, "--delete-all")
+    assert "Erase the screening answers" in out  # not "all 0 sessions": one is kept
     with Database.open(db_url) as db:
         pending = db.pending_red_flag_ack()
         assert pending is not None  # the app's gate still asks
