@@ -189,17 +189,26 @@ def test_u_on_the_end_screen_of_a_completed_session_marks_it_stopped_for_a_red_f
     assert gate_would_ask(services)
 
 
-def test_u_in_another_window_of_the_app_stops_the_session(
-    app: App, services: AppServices, qtbot: QtBot
-) -> None:
-    app.key(Qt.Key.Key_H)  # the history window, opened before the session
-    history = app.window.history_window
+def history_then_session(app: App, services: AppServices, qtbot: QtBot, *,
+                         back_to_history: bool = True) -> QWidget:
+    """The History window opened (H) before a session, the session then run to its first
+    set from the main window; with `back_to_history`, History has the keyboard again."""
+    app.key(Qt.Key.Key_H)
+    history: QWidget = app.window.history_window
     qtbot.waitExposed(history)
     app.window.activateWindow()
     qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is app.window.windowHandle())
     drive_to(app, services, Mode.WORK)
-    history.activateWindow()
-    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is history.windowHandle())
+    if back_to_history:
+        history.activateWindow()
+        qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is history.windowHandle())
+    return history
+
+
+def test_u_in_another_window_of_the_app_stops_the_session(
+    app: App, services: AppServices, qtbot: QtBot
+) -> None:
+    history_then_session(app, services, qtbot)
     app.key(Qt.Key.Key_U)
     assert on_disk(services)[1] == ["unspecified"]
     assert app.window.current_screen() == "safety"
@@ -254,12 +263,7 @@ def test_the_summarys_dialog_during_a_session_never_holds_back_the_red_flag(
 
     from companion.ui.history.report import ReportPeriodDialog
 
-    app.key(Qt.Key.Key_H)
-    history = app.window.history_window
-    qtbot.waitExposed(history)
-    app.window.activateWindow()
-    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is app.window.windowHandle())
-    drive_to(app, services, Mode.WORK)
+    history = history_then_session(app, services, qtbot, back_to_history=False)
     seen: list[str] = []
 
     def in_the_dialog(left: int = 200) -> None:
@@ -295,14 +299,7 @@ def test_u_in_a_dialog_of_a_dialog_of_history_leaves_the_safety_screen_in_front(
 
     from companion.ui.history.journal import NoteDialog
 
-    app.key(Qt.Key.Key_H)
-    history = app.window.history_window
-    qtbot.waitExposed(history)
-    app.window.activateWindow()
-    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is app.window.windowHandle())
-    drive_to(app, services, Mode.WORK)
-    history.activateWindow()
-    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is history.windowHandle())
+    history = history_then_session(app, services, qtbot)
     history.reload()
     qtbot.waitUntil(lambda: history.proxy.rowCount() == 1, timeout=10_000)
     with qtbot.waitSignal(history.detail_opened, timeout=10_000) as opened:
