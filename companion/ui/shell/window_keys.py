@@ -99,8 +99,12 @@ class KeyHandling(WindowState):
             self.end_screen.flush_note()  # after the stop is durable, never before
 
     def _safety_to_front(self) -> None:
-        if self.current_screen() == "safety" and QApplication.activeModalWidget() is None:
-            self.bring_to_front()
+        """Raise the window showing the safety screen, if it still does and is still open
+        (never shows a window closed meanwhile)."""
+        if self.isVisible() and not self.isMinimized() and self.current_screen() == "safety" \
+                and QApplication.activeModalWidget() is None:
+            self.raise_()
+            self.activateWindow()
 
     def _close_dialogs(self) -> None:
         """Every modal dialog (the end confirmation, a message...) is closed unanswered."""
