@@ -26,6 +26,7 @@ from companion.safety.content import Question, Screening, load_screening
 from companion.ui.screens.screening_pages import ANSWER_WORDS, ScreeningPages
 from companion.ui.widgets.announce import announce
 from companion.ui.widgets.screen_fit import resize_within_screen
+from companion.ui.widgets.style import NOTICE_COLOURS
 
 KEYS_TEXT = "Keys: Y yes, N no, S not sure, Backspace back."
 
@@ -280,8 +281,9 @@ class ScreeningDialog(QDialog):
         self.why.setObjectName("screeningWhy")
         self.why.setWordWrap(True)
         self.why.setContentsMargins(16, 10, 16, 10)
-        self.why.setStyleSheet("#screeningWhy { background: #fff4ce; color: #3b2f00; "
-                               "border-bottom: 1px solid #c8a200; font-size: 12pt; }")
+        back, border, text = NOTICE_COLOURS
+        self.why.setStyleSheet(f"#screeningWhy {{ background: {back}; color: {text}; "
+                               f"border-bottom: 1px solid {border}; font-size: 12pt; }}")
         self.why.setAccessibleName(why)
         self.why.setVisible(bool(why))
         lay.addWidget(self.why)

@@ -46,6 +46,7 @@ from companion.ui.screens.settings_voice import (
     voices_dir_text,
 )
 from companion.ui.services.ports import SampleSpeaker
+from companion.ui.widgets.screen_fit import fitted_size
 from companion.ui.widgets.scroll import page_scroll
 from companion.ui.widgets.style import apply_font
 
@@ -316,8 +317,7 @@ class SettingsDialog(VoiceRows):
         screen = self.screen() or QGuiApplication.primaryScreen()
         if cap and screen is not None:
             free = screen.availableGeometry()
-            width = min(width, int(free.width() * 0.95))
-            height = min(height, int(free.height() * 0.9))
+            width, height = fitted_size(width, height, free.width(), free.height())
         self.resize(width, height)
 
     @property

@@ -51,9 +51,9 @@ class StorageBanner(QFrame):
 
     def _style(self, *, saving: bool) -> None:
         # amber while events are kept safely; red when nothing is being saved at all
-        colours = (("#fff4ce", "#c8a200", "#3b2f00") if saving
-                   else ("#fde7e9", "#c42b1c", "#5c0c0c"))
-        from companion.ui.widgets.style import font_for
+        from companion.ui.widgets.style import NOTICE_COLOURS, font_for
+
+        colours = NOTICE_COLOURS if saving else ("#fde7e9", "#c42b1c", "#5c0c0c")
 
         small = font_for("small").pointSizeF()  # a style sheet's font wins over setFont()
         body = font_for("body").pointSizeF()

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from companion.qt.core import Qt
 from companion.qt.widgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
+from companion.ui.widgets.style import NOTICE_COLOURS
 from companion.voice.base import Speaker, SpeakerState, VoiceStatus
 from companion.voice.heard import ListenerState, ListenStatus
 
@@ -57,10 +58,10 @@ class VoiceBanner(QFrame):
         super().__init__(parent)
         self.setObjectName("voiceBanner")
         self.setFrameShape(QFrame.Shape.StyledPanel)
+        back, border, text = NOTICE_COLOURS
         self.setStyleSheet(
-            "#voiceBanner { background: #fff4ce; border: 1px solid #c8a200; border-radius: 4px; }"
-            " QLabel { color: #3b2f00; }"
-        )
+            f"#voiceBanner {{ background: {back}; border: 1px solid {border}; "
+            f"border-radius: 4px; }} QLabel {{ color: {text}; }}")
         self.setAccessibleName("Voice status")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)

@@ -26,6 +26,9 @@ SCALE = {
 
 UNWELL_RED = "#a1001a"
 AMBER = "#b86e00"
+#: the notice banners (no voice, history kept safely, why the health questions are asked):
+#: (background, border, text), readable in light and dark palettes alike
+NOTICE_COLOURS = ("#fff4ce", "#c8a200", "#3b2f00")
 
 
 def base_point_size() -> float:
