@@ -238,6 +238,8 @@ class VoiceInput(QObject):
 
 #: the microphone line while the app's own voice talks (it never hears itself answer)
 SPEAKING_NOTICE = "Voice: not listening while Companion speaks (keys work)"
+#: the microphone line while an answer is expected and nothing has been heard yet
+LISTENING_NOTICE = "Voice: listening"
 
 
 def indicator_text(state: ListenerState, decision: Decision | None,
@@ -259,4 +261,4 @@ def indicator_text(state: ListenerState, decision: Decision | None,
     listening = expecting() if expecting is not None else None
     if listening is None:
         return ""
-    return SPEAKING_NOTICE if speaking else "Voice: listening"
+    return SPEAKING_NOTICE if speaking else LISTENING_NOTICE

@@ -168,7 +168,10 @@ def save_file_name(parent: QWidget, title: str, start: str, filters: str) -> tup
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     dialog.setFileMode(QFileDialog.FileMode.AnyFile)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return "", ""
-    files = dialog.selectedFiles()
-    return (files[0] if files else ""), dialog.selectedNameFilter()
+    try:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return "", ""
+        files = dialog.selectedFiles()
+        return (files[0] if files else ""), dialog.selectedNameFilter()
+    finally:
+        dialog.deleteLater()  # one dialog per save, not one more child of the window each time

@@ -367,9 +367,9 @@ class SessionPage(QWidget, Generic[W]):
     def _speaking_changed(self, _speaking: bool) -> None:
         """The app's voice started or stopped: the line says whether it listens, unless it
         is showing what was heard (that stays until the next question)."""
-        from companion.ui.adapters.listening import SPEAKING_NOTICE
+        from companion.ui.adapters.listening import LISTENING_NOTICE, SPEAKING_NOTICE
 
-        if self.mic_label.text() in ("", "Voice: listening", SPEAKING_NOTICE):
+        if self.mic_label.text() in ("", LISTENING_NOTICE, SPEAKING_NOTICE):
             self._show_heard(None)
 
     def _show_heard(self, decision: Decision | None = None) -> None:
