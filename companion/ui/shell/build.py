@@ -105,8 +105,8 @@ LATER_MODULES = (
 )
 
 
-#: how long after the start screen is built the imports ahead begin (ms): after its first
-#: paint, well before anyone presses a key
+#: how long after the services are made the imports ahead may begin (ms); never before the
+#: start screen is built (see `start_services`), and well before anyone presses a key
 LATER_DELAY_MS = 150
 
 
@@ -176,9 +176,11 @@ def start_services(args: argparse.Namespace | LaunchOptions, parent: QObject,
 
         # the screens in a later turn of the event loop: two shorter pauses, not one long
         QTimer.singleShot(0, parent, lambda: done(services))
-        # The imports ahead only once the start screen is up and painted: a worker that
-        # imports holds Python's lock for long stretches (loading numpy's libraries), which
-        # slowed building and painting the start screen it was meant to spare.
+        # The imports ahead only once the start screen is up: a worker that imports holds
+        # Python's lock for long stretches (loading numpy's libraries), which slowed
+        # building and painting the start screen it was meant to spare. The timer is armed
+        # now and cannot fire during the screens' own turn (queued just above), so it runs
+        # after them, at least LATER_DELAY_MS from here.
         QTimer.singleShot(LATER_DELAY_MS, parent, later)
 
     QueryOp(parent=parent, op=lambda: prepare(args), success=finish).failure(
