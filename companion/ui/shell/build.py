@@ -105,8 +105,8 @@ LATER_MODULES = (
 )
 
 
-#: how long after the services are made the imports ahead may begin (ms); never before the
-#: start screen is built (see `start_services`), and well before anyone presses a key
+#: how long after the services are made the microphone's imports may begin (ms); never
+#: before the start screen is built (see `start_services`)
 LATER_DELAY_MS = 150
 
 
@@ -165,23 +165,23 @@ def start_services(args: argparse.Namespace | LaunchOptions, parent: QObject,
             failed(exc)
             return
 
-        def later() -> None:
+        def listen_later() -> None:
             voice_input = services.voice_input
             if voice_input is not None:  # the microphone, once its modules are loaded
                 QueryOp(parent=parent, op=lambda: _import(LISTEN_MODULES),
                         success=lambda _r: voice_input.open_if_not_yet()).run_in_background()
-            # then what the first H and the first red flag open, imported ahead
-            QueryOp(parent=parent, op=lambda: _import(LATER_MODULES), success=lambda _r: None
-                    ).run_in_background()
 
         # the screens in a later turn of the event loop: two shorter pauses, not one long
         QTimer.singleShot(0, parent, lambda: done(services))
-        # The imports ahead only once the start screen is up: a worker that imports holds
-        # Python's lock for long stretches (loading numpy's libraries), which slowed
-        # building and painting the start screen it was meant to spare. The timer is armed
-        # now and cannot fire during the screens' own turn (queued just above), so it runs
-        # after them, at least LATER_DELAY_MS from here.
-        QTimer.singleShot(LATER_DELAY_MS, parent, later)
+        # what the first H and the first red flag open, imported ahead at once (H pressed
+        # within a second of the start screen must not wait for these imports)
+        QueryOp(parent=parent, op=lambda: _import(LATER_MODULES), success=lambda _r: None
+                ).run_in_background()
+        # The microphone's imports only once the start screen is up: loading numpy's
+        # libraries holds Python's lock for long stretches, which slowed building and
+        # painting the start screen. The timer cannot fire during the screens' own turn
+        # (queued just above), so it runs after them, at least LATER_DELAY_MS from here.
+        QTimer.singleShot(LATER_DELAY_MS, parent, listen_later)
 
     QueryOp(parent=parent, op=lambda: prepare(args), success=finish).failure(
         failed).run_in_background()
