@@ -99,3 +99,47 @@ def test_an_unreadable_questions_file_gives_the_careful_profile_and_a_message(
         assert "could not be read" in app.window.start_screen.banner.text()  # type: ignore[union-attr]
     finally:
         content._builtin_screening.cache_clear()
+
+
+def test_not_now_on_the_first_questions_gives_the_careful_profile_until_they_are_answered(
+    make_app: Callable[..., App], db: Database, services: AppServices
+) -> None:
+    """A first run closed with "Not now" (Esc, delivered as a key to the focused dialog):
+    no answer at all is fifteen questions left unanswered, each "not sure" by the rule for
+    one. Real SQLite history; the start screen says so until the questions are answered."""
+    from PySide6.QtCore import Qt
+
+    from companion.ui.screens.screening_wizard import ScreeningDialog
+    from companion.ui.services.container import CAREFUL_NOT_ANSWERED
+    from companion.ui.shell.gates import start_first_run
+    from tests.helpers.keys import click_key, settle
+
+    services.refresh_profile()  # as build_services() does at start-up: nothing answered yet
+    services.first_run = lambda parent: start_first_run(parent, services)  # type: ignore[arg-type]
+    app = make_app(routine="starter")
+    from companion.ui.screens.safety_notice import NoticeDialog
+
+    notice = app.window.findChild(NoticeDialog)
+    assert notice is not None
+    notice.accept()
+    dialog = app.window.findChild(ScreeningDialog)
+    assert dialog is not None and dialog.isVisible()
+    click_key(Qt.Key.Key_Escape, dialog.wizard)  # "Not now", through the application
+    settle()
+    assert not dialog.isVisible() and db.latest_screening() is None
+    assert services.profile == Profile.careful()
+    start = app.window.start_screen
+    assert start is not None
+    assert CAREFUL_NOT_ANSWERED in start.banner.text()
+    assert "Gentle stability circuit is suggested" in start.preview.text()
+
+    # answered ("no" to every question, stored as the wizard's Finish does): the sessions
+    # follow the answers, and the note goes
+    history = services.history
+    assert isinstance(history, DatabaseHistory)
+    history.save_screening(
+        {"answers": {q.id: Answer.NO.value for q in load_screening().questions},
+         "trimester": None})
+    services.refresh_profile()
+    assert services.profile == Profile()
+    assert CAREFUL_NOT_ANSWERED not in services.problems

@@ -180,7 +180,11 @@ CAREFUL_UNREADABLE = (
     "Your health answers (or the health questions) could not be read, so every careful "
     "adaptation is on: no lying on your back, no breath holds, stability first. Please "
     "take the health questions again (button on the start screen).")
-CAREFUL_NOTES = (CAREFUL_SET_ASIDE, CAREFUL_UNREADABLE)
+CAREFUL_NOT_ANSWERED = (
+    "You have not answered the health questions yet, so every careful adaptation is on: "
+    "no lying on your back, no breath holds, stability first. Answer them (Health questions "
+    "on the start screen) and your sessions follow your answers.")
+CAREFUL_NOTES = (CAREFUL_SET_ASIDE, CAREFUL_UNREADABLE, CAREFUL_NOT_ANSWERED)
 
 
 @dataclass
@@ -221,7 +225,12 @@ class AppServices:
         return self.history.db if isinstance(self.history, StoredHistory) else None
 
     def refresh_profile(self) -> Profile:
-        """Re-read the latest screening (at start-up and after the wizard saves one)."""
+        """Re-read the latest screening (at start-up and after the wizard saves one).
+
+        No answers yet (the first health questions closed with "Not now"), answers set aside
+        with a damaged history, or answers or questions that cannot be read: every careful
+        adaptation (`Profile.careful()`), said on the start screen until the questions are
+        answered. Not knowing is never "nothing applies" (SPEC, screening)."""
         if not isinstance(self.history, ScreeningReader):
             return self.profile
         # said again below while it still holds (a tester saw it stay after new answers)
@@ -230,9 +239,12 @@ class AppServices:
             from companion.safety.content import load_screening
 
             latest = self.history.latest_screening()
-            if latest is None and isinstance(self.history, RecoveredHistory) \
-                    and self.history.history_set_aside():
-                self._careful(CAREFUL_SET_ASIDE)
+            if latest is None:
+                # never answered ("Not now"): fifteen questions left unanswered, each "not
+                # sure" by the rule for one (derive_profile): silence is never "no"
+                set_aside = isinstance(self.history, RecoveredHistory) \
+                    and self.history.history_set_aside()
+                self._careful(CAREFUL_SET_ASIDE if set_aside else CAREFUL_NOT_ANSWERED)
                 return self.profile
             self.profile = load_screening().stored_profile(latest) or Profile()
         except Exception:  # an unreadable screening must not stop the app: be careful instead
