@@ -163,11 +163,14 @@ class SessionEngine(Playback):
             self._set_state(State.ENDED)
         return self._collect()
 
-    def report_red_flag(self, symptom: Symptom = Symptom.UNSPECIFIED) -> list[Event]:
+    def report_red_flag(self, symptom: Symptom = Symptom.UNSPECIFIED,
+                        heard: str = "") -> list[Event]:
         """Stop at once from any state: cut speech, commit, speak the stop, then STOPPED.
 
         Listeners see the events in that order; storage commits on RedFlagRaised, so the stop
         is on disk before the stop message is queued and before the safety screen shows.
+        `heard`: the words heard when the stop was spoken (voice only; "" for a key), kept
+        with the stop (cut to `HEARD_MAX` characters).
         """
         if self._state is State.IDLE:
             return self._collect()
@@ -183,7 +186,8 @@ class SessionEngine(Playback):
         self._red_flag = symptom
         self._paused_at = None
         self._emit(ev.RedFlagRaised(t, symptom, was, seg.set_no if seg else None,
-                                    seg.exercise.name if seg and seg.exercise else None))
+                                    seg.exercise.name if seg and seg.exercise else None,
+                                    heard.strip()[:ev.HEARD_MAX]))
         if self._state not in (State.ENDED, State.STOPPED):  # an interrupted session ended already
             self._emit(ev.SessionEnded(t, EndStatus.STOPPED_RED_FLAG))
         stop = self._builder.cue(t, CueKind.SAFETY, STOP_MESSAGE, priority=Priority.SAFETY)

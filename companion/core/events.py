@@ -145,12 +145,22 @@ class AmberSign(Event):
 
 @dataclass(frozen=True)
 class RedFlagRaised(Event):
-    """A red flag: storage must commit this before the stop message is spoken."""
+    """A red flag: storage must commit this before the stop message is spoken.
+
+    `heard`: the words the voice recogniser heard when the stop was spoken ("my chest
+    hurts", "stop"; at most `HEARD_MAX` characters), "" when it came from a key or button.
+    What was heard, not a diagnosis: the symptom stays `UNSPECIFIED` until the person picks it.
+    """
 
     symptom: Symptom
     state: State
     set_no: int | None
     exercise: str | None
+    heard: str = ""
+
+
+#: the longest `RedFlagRaised.heard` kept (the stored column's width)
+HEARD_MAX = 100
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,8 @@ class RedFlagLine:
     #: no confirmation of its own, but a later stop was confirmed (the app's gate counts
     #: that one for the older stops too: companion.storage.repository.safety)
     later_stop_confirmed: bool = False
+    #: the words heard when the stop was spoken ("my chest hurts"); None for a key or button
+    heard: str | None = None
 
 
 @dataclass(frozen=True)

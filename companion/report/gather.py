@@ -72,7 +72,8 @@ def _red_flags(db: Database, start: datetime, end: datetime) -> list[RedFlagLine
         own = confirmed.get(f.session_id)
         later = own is None and any(at > f.raised_at for at in confirmed_at_raise)
         lines.append(RedFlagLine(f.raised_at, f.symptom, f.exercise, session_id=f.session_id,
-                                 confirmation=own, later_stop_confirmed=later))
+                                 confirmation=own, later_stop_confirmed=later,
+                                 heard=f.heard))
     return lines
 
 

@@ -64,8 +64,11 @@ def _stop_line(stop: list[RedFlagLine], when: Callable[[datetime], str]) -> str:
     first = stop[0]
     symptoms = "; ".join(dict.fromkeys(symptom_short(r.symptom) for r in stop))
     exercise = next((r.exercise for r in stop if r.exercise), None)
+    heard = next((r.heard for r in stop if r.heard), None)
     text = f"{when(first.at)}: reported {symptoms}" + (f" (during {exercise})" if exercise
                                                        else "") + ". "
+    if heard:
+        text += f"Stopped by voice: the app heard \u201c{heard}\u201d. "
     confirmed = next((r.confirmation for r in stop if r.confirmation is not None), None)
     if confirmed is not None:
         words = f": \u201c{confirmed.text}\u201d" if confirmed.text else " (no words recorded)"

@@ -240,6 +240,8 @@ class RedFlagRow(Base):
     set_no: Mapped[int | None] = mapped_column(Integer)
     exercise: Mapped[str | None] = mapped_column(String(200))
     specified_at: Mapped[datetime | None]
+    #: rev 0006: the words heard when the stop was spoken (NULL: a key or button)
+    heard: Mapped[str | None] = mapped_column(String(100))
 
     session: Mapped[SessionRow] = relationship(back_populates="red_flags")
 

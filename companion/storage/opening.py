@@ -98,7 +98,7 @@ class OpenResult:
 # The newest migration. Opening a database that is already there needs no Alembic at all
 # (it costs ~12 MB and ~100 ms to import); tests/unit/storage/test_migrations.py checks
 # that this matches the newest file in migrations/versions/.
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 
 
 def alembic_config(connection: Any | None = None) -> Any:

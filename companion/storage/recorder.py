@@ -204,7 +204,7 @@ class EventSQL:
         conn.execute(insert(RedFlagRow).values(
             session_id=sid, symptom=ev.symptom.value, raised_at=at,
             session_seconds=ev.t, engine_state=ev.state.value, set_no=ev.set_no,
-            exercise=ev.exercise))
+            exercise=ev.exercise, heard=ev.heard or None))
         # A red flag wins over any other end, also one recorded before it (U pressed on
         # the end screen): the session shows as stopped for a red flag, and the gate asks.
         where = SessionRow.id == sid

@@ -175,7 +175,7 @@ class VoiceCommandRouter:
             self._confirm_until = None  # answered (or not): the confirmation is over
             self._sync()
         if d.action is Action.RED_FLAG:
-            e.report_red_flag()
+            e.report_red_flag(heard=d.phrase or "")  # kept with the stop: what was heard
         elif d.action is Action.ALL_CLEAR:
             e.answer_checkin(True)
         elif d.action is Action.CONFIRM:

@@ -179,7 +179,8 @@ def test_the_timeline_of_a_recorded_session_shows_sets_checkins_skips_and_the_st
         if engine.state is State.CHECKIN:
             engine.answer_checkin(True)
         run_until(engine, clock, State.WORK)
-        engine.report_red_flag(Symptom.DIZZINESS)
+        engine.report_red_flag(heard="i feel dizzy")  # by voice: what was heard is kept
+        engine.specify_symptom(Symptom.DIZZINESS)  # then picked on the safety screen
         window = open_window(qtbot, db)
         assert column(window, 4) == ["Stopped: red flag"]
         view = open_detail(qtbot, window, 0)
@@ -189,6 +190,7 @@ def test_the_timeline_of_a_recorded_session_shows_sets_checkins_skips_and_the_st
         assert "After set 1: all clear" in texts
         assert "skipped" in texts.lower()
         assert "dizziness, light-headedness or fainting" in texts
+        assert "heard \u201ci feel dizzy\u201d" in texts
         assert texts.endswith("Stopped: red flag")
 
 

@@ -152,3 +152,39 @@ def test_the_trimester_is_given_only_with_a_yes_or_not_sure_to_pregnancy() -> No
     assert _follow_up(pregnancy, no_trimester, Answer.YES) == ""
     other = load_screening().question("beta_blockers")
     assert _follow_up(other, result, Answer.YES) == ""
+
+
+def _voice_stop(data_dir: Path) -> None:
+    """A session stopped by voice, through the app's own router, recorded in the real
+    SQLite history: "my chest hurts" as the recogniser hands it on."""
+    from companion.voice.decide import Expecting
+    from companion.voice.router import VoiceCommandRouter
+
+    with _app_history(data_dir) as db:
+        engine, clock, _ = make_engine()
+        engine.subscribe(db.recorder(engine.plan.routine))
+        router = VoiceCommandRouter(engine)
+        engine.start()
+        run_until(engine, clock, State.WORK)
+        router.handle("my chest hurts", 0.9, Expecting.ALWAYS)
+
+
+def test_what_was_heard_at_a_voice_stop_is_in_the_report_and_history_json(
+    qapp: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    out = _report(tmp_path, _voice_stop)
+    text = _pdf_text(out)
+    stops = text[text.index("Red-flag stops"):]
+    # the symptom as the person left it (not picked), and the words heard beside it
+    assert ("reported unwell, symptom not specified (during Squats). Stopped by voice: the app "
+            "heard "
+            "\u201cmy chest hurts\u201d. Not confirmed yet.") in stops
+    capsys.readouterr()
+    assert main(["history", "--json", "--data-dir", str(tmp_path / "data")]) == 0
+    [session] = json.loads(capsys.readouterr().out)
+    assert session["red_flags"] == ["unspecified"]  # the contract as it was
+    [detail] = session["red_flag_details"]
+    assert detail["heard"] == "my chest hurts" and detail["symptom"] == "unspecified"
+    assert detail["raised_at"].endswith("Z")

@@ -294,3 +294,31 @@ def test_the_mic_line_says_it_does_not_listen_while_the_app_speaks(
     app.qtbot.wait(50)
     assert label.text() == heard
     assert app.engine.state is State.CHECKIN
+
+
+def test_a_spoken_symptom_is_kept_with_the_stop_and_said_back_on_the_safety_screen(
+    make_app: Callable[..., App], services: AppServices, db_services: AppServices
+) -> None:
+    """A tester: "my chest hurts" stopped the session but the history said only "not sure
+    which symptom". What was heard now goes with the stop into the real SQLite history
+    (`history --json` `red_flag_details`), is said back on the safety screen, and the
+    symptom is still the person's to pick (never guessed from the words)."""
+    from companion.storage import Database
+
+    services.history, services.db_url = db_services.history, db_services.db_url
+    services.session_gate = db_services.session_gate
+    voice, app = _session_at(make_app, services, State.WORK)
+    voice.heard.emit(Heard("my chest hurts", 0.9, Expecting.ALWAYS))
+    app.qtbot.waitUntil(lambda: app.window.current_screen() == "safety")
+    page = app.window.safety_page
+    assert page is not None
+    assert "You said \u201cmy chest hurts\u201d." in page.reported.text()  # type: ignore[attr-defined]
+    assert page.ask.isVisibleTo(page)  # type: ignore[attr-defined]  # which one: still asked
+
+    def stored() -> list[dict[str, Any]]:
+        with Database.open(services.db_url) as fresh:  # another connection: what is on disk
+            return [d for e in fresh.export_rows() for d in e["red_flag_details"]]
+
+    app.qtbot.waitUntil(lambda: len(stored()) == 1, timeout=10_000)
+    [flag] = stored()
+    assert flag["heard"] == "my chest hurts" and flag["symptom"] == "unspecified"

@@ -11,7 +11,15 @@ import pytest
 
 from companion.core.clock import FakeClock
 from companion.core.engine import SessionEngine
-from companion.core.events import EffortRecorded, EndStatus, Event, SessionEnded, State
+from companion.core.events import (
+    EffortRecorded,
+    EndStatus,
+    Event,
+    RedFlagRaised,
+    SessionEnded,
+    State,
+    Symptom,
+)
 from companion.core.routine import Exercise, Routine
 from companion.voice.decide import Action, Expecting, decide
 from companion.voice.decoder import ECHO_GUARD
@@ -207,6 +215,9 @@ def test_saying_stop_at_a_checkin_ends_the_session_on_the_red_flag_path(
     assert engine.state is State.STOPPED
     assert [e.status for e in seen if isinstance(e, SessionEnded)] == \
         [EndStatus.STOPPED_RED_FLAG]
+    # what was heard goes with the stop; the symptom stays for the person to pick
+    assert [(e.heard, e.symptom) for e in seen if isinstance(e, RedFlagRaised)] == \
+        [("stop", Symptom.UNSPECIFIED)]
 
 
 # -- not hearing itself ---------------------------------------------------------------------------
@@ -272,12 +283,13 @@ def test_after_a_prompt_is_cut_off_by_pause_resume_and_stop_are_heard(
 def test_a_symptom_sentence_during_a_rest_with_the_effort_question_stops(
         recogniser: SphinxRecogniser, test_clips: Clips) -> None:
     """Issue 12: while the effort question was pending, "my chest hurts" stopped nothing."""
-    engine, _clock, _seen, router = _at_the_first_checkin()
+    engine, _clock, seen, router = _at_the_first_checkin()
     engine.answer_checkin(True)  # by key
     assert router.expecting() is Expecting.EFFORT
     clip = _clips_of(test_clips, "my chest hurts", voice="flite:slt", rate="normal")[0]
     assert Action.RED_FLAG in _say(recogniser, router, test_clips, clip)
     assert engine.state is State.STOPPED
+    assert [e.heard for e in seen if isinstance(e, RedFlagRaised)] == ["my chest hurts"]
 
 
 # -- turning itself off --------------------------------------------------------------------------

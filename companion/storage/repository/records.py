@@ -66,6 +66,7 @@ class RedFlagRecord:
     engine_state: str
     set_no: int | None
     exercise: str | None
+    heard: str | None = None  # the words heard when the stop was spoken (None: key, button)
 
 
 @dataclass(frozen=True)

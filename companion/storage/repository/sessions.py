@@ -129,7 +129,7 @@ def _set_record(r: SetRow) -> SetRecord:
 
 def _flag_record(r: RedFlagRow) -> RedFlagRecord:
     return RedFlagRecord(r.session_id, r.symptom, r.raised_at, r.session_seconds,
-                         r.engine_state, r.set_no, r.exercise)
+                         r.engine_state, r.set_no, r.exercise, r.heard)
 
 
 def sets(s: Session, session_id: int) -> list[SetRecord]:
@@ -231,9 +231,13 @@ def export_rows(s: Session, pid: int) -> list[dict[str, Any]]:
             "amber": st.amber,
         })
     flags: dict[int, list[str]] = defaultdict(list)
+    flag_details: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for f in s.scalars(select(RedFlagRow).where(RedFlagRow.session_id.in_(own))
                        .order_by(RedFlagRow.raised_at, RedFlagRow.id)):
         flags[f.session_id].append(f.symptom)
+        flag_details[f.session_id].append({
+            "symptom": f.symptom, "raised_at": iso(f.raised_at), "exercise": f.exercise,
+            "heard": f.heard})
     breathing: dict[int, dict[str, Any]] = {}
     for sid, snap in s.execute(select(SessionRow.id, SessionRow.routine_snapshot).where(
             SessionRow.profile_id == pid, SessionRow.kind == SessionKind.BREATHING.value)):
@@ -253,6 +257,7 @@ def export_rows(s: Session, pid: int) -> list[dict[str, Any]]:
             "mood_before": r.mood_before,
             "mood_after": r.mood_after,
             "red_flags": flags.get(r.id, []),
+            "red_flag_details": flag_details.get(r.id, []),
             "sets": by_session.get(r.id, []),
             "kind": r.kind,
             "note": r.note,

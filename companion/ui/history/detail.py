@@ -101,8 +101,9 @@ def timeline(detail: SessionDetail) -> list[tuple[float, str, str]]:
         out.append((e.session_seconds, 3, "Event", words))
     for f in detail.red_flags:
         where = f" during {f.exercise}" if f.exercise else ""
+        said = f", heard \u201c{f.heard}\u201d" if f.heard else ""
         out.append((f.session_seconds, 0, "RED FLAG",
-                    f"{symptom_short(f.symptom)}{where} "
+                    f"{symptom_short(f.symptom)}{where}{said} "
                     f"(at {f.raised_at.astimezone():%H:%M:%S})"))
     r = detail.row
     end = max([r.duration_seconds or 0.0, *(t for t, *_ in out)])  # the end comes last

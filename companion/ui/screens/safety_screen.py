@@ -43,6 +43,7 @@ class SafetyScreen(QWidget):
         apply_style(self)
         self.emergency_text = emergency_text
         self.symptom: Symptom | None = None
+        self.heard = ""  # the words heard when the stop was spoken ("" for a key or button)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(40, 28, 40, 28)
         outer.setSpacing(14)
@@ -115,6 +116,7 @@ class SafetyScreen(QWidget):
         """Show the screen for a stop; UNSPECIFIED or None lets the user pick the symptom."""
         known = symptom is not None and symptom is not Symptom.UNSPECIFIED
         self.symptom = symptom
+        self.heard = ""
         self._show_reported()
         self.ask.setVisible(not known)
         for button in self.symptom_buttons:
@@ -124,6 +126,13 @@ class SafetyScreen(QWidget):
         self.scroll_area.verticalScrollBar().setValue(0)  # the instructions first
         if self.isVisible():
             self.announce_stop()
+
+    def show_heard(self, heard: str) -> None:
+        """The words heard when the stop was spoken, said back above the symptom question
+        ("You said \u201cmy chest hurts\u201d."): what was heard, never a diagnosis."""
+        self.heard = heard.strip()
+        self._show_reported()
+        self._describe()
 
     def announce_stop(self) -> None:
         """Assertive, once the page shows: what to do now and the emergency advice."""
@@ -146,6 +155,8 @@ class SafetyScreen(QWidget):
             text = "You reported: not sure which symptom."
         else:
             text = f"You reported: {SYMPTOM_LABELS[self.symptom].lower()}."
+        if self.heard:
+            text = f"You said \u201c{self.heard}\u201d. {text}".strip()
         self.reported.setText(text)
         self.reported.setVisible(bool(text))
 

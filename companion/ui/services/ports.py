@@ -218,6 +218,14 @@ class AnnouncingPage(Protocol):
 
 
 @runtime_checkable
+class HearingPage(Protocol):
+    """A safety page that says back the words heard when the stop was spoken."""
+
+    def show_heard(self, heard: str) -> None:
+        ...
+
+
+@runtime_checkable
 class ChoosingPage(Protocol):
     """A safety page on which a number key names the symptom."""
 

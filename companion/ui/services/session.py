@@ -57,6 +57,8 @@ class SessionSummary:
     seconds: float = 0.0
     sets: dict[int, SetResult] = field(default_factory=dict)
     red_flag: Symptom | None = None
+    #: the words heard when the stop was spoken ("" for a key or button)
+    red_flag_heard: str = ""
     error: str = ""
     #: set for a stand-alone breathing session (the end screen says minutes, not sets)
     breathing: BreathingSession | None = None
@@ -76,7 +78,10 @@ class SessionSummary:
                 self.sets[event.set_no] = SetResult(event.set_no, event.exercise, event.skipped)
             elif isinstance(event, EffortRecorded) and event.set_no in self.sets:
                 self.sets[event.set_no].effort = event.effort
-            elif isinstance(event, (RedFlagRaised, SymptomSpecified)):
+            elif isinstance(event, RedFlagRaised):
+                self.red_flag = event.symptom
+                self.red_flag_heard = event.heard
+            elif isinstance(event, SymptomSpecified):
                 self.red_flag = event.symptom
             elif isinstance(event, SessionEnded):
                 self.status = event.status

@@ -76,7 +76,7 @@ class SessionFlow(WindowState):
             self.safety_page.finished.connect(self.show_start)
         if self.current_screen() == "safety":
             return  # already showing this stop (the end of the session follows the flag)
-        from companion.ui.services.ports import AnnouncingPage, EmergencyTextPage
+        from companion.ui.services.ports import AnnouncingPage, EmergencyTextPage, HearingPage
 
         if isinstance(self.safety_page, EmergencyTextPage):
             self.safety_page.set_emergency_text(self.services.settings.emergency_text)
@@ -84,6 +84,9 @@ class SessionFlow(WindowState):
             self.safety_page.emergency_text = self.services.settings.emergency_text
         symptom = summary.red_flag if summary.red_flag is not Symptom.UNSPECIFIED else None
         self.safety_page.show_stop(symptom)
+        hearing: object = self.safety_page
+        if isinstance(hearing, HearingPage) and summary.red_flag_heard:
+            hearing.show_heard(summary.red_flag_heard)  # "You said ...", above the question
         self._show(self.safety_page)
         self.safety_page.repaint()  # painted now, not after the rest of this event
         self.safety_page.setFocus()  # the page (never "Back to start"): its text is read

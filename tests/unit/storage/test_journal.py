@@ -38,7 +38,7 @@ EVENT_STRATEGIES: dict[type[Event], st.SearchStrategy[Event]] = {
     evt.AmberSign: st.builds(evt.AmberSign, T, SMALL, st.integers(0, 10), T, TEXT),
     evt.RedFlagRaised: st.builds(
         evt.RedFlagRaised, T, st.sampled_from(Symptom), st.sampled_from(State),
-        st.none() | SMALL, st.none() | TEXT),
+        st.none() | SMALL, st.none() | TEXT, TEXT),
     evt.SymptomSpecified: st.builds(evt.SymptomSpecified, T, st.sampled_from(Symptom)),
     evt.Paused: st.builds(evt.Paused, T, st.sampled_from(State)),
     evt.Resumed: st.builds(evt.Resumed, T, st.sampled_from(State), T),

@@ -28,11 +28,11 @@ def test_revision_chain_is_linear_from_one_base_to_one_head() -> None:
     assert len(script.get_heads()) == 1
     assert len(script.get_bases()) == 1
     chain = list(script.walk_revisions())  # head first
-    assert [r.revision for r in chain] == ["0005", "0004", "0003", "0002", "0001"]
+    assert [r.revision for r in chain] == ["0006", "0005", "0004", "0003", "0002", "0001"]
     for newer, older in itertools.pairwise(chain):
         assert newer.down_revision == older.revision
         assert not newer.is_merge_point and not older.is_branch_point
-    assert head_revision() == "0005" == HEAD_REVISION
+    assert head_revision() == "0006" == HEAD_REVISION
 
 
 def test_models_match_the_schema_the_migrations_build(db: Database) -> None:
