@@ -143,3 +143,35 @@ def test_not_now_on_the_first_questions_gives_the_careful_profile_until_they_are
     services.refresh_profile()
     assert services.profile == Profile()
     assert CAREFUL_NOT_ANSWERED not in services.problems
+
+
+def test_answers_erased_by_another_process_reach_the_open_window_when_it_is_active_again(
+    make_app: Callable[..., App], db: Database, services: AppServices,
+    _private_data_dir: Path
+) -> None:
+    """A tester ran `companion history --delete-all` in a terminal with the app open: the
+    erased health answers still shaped the sessions until a restart. Coming back to the
+    window reads the history again (real SQLite; the real command, in this process)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    from companion.cli import main
+    from companion.ui.services.container import CAREFUL_NOT_ANSWERED
+
+    history = services.history
+    assert isinstance(history, DatabaseHistory)
+    history.save_screening(
+        {"answers": {q.id: Answer.NO.value for q in load_screening().questions},
+         "trimester": None})
+    services.refresh_profile()
+    app = make_app(routine="starter")
+    assert services.profile == Profile()
+    start = app.window.start_screen
+    assert start is not None and "Gentle stability" not in start.preview.text()
+
+    assert main(["history", "--delete-all", "--yes", "--data-dir", str(_private_data_dir)]) == 0
+    app.window.activateWindow()
+    QApplication.sendEvent(app.window, QEvent(QEvent.Type.ActivationChange))
+    app.qtbot.waitUntil(lambda: services.profile == Profile.careful(), timeout=5000)
+    app.qtbot.waitUntil(lambda: CAREFUL_NOT_ANSWERED in start.banner.text(), timeout=5000)
+    assert "Gentle stability circuit is suggested" in start.preview.text()

@@ -100,6 +100,11 @@ class StoredHistory(Protocol):
     @property
     def status(self) -> StorageStatus: ...
 
+    def refresh(self) -> None:
+        """Read counts, the screening and the red-flag gate again, off the GUI thread
+        (`changed()` follows)."""
+        ...
+
 
 # -- what a history may also do (the safety hooks); `isinstance` asks, never `getattr` --------
 @runtime_checkable

@@ -45,6 +45,19 @@ class Banners(WindowState):
                 and not self.session_active():
             self.start_screen.refresh_week()
             self.refresh_progression()
+            assert self.services is not None
+            before = self.services.profile
+            if self.services.refresh_profile() != before:  # new or erased health answers
+                self.reload_routines()
+                self.show_messages(self.services.problems)
+
+    def _came_back(self) -> None:
+        """The main window is active again: read the history again, so what another window
+        or process changed meanwhile shows (`history --delete-all` in a terminal erased the
+        health answers: every careful adaptation is on again, and said)."""
+        history = self.services.history if self.services is not None else None
+        if isinstance(history, StoredHistory) and not self.session_active():
+            history.refresh()
 
     def _history_ready(self) -> None:
         assert self.services is not None

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 # QEvent types as numbers, so QEvent need not be imported before the first paint
 _APP_PALETTE_CHANGE = 38  # QEvent.Type.ApplicationPaletteChange
+_ACTIVATION_CHANGE = 99  # QEvent.Type.ActivationChange
 
 
 log = logging.getLogger(__name__)
@@ -119,6 +120,8 @@ class Lifecycle(WindowState):
     def changeEvent(self, event: QEvent) -> None:
         """The system switched light/dark: re-resolve the stylesheet's palette() colours."""
         super().changeEvent(event)
+        if event.type() == _ACTIVATION_CHANGE and self.isActiveWindow():
+            self._came_back()
         if event.type() == _APP_PALETTE_CHANGE and self.start_screen is not None:
             from companion.ui.widgets.style import app_stylesheet
 

@@ -147,6 +147,7 @@ class WindowState(QMainWindow):
     _red_flag_raised: Callable[[], None]  # window_session
     _show_safety: Callable[[SessionSummary], None]  # window_session
     bring_to_front: Callable[[], None]  # window_lifecycle
+    _came_back: Callable[[], None]  # window_banners
     close_learn: Callable[[], None]  # window_breathing
     on_session_over: Callable[[SessionSummary], None]  # window_session
     open_breathing: Callable[[], None]  # window_breathing
