@@ -87,7 +87,7 @@ class Database:
             if sqlite_path(url) == paths.db_file:
                 paths.ensure()  # the data dir, private (0700) when the app creates it
         result = open_database(url, mark=mark, busy_timeout_ms=busy_timeout_ms,
-                               recover=recover)
+                               recover=recover, used_before=_used_before(paths, url))
         try:
             clinician = is_clinician(result.engine)
             info = resolve_profile(result.engine, profile,
@@ -311,3 +311,13 @@ def resolve_profile(engine: Engine, name: str | None, *, writable: bool = True
 
         raise DatabaseError(f"Cannot read the profiles of the history database: "
                             f"{describe_error(exc)}") from exc
+
+
+def _used_before(paths: Paths | None, url: str) -> bool:
+    """This computer set up a profile in the history at `url` (`known_profiles.json` in the
+    data dir lists it): an empty file there is a lost history, not a new one."""
+    if paths is None or sqlite_path(url) is None:
+        return False
+    from companion.storage.credentials import known_profiles
+
+    return bool(known_profiles(paths.data_dir, url))

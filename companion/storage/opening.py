@@ -223,6 +223,22 @@ class _Damaged(sqlite3.DatabaseError):
     """`PRAGMA quick_check` found damage the first queries did not trip over."""
 
 
+#: why a history file emptied to 0 bytes is treated as damaged (`open_database(used_before=)`)
+EMPTIED = "the file is empty (0 bytes), though this history had been used on this computer"
+
+
+def _emptied(path: Path) -> bool:
+    """The file is there with nothing in it (a crash, a sync tool or a full disk can leave
+    that), and no write-ahead log beside it holds its pages."""
+    try:
+        if path.stat().st_size != 0:
+            return False
+        wal = path.with_name(path.name + "-wal")
+        return not wal.exists() or wal.stat().st_size == 0
+    except OSError:
+        return False
+
+
 def _check_sqlite(engine: Engine) -> None:
     with engine.connect() as conn:
         result = conn.exec_driver_sql("PRAGMA quick_check(1)").scalar()
@@ -284,7 +300,8 @@ def _open_read_only(url: str, path: Path) -> OpenResult:
 
 
 def open_database(url: str, now: datetime | None = None, *, mark: bool = True,
-                  busy_timeout_ms: int = BUSY_TIMEOUT_MS, recover: bool = True) -> OpenResult:
+                  busy_timeout_ms: int = BUSY_TIMEOUT_MS, recover: bool = True,
+                  used_before: bool = False) -> OpenResult:
     """Open (creating and migrating as needed) the database at `url`.
 
     A damaged SQLite file is moved aside and replaced by a fresh database; the returned
@@ -293,18 +310,28 @@ def open_database(url: str, now: datetime | None = None, *, mark: bool = True,
     that only read) a damaged file raises `DatabaseDamaged` and stays where it is. A file
     this process may not write is opened read-only (`read_only`), never moved.
     `mark=False` leaves abandoned sessions for the caller to mark (the background writer
-    does it after merging the journal). Anything else that prevents opening raises
-    `DatabaseError`.
+    does it after merging the journal). `used_before`: this computer has set up a profile
+    in this history (`known_profiles.json`); a file of 0 bytes is then damage, not a new
+    history, since it may have held a red-flag stop not yet confirmed (SPEC "Safety": if the
+    app cannot tell, it asks). Anything else that prevents opening raises `DatabaseError`.
     """
     now = now or datetime.now(UTC)
     recovered: DatabaseRecovered | None = None
     try:
         path = sqlite_path(url)
+        emptied = path is not None and used_before and _emptied(path)
         if path is not None and path.exists() and not writable(path):
+            if emptied:
+                raise DatabaseError(
+                    f"The history database {path} is damaged ({EMPTIED}) and read-only, so "
+                    "it was left as it is. Make it writable for Companion to set it aside "
+                    "and start a new history.")
             return _open_read_only(url, path)
-        if path is not None:
+        if path is not None and not emptied:
             _prepare_sqlite_file(path)
         try:
+            if emptied:
+                raise _Damaged(EMPTIED)
             engine = _open_once(url, busy_timeout_ms)
         except (SQLAlchemyError, sqlite3.DatabaseError) as exc:
             reason = _is_damage(exc, path) if path is not None else None

@@ -273,9 +273,18 @@ def damage(path: Path) -> None:
         os.fsync(f.fileno())
 
 
+def empty(path: Path) -> None:
+    """Truncate the file to 0 bytes, as a crash, a sync tool or a full disk can leave it
+    (a tester's find: it was taken as a new, empty history and the stop was forgotten)."""
+    with path.open("r+b") as f:
+        f.truncate(0)
+        os.fsync(f.fileno())
+
+
 @pytest.mark.slow
+@pytest.mark.parametrize("harm", [damage, empty], ids=["noise", "emptied"])
 def test_a_damaged_history_after_a_red_flag_stop_still_asks_and_stays_careful(
-    qtbot: QtBot, tmp_path: Path
+    qtbot: QtBot, tmp_path: Path, harm: Callable[[Path], None]
 ) -> None:
     """A tester's find: the red-flag stop was stored, the file was then damaged, the app
     set it aside and started the next session with no confirmation, and with the careful
@@ -302,7 +311,7 @@ def test_a_damaged_history_after_a_red_flag_stop_still_asks_and_stays_careful(
         seen: list[str] = []
         answer_modal(Qt.Key.Key_2, seen)  # confirmed once: not what makes the next ask
         assert first.session_gate(None, routine) is True and seen
-    damage(path)
+    harm(path)
     with opened(data) as second:  # the app sets the damaged file aside
         assert list(data.glob("companion.sqlite3.corrupt-*"))
         marker = read_marker(path)

@@ -254,6 +254,28 @@ def test_a_damaged_database_is_left_alone_by_commands_and_set_aside_by_the_app(
     assert (again.returncode, again.stdout.strip(), again.stderr) == (0, "[]", "")
 
 
+def test_a_used_history_emptied_to_zero_bytes_is_damage_but_a_new_empty_file_is_not(
+        tmp_path: Path) -> None:
+    """A tester: a history file truncated to 0 bytes (a crash, a sync tool, a full disk)
+    was taken as a new history: "No sessions yet", and the unconfirmed red-flag stop it held
+    was forgotten. Once this computer has used the file (`known_profiles.json`), an empty
+    one is damage: commands say so and change nothing; the app sets it aside and asks."""
+    data = tmp_path / "data"
+    assert run_cli("history", "--json", data_dir=data).returncode == 0  # used once
+    assert (data / "known_profiles.json").exists()
+    (data / "companion.sqlite3").write_bytes(b"")
+    result = run_cli("history", "--json", data_dir=data)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "damaged" in result.stderr and "empty (0 bytes)" in result.stderr, result.stderr
+    assert (data / "companion.sqlite3").read_bytes() == b""  # left as it is
+
+    fresh = tmp_path / "fresh"  # never used here: an empty file is just a new history
+    fresh.mkdir()
+    (fresh / "companion.sqlite3").write_bytes(b"")
+    again = run_cli("history", "--json", data_dir=fresh)
+    assert (again.returncode, again.stdout.strip()) == (0, "[]"), again.stderr
+
+
 def test_unreachable_database_server_is_one_clear_line(tmp_path: Path) -> None:
     result = run_cli("history", "--db", "postgresql+psycopg://me@127.0.0.1:9/none",
                      data_dir=tmp_path / "data")
