@@ -607,3 +607,29 @@ def test_the_app_and_its_history_window_read_a_read_only_folder(qtbot: QtBot,
             assert window.model.rowCount() == 1
             window.close()
     assert not list(data.glob("*.corrupt-*"))
+
+
+def test_a_stop_with_a_symptom_this_version_does_not_know_still_asks(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A tester: a red-flag stop whose symptom a newer Companion wrote ('nausea') made the
+    confirmation fail to build, so Start did nothing, with no word why. The question now
+    comes up (real SQLite, the real dialog answered with keys), naming the stored words."""
+    import sqlite3
+
+    routine = tiny_routine()
+    data = tmp_path / "data"
+    path = make_db(data)
+    with opened(data) as first:
+        run_session(first, red_flag_at=1)
+        wait_for(lambda: bool(stored(path)["red_flags"]), 20, "the red flag to be stored")
+    with sqlite3.connect(path) as conn:  # as a newer version would have written it
+        conn.execute("UPDATE red_flags SET symptom = 'nausea'")
+    with opened(data) as second:
+        seen: list[str] = []
+        answer_modal(Qt.Key.Key_Escape, seen)
+        assert second.session_gate(None, routine) is False  # Not now: no session
+        assert seen and "\u201cnausea\u201d" in seen[0], seen
+        seen.clear()
+        answer_modal(Qt.Key.Key_1, seen)
+        assert second.session_gate(None, routine) is True and seen

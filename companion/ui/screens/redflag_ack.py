@@ -58,14 +58,17 @@ class RedFlagAckDialog(QDialog):
         self.choice: AckChoice | None = None
         self.still_unwell = False
         self._emergency = emergency
-        sym = Symptom(symptom) if isinstance(symptom, str) else symptom
+        sym, unknown = _symptom(symptom)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(32, 24, 32, 24)
         lay.setSpacing(14)
         lay.addWidget(make_label("Before you exercise again", "title", self, bold=True))
-        what = ("you reported: " + SYMPTOM_LABELS[sym].lower()
-                if sym is not None and sym is not Symptom.UNSPECIFIED
-                else "you reported feeling unwell")
+        if sym is not None and sym is not Symptom.UNSPECIFIED:
+            what = "you reported: " + SYMPTOM_LABELS[sym].lower()
+        elif unknown:  # written by another version: said as stored, never dropped
+            what = f"you reported a warning sign (\u201c{unknown}\u201d)"
+        else:
+            what = "you reported feeling unwell"
         if when is not None:
             text = f"Your last session stopped on {describe_when(when)}, because {what}."
         elif set_aside:
@@ -198,6 +201,17 @@ class RedFlagAckDialog(QDialog):
             self.confirm(AckChoice.RESOLVED)
         else:
             super().keyPressEvent(event)
+
+
+def _symptom(stored: Symptom | str | None) -> tuple[Symptom | None, str]:
+    """The symptom, or (None, the stored text) for one this version does not know (a newer
+    Companion wrote it): the question still comes up, never an error that blocks Start."""
+    if not isinstance(stored, str):
+        return stored, ""
+    try:
+        return Symptom(stored), ""
+    except ValueError:
+        return None, stored.strip()[:60]
 
 
 def confirm_after_red_flag(
