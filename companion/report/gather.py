@@ -59,6 +59,24 @@ def _confirmations(db: Database, session_ids: set[int]) -> dict[int, Confirmatio
             for sid, (at, text) in db.red_flag_confirmations(session_ids).items()}
 
 
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _rating(value: object) -> int | None:
+    """A stored mood (1-5), or None for anything else (a value edited by hand, 'good',
+    9): the summary draws and averages only what the scale allows."""
+    return value if isinstance(value, int) and not isinstance(value, bool) \
+        and 1 <= value <= 5 else None
+
+
+def _in_range(value: object, low: float, high: float) -> float | None:
+    """A number within [low, high], else None (an average over values edited by hand)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if low <= value <= high else None
+
+
 def _red_flags(db: Database, start: datetime, end: datetime) -> list[RedFlagLine]:
     """The red flags raised in [start, end), oldest first, each with how its stop was
     confirmed (whenever that was, also after the period)."""
@@ -112,9 +130,9 @@ def gather(
             status=r.status,
             minutes=((r.ended_at - r.started_at).total_seconds() / 60) if r.ended_at else 0.0,
             sets_done=r.sets_done,
-            mean_effort=r.avg_effort,
-            mood_before=r.mood_before,
-            mood_after=r.mood_after,
+            mean_effort=_in_range(r.avg_effort, 0, 10),
+            mood_before=_rating(r.mood_before),
+            mood_after=_rating(r.mood_after),
             kind=r.kind,
             note=r.note if include_notes else None,
             counted=r.id in counted,
@@ -122,7 +140,9 @@ def gather(
         for r in rows
     ]
     flags = _red_flags(db, start, end)
-    weeks = max(1, min(52, ((until - since).days // 7) + 1))
+    # every calendar week the period touches (Monday first): a longer period was cut to its
+    # last 52 weeks, and said "met in 0 of 52 weeks" beside 38 completed sessions
+    weeks = max(1, (_monday(until) - _monday(since)).days // 7 + 1)
     last_instant = end - timedelta(microseconds=1)  # the period's last week, not the next
     kinds = WITH_BREATHING if count_breathing else COUNTED_KINDS
     weekly = [(w.week_start, w.sessions)

@@ -97,6 +97,14 @@ def _mood_chart(data: ReportData, width: int = 1400, height: int = 420) -> QImag
     img = QImage(width, height, QImage.Format.Format_RGB32)
     img.fill(Qt.GlobalColor.white)
     p = QPainter(img)
+    try:  # ended whatever happens: a painter left active on an image crashes Qt later
+        _paint_mood_chart(p, data, width, height)
+    finally:
+        p.end()
+    return img
+
+
+def _paint_mood_chart(p: QPainter, data: ReportData, width: int, height: int) -> None:
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     left, right, top, bottom = 90, 90, 30, 60
     plot = QRectF(left, top, width - left - right, height - top - bottom)
@@ -147,8 +155,6 @@ def _mood_chart(data: ReportData, width: int = 1400, height: int = 420) -> QImag
                Qt.AlignmentFlag.AlignLeft,
                "Mood 1-5 (left): dashed = before, solid = after.  "
                "Hatched bars: mean effort, CR10 0-10 (right).")
-    p.end()
-    return img
 
 
 def build_html(data: ReportData) -> str:
@@ -214,7 +220,8 @@ def build_html(data: ReportData) -> str:
         + f"{counted(len(weeks), 'week')}.",
         (f" Average effort (CR10): {sum(efforts) / len(efforts):.1f}." if efforts else ""),
         (f" Average mood change during a session: {change:+.1f} on a 1-5 scale "
-         f"({len(moods)} sessions with both ratings)." if change is not None else ""),
+         f"({counted(len(moods), 'session')} with both ratings)." if change is not None
+         else ""),
         "</p>",
         '<p><img src="chart://mood" width="520"></p>',
         "<h2>Red-flag stops</h2>",

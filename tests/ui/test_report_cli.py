@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +20,7 @@ from companion.core.events import State, Symptom
 from companion.core.safety import ACK_LABELS, AckChoice, Answer, ScreeningResult, Trimester
 from companion.safety.content import load_screening
 from companion.storage.database import Database
+from tests.conftest import ROOT
 from tests.helpers.history import add_session
 from tests.helpers.sessions import make_engine, run_until
 
@@ -188,3 +192,56 @@ def test_what_was_heard_at_a_voice_stop_is_in_the_report_and_history_json(
     [detail] = session["red_flag_details"]
     assert detail["heard"] == "my chest hurts" and detail["symptom"] == "unspecified"
     assert detail["raised_at"].endswith("Z")
+
+
+def _run_cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    """The real command in its own process (a crash inside Qt must fail this test, not
+    end the test run)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COMPANION_DATA_DIR": str(data_dir),
+           "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("COMPANION_DB_URL", None)
+    return subprocess.run([sys.executable, "-m", "companion", *args], capture_output=True,
+                          text=True, env=env, cwd=ROOT, timeout=120)
+
+
+@pytest.mark.parametrize("mood", ["'good'", "9", "-1", "2.5", "NULL"])
+def test_a_mood_edited_by_hand_is_left_out_of_the_summary_never_a_crash(
+    tmp_path: Path, mood: str
+) -> None:
+    """A tester: a mood stored as text made drawing the PDF's chart raise, which left Qt's
+    painter active, and the process then crashed (exit 139; in the app, History's summary
+    took the whole app down). Any value outside 1-5 is now left out, and a failing chart
+    can no longer leave its painter open."""
+    import sqlite3
+
+    data = tmp_path / "data"
+    with _app_history(data) as db:
+        add_session(db, datetime.now(UTC) - timedelta(days=2), mood=(2, 4))
+        add_session(db, datetime.now(UTC) - timedelta(days=1), mood=(3, 4))
+    with sqlite3.connect(data / "companion.sqlite3") as conn:
+        conn.execute(f"UPDATE sessions SET mood_before = {mood} WHERE id = 1")
+    out = tmp_path / "summary.pdf"
+    result = _run_cli("report", "--pdf", str(out), data_dir=data)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    text = _pdf_text(out)
+    assert "+1.0 on a 1-5 scale (1 session with both ratings)" in text  # only the good one
+
+
+def test_the_weekly_goal_is_counted_over_the_whole_period_even_past_a_year(
+    qapp: object, tmp_path: Path
+) -> None:
+    """A tester: for a period of almost two years the summary said "met in 0 of 52
+    weeks" beside 38 completed sessions (only the last 52 weeks were looked at)."""
+    data = tmp_path / "data"
+    with _app_history(data) as db:
+        monday = datetime(2025, 5, 5, 18, tzinfo=UTC)
+        for week in range(3):  # two sessions in each of three weeks in 2025
+            for day in (0, 2):
+                add_session(db, monday + timedelta(weeks=week, days=day))
+    out = tmp_path / "summary.pdf"
+    assert main(["report", "--pdf", str(out), "--data-dir", str(data),
+                 "--since", "2025-01-01", "--until", "2026-12-02"]) == 0
+    text = _pdf_text(out)
+    weeks = (date(2026, 11, 30) - date(2024, 12, 30)).days // 7 + 1  # Mondays of both ends
+    assert f"met in 3 of {weeks} weeks" in text, text[:1500]
