@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from companion.core import events as evt
-from companion.core.events import Event
+from companion.core.events import Event, State
 from companion.core.routine import Routine
 from companion.storage.connect import checkpoint, device_name
 from companion.storage.models import (
@@ -208,6 +208,8 @@ class EventSQL:
         # A red flag wins over any other end, also one recorded before it (U pressed on
         # the end screen): the session shows as stopped for a red flag, and the gate asks.
         where = SessionRow.id == sid
+        if ev.state is not State.ENDED:
+            _after_a_guess(conn, sid, at)
         conn.execute(update(SessionRow).where(
             where, SessionRow.status != SessionStatus.STOPPED_RED_FLAG.value).values(
             status=SessionStatus.STOPPED_RED_FLAG.value))
@@ -249,8 +251,10 @@ class EventSQL:
     def _ended(self, conn: Connection, sid: int, ev: evt.SessionEnded, at: datetime) -> None:
         """How it ended, once: a red-flag stop is not overwritten by the end that follows."""
         where = SessionRow.id == sid
+        guessed = _after_a_guess(conn, sid, at)
         conn.execute(update(SessionRow).where(
-            where, SessionRow.status == SessionStatus.IN_PROGRESS.value).values(
+            where, SessionRow.status.in_(
+                (SessionStatus.IN_PROGRESS.value, *guessed))).values(
             status=SessionStatus(ev.status.value).value))
         conn.execute(update(SessionRow).where(where, SessionRow.ended_at.is_(None))
                      .values(ended_at=at))
@@ -259,6 +263,17 @@ class EventSQL:
 
 
 EVENT_SQL = EventSQL()
+
+
+def _after_a_guess(conn: Connection, sid: int, at: datetime) -> tuple[str, ...]:
+    """A session marked `interrupted` by another process (`liveness.mark_interrupted`: its
+    recorder looked dead) whose own events arrive later, from its journal: the mark was a
+    guess, so it ends when those events say (a red-flag stop merged after the mark had
+    lasted 0:00). Returns the statuses the real end may replace: ("interrupted",) then."""
+    moved = conn.execute(update(SessionRow).where(
+        SessionRow.id == sid, SessionRow.status == SessionStatus.INTERRUPTED.value,
+        SessionRow.ended_at < at).values(ended_at=at)).rowcount
+    return (SessionStatus.INTERRUPTED.value,) if moved else ()
 
 
 def touch_if_new(conn: Connection, sid: int, seq: int, at: datetime) -> bool:

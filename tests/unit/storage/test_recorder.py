@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
@@ -18,7 +19,7 @@ from companion.storage.models import (
     SessionRow,
     SetRow,
 )
-from tests.unit.storage.sessions import play, recording, tiny_routine, under_way
+from tests.unit.storage.sessions import new_engine, play, recording, tiny_routine, under_way
 
 
 def run(db: Database, **kw: object) -> tuple[int, list[Committed]]:
@@ -197,3 +198,53 @@ def test_session_that_fails_is_kept_as_interrupted_with_the_error(db: Database) 
     assert detail is not None
     assert detail.row.status == "interrupted" and detail.row.ended_at is not None
     assert detail.error == "RuntimeError: audio device vanished"
+
+
+@pytest.mark.parametrize("end", ["red_flag", "completed"])
+def test_a_session_marked_interrupted_by_another_process_ends_when_its_own_events_say(
+    db: Database, end: str
+) -> None:
+    """A tester (PostgreSQL away mid-session): another desktop opened the history first and
+    marked the session `interrupted` at its last stored event (its recorder looked dead);
+    the session's own journal then merged a red-flag stop, and the stop lasted 0:00. The
+    mark was a guess: the session's own later events now set how and when it ended."""
+    from companion.core.clock import FakeClock
+    from companion.storage import liveness
+    from companion.storage.recorder import SessionRecorder
+
+    wall = [datetime(2026, 12, 1, 18, 0, tzinfo=UTC)]
+    routine = tiny_routine()
+    clock = FakeClock()
+    engine = new_engine(routine, clock)
+    recorder = SessionRecorder(db.engine, routine, now=lambda: wall[0], profile_id=db.pid)
+    engine.subscribe(recorder)
+    engine.start(mood_before=3)
+    clock.advance(1.0)
+    engine.tick()
+    assert recorder.session_id is not None
+    # the other desktop, half a day later: this session's process looks gone
+    assert liveness.mark_interrupted(db.engine, wall[0] + timedelta(hours=13)) == 1
+    marked = db.session_detail(recorder.session_id)
+    assert marked is not None and marked.row.status == "interrupted"
+    wall[0] += timedelta(minutes=4)  # the session went on meanwhile (its journal kept it)
+    if end == "red_flag":
+        clock.advance(5.0)
+        engine.tick()
+        engine.report_red_flag()
+    else:
+        from companion.core.events import State
+        from tests.helpers.sessions import to_next_deadline
+
+        for _ in range(500):  # to the end, every check-in all clear
+            if engine.is_over:
+                break
+            if engine.state is State.CHECKIN:
+                engine.answer_checkin(True)
+            else:
+                to_next_deadline(engine, clock)
+        assert engine.is_over
+    detail = db.session_detail(recorder.session_id)
+    assert detail is not None
+    assert detail.row.status == ("stopped_red_flag" if end == "red_flag" else "completed")
+    assert detail.row.ended_at == wall[0]
+    assert detail.row.duration_seconds == pytest.approx(240.0)
