@@ -175,7 +175,8 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 def _prepare_sqlite_file(path: Path) -> None:
     """Create the folder (0700) and the file (0600) before SQLite does, so they are private.
 
-    SQLite gives the -wal and -shm files the database file's mode.
+    SQLite gives the -wal and -shm files the database file's mode; leftovers of ours with
+    another mode are made 0600 (readable and writable by us alone).
     """
     if not path.parent.exists():  # another process may make it at the same moment
         path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
@@ -185,6 +186,17 @@ def _prepare_sqlite_file(path: Path) -> None:
     else:
         fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
         os.close(fd)
+    # SQLite makes -wal and -shm with the database's mode: a file once read-only (0444, say)
+    # leaves them read-only, and they kept the history read-only after the file was made
+    # writable again (a tester's chmod 600). Ours, so ours to put right.
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        try:
+            st = side.stat()
+            if st.st_mode & 0o777 != 0o600 and st.st_uid == os.getuid():
+                side.chmod(0o600)
+        except (FileNotFoundError, AttributeError):  # none there (or no uid: Windows)
+            continue
 
 
 def _is_damage(exc: BaseException, path: Path) -> str | None:

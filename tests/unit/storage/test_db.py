@@ -158,3 +158,51 @@ def test_nonsense_url_is_a_known_error() -> None:
 def test_missing_driver_says_which_extra_to_install() -> None:
     with pytest.raises(DatabaseError, match=r"companion\[postgres\]"):
         Database.open("postgresql+pg8000://me@127.0.0.1/none")
+
+
+def test_side_files_left_read_only_are_made_private_and_writable_again(
+    tmp_path: Path
+) -> None:
+    """A tester: a history opened while its file was read-only (0444) left -wal and -shm
+    with that mode (SQLite copies it); after `chmod 600 companion.sqlite3` the leftover
+    -shm kept the history read-only, every write went to the journal only, and nothing
+    said so. Opening for writing now makes our own leftovers 0600 again. The opens run in
+    child processes without root's power to ignore file modes (as a user's app runs)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    data = tmp_path / "data"
+    path = data / "companion.sqlite3"
+    with Database.open(sqlite_url(path)) as db:
+        db.save_screening({"heart": False})
+    as_user = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--inh-caps",
+               "-dac_override,-dac_read_search"] if os.geteuid() == 0 else []
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("COMPANION_DB_URL", None)
+    script = ("import sys\nfrom companion.storage import Database\n"
+              "db = Database.open(sys.argv[1])\n"
+              "print(db.read_only)\n"
+              "if sys.argv[2] == 'write':\n"
+              "    db.save_screening({'heart': True})\n"
+              "db.close()\n")
+
+    def child(mode: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*as_user, sys.executable, "-c", script, sqlite_url(path), mode],
+                              capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
+
+    path.chmod(0o444)
+    opened = child("read")
+    assert opened.returncode == 0 and opened.stdout.strip() == "True", opened.stderr
+    path.chmod(0o600)  # the user puts it right
+    again = child("write")
+    assert again.returncode == 0 and again.stdout.strip() == "False", again.stderr[-1500:]
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            assert side.stat().st_mode & 0o777 == 0o600, suffix
+    with Database.open(sqlite_url(path)) as db:
+        latest = db.latest_screening()
+        assert latest is not None and latest.answers == {"heart": True}
