@@ -105,9 +105,12 @@ def open_history_store(paths: Paths, db: str | None, profile: str | None) -> Ope
                                    busy_timeout_ms=1000)
         except DatabaseError as exc:
             if t.known is None and (profile is not None or server):
+                who = f"the profile {profile}" if profile else "your profile"
                 raise ProfileUnavailable(
-                    f"The profile {profile or 'of this database role'} cannot be opened: "
-                    f"{explain(exc, t)}") from exc
+                    f"{explain(exc, t)} This computer has not opened {who} in this "
+                    "database before, so Companion cannot tell where to keep your sessions "
+                    "until the database answers: start Companion again once it does."
+                ) from exc
             log.info("history not open yet (%s): the writer keeps trying", exc)
     if opened is not None:
         info: ProfileInfo | None = opened.profile

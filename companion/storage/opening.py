@@ -374,7 +374,39 @@ def open_database(url: str, now: datetime | None = None, *, mark: bool = True,
         ) from exc
     except (SQLAlchemyError, sqlite3.Error, OSError) as exc:
         detail = exc.orig if isinstance(exc, DBAPIError) else exc
-        raise DatabaseError(
-            f"Cannot open the history database {safe_url(url)}: {detail}".strip()
-        ) from exc
+        raise DatabaseError(_plain(url, str(detail).strip())) from exc
     return OpenResult(engine, recovered, interrupted)
+
+
+def _plain(url: str, detail: str) -> str:
+    """"Cannot open the history database WHERE: why, and what to do", with the driver's
+    own words at the end for whoever helps the person."""
+    try:
+        path = sqlite_path(url)
+    except SQLAlchemyError:  # not a URL at all: said as the driver says it
+        path = None
+    first = detail.splitlines()[0] if detail else "unknown error"
+    why = ""
+    if path is not None:
+        if path.is_dir():
+            why = ("it is a folder, not a history file. Move or rename that folder, or "
+                   "give another file with --db")
+        elif path.exists() and not os.access(path, os.R_OK):
+            why = ("Companion may not read it. Make it yours (it should belong to the user "
+                   "who runs Companion), or start Companion with --data-dir on a folder of "
+                   "your own")
+        elif "already exists" in detail:
+            why = ("it holds tables but not the version record Companion keeps in every "
+                   "history, so it was not made by Companion or was changed by hand. "
+                   "Nothing was changed. Move it away to start a new history, or put back "
+                   "a backup")
+        else:
+            why = ("check that its folder exists and that you may write there, or start "
+                   "Companion with --data-dir on a folder of your own")
+    elif any(w in detail.lower() for w in ("refused", "timeout", "timed out",
+                                            "could not translate host", "no route")):
+        why = ("the server does not answer. Check that it is running and that the address "
+               "(--db or COMPANION_DB_URL) is right")
+    if not why:
+        return f"Cannot open the history database {safe_url(url)}: {detail}".strip()
+    return f"Cannot open the history database {safe_url(url)}: {why}. (Details: {first})"

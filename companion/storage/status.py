@@ -69,7 +69,7 @@ class StorageStatus:
             Trouble.READ_ONLY: f"Your history{where} is read-only, so it cannot be saved.",
             Trouble.UNREACHABLE: f"The history database{where} is not reachable.",
             Trouble.FAILED: f"Your history{where} cannot be saved"
-                            + (f": {self.detail}." if self.detail else "."),
+                            + (f": {self.detail.rstrip('.')}." if self.detail else "."),
         }[self.trouble]
         todo = {
             Trouble.NONE: "",

@@ -7,8 +7,10 @@ import io
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -282,6 +284,7 @@ def test_unreachable_database_server_is_one_clear_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("companion: Cannot open the history database")
+    assert "the server does not answer. Check that it is running" in result.stderr
 
 
 def test_json_times_are_utc(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -309,3 +312,22 @@ def test_every_db_command_on_a_sqlite_history_says_it_is_for_postgresql(
     assert code == 1, err
     assert "PostgreSQL database" in err and "Traceback" not in err
     assert "pg_roles" not in err and "unexpected error" not in err
+
+
+@pytest.mark.parametrize(("make", "says"), [
+    (lambda d: (d / "companion.sqlite3").mkdir(parents=True), "it is a folder"),
+    (lambda d: (d.mkdir(parents=True), sqlite3.connect(d / "companion.sqlite3").execute(
+        "CREATE TABLE sessions (id INTEGER)").connection.commit()),
+     "not the version record Companion keeps"),
+], ids=["a-folder", "tables-without-version"])
+def test_a_history_that_cannot_be_opened_says_why_and_what_to_do(
+        tmp_path: Path, make: Callable[[Path], object], says: str) -> None:
+    """A tester: "unable to open database file" and "table sessions already exists" told a
+    person nothing they could act on. One line: what, why, what to do, then the details."""
+    data = tmp_path / "data"
+    make(data)
+    result = run_cli("history", data_dir=data)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    line = result.stderr.strip()
+    assert line.startswith("companion: Cannot open the history database") and says in line
+    assert "(Details: " in line and len(line.splitlines()) == 1
