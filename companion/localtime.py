@@ -99,16 +99,34 @@ def unknown_zone() -> str | None:
 
 
 def zone_name(tz: tzinfo | None = None) -> str:
-    """'America/New_York' (or the abbreviation when the zone has no name); for a `TZ` that
-    names no known zone, says so: "UTC (TZ 'Bogus/Zone' is not a known time zone)"."""
+    """'America/New_York' (or the abbreviation when the zone has no name, see
+    `abbreviation`); for a `TZ` that names no known zone, says so: "UTC, as TZ
+    'Bogus/Zone' is not a known time zone"."""
     tz = tz or local_zone()
     key = getattr(tz, "key", None)
     if key:
         return str(key)
     unknown = unknown_zone() if isinstance(tz, SystemLocal) else None
     if unknown is not None:
-        return f"UTC (TZ '{unknown}' is not a known time zone)"
-    return datetime.now(tz).tzname() or "local time"
+        return f"UTC, as TZ '{unknown}' is not a known time zone"
+    return abbreviation(datetime.now(tz))
+
+
+def abbreviation(local: datetime) -> str:
+    """The zone's short name at the aware `local` ("EDT"), or its offset ("UTC-03:00") where
+    the name would mislead: the POSIX rule `TZ=UTC+3` calls a zone 3 h west of Greenwich
+    "UTC", and a `TZ` naming no known zone ("Bogus/Zone") calls UTC by that name."""
+    offset = local.utcoffset() or ZERO
+    if isinstance(local.tzinfo, SystemLocal) and unknown_zone() is not None:
+        return "UTC"
+    name = local.tzname() or ""
+    if not name or name[0] in "+-" or (name.upper() in ("UTC", "GMT", "Z") and offset):
+        if not offset:
+            return "UTC"
+        sign, offset = ("-", -offset) if offset < ZERO else ("+", offset)
+        hours, rest = divmod(int(offset.total_seconds()), 3600)
+        return f"UTC{sign}{hours:02d}:{rest // 60:02d}"
+    return name
 
 
 def local_now(tz: tzinfo | None = None) -> datetime:
@@ -130,7 +148,7 @@ def day_range(first: date, last: date, tz: tzinfo | None = None) -> tuple[dateti
 def local_text(at: datetime, tz: tzinfo | None = None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """`at` in local time with the zone's abbreviation, e.g. '2026-03-08 21:06 EDT'."""
     local = at.astimezone(tz or local_zone())
-    return f"{local.strftime(fmt)} {local.tzname() or ''}".rstrip()
+    return f"{local.strftime(fmt)} {abbreviation(local)}".rstrip()
 
 
 def _zone(now: datetime, tz: tzinfo | None) -> tzinfo | None:

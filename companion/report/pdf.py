@@ -158,7 +158,7 @@ def _paint_mood_chart(p: QPainter, data: ReportData, width: int, height: int) ->
 
 
 def build_html(data: ReportData) -> str:
-    from companion.localtime import local_zone, zone_name
+    from companion.localtime import local_text, local_zone, zone_name
 
     e = html.escape
     tz = data.tz or local_zone()
@@ -170,8 +170,7 @@ def build_html(data: ReportData) -> str:
         return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
     def when(at: datetime) -> str:
-        local = at.astimezone(tz)
-        return f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".rstrip()
+        return local_text(at, tz)
 
     workouts = [s for s in data.sessions if s.kind != "breathing"]
     breathing = [s for s in data.sessions if s.kind == "breathing"]

@@ -19,6 +19,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from companion.config import Paths
 from companion.localtime import next_reminder
@@ -205,7 +207,7 @@ def test_a_tz_that_names_no_known_zone_is_said_not_passed_off_as_local(
         else:
             os.environ["TZ"] = old
     if unknown:
-        assert said == f"UTC (TZ '{tz_value}' is not a known time zone)"
+        assert said == f"UTC, as TZ '{tz_value}' is not a known time zone"
     else:
         assert "not a known" not in said
     data = tmp_path / "data"
@@ -217,3 +219,40 @@ def test_a_tz_that_names_no_known_zone_is_said_not_passed_off_as_local(
                            capture_output=True, text=True, timeout=60)
     assert table.returncode == 0, table.stderr
     assert ("is not a known time zone" in table.stdout) is unknown, table.stdout
+
+
+@settings(max_examples=40, deadline=None)
+@given(name=st.sampled_from(["UTC", "GMT"]), hours=st.integers(-12, 14),
+       minutes=st.sampled_from([0, 30, 45]))
+def test_a_posix_tz_never_labels_shifted_times_utc(name: str, hours: int, minutes: int) -> None:
+    """A tester: with `TZ=UTC+3` (POSIX: three hours WEST of Greenwich) the history and the
+    PDF showed 09:40 labelled "UTC". Whatever the rule, the label says the offset shown."""
+    import time
+
+    from companion.localtime import local_text, zone_name
+
+    east = hours * 60 + (minutes if hours >= 0 else -minutes)  # minutes east of Greenwich
+    west = -east  # POSIX counts west as positive
+    rule = f"{name}{'+' if west >= 0 else '-'}{abs(west) // 60}:{abs(west) % 60:02d}"
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = rule
+    time.tzset()
+    try:
+        at = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+        shown = local_text(at)
+        label = zone_name()
+    finally:
+        if old is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = old
+        time.tzset()
+    offset = timedelta(minutes=east)
+    if offset:
+        sign = "+" if offset > timedelta(0) else "-"
+        whole = abs(int(offset.total_seconds()))
+        expected = f"UTC{sign}{whole // 3600:02d}:{whole % 3600 // 60:02d}"
+    else:
+        expected = name  # truly at Greenwich: the name is right
+    assert shown == f"{(at + offset).replace(tzinfo=None):%Y-%m-%d %H:%M} {expected}", rule
+    assert label == expected, rule
