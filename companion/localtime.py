@@ -151,6 +151,17 @@ def local_text(at: datetime, tz: tzinfo | None = None, fmt: str = "%Y-%m-%d %H:%
     return f"{local.strftime(fmt)} {abbreviation(local)}".rstrip()
 
 
+def wall_text(at: datetime, tz: tzinfo | None = None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """`at` as the local clock showed it ('2026-11-01 01:30'), with the zone's abbreviation
+    only where that clock showed the same time twice (the hour repeated when daylight
+    saving ends: '01:30 EDT' then '01:30 EST'), so two sessions never look alike."""
+    local = at.astimezone(tz or local_zone())
+    text = local.strftime(fmt)
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        text += f" {abbreviation(local)}"
+    return text
+
+
 def _zone(now: datetime, tz: tzinfo | None) -> tzinfo | None:
     """The zone to count days in: `tz`, else `now`'s when it is a real zone (with DST
     rules), else the system's. A bare UTC offset would put dates across a DST change an

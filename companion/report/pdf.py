@@ -158,7 +158,7 @@ def _paint_mood_chart(p: QPainter, data: ReportData, width: int, height: int) ->
 
 
 def build_html(data: ReportData) -> str:
-    from companion.localtime import local_text, local_zone, zone_name
+    from companion.localtime import local_text, local_zone, wall_text, zone_name
 
     e = html.escape
     tz = data.tz or local_zone()
@@ -167,7 +167,7 @@ def build_html(data: ReportData) -> str:
         return at.astimezone(tz).strftime("%Y-%m-%d")
 
     def start_time(at: datetime) -> str:  # several sessions on one day stay apart
-        return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        return wall_text(at, tz)
 
     def when(at: datetime) -> str:
         return local_text(at, tz)

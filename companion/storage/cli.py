@@ -104,7 +104,9 @@ def history(args: argparse.Namespace) -> int:
 
 
 def _local(at: datetime | None) -> str:
-    return at.astimezone().strftime("%Y-%m-%d %H:%M") if at else "-"
+    from companion.localtime import wall_text
+
+    return wall_text(at) if at else "-"
 
 
 def _duration(seconds: float | None) -> str:

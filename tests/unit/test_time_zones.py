@@ -256,3 +256,27 @@ def test_a_posix_tz_never_labels_shifted_times_utc(name: str, hours: int, minute
         expected = name  # truly at Greenwich: the name is right
     assert shown == f"{(at + offset).replace(tzinfo=None):%Y-%m-%d %H:%M} {expected}", rule
     assert label == expected, rule
+
+
+def test_two_sessions_in_the_repeated_hour_never_look_alike(tmp_path: Path) -> None:
+    """A tester: two sessions in the hour repeated when daylight saving ends both showed
+    "2026-11-01 01:30" in `companion history` and in the PDF. The clock time is said with
+    its abbreviation there (EDT, then EST); any other time stays as it was."""
+    from companion.localtime import wall_text
+
+    zone = ZoneInfo("America/New_York")
+    first = datetime(2026, 11, 1, 5, 30, tzinfo=UTC)  # 01:30 EDT
+    second = first + timedelta(hours=1)  # 01:30 EST
+    assert wall_text(first, zone) == "2026-11-01 01:30 EDT"
+    assert wall_text(second, zone) == "2026-11-01 01:30 EST"
+    assert wall_text(first + timedelta(hours=3), zone) == "2026-11-01 03:30"
+    data = tmp_path / "data"
+    with Database.open(paths=Paths(data).ensure()) as db:
+        add_session(db, first)
+        add_session(db, second)
+    env = {**os.environ, "TZ": "America/New_York", "COMPANION_DATA_DIR": str(data)}
+    env.pop("COMPANION_DB_URL", None)
+    table = subprocess.run([sys.executable, "-m", "companion", "history"], env=env, cwd=ROOT,
+                           capture_output=True, text=True, timeout=60)
+    assert table.returncode == 0, table.stderr
+    assert "2026-11-01 01:30 EDT" in table.stdout and "2026-11-01 01:30 EST" in table.stdout
