@@ -24,6 +24,8 @@ from companion.core.timeline import (
     compile_plan,
     flatten,
 )
+from companion.core.wording import counted
+from companion.datafile import Problem
 from companion.errors import KnownError
 from companion.routines import RoutineEntry, RoutineLibrary, load_routine
 from companion.routines.library import id_collision
@@ -47,6 +49,10 @@ def routines_check(files: list[str]) -> int:
                 problems = [id_collision(path, seen[routine_id], routine_id)]
             else:
                 seen[routine_id] = path
+        if not problems and path.name.lower().endswith(".toml.txt"):
+            warnings = [*warnings, Problem(
+                name, "", "a good routine, but Companion reads only files ending in .toml "
+                f"from its routines folder: rename it to {Path(path.stem).stem}.toml")]
         for problem in problems or warnings:
             print(problem)
         if problems:
@@ -79,14 +85,14 @@ def routines_list(args: argparse.Namespace) -> int:
     for e in entries:
         where = "built-in" if e.builtin else "yours"
         if e.routine is None:
-            print(f"{e.id:<{width}}  {where:<8}  (has problems: run `companion routines check "
-                  f"{e.path}`)")
+            print(f"{e.id:<{width}}  {where:<8}  (has problems, so it is not used: see below)")
             for problem in e.problems:
                 print(f"{'':<{width}}  {'':<8}    {problem}")
             continue
         minutes = compile_plan(e.routine).total_seconds / 60
         print(f"{e.id:<{width}}  {where:<8}  {e.routine.name} "
-              f"({len(e.routine.exercises)} exercises x {e.routine.rounds} rounds, "
+              f"({counted(len(e.routine.exercises), 'exercise')} x "
+              f"{counted(e.routine.rounds, 'round')}, "
               f"about {minutes:.0f} min)  {e.path}")
     return 0
 

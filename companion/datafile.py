@@ -131,7 +131,10 @@ _TYPE_WORDS = {
 
 
 def _describe(value: Any) -> str:
-    kind = {bool: "true/false", int: "a number", float: "a number", str: "text",
+    """A value as the file wrote it: `true`, `12.5`, `'twelve'`, a list, a table."""
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as TOML writes it, not Python's True
+    kind = {int: "a number", float: "a number", str: "text",
             list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
     shown = repr(value) if not isinstance(value, dict | list) else kind
     return f"{kind} {shown}" if shown != kind else kind
@@ -166,6 +169,8 @@ def plain_message(err: Mapping[str, Any],
     for suffix, words in _TYPE_WORDS.items():
         if kind in (f"{suffix}_type", f"{suffix}_parsing"):
             return f"must be {words}, not {_describe(value)}"
+    if isinstance(value, float) and value != value:  # nan: neither large nor small
+        return "must be a number (nan is not one)"
     if kind == "greater_than_equal":
         return f"must be at least {_num(ctx.get('ge'))}, not {_num(value)}"
     if kind == "less_than_equal":

@@ -24,7 +24,9 @@ log = logging.getLogger(__name__)
 
 def routine_files(folder: Path) -> list[Path]:
     """The files of a routines folder that are (or look meant to be) routines: `.toml` in
-    any case (`MINE.TOML`), plus `.toml.txt` that Windows Notepad makes, to be reported."""
+    any case (`MINE.TOML`), plus `.toml.txt` that Windows Notepad makes, to be reported,
+    and anything else named `.toml` (a folder, a link to nothing), said as a problem rather
+    than left out without a word."""
     try:
         children = sorted(folder.iterdir())
     except OSError as exc:
@@ -33,9 +35,9 @@ def routine_files(folder: Path) -> list[Path]:
     out = []
     for path in children:
         name = path.name.lower()
-        if name.startswith(".") or not path.is_file():
+        if name.startswith("."):
             continue
-        if name.endswith(".toml") or name.endswith(".toml.txt"):
+        if name.endswith(".toml") or (name.endswith(".toml.txt") and path.is_file()):
             out.append(path)
     return out
 

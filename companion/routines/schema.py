@@ -26,7 +26,8 @@ def _one_line(value: str) -> str:
     if not stripped:
         raise ValueError("must not be empty or only spaces")
     if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in stripped):
-        raise ValueError("must be one line of text (no line breaks or tabs)")
+        raise ValueError("must be one line of text (no line breaks, tabs or other control "
+                         "characters)")
     return stripped
 
 

@@ -150,6 +150,35 @@ def test_list_shows_builtin_and_user_routines_with_ids(
     assert "broken" in out and "has problems" in out
 
 
+def test_what_the_routine_commands_say_is_true_and_never_left_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A tester: `routines list` told to run `routines check` on a Notepad `.toml.txt`, which
+    then said "ok"; a folder or a dangling link named `.toml` was left out without a word;
+    `true` was said as "true/false True", nan as "too large", "1 exercises x 1 rounds"."""
+    data = tmp_path / "data"
+    folder = data / "routines"
+    folder.mkdir(parents=True)
+    _write(folder, GOOD, "notepad.toml.txt")
+    (folder / "adir.toml").mkdir()
+    (folder / "gone.toml").symlink_to(folder / "nowhere.toml")
+    _write(folder, GOOD.replace("rounds = 3 ", "rounds = true "), "flag.toml")
+    _write(folder, GOOD.replace("rest_seconds = 75", "rest_seconds = nan"), "nan.toml")
+    assert main(["routines", "check", str(folder / "notepad.toml.txt")]) == 0
+    out = capsys.readouterr().out
+    assert "rename it to notepad.toml" in out and out.rstrip().endswith(": ok")
+    assert main(["routines", "list", "--data-dir", str(data)]) == 0
+    out = capsys.readouterr().out
+    assert "run `companion routines check" not in out
+    for name in ("adir", "gone", "notepad-toml"):
+        line = next(x for x in out.splitlines() if x.startswith(name))
+        assert "has problems" in line, out
+    assert "is a folder" in out
+    assert "rounds: must be a whole number, not true" in out and "True" not in out
+    assert "rest_seconds: must be a number (nan is not one)" in out
+    assert " 1 exercises" not in out and " 1 rounds" not in out
+
+
 def test_a_user_routine_with_a_builtin_id_takes_its_place(tmp_path: Path) -> None:
     _write(tmp_path, 'id = "starter"\n' + GOOD.replace("Starter circuit", "My starter"), "s.toml")
     entry = RoutineLibrary(tmp_path).find("starter")
