@@ -24,6 +24,7 @@ from companion.report.data import (
 )
 from companion.safety.content import Question, Screening
 from companion.storage.database import Database
+from companion.storage.models import NOTE_MAX_CHARS
 from companion.storage.repository import COUNTED_KINDS, WITH_BREATHING
 
 TREATMENT_FLAGS = {"antidepressants", "beta_blockers"}
@@ -61,6 +62,14 @@ def _confirmations(db: Database, session_ids: set[int]) -> dict[int, Confirmatio
 
 def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
+
+
+def _note(text: str | None) -> str | None:
+    """A note as the app keeps it: at most NOTE_MAX_CHARS characters (one edited past that
+    by hand is cut, with an ellipsis, so the summary cannot grow without end)."""
+    if text is None or len(text) <= NOTE_MAX_CHARS:
+        return text
+    return text[:NOTE_MAX_CHARS] + "\u2026"
 
 
 def _rating(value: object) -> int | None:
@@ -134,7 +143,7 @@ def gather(
             mood_before=_rating(r.mood_before),
             mood_after=_rating(r.mood_after),
             kind=r.kind,
-            note=r.note if include_notes else None,
+            note=_note(r.note) if include_notes else None,
             counted=r.id in counted,
         )
         for r in rows

@@ -245,3 +245,22 @@ def test_the_weekly_goal_is_counted_over_the_whole_period_even_past_a_year(
     text = _pdf_text(out)
     weeks = (date(2026, 11, 30) - date(2024, 12, 30)).days // 7 + 1  # Mondays of both ends
     assert f"met in 3 of {weeks} weeks" in text, text[:1500]
+
+
+def test_a_note_edited_far_past_its_limit_is_cut_in_the_summary(tmp_path: Path) -> None:
+    """A tester: a 2 MB note (only by editing the database) made `report --include-notes`
+    run for over a minute. The summary shows a note as the app keeps one."""
+    import sqlite3
+
+    from companion.storage.models import NOTE_MAX_CHARS
+
+    data = tmp_path / "data"
+    with _app_history(data) as db:
+        add_session(db, datetime.now(UTC) - timedelta(days=1))
+    with sqlite3.connect(data / "companion.sqlite3") as conn:
+        conn.execute("UPDATE sessions SET note = ?", ("x" * 2_000_000,))
+    out = tmp_path / "summary.pdf"
+    result = _run_cli("report", "--pdf", str(out), "--include-notes", data_dir=data)
+    assert result.returncode == 0, result.stderr[-2000:]
+    text = _pdf_text(out)
+    assert NOTE_MAX_CHARS - 50 < text.count("x") < NOTE_MAX_CHARS + 200
