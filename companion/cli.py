@@ -13,6 +13,7 @@ import logging
 import multiprocessing
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
@@ -290,9 +291,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc, KnownError):
             print(f"companion: {exc}", file=sys.stderr)
             return 1
-        log.exception("unexpected error")
+        log.debug("unexpected error", exc_info=True)  # the traceback, with -v only
+        if _stored_value_unreadable(exc):
+            print(f"companion: your history holds a value Companion cannot read ({exc}); it "
+                  "may have been changed by hand. Nothing was changed. (Run with -v for "
+                  "details.)", file=sys.stderr)
+            return 1
         print(f"companion: unexpected error: {exc} (run with -v for details)", file=sys.stderr)
         return 2
+
+
+def _stored_value_unreadable(exc: BaseException) -> bool:
+    """A ValueError or TypeError raised while SQLAlchemy turned a stored value into Python
+    (a time 'yesterday' where a time belongs): bad data, not a bug of ours."""
+    if not isinstance(exc, ValueError | TypeError):
+        return False
+    frames = traceback.extract_tb(exc.__traceback__)
+    return bool(frames) and "sqlalchemy" in Path(frames[-1].filename).parts
 
 
 def _quiet_streams(log_file: Path | None) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from companion.cli import main
+from companion.config import resolve_paths
 from companion.core.clock import FakeClock
 from companion.storage import Database
 from tests.conftest import ROOT
@@ -331,3 +332,26 @@ def test_a_history_that_cannot_be_opened_says_why_and_what_to_do(
     line = result.stderr.strip()
     assert line.startswith("companion: Cannot open the history database") and says in line
     assert "(Details: " in line and len(line.splitlines()) == 1
+
+
+def test_a_value_edited_by_hand_is_one_clear_line_never_a_traceback(tmp_path: Path) -> None:
+    """A tester: a start time edited to 'yesterday' made every command print "unexpected
+    error" and a traceback. One line now says the history holds a value that cannot be
+    read; the traceback is there with -v."""
+    data = tmp_path / "data"
+    assert run_cli("history", data_dir=data).returncode == 0
+    with Database.open(paths=resolve_paths(data)) as db:
+        from tests.helpers.history import add_session
+
+        add_session(db, datetime.now(UTC))
+    with sqlite3.connect(data / "companion.sqlite3") as conn:
+        conn.execute("UPDATE sessions SET started_at = 'yesterday'")
+    for command in (("history",), ("history", "--json"),
+                    ("report", "--pdf", str(tmp_path / "r.pdf"))):
+        result = run_cli(*command, data_dir=data)
+        assert result.returncode == 1, (command, result.stderr)
+        assert "Traceback" not in result.stderr, command
+        assert result.stderr.startswith("companion: your history holds a value Companion "
+                                         "cannot read"), result.stderr
+    verbose = run_cli("history", "-v", data_dir=data)
+    assert "Traceback" in verbose.stderr
