@@ -309,12 +309,16 @@ def breathing_refusal(pattern: BreathingPattern, profile: Profile) -> str:
     """Why `pattern` is not offered for a stand-alone breathing session ("" when it is).
 
     4-7-8 is never for pregnancy (whatever the trimester, or not sure); after the first
-    trimester no pattern that holds the breath is offered (intra-abdominal pressure).
+    trimester no pattern that holds the breath is offered (intra-abdominal pressure). With
+    the health answers not known (`Profile.careful()`) the reason says that, not pregnancy.
     """
+    unknown = UNREADABLE in profile.applies
+    why = "not while your health answers are not known (answer the health questions)"
     if profile.pregnant and not pattern.ok_in_pregnancy:
-        return f"{pattern.name} is not offered: it is not for pregnancy."
+        return f"{pattern.name} is not offered: {why if unknown else 'it is not for pregnancy'}."
     if profile.pregnant_after_first_trimester and pattern.holds_breath:
-        return f"{pattern.name} is not offered: no breath holds in pregnancy."
+        return (f"{pattern.name} is not offered: "
+                f"{why if unknown else 'no breath holds in pregnancy'}.")
     return ""
 
 

@@ -39,8 +39,22 @@ from tests.ui.test_safety_keys import _answer_checkins_until, gate_would_ask
 
 @pytest.fixture
 def services(db_services: AppServices) -> AppServices:
-    """The real history: SQLite file in the data dir, the real recorder and gate."""
+    """The real history: SQLite file in the data dir, the real recorder and gate, and the
+    health questions answered "no" throughout (unanswered, every careful adaptation is on:
+    no breath holds)."""
+    _screen(db_services, {})
     return db_services
+
+
+def _screen(services: AppServices, yes: dict[str, str], trimester: str | None = None) -> None:
+    """Store health answers as the wizard does ("no" but for `yes`) and read them again."""
+    from companion.core.safety import Answer
+    from companion.safety.content import load_screening
+
+    answers = {q.id: yes.get(q.id, Answer.NO.value) for q in load_screening().questions}
+    services.history.save_screening(  # type: ignore[attr-defined]
+        {"answers": answers, "trimester": trimester})
+    services.refresh_profile()
 
 
 def rows(services: AppServices) -> list[dict[str, Any]]:
@@ -321,7 +335,8 @@ def test_while_the_voice_gets_ready_the_end_button_is_live_and_goes_back(
 def test_patterns_the_health_answers_rule_out_cannot_be_chosen(
     app: App, services: AppServices
 ) -> None:
-    services.profile = Profile(pregnant=True, pregnant_after_first_trimester=True)
+    _screen(services, {"pregnancy": "yes"}, trimester="second")
+    assert services.profile.pregnant_after_first_trimester
     services.settings = replace(services.settings, breathing_pattern="4-7-8")
     app.key(Qt.Key.Key_B)
     setup = app.window.breathe_screen
@@ -528,3 +543,19 @@ def test_the_learn_page_names_the_emergency_number_from_settings(
     assert page is not None
     stop = [row.statement.text for row in page.rows if row.statement.seed.id == "s5"]
     assert any(text.endswith("call 112.") for text in stop)
+
+
+def test_without_health_answers_breath_holds_wait_for_them_and_say_why(
+    app: App, services: AppServices
+) -> None:
+    """Health answers not known (never given, or unreadable): every careful adaptation is
+    on, so no breath holds; the list says that is why, not "pregnancy"."""
+    app.qtbot.wait(200)  # the window's first read of the history has landed
+    services.profile = Profile.careful()
+    app.key(Qt.Key.Key_B)
+    setup = app.window.breathe_screen
+    assert setup is not None
+    texts = [setup.patterns.item(i).text() for i in range(setup.patterns.count())]
+    box = next(t for t in texts if t.startswith("Box"))
+    assert "not offered: not while your health answers are not known" in box
+    assert not any("pregnancy" in t for t in texts), texts
