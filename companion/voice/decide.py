@@ -147,6 +147,10 @@ AFTER_MAX = 0.2  # share of speech in the hold after it
 CONFIRMABLE = ("all clear", "all cleared", "fall clear", "call clear", "hall clear",
                "all fear", "all near", "all year", "all gear")
 CONFIRM_WINDOW = 8.0  # seconds the confirmation question waits for its answer
+# An answer begun before the window closed still answers it for this long after (an
+# endpointed "yes" ends ~0.5 s after the voice does); later, the check-in question is what
+# is open again, and "yes" there means yes, a sign.
+CONFIRM_GRACE = 2.0
 YES_BAR = 0.3
 CONFIRM_PROMPT = "All clear? Say yes, or press {key}."
 # Numbers and control words: right and wrong overlap widely; the bar only drops the worst.

@@ -10,14 +10,17 @@ from typing import Protocol
 
 from companion.core.engine import SessionEngine
 from companion.core.events import (
+    CheckinAsked,
+    CueDue,
     EffortRecorded,
     Event,
     SessionEnded,
     State,
     StateChanged,
 )
-from companion.core.timeline import SegmentKind
+from companion.core.timeline import CueKind, SegmentKind
 from companion.voice.decide import (
+    CONFIRM_GRACE,
     CONFIRM_WINDOW,
     RED_PHRASES,
     Action,
@@ -64,6 +67,9 @@ class VoiceCommandRouter:
         self._current: Expecting | None = None
         self._last_reask: float | None = None
         self._confirm_until: float | None = None  # engine clock: the confirmation turn
+        #: when an unanswered confirmation timed out (engine clock); None once the check-in
+        #: question was asked again (then nothing is heard as an answer to it any more)
+        self._confirm_lapsed: float | None = None
         engine.subscribe(self._on_engine_event)
 
     def on_decision(self, listener: DecisionListener) -> None:
@@ -127,19 +133,32 @@ class VoiceCommandRouter:
             self._mood = None  # the mood question ends with its state, whoever hears of it first
         if isinstance(event, StateChanged) and event.new is not State.CHECKIN \
                 and event.new is not State.PAUSED:
-            self._confirm_until = None  # answered by key, stopped, skipped...
+            self._end_confirmation()  # answered by key, stopped, skipped...
+        if isinstance(event, CheckinAsked) or (isinstance(event, CueDue)
+                                                and event.cue.kind is CueKind.CHECKIN):
+            # The check-in question asked again ("I didn't catch that. Any of these
+            # signs?", R): a "yes" now answers it, and means a sign. A tester's "yes"
+            # after the re-ask was taken as the confirmation's "yes": all clear.
+            self._end_confirmation()
+            self._sync()
         if isinstance(event, StateChanged | EffortRecorded | SessionEnded):
             self._sync()
 
+    def _end_confirmation(self) -> None:
+        self._confirm_until = None
+        self._confirm_lapsed = None
+
     @property
     def confirming(self) -> bool:
-        """The confirmation question ("All clear? Say yes, or press C") is waiting."""
-        return self.expecting() is Expecting.CONFIRM
+        """The confirmation question ("All clear? Say yes, or press C") is open: waiting,
+        or timed out and not yet turned back into the check-in by `expire()`."""
+        return self._confirm_until is not None
 
     def expire(self) -> None:
         """Call now and then (the UI's refresh): an unanswered confirmation question turns
         back into the check-in after CONFIRM_WINDOW."""
         if self._confirm_until is not None and self.engine.clock.now() >= self._confirm_until:
+            self._confirm_lapsed = self._confirm_until
             self._confirm_until = None
             self._sync()
 
@@ -152,14 +171,22 @@ class VoiceCommandRouter:
         from a finished check-in must not answer the next one)."""
         self.expire()
         now = self.expecting()
+        lapsed = self._confirm_lapsed
+        just_lapsed = lapsed is not None and self.engine.clock.now() - lapsed <= CONFIRM_GRACE
         if expecting is not None and expecting is not now \
-                and {expecting, now} == {Expecting.CHECKIN, Expecting.CONFIRM}:
+                and {expecting, now} == {Expecting.CHECKIN, Expecting.CONFIRM} \
+                and (expecting is Expecting.CHECKIN or just_lapsed):
             # the same check-in: decide in the context it was heard in ("yes" said to the
-            # confirmation question just as it timed out confirms; it is not a symptom)
+            # confirmation question just as it timed out confirms; it is not a symptom;
+            # "yes" said to the check-in question stops even if a confirmation opened)
             decision = decide(phrase, confidence, expecting, margin, around)
         elif expecting is not None and expecting is not now:
-            decision = decide(phrase, confidence, now) if phrase in RED_PHRASES else \
-                Decision(Action.IGNORE, None, phrase, confidence, expecting)
+            # heard for a question no longer open: only what stops in the context now acts
+            # ("yes" to a confirmation long timed out, the check-in since asked again, is a
+            # "yes" to the check-in: a sign)
+            current = decide(phrase, confidence, now, margin, around)
+            decision = current if current.action is Action.RED_FLAG or phrase in RED_PHRASES \
+                else Decision(Action.IGNORE, None, phrase, confidence, expecting)
         else:
             decision = decide(phrase, confidence, now, margin, around)
         self._apply(decision)
@@ -172,7 +199,7 @@ class VoiceCommandRouter:
         log.info("voice: %s (%s, %.2f) -> %s", d.phrase, d.expecting and d.expecting.value,
                  d.confidence, d.action.value)
         if d.action is not Action.CONFIRM and self._confirm_until is not None:
-            self._confirm_until = None  # answered (or not): the confirmation is over
+            self._end_confirmation()  # answered (or not): the confirmation is over
             self._sync()
         if d.action is Action.RED_FLAG:
             e.report_red_flag(heard=d.phrase or "")  # kept with the stop: what was heard

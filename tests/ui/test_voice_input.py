@@ -227,6 +227,30 @@ def test_a_doubtful_all_clear_is_confirmed_by_yes_and_the_question_is_spoken(
     assert ear.expecting is Expecting.EFFORT
 
 
+def test_yes_after_an_unanswered_confirmation_and_the_question_again_stops(
+    make_app: Callable[..., App], services: AppServices
+) -> None:
+    """A tester, 4 of 4 with a real microphone: "all cleared" opened the confirmation, no
+    answer came, the app asked "I didn't catch that. Any of these signs? ...", and the "yes"
+    said to that was stored as ALL CLEAR (the listener was still set for the confirmation,
+    and its line still said "All clear? Say yes"). Here the listener's context is left as
+    the tester's was (CONFIRM) and the real window runs the clock."""
+    from companion.core.timeline import CHECKIN_REASK
+
+    ear = FakeEar()
+    voice, app = _session_at(make_app, services, State.CHECKIN, ear, spoken=True)
+    voice.heard.emit(Heard("all cleared", 0.8, Expecting.CHECKIN,
+                           around=Surroundings.quiet()))
+    app.qtbot.waitUntil(lambda: "All clear? Say yes, or press C." in app.player.mic_label.text())
+    app.run_until(lambda: CHECKIN_REASK in [c.text for c in services.speaker.said],  # type: ignore[attr-defined]
+                  limit=60.0)
+    assert ear.expecting is Expecting.CHECKIN  # the listener follows the question
+    assert "Say yes" not in app.player.mic_label.text()
+    voice.heard.emit(Heard("yes", 0.9, Expecting.CONFIRM, around=Surroundings.quiet()))
+    app.qtbot.waitUntil(lambda: app.engine.state is State.STOPPED)
+    app.qtbot.waitUntil(lambda: app.window.current_screen() == "safety")
+
+
 def test_without_a_microphone_a_banner_over_the_start_screen_says_why_and_the_fix(
     make_app: Callable[..., App], services: AppServices
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -12,6 +13,7 @@ from companion.core.clock import FakeClock
 from companion.core.engine import SessionEngine
 from companion.core.events import (
     CheckinAnswered,
+    CheckinAsked,
     CueDue,
     EffortRecorded,
     EndStatus,
@@ -27,6 +29,7 @@ from companion.voice.decide import (
     ANSWER_WINDOW,
     BACKGROUND_MAX,
     COMMAND_BAR,
+    CONFIRM_GRACE,
     CONFIRM_WINDOW,
     NATURAL_ANSWERS,
     NUMBER_WORDS,
@@ -508,6 +511,63 @@ def test_a_key_answer_ends_the_confirmation_turn() -> None:
     router.handle("all cleared", HIGH, Expecting.CHECKIN, None, QUIET)
     engine.answer_checkin(True)  # C pressed
     assert not router.confirming and router.expecting() is Expecting.EFFORT
+
+
+def _confirming() -> tuple[Any, Any, list[Any], VoiceCommandRouter, FakeEar]:
+    """A check-in with the confirmation question open ("All clear? Say yes, or press C")."""
+    engine, clock, seen = make_engine()
+    ear = FakeEar()
+    router = VoiceCommandRouter(engine, ear)
+    engine.start()
+    run_until(engine, clock, State.CHECKIN)
+    assert router.handle("all cleared", HIGH, Expecting.CHECKIN, None,
+                         QUIET).action is Action.CONFIRM
+    return engine, clock, seen, router, ear
+
+
+def test_yes_after_the_checkin_is_asked_again_is_a_sign_not_the_confirmation() -> None:
+    """A tester (real microphone, 4 of 4): the confirmation went unanswered, the app asked
+    again "I didn't catch that. Any of these signs? Say all clear, or say stop.", and "yes"
+    was stored as ALL CLEAR: the listener still heard it as the answer to the confirmation.
+    Once the check-in question is asked again, "yes" answers it: a sign, the session stops."""
+    engine, clock, seen, router, ear = _confirming()
+    for _ in range(400):  # silence until the app asks the check-in question again
+        if any(isinstance(e, CheckinAsked) and e.attempt == 2 for e in seen):
+            break
+        clock.advance(0.25)
+        engine.tick()
+        router.expire()
+    assert not router.confirming and ear.log[-1] == "checkin"
+    decision = router.handle("yes", HIGH, Expecting.CONFIRM, None, QUIET)  # stale context
+    assert decision.action is Action.RED_FLAG
+    assert engine.state is State.STOPPED
+
+
+def test_yes_after_the_app_says_the_question_again_by_itself_is_a_sign() -> None:
+    """The same through the router's own re-ask (R, or a second unclear answer)."""
+    engine, _clock, _seen, router, _ear = _confirming()
+    engine.repeat()  # the check-in question, said again
+    assert not router.confirming
+    assert router.handle("yes", HIGH, Expecting.CONFIRM, None, QUIET).action is Action.RED_FLAG
+    assert engine.state is State.STOPPED
+
+
+@given(after=st.floats(0.0, 30.0))
+def test_a_late_yes_confirms_only_within_the_grace_after_the_question_lapsed(
+        after: float) -> None:
+    """A "yes" begun while the confirmation was open still answers it (up to CONFIRM_GRACE
+    after it lapsed); later, whatever context the listener still had, it answers the check-in
+    question that is open again, and stops. Never all clear from a confirmation long gone.
+    The timer that turns the question back must run even after it lapsed (a tester's mic
+    line kept "All clear? Say yes" for minutes)."""
+    engine, clock, _seen, router, _ear = _confirming()
+    clock.advance(CONFIRM_WINDOW + after)
+    assert router.confirming  # until expire() has turned it back: the UI's timer calls it
+    decision = router.handle("yes", HIGH, Expecting.CONFIRM, None, QUIET)
+    if after <= CONFIRM_GRACE:
+        assert decision.action is Action.ALL_CLEAR and engine.state is State.REST
+    else:
+        assert decision.action is Action.RED_FLAG and engine.state is State.STOPPED
 
 
 TAKE_BACK_RUNS = st.lists(st.sampled_from(TAKE_BACK_WORDS), min_size=1, max_size=6)

@@ -44,6 +44,8 @@ class PlayerView(PlayerState):
             self._show_set()
         elif isinstance(event, CheckinAsked):
             self.checkin.ask(event.question)
+            if self._router is not None:  # asked again: an old "All clear? Say yes" goes
+                self._show_heard(None)
         elif isinstance(event, CheckinAnswered):
             self._answered_checkin = True
             self.checkin.ask_effort()
