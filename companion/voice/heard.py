@@ -62,6 +62,9 @@ class Heard:
     # Stream seconds (from when listening started) at which the recogniser had its answer,
     # before decoding: the endpointer's wait, plus the hold for "all clear".
     at: float = 0.0
+    # Begun while the app's own voice may still echo in the room (the ECHO_GUARD after it
+    # falls silent): only a stop may act on it (see `VoiceListener.feed`).
+    early: bool = False
 
 
 def heard_from(payload: dict[str, Any], received: float = 0.0) -> Heard:

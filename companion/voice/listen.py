@@ -20,6 +20,7 @@ import contextlib
 import logging
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,8 @@ class VoiceListener(Reports):
         self.expecting: Expecting | None = None
         self._speaking = False
         self._muted_until = 0.0
+        # audio of the echo guard, kept where an early word can only stop (see `feed`)
+        self._guard_audio: list[tuple[bytes, float]] = []
         self._stream: Any = None
         self._want_mic = microphone
         self._level_cbs: list[LevelCallback] = []
@@ -131,6 +134,7 @@ class VoiceListener(Reports):
         the moment a prompt ends, so a spoken stop waits at most one short prompt.
         """
         self._speaking = speaking
+        self._guard_audio = []
         if speaking:
             self.recogniser.expect(None)  # drops any half-heard utterance
         else:
@@ -138,10 +142,33 @@ class VoiceListener(Reports):
             self.recogniser.expect(self.expecting)
 
     def feed(self, data: bytes, stamp: float | None = None) -> None:
+        """Audio from the microphone, stamped with `time.monotonic()` of its first sample.
+
+        Nothing is heard while the app speaks. In the ECHO_GUARD after it falls silent the
+        room may still echo its last word, so that audio is not listened to at once; where
+        no answer can move the session on (not at a check-in or its confirmation) it is kept
+        and heard after all once the guard is over, and an utterance begun in it may only
+        stop the session (`Heard.early`). A tester's "my chest hurts" said as a breathing
+        cue ended lost "my" to the guard and was never acted on."""
         stamp = time.monotonic() if stamp is None else stamp
-        if self.expecting is None or self._speaking or stamp < self._muted_until:
+        if self.expecting is None or self._speaking:
             return
+        if stamp < self._muted_until:
+            if self.expecting not in (Expecting.CHECKIN, Expecting.CONFIRM):
+                self._guard_audio.append((data, stamp))
+            return
+        held, self._guard_audio = self._guard_audio, []
+        for early, at in held:
+            self.recogniser.feed(early, at)
         self.recogniser.feed(data, stamp)
+
+    def _heard(self, heard: Heard) -> None:
+        around = heard.around
+        began = heard.speech_end - (around.end - around.start) if around is not None \
+            else heard.speech_end
+        if began < self._muted_until:
+            heard = replace(heard, early=True)
+        super()._heard(heard)
 
     def on_noise(self, callback: NoiseCallback) -> None:
         """"Too noisy to listen" turned on or off (on the recogniser's reader thread)."""

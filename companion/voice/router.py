@@ -22,6 +22,7 @@ from companion.core.timeline import CueKind, SegmentKind
 from companion.voice.decide import (
     CONFIRM_GRACE,
     CONFIRM_WINDOW,
+    NUMBER_WORDS,
     RED_PHRASES,
     Action,
     Decision,
@@ -31,6 +32,17 @@ from companion.voice.decide import (
 )
 
 log = logging.getLogger(__name__)
+
+
+def _echo_of(phrase: str | None, said: str, last: int = 3) -> bool:
+    """Whether `phrase` shares a word with the last `last` words of `said` (digits read as
+    words): what a room's echo of the app's own voice could have been heard as."""
+    if not phrase or not said:
+        return False
+    tail = [w.strip(".,?!:;\"'").lower() for w in said.split()][-last:]
+    words = {NUMBER_WORDS[int(w)] if w.isdigit() and int(w) < len(NUMBER_WORDS) else w
+             for w in tail}
+    return bool(words & set(phrase.lower().split()))
 
 
 # -- the router -------------------------------------------------------------------------------
@@ -70,6 +82,7 @@ class VoiceCommandRouter:
         #: when an unanswered confirmation timed out (engine clock); None once the check-in
         #: question was asked again (then nothing is heard as an answer to it any more)
         self._confirm_lapsed: float | None = None
+        self._last_said = ""  # the text of the app's latest spoken cue (for `early` answers)
         engine.subscribe(self._on_engine_event)
 
     def on_decision(self, listener: DecisionListener) -> None:
@@ -127,6 +140,8 @@ class VoiceCommandRouter:
             self.listener.start(new)
 
     def _on_engine_event(self, event: Event) -> None:
+        if isinstance(event, CueDue) and event.cue.speak:
+            self._last_said = event.cue.text
         if isinstance(event, EffortRecorded):
             self._effort_done_for.add(event.set_no)
         if isinstance(event, StateChanged) and event.new not in _MOOD_STATES:
@@ -165,7 +180,7 @@ class VoiceCommandRouter:
     # -- acting on what was heard -------------------------------------------------------------
     def handle(self, phrase: str | None, confidence: float,
                expecting: Expecting | None = None, margin: float | None = None,
-               around: Surroundings | None = None) -> Decision:
+               around: Surroundings | None = None, *, early: bool = False) -> Decision:
         """Decide and act. `expecting` is what was being listened for when it was heard;
         the current context wins if the session has moved on since (a stale "all clear"
         from a finished check-in must not answer the next one)."""
@@ -189,6 +204,13 @@ class VoiceCommandRouter:
                 else Decision(Action.IGNORE, None, phrase, confidence, expecting)
         else:
             decision = decide(phrase, confidence, now, margin, around)
+        if early and decision.action is not Action.RED_FLAG and (
+                decision.action not in (Action.EFFORT, Action.MOOD)
+                or _echo_of(phrase, self._last_said)):
+            # begun as the app's own voice fell silent (its echo may be in it): a stop acts,
+            # and a number answering the question unless the question's own last words
+            # could be its echo ("...from 0 to 10?" -> "ten"); anything else is asked again
+            decision = Decision(Action.ASK_AGAIN, None, phrase, confidence, expecting)
         self._apply(decision)
         for listener in list(self._decision_listeners):
             listener(decision)

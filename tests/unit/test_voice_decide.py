@@ -570,6 +570,34 @@ def test_a_late_yes_confirms_only_within_the_grace_after_the_question_lapsed(
         assert decision.action is Action.RED_FLAG and engine.state is State.STOPPED
 
 
+def _at_the_effort_question() -> tuple[Any, VoiceCommandRouter]:
+    engine, clock, seen = make_engine()
+    router = VoiceCommandRouter(engine)
+    engine.start()
+    run_until(engine, clock, State.CHECKIN)
+    engine.answer_checkin(True)
+    assert router.expecting() is Expecting.EFFORT
+    assert any(isinstance(e, CueDue) and "0 to 10" in e.cue.text for e in seen)
+    return engine, router
+
+
+@pytest.mark.parametrize(("phrase", "action"), [
+    ("ten", Action.ASK_AGAIN),  # the question's own last word: could be its echo
+    ("five", Action.EFFORT),  # a quick answer: taken
+    ("skip", Action.ASK_AGAIN),  # no command from the guard's audio
+    ("stop", Action.RED_FLAG), ("my chest hurts", Action.RED_FLAG),  # a stop always acts
+])
+def test_an_utterance_begun_as_the_app_fell_silent_acts_only_when_it_is_safe(
+        phrase: str, action: Action) -> None:
+    """`early`: begun in the echo guard after the app spoke (its audio is kept outside a
+    check-in so a stop said at once is heard whole). Only a stop, or a number that cannot
+    be the echo of the question's last words, acts on it."""
+    engine, router = _at_the_effort_question()
+    decision = router.handle(phrase, HIGH, Expecting.EFFORT, None, QUIET, early=True)
+    assert decision.action is action
+    assert (engine.state is State.STOPPED) is (action is Action.RED_FLAG)
+
+
 TAKE_BACK_RUNS = st.lists(st.sampled_from(TAKE_BACK_WORDS), min_size=1, max_size=6)
 
 

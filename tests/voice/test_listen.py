@@ -433,3 +433,72 @@ def test_an_unreadable_n_best_list_means_all_clear_is_asked_again() -> None:
         margin = dec._rival_margin("all clear", 50)
         assert margin == 0.0
         assert decide("all clear", 1.0, Expecting.CHECKIN, margin).action is Action.ASK_AGAIN
+
+
+def _voice_first(pcm16: bytes) -> bytes:
+    """The clip from its first voiced sample (no lead-in silence): speech at once."""
+    import numpy as np
+
+    samples = np.frombuffer(pcm16, dtype=np.int16)
+    loud = np.flatnonzero(np.abs(samples) > 1000)
+    return samples[max(0, int(loud[0]) - 160):].tobytes() if loud.size else pcm16
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [0.0, 0.1, 0.2])
+def test_a_stop_said_as_the_app_falls_silent_is_heard_whole_and_stops(
+        test_clips: Clips, delay: float) -> None:
+    """A tester: "my chest hurts" said just as a breathing cue ended (arrival, the mood
+    question open) was never acted on: the echo guard dropped "my", and what was left was
+    not heard. Outside a check-in the guard's audio is now kept and heard after all; what
+    begins in it is `early`, and through the router only a stop acts on it."""
+    engine, _clock, _seen = make_engine(_voice_routine())
+    ear = VoiceListener(microphone=False)
+    router = VoiceCommandRouter(engine, ear)
+    heard: list[Heard] = []
+    ear.on_result(heard.append)
+    assert ear.open().enabled
+    try:
+        engine.start()  # arrival
+        clip = _clips_of(test_clips, "my chest hurts", voice="flite:slt", rate="normal")[0]
+        router.expect_mood("before", lambda n: None)  # the mood question is open
+        assert router.expecting() is Expecting.MOOD
+        ear.set_speaking(True)  # "Breathe out"
+        ear.set_speaking(False)
+        start = time.monotonic() + delay  # the person speaks as the cue ends
+        data = _voice_first(_pcm(test_clips, clip)) + bytes(32000)
+        for i in range(0, len(data), 640):
+            ear.feed(data[i:i + 640], start + i / 32000)
+        assert ear.recogniser.flush()
+        assert any(h.phrase in ("my chest hurts", "it hurts", "chest pain") for h in heard), \
+            [h.phrase for h in heard]
+        assert all(h.early for h in heard if h.phrase)
+        for h in heard:
+            router.handle(h.phrase, h.confidence, h.expecting, h.margin, h.around,
+                          early=h.early)
+        assert engine.state is State.STOPPED
+    finally:
+        ear.close()
+
+
+@pytest.mark.slow
+def test_at_a_checkin_the_echo_guard_still_hears_nothing(test_clips: Clips) -> None:
+    """At a check-in (whose question ends "...or say stop") the guard's audio is still
+    dropped: the room's echo of the app's own "stop" must never answer it."""
+    ear = VoiceListener(microphone=False)
+    heard: list[Heard] = []
+    ear.on_result(heard.append)
+    assert ear.open().enabled
+    try:
+        ear.start(Expecting.CHECKIN)
+        ear.set_speaking(True)
+        ear.set_speaking(False)
+        stop = _pcm(test_clips, _clips_of(test_clips, "stop")[0])
+        start = time.monotonic()
+        guard = stop[:int(ECHO_GUARD * 32000) // 2 * 2]  # only what fits in the guard
+        ear.feed(guard, start)
+        ear.feed(bytes(32000), start + ECHO_GUARD)
+        assert ear.recogniser.flush()
+        assert [h.phrase for h in heard if h.phrase] == []
+    finally:
+        ear.close()

@@ -195,7 +195,7 @@ class VoiceInput(QObject):
         if router is None or driver is None:
             return
         driver.run(lambda: router.handle(heard.phrase, heard.confidence, heard.expecting,
-                                         heard.margin, heard.around))
+                                         heard.margin, heard.around, early=heard.early))
 
     # -- Settings: "Test my microphone" -------------------------------------------------------
     def begin_test(self) -> str | None:
