@@ -95,8 +95,10 @@ class VoiceCommandRouter:
         if self._mood is not None:
             return Expecting.MOOD
         e = self.engine
-        if e.state is State.IDLE or e.state is State.ENDED or e.state is State.STOPPED:
+        if e.state is State.IDLE or e.state is State.STOPPED:
             return None
+        if e.state is State.ENDED:
+            return Expecting.ALWAYS  # the end screen: "stop" works there too, as U does
         if e.state is State.CHECKIN:
             if self._confirm_until is not None and e.clock.now() < self._confirm_until:
                 return Expecting.CONFIRM
@@ -204,6 +206,9 @@ class VoiceCommandRouter:
                 else Decision(Action.IGNORE, None, phrase, confidence, expecting)
         else:
             decision = decide(phrase, confidence, now, margin, around)
+        if self.engine.state is State.ENDED and decision.action is not Action.RED_FLAG:
+            # the session is over: only a stop acts (on the end screen, as U does)
+            decision = Decision(Action.IGNORE, None, phrase, confidence, expecting)
         if early and decision.action is not Action.RED_FLAG and (
                 decision.action not in (Action.EFFORT, Action.MOOD)
                 or _echo_of(phrase, self._last_said)):

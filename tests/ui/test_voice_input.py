@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
+
 from companion.core.events import State
 from companion.core.timeline import CHECKIN_QUESTION
 from companion.ui.adapters.listening import NOISY_NOTICE, VoiceInput
@@ -249,6 +251,49 @@ def test_yes_after_an_unanswered_confirmation_and_the_question_again_stops(
     voice.heard.emit(Heard("yes", 0.9, Expecting.CONFIRM, around=Surroundings.quiet()))
     app.qtbot.waitUntil(lambda: app.engine.state is State.STOPPED)
     app.qtbot.waitUntil(lambda: app.window.current_screen() == "safety")
+
+
+def _to_the_end_screen(app: App) -> None:
+    """The session to its end as a person plays it: every check-in all clear (C), an open
+    set ended with D; the end screen."""
+    while not app.engine.is_over:
+        state = app.engine.state
+        if state is State.CHECKIN:
+            app.all_clear()
+        elif state is State.WORK and app.engine.segment is not None \
+                and app.engine.segment.open_ended and app.engine.segment_elapsed() > 15:
+            app.key(Qt.Key.Key_D)
+        app.step(0.25)
+    app.qtbot.waitUntil(lambda: app.window.current_screen() == "end")
+
+
+def test_stop_by_voice_works_on_the_end_screen_as_u_does_and_nothing_else_acts(
+    make_app: Callable[..., App], services: AppServices
+) -> None:
+    """A tester: "stop", "help", "my chest hurts" said on the end screen did nothing, though
+    the README promised the spoken stop there as U. Until the end screen is left, only a
+    stop acts; Back to start ends the listening."""
+    ear = FakeEar()
+    voice, app = _session_at(make_app, services, State.CHECKIN, ear)
+    _to_the_end_screen(app)
+    assert ear.expecting is Expecting.ALWAYS  # still listening, for a stop only
+    voice.heard.emit(Heard("pause", 0.9, Expecting.ALWAYS))
+    voice.heard.emit(Heard("five", 0.9, Expecting.ALWAYS))
+    app.qtbot.wait(50)
+    assert app.window.current_screen() == "end"
+    voice.heard.emit(Heard("my chest hurts", 0.9, Expecting.ALWAYS))
+    app.qtbot.waitUntil(lambda: app.window.current_screen() == "safety")
+    assert app.engine.red_flag is not None
+
+
+def test_leaving_the_end_screen_ends_the_listening(
+    make_app: Callable[..., App], services: AppServices
+) -> None:
+    ear = FakeEar()
+    _voice, app = _session_at(make_app, services, State.CHECKIN, ear)
+    _to_the_end_screen(app)
+    app.window.show_start()
+    assert ear.expecting is None
 
 
 def test_without_a_microphone_a_banner_over_the_start_screen_says_why_and_the_fix(

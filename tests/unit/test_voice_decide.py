@@ -598,6 +598,27 @@ def test_an_utterance_begun_as_the_app_fell_silent_acts_only_when_it_is_safe(
     assert (engine.state is State.STOPPED) is (action is Action.RED_FLAG)
 
 
+def test_after_the_end_only_a_stop_acts() -> None:
+    """The end screen: "stop" works there as U does (the session is then stopped for a red
+    flag); nothing else said there acts on an ended session."""
+    engine, clock, seen = make_engine()
+    router = VoiceCommandRouter(engine)
+    engine.start()
+    for _ in range(2000):
+        if engine.is_over:
+            break
+        if engine.state is State.CHECKIN:
+            engine.answer_checkin(True)
+        else:
+            to_next_deadline(engine, clock)
+    assert engine.state is State.ENDED and router.expecting() is Expecting.ALWAYS
+    for phrase in ("pause", "skip", "five", "repeat"):
+        assert router.handle(phrase, HIGH, Expecting.ALWAYS).action is Action.IGNORE
+    assert router.handle("help", HIGH, Expecting.ALWAYS).action is Action.RED_FLAG
+    assert engine.state is State.STOPPED and router.expecting() is None
+    assert [e.status for e in seen if isinstance(e, SessionEnded)] == [EndStatus.COMPLETED]
+
+
 TAKE_BACK_RUNS = st.lists(st.sampled_from(TAKE_BACK_WORDS), min_size=1, max_size=6)
 
 

@@ -391,8 +391,13 @@ class SessionPage(QWidget, Generic[W]):
             voice_input.detach()
         self._router = None
 
-    def _finish(self) -> None:
+    def stop_listening(self) -> None:
+        """The end screen is left: the voice stops listening for this session's "stop"."""
         self._detach_voice()
+
+    def _finish(self) -> None:
+        if self.session is None or self.session.engine.state is not State.ENDED:
+            self._detach_voice()  # an ended session keeps "stop" on its end screen
         self._refresh.stop()
         self._wind_down()
         self.circle.stop()

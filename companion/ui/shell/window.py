@@ -245,6 +245,9 @@ class MainWindow(SessionFlow, ProfileSwitching, KeyHandling, Lifecycle, ToolWind
         assert self.start_screen is not None
         if self.end_screen is not None and self.current_screen() == "end":
             self.end_screen.flush_note()  # an unsaved note is saved on the way out
+        for screen in (self.player, self.breathing_screen):
+            if screen is not None and not screen.active:
+                screen.stop_listening()  # "stop" by voice lasts as long as the end screen
         self.start_screen.refresh_week()
         self.refresh_progression()
         self.start_screen.set_mood(None)
