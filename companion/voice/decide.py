@@ -290,7 +290,9 @@ def decide(phrase: str | None, confidence: float, expecting: Expecting | None,
     if phrase in CONFIRMABLE and expecting is Expecting.CHECKIN and around is not None \
             and around.not_an_answer() is None:
         return make(Action.CONFIRM)
-    if phrase in NATURAL_ANSWERS:
+    if phrase in NATURAL_ANSWERS or (phrase == "no" and expecting is Expecting.CHECKIN):
+        # "no" (no signs) is the natural answer to "Any of these signs?": the reply says
+        # what carries on, not "please say it again" (a tester repeated "no" in a loop)
         return _unclear(phrase, confidence, expecting,
                         "natural" if expecting is Expecting.CHECKIN else None)
     if phrase in NUMBER_WORDS:

@@ -104,7 +104,9 @@ class VoiceCommandRouter:
                 return Expecting.CONFIRM
             return Expecting.CHECKIN
         if e.state is State.PAUSED:
-            return Expecting.PAUSED
+            # paused at a check-in the question is still open: its answers work (and
+            # resume), as C and Y do; "yes" there is a sign, "all clear" carries on
+            return Expecting.CHECKIN if e.paused_state is State.CHECKIN else Expecting.PAUSED
         seg = e.segment
         if e.state is State.REST and seg is not None and seg.set_no is not None \
                 and seg.set_no not in self._effort_done_for:

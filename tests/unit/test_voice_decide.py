@@ -619,6 +619,29 @@ def test_after_the_end_only_a_stop_acts() -> None:
     assert [e.status for e in seen if isinstance(e, SessionEnded)] == [EndStatus.COMPLETED]
 
 
+@pytest.mark.parametrize(("phrase", "state"), [
+    ("yes", State.STOPPED), ("all clear", State.REST), ("stop", State.STOPPED)])
+def test_paused_at_a_checkin_its_answers_work_by_voice_as_its_keys_do(
+        phrase: str, state: State) -> None:
+    """A tester: paused at a check-in, "yes" asked to be said again and "all clear" was not
+    taken the first time. The question is still open while paused: C and Y answer it (and
+    resume), and so do "all clear" and "yes"."""
+    engine, clock, _seen = make_engine()
+    router = VoiceCommandRouter(engine)
+    engine.start()
+    run_until(engine, clock, State.CHECKIN)
+    engine.pause()
+    assert router.expecting() is Expecting.CHECKIN
+    router.handle(phrase, HIGH, Expecting.CHECKIN, INF, QUIET)
+    assert engine.state is state
+
+
+def test_no_at_a_checkin_says_what_carries_on() -> None:
+    d = decide("no", HIGH, Expecting.CHECKIN, None, QUIET)
+    assert d.action is Action.ASK_AGAIN and d.reason == "natural"
+    assert "say \"all clear\"" in d.heard_text
+
+
 TAKE_BACK_RUNS = st.lists(st.sampled_from(TAKE_BACK_WORDS), min_size=1, max_size=6)
 
 
