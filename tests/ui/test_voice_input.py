@@ -222,6 +222,7 @@ def test_a_doubtful_all_clear_is_confirmed_by_yes_and_the_question_is_spoken(
     app.qtbot.waitUntil(lambda: "All clear? Say yes, or press C." in app.player.mic_label.text())
     said = [c.text for c in services.speaker.said]  # type: ignore[attr-defined]
     assert "All clear? Say yes, or press C." in said
+    assert app.player.caption.text() == "All clear? Say yes, or press C."  # shown as said
     assert ear.expecting is Expecting.CONFIRM
     assert app.engine.state is State.CHECKIN  # nothing moved on yet
     voice.heard.emit(Heard("yes", 0.9, Expecting.CONFIRM, around=Surroundings.quiet()))

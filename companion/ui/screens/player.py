@@ -11,7 +11,7 @@ player_state.PlayerState; player_widgets holds its own widgets.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from companion.core.breathing import Phase
 from companion.core.events import State
@@ -45,6 +45,9 @@ from companion.ui.services.session import Session, build_session, plan_inputs
 from companion.ui.widgets.elided import ElidedLabel
 from companion.ui.widgets.scroll import page_scroll
 from companion.ui.widgets.style import apply_font
+
+if TYPE_CHECKING:
+    from companion.voice.decide import Decision
 
 PLAYER_KEYS = ("Keys: Space pause or resume, U I feel unwell, R repeat the last prompt, "
                "N skip, D done, plus sign adds 15 seconds of rest, Esc end the session.")
@@ -151,6 +154,7 @@ class PlayerScreen(PlayerActions, PlayerView):
         voice_input = services.voice_input
         if voice_input is not None:
             voice_input.decided.connect(self._show_heard)
+            voice_input.decided.connect(self._caption_confirmation)
             voice_input.state_changed.connect(lambda _s: self._show_heard(None))
             # "listening" / "not listening while Companion speaks", unless something heard
             # is on the line (it stays until the next question)
@@ -235,3 +239,12 @@ class PlayerScreen(PlayerActions, PlayerView):
         self._sync_checkin()
         self.circle.stop()
         self._update_buttons(State.IDLE)  # until the session runs (End: see SessionPage.start)
+
+    def _caption_confirmation(self, decision: Decision) -> None:
+        """The confirmation question is spoken: the caption says it too (a tester saw the
+        check-in question on screen while "All clear? Say yes, or press C" was said)."""
+        from companion.core.safety import ALL_CLEAR_KEY
+        from companion.voice.decide import CONFIRM_PROMPT, Action
+
+        if decision.action is Action.CONFIRM and self.active:
+            self.caption.setText(CONFIRM_PROMPT.format(key=ALL_CLEAR_KEY))
