@@ -313,7 +313,7 @@ def breathing_refusal(pattern: BreathingPattern, profile: Profile) -> str:
     the health answers not known (`Profile.careful()`) the reason says that, not pregnancy.
     """
     unknown = UNREADABLE in profile.applies
-    why = "not while your health answers are not known (answer the health questions)"
+    why = "it waits for your answers to the health questions"
     if profile.pregnant and not pattern.ok_in_pregnancy:
         return f"{pattern.name} is not offered: {why if unknown else 'it is not for pregnancy'}."
     if profile.pregnant_after_first_trimester and pattern.holds_breath:

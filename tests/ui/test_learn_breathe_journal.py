@@ -557,5 +557,5 @@ def test_without_health_answers_breath_holds_wait_for_them_and_say_why(
     assert setup is not None
     texts = [setup.patterns.item(i).text() for i in range(setup.patterns.count())]
     box = next(t for t in texts if t.startswith("Box"))
-    assert "not offered: not while your health answers are not known" in box
+    assert "not offered: it waits for your answers to the health questions" in box
     assert not any("pregnancy" in t for t in texts), texts

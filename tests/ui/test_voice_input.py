@@ -254,6 +254,21 @@ def test_yes_after_an_unanswered_confirmation_and_the_question_again_stops(
     app.qtbot.waitUntil(lambda: app.window.current_screen() == "safety")
 
 
+def test_an_unanswered_confirmation_leaves_the_mic_line_when_it_lapses(
+    make_app: Callable[..., App], services: AppServices
+) -> None:
+    """A tester: after the confirmation's 8 s the line still said "All clear? Say yes, or
+    press C" while the check-in waited: two instructions. It goes when the question does."""
+    ear = FakeEar()
+    voice, app = _session_at(make_app, services, State.CHECKIN, ear)
+    voice.heard.emit(Heard("all cleared", 0.8, Expecting.CHECKIN,
+                           around=Surroundings.quiet()))
+    app.qtbot.waitUntil(lambda: "Say yes" in app.player.mic_label.text())
+    app.clock.advance(9.0)  # the question lapses; the adapter's timer turns it back
+    app.qtbot.waitUntil(lambda: "Say yes" not in app.player.mic_label.text(), timeout=3000)
+    assert ear.expecting is Expecting.CHECKIN
+
+
 def _to_the_end_screen(app: App) -> None:
     """The session to its end as a person plays it: every check-in all clear (C), an open
     set ended with D; the end screen."""

@@ -161,6 +161,8 @@ class VoiceInput(QObject):
         router, driver = self._router, self._driver
         if router is not None and driver is not None and router.confirming:
             driver.run(router.expire)
+            if not router.confirming:  # lapsed: the line drops "All clear? Say yes" too
+                self.state_changed.emit(self.state)
 
     def detach(self) -> None:
         self._expiry.stop()

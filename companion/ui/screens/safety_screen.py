@@ -11,6 +11,8 @@ is emitted for the engine to record.
 
 from __future__ import annotations
 
+import re
+
 from companion.core.events import Symptom
 from companion.core.safety import SAFETY_TITLE, safety_steps
 from companion.core.safety_words import SYMPTOM_LABELS
@@ -130,7 +132,7 @@ class SafetyScreen(QWidget):
     def show_heard(self, heard: str) -> None:
         """The words heard when the stop was spoken, said back above the symptom question
         ("You said \u201cmy chest hurts\u201d."): what was heard, never a diagnosis."""
-        self.heard = heard.strip()
+        self.heard = re.sub(r"\bi\b", "I", heard.strip())  # "i can't breathe" -> "I ..."
         self._show_reported()
         self._describe()
 
