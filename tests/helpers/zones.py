@@ -10,16 +10,24 @@ from zoneinfo import ZoneInfo
 
 
 @contextmanager
-def local_zone(name: str) -> Iterator[ZoneInfo]:
-    """The process runs in zone `name` (TZ) inside the block; the old zone comes back."""
+def tz_set(value: str) -> Iterator[None]:
+    """The process runs with `TZ=value` (a zone name, a POSIX rule such as "UTC+3", or a
+    mistyped name) inside the block; the old setting comes back."""
     old = os.environ.get("TZ")
-    os.environ["TZ"] = name
+    os.environ["TZ"] = value
     time.tzset()
     try:
-        yield ZoneInfo(name)
+        yield
     finally:
         if old is None:
             os.environ.pop("TZ", None)
         else:
             os.environ["TZ"] = old
         time.tzset()
+
+
+@contextmanager
+def local_zone(name: str) -> Iterator[ZoneInfo]:
+    """The process runs in zone `name` (TZ) inside the block; the old zone comes back."""
+    with tz_set(name):
+        yield ZoneInfo(name)

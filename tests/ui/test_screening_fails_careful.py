@@ -38,6 +38,16 @@ def services(_private_data_dir: Path, clock: FakeClock, db: Database) -> AppServ
                        history=DatabaseHistory(db), clock=clock, db_url=db.url)
 
 
+def _answer_no_throughout(services: AppServices) -> None:
+    """Health answers "no" to every question, stored as the wizard's Finish does, and read."""
+    history = services.history
+    assert isinstance(history, DatabaseHistory)
+    history.save_screening(
+        {"answers": {q.id: Answer.NO.value for q in load_screening().questions},
+         "trimester": None})
+    services.refresh_profile()
+
+
 def _all_no_but(missing: str) -> dict[str, str]:
     return {q.id: Answer.NO.value for q in load_screening().questions if q.id != missing}
 
@@ -135,12 +145,7 @@ def test_not_now_on_the_first_questions_gives_the_careful_profile_until_they_are
 
     # answered ("no" to every question, stored as the wizard's Finish does): the sessions
     # follow the answers, and the note goes
-    history = services.history
-    assert isinstance(history, DatabaseHistory)
-    history.save_screening(
-        {"answers": {q.id: Answer.NO.value for q in load_screening().questions},
-         "trimester": None})
-    services.refresh_profile()
+    _answer_no_throughout(services)
     assert services.profile == Profile()
     assert CAREFUL_NOT_ANSWERED not in services.problems
 
@@ -158,12 +163,7 @@ def test_answers_erased_by_another_process_reach_the_open_window_when_it_is_acti
     from companion.cli import main
     from companion.ui.services.container import CAREFUL_NOT_ANSWERED
 
-    history = services.history
-    assert isinstance(history, DatabaseHistory)
-    history.save_screening(
-        {"answers": {q.id: Answer.NO.value for q in load_screening().questions},
-         "trimester": None})
-    services.refresh_profile()
+    _answer_no_throughout(services)
     app = make_app(routine="starter")
     assert services.profile == Profile()
     start = app.window.start_screen

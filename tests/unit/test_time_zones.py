@@ -28,7 +28,7 @@ from companion.settings import Reminders
 from companion.storage import Database
 from tests.conftest import ROOT
 from tests.helpers.history import add_session
-from tests.helpers.zones import local_zone
+from tests.helpers.zones import local_zone, tz_set
 
 #: the Sundays of each zone's two 2026 daylight-saving changes
 CHANGES = {
@@ -196,16 +196,9 @@ def test_a_tz_that_names_no_known_zone_is_said_not_passed_off_as_local(
     local (Bogus)". A mistyped zone is now named as such, with UTC said as what is used."""
     from companion.localtime import unknown_zone, zone_name
 
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = tz_value
-    try:
+    with tz_set(tz_value):
         assert (unknown_zone() == tz_value) is unknown
         said = zone_name()
-    finally:
-        if old is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = old
     if unknown:
         assert said == f"UTC, as TZ '{tz_value}' is not a known time zone"
     else:
@@ -227,26 +220,15 @@ def test_a_tz_that_names_no_known_zone_is_said_not_passed_off_as_local(
 def test_a_posix_tz_never_labels_shifted_times_utc(name: str, hours: int, minutes: int) -> None:
     """A tester: with `TZ=UTC+3` (POSIX: three hours WEST of Greenwich) the history and the
     PDF showed 09:40 labelled "UTC". Whatever the rule, the label says the offset shown."""
-    import time
-
     from companion.localtime import local_text, zone_name
 
     east = hours * 60 + (minutes if hours >= 0 else -minutes)  # minutes east of Greenwich
     west = -east  # POSIX counts west as positive
     rule = f"{name}{'+' if west >= 0 else '-'}{abs(west) // 60}:{abs(west) % 60:02d}"
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = rule
-    time.tzset()
-    try:
-        at = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+    at = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+    with tz_set(rule):
         shown = local_text(at)
         label = zone_name()
-    finally:
-        if old is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = old
-        time.tzset()
     offset = timedelta(minutes=east)
     if offset:
         sign = "+" if offset > timedelta(0) else "-"

@@ -48,7 +48,7 @@ from companion.voice.decide import (
     grammar_words,
 )
 from companion.voice.router import VoiceCommandRouter
-from tests.helpers.sessions import make_engine, run_until, to_next_deadline
+from tests.helpers.sessions import make_engine, play_through, run_until, to_next_deadline
 
 HIGH = 1.0
 INF = math.inf  # "all clear" with no rival in sight
@@ -459,13 +459,7 @@ def test_a_yes_to_the_confirmation_counts_only_said_on_its_own_and_clearly() -> 
 
 
 def test_router_confirmation_turn_yes_moves_on_no_asks_the_checkin_again() -> None:
-    engine, clock, seen = make_engine()
-    ear = FakeEar()
-    router = VoiceCommandRouter(engine, ear)
-    engine.start()
-    run_until(engine, clock, State.CHECKIN)
-    assert router.handle("all cleared", HIGH, Expecting.CHECKIN, None,
-                         QUIET).action is Action.CONFIRM
+    engine, _clock, seen, router, ear = _confirming()
     assert router.expecting() is Expecting.CONFIRM and ear.log[-1] == "confirm"
     assert engine.state is State.CHECKIN  # still on hold
     before = len(seen)
@@ -604,13 +598,7 @@ def test_after_the_end_only_a_stop_acts() -> None:
     engine, clock, seen = make_engine()
     router = VoiceCommandRouter(engine)
     engine.start()
-    for _ in range(2000):
-        if engine.is_over:
-            break
-        if engine.state is State.CHECKIN:
-            engine.answer_checkin(True)
-        else:
-            to_next_deadline(engine, clock)
+    play_through(engine, clock)
     assert engine.state is State.ENDED and router.expecting() is Expecting.ALWAYS
     for phrase in ("pause", "skip", "five", "repeat"):
         assert router.handle(phrase, HIGH, Expecting.ALWAYS).action is Action.IGNORE

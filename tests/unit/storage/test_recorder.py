@@ -232,17 +232,9 @@ def test_a_session_marked_interrupted_by_another_process_ends_when_its_own_event
         engine.tick()
         engine.report_red_flag()
     else:
-        from companion.core.events import State
-        from tests.helpers.sessions import to_next_deadline
+        from tests.helpers.sessions import play_through
 
-        for _ in range(500):  # to the end, every check-in all clear
-            if engine.is_over:
-                break
-            if engine.state is State.CHECKIN:
-                engine.answer_checkin(True)
-            else:
-                to_next_deadline(engine, clock)
-        assert engine.is_over
+        play_through(engine, clock)  # to the end, every check-in all clear
     detail = db.session_detail(recorder.session_id)
     assert detail is not None
     assert detail.row.status == ("stopped_red_flag" if end == "red_flag" else "completed")
