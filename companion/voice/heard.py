@@ -63,7 +63,8 @@ class Heard:
     # before decoding: the endpointer's wait, plus the hold for "all clear".
     at: float = 0.0
     # Begun while the app's own voice may still echo in the room (the ECHO_GUARD after it
-    # falls silent): only a stop may act on it (see `VoiceListener.feed`).
+    # falls silent): only a stop, or a number that cannot be the echo of the question's
+    # last words, may act on it (`VoiceListener.feed`, `VoiceCommandRouter.handle`).
     early: bool = False
 
 

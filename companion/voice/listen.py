@@ -147,8 +147,9 @@ class VoiceListener(Reports):
         Nothing is heard while the app speaks. In the ECHO_GUARD after it falls silent the
         room may still echo its last word, so that audio is not listened to at once; where
         no answer can move the session on (not at a check-in or its confirmation) it is kept
-        and heard after all once the guard is over, and an utterance begun in it may only
-        stop the session (`Heard.early`). A tester's "my chest hurts" said as a breathing
+        and heard after all once the guard is over, and an utterance begun in it is
+        `Heard.early` (the router lets only a stop, or a number that cannot be the echo of
+        the question, act on it). A tester's "my chest hurts" said as a breathing
         cue ended lost "my" to the guard and was never acted on."""
         stamp = time.monotonic() if stamp is None else stamp
         if self.expecting is None or self._speaking:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 import time
 import types
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -153,6 +155,22 @@ def _at_the_first_checkin() -> tuple[SessionEngine, FakeClock, list[Event],
     return engine, clock, seen, router
 
 
+@contextmanager
+def _routed_ear(engine: SessionEngine) -> Iterator[
+        tuple[VoiceListener, VoiceCommandRouter, list[Heard]]]:
+    """The real listener (fed by the test, no microphone) opened and routed to `engine`:
+    (listener, router, everything it heard); closed after the block."""
+    ear = VoiceListener(microphone=False)
+    router = VoiceCommandRouter(engine, ear)
+    heard: list[Heard] = []
+    ear.on_result(heard.append)
+    assert ear.open().enabled
+    try:
+        yield ear, router, heard
+    finally:
+        ear.close()
+
+
 def _pcm(test_clips: Clips, clip: Clip) -> bytes:
     return pcm(render(test_clips[0], clip))
 
@@ -249,12 +267,7 @@ def test_after_a_prompt_is_cut_off_by_pause_resume_and_stop_are_heard(
     is idle (tests/ui/test_speech.py) and the listener hears again: "resume" resumes and
     "stop" stops, through the real recogniser and router."""
     engine, clock, seen = make_engine(_voice_routine())
-    ear = VoiceListener(microphone=False)
-    router = VoiceCommandRouter(engine, ear)
-    heard: list[Heard] = []
-    ear.on_result(heard.append)
-    assert ear.open().enabled
-    try:
+    with _routed_ear(engine) as (ear, router, heard):
         engine.start()
         while engine.state is not State.WORK:
             clock.advance(max(0.0, (engine.next_deadline() or 0.0) - clock.now()))
@@ -273,8 +286,6 @@ def test_after_a_prompt_is_cut_off_by_pause_resume_and_stop_are_heard(
             for h in heard:
                 router.handle(h.phrase, h.confidence, h.expecting, h.margin, h.around)
             assert engine.state is state, (text, [h.phrase for h in heard])
-    finally:
-        ear.close()
     assert [e.status for e in seen if isinstance(e, SessionEnded)] == \
         [EndStatus.STOPPED_RED_FLAG]
 
@@ -453,12 +464,7 @@ def test_a_stop_said_as_the_app_falls_silent_is_heard_whole_and_stops(
     not heard. Outside a check-in the guard's audio is now kept and heard after all; what
     begins in it is `early`, and through the router only a stop acts on it."""
     engine, _clock, _seen = make_engine(_voice_routine())
-    ear = VoiceListener(microphone=False)
-    router = VoiceCommandRouter(engine, ear)
-    heard: list[Heard] = []
-    ear.on_result(heard.append)
-    assert ear.open().enabled
-    try:
+    with _routed_ear(engine) as (ear, router, heard):
         engine.start()  # arrival
         clip = _clips_of(test_clips, "my chest hurts", voice="flite:slt", rate="normal")[0]
         router.expect_mood("before", lambda n: None)  # the mood question is open
@@ -477,8 +483,6 @@ def test_a_stop_said_as_the_app_falls_silent_is_heard_whole_and_stops(
             router.handle(h.phrase, h.confidence, h.expecting, h.margin, h.around,
                           early=h.early)
         assert engine.state is State.STOPPED
-    finally:
-        ear.close()
 
 
 @pytest.mark.slow
