@@ -27,6 +27,7 @@ from companion.core.safety import Profile
 from companion.core.timeline import CueKind
 from companion.core.wording import wording_problems
 from companion.learn import claim_problems
+from companion.ui.history.journal import DRAFT_KEPT
 from companion.ui.services.container import AppServices
 from companion.ui.services.keys import Mode
 from companion.voice.base import RecordingSpeaker
@@ -516,6 +517,20 @@ def test_the_note_dialog_during_a_session_keeps_the_red_button_and_u_types(
         ("completed", []), ("stopped_red_flag", ["unspecified"])]
     assert app.window.current_screen() == "safety"
     assert QApplication.activeModalWidget() is None
+    # the words typed before the stop are kept, not lost and not saved unasked (a tester
+    # lost a half-written note to the red button)
+    assert "kept, not saved yet" in history.status_line.text()
+    assert [r["note"] for r in rows(services)] == [None, None]
+    with qtbot.waitSignal(history.detail_opened, timeout=10000) as opened:  # the stop closed it
+        history.open_detail(history.proxy.index(history.proxy.rowCount() - 1, 0))  # the first
+    view = opened.args[0]
+    view.note_button.click()
+    dialog = history.note_dialog
+    assert dialog is not None and dialog.edit.toPlainText() == "up"
+    assert dialog.status.text() == DRAFT_KEPT
+    dialog.accept()
+    qtbot.waitUntil(lambda: view.note.text() == "up", timeout=5000)
+    assert [r["note"] for r in rows(services)] == ["up", None]
 
 
 def test_esc_while_the_voice_gets_a_breathing_session_ready_goes_back_and_stores_nothing(

@@ -175,3 +175,39 @@ def test_answers_erased_by_another_process_reach_the_open_window_when_it_is_acti
     app.qtbot.waitUntil(lambda: services.profile == Profile.careful(), timeout=5000)
     app.qtbot.waitUntil(lambda: CAREFUL_NOT_ANSWERED in start.banner.text(), timeout=5000)
     assert "Gentle stability circuit is suggested" in start.preview.text()
+
+
+def test_coming_back_to_the_window_with_nothing_changed_reads_nothing_more(
+    make_app: Callable[..., App], db: Database, services: AppServices,
+    _private_data_dir: Path
+) -> None:
+    """Coming back to the window (H's history closed, a dialog gone) re-read the whole start
+    screen each time, progression suggestion included, while the history window opened: it
+    now re-reads only what another process may have changed, and the rest only when that
+    differs (real SQLite; another process's erase still reaches the window)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    from companion.cli import main
+
+    _answer_no_throughout(services)
+    app = make_app(routine="starter")
+    history = services.history
+    assert isinstance(history, DatabaseHistory)
+    app.qtbot.waitUntil(lambda: not history._loading, timeout=5000)
+    fired: list[int] = []
+    history.changed.connect(lambda: fired.append(1))
+
+    def come_back() -> None:
+        app.window.activateWindow()
+        QApplication.sendEvent(app.window, QEvent(QEvent.Type.ActivationChange))
+        app.qtbot.waitUntil(lambda: not history._loading, timeout=5000)
+        app.qtbot.wait(50)
+
+    for _ in range(3):
+        come_back()
+    assert fired == []  # nothing changed: no `changed`, so no progression or profile read
+    assert main(["history", "--delete-all", "--yes", "--data-dir", str(_private_data_dir)]) == 0
+    come_back()
+    assert fired == [1]
+    app.qtbot.waitUntil(lambda: services.profile == Profile.careful(), timeout=5000)

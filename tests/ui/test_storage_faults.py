@@ -59,6 +59,26 @@ def opened(data: Path) -> Iterator[AppServices]:
         close(services)
 
 
+def gate_not_now(services: AppServices) -> str:
+    """Start pressed: the red-flag gate asks, Escape (Not now) answers it and no session
+    starts. Returns the question's text."""
+    seen: list[str] = []
+    answer_modal(Qt.Key.Key_Escape, seen)
+    assert services.session_gate(None, tiny_routine()) is False  # Not now: no session
+    assert seen, "the gate did not ask"
+    return seen[0]
+
+
+def gate_answered(services: AppServices, key: Qt.Key) -> str:
+    """Start pressed again: the gate asks once more and `key` (1, 2, ...) lets the session
+    begin. Returns the question's text."""
+    seen: list[str] = []
+    answer_modal(key, seen)
+    assert services.session_gate(None, tiny_routine()) is True
+    assert seen, "the gate did not ask"
+    return seen[0]
+
+
 def run_session(services: AppServices, *, red_flag_at: int | None = None,
                 until_set: int | None = None) -> Any:
     """Play the tiny routine through the app's recorder; returns the engine."""
@@ -196,26 +216,19 @@ def test_red_flag_journaled_and_the_gate_asks_on_the_next_start_while_the_databa
 ) -> None:
     """Issue 12 item 4: the database never frees during the run, the app closes, starts
     again (still busy): the stop is known and the next session needs the confirmation."""
-    routine = tiny_routine()
     with held_database(tmp_path) as (data, path, holder):
         with opened(data) as first:  # closed unsaved: the stop stays in the journal
             engine = run_session(first, red_flag_at=1)
             assert engine.red_flag is not None
         with opened(data) as second:  # the next start, the database still held
-            seen: list[str] = []
-            answer_modal(Qt.Key.Key_Escape, seen)
-            assert second.session_gate(None, routine) is False  # not confirmed: no session
-            assert seen and "Your last session stopped on" in seen[0], seen
-            assert "chest pain" in seen[0].lower()
+            asked = gate_not_now(second)
+            assert "Your last session stopped on" in asked and "chest pain" in asked.lower()
             # once the other program lets go, the stop reaches the history
             holder.release()
             wait_for(lambda: stored(path)["red_flags"] == [("chest_pain",)], 40,
                      "the red flag to be stored")
             assert stored(path)["sessions"][0][0] == "stopped_red_flag"
-            seen.clear()
-            answer_modal(Qt.Key.Key_1, seen)
-            assert second.session_gate(None, routine) is True
-            assert seen, "the gate still asks once the stop is in the database"
+            gate_answered(second, Qt.Key.Key_1)  # it still asks once the stop is stored
 
 
 def test_a_red_flag_after_the_session_ended_wins_and_the_gate_applies(
@@ -234,10 +247,8 @@ def test_a_red_flag_after_the_session_ended_wins_and_the_gate_applies(
         # the workout was done: it still counts toward the weekly goal (a tester saw
         # "0 of 2" after a completed session and U on the end screen)
         assert services.history.sessions_this_week(datetime.now(UTC)) == 1
+        gate_not_now(services)
         seen: list[str] = []
-        answer_modal(Qt.Key.Key_Escape, seen)
-        assert services.session_gate(None, tiny_routine()) is False
-        assert seen
         # still unwell (U): no session, nothing stored, and the next start asks again
         seen.clear()
         answer_modal(Qt.Key.Key_U, seen, then=(Qt.Key.Key_Escape,))
@@ -319,13 +330,8 @@ def test_a_damaged_history_after_a_red_flag_stop_still_asks_and_stays_careful(
         assert any("moved to" in p for p in second.history.problems())
         assert second.refresh_profile() == Profile.careful()
         assert any("set aside" in p and "careful adaptation" in p for p in second.problems)
-        seen = []
-        answer_modal(Qt.Key.Key_Escape, seen)
-        assert second.session_gate(None, routine) is False  # Not now: no session
-        assert seen and "damaged and was set aside on" in seen[0], seen
-        seen.clear()
-        answer_modal(Qt.Key.Key_2, seen)
-        assert second.session_gate(None, routine) is True and seen
+        assert "damaged and was set aside on" in gate_not_now(second)
+        gate_answered(second, Qt.Key.Key_2)
     marker = read_marker(path)
     assert marker is not None and not marker.pending_for(second.person_name)
     assert marker.confirmed[second.person_name][1] == ACK_LABELS[AckChoice.RESOLVED]
@@ -389,7 +395,6 @@ def test_a_red_flag_only_in_the_journal_survives_a_damaged_database(
     damaged: the journal still held the stop, but under the old database's profile key,
     so the new history never took it (the gate asked, but could not say when or why).
     Now a journal written against the set-aside file is merged into the new one."""
-    routine = tiny_routine()
     # closed while the database is held: the stop stays in the journal
     with held_database(tmp_path) as (data, path, _holder), opened(data) as first:
         assert run_session(first, red_flag_at=1).red_flag is not None
@@ -400,10 +405,8 @@ def test_a_red_flag_only_in_the_journal_survives_a_damaged_database(
         wait_for(lambda: stored(path)["red_flags"] == [("chest_pain",)], 30,
                  "the journal's red flag in the new history")
         assert stored(path)["sessions"][0][0] == "stopped_red_flag"
-        seen: list[str] = []
-        answer_modal(Qt.Key.Key_Escape, seen)
-        assert second.session_gate(None, routine) is False
-        assert "Your last session stopped on" in seen[0] and "chest pain" in seen[0].lower()
+        asked = gate_not_now(second)
+        assert "Your last session stopped on" in asked and "chest pain" in asked.lower()
 
 
 def test_an_unreadable_recovery_marker_keeps_the_gate_asking(
@@ -617,7 +620,6 @@ def test_a_stop_with_a_symptom_this_version_does_not_know_still_asks(
     comes up (real SQLite, the real dialog answered with keys), naming the stored words."""
     import sqlite3
 
-    routine = tiny_routine()
     data = tmp_path / "data"
     path = make_db(data)
     with opened(data) as first:
@@ -626,10 +628,5 @@ def test_a_stop_with_a_symptom_this_version_does_not_know_still_asks(
     with sqlite3.connect(path) as conn:  # as a newer version would have written it
         conn.execute("UPDATE red_flags SET symptom = 'nausea'")
     with opened(data) as second:
-        seen: list[str] = []
-        answer_modal(Qt.Key.Key_Escape, seen)
-        assert second.session_gate(None, routine) is False  # Not now: no session
-        assert seen and "\u201cnausea\u201d" in seen[0], seen
-        seen.clear()
-        answer_modal(Qt.Key.Key_1, seen)
-        assert second.session_gate(None, routine) is True and seen
+        assert "\u201cnausea\u201d" in gate_not_now(second)
+        gate_answered(second, Qt.Key.Key_1)

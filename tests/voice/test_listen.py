@@ -156,19 +156,25 @@ def _at_the_first_checkin() -> tuple[SessionEngine, FakeClock, list[Event],
 
 
 @contextmanager
-def _routed_ear(engine: SessionEngine) -> Iterator[
-        tuple[VoiceListener, VoiceCommandRouter, list[Heard]]]:
-    """The real listener (fed by the test, no microphone) opened and routed to `engine`:
-    (listener, router, everything it heard); closed after the block."""
+def _open_ear() -> Iterator[tuple[VoiceListener, list[Heard]]]:
+    """The real listener (fed by the test, no microphone), opened: (listener, everything
+    it heard); closed after the block."""
     ear = VoiceListener(microphone=False)
-    router = VoiceCommandRouter(engine, ear)
     heard: list[Heard] = []
     ear.on_result(heard.append)
     assert ear.open().enabled
     try:
-        yield ear, router, heard
+        yield ear, heard
     finally:
         ear.close()
+
+
+@contextmanager
+def _routed_ear(engine: SessionEngine) -> Iterator[
+        tuple[VoiceListener, VoiceCommandRouter, list[Heard]]]:
+    """`_open_ear`, routed to `engine`: (listener, router, everything it heard)."""
+    with _open_ear() as (ear, heard):
+        yield ear, VoiceCommandRouter(engine, ear), heard
 
 
 def _pcm(test_clips: Clips, clip: Clip) -> bytes:
@@ -241,11 +247,7 @@ def test_saying_stop_at_a_checkin_ends_the_session_on_the_red_flag_path(
 # -- not hearing itself ---------------------------------------------------------------------------
 @pytest.mark.slow
 def test_nothing_is_heard_while_the_app_is_speaking(test_clips: Clips) -> None:
-    ear = VoiceListener(microphone=False)
-    heard: list[Heard] = []
-    ear.on_result(heard.append)
-    assert ear.open().enabled
-    try:
+    with _open_ear() as (ear, heard):
         ear.start(Expecting.CHECKIN)
         stop = _pcm(test_clips, _clips_of(test_clips, "stop")[0]) + bytes(16000)
         ear.set_speaking(True)
@@ -256,8 +258,6 @@ def test_nothing_is_heard_while_the_app_is_speaking(test_clips: Clips) -> None:
         ear.feed(stop, time.monotonic() + ECHO_GUARD)
         assert ear.recogniser.flush()
         assert [h.phrase for h in heard] == ["stop"]
-    finally:
-        ear.close()
 
 
 @pytest.mark.slow
@@ -489,11 +489,7 @@ def test_a_stop_said_as_the_app_falls_silent_is_heard_whole_and_stops(
 def test_at_a_checkin_the_echo_guard_still_hears_nothing(test_clips: Clips) -> None:
     """At a check-in (whose question ends "...or say stop") the guard's audio is still
     dropped: the room's echo of the app's own "stop" must never answer it."""
-    ear = VoiceListener(microphone=False)
-    heard: list[Heard] = []
-    ear.on_result(heard.append)
-    assert ear.open().enabled
-    try:
+    with _open_ear() as (ear, heard):
         ear.start(Expecting.CHECKIN)
         ear.set_speaking(True)
         ear.set_speaking(False)
@@ -504,5 +500,3 @@ def test_at_a_checkin_the_echo_guard_still_hears_nothing(test_clips: Clips) -> N
         ear.feed(bytes(32000), start + ECHO_GUARD)
         assert ear.recogniser.flush()
         assert [h.phrase for h in heard if h.phrase] == []
-    finally:
-        ear.close()

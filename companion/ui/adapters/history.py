@@ -48,6 +48,13 @@ class _Snapshot:
         self.stop = stop
         self.week_with_breathing = week if week_with_breathing is None else week_with_breathing
 
+    def same_as(self, other: _Snapshot | None) -> bool:
+        """Every value the screens read is the same as in `other`."""
+        return other is not None and (
+            self.week, self.week_with_breathing, self.suggested, self.screening, self.stop
+        ) == (other.week, other.week_with_breathing, other.suggested, other.screening,
+              other.stop)
+
     @classmethod
     def read(cls, db: Database) -> _Snapshot:
         """Everything the screens read, in one go (a few ms on a local file)."""
@@ -84,6 +91,7 @@ class DatabaseHistory(QObject):
         self._snapshot: _Snapshot | None = None
         self._loading = False
         self._again = False
+        self._must_emit = False  # a read was asked for that fires `changed` whatever it finds
         self._was_ready = source.db is not None
         # the writer thread's callbacks become queued signals to this (GUI) thread
         self._status_from_writer.connect(self._on_status)
@@ -185,32 +193,39 @@ class DatabaseHistory(QObject):
             self.ready.emit()
         self.refresh()
 
-    def refresh(self) -> None:
-        """Re-read counts, suggestion, screening and the gate's database half (off thread)."""
+    def refresh(self, *, if_changed: bool = False) -> None:
+        """Re-read counts, suggestion, screening and the gate's database half (off thread);
+        `changed` follows. With `if_changed` (the window is active again: another process
+        may have written) `changed` follows only when what was read differs from before,
+        so coming back to the window starts no other reads when nothing changed."""
         db = self.store.db
         if db is None:
             return
+        if not if_changed:
+            self._must_emit = True
         if self._loading:  # one read at a time; the newest change gets a read after it
             self._again = True
             return
         self._loading = True
         self._again = False
+        must_emit, self._must_emit = self._must_emit, False
 
         def load() -> _Snapshot:
             return _Snapshot.read(db)
 
         def done(snap: _Snapshot) -> None:
             self._loading = False
-            self._snapshot = snap
-            self.changed.emit()
-            if self._again:
-                self.refresh()
+            before, self._snapshot = self._snapshot, snap
+            if must_emit or not snap.same_as(before):
+                self.changed.emit()
+            if self._again:  # what was asked meanwhile (`_must_emit` says whether it fires)
+                self.refresh(if_changed=True)
 
         def failed(exc: Exception) -> None:
             self._loading = False
             log.warning("history could not be read: %s", exc)
-            if self._again:
-                self.refresh()
+            if self._again:  # what was asked meanwhile (`_must_emit` says whether it fires)
+                self.refresh(if_changed=True)
 
         QueryOp(parent=self, op=load, success=done).failure(failed).run_in_background()
 

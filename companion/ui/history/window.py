@@ -125,6 +125,7 @@ class HistoryWindow(HistoryWriting):
             history_changed.connect(self.mark_stale)
         self.detail_view: SessionDetailView | None = None
         self.note_dialog: Any = None
+        self.note_drafts = {}
         #: nothing may be written from here (a clinician's view, a read-only history)
         self.read_only = db.read_only
         whose = db.profile.name if db.profile is not None else ""

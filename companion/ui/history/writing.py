@@ -11,6 +11,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import shiboken6
+
 from companion.config import Paths
 from companion.core.wording import counted
 from companion.qt.core import Qt, Signal
@@ -42,6 +44,8 @@ class HistoryWriting(QWidget):
     session_active: Callable[[], bool] | None
     on_unwell: Callable[[], None] | None
     note_dialog: Any
+    #: notes typed but not saved when a red flag closed their dialog, by session id
+    note_drafts: dict[int, str]
     status_line: QLabel
     report_button: QPushButton
 
@@ -72,13 +76,17 @@ class HistoryWriting(QWidget):
         r = view.detail.row
         dialog = NoteDialog(f"{r.routine_name}, {r.started_at.astimezone():%A %d %B %Y}",
                             view.detail.note, view, session_active=self.session_active,
-                            on_unwell=self.on_unwell)
+                            on_unwell=self.on_unwell, draft=self.note_drafts.pop(r.id, None))
         self.note_dialog = dialog
 
         def done(code: int) -> None:
             self.note_dialog = None
             if code == QDialog.DialogCode.Accepted:
                 self.save_note(view, dialog.text())
+            elif dialog.interrupted and dialog.text() != (view.detail.note or "").strip():
+                self.note_drafts[r.id] = dialog.draft()  # a red flag closed it: keep the words
+                self.status_line.setText("Your note is kept, not saved yet: open it again "
+                                         "to save it.")
             dialog.deleteLater()
 
         dialog.finished.connect(done)
@@ -92,7 +100,7 @@ class HistoryWriting(QWidget):
         self.status_line.setText("Saving the note…")
 
         def saved(_result: object) -> None:
-            if view is not None:
+            if view is not None and shiboken6.isValid(view):  # a red flag may have closed it
                 view.show_note(text.strip() or None)
             self.status_line.setText("Note saved." if text.strip() else "Note removed.")
             self.note_saved.emit(sid)

@@ -100,9 +100,9 @@ class StoredHistory(Protocol):
     @property
     def status(self) -> StorageStatus: ...
 
-    def refresh(self) -> None:
+    def refresh(self, *, if_changed: bool = False) -> None:
         """Read counts, the screening and the red-flag gate again, off the GUI thread
-        (`changed()` follows)."""
+        (`changed()` follows; with `if_changed`, only when something read differs)."""
         ...
 
 

@@ -57,7 +57,7 @@ class Banners(WindowState):
         health answers: every careful adaptation is on again, and said)."""
         history = self.services.history if self.services is not None else None
         if isinstance(history, StoredHistory) and not self.session_active():
-            history.refresh()
+            history.refresh(if_changed=True)
 
     def _history_ready(self) -> None:
         assert self.services is not None

@@ -107,13 +107,17 @@ class KeyHandling(WindowState):
             self.activateWindow()
 
     def _close_dialogs(self) -> None:
-        """Every modal dialog (the end confirmation, a message...) is closed unanswered."""
+        """Every modal dialog (the end confirmation, a message...) is closed unanswered; one
+        holding the person's own words (`KeepsTyping`: a journal note) keeps them."""
+        from companion.ui.widgets.dialog_parts import KeepsTyping
 
         for _ in range(20):  # nested dialogs close innermost first
             modal = QApplication.activeModalWidget()
             if modal is None:
                 break
-            if isinstance(modal, QDialog):
+            if isinstance(modal, KeepsTyping):
+                modal.interrupt()
+            elif isinstance(modal, QDialog):
                 modal.reject()
             else:
                 modal.close()

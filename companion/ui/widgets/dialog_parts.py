@@ -1,9 +1,11 @@
 """Parts that dialogs share: a status line that says in words what is wrong, above the
-dialog's accept / Cancel buttons."""
+dialog's accept / Cancel buttons; the protocol of a dialog that keeps what was typed when a
+red flag closes it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol, runtime_checkable
 
 from companion.qt.widgets import QBoxLayout, QDialog, QDialogButtonBox, QLabel
 
@@ -23,3 +25,14 @@ def status_and_buttons(dialog: QDialog, layout: QBoxLayout,
     buttons.rejected.connect(dialog.reject)
     layout.addWidget(buttons)
     return status, buttons
+
+
+@runtime_checkable
+class KeepsTyping(Protocol):
+    """A dialog holding the person's own words (a journal note). A red flag closes every
+    dialog at once; this one is closed by `interrupt()` instead of `reject()`, which closes
+    it the same way and keeps what was typed for later (never saved unasked)."""
+
+    def interrupt(self) -> None:
+        """Close now (as Cancel would), keeping the typed text; must not block."""
+        ...

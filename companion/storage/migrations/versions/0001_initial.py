@@ -1,18 +1,12 @@
 """Initial schema: sessions, sets, check-ins, red flags, session events, screenings.
-
-Revision ID: 0001
 Revises:
 """
-
-from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0001"
-down_revision: str | None = None
-branch_labels = None
-depends_on = None
+down_revision = None
 
 TS = sa.DateTime(timezone=True)
 

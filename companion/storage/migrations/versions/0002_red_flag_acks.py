@@ -3,20 +3,13 @@
 The next session after a red-flag stop needs an explicit confirmation first; this table
 records it. Existing red-flag stops stay unacknowledged, so the confirmation is asked once
 after upgrading, which is the safe direction.
-
-Revision ID: 0002
-Revises: 0001
 """
-
-from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0002"
-down_revision: str | None = "0001"
-branch_labels = None
-depends_on = None
+down_revision = "0001"
 
 
 def upgrade() -> None:

@@ -5,20 +5,13 @@ journal entry applied to it: merging an entry again (a kill between the commit a
 journal's "merged" mark) finds its sequence number already there and changes nothing.
 `pid_started` is the recording process's start time, so a reused process id is not taken
 for the live recorder.
-
-Revision ID: 0003
-Revises: 0002
 """
-
-from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
-down_revision: str | None = "0002"
-branch_labels = None
-depends_on = None
+down_revision = "0002"
 
 
 def upgrade() -> None:

@@ -3,20 +3,13 @@
 `sessions.kind` is "workout" for every existing row (what they all were) and "breathing" for
 a stand-alone breathing session; `sessions.note` is the user's own short note about the
 session (nullable: most sessions have none), with the time it was last written.
-
-Revision ID: 0004
-Revises: 0003
 """
-
-from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision: str | None = "0003"
-branch_labels = None
-depends_on = None
+down_revision = "0003"
 
 
 # Plain ADD / DROP COLUMN on every backend (SQLite has both since 3.35), never a batch

@@ -12,12 +12,7 @@ database gets no profile here: the app creates the first one when it first opens
 
 SQLite gets a plain ADD COLUMN (NOT NULL, DEFAULT 1, referencing profiles): never a batch
 copy of `sessions`, whose DROP would cascade-delete the sets and red flags of every session.
-
-Revision ID: 0005
-Revises: 0004
 """
-
-from __future__ import annotations
 
 import getpass
 import uuid
@@ -27,9 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision: str | None = "0004"
-branch_labels = None
-depends_on = None
+down_revision = "0004"
 
 TS = sa.DateTime(timezone=True)
 

@@ -4,20 +4,13 @@
 voice ("my chest hurts", "stop"), so the history and the clinician summary can say what the
 person said even when they did not pick a symptom afterwards. NULL for every existing row
 and for a stop by key or button.
-
-Revision ID: 0006
-Revises: 0005
 """
-
-from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision: str | None = "0005"
-branch_labels = None
-depends_on = None
+down_revision = "0005"
 
 
 # A plain ADD COLUMN on every backend, never a batch copy (see 0004 for why).
