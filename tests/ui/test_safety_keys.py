@@ -568,6 +568,35 @@ def test_the_safety_instructions_are_never_clipped(
         assert _fully_shown(page.close_button)
 
 
+@pytest.mark.parametrize(("width", "height"), [(972, 510), (1040, 540), (1120, 780)])
+def test_on_a_small_screen_the_window_fits_and_the_red_button_and_question_stay_in_view(
+    app: App, services: AppServices, width: int, height: int
+) -> None:
+    """A tester's 1024 x 600 screen (and 1366 x 768 at 125 %): the main window could not
+    be made smaller than 1073 x 717, so it ran off the screen, Start and half of the red
+    button with it. The window now fits; the screen scrolls instead, never sideways, and
+    the red button and the check-in's answers stay in view."""
+    window = app.window
+    least = window.minimumSizeHint()
+    assert least.width() <= width and least.height() <= height, least
+    window.resize(width, height)
+    drive_to(app, services, Mode.CHECKIN)
+    view = app.player.checkin
+    app.qtbot.waitUntil(lambda: _fully_shown(view.clear_button), timeout=3000)
+    for widget in (app.player.unwell_button, view.clear_button, view.yes_button):
+        assert _fully_shown(widget), widget
+    assert view.parentWidget().height() >= 200  # not a sliver: 68 px before
+    assert not window.screen_area.horizontalScrollBar().isVisible()
+    assert not app.player.checkin_area.horizontalScrollBar().isVisible()
+    app.all_clear()
+    app.key(Qt.Key.Key_S)  # no effort given: the rest, the check-in gone
+    app.run_until(lambda: app.engine.state is State.REST)
+    app.qtbot.waitUntil(lambda: _fully_shown(app.player.unwell_button), timeout=3000)
+    assert not window.screen_area.horizontalScrollBar().isVisible()
+    app.run_until(lambda: app.engine.state is State.WORK)  # the next set
+    app.qtbot.waitUntil(lambda: _fully_shown(app.player.unwell_button), timeout=3000)
+
+
 @pytest.mark.parametrize("height", [780, 640])
 def test_the_check_in_answers_are_in_view_at_the_default_size(
     app: App, services: AppServices, height: int

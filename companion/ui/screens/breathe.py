@@ -53,7 +53,7 @@ class BreathingScreen(SessionPage[BreathingSession]):
         self.mic_label = described_label(self, "Voice input", "small")
         outer.addWidget(self.mic_label)
         controls, _none = self._controls()
-        outer.addLayout(controls)
+        outer.addWidget(controls)
 
     # -- the session (SessionPage runs it; these are the breathing parts) --------------------
     def _inputs(self, what: BreathingSession) -> tuple[Routine, TimelineOptions]:

@@ -115,13 +115,13 @@ class PlayerScreen(PlayerActions, PlayerView):
         outer.addWidget(self.center, 1)
 
         # The check-in view scrolls rather than making the window taller than a laptop
-        # screen; the scroll area shows exactly when the view does (see _sync_checkin).
+        # screen, down to `CHECKIN_FLOOR_PX` (below that the whole screen scrolls); the
+        # scroll area shows exactly when the view does (see _sync_checkin).
         self.checkin_area = page_scroll(QScrollArea(self))
         self.checkin_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         make_checkin = services.checkin_view_factory or CheckinView
         self.checkin: Any = make_checkin(self.checkin_area)
         self.checkin_area.setWidget(self.checkin)
-        self.checkin_area.setMinimumHeight(0)
         outer.addWidget(self.checkin_area)
         self._outer = outer
         self.checkin.all_clear.connect(self._all_clear)
@@ -171,7 +171,7 @@ class PlayerScreen(PlayerActions, PlayerView):
             ("+15 s  (+)", "Add 15 seconds of rest", self.add_rest),
             ("Done  (D)", "Done with this set", self.done))
         self.skip_button, self.repeat_button, self.rest_button, self.done_button = made
-        outer.addLayout(controls)
+        outer.addWidget(controls)
 
     # -- session lifecycle (SessionPage runs it; these are the player's parts) -------------
     def start(self, what: Routine, mood: int | None = None,

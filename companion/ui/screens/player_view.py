@@ -17,7 +17,8 @@ from companion.core.events import (
 from companion.core.routine import SetKind
 from companion.core.timeline import CueKind, SegmentKind
 from companion.core.wording import counted
-from companion.qt.core import Qt
+from companion.qt.core import Qt, QTimer
+from companion.qt.widgets import QScrollArea
 from companion.ui.screens.player_state import PlayerState
 from companion.ui.screens.session_page import STATE_WORDS
 from companion.ui.services.ports import AdvisingCheckin
@@ -27,6 +28,11 @@ from companion.ui.widgets.style import fmt_clock
 PROGRESS_STEPS = 300  # the progress bar's resolution (getting ready, then the session)
 
 BREATHING_STATES = {State.ARRIVAL, State.REST, State.COOLDOWN}
+
+
+#: the least height (px) the check-in keeps in a small window: room for its answers and
+#: the lines above them (it scrolls within that; the screen scrolls below it)
+CHECKIN_FLOOR_PX = 240
 
 
 class PlayerView(PlayerState):
@@ -67,8 +73,24 @@ class PlayerView(PlayerState):
         if self.checkin_area.isHidden() == wanted:
             self.checkin_area.setVisible(wanted)
             self._outer.setStretchFactor(self.checkin_area, 2 if wanted else 0)
+            # never squeezed to a sliver (at 1024 x 600 it was left 68 px, the question
+            # scrolled away above its answers): below the floor the whole screen scrolls,
+            # shown from its top (the red button, then the check-in)
+            self.checkin_area.setMinimumHeight(
+                min(self.checkin.minimumSizeHint().height(), CHECKIN_FLOOR_PX) if wanted
+                else 0)
             if not wanted:
                 self._focus_back()
+            QTimer.singleShot(0, self, self._screen_to_top)  # after the new layout
+
+    def _screen_to_top(self) -> None:
+        """Scroll the screen (when the window is too small for it) back to its top, where
+        the red button is."""
+        widget = self.parentWidget()
+        while widget is not None and not isinstance(widget, QScrollArea):
+            widget = widget.parentWidget()
+        if widget is not None:
+            widget.verticalScrollBar().setValue(0)
 
     def _focus_back(self) -> None:
         """The check-in closed: the focus comes back to the player (not to whichever button
@@ -92,6 +114,7 @@ class PlayerView(PlayerState):
 
     def _on_state(self, old: State, new: State) -> None:
         self._show_layout(new)
+        QTimer.singleShot(0, self, self._screen_to_top)  # a small window: the red button
         self._voice_mood(new)
         self._announce_state(old, new)
 

@@ -36,6 +36,7 @@ from companion.ui.services.container import AppServices
 from companion.ui.services.keys import Action
 from companion.ui.services.ports import PreparingSpeaker
 from companion.ui.services.session import Session
+from companion.ui.widgets.button_row import ButtonRow
 
 if TYPE_CHECKING:
     from companion.voice.decide import Decision
@@ -140,16 +141,15 @@ class SessionPage(QWidget, Generic[W]):
         outer.addLayout(top)
 
     def _controls(self, *middle: tuple[str, str, Callable[[], None]],
-                  ) -> tuple[QHBoxLayout, list[QPushButton]]:
+                  ) -> tuple[ButtonRow, list[QPushButton]]:
         """The row of buttons: Pause, then each of `middle` (text, accessible name, what
-        a click does), then End and Full screen; returns the row and `middle`'s buttons."""
-        row = QHBoxLayout()
+        a click does), then End and Full screen (two lines in a narrow window); returns
+        the row and `middle`'s buttons."""
         self.pause_button = named_button("Pause  (Space)", PAUSE_NAME, self)
         made = [named_button(text, name, self) for text, name, _act in middle]
         self.end_button = named_button("End  (Esc)", "End the session", self)
         self.full_button = named_button("Full screen  (F11)", "Toggle full screen", self)
-        for b in (self.pause_button, *made, self.end_button, self.full_button):
-            row.addWidget(b)
+        row = ButtonRow((self.pause_button, *made, self.end_button, self.full_button), self)
         self.pause_button.clicked.connect(self.toggle_pause)
         for b, (_text, _name, act) in zip(made, middle, strict=True):
             b.clicked.connect(act)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from companion.qt.core import Qt
 from companion.qt.widgets import QStackedWidget, QVBoxLayout, QWidget
 from companion.ui.widgets.safety_style import apply_style
+from companion.ui.widgets.scroll import CurrentPageStack
 
 
 class StackedPages(QWidget):
@@ -24,7 +25,7 @@ class StackedPages(QWidget):
         apply_style(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(*margins)
-        self.stack = QStackedWidget(self)
+        self.stack = CurrentPageStack(self)  # as large as the page shown, not the largest
         layout.addWidget(self.stack)
 
     def _new_page(self, spacing: int) -> tuple[QWidget, QVBoxLayout]:

@@ -19,7 +19,7 @@ from companion.qt.core import QTimer, SignalInstance
 from companion.qt.widgets import (
     QApplication,
     QLabel,
-    QStackedWidget,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +33,7 @@ from companion.ui.shell.window_profiles import ProfileSwitching
 from companion.ui.shell.window_session import SessionFlow
 from companion.ui.shell.window_tools import ToolWindows
 from companion.ui.widgets.screen_fit import resize_within_screen
+from companion.ui.widgets.scroll import CurrentPageStack, page_scroll
 
 if TYPE_CHECKING:
     from companion.qt.widgets import QMessageBox
@@ -76,8 +77,13 @@ class MainWindow(SessionFlow, ProfileSwitching, KeyHandling, Lifecycle, ToolWind
         self._body_layout = QVBoxLayout(body)
         self._body_layout.setContentsMargins(0, 0, 0, 0)
         self._body_layout.setSpacing(0)
-        self.stack = QStackedWidget(body)
-        self._body_layout.addWidget(self.stack)
+        # the screens scroll when the window is smaller than the one showing needs (a small
+        # screen): the window then still fits the screen, Start included
+        self.screen_area = page_scroll(QScrollArea(body))
+        self.screen_area.setFocusPolicy(type(self.screen_area.focusPolicy()).NoFocus)
+        self.stack = CurrentPageStack(self.screen_area)
+        self.screen_area.setWidget(self.stack)
+        self._body_layout.addWidget(self.screen_area)
         # Nothing from the big `Qt` namespace before the first paint: importing it costs
         # about as much as showing a bare window.
         self.loading = QLabel("Companion\n\nOpening your history\u2026", self.stack)
