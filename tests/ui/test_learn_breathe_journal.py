@@ -533,6 +533,48 @@ def test_the_note_dialog_during_a_session_keeps_the_red_button_and_u_types(
     assert [r["note"] for r in rows(services)] == ["up", None]
 
 
+@pytest.mark.parametrize("how", ["U", "the red button"])
+def test_a_note_open_in_history_never_blocks_the_main_windows_red_button(
+    app: App, services: AppServices, qtbot: QtBot, how: str
+) -> None:
+    """A tester: with a session's detail and its note dialog open in History (both modal to
+    History), the main window's red button did nothing and U went into the note as a "u":
+    History was a child of the main window, so its dialogs blocked the main window too.
+    The click and the key go through the window system here (QTest on the window), where
+    Qt applies modality; the note typed so far is kept."""
+    finish_workout(app)
+    app.key(Qt.Key.Key_Return)
+    app.key(Qt.Key.Key_H)
+    history = app.window.history_window
+    qtbot.waitUntil(lambda: history.proxy.rowCount() == 1, timeout=10000)
+    app.window.activateWindow()
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is app.window.windowHandle())
+    app.key(Qt.Key.Key_Space)  # the next workout starts
+    app.run_until(lambda: app.engine.state is State.WORK)
+    history.activateWindow()
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is history.windowHandle())
+    with qtbot.waitSignal(history.detail_opened, timeout=10000) as opened:
+        history.open_detail(history.proxy.index(0, 0))
+    opened.args[0].note_button.click()
+    dialog = history.note_dialog
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is dialog.windowHandle())
+    type_text("half a note")
+    # the person turns to the main window
+    main = app.window.windowHandle()
+    if how == "U":
+        app.window.activateWindow()
+        qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is main, timeout=3000)
+        QTest.keyClick(main, Qt.Key.Key_U)
+    else:
+        button = app.window.player.unwell_button
+        QTest.mouseClick(main, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         button.mapTo(app.window, button.rect().center()))
+    qtbot.waitUntil(lambda: app.window.current_screen() == "safety", timeout=3000)
+    assert [(r["status"], r["flags"]) for r in rows(services)] == [
+        ("completed", []), ("stopped_red_flag", ["unspecified"])]
+    assert history.note_drafts == {rows(services)[0]["id"]: "half a note"}
+
+
 def test_esc_while_the_voice_gets_a_breathing_session_ready_goes_back_and_stores_nothing(
     app: App, services: AppServices
 ) -> None:

@@ -277,9 +277,14 @@ def test_the_summarys_dialog_during_a_session_never_holds_back_the_red_flag(
         if how == "U in its date field":
             _focus_in(qtbot, dialog, dialog.since)
             app.key(Qt.Key.Key_U)
-        else:  # a click as the platform delivers it: a modal dialog would swallow it
+        else:  # a click as the platform delivers it (through the window, where Qt
+            # applies modality): a dialog modal to the main window too would swallow it
+            from PySide6.QtTest import QTest
+
             button = app.window.player.unwell_button
-            qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+            QTest.mouseClick(app.window.windowHandle(), Qt.MouseButton.LeftButton,
+                             Qt.KeyboardModifier.NoModifier,
+                             button.mapTo(app.window, button.rect().center()))
 
     QTimer.singleShot(0, in_the_dialog)
     history.ask_report()  # blocks in the dialog until U closes it

@@ -7,6 +7,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+import shiboken6
+
 from companion.qt.gui import QCloseEvent
 from companion.qt.widgets import QApplication
 from companion.ui.adapters.speech_signals import RenderingSpeaker
@@ -115,6 +117,7 @@ class Lifecycle(WindowState):
             return
         if self.instance is not None:
             self.instance.release()
+        self.close_tool_windows()  # windows of their own: they go with this one
         event.accept()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -138,6 +141,10 @@ class Lifecycle(WindowState):
             self.keys.remove()
         if self.instance is not None:
             self.instance.release()
+        for window in (self.history_window, self.routine_editor):  # no parent to end them
+            if window is not None and shiboken6.isValid(window):
+                shiboken6.delete(window)
+        self.history_window = self.routine_editor = None
         if self.services is None:
             return
         speaker = self.services.speaker

@@ -149,6 +149,7 @@ class WindowState(QMainWindow):
     bring_to_front: Callable[[], None]  # window_lifecycle
     _came_back: Callable[[], None]  # window_banners
     close_learn: Callable[[], None]  # window_breathing
+    close_tool_windows: Callable[[], None]  # window_tools
     on_session_over: Callable[[SessionSummary], None]  # window_session
     open_breathing: Callable[[], None]  # window_breathing
     open_learn: Callable[[], None]  # window_breathing

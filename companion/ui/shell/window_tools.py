@@ -72,21 +72,32 @@ class ToolWindows(WindowState):
             return
         window = self.history_window
         settings = self.services.settings
+        # A window of its own, not a child of this one: its dialogs are modal to it, and
+        # Qt blocks a modal window's parents too, so as a child its note dialog blocked this
+        # window's red button (a tester). Closed with this window (`close_tool_windows`).
         if window is None or window.db is not db:  # built once per profile, then reused
             history = self.services.history
             changed = history.changed if isinstance(history, StoredHistory) else None
             window = HistoryWindow(db, profile=self.services.profile,
                                    weekly_goal=settings.weekly_goal,
-                                   paths=self.services.paths, parent=self,
+                                   paths=self.services.paths, parent=None,
                                    count_breathing=settings.breathing_counts,
                                    session_active=self.session_exists,
                                    on_unwell=self._unwell_from_elsewhere,
                                    history_changed=changed)
             self.history_window = window
+            self.destroyed.connect(window.deleteLater)  # no parent: it goes with this one
         window.reopen(profile=self.services.profile, weekly_goal=settings.weekly_goal,
                       count_breathing=settings.breathing_counts)
         window.raise_()
         window.activateWindow()
+
+    def close_tool_windows(self) -> None:
+        """Hide History and the routine editor (windows of their own, see `open_history`)
+        as this window goes away; what they hold stays as it is."""
+        for window in (self.history_window, self.routine_editor):
+            if window is not None:
+                window.hide()
 
     def _unwell_from_elsewhere(self) -> None:
         """The red button of another window (the note dialog): the red flag, while a session
@@ -102,8 +113,9 @@ class ToolWindows(WindowState):
         assert self.services is not None and self.start_screen is not None
         editor = self.routine_editor
         if editor is None:
-            editor = RoutineEditor(self.services, self)
+            editor = RoutineEditor(self.services, None)  # no parent: as History, above
             editor.routines_changed.connect(self.reload_routines)
+            self.destroyed.connect(editor.deleteLater)
             self.routine_editor = editor
         selected = self.start_screen.selected()
         editor.show()
