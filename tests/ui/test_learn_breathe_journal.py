@@ -488,9 +488,10 @@ def test_notes_are_searched_shown_added_later_exported_and_in_the_pdf_only_when_
     assert "1 breathing session on their own" in with_notes
 
 
-def test_the_note_dialog_during_a_session_keeps_the_red_button_and_u_types(
-    app: App, services: AppServices, qtbot: QtBot
-) -> None:
+def _note_open_during_a_session(app: App, qtbot: QtBot) -> tuple[Any, Any, Any]:
+    """A workout done, History opened (H), the next workout started from the main window,
+    then in History that first session's detail and its note dialog opened, the dialog
+    holding the keyboard: (history window, detail view, note dialog)."""
     finish_workout(app)  # a session in the history to write a note about
     app.key(Qt.Key.Key_Return)
     app.key(Qt.Key.Key_H)
@@ -509,6 +510,13 @@ def test_the_note_dialog_during_a_session_keeps_the_red_button_and_u_types(
     dialog = history.note_dialog
     assert dialog is not None and dialog.unwell_button.isVisible()
     qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is dialog.windowHandle())
+    return history, view, dialog
+
+
+def test_the_note_dialog_during_a_session_keeps_the_red_button_and_u_types(
+    app: App, services: AppServices, qtbot: QtBot
+) -> None:
+    history, view, dialog = _note_open_during_a_session(app, qtbot)
     type_text("up")
     assert dialog.edit.toPlainText() == "up"  # typed, not a red flag
     assert app.engine.state is State.WORK
@@ -542,22 +550,7 @@ def test_a_note_open_in_history_never_blocks_the_main_windows_red_button(
     History was a child of the main window, so its dialogs blocked the main window too.
     The click and the key go through the window system here (QTest on the window), where
     Qt applies modality; the note typed so far is kept."""
-    finish_workout(app)
-    app.key(Qt.Key.Key_Return)
-    app.key(Qt.Key.Key_H)
-    history = app.window.history_window
-    qtbot.waitUntil(lambda: history.proxy.rowCount() == 1, timeout=10000)
-    app.window.activateWindow()
-    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is app.window.windowHandle())
-    app.key(Qt.Key.Key_Space)  # the next workout starts
-    app.run_until(lambda: app.engine.state is State.WORK)
-    history.activateWindow()
-    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is history.windowHandle())
-    with qtbot.waitSignal(history.detail_opened, timeout=10000) as opened:
-        history.open_detail(history.proxy.index(0, 0))
-    opened.args[0].note_button.click()
-    dialog = history.note_dialog
-    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is dialog.windowHandle())
+    history, _view, _dialog = _note_open_during_a_session(app, qtbot)
     type_text("half a note")
     # the person turns to the main window
     main = app.window.windowHandle()
