@@ -536,6 +536,13 @@ def test_the_note_dialog_during_a_session_keeps_the_red_button_and_u_types(
     dialog = history.note_dialog
     assert dialog is not None and dialog.edit.toPlainText() == "up"
     assert dialog.status.text() == DRAFT_KEPT
+    dialog.reject()  # Cancel lets the kept words go, and the status line says so
+    qtbot.waitUntil(lambda: "was let go" in history.status_line.text(), timeout=3000)
+    view.note_button.click()
+    dialog = history.note_dialog
+    assert dialog is not None and dialog.edit.toPlainText() == "" and not dialog.status.text()
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is dialog.windowHandle())
+    type_text("up")
     dialog.accept()
     qtbot.waitUntil(lambda: view.note.text() == "up", timeout=5000)
     assert [r["note"] for r in rows(services)] == ["up", None]

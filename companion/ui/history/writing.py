@@ -74,9 +74,10 @@ class HistoryWriting(QWidget):
         from companion.ui.history.journal import NoteDialog
 
         r = view.detail.row
-        dialog = NoteDialog(f"{r.routine_name}, {r.started_at.astimezone():%A %d %B %Y}",
-                            view.detail.note, view, session_active=self.session_active,
-                            on_unwell=self.on_unwell, draft=self.note_drafts.pop(r.id, None))
+        title = f"{r.routine_name}, {r.started_at.astimezone():%A %d %B %Y}"
+        draft = self.note_drafts.pop(r.id, None)
+        dialog = NoteDialog(title, view.detail.note, view, session_active=self.session_active,
+                            on_unwell=self.on_unwell, draft=draft)
         self.note_dialog = dialog
 
         def done(code: int) -> None:
@@ -85,8 +86,10 @@ class HistoryWriting(QWidget):
                 self.save_note(view, dialog.text())
             elif dialog.interrupted and dialog.text() != (view.detail.note or "").strip():
                 self.note_drafts[r.id] = dialog.draft()  # a red flag closed it: keep the words
-                self.status_line.setText("Your note is kept, not saved yet: open it again "
-                                         "to save it.")
+                self.status_line.setText(f"Your note for {title} is kept, not saved yet: "
+                                         "open it again to save it.")
+            elif draft is not None:  # the kept words let go (Cancel): say so, not "kept"
+                self.status_line.setText(f"The unsaved note for {title} was let go.")
             dialog.deleteLater()
 
         dialog.finished.connect(done)
