@@ -203,3 +203,24 @@ def test_the_dialog_fits_the_screen_and_save_stays_in_view(qtbot: QtBot) -> None
     assert box is not None
     for button in box.buttons():
         assert button.visibleRegion().boundingRect() == button.rect(), button.text()
+
+
+def test_at_1024_pixels_wide_settings_never_scroll_sideways(qtbot: QtBot) -> None:
+    """A tester at 1024 x 600: the voice group's long "Answer by voice" label made the
+    groups wider than the dialog, so they scrolled sideways and cut "Choose a voice file"
+    and "Play a sample". What can be said is in the option's description now."""
+    from companion.settings import Settings
+    from companion.ui.screens.settings_dialog import SettingsDialog
+    from companion.voice.base import RecordingSpeaker
+
+    dialog = SettingsDialog(Settings(), RecordingSpeaker())
+    qtbot.addWidget(dialog)
+    dialog.resize(960, 500)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    inner = dialog.scroll_area.widget()
+    assert inner.minimumSizeHint().width() <= dialog.scroll_area.viewport().width(), \
+        (inner.minimumSizeHint(), dialog.scroll_area.viewport().size())
+    qtbot.waitUntil(lambda: not dialog.scroll_area.horizontalScrollBar().isVisible(),
+                    timeout=2000)
+    assert "stop" in dialog.voice_input.accessibleDescription()

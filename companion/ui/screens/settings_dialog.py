@@ -84,6 +84,10 @@ def _number_row(form: QFormLayout, label: str, name: str, limits: tuple[int, int
     return box
 
 
+#: the narrowest a choice list may be, in characters (its list shows every word)
+COMBO_MIN_CHARS = 24
+
+
 class SettingsDialog(VoiceRows):
     """Modal; `result_settings()` gives the edited value after `exec()` returns Accepted."""
 
@@ -204,10 +208,14 @@ class SettingsDialog(VoiceRows):
             self.announce.addItem(words, a.value)
         self.announce.setCurrentIndex(self.announce.findData(settings.announce_prompts.value))
         form.addRow("Scree&n reader announces prompts", self.announce)
-        self.voice_input = QCheckBox("Answer by voice (microphone): \"all clear\", \"stop\", "
-                                     "numbers, pause, skip…", voice_box)
+        # short enough for a 1024-pixel-wide screen (the longer label made Settings scroll
+        # sideways there); what can be said is in its description and tooltip
+        self.voice_input = QCheckBox("Answer by voice (microphone)", voice_box)
+        said = "Say \"all clear\", \"stop\", numbers, pause, skip…"
+        self.voice_input.setToolTip(said)
         self.voice_input.setChecked(settings.voice_input)
         self.voice_input.setAccessibleName("Answer by voice")
+        self.voice_input.setAccessibleDescription(said)
         form.addRow("", self.voice_input)
         self.voice_input_note = QLabel(listening_note(voice_input), voice_box)
         self.voice_input_note.setWordWrap(True)
@@ -281,6 +289,12 @@ class SettingsDialog(VoiceRows):
         buttons.rejected.connect(self.reject)
         for b in buttons.buttons():
             b.setAccessibleName(b.text().replace("&", ""))
+        # a choice's long words (a breathing pattern and its description) show in full in
+        # its list, not by widening the groups past a 1024-pixel-wide screen
+        for combo in self._content.findChildren(QComboBox):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(COMBO_MIN_CHARS)
         self.scroll_area = page_scroll(QScrollArea(self))
         self.scroll_area.setWidget(self._content)
         # no nameless stops for a screen reader (the scroll area's own parts)
